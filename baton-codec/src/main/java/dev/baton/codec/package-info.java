@@ -1,2 +1,16 @@
-/** See docs/architecture.md. */
+/**
+ * Packet codecs for the forwarding path: flyweight views over {@link java.lang.foreign.MemorySegment}s for
+ * Ethernet/802.1Q ({@link dev.baton.codec.EthernetFlyweight}), ARP ({@link dev.baton.codec.ArpFlyweight}),
+ * IPv4 ({@link dev.baton.codec.Ipv4Flyweight}), TCP, UDP, ICMP and the virtio-net header, the Internet
+ * checksum ({@link dev.baton.codec.InternetChecksum}) and MAC addresses as {@code long}s.
+ *
+ * <p>Conventions: {@code wrap(segment, offset, length)} allocates nothing and returns the view; every
+ * offset passed in or returned is absolute within the segment; {@code valid()} is the one length check
+ * and never throws, after which accessors read without checks of their own. Wire data is big-endian and
+ * read with unaligned layouts; IPv4 addresses are {@code int}s (192.0.2.1 = {@code 0xC0000201}), MAC
+ * addresses the low 48 bits of a {@code long}.
+ *
+ * <p>Threading: flyweights are mutable cursors owned by one thread, normally the forwarding agent's, which
+ * keeps one instance per header type and rewraps it per packet. The static helpers are stateless.
+ */
 package dev.baton.codec;

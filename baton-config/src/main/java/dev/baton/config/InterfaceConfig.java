@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import java.util.Objects;
+
 /**
  * One router interface.
  *
@@ -10,14 +12,31 @@ package dev.baton.config;
  */
 public record InterfaceConfig(String name, InterfaceRole role, Ipv4Prefix address) {
 
-    /** Which traffic an interface carries. */
+    public InterfaceConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(address, "address");
+    }
+
+    /** Which traffic an interface carries. Written in the file as {@link #configName()}. */
     public enum InterfaceRole {
         /** Faces the clients and the previous-hop router: VIP traffic arrives here, ARP for VIPs is answered here. */
-        CLIENT,
+        CLIENT("client"),
         /** Faces the servers: forwarded frames leave here and server MACs are resolved here. */
-        SERVER,
+        SERVER("server"),
         /** One interface for both sides (a single L2 segment). */
-        BOTH;
+        BOTH("both");
+
+        private final String configName;
+
+        InterfaceRole(String configName) {
+            this.configName = configName;
+        }
+
+        /** The word used for this role in the configuration file. */
+        public String configName() {
+            return configName;
+        }
 
         public boolean facesClients() {
             return this != SERVER;

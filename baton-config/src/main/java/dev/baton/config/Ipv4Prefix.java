@@ -1,7 +1,8 @@
 package dev.baton.config;
 
 /**
- * An IPv4 address with a prefix length, e.g. {@code 198.51.100.2/24}.
+ * An IPv4 address with a prefix length, e.g. {@code 198.51.100.2/24}: an interface address together with
+ * the subnet attached to that interface.
  *
  * @param address      the address, host byte order in an int (network order of bits: 192.0.2.1 is 0xC0000201)
  * @param prefixLength 0 to 32
@@ -20,6 +21,36 @@ public record Ipv4Prefix(int address, int prefixLength) {
 
     public boolean contains(int other) {
         return ((address ^ other) & mask()) == 0;
+    }
+
+    /** The first address of the subnet (all host bits zero), e.g. 198.51.100.0 for 198.51.100.2/24. */
+    public int networkAddress() {
+        return address & mask();
+    }
+
+    /** The last address of the subnet (all host bits one), e.g. 198.51.100.255 for 198.51.100.2/24. */
+    public int broadcastAddress() {
+        return address | ~mask();
+    }
+
+    /**
+     * Whether the subnet reserves its first and last address (network and broadcast). A /31 does not
+     * (RFC 3021, section 2.1) and a /32 is a single host.
+     */
+    public boolean hasNetworkAndBroadcastAddresses() {
+        return prefixLength <= 30;
+    }
+
+    /** Whether this subnet and {@code other} share at least one address. */
+    public boolean overlaps(Ipv4Prefix other) {
+        int shorter = Math.min(prefixLength, other.prefixLength);
+        int commonMask = shorter == 0 ? 0 : -1 << (32 - shorter);
+        return ((address ^ other.address) & commonMask) == 0;
+    }
+
+    /** The subnet in network form, e.g. {@code 198.51.100.0/24} for 198.51.100.2/24. */
+    public String subnetText() {
+        return Ipv4.format(networkAddress()) + "/" + prefixLength;
     }
 
     @Override

@@ -11,4 +11,10 @@ import java.time.Duration;
  *                        connections
  */
 public record NeighbourSettings(Duration refreshInterval, Duration retryInterval, Duration staleAfter) {
+
+    public NeighbourSettings {
+        ConfigValues.requirePositive(refreshInterval, "refreshInterval");
+        ConfigValues.requirePositive(retryInterval, "retryInterval");
+        ConfigValues.requirePositive(staleAfter, "staleAfter");
+    }
 }

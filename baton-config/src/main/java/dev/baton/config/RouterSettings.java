@@ -1,6 +1,7 @@
 package dev.baton.config;
 
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Settings of one router process.
@@ -11,4 +12,16 @@ import java.nio.file.Path;
  * @param ring          AF_PACKET ring geometry
  */
 public record RouterSettings(String id, Path controlSocket, int workers, RingSettings ring) {
+
+    public RouterSettings {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(controlSocket, "controlSocket");
+        Objects.requireNonNull(ring, "ring");
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("router id is empty");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers " + workers + " < 1");
+        }
+    }
 }

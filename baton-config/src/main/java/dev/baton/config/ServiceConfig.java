@@ -2,6 +2,7 @@ package dev.baton.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One virtual service: the patent's virtual encapsulated cluster (VEC), a VIP with ports and a cluster of
@@ -25,6 +26,13 @@ public record ServiceConfig(
         List<ServerConfig> servers) {
 
     public ServiceConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(persistence, "persistence");
+        if (persistence.isNegative()) {
+            throw new IllegalArgumentException("persistence " + persistence + " is negative");
+        }
         ports = List.copyOf(ports);
         servers = List.copyOf(servers);
     }
@@ -38,29 +46,67 @@ public record ServiceConfig(
         return false;
     }
 
-    /** Transport protocol with its IP protocol number (RFC 790). */
+    /** Whether client-address affinity is on ({@code persistence} above zero). */
+    public boolean persistent() {
+        return !persistence.isZero();
+    }
+
+    /**
+     * Transport protocol with its IP protocol number (RFC 790, "Assigned Numbers"; the IANA protocol
+     * numbers registry). Written in the file as {@link #configName()}.
+     */
     public enum Protocol {
-        TCP(6), UDP(17);
+        TCP(6, "tcp"), UDP(17, "udp");
 
         public final int ipProtocol;
+        private final String configName;
 
-        Protocol(int ipProtocol) {
+        Protocol(int ipProtocol, String configName) {
             this.ipProtocol = ipProtocol;
+            this.configName = configName;
+        }
+
+        /** The word used for this protocol in the configuration file. */
+        public String configName() {
+            return configName;
         }
     }
 
-    /** Scheduling algorithm for new connections. */
+    /** Scheduling algorithm for new connections. Written in the file as {@link #configName()}. */
     public enum SchedulerKind {
         /** Weighted round robin: connections in proportion to the weights. */
-        WRR,
+        WRR("wrr"),
         /** Weighted least connections: the server with the fewest active connections per unit of weight. */
-        WLC
+        WLC("wlc");
+
+        private final String configName;
+
+        SchedulerKind(String configName) {
+            this.configName = configName;
+        }
+
+        /** The word used for this scheduler in the configuration file. */
+        public String configName() {
+            return configName;
+        }
     }
 
-    /** An inclusive port range; a single port has {@code first == last}. */
+    /** An inclusive port range, 1..65535; a single port has {@code first == last}. */
     public record PortRange(int first, int last) {
+
+        public PortRange {
+            if (first < 1 || last > 65535 || first > last) {
+                throw new IllegalArgumentException("port range " + first + "-" + last + " is not within 1..65535 in order");
+            }
+        }
+
         public boolean contains(int port) {
             return port >= first && port <= last;
+        }
+
+        /** Whether this range and {@code other} share a port. */
+        public boolean overlaps(PortRange other) {
+            return first <= other.last && other.first <= last;
         }
 
         @Override
@@ -76,5 +122,14 @@ public record ServiceConfig(
      * @param weight  relative share of new connections, 0..1000; 0 drains it (no new connections)
      */
     public record ServerConfig(int address, int weight) {
+
+        /** The largest weight a server may have. */
+        public static final int MAX_WEIGHT = 1000;
+
+        public ServerConfig {
+            if (weight < 0 || weight > MAX_WEIGHT) {
+                throw new IllegalArgumentException("weight " + weight + " is not within 0.." + MAX_WEIGHT);
+            }
+        }
     }
 }

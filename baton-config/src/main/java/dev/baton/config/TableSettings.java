@@ -20,4 +20,15 @@ public record TableSettings(
         Duration tcpClosingTimeout,
         Duration tcpClosedTimeout,
         Duration udpTimeout) {
+
+    public TableSettings {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity " + capacity + " < 1");
+        }
+        ConfigValues.requirePositive(tcpSynTimeout, "tcpSynTimeout");
+        ConfigValues.requirePositive(tcpEstablishedTimeout, "tcpEstablishedTimeout");
+        ConfigValues.requirePositive(tcpClosingTimeout, "tcpClosingTimeout");
+        ConfigValues.requirePositive(tcpClosedTimeout, "tcpClosedTimeout");
+        ConfigValues.requirePositive(udpTimeout, "udpTimeout");
+    }
 }

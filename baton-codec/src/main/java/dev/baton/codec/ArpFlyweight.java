@@ -1,0 +1,173 @@
+package dev.baton.codec;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.baton.codec.WireLayouts.BE_I32;
+import static dev.baton.codec.WireLayouts.BE_U16;
+import static dev.baton.codec.WireLayouts.U8;
+
+/**
+ * Flyweight over an ARP packet (RFC 826) for Ethernet hardware and IPv4 protocol addresses, the only
+ * combination Baton speaks: it learns server MACs from replies, answers requests for VIPs and announces a
+ * VIP on takeover with gratuitous ARP (RFC 5227 §3: sender and target protocol address both the VIP).
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Hardware type (1 = Ether)   |   Protocol type (0x0800)      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  HLEN (6)     |   PLEN (4)    |  Operation (1 req, 2 reply)   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Sender hardware (MAC) address, bytes 8-13          |
+ * +                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                               |  Sender protocol (IPv4)       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  address, bytes 14-17         +
+ * |                               |  Target hardware (MAC)        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  address, bytes 18-23         +
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Target protocol (IPv4) address, bytes 24-27        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
+ * thread-safe: one instance per thread.
+ */
+public final class ArpFlyweight {
+
+    public static final int HARDWARE_TYPE_OFFSET = 0;
+    public static final int PROTOCOL_TYPE_OFFSET = 2;
+    public static final int HARDWARE_LENGTH_OFFSET = 4;
+    public static final int PROTOCOL_LENGTH_OFFSET = 5;
+    public static final int OPERATION_OFFSET = 6;
+    public static final int SENDER_MAC_OFFSET = 8;
+    public static final int SENDER_ADDRESS_OFFSET = 14;
+    public static final int TARGET_MAC_OFFSET = 18;
+    public static final int TARGET_ADDRESS_OFFSET = 24;
+    /** Length of an Ethernet/IPv4 ARP packet, in bytes. */
+    public static final int LENGTH = 28;
+
+    /** ar$hrd for Ethernet (IANA ARP hardware types). */
+    public static final int HARDWARE_TYPE_ETHERNET = 1;
+    /** ar$pro: protocol addresses are IPv4 (the IPv4 EtherType). */
+    public static final int PROTOCOL_TYPE_IPV4 = EthernetFlyweight.ETHER_TYPE_IPV4;
+    public static final int HARDWARE_LENGTH_ETHERNET = MacAddress.LENGTH;
+    public static final int PROTOCOL_LENGTH_IPV4 = 4;
+
+    public static final int OP_REQUEST = 1;
+    public static final int OP_REPLY = 2;
+
+    private MemorySegment segment = MemorySegment.NULL;
+    private long offset;
+    private int length;
+
+    /**
+     * Points this view at the ARP packet of {@code length} bytes at {@code offset} in {@code segment}.
+     *
+     * @return this
+     */
+    public ArpFlyweight wrap(MemorySegment segment, long offset, int length) {
+        this.segment = segment;
+        this.offset = offset;
+        this.length = length;
+        return this;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Whether the packet is a complete Ethernet/IPv4 ARP packet: 28 bytes present, hardware type 1,
+     * protocol type 0x0800, hardware length 6, protocol length 4. Never throws.
+     */
+    public boolean valid() {
+        return WireLayouts.withinSegment(segment.byteSize(), offset, length)
+                && length >= LENGTH
+                && hardwareType() == HARDWARE_TYPE_ETHERNET
+                && protocolType() == PROTOCOL_TYPE_IPV4
+                && hardwareLength() == HARDWARE_LENGTH_ETHERNET
+                && protocolLength() == PROTOCOL_LENGTH_IPV4;
+    }
+
+    /** Writes the four fixed fields of an Ethernet/IPv4 ARP packet (types and lengths). */
+    public ArpFlyweight initialiseEthernetIpv4() {
+        segment.set(BE_U16, offset + HARDWARE_TYPE_OFFSET, (short) HARDWARE_TYPE_ETHERNET);
+        segment.set(BE_U16, offset + PROTOCOL_TYPE_OFFSET, (short) PROTOCOL_TYPE_IPV4);
+        segment.set(U8, offset + HARDWARE_LENGTH_OFFSET, (byte) HARDWARE_LENGTH_ETHERNET);
+        segment.set(U8, offset + PROTOCOL_LENGTH_OFFSET, (byte) PROTOCOL_LENGTH_IPV4);
+        return this;
+    }
+
+    public int hardwareType() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + HARDWARE_TYPE_OFFSET));
+    }
+
+    public int protocolType() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + PROTOCOL_TYPE_OFFSET));
+    }
+
+    public int hardwareLength() {
+        return Byte.toUnsignedInt(segment.get(U8, offset + HARDWARE_LENGTH_OFFSET));
+    }
+
+    public int protocolLength() {
+        return Byte.toUnsignedInt(segment.get(U8, offset + PROTOCOL_LENGTH_OFFSET));
+    }
+
+    /** {@link #OP_REQUEST} or {@link #OP_REPLY} (other values exist for RARP/InARP). */
+    public int operation() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + OPERATION_OFFSET));
+    }
+
+    public ArpFlyweight operation(int operation) {
+        segment.set(BE_U16, offset + OPERATION_OFFSET, (short) operation);
+        return this;
+    }
+
+    public long senderMac() {
+        return MacAddress.read(segment, offset + SENDER_MAC_OFFSET);
+    }
+
+    public ArpFlyweight senderMac(long mac) {
+        MacAddress.write(segment, offset + SENDER_MAC_OFFSET, mac);
+        return this;
+    }
+
+    public int senderAddress() {
+        return segment.get(BE_I32, offset + SENDER_ADDRESS_OFFSET);
+    }
+
+    public ArpFlyweight senderAddress(int address) {
+        segment.set(BE_I32, offset + SENDER_ADDRESS_OFFSET, address);
+        return this;
+    }
+
+    public long targetMac() {
+        return MacAddress.read(segment, offset + TARGET_MAC_OFFSET);
+    }
+
+    public ArpFlyweight targetMac(long mac) {
+        MacAddress.write(segment, offset + TARGET_MAC_OFFSET, mac);
+        return this;
+    }
+
+    public int targetAddress() {
+        return segment.get(BE_I32, offset + TARGET_ADDRESS_OFFSET);
+    }
+
+    public ArpFlyweight targetAddress(int address) {
+        segment.set(BE_I32, offset + TARGET_ADDRESS_OFFSET, address);
+        return this;
+    }
+
+    /** Whether this is a gratuitous ARP (RFC 5227 §3): sender and target protocol addresses are equal. */
+    public boolean isGratuitous() {
+        return senderAddress() == targetAddress();
+    }
+}

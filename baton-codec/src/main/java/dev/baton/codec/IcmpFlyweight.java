@@ -1,0 +1,189 @@
+package dev.baton.codec;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.baton.codec.WireLayouts.BE_U16;
+import static dev.baton.codec.WireLayouts.U8;
+
+/**
+ * Flyweight over an ICMP message (RFC 792). Baton forwards ICMP errors about a connection (above all
+ * "fragmentation needed", RFC 1191) to the server that owns it, found from the original header the error
+ * quotes at {@link #innerOffset()}.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Type      |     Code      |          Checksum             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  echo: Identifier             |  echo: Sequence Number        |
+ * |  frag. needed: unused (0)     |  Next-Hop MTU (RFC 1191 §4)   |
+ * |  other errors: unused (0)                                     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  errors: Internet Header + at least 64 bits of original data  |
+ * |  echo: data ...                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
+ * thread-safe: one instance per thread.
+ */
+public final class IcmpFlyweight {
+
+    public static final int TYPE_OFFSET = 0;
+    public static final int CODE_OFFSET = 1;
+    public static final int CHECKSUM_OFFSET = 2;
+    /** The second 32-bit word, whose meaning depends on the type. */
+    public static final int REST_OF_HEADER_OFFSET = 4;
+    public static final int IDENTIFIER_OFFSET = 4;
+    public static final int SEQUENCE_NUMBER_OFFSET = 6;
+    public static final int NEXT_HOP_MTU_OFFSET = 6;
+    /** Length of the fixed header, in bytes; an error's quoted IPv4 header follows it. */
+    public static final int HEADER_LENGTH = 8;
+
+    public static final int TYPE_ECHO_REPLY = 0;
+    public static final int TYPE_DESTINATION_UNREACHABLE = 3;
+    public static final int TYPE_SOURCE_QUENCH = 4;
+    public static final int TYPE_REDIRECT = 5;
+    public static final int TYPE_ECHO_REQUEST = 8;
+    public static final int TYPE_TIME_EXCEEDED = 11;
+    public static final int TYPE_PARAMETER_PROBLEM = 12;
+
+    /** Codes of {@link #TYPE_DESTINATION_UNREACHABLE}. */
+    public static final int CODE_NET_UNREACHABLE = 0;
+    public static final int CODE_HOST_UNREACHABLE = 1;
+    public static final int CODE_PROTOCOL_UNREACHABLE = 2;
+    public static final int CODE_PORT_UNREACHABLE = 3;
+    public static final int CODE_FRAGMENTATION_NEEDED = 4;
+
+    private MemorySegment segment = MemorySegment.NULL;
+    private long offset;
+    private int length;
+
+    /**
+     * Points this view at the ICMP message of {@code length} available bytes at {@code offset} in
+     * {@code segment}.
+     *
+     * @return this
+     */
+    public IcmpFlyweight wrap(MemorySegment segment, long offset, int length) {
+        this.segment = segment;
+        this.offset = offset;
+        this.length = length;
+        return this;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** Whether the 8-byte header is present. Never throws. */
+    public boolean valid() {
+        return WireLayouts.withinSegment(segment.byteSize(), offset, length) && length >= HEADER_LENGTH;
+    }
+
+    public int type() {
+        return Byte.toUnsignedInt(segment.get(U8, offset + TYPE_OFFSET));
+    }
+
+    public IcmpFlyweight type(int type) {
+        segment.set(U8, offset + TYPE_OFFSET, (byte) type);
+        return this;
+    }
+
+    public int code() {
+        return Byte.toUnsignedInt(segment.get(U8, offset + CODE_OFFSET));
+    }
+
+    public IcmpFlyweight code(int code) {
+        segment.set(U8, offset + CODE_OFFSET, (byte) code);
+        return this;
+    }
+
+    public int checksum() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + CHECKSUM_OFFSET));
+    }
+
+    public IcmpFlyweight checksum(int checksum) {
+        segment.set(BE_U16, offset + CHECKSUM_OFFSET, (short) checksum);
+        return this;
+    }
+
+    /** Echo request/reply identifier. */
+    public int identifier() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + IDENTIFIER_OFFSET));
+    }
+
+    public IcmpFlyweight identifier(int identifier) {
+        segment.set(BE_U16, offset + IDENTIFIER_OFFSET, (short) identifier);
+        return this;
+    }
+
+    /** Echo request/reply sequence number. */
+    public int sequenceNumber() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + SEQUENCE_NUMBER_OFFSET));
+    }
+
+    public IcmpFlyweight sequenceNumber(int sequenceNumber) {
+        segment.set(BE_U16, offset + SEQUENCE_NUMBER_OFFSET, (short) sequenceNumber);
+        return this;
+    }
+
+    /** MTU of the next-hop link in bytes, carried by "fragmentation needed" (RFC 1191 §4); 0 from old routers. */
+    public int nextHopMtu() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + NEXT_HOP_MTU_OFFSET));
+    }
+
+    public IcmpFlyweight nextHopMtu(int bytes) {
+        segment.set(BE_U16, offset + NEXT_HOP_MTU_OFFSET, (short) bytes);
+        return this;
+    }
+
+    /**
+     * Whether this is an error message that quotes the offending datagram's header (RFC 792): destination
+     * unreachable, source quench, redirect, time exceeded or parameter problem.
+     */
+    public boolean isError() {
+        int type = type();
+        return type == TYPE_DESTINATION_UNREACHABLE
+                || type == TYPE_SOURCE_QUENCH
+                || type == TYPE_REDIRECT
+                || type == TYPE_TIME_EXCEEDED
+                || type == TYPE_PARAMETER_PROBLEM;
+    }
+
+    /** Whether this is "destination unreachable, fragmentation needed and DF set" (RFC 792, RFC 1191). */
+    public boolean isFragmentationNeeded() {
+        return type() == TYPE_DESTINATION_UNREACHABLE && code() == CODE_FRAGMENTATION_NEEDED;
+    }
+
+    /** Absolute offset of the quoted original IPv4 header of an error message: 8 bytes in. */
+    public long innerOffset() {
+        return offset + HEADER_LENGTH;
+    }
+
+    /** Bytes available after the header (the quoted datagram of an error). */
+    public int innerLength() {
+        return length - HEADER_LENGTH;
+    }
+
+    /** The checksum the message should carry over {@code messageLength} bytes, computed as if the field were zero. */
+    public int computeChecksum(int messageLength) {
+        long sum = InternetChecksum.partial(segment, offset, CHECKSUM_OFFSET, 0);
+        int afterField = CHECKSUM_OFFSET + Short.BYTES;
+        sum = InternetChecksum.partial(segment, offset + afterField, messageLength - afterField, sum);
+        return InternetChecksum.fold(sum);
+    }
+
+    /**
+     * Whether the checksum verifies over {@code messageLength} bytes: the whole ICMP message, i.e. the IPv4
+     * payload length (RFC 792: no pseudo-header).
+     */
+    public boolean checksumValid(int messageLength) {
+        return InternetChecksum.checksum(segment, offset, messageLength) == 0;
+    }
+}

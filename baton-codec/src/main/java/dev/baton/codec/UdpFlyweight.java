@@ -1,0 +1,136 @@
+package dev.baton.codec;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.baton.codec.WireLayouts.BE_U16;
+
+/**
+ * Flyweight over a UDP header (RFC 768).
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Source Port          |       Destination Port        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Length             |           Checksum            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          data octets ...
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   Length counts header and data in bytes; checksum 0 means "not computed".
+ * </pre>
+ *
+ * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
+ * thread-safe: one instance per thread.
+ */
+public final class UdpFlyweight {
+
+    public static final int SOURCE_PORT_OFFSET = 0;
+    public static final int DESTINATION_PORT_OFFSET = 2;
+    public static final int LENGTH_OFFSET = 4;
+    public static final int CHECKSUM_OFFSET = InternetChecksum.UDP_CHECKSUM_OFFSET;
+    /** Length of the header, in bytes. */
+    public static final int HEADER_LENGTH = 8;
+    /** The checksum field value meaning the sender computed none (RFC 768). */
+    public static final int NO_CHECKSUM = 0;
+
+    private MemorySegment segment = MemorySegment.NULL;
+    private long offset;
+    private int length;
+
+    /**
+     * Points this view at the UDP datagram of {@code length} available bytes at {@code offset} in
+     * {@code segment}.
+     *
+     * @return this
+     */
+    public UdpFlyweight wrap(MemorySegment segment, long offset, int length) {
+        this.segment = segment;
+        this.offset = offset;
+        this.length = length;
+        return this;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    /** Bytes available to the view, as given to {@link #wrap}. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Whether the 8-byte header is present and its length field covers at least the header. The data
+     * behind may be cut short (as inside an ICMP error); see {@link #datagramComplete()}. Never throws.
+     */
+    public boolean valid() {
+        return WireLayouts.withinSegment(segment.byteSize(), offset, length)
+                && length >= HEADER_LENGTH
+                && datagramLength() >= HEADER_LENGTH;
+    }
+
+    /** Whether all {@link #datagramLength()} bytes are within the available bytes. */
+    public boolean datagramComplete() {
+        return datagramLength() <= length;
+    }
+
+    public int sourcePort() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + SOURCE_PORT_OFFSET));
+    }
+
+    public UdpFlyweight sourcePort(int port) {
+        segment.set(BE_U16, offset + SOURCE_PORT_OFFSET, (short) port);
+        return this;
+    }
+
+    public int destinationPort() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + DESTINATION_PORT_OFFSET));
+    }
+
+    public UdpFlyweight destinationPort(int port) {
+        segment.set(BE_U16, offset + DESTINATION_PORT_OFFSET, (short) port);
+        return this;
+    }
+
+    /** The length field: header plus data, in bytes. */
+    public int datagramLength() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + LENGTH_OFFSET));
+    }
+
+    public UdpFlyweight datagramLength(int bytes) {
+        segment.set(BE_U16, offset + LENGTH_OFFSET, (short) bytes);
+        return this;
+    }
+
+    public int checksum() {
+        return Short.toUnsignedInt(segment.get(BE_U16, offset + CHECKSUM_OFFSET));
+    }
+
+    public UdpFlyweight checksum(int checksum) {
+        segment.set(BE_U16, offset + CHECKSUM_OFFSET, (short) checksum);
+        return this;
+    }
+
+    /** Absolute offset of the data in the segment. */
+    public long payloadOffset() {
+        return offset + HEADER_LENGTH;
+    }
+
+    /**
+     * The checksum to store over IPv4 for {@link #datagramLength()} bytes, computed as if the field were
+     * zero; a computed 0 is returned as 0xFFFF, since 0 on the wire means "no checksum" (RFC 768).
+     */
+    public int computeChecksum(int sourceAddress, int destinationAddress) {
+        int checksum = InternetChecksum.transportChecksum(segment, offset, datagramLength(), CHECKSUM_OFFSET,
+                sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_UDP);
+        return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    /** Whether the checksum verifies, or is {@link #NO_CHECKSUM} (allowed over IPv4 by RFC 768). */
+    public boolean checksumValid(int sourceAddress, int destinationAddress) {
+        return checksum() == NO_CHECKSUM
+                || InternetChecksum.transportChecksumValid(segment, offset, datagramLength(),
+                        sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_UDP);
+    }
+}

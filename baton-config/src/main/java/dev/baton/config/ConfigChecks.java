@@ -1,0 +1,316 @@
+package dev.baton.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks that relate several values of a {@link ConfigDraft}: duplicates, subnets, VIPs that collide
+ * with real addresses, ring geometry as a whole. They run on whatever the reader could read, skipping
+ * values that were already reported, so one pass reports every independent problem.
+ */
+final class ConfigChecks {
+
+    private final ProblemCollector problems;
+
+    ConfigChecks(ProblemCollector problems) {
+        this.problems = problems;
+    }
+
+    void check(ConfigDraft draft) {
+        checkRing(draft.router().ring());
+        checkNeighbours(draft.neighbours());
+        checkInterfaces(draft);
+        checkServiceNames(draft.services());
+        checkPorts(draft.services());
+        for (ConfigDraft.Service service : draft.services()) {
+            checkServers(draft, service);
+            checkVip(draft, service);
+        }
+    }
+
+    /** Ring geometry as a whole (kernel Documentation/networking/packet_mmap.rst). */
+    private void checkRing(ConfigDraft.Ring ring) {
+        if (ring.blockSize().valid() && ring.txFrameSize().valid() && ring.blockSize().value() < ring.txFrameSize().value()) {
+            // A frame received whole (a GSO super-frame with PACKET_VNET_HDR) leaves through a TX slot, so the
+            // largest frame a slot can send must also fit one RX block, or the kernel truncates it.
+            problems.add(ring.blockSize().at(), ring.blockSize().keyPath(),
+                    ConfigValues.formatSize(ring.blockSize().value()) + " is smaller than tx-frame-size ("
+                            + ring.txFrameSize().value() + " bytes): an RX block must hold the largest frame a TX slot can send",
+                    "block-size: " + ConfigValues.formatSize(Integer.highestOneBit(ring.txFrameSize().value() - 1) << 1));
+        }
+        if (ring.blockSize().valid() && ring.blockCount().valid()) {
+            long bytes = (long) ring.blockSize().value() * ring.blockCount().value();
+            if (bytes > ConfigLimits.MAX_RING_BYTES) {
+                problems.add(ring.blockCount().at(), ring.blockCount().keyPath(),
+                        ring.blockCount().value() + " blocks of " + ConfigValues.formatSize(ring.blockSize().value())
+                                + " make a " + ConfigValues.formatSize(bytes) + " RX ring, more than the "
+                                + ConfigValues.formatSize(ConfigLimits.MAX_RING_BYTES) + " a ring may map",
+                        "block-count: " + ConfigLimits.MAX_RING_BYTES / ring.blockSize().value());
+            }
+        }
+        if (ring.txFrameSize().valid() && ring.txFrameCount().valid()) {
+            long bytes = (long) ring.txFrameSize().value() * ring.txFrameCount().value();
+            if (bytes > ConfigLimits.MAX_RING_BYTES) {
+                problems.add(ring.txFrameCount().at(), ring.txFrameCount().keyPath(),
+                        ring.txFrameCount().value() + " slots of " + ConfigValues.formatSize(ring.txFrameSize().value())
+                                + " make a " + ConfigValues.formatSize(bytes) + " TX ring, more than the "
+                                + ConfigValues.formatSize(ConfigLimits.MAX_RING_BYTES)
+                                + " a ring may map",
+                        "tx-frame-count: " + ConfigLimits.MAX_RING_BYTES / ring.txFrameSize().value());
+            }
+        }
+    }
+
+    private void checkNeighbours(ConfigDraft.Neighbours neighbours) {
+        Located<Duration> refresh = neighbours.refresh();
+        Located<Duration> staleAfter = neighbours.staleAfter();
+        if (refresh.valid() && staleAfter.valid() && staleAfter.value().compareTo(refresh.value()) <= 0) {
+            problems.add(staleAfter.at(), staleAfter.keyPath(),
+                    ConfigValues.formatDuration(staleAfter.value()) + " must be longer than refresh ("
+                            + ConfigValues.formatDuration(refresh.value())
+                            + "), or a server that answers every refresh still turns stale between two",
+                    "stale-after: " + ConfigValues.formatDuration(refresh.value().multipliedBy(3)));
+        }
+    }
+
+    private void checkInterfaces(ConfigDraft draft) {
+        List<ConfigDraft.Interface> interfaces = draft.interfaces();
+        for (int i = 0; i < interfaces.size(); i++) {
+            ConfigDraft.Interface entry = interfaces.get(i);
+            for (int j = 0; j < i; j++) {
+                ConfigDraft.Interface earlier = interfaces.get(j);
+                if (entry.name().valid() && earlier.name().valid() && entry.name().value().equals(earlier.name().value())) {
+                    problems.add(entry.name().at(), entry.name().keyPath(), "'" + entry.name().value()
+                            + "' is already the name of " + earlier.keyPath() + " (line " + earlier.name().at().line() + ")", "");
+                    break;
+                }
+            }
+            for (int j = 0; j < i; j++) {
+                ConfigDraft.Interface earlier = interfaces.get(j);
+                if (entry.address().valid() && earlier.address().valid() && entry.address().value().overlaps(earlier.address().value())) {
+                    // Each attached subnet must lead to one interface, or a server's interface is ambiguous.
+                    problems.add(entry.address().at(), entry.address().keyPath(), entry.address().value()
+                            + " overlaps " + label(earlier) + "'s subnet " + earlier.address().value().subnetText()
+                            + " (line " + earlier.address().at().line() + "); each interface needs a subnet of its own", "");
+                    break;
+                }
+            }
+        }
+        if (draft.interfacesAt() == null || !draft.interfacesComplete()) {
+            return;
+        }
+        boolean facesClients = false;
+        boolean facesServers = false;
+        for (ConfigDraft.Interface entry : interfaces) {
+            facesClients |= entry.role().value().facesClients();
+            facesServers |= entry.role().value().facesServers();
+        }
+        if (!facesClients) {
+            problems.add(draft.interfacesAt(), "interfaces", "no interface faces clients (role client or both)", "role: client");
+        }
+        if (!facesServers) {
+            problems.add(draft.interfacesAt(), "interfaces", "no interface faces servers (role server or both)", "role: server");
+        }
+    }
+
+    private void checkServiceNames(List<ConfigDraft.Service> services) {
+        for (int i = 0; i < services.size(); i++) {
+            Located<String> name = services.get(i).name();
+            for (int j = 0; name.valid() && j < i; j++) {
+                Located<String> earlier = services.get(j).name();
+                if (earlier.valid() && earlier.value().equals(name.value())) {
+                    problems.add(name.at(), name.keyPath(), "'" + name.value() + "' is already the name of "
+                            + services.get(j).keyPath() + " (line " + earlier.at().line() + ")", "");
+                    break;
+                }
+            }
+        }
+    }
+
+    /** A problem found about one value, with a line to copy from ({@code ""} when none helps). */
+    private record Finding(String message, String example) {
+        static Finding of(String message) {
+            return new Finding(message, "");
+        }
+    }
+
+    /** A port already served on the same VIP and protocol, in this or another service. */
+    private record ServedPorts(ConfigDraft.Service service, Located<ServiceConfig.PortRange> ports) {
+    }
+
+    /** One VIP, protocol and port lead to one service: otherwise a new connection has two clusters to go to. */
+    private void checkPorts(List<ConfigDraft.Service> services) {
+        List<ServedPorts> served = new ArrayList<>();
+        for (ConfigDraft.Service service : services) {
+            if (!service.vip().valid() || !service.protocol().valid()) {
+                continue;
+            }
+            for (Located<ServiceConfig.PortRange> ports : service.ports()) {
+                for (ServedPorts earlier : served) {
+                    ConfigDraft.Service other = earlier.service();
+                    if (other.vip().value().equals(service.vip().value()) && other.protocol().value() == service.protocol().value()
+                            && earlier.ports().value().overlaps(ports.value())) {
+                        problems.add(ports.at(), ports.keyPath(), portConflict(service, ports, earlier), "");
+                        break;
+                    }
+                }
+                served.add(new ServedPorts(service, ports));
+            }
+        }
+    }
+
+    private static String portConflict(ConfigDraft.Service service, Located<ServiceConfig.PortRange> ports, ServedPorts earlier) {
+        boolean same = earlier.ports().value().equals(ports.value());
+        int line = earlier.ports().at().line();
+        if (earlier.service() == service) {
+            return same
+                    ? "port " + ports.value() + " is listed twice (first at line " + line + ")"
+                    : ports.value() + " overlaps " + earlier.ports().value() + " (line " + line + ")";
+        }
+        String endpoint = Ipv4.format(service.vip().value()) + ":" + ports.value() + "/" + service.protocol().value().configName();
+        return same
+                ? endpoint + " is already served by " + earlier.service().label() + " (line " + line + ")"
+                : endpoint + " overlaps " + earlier.ports().value() + " of " + earlier.service().label() + " (line " + line + ")";
+    }
+
+    /** Servers are reached by MAC on an attached segment (direct server return), so each must be on one. */
+    private void checkServers(ConfigDraft draft, ConfigDraft.Service service) {
+        List<ConfigDraft.Server> servers = service.servers();
+        for (int i = 0; i < servers.size(); i++) {
+            Located<Integer> address = servers.get(i).address();
+            if (!address.valid()) {
+                continue;
+            }
+            Finding finding = duplicateServer(servers, i);
+            if (finding == null) {
+                finding = addressOfInterface(draft, address.value(), "a server cannot be the router itself");
+            }
+            if (finding == null && draft.interfacesComplete()) {
+                finding = serverSubnetProblem(draft, address.value());
+            }
+            if (finding != null) {
+                problems.add(address.at(), address.keyPath(), finding.message(), finding.example());
+            }
+        }
+    }
+
+    private static Finding duplicateServer(List<ConfigDraft.Server> servers, int index) {
+        Located<Integer> address = servers.get(index).address();
+        for (int j = 0; j < index; j++) {
+            Located<Integer> earlier = servers.get(j).address();
+            if (earlier.valid() && earlier.value().equals(address.value())) {
+                return Finding.of(Ipv4.format(address.value()) + " is listed twice in this service (first at line "
+                        + earlier.at().line() + ")");
+            }
+        }
+        return null;
+    }
+
+    private static Finding serverSubnetProblem(ConfigDraft draft, int address) {
+        List<String> serverSubnets = new ArrayList<>();
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            Ipv4Prefix subnet = entry.address().value();
+            if (!entry.role().value().facesServers()) {
+                continue;
+            }
+            serverSubnets.add(subnet.subnetText() + " on " + label(entry));
+            if (subnet.contains(address)) {
+                return reservedAddressOf(subnet, address, entry);
+            }
+        }
+        if (serverSubnets.isEmpty()) {
+            return null; // "no interface faces servers" says it already
+        }
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            if (entry.address().value().contains(address)) {
+                return new Finding(Ipv4.format(address) + " is on " + label(entry) + "'s subnet "
+                        + entry.address().value().subnetText() + ", which faces only clients (role client)",
+                        "address: " + exampleServerAddress(draft));
+            }
+        }
+        return new Finding(Ipv4.format(address) + " is not on any server-facing subnet (" + String.join(", ", serverSubnets)
+                + "); Baton reaches servers only on an attached segment", "address: " + exampleServerAddress(draft));
+    }
+
+    /** The network or broadcast address of {@code subnet} is no host; {@code null} for any other address. */
+    private static Finding reservedAddressOf(Ipv4Prefix subnet, int address, ConfigDraft.Interface entry) {
+        if (!subnet.hasNetworkAndBroadcastAddresses()) {
+            return null;
+        }
+        if (address == subnet.networkAddress()) {
+            return Finding.of(Ipv4.format(address) + " is the network address of " + label(entry) + "'s subnet " + subnet.subnetText());
+        }
+        if (address == subnet.broadcastAddress()) {
+            return Finding.of(Ipv4.format(address) + " is the broadcast address of " + label(entry) + "'s subnet " + subnet.subnetText());
+        }
+        return null;
+    }
+
+    /** An address the user could mean: in the first server-facing subnet, not the router's own. */
+    private static String exampleServerAddress(ConfigDraft draft) {
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            if (entry.role().value().facesServers()) {
+                Ipv4Prefix subnet = entry.address().value();
+                int hosts = subnet.broadcastAddress() - subnet.networkAddress();
+                int candidate = subnet.networkAddress() + (hosts > 11 ? 11 : 1);
+                return Ipv4.format(candidate == subnet.address() ? candidate + 1 : candidate);
+            }
+        }
+        return "";
+    }
+
+    /**
+     * A VIP is an address of its own: the router answers ARP for it and servers hold it on loopback, so it
+     * must not be a real host's address or sit on a segment where clients do not arrive.
+     */
+    private void checkVip(ConfigDraft draft, ConfigDraft.Service service) {
+        Located<Integer> vip = service.vip();
+        if (!vip.valid()) {
+            return;
+        }
+        Finding finding = addressOfInterface(draft, vip.value(), "a VIP must be an address of its own");
+        if (finding == null) {
+            finding = addressOfServer(draft, vip.value());
+        }
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            if (finding != null || !entry.role().valid() || !entry.address().valid() || !entry.address().value().contains(vip.value())) {
+                continue;
+            }
+            if (!entry.role().value().facesClients()) {
+                finding = Finding.of(Ipv4.format(vip.value()) + " is on " + label(entry) + "'s subnet "
+                        + entry.address().value().subnetText() + ", which faces only servers; clients would not reach it there");
+            } else {
+                finding = reservedAddressOf(entry.address().value(), vip.value(), entry);
+            }
+        }
+        if (finding != null) {
+            problems.add(vip.at(), vip.keyPath(), finding.message(), finding.example());
+        }
+    }
+
+    private static Finding addressOfInterface(ConfigDraft draft, int address, String why) {
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            if (entry.address().valid() && entry.address().value().address() == address) {
+                return Finding.of(Ipv4.format(address) + " is the address of interface " + label(entry) + "; " + why);
+            }
+        }
+        return null;
+    }
+
+    private static Finding addressOfServer(ConfigDraft draft, int address) {
+        for (ConfigDraft.Service service : draft.services()) {
+            for (ConfigDraft.Server server : service.servers()) {
+                if (server.address().valid() && server.address().value() == address) {
+                    return Finding.of(Ipv4.format(address) + " is also the address of the server " + server.keyPath()
+                            + " (line " + server.address().at().line() + "); a VIP must be an address of its own");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String label(ConfigDraft.Interface entry) {
+        return entry.name().valid() ? entry.name().value() : entry.keyPath();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.baton.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The value of every key that a configuration file may leave out (docs/configuration.md explains each
+ * choice). {@link ConfigLoader} applies them; other code may use them to build configurations by hand.
+ */
+public final class ConfigDefaults {
+
+    /** Forwarding threads. One is enough for the 2-CPU lab; more need as many spare CPUs. */
+    public static final int WORKERS = 1;
+
+    /**
+     * RX block size: 1 MiB holds about 16 full 64 KiB GSO frames or ~8,000 small ones, so a block is handed
+     * over many packets at a time (fewer ring walks) while 16 of them bound the RX ring at 16 MiB.
+     */
+    public static final int RING_BLOCK_SIZE_BYTES = 1 << 20;
+    /** RX blocks per ring. */
+    public static final int RING_BLOCK_COUNT = 16;
+    /**
+     * RX block retire timeout. At low packet rates a block is handed over only when this expires, so it
+     * bounds the latency Baton adds; 2 ms is two orders of magnitude below TCP's minimum retransmission
+     * timeout (200 ms on Linux) and costs nothing at high rates, where blocks fill first. The kernel's own
+     * default (0) derives it from link speed and block size (8 ms when the speed is unknown); an explicit
+     * value behaves the same on every link.
+     */
+    public static final int RING_BLOCK_TIMEOUT_MS = 2;
+    /**
+     * TX slot size: a 64 KiB GSO super-frame (65,536 bytes of IP packet) plus up to 128 bytes for the slot
+     * header (48 bytes before the frame data in TPACKET_V3), the virtio-net header (10-12 bytes) and the
+     * Ethernet header with a VLAN tag (18 bytes), rounded to the 16-byte TPACKET_ALIGNMENT.
+     */
+    public static final int RING_TX_FRAME_SIZE_BYTES = 65_664;
+    /** TX slots per ring: 256 x 65,664 bytes = 16.03 MiB, matching the RX ring. */
+    public static final int RING_TX_FRAME_COUNT = 256;
+    /** Ring geometry with all the defaults above. */
+    public static final RingSettings RING = new RingSettings(
+            RING_BLOCK_SIZE_BYTES, RING_BLOCK_COUNT, RING_BLOCK_TIMEOUT_MS, RING_TX_FRAME_SIZE_BYTES, RING_TX_FRAME_COUNT);
+
+    /** Directory of the control socket when {@code router.control-socket} is not given. */
+    public static final Path CONTROL_SOCKET_DIRECTORY = Path.of("/run/baton");
+
+    /** Connection table entries across all workers: one million concurrent connections. */
+    public static final int TABLE_CAPACITY = 1_000_000;
+    /**
+     * Embryonic TCP (only the client's SYN seen): longer than the gaps between a Linux client's first SYN
+     * retransmissions (1, 2, 4, 8, 16 s); a later retry simply creates a new entry.
+     */
+    public static final Duration TCP_SYN_TIMEOUT = Duration.ofSeconds(30);
+    /** Established TCP idle: 15 minutes, as IPVS (net/netfilter/ipvs/ip_vs_proto_tcp.c). */
+    public static final Duration TCP_ESTABLISHED_TIMEOUT = Duration.ofMinutes(15);
+    /** TCP after the client's FIN: 2 minutes, as IPVS's FIN_WAIT. */
+    public static final Duration TCP_CLOSING_TIMEOUT = Duration.ofMinutes(2);
+    /** TCP after the client's RST: 10 s, as IPVS's CLOSE, so segments still in flight reach the same server. */
+    public static final Duration TCP_CLOSED_TIMEOUT = Duration.ofSeconds(10);
+    /** UDP flow idle: 5 minutes, as IPVS. */
+    public static final Duration UDP_TIMEOUT = Duration.ofMinutes(5);
+    /** Table settings with all the defaults above. */
+    public static final TableSettings TABLE = new TableSettings(TABLE_CAPACITY, TCP_SYN_TIMEOUT,
+            TCP_ESTABLISHED_TIMEOUT, TCP_CLOSING_TIMEOUT, TCP_CLOSED_TIMEOUT, UDP_TIMEOUT);
+
+    /** Re-ask a resolved server every 30 s, as the kernel's base_reachable_time (30 s, ip-sysctl.rst). */
+    public static final Duration NEIGHBOUR_REFRESH = Duration.ofSeconds(30);
+    /** Ask an unresolved server every second (the kernel's retrans_time_ms is 1 s). */
+    public static final Duration NEIGHBOUR_RETRY = Duration.ofSeconds(1);
+    /** A server silent for three refreshes is unresolved again. */
+    public static final Duration NEIGHBOUR_STALE_AFTER = Duration.ofSeconds(90);
+    /** Neighbour settings with all the defaults above. */
+    public static final NeighbourSettings NEIGHBOURS = new NeighbourSettings(NEIGHBOUR_REFRESH, NEIGHBOUR_RETRY, NEIGHBOUR_STALE_AFTER);
+
+    /** A service's protocol. */
+    public static final ServiceConfig.Protocol PROTOCOL = ServiceConfig.Protocol.TCP;
+    /** A service's scheduler. */
+    public static final ServiceConfig.SchedulerKind SCHEDULER = ServiceConfig.SchedulerKind.WRR;
+    /** A service's client-address affinity: off. */
+    public static final Duration PERSISTENCE = Duration.ZERO;
+    /** A server's weight. */
+    public static final int WEIGHT = 1;
+
+    private ConfigDefaults() {
+    }
+
+    /** The control socket of router {@code routerId} when none is configured: {@code /run/baton/<id>.sock}. */
+    public static Path controlSocketFor(String routerId) {
+        return CONTROL_SOCKET_DIRECTORY.resolve(routerId + ".sock");
+    }
+}

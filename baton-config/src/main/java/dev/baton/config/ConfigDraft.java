@@ -1,0 +1,92 @@
+package dev.baton.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The document as read, before the checks that span several values: every value {@link Located}, and
+ * {@code null} inside where a value was missing or malformed (already reported). Only a draft without
+ * problems is turned into a {@link BatonConfig}, so {@link #toConfig} may assume every value is present.
+ *
+ * @param interfacesAt       where the {@code interfaces} list starts; {@code null} when it is missing, empty
+ *                           or not a list (reported)
+ * @param interfaces         the interface entries that were mappings
+ * @param interfacesComplete whether {@code interfaces} was a list of mappings each with a valid role and
+ *                           address; checks that need every subnet (is this server on an attached one?)
+ *                           are skipped otherwise, rather than reporting consequences of an earlier problem
+ * @param services           the service entries that were mappings
+ */
+record ConfigDraft(
+        Router router,
+        SourcePosition interfacesAt,
+        List<Interface> interfaces,
+        boolean interfacesComplete,
+        Table table,
+        Neighbours neighbours,
+        List<Service> services) {
+
+    record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers, Ring ring) {
+    }
+
+    record Ring(Located<Integer> blockSize, Located<Integer> blockCount, Located<Duration> blockTimeout,
+                Located<Integer> txFrameSize, Located<Integer> txFrameCount) {
+    }
+
+    record Interface(String keyPath, Located<String> name, Located<InterfaceConfig.InterfaceRole> role,
+                     Located<Ipv4Prefix> address) {
+    }
+
+    record Table(Located<Integer> capacity, Located<Duration> tcpSyn, Located<Duration> tcpEstablished,
+                 Located<Duration> tcpClosing, Located<Duration> tcpClosed, Located<Duration> udp) {
+    }
+
+    record Neighbours(Located<Duration> refresh, Located<Duration> retry, Located<Duration> staleAfter) {
+    }
+
+    /** @param ports the port entries that were single values */
+    record Service(String keyPath, Located<String> name, Located<Integer> vip, Located<ServiceConfig.Protocol> protocol,
+                   List<Located<ServiceConfig.PortRange>> ports, Located<ServiceConfig.SchedulerKind> scheduler,
+                   Located<Duration> persistence, List<Server> servers) {
+
+        /** How messages refer to this service: by name when it has a valid one. */
+        String label() {
+            return name.valid() ? "service '" + name.value() + "'" : keyPath;
+        }
+    }
+
+    record Server(String keyPath, Located<Integer> address, Located<Integer> weight) {
+    }
+
+    /** The configuration; only for a draft that produced no problems. */
+    BatonConfig toConfig(Path source) {
+        RingSettings ringSettings = new RingSettings(router.ring.blockSize.value(), router.ring.blockCount.value(),
+                Math.toIntExact(router.ring.blockTimeout.value().toMillis()), router.ring.txFrameSize.value(),
+                router.ring.txFrameCount.value());
+        RouterSettings routerSettings = new RouterSettings(router.id.value(), router.controlSocket.value(),
+                router.workers.value(), ringSettings);
+        List<InterfaceConfig> interfaceConfigs = new ArrayList<>();
+        for (Interface entry : interfaces) {
+            interfaceConfigs.add(new InterfaceConfig(entry.name.value(), entry.role.value(), entry.address.value()));
+        }
+        TableSettings tableSettings = new TableSettings(table.capacity.value(), table.tcpSyn.value(),
+                table.tcpEstablished.value(), table.tcpClosing.value(), table.tcpClosed.value(), table.udp.value());
+        NeighbourSettings neighbourSettings = new NeighbourSettings(neighbours.refresh.value(), neighbours.retry.value(),
+                neighbours.staleAfter.value());
+        List<ServiceConfig> serviceConfigs = new ArrayList<>();
+        for (Service service : services) {
+            List<ServiceConfig.PortRange> ports = new ArrayList<>();
+            for (Located<ServiceConfig.PortRange> port : service.ports) {
+                ports.add(port.value());
+            }
+            List<ServiceConfig.ServerConfig> servers = new ArrayList<>();
+            for (Server server : service.servers) {
+                servers.add(new ServiceConfig.ServerConfig(server.address.value(), server.weight.value()));
+            }
+            serviceConfigs.add(new ServiceConfig(service.name.value(), service.vip.value(), service.protocol.value(),
+                    ports, service.scheduler.value(), service.persistence.value(), servers));
+        }
+        return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs);
+    }
+}

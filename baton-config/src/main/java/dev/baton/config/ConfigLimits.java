@@ -1,0 +1,62 @@
+package dev.baton.config;
+
+import java.time.Duration;
+
+/**
+ * The ranges {@link ConfigLoader} accepts, in one place (docs/configuration.md lists them with reasons).
+ * Bounds are inclusive.
+ */
+public final class ConfigLimits {
+
+    public static final int MIN_WORKERS = 1;
+    /** PACKET_FANOUT groups have at most 65,536 members, but more than 64 workers would only contend. */
+    public static final int MAX_WORKERS = 64;
+
+    /** x86_64 page size: the kernel requires ring blocks to be page-aligned (packet_set_ring). */
+    public static final int PAGE_SIZE_BYTES = 4096;
+    public static final int MIN_BLOCK_SIZE_BYTES = PAGE_SIZE_BYTES;
+    public static final int MAX_BLOCK_SIZE_BYTES = 64 << 20;
+    public static final int MIN_BLOCK_COUNT = 1;
+    public static final int MAX_BLOCK_COUNT = 65_536;
+    public static final int MIN_BLOCK_TIMEOUT_MS = 1;
+    public static final int MAX_BLOCK_TIMEOUT_MS = 1000;
+    /** A TX slot must hold a full 1,514-byte Ethernet frame after its 48-byte header and alignment. */
+    public static final int MIN_TX_FRAME_SIZE_BYTES = 2048;
+    public static final int MAX_TX_FRAME_SIZE_BYTES = 1 << 20;
+    /** TPACKET_ALIGNMENT (include/uapi/linux/if_packet.h): frame sizes are multiples of it. */
+    public static final int TX_FRAME_ALIGNMENT_BYTES = 16;
+    public static final int MIN_TX_FRAME_COUNT = 1;
+    public static final int MAX_TX_FRAME_COUNT = 65_536;
+    /** One RX or TX ring maps at most this much memory (the kernel's tpacket_req fields are 32-bit). */
+    public static final long MAX_RING_BYTES = 1L << 30;
+
+    public static final int MIN_TABLE_CAPACITY = 1;
+    public static final int MAX_TABLE_CAPACITY = 100_000_000;
+    public static final Duration MIN_TABLE_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration MAX_TABLE_TIMEOUT = Duration.ofHours(168);
+
+    public static final Duration MIN_NEIGHBOUR_REFRESH = Duration.ofSeconds(1);
+    public static final Duration MAX_NEIGHBOUR_REFRESH = Duration.ofHours(1);
+    /** Not below 100 ms: an unresolved server must not turn into an ARP storm. */
+    public static final Duration MIN_NEIGHBOUR_RETRY = Duration.ofMillis(100);
+    public static final Duration MAX_NEIGHBOUR_RETRY = Duration.ofMinutes(1);
+    public static final Duration MIN_NEIGHBOUR_STALE_AFTER = Duration.ofSeconds(1);
+    public static final Duration MAX_NEIGHBOUR_STALE_AFTER = Duration.ofHours(24);
+
+    public static final Duration MIN_PERSISTENCE = Duration.ZERO;
+    public static final Duration MAX_PERSISTENCE = Duration.ofHours(24);
+    public static final int MIN_WEIGHT = 0;
+    public static final int MAX_WEIGHT = ServiceConfig.ServerConfig.MAX_WEIGHT;
+
+    /** Interface prefixes shorter than /8 would claim far more than an attached segment. */
+    public static final int MIN_INTERFACE_PREFIX_LENGTH = 8;
+    /** Linux IFNAMSIZ is 16 bytes including the terminating NUL. */
+    public static final int MAX_INTERFACE_NAME_LENGTH = 15;
+    public static final int MAX_ROUTER_ID_LENGTH = 63;
+    public static final int MAX_SERVICE_NAME_LENGTH = 32;
+    /** sun_path in sockaddr_un is 108 bytes including the terminating NUL (unix(7)). */
+    public static final int MAX_CONTROL_SOCKET_PATH_BYTES = 107;
+
+    private ConfigLimits() {
+    }
+}

@@ -1,0 +1,146 @@
+package dev.baton.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads a Baton configuration file (docs/configuration.md) and checks it as a whole before anything
+ * starts, in the spirit of Aeron's {@code conclude()}: a configuration either loads completely or is
+ * rejected with every problem found, each with file, line, column, key path and a correct example:
+ *
+ * <pre>
+ * examples/bad.yaml:14:15: services[0].servers[1].weight: 5000 is out of range (0..1000); for example: weight: 10
+ * </pre>
+ *
+ * <p>The file is composed with snakeyaml-engine into nodes (not objects) so that every value keeps its
+ * position; then {@link ConfigReader} checks shapes, keys, value syntaxes and ranges and applies defaults,
+ * and {@link ConfigChecks} checks what relates several values (duplicate VIP ports, server subnets, ...).
+ * A YAML syntax error stops at that point, since nothing after it can be read reliably.
+ *
+ * <p>Runs on whichever thread starts or reloads the router, never on a forwarding thread.
+ */
+public final class ConfigLoader {
+
+    /** Where Linux keeps this machine's host name (proc_sys_kernel(5)), the default router id. */
+    private static final Path HOSTNAME_FILE = Path.of("/proc/sys/kernel/hostname");
+    /** The router id when the host name cannot be found at all. */
+    private static final String FALLBACK_HOSTNAME = "baton";
+
+    private ConfigLoader() {
+    }
+
+    /** Reads and checks {@code file} (UTF-8); the router id defaults to this machine's host name. */
+    public static BatonConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (CharacterCodingException e) {
+            throw fileProblem(file, "is not valid UTF-8 text");
+        } catch (NoSuchFileException e) {
+            throw fileProblem(file, "does not exist");
+        } catch (IOException e) {
+            throw fileProblem(file, "cannot be read: " + e);
+        }
+        return load(text, file);
+    }
+
+    /**
+     * Checks configuration {@code text}; {@code nameForMessages} names it in problems and becomes
+     * {@link BatonConfig#source()}. The router id defaults to this machine's host name.
+     */
+    public static BatonConfig load(String text, Path nameForMessages) throws ConfigException {
+        return load(text, nameForMessages, localHostname());
+    }
+
+    /**
+     * Checks configuration {@code text} with {@code hostname} as the default router id (for tests, and for
+     * callers that name the router themselves).
+     */
+    public static BatonConfig load(String text, Path nameForMessages, String hostname) throws ConfigException {
+        ProblemCollector problems = new ProblemCollector(nameForMessages);
+        Optional<Node> root = compose(text, nameForMessages, problems);
+        if (problems.isEmpty() && root.isEmpty()) {
+            problems.add(SourcePosition.FILE_START, "", "the file has no configuration", ConfigSchema.DOCUMENT_EXAMPLE);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.inFileOrder());
+        }
+        Optional<ConfigDraft> draft = new ConfigReader(problems, hostname).read(root.get());
+        draft.ifPresent(new ConfigChecks(problems)::check);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.inFileOrder());
+        }
+        return draft.orElseThrow().toConfig(nameForMessages);
+    }
+
+    /** This machine's host name, the default router id. */
+    public static String localHostname() {
+        try {
+            String name = Files.readString(HOSTNAME_FILE).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux or no procfs: fall back below.
+        }
+        String fromEnvironment = System.getenv("HOSTNAME");
+        return fromEnvironment == null || fromEnvironment.isBlank() ? FALLBACK_HOSTNAME : fromEnvironment.strip();
+    }
+
+    /** The node tree of the single document in {@code text}; a syntax error is reported instead. */
+    private static Optional<Node> compose(String text, Path name, ProblemCollector problems) {
+        LoadSettings settings = LoadSettings.builder().setLabel(name.toString()).setUseMarks(true).build();
+        try {
+            return new Compose(settings).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            SourcePosition at = e.getProblemMark().or(e::getContextMark).map(SourcePosition::of).orElse(SourcePosition.FILE_START);
+            // snakeyaml-engine words a problem as the continuation of its context ("expected a single document
+            // ..., but found another document"); the message leads with the problem and adds the context.
+            String problem = e.getProblem().strip();
+            problem = problem.startsWith("but ") ? problem.substring(4) : problem;
+            String context = e.getContext() == null || e.getContext().isBlank() ? "" : " (" + e.getContext().strip()
+                    + e.getContextMark().map(mark -> " at line " + (mark.getLine() + 1)).orElse("") + ")";
+            problems.add(at, "", "YAML syntax error: " + problem + context, "");
+        } catch (ReaderException e) {
+            problems.add(positionOfCodePoint(text, e.getPosition()), "", "YAML syntax error: character U+"
+                    + String.format("%04X", e.getCodePoint()) + " is not allowed in YAML", "");
+        } catch (YamlEngineException e) {
+            problems.add(SourcePosition.FILE_START, "", "YAML error: " + e.getMessage(), "");
+        }
+        return Optional.empty();
+    }
+
+    /** Line and column of the {@code index}-th code point of {@code text}. */
+    private static SourcePosition positionOfCodePoint(String text, int index) {
+        int line = 1;
+        int column = 1;
+        int offset = 0;
+        for (int i = 0; i < index && offset < text.length(); i++) {
+            int codePoint = text.codePointAt(offset);
+            offset += Character.charCount(codePoint);
+            if (codePoint == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+        }
+        return new SourcePosition(line, column);
+    }
+
+    private static ConfigException fileProblem(Path file, String message) {
+        return new ConfigException(List.of(new ConfigProblem(file, 0, 0, "", message, "")));
+    }
+}

@@ -1,0 +1,444 @@
+package dev.baton.config;
+
+import static dev.baton.config.ConfigSchema.*;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads the composed YAML tree into a {@link ConfigDraft}: checks the shape (mappings, lists, keys), parses
+ * and range-checks every single value and applies the defaults. A problem is reported and reading goes
+ * on, so one pass finds every problem of this kind. Checks that relate several values are
+ * {@link ConfigChecks}'.
+ */
+final class ConfigReader {
+
+    /** A router id: also part of the default control socket's file name. */
+    private static final Pattern ROUTER_ID_PATTERN =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (ConfigLimits.MAX_ROUTER_ID_LENGTH - 1) + "}");
+    /** A service name: used in counter names and {@code baton ctl} arguments. */
+    private static final Pattern SERVICE_NAME_PATTERN =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (ConfigLimits.MAX_SERVICE_NAME_LENGTH - 1) + "}");
+
+    /** Turns a scalar's text into a value, or throws {@link IllegalArgumentException} saying what is wrong. */
+    @FunctionalInterface
+    private interface ValueParser<T> {
+        T parse(String text);
+    }
+
+    private final ProblemCollector problems;
+    private final String hostname;
+
+    /**
+     * @param hostname this machine's host name: the router id when the file gives none
+     */
+    ConfigReader(ProblemCollector problems, String hostname) {
+        this.problems = problems;
+        this.hostname = hostname;
+    }
+
+    /** Reads the document; empty when it is not a mapping at all (reported). */
+    Optional<ConfigDraft> read(Node root) {
+        Optional<YamlMapping> maybeTop = YamlMapping.read(root, "", ROOT_KEYS, problems, DOCUMENT_EXAMPLE);
+        if (maybeTop.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping top = maybeTop.get();
+        ConfigDraft.Router router = readRouter(section(top, ROUTER, ROUTER_KEYS));
+
+        List<ConfigDraft.Interface> interfaces = new ArrayList<>();
+        Optional<SequenceNode> interfaceList = list(top, INTERFACES, "interface");
+        boolean interfacesComplete = interfaceList.isPresent();
+        for (Item item : items(interfaceList, INTERFACES.name(), INTERFACE_KEYS, INTERFACE_ITEM_EXAMPLE)) {
+            if (item.mapping == null) {
+                interfacesComplete = false;
+                continue;
+            }
+            ConfigDraft.Interface entry = readInterface(item.mapping);
+            interfacesComplete &= entry.role().valid() && entry.address().valid();
+            interfaces.add(entry);
+        }
+        SourcePosition interfacesAt = interfaceList.map(SourcePosition::of).orElse(null);
+
+        YamlMapping tableMapping = section(top, TABLE, TABLE_KEYS);
+        ConfigDraft.Table table = readTable(tableMapping, section(tableMapping, TIMEOUTS, TIMEOUT_KEYS));
+        ConfigDraft.Neighbours neighbours = readNeighbours(section(top, NEIGHBOURS, NEIGHBOUR_KEYS));
+
+        List<ConfigDraft.Service> services = new ArrayList<>();
+        for (Item item : items(list(top, SERVICES, "service"), SERVICES.name(), SERVICE_KEYS, SERVICE_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                services.add(readService(item.mapping));
+            }
+        }
+        return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services));
+    }
+
+    private ConfigDraft.Router readRouter(YamlMapping router) {
+        Located<String> id = router.value(ROUTER_ID.name()) != null
+                ? value(router, ROUTER_ID, ConfigReader::routerId, null)
+                : defaultRouterId(router);
+        Located<Path> controlSocket = router.value(CONTROL_SOCKET.name()) == null && !id.valid()
+                // No default without a valid id; the id's problem is already reported.
+                ? Located.invalid(router.at(), router.pathOf(CONTROL_SOCKET.name()))
+                : value(router, CONTROL_SOCKET, ConfigReader::controlSocket,
+                        id.valid() ? ConfigDefaults.controlSocketFor(id.value()) : null);
+        Located<Integer> workers = value(router, WORKERS,
+                wholeNumber(ConfigLimits.MIN_WORKERS, ConfigLimits.MAX_WORKERS), ConfigDefaults.WORKERS);
+
+        YamlMapping ring = section(router, RING, RING_KEYS);
+        Located<Integer> blockSize = value(ring, BLOCK_SIZE, ConfigReader::blockSize, ConfigDefaults.RING_BLOCK_SIZE_BYTES);
+        Located<Integer> blockCount = value(ring, BLOCK_COUNT,
+                wholeNumber(ConfigLimits.MIN_BLOCK_COUNT, ConfigLimits.MAX_BLOCK_COUNT), ConfigDefaults.RING_BLOCK_COUNT);
+        Located<Duration> blockTimeout = value(ring, BLOCK_TIMEOUT,
+                duration(Duration.ofMillis(ConfigLimits.MIN_BLOCK_TIMEOUT_MS), Duration.ofMillis(ConfigLimits.MAX_BLOCK_TIMEOUT_MS)),
+                Duration.ofMillis(ConfigDefaults.RING_BLOCK_TIMEOUT_MS));
+        Located<Integer> txFrameSize = value(ring, TX_FRAME_SIZE, ConfigReader::txFrameSize, ConfigDefaults.RING_TX_FRAME_SIZE_BYTES);
+        Located<Integer> txFrameCount = value(ring, TX_FRAME_COUNT,
+                wholeNumber(ConfigLimits.MIN_TX_FRAME_COUNT, ConfigLimits.MAX_TX_FRAME_COUNT), ConfigDefaults.RING_TX_FRAME_COUNT);
+        return new ConfigDraft.Router(id, controlSocket, workers,
+                new ConfigDraft.Ring(blockSize, blockCount, blockTimeout, txFrameSize, txFrameCount));
+    }
+
+    /** The host name as router id, reported at {@code router} when it cannot be one. */
+    private Located<String> defaultRouterId(YamlMapping router) {
+        String path = router.pathOf(ROUTER_ID.name());
+        try {
+            return new Located<>(routerId(hostname), router.at(), path);
+        } catch (IllegalArgumentException e) {
+            problems.add(router.at(), path, "is not set, and the host name cannot be used instead: " + e.getMessage(), ROUTER_ID.example());
+            return Located.invalid(router.at(), path);
+        }
+    }
+
+    private ConfigDraft.Interface readInterface(YamlMapping entry) {
+        return new ConfigDraft.Interface(entry.keyPath(),
+                value(entry, INTERFACE_NAME, ConfigReader::interfaceName, null),
+                value(entry, INTERFACE_ROLE, enumeration(InterfaceConfig.InterfaceRole.values(), InterfaceConfig.InterfaceRole::configName), null),
+                value(entry, INTERFACE_ADDRESS, ConfigReader::interfaceAddress, null));
+    }
+
+    private ConfigDraft.Table readTable(YamlMapping table, YamlMapping timeouts) {
+        ValueParser<Duration> timeout = duration(ConfigLimits.MIN_TABLE_TIMEOUT, ConfigLimits.MAX_TABLE_TIMEOUT);
+        return new ConfigDraft.Table(
+                value(table, CAPACITY, wholeNumber(ConfigLimits.MIN_TABLE_CAPACITY, ConfigLimits.MAX_TABLE_CAPACITY), ConfigDefaults.TABLE_CAPACITY),
+                value(timeouts, TCP_SYN, timeout, ConfigDefaults.TCP_SYN_TIMEOUT),
+                value(timeouts, TCP_ESTABLISHED, timeout, ConfigDefaults.TCP_ESTABLISHED_TIMEOUT),
+                value(timeouts, TCP_CLOSING, timeout, ConfigDefaults.TCP_CLOSING_TIMEOUT),
+                value(timeouts, TCP_CLOSED, timeout, ConfigDefaults.TCP_CLOSED_TIMEOUT),
+                value(timeouts, UDP, timeout, ConfigDefaults.UDP_TIMEOUT));
+    }
+
+    private ConfigDraft.Neighbours readNeighbours(YamlMapping neighbours) {
+        return new ConfigDraft.Neighbours(
+                value(neighbours, REFRESH, duration(ConfigLimits.MIN_NEIGHBOUR_REFRESH, ConfigLimits.MAX_NEIGHBOUR_REFRESH),
+                        ConfigDefaults.NEIGHBOUR_REFRESH),
+                value(neighbours, RETRY, duration(ConfigLimits.MIN_NEIGHBOUR_RETRY, ConfigLimits.MAX_NEIGHBOUR_RETRY),
+                        ConfigDefaults.NEIGHBOUR_RETRY),
+                value(neighbours, STALE_AFTER, duration(ConfigLimits.MIN_NEIGHBOUR_STALE_AFTER, ConfigLimits.MAX_NEIGHBOUR_STALE_AFTER),
+                        ConfigDefaults.NEIGHBOUR_STALE_AFTER));
+    }
+
+    private ConfigDraft.Service readService(YamlMapping service) {
+        Located<String> name = value(service, SERVICE_NAME, ConfigReader::serviceName, null);
+        Located<Integer> vip = value(service, VIP, text -> unicastAddress(text, "a VIP"), null);
+        Located<ServiceConfig.Protocol> protocol = value(service, PROTOCOL,
+                enumeration(ServiceConfig.Protocol.values(), ServiceConfig.Protocol::configName), ConfigDefaults.PROTOCOL);
+        List<Located<ServiceConfig.PortRange>> ports = readPorts(service);
+        Located<ServiceConfig.SchedulerKind> scheduler = value(service, SCHEDULER,
+                enumeration(ServiceConfig.SchedulerKind.values(), ServiceConfig.SchedulerKind::configName), ConfigDefaults.SCHEDULER);
+        Located<Duration> persistence = value(service, PERSISTENCE,
+                duration(ConfigLimits.MIN_PERSISTENCE, ConfigLimits.MAX_PERSISTENCE), ConfigDefaults.PERSISTENCE);
+        List<ConfigDraft.Server> servers = new ArrayList<>();
+        for (Item item : items(list(service, SERVERS, "server"), service.pathOf(SERVERS.name()), SERVER_KEYS, SERVER_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                servers.add(new ConfigDraft.Server(item.mapping.keyPath(),
+                        value(item.mapping, SERVER_ADDRESS, text -> unicastAddress(text, "a server"), null),
+                        value(item.mapping, WEIGHT, wholeNumber(ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT), ConfigDefaults.WEIGHT)));
+            }
+        }
+        return new ConfigDraft.Service(service.keyPath(), name, vip, protocol, ports, scheduler, persistence, servers);
+    }
+
+    /** {@code ports}: a list of ports and ranges, or a single one written without brackets. */
+    private List<Located<ServiceConfig.PortRange>> readPorts(YamlMapping service) {
+        String path = service.pathOf(PORTS.name());
+        Node node = service.value(PORTS.name());
+        List<Located<ServiceConfig.PortRange>> ports = new ArrayList<>();
+        if (node instanceof ScalarNode && !YamlMapping.isNull(node)) {
+            Located<ServiceConfig.PortRange> port = scalar(node, path, PORTS.example(), ConfigValues::parsePortRange);
+            if (port.valid()) {
+                ports.add(port);
+            }
+            return ports;
+        }
+        Optional<SequenceNode> list = list(service, PORTS, "port");
+        if (list.isPresent()) {
+            List<Node> elements = list.get().getValue();
+            for (int i = 0; i < elements.size(); i++) {
+                Located<ServiceConfig.PortRange> port =
+                        scalar(elements.get(i), path + "[" + i + "]", PORTS.example(), ConfigValues::parsePortRange);
+                if (port.valid()) {
+                    ports.add(port);
+                }
+            }
+        }
+        return ports;
+    }
+
+    // ---- shapes -------------------------------------------------------------------------------------
+
+    /** An optional nested mapping; absent (all defaults) when left out or unusable (reported). */
+    private YamlMapping section(YamlMapping parent, ConfigSchema.Key key, List<ConfigSchema.Key> keys) {
+        String path = parent.pathOf(key.name());
+        Node node = parent.value(key.name());
+        if (node == null) {
+            return YamlMapping.absent(path, parent.at());
+        }
+        if (YamlMapping.isNull(node)) {
+            problems.add(SourcePosition.of(node), path, "has no value", key.example());
+            return YamlMapping.absent(path, SourcePosition.of(node));
+        }
+        return YamlMapping.read(node, path, keys, problems, key.example())
+                .orElseGet(() -> YamlMapping.absent(path, SourcePosition.of(node)));
+    }
+
+    /** A required, non-empty list; empty when it is missing, empty or not a list (reported). */
+    private Optional<SequenceNode> list(YamlMapping parent, ConfigSchema.Key key, String itemName) {
+        String path = parent.pathOf(key.name());
+        Node node = parent.value(key.name());
+        if (node == null) {
+            problems.add(parent.at(), path, "is missing", key.example());
+            return Optional.empty();
+        }
+        if (YamlMapping.isNull(node)) {
+            problems.add(SourcePosition.of(node), path, "has no value", key.example());
+            return Optional.empty();
+        }
+        if (!(node instanceof SequenceNode sequence)) {
+            problems.add(SourcePosition.of(node), path, "expected a list, found " + YamlMapping.describe(node), key.example());
+            return Optional.empty();
+        }
+        if (sequence.getValue().isEmpty()) {
+            problems.add(SourcePosition.of(node), path, "needs at least one " + itemName, key.example());
+            return Optional.empty();
+        }
+        return Optional.of(sequence);
+    }
+
+    /** A list item read as a mapping; {@code mapping} is {@code null} when it is not one (reported). */
+    private record Item(YamlMapping mapping) {
+    }
+
+    private List<Item> items(Optional<SequenceNode> list, String listPath, List<ConfigSchema.Key> keys, String example) {
+        List<Item> items = new ArrayList<>();
+        if (list.isPresent()) {
+            List<Node> elements = list.get().getValue();
+            for (int i = 0; i < elements.size(); i++) {
+                items.add(new Item(YamlMapping.read(elements.get(i), listPath + "[" + i + "]", keys, problems, example).orElse(null)));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * A single value of {@code mapping}: parsed when present, {@code defaultValue} when left out, reported as
+     * missing when left out without a default ({@code defaultValue == null}).
+     */
+    private <T> Located<T> value(YamlMapping mapping, ConfigSchema.Key key, ValueParser<T> parser, T defaultValue) {
+        String path = mapping.pathOf(key.name());
+        Node node = mapping.value(key.name());
+        if (node == null) {
+            if (defaultValue == null) {
+                problems.add(mapping.at(), path, "is missing", key.example());
+                return Located.invalid(mapping.at(), path);
+            }
+            return new Located<>(defaultValue, mapping.at(), path);
+        }
+        return scalar(node, path, key.example(), parser);
+    }
+
+    private <T> Located<T> scalar(Node node, String path, String example, ValueParser<T> parser) {
+        SourcePosition at = SourcePosition.of(node);
+        if (YamlMapping.isNull(node)) {
+            problems.add(at, path, "has no value", example);
+            return Located.invalid(at, path);
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            problems.add(at, path, "expected a single value, found " + YamlMapping.describe(node), example);
+            return Located.invalid(at, path);
+        }
+        try {
+            return new Located<>(parser.parse(scalar.getValue()), at, path);
+        } catch (IllegalArgumentException e) {
+            problems.add(at, path, e.getMessage(), example);
+            return Located.invalid(at, path);
+        }
+    }
+
+    // ---- value syntaxes with their ranges -----------------------------------------------------------
+
+    private static ValueParser<Integer> wholeNumber(long min, long max) {
+        return text -> {
+            long value = ConfigValues.parseWholeNumber(text);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(text + " is out of range (" + min + ".." + max + ")");
+            }
+            return (int) value;
+        };
+    }
+
+    private static ValueParser<Duration> duration(Duration min, Duration max) {
+        return text -> {
+            Duration value = ConfigValues.parseDuration(text);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(text + " is out of range ("
+                        + ConfigValues.formatDuration(min) + ".." + ConfigValues.formatDuration(max) + ")");
+            }
+            return value;
+        };
+    }
+
+    private static int size(String text, long min, long max) {
+        long value = ConfigValues.parseSize(text);
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(text + " is out of range ("
+                    + ConfigValues.formatSize(min) + ".." + ConfigValues.formatSize(max) + ")");
+        }
+        return (int) value;
+    }
+
+    /** The kernel maps RX blocks as page-aligned, power-of-two chunks (packet_mmap.rst, "block size limit"). */
+    private static int blockSize(String text) {
+        int value = size(text, ConfigLimits.MIN_BLOCK_SIZE_BYTES, ConfigLimits.MAX_BLOCK_SIZE_BYTES);
+        if (Integer.bitCount(value) != 1) {
+            throw new IllegalArgumentException(text + " is not a power of two (4KiB, 8KiB, ... 1MiB, 2MiB, ...)");
+        }
+        return value;
+    }
+
+    /** TX slots are TPACKET_ALIGNMENT (16 byte) aligned, as the kernel requires of tp_frame_size. */
+    private static int txFrameSize(String text) {
+        int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
+        if (value % ConfigLimits.TX_FRAME_ALIGNMENT_BYTES != 0) {
+            throw new IllegalArgumentException(text + " is not a multiple of " + ConfigLimits.TX_FRAME_ALIGNMENT_BYTES
+                    + " (TPACKET_ALIGNMENT)");
+        }
+        return value;
+    }
+
+    /** Case-insensitive; the message lists the words and suggests the closest. */
+    private static <E extends Enum<E>> ValueParser<E> enumeration(E[] constants, Function<E, String> word) {
+        return text -> {
+            List<String> words = new ArrayList<>();
+            for (E constant : constants) {
+                if (word.apply(constant).equalsIgnoreCase(text)) {
+                    return constant;
+                }
+                words.add(word.apply(constant));
+            }
+            String message = "'" + text + "' is not one of " + String.join(", ", words);
+            Optional<String> suggestion = Suggestions.closest(text, words);
+            throw new IllegalArgumentException(suggestion.map(s -> message + "; did you mean '" + s + "'?").orElse(message));
+        };
+    }
+
+    private static String routerId(String text) {
+        if (!ROUTER_ID_PATTERN.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid id (1.." + ConfigLimits.MAX_ROUTER_ID_LENGTH
+                    + " letters, digits, '.', '_' or '-', starting with a letter or digit)");
+        }
+        return text;
+    }
+
+    private static String serviceName(String text) {
+        if (!SERVICE_NAME_PATTERN.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid name (1.." + ConfigLimits.MAX_SERVICE_NAME_LENGTH
+                    + " letters, digits, '.', '_' or '-', starting with a letter or digit)");
+        }
+        return text;
+    }
+
+    /** The kernel's dev_valid_name(): at most IFNAMSIZ - 1 bytes, not "." or "..", no '/', ':' or white space. */
+    private static String interfaceName(String text) {
+        boolean valid = !text.isEmpty() && text.length() <= ConfigLimits.MAX_INTERFACE_NAME_LENGTH
+                && !text.equals(".") && !text.equals("..");
+        for (int i = 0; valid && i < text.length(); i++) {
+            char c = text.charAt(i);
+            valid = c > ' ' && c < 0x7f && c != '/' && c != ':';
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("'" + text + "' is not a Linux interface name (1.."
+                    + ConfigLimits.MAX_INTERFACE_NAME_LENGTH + " characters, no '/', ':' or spaces)");
+        }
+        return text;
+    }
+
+    /** An absolute path that fits sockaddr_un's sun_path (unix(7)). */
+    private static Path controlSocket(String text) {
+        if (!text.startsWith("/")) {
+            throw new IllegalArgumentException("'" + text + "' is not an absolute path");
+        }
+        if (text.getBytes(StandardCharsets.UTF_8).length > ConfigLimits.MAX_CONTROL_SOCKET_PATH_BYTES) {
+            throw new IllegalArgumentException("'" + text + "' is longer than " + ConfigLimits.MAX_CONTROL_SOCKET_PATH_BYTES
+                    + " bytes, the limit of a Unix socket path");
+        }
+        return Path.of(text);
+    }
+
+    /** A host address on an attached subnet: not the subnet's network or broadcast address. */
+    private static Ipv4Prefix interfaceAddress(String text) {
+        Ipv4Prefix prefix = ConfigValues.parsePrefix(text, ConfigLimits.MIN_INTERFACE_PREFIX_LENGTH);
+        String specialUse = specialUse(prefix.address());
+        if (specialUse != null) {
+            throw new IllegalArgumentException(text + " is " + specialUse + " and cannot be an interface address");
+        }
+        if (prefix.hasNetworkAndBroadcastAddresses() && prefix.address() == prefix.networkAddress()) {
+            throw new IllegalArgumentException(text + " is the network address of " + prefix.subnetText() + ", not a host address");
+        }
+        if (prefix.hasNetworkAndBroadcastAddresses() && prefix.address() == prefix.broadcastAddress()) {
+            throw new IllegalArgumentException(text + " is the broadcast address of " + prefix.subnetText() + ", not a host address");
+        }
+        return prefix;
+    }
+
+    /** A strict dotted quad that can be a unicast host: {@code role} says what for, e.g. "a VIP". */
+    private static Integer unicastAddress(String text, String role) {
+        int address = Ipv4.parse(text);
+        String specialUse = specialUse(address);
+        if (specialUse != null) {
+            throw new IllegalArgumentException(text + " is " + specialUse + " and cannot be " + role);
+        }
+        return address;
+    }
+
+    /**
+     * Address blocks that are never a unicast host on a segment (RFC 6890 section 2.2.2, RFC 1112 section 4),
+     * or {@code null}.
+     */
+    static String specialUse(int address) {
+        int firstOctet = address >>> 24;
+        if (firstOctet == 0) {
+            return "a \"this network\" address (0.0.0.0/8)";
+        }
+        if (firstOctet == 127) {
+            return "a loopback address (127.0.0.0/8)";
+        }
+        if (firstOctet >= 224 && firstOctet <= 239) {
+            return "a multicast address (224.0.0.0/4)";
+        }
+        if (firstOctet >= 240) {
+            return "a reserved or broadcast address (240.0.0.0/4)";
+        }
+        return null;
+    }
+}

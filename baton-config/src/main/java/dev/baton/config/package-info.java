@@ -1,0 +1,11 @@
+/**
+ * Baton's configuration: the immutable model ({@link dev.baton.config.BatonConfig} and the records it is
+ * made of), and {@link dev.baton.config.ConfigLoader}, which reads the YAML file, applies the defaults
+ * ({@link dev.baton.config.ConfigDefaults}) within the limits ({@link dev.baton.config.ConfigLimits}) and
+ * reports every problem with file, line and column ({@link dev.baton.config.ConfigException}).
+ *
+ * <p>Threads: loading runs on whichever thread starts or reloads the router (main or control), never on a
+ * forwarding thread. A loaded configuration is deeply immutable and may be shared with any thread.
+ * Reference: docs/configuration.md.
+ */
+package dev.baton.config;

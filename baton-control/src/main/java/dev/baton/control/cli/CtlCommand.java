@@ -1,0 +1,148 @@
+package dev.baton.control.cli;
+
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigLoader;
+import dev.baton.control.socket.ControlClient;
+import dev.baton.control.text.Json;
+import dev.baton.control.text.TextReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code baton ctl}: talks to a running router over its control socket. */
+@Command(name = "ctl", description = "Query or command a running router over its control socket.",
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class})
+final class CtlCommand {
+
+    @Option(names = {"-s", "--socket"}, scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "the router's control socket (default: from --config, else the only socket in /run/baton)")
+    Path socket;
+
+    @Option(names = {"-c", "--config"}, scope = picocli.CommandLine.ScopeType.INHERIT, description = "take the socket path from this configuration")
+    Path config;
+
+    @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "print JSON for scripts")
+    boolean json;
+
+    Path socket() {
+        if (socket != null) {
+            return socket;
+        }
+        if (config != null) {
+            try {
+                return ConfigLoader.load(config).router().controlSocket();
+            } catch (ConfigException e) {
+                throw new ControlClient.ControlException(e.getMessage());
+            }
+        }
+        Path dir = Path.of("/run/baton");
+        try (Stream<Path> files = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
+            List<Path> sockets = files.filter(p -> p.toString().endsWith(".sock")).toList();
+            if (sockets.size() == 1) {
+                return sockets.getFirst();
+            }
+            throw new ControlClient.ControlException(sockets.isEmpty()
+                    ? "no router control socket in /run/baton; give --socket or --config"
+                    : "several routers run here " + sockets + "; choose one with --socket or --config");
+        } catch (IOException e) {
+            throw new ControlClient.ControlException("cannot list /run/baton: " + e.getMessage());
+        }
+    }
+
+    int print(String command, Map<String, Object> args, java.util.function.Function<Object, String> text) {
+        try {
+            Object result = ControlClient.call(socket(), command, args);
+            System.out.print(json ? Json.write(result) + "\n" : text.apply(result));
+            return Baton.EXIT_OK;
+        } catch (ControlClient.ControlException e) {
+            System.err.println("baton ctl " + command + ": " + e.getMessage());
+            return Baton.EXIT_FAILURE;
+        }
+    }
+
+    @Command(name = "stats", description = "Counters per router, service and server: packets, bytes, connections, drops by reason.")
+    static final class Stats implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("stats", Map.of(), r -> TextReport.stats((Map<String, Object>) r));
+        }
+    }
+
+    @Command(name = "status", description = "The router's configuration summary and VIP ownership.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        public Integer call() {
+            return ctl.print("status", Map.of(), TextReport::generic);
+        }
+    }
+
+    @Command(name = "connections", description = "List connection table entries.")
+    static final class Connections implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Option(names = "--limit", defaultValue = "100", description = "at most this many entries (default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("connections", Map.of("limit", limit), r -> TextReport.connections((List<Object>) r));
+        }
+    }
+
+    @Command(name = "lookup", description = "Which server gets this flow now? (no traffic is sent)%n"
+            + "Example: baton ctl lookup tcp 203.0.113.10:40000 192.0.2.10:80")
+    static final class Lookup implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Parameters(index = "0", description = "tcp or udp")
+        String protocol;
+
+        @Parameters(index = "1", description = "client address:port")
+        String client;
+
+        @Parameters(index = "2", description = "VIP address:port")
+        String vip;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            if (!protocol.equalsIgnoreCase("tcp") && !protocol.equalsIgnoreCase("udp")) {
+                System.err.println("baton ctl lookup: protocol must be tcp or udp, not '" + protocol + "'");
+                return Baton.EXIT_INVALID;
+            }
+            String[] c = client.split(":");
+            String[] v = vip.split(":");
+            if (c.length != 2 || v.length != 2) {
+                System.err.println("baton ctl lookup: give address:port, for example 203.0.113.10:40000 192.0.2.10:80");
+                return Baton.EXIT_INVALID;
+            }
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("protocol", protocol.toLowerCase());
+            args.put("client", c[0]);
+            args.put("client_port", c[1]);
+            args.put("vip", v[0]);
+            args.put("vip_port", v[1]);
+            return ctl.print("lookup", args, r -> TextReport.lookup((Map<String, Object>) r));
+        }
+    }
+}

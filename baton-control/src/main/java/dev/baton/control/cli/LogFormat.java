@@ -1,0 +1,41 @@
+package dev.baton.control.cli;
+
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** One line per log record: time, level, logger, message (and the stack trace when there is one). */
+final class LogFormat extends Formatter {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    static void install() {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setFormatter(new LogFormat());
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+    }
+
+    @Override
+    public String format(LogRecord r) {
+        String name = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
+        StringBuilder out = new StringBuilder()
+                .append(LocalTime.now().format(TIME)).append(' ').append(r.getLevel()).append(' ').append(name).append(": ")
+                .append(formatMessage(r)).append('\n');
+        if (r.getThrown() != null) {
+            var w = new java.io.StringWriter();
+            r.getThrown().printStackTrace(new java.io.PrintWriter(w));
+            out.append(w);
+        }
+        return out.toString();
+    }
+}

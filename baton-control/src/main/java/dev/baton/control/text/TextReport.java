@@ -1,0 +1,109 @@
+package dev.baton.control.text;
+
+import java.util.List;
+import java.util.Map;
+
+/** Renders control-socket results for people (the {@code --json} flag prints them as they come). */
+public final class TextReport {
+
+    private TextReport() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static String stats(Map<String, Object> s) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("router %s  workers %s  connections %s/%s%n", s.get("router"), s.get("workers"), s.get("connections"), s.get("capacity")));
+        out.append(String.format("received %s frames (%s bytes), forwarded %s frames (%s bytes)%n",
+                s.get("rx_frames"), s.get("rx_bytes"), s.get("forwarded_frames"), s.get("forwarded_bytes")));
+        out.append(String.format("arp: %s replies for VIPs sent, %s requests to servers sent, %s learned; icmp errors forwarded %s%n",
+                s.get("arp_replies_sent"), s.get("arp_requests_sent"), s.get("arp_learned"), s.get("icmp_errors_forwarded")));
+        Map<String, Object> drops = (Map<String, Object>) s.get("drops");
+        StringBuilder dropLine = new StringBuilder();
+        for (var e : drops.entrySet()) {
+            if (((Number) e.getValue()).longValue() != 0) {
+                dropLine.append(' ').append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        out.append("drops:").append(dropLine.isEmpty() ? " none" : dropLine).append('\n');
+        for (Object o : (List<Object>) s.get("services")) {
+            Map<String, Object> service = (Map<String, Object>) o;
+            out.append(String.format("%nservice %s  vip %s/%s  %s  packets %s  bytes %s  connections %s  drops %s%n",
+                    service.get("name"), service.get("vip"), service.get("protocol"),
+                    Boolean.TRUE.equals(service.get("owned")) ? "active" : "not owned",
+                    service.get("packets"), service.get("bytes"), service.get("connections_total"), service.get("drops")));
+            out.append(String.format("  %-16s %6s %-18s %-10s %12s %14s %8s %8s%n", "server", "weight", "mac", "arp", "packets", "bytes", "conns", "active"));
+            for (Object so : (List<Object>) service.get("servers")) {
+                Map<String, Object> server = (Map<String, Object>) so;
+                out.append(String.format("  %-16s %6s %-18s %-10s %12s %14s %8s %8s%n", server.get("address"), server.get("weight"),
+                        server.get("mac") == null ? "-" : server.get("mac"),
+                        Boolean.TRUE.equals(server.get("resolved")) ? "resolved" : "unresolved",
+                        server.get("packets"), server.get("bytes"), server.get("connections_total"), server.get("connections_active")));
+            }
+        }
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    public static String connections(List<Object> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-5s %-22s %-22s %-12s %-16s %-12s %8s%n", "proto", "client", "vip", "service", "server", "state", "idle"));
+        for (Object o : rows) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            out.append(String.format("%-5s %-22s %-22s %-12s %-16s %-12s %7sms%n", r.get("protocol"), r.get("client"), r.get("vip"),
+                    r.get("service"), r.get("server"), r.get("state"), r.get("idle_ms")));
+        }
+        out.append(rows.size()).append(" connection(s) shown\n");
+        return out.toString();
+    }
+
+    public static String lookup(Map<String, Object> r) {
+        StringBuilder out = new StringBuilder();
+        out.append(r.get("flow")).append('\n');
+        String decision = String.valueOf(r.get("decision"));
+        out.append(switch (decision) {
+            case "connection" -> "  -> " + r.get("server") + "  (existing connection, state " + r.get("state") + ")";
+            case "persistence" -> "  -> " + r.get("server") + "  (client persistence)";
+            case "scheduler" -> "  -> " + r.get("server") + "  (a new connection now would be scheduled here)";
+            case "no-server" -> "  -> no server is available (unresolved or drained): dropped";
+            case "no-service" -> "  -> the VIP serves no such port/protocol: dropped";
+            case "not-vip" -> "  -> not a VIP of this router: not forwarded";
+            default -> "  -> " + decision;
+        }).append('\n');
+        if (r.containsKey("service")) {
+            out.append("  service ").append(r.get("service")).append(", worker ").append(r.get("worker"))
+                    .append(Boolean.TRUE.equals(r.get("owned")) ? "" : ", VIP not owned by this router now").append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Generic: key: value lines, nested maps and lists indented. */
+    public static String generic(Object value) {
+        StringBuilder out = new StringBuilder();
+        generic(value, "", out);
+        return out.toString();
+    }
+
+    private static void generic(Object value, String indent, StringBuilder out) {
+        if (value instanceof Map<?, ?> map) {
+            for (var e : map.entrySet()) {
+                if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>) {
+                    out.append(indent).append(e.getKey()).append(":\n");
+                    generic(e.getValue(), indent + "  ", out);
+                } else {
+                    out.append(indent).append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> || item instanceof List<?>) {
+                    out.append(indent).append("-\n");
+                    generic(item, indent + "  ", out);
+                } else {
+                    out.append(indent).append("- ").append(item).append('\n');
+                }
+            }
+        } else {
+            out.append(indent).append(value).append('\n');
+        }
+    }
+}

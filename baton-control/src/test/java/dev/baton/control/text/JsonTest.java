@@ -1,0 +1,36 @@
+package dev.baton.control.text;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class JsonTest {
+
+    @Test
+    void writesAndParsesBackEveryKind() {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("s", "a \"b\"\n\\c\u0001");
+        value.put("n", 42L);
+        value.put("d", 1.5);
+        value.put("t", true);
+        value.put("z", null);
+        value.put("l", Arrays.asList(1L, "x", null, List.of()));
+        value.put("m", Map.of());
+        String text = Json.write(value);
+        assertEquals("{\"s\":\"a \\\"b\\\"\\n\\\\c\\u0001\",\"n\":42,\"d\":1.5,\"t\":true,\"z\":null,\"l\":[1,\"x\",null,[]],\"m\":{}}", text);
+        assertEquals(value, Json.parse(text));
+    }
+
+    @Test
+    void rejectsMalformedText() {
+        for (String bad : List.of("", "{", "[1,", "{\"a\" 1}", "tru", "1 2", "\"open")) {
+            assertThrows(RuntimeException.class, () -> Json.parse(bad), bad);
+        }
+    }
+}

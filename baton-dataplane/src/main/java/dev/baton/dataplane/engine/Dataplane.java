@@ -1,0 +1,192 @@
+package dev.baton.dataplane.engine;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.InterfaceConfig;
+import dev.baton.config.TableSettings;
+import dev.baton.dataplane.arp.NeighbourTable;
+import dev.baton.dataplane.forward.Forwarder;
+import dev.baton.dataplane.forward.ForwarderBuilder;
+import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.table.ConnectionListener;
+import dev.baton.table.ConnectionTimeouts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The data plane of one router: the services, the neighbour table, and one {@link Forwarder} per worker,
+ * each on its own thread with its own ports (joined in a fanout group) and its own connection table shard.
+ *
+ * <p>Workers are sharded by client address (see {@code ClientShardFanout}): every packet of a client, and
+ * every ICMP error about its flows, reaches the same worker, so shards need no locks and persistence
+ * stays within one shard. ARP reaches worker 0, which owns the neighbour table.
+ */
+public final class Dataplane implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Dataplane.class.getName());
+
+    private final BatonConfig config;
+    private final ServiceMap services;
+    private final NeighbourTable neighbours;
+    private final VipOwnership ownership;
+    private final Forwarder[] workers;
+    private final List<PacketPort> openedPorts = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final MillisClock clock;
+    private volatile boolean running;
+
+    public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially, ConnectionListener listener) {
+        this.config = config;
+        this.clock = clock;
+        this.services = ServiceMap.of(config);
+        this.ownership = new VipOwnership(services.distinctVips(), ownVipsInitially);
+        List<InterfaceConfig> serverSide = config.interfaces().stream().filter(i -> i.role().facesServers()).toList();
+        int[] neighbourAddresses = services.neighbourAddresses();
+        int[] neighbourInterface = new int[neighbourAddresses.length];
+        for (int n = 0; n < neighbourAddresses.length; n++) {
+            neighbourInterface[n] = -1;
+            for (int i = 0; i < serverSide.size(); i++) {
+                if (serverSide.get(i).address().contains(neighbourAddresses[n])) {
+                    neighbourInterface[n] = i;
+                    break;
+                }
+            }
+            if (neighbourInterface[n] < 0) {
+                throw new IllegalArgumentException("server " + dev.baton.config.Ipv4.format(neighbourAddresses[n])
+                        + " is outside every server-facing subnet");
+            }
+        }
+        var n = config.neighbours();
+        this.neighbours = new NeighbourTable(neighbourAddresses, neighbourInterface,
+                n.refreshInterval().toMillis(), n.retryInterval().toMillis(), n.staleAfter().toMillis());
+        int workerCount = config.router().workers();
+        TableSettings t = config.table();
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(t.tcpSynTimeout().toMillis(), t.tcpEstablishedTimeout().toMillis(),
+                t.tcpClosingTimeout().toMillis(), t.tcpClosedTimeout().toMillis(), t.udpTimeout().toMillis());
+        int shardCapacity = Math.max(1, (t.capacity() + workerCount - 1) / workerCount);
+        this.workers = new Forwarder[workerCount];
+        try {
+            for (int w = 0; w < workerCount; w++) {
+                ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
+                        .ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
+                        .timeouts(timeouts).listener(listener);
+                for (InterfaceConfig itf : config.interfaces()) {
+                    PacketPort port = ports.open(itf.name(), w, workerCount);
+                    openedPorts.add(port);
+                    builder.port(port, itf.role().facesClients(), itf.role().facesServers(), itf.address().address());
+                }
+                workers[w] = builder.build();
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts one platform thread per worker. */
+    public void start() {
+        running = true;
+        for (Forwarder worker : workers) {
+            Thread thread = Thread.ofPlatform().name("baton-worker-" + worker.workerId()).daemon(true).unstarted(() -> run(worker));
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void run(Forwarder worker) {
+        while (running) {
+            try {
+                if (worker.doWork(clock.nowMs()) == 0) {
+                    worker.idle(1);
+                }
+            } catch (RuntimeException e) {
+                // A bug must not kill forwarding: log (the frame that caused it is gone) and carry on.
+                LOG.log(Level.SEVERE, "worker " + worker.workerId() + " failed a duty cycle", e);
+            }
+        }
+    }
+
+    /** Runs {@code query} on worker {@code w}'s thread (or directly when not started) and waits for it. */
+    public <T> T query(int w, Function<Forwarder, T> query) {
+        Forwarder worker = workers[w];
+        if (!running) {
+            return query.apply(worker);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        worker.submit(() -> {
+            try {
+                result.complete(query.apply(worker));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for worker " + w, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("worker " + w + " failed the query", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("worker " + w + " did not answer within 5 s", e);
+        }
+    }
+
+    public BatonConfig config() {
+        return config;
+    }
+
+    public ServiceMap services() {
+        return services;
+    }
+
+    public NeighbourTable neighbours() {
+        return neighbours;
+    }
+
+    public VipOwnership ownership() {
+        return ownership;
+    }
+
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /** The worker itself, for tests that drive it by hand (never while started). */
+    public Forwarder worker(int w) {
+        return workers[w];
+    }
+
+    public MillisClock clock() {
+        return clock;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Thread thread : threads) {
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Forwarder worker : workers) {
+            if (worker != null) {
+                worker.close();
+            }
+        }
+        for (PacketPort port : openedPorts) {
+            port.close();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.baton.dataplane.engine;
+
+import dev.baton.config.Ipv4;
+import dev.baton.dataplane.forward.Forwarder;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.stats.DropReason;
+import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.nativeio.ClientShardFanout;
+import dev.baton.table.ConnectionTable;
+import dev.baton.table.TcpState;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Read-only views of a running {@link Dataplane} for operators: counters, the connection table, and the
+ * oracle that answers "which server gets this 5-tuple now?" without sending traffic (Katran's idea).
+ * Results are plain maps and lists (rendered as text or JSON by the control layer). Runs on the control
+ * thread; anything owned by a worker is read on that worker's thread through {@link Dataplane#query}.
+ */
+public final class Inspector {
+
+    private final Dataplane dataplane;
+
+    public Inspector(Dataplane dataplane) {
+        this.dataplane = dataplane;
+    }
+
+    /** Counters per router, service and server, summed over workers. */
+    public Map<String, Object> stats() {
+        ServiceMap services = dataplane.services();
+        int workers = dataplane.workerCount();
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("router", dataplane.config().router().id());
+        root.put("workers", workers);
+        root.put("rx_frames", sum(WorkerCounters.RX_FRAMES));
+        root.put("rx_bytes", sum(WorkerCounters.RX_BYTES));
+        root.put("forwarded_frames", sum(WorkerCounters.FORWARDED_FRAMES));
+        root.put("forwarded_bytes", sum(WorkerCounters.FORWARDED_BYTES));
+        root.put("arp_replies_sent", sum(WorkerCounters.ARP_REPLIES_SENT));
+        root.put("arp_requests_sent", sum(WorkerCounters.ARP_REQUESTS_SENT));
+        root.put("arp_learned", sum(WorkerCounters.ARP_LEARNED));
+        root.put("icmp_errors_forwarded", sum(WorkerCounters.ICMP_ERRORS_FORWARDED));
+        root.put("ignored_other_host", sum(WorkerCounters.IGNORED_OTHER_HOST));
+        root.put("checksums_completed", sum(WorkerCounters.CHECKSUMS_COMPLETED));
+        Map<String, Object> drops = new LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            long total = 0;
+            for (int w = 0; w < workers; w++) {
+                total += dataplane.worker(w).counters().drops(reason);
+            }
+            drops.put(reason.label, total);
+        }
+        root.put("drops", drops);
+        long size = 0;
+        for (int w = 0; w < workers; w++) {
+            size += dataplane.query(w, f -> (long) f.table().size());
+        }
+        root.put("connections", size);
+        root.put("capacity", dataplane.config().table().capacity());
+        List<Object> serviceList = new ArrayList<>();
+        long nowMs = dataplane.clock().nowMs();
+        for (int s = 0; s < services.serviceCount(); s++) {
+            Map<String, Object> service = new LinkedHashMap<>();
+            service.put("name", services.name(s));
+            service.put("vip", Ipv4.format(services.vip(s)));
+            service.put("protocol", services.protocol(s) == 6 ? "tcp" : "udp");
+            service.put("owned", dataplane.ownership().owns(services.vip(s)));
+            service.put("packets", serviceSum(s, WorkerCounters.SERVICE_PACKETS));
+            service.put("bytes", serviceSum(s, WorkerCounters.SERVICE_BYTES));
+            service.put("connections_total", serviceSum(s, WorkerCounters.SERVICE_CONNECTIONS));
+            service.put("drops", serviceSum(s, WorkerCounters.SERVICE_DROPS));
+            List<Object> serverList = new ArrayList<>();
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int id = services.serverId(s, i);
+                int neighbour = services.neighbourOf(id);
+                Map<String, Object> server = new LinkedHashMap<>();
+                server.put("address", Ipv4.format(services.serverAddress(id)));
+                server.put("weight", services.serverWeight(id));
+                long mac = dataplane.neighbours().mac(neighbour);
+                server.put("mac", mac < 0 ? null : dev.baton.codec.MacAddress.format(mac));
+                server.put("resolved", dataplane.neighbours().resolved(neighbour, nowMs));
+                server.put("packets", serverSum(id, WorkerCounters.SERVER_PACKETS));
+                server.put("bytes", serverSum(id, WorkerCounters.SERVER_BYTES));
+                server.put("connections_total", serverSum(id, WorkerCounters.SERVER_CONNECTIONS));
+                server.put("connections_active", serverSum(id, WorkerCounters.SERVER_ACTIVE));
+                serverList.add(server);
+            }
+            service.put("servers", serverList);
+            serviceList.add(service);
+        }
+        root.put("services", serviceList);
+        return root;
+    }
+
+    /** Up to {@code limit} connection entries, each as a map. */
+    public List<Map<String, Object>> connections(int limit) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ServiceMap services = dataplane.services();
+        for (int w = 0; w < dataplane.workerCount() && rows.size() < limit; w++) {
+            int worker = w;
+            rows.addAll(dataplane.query(w, f -> {
+                List<Map<String, Object>> part = new ArrayList<>();
+                long nowMs = dataplane.clock().nowMs();
+                f.table().forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
+                    if (part.size() + 0 < limit) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("protocol", protocol == 6 ? "tcp" : "udp");
+                        row.put("client", Ipv4.format(client) + ":" + clientPort);
+                        row.put("vip", Ipv4.format(vip) + ":" + vipPort);
+                        row.put("service", services.name(serviceId));
+                        row.put("server", Ipv4.format(services.serverAddress(serverId)));
+                        row.put("state", TcpState.name(state));
+                        row.put("idle_ms", nowMs - lastSeenMs);
+                        row.put("worker", worker);
+                        part.add(row);
+                    }
+                });
+                return part;
+            }));
+        }
+        return rows.size() > limit ? rows.subList(0, limit) : rows;
+    }
+
+    /**
+     * The oracle: which server a packet from {@code client:clientPort} to {@code vip:vipPort} goes to now,
+     * and why: an existing connection, the client's persistent server, or the scheduler's next choice
+     * (computed without advancing the scheduler).
+     */
+    public Map<String, Object> lookup(int protocol, int client, int clientPort, int vip, int vipPort) {
+        ServiceMap services = dataplane.services();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("flow", (protocol == 6 ? "tcp " : "udp ") + Ipv4.format(client) + ":" + clientPort + " -> " + Ipv4.format(vip) + ":" + vipPort);
+        int service = services.find(vip, protocol, vipPort);
+        if (service < 0) {
+            answer.put("decision", services.isVip(vip) ? "no-service" : "not-vip");
+            answer.put("server", null);
+            return answer;
+        }
+        answer.put("service", services.name(service));
+        answer.put("owned", dataplane.ownership().owns(vip));
+        int worker = ClientShardFanout.shardOf(client, dataplane.workerCount());
+        answer.put("worker", worker);
+        Map<String, Object> decided = dataplane.query(worker, f -> decide(f, service, protocol, client, clientPort, vip, vipPort));
+        answer.putAll(decided);
+        return answer;
+    }
+
+    private Map<String, Object> decide(Forwarder f, int service, int protocol, int client, int clientPort, int vip, int vipPort) {
+        ServiceMap services = dataplane.services();
+        Map<String, Object> result = new LinkedHashMap<>();
+        long nowMs = dataplane.clock().nowMs();
+        ConnectionTable table = f.table();
+        // The side-effect-free find: the oracle must not expire or change anything.
+        long slot = table.find(protocol, client, clientPort, vip, vipPort);
+        int serverId;
+        if (slot >= 0) {
+            serverId = table.serverId(slot);
+            result.put("decision", "connection");
+            result.put("state", TcpState.name(table.state(slot)));
+        } else {
+            long persistenceMs = services.persistenceMs(service);
+            long stickySlot = persistenceMs > 0 ? f.persistence().find(service, client) : -1;
+            int sticky = stickySlot >= 0 && nowMs - f.persistence().lastUsedMs(stickySlot) <= persistenceMs
+                    ? f.persistence().serverId(stickySlot) : -1;
+            if (sticky >= 0 && f.schedulers().available(sticky)) {
+                serverId = sticky;
+                result.put("decision", "persistence");
+            } else {
+                serverId = f.schedulers().peek(service, client, nowMs);
+                result.put("decision", serverId < 0 ? "no-server" : "scheduler");
+            }
+        }
+        result.put("server", serverId < 0 ? null : Ipv4.format(services.serverAddress(serverId)));
+        return result;
+    }
+
+    private long sum(int id) {
+        long total = 0;
+        for (int w = 0; w < dataplane.workerCount(); w++) {
+            total += dataplane.worker(w).counters().get(id);
+        }
+        return total;
+    }
+
+    private long serviceSum(int service, int field) {
+        long total = 0;
+        for (int w = 0; w < dataplane.workerCount(); w++) {
+            total += dataplane.worker(w).counters().service(service, field);
+        }
+        return total;
+    }
+
+    private long serverSum(int server, int field) {
+        long total = 0;
+        for (int w = 0; w < dataplane.workerCount(); w++) {
+            total += dataplane.worker(w).counters().server(server, field);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,531 @@
+package dev.baton.dataplane.forward;
+
+import dev.baton.codec.ArpFlyweight;
+import dev.baton.codec.EthernetFlyweight;
+import dev.baton.codec.IcmpFlyweight;
+import dev.baton.codec.Ipv4Flyweight;
+import dev.baton.codec.MacAddress;
+import dev.baton.codec.TcpFlyweight;
+import dev.baton.codec.UdpFlyweight;
+import dev.baton.dataplane.arp.NeighbourTable;
+import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.dataplane.stats.DropReason;
+import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.table.ConnectionListener;
+import dev.baton.table.ConnectionTable;
+import dev.baton.table.PersistenceTable;
+import dev.baton.table.TcpState;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One forwarding worker: receives frames from its ports and forwards packets for VIPs to servers by MAC
+ * forwarding (direct server return). Only the Ethernet addresses change; IP and TCP are untouched, so the
+ * server, which holds the VIP on loopback, answers the client directly (the patent's FIG. 1 environment).
+ *
+ * <p>Per frame, in order:
+ * <ol>
+ *   <li>ARP (RFC 826): requests for an owned VIP on a client-facing port are answered with the port's MAC;
+ *       replies from server addresses on a server-facing port resolve the servers' MACs.</li>
+ *   <li>IPv4 to an owned VIP and a served port: the connection table decides the server; a miss on a TCP SYN
+ *       (or any UDP datagram) schedules a new connection, honouring client persistence.</li>
+ *   <li>ICMP errors about a VIP flow (RFC 792; e.g. fragmentation needed, RFC 1191) go to the server that
+ *       owns the flow: the embedded header is the server's reply, so its source is the VIP and its
+ *       destination the client.</li>
+ * </ol>
+ * Everything else is counted by {@link DropReason} and dropped.
+ *
+ * <p>Threading: owned by one thread, driven through {@link #doWork(long)} (an Aeron-style duty cycle).
+ * Other threads reach it only through {@link #submit(Runnable)}. Nothing on the per-frame path allocates,
+ * locks or makes a syscall; transmit rings are flushed once per batch.
+ */
+public final class Forwarder implements PacketPort.FrameSink, ConnectionListener, AutoCloseable {
+
+    /** Mirrors TP_STATUS_CSUMNOTREADY (linux/if_packet.h): the transport checksum is only a partial sum. */
+    static final int STATUS_CSUM_NOT_READY = 0x8;
+    /** Mirrors TP_STATUS_VLAN_VALID: the kernel stripped an 802.1Q tag into the frame's TCI. */
+    static final int STATUS_VLAN_VALID = 0x10;
+    private static final int VIRTIO_HEADER_LENGTH = 10;
+    private static final int MAX_BATCHES_PER_PORT = 8;
+    private static final int EXPIRY_SCAN_PER_CYCLE = 256;
+
+    private final int workerId;
+    private final PacketPort[] ports;
+    private final boolean[] facesClients;
+    private final boolean[] facesServers;
+    /** Router's own IPv4 address on each port (ARP request source). */
+    private final int[] portAddresses;
+    /** Server-facing ports, indexed as the neighbour table's interface index. */
+    private final PacketPort[] serverPorts;
+    private final int[] serverPortAddresses;
+    private final ServiceMap services;
+    private final NeighbourTable neighbours;
+    private final boolean ownsArp;
+    private final VipOwnership ownership;
+    private final ConnectionTable table;
+    private final PersistenceTable persistence;
+    private final ServiceSchedulers schedulers;
+    private final WorkerCounters counters;
+    private final ConnectionListener downstream;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+
+    private final EthernetFlyweight ethernet = new EthernetFlyweight();
+    private final ArpFlyweight arp = new ArpFlyweight();
+    private final Ipv4Flyweight ip = new Ipv4Flyweight();
+    private final Ipv4Flyweight innerIp = new Ipv4Flyweight();
+    private final TcpFlyweight tcp = new TcpFlyweight();
+    private final UdpFlyweight udp = new UdpFlyweight();
+    private final IcmpFlyweight icmp = new IcmpFlyweight();
+    private final EthernetFlyweight txEthernet = new EthernetFlyweight();
+    private final ArpFlyweight txArp = new ArpFlyweight();
+    private final boolean[] dirty;
+    private long nowMs;
+
+    Forwarder(ForwarderBuilder b) {
+        this.workerId = b.workerId;
+        this.ports = b.ports.toArray(PacketPort[]::new);
+        this.facesClients = b.facesClients();
+        this.facesServers = b.facesServers();
+        this.portAddresses = b.portAddresses();
+        this.serverPorts = b.serverPorts();
+        this.serverPortAddresses = b.serverPortAddresses();
+        this.services = b.services;
+        this.neighbours = b.neighbours;
+        this.ownsArp = b.ownsArp;
+        this.ownership = b.ownership;
+        this.counters = new WorkerCounters(services.serviceCount(), services.totalServers());
+        this.downstream = b.downstream;
+        this.table = new ConnectionTable(b.capacity, b.timeouts, this);
+        this.persistence = new PersistenceTable(b.persistenceCapacity);
+        this.schedulers = new ServiceSchedulers(services);
+        this.dirty = new boolean[ports.length];
+    }
+
+    public int workerId() {
+        return workerId;
+    }
+
+    public WorkerCounters counters() {
+        return counters;
+    }
+
+    /** The table shard this worker owns. Read it only on this worker's thread (use {@link #submit}). */
+    public ConnectionTable table() {
+        return table;
+    }
+
+    public PersistenceTable persistence() {
+        return persistence;
+    }
+
+    public ServiceSchedulers schedulers() {
+        return schedulers;
+    }
+
+    /** Runs {@code command} on this worker's thread at the start of its next duty cycle. */
+    public void submit(Runnable command) {
+        commands.add(command);
+    }
+
+    /**
+     * One duty cycle: commands, server availability, receive and forward a batch from every port, ARP
+     * probes (worker 0), flush, and a bounded slice of the expiry sweep.
+     *
+     * @param nowMs the time, read once per cycle by the caller
+     * @return work done (frames handled plus commands run); 0 lets the caller idle
+     */
+    public int doWork(long nowMs) {
+        this.nowMs = nowMs;
+        int work = 0;
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            command.run();
+            work++;
+        }
+        schedulers.refreshAvailability(neighbours, nowMs);
+        for (PacketPort port : ports) {
+            work += port.receive(this, MAX_BATCHES_PER_PORT);
+        }
+        // After receiving, so a reply that arrived in this batch is learned before anyone is asked again.
+        if (ownsArp) {
+            work += probeNeighbours();
+        }
+        flushDirtyPorts();
+        table.expire(nowMs, EXPIRY_SCAN_PER_CYCLE);
+        persistence.expire(nowMs, EXPIRY_SCAN_PER_CYCLE);
+        return work;
+    }
+
+    /** Blocks on the first port for at most {@code timeoutMs}: the idle strategy when a cycle did nothing. */
+    public void idle(int timeoutMs) {
+        if (commands.isEmpty()) {
+            ports[0].awaitFrames(timeoutMs);
+        }
+    }
+
+    @Override
+    public void onFrame(PacketPort port, MemorySegment buffer, long frameOffset, int frameLength,
+                        long virtioOffset, int status, int vlanTci) {
+        counters.increment(WorkerCounters.RX_FRAMES);
+        counters.add(WorkerCounters.RX_BYTES, frameLength);
+        ethernet.wrap(buffer, frameOffset, frameLength);
+        if (!ethernet.valid()) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int portIndex = indexOf(port);
+        int etherType = ethernet.etherType();
+        if (etherType == EthernetFlyweight.ETHER_TYPE_ARP) {
+            onArp(portIndex, buffer, ethernet.payloadOffset(), (int) (frameOffset + frameLength - ethernet.payloadOffset()));
+            return;
+        }
+        if (etherType != EthernetFlyweight.ETHER_TYPE_IPV4) {
+            return;
+        }
+        long destinationMac = ethernet.destinationMac();
+        if (destinationMac != port.macAddress()) {
+            // Flooded by a bridge to every port, or multicast: addressed to another host, not forwarded.
+            counters.increment(WorkerCounters.IGNORED_OTHER_HOST);
+            return;
+        }
+        long l3Offset = ethernet.payloadOffset();
+        int l3Length = (int) (frameOffset + frameLength - l3Offset);
+        ip.wrap(buffer, l3Offset, l3Length);
+        if (!ip.valid()) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int vip = ip.destinationAddress();
+        if (!services.isVip(vip)) {
+            counters.drop(DropReason.NOT_VIP);
+            return;
+        }
+        if (!ownership.owns(vip)) {
+            counters.drop(DropReason.VIP_NOT_OWNED);
+            return;
+        }
+        int protocol = ip.protocol();
+        if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
+            onIcmpToVip(buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+            return;
+        }
+        if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP) {
+            counters.drop(DropReason.NO_SERVICE);
+            return;
+        }
+        if (ip.fragmentOffset() != 0) {
+            counters.drop(DropReason.FRAGMENT);
+            return;
+        }
+        long l4Offset = ip.payloadOffset();
+        int l4Length = (int) (l3Offset + l3Length - l4Offset);
+        int clientPort;
+        int vipPort;
+        int tcpFlags;
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP) {
+            tcp.wrap(buffer, l4Offset, l4Length);
+            if (!tcp.valid()) {
+                counters.drop(DropReason.MALFORMED);
+                return;
+            }
+            clientPort = tcp.sourcePort();
+            vipPort = tcp.destinationPort();
+            tcpFlags = tcp.flags();
+        } else {
+            udp.wrap(buffer, l4Offset, l4Length);
+            if (!udp.valid()) {
+                counters.drop(DropReason.MALFORMED);
+                return;
+            }
+            clientPort = udp.sourcePort();
+            vipPort = udp.destinationPort();
+            tcpFlags = 0;
+        }
+        int service = services.find(vip, protocol, vipPort);
+        if (service < 0) {
+            counters.drop(DropReason.NO_SERVICE);
+            return;
+        }
+        int client = ip.sourceAddress();
+        long slot = table.find(protocol, client, clientPort, vip, vipPort, nowMs);
+        int serverId;
+        if (slot >= 0) {
+            serverId = table.serverId(slot);
+            table.touch(slot, tcpFlags, nowMs);
+        } else {
+            boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP
+                    || (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.SYN;
+            if (!opensConnection) {
+                counters.dropForService(DropReason.TCP_NO_CONNECTION, service);
+                return;
+            }
+            serverId = chooseServer(service, client);
+            if (serverId < 0) {
+                counters.dropForService(DropReason.NO_SERVER, service);
+                return;
+            }
+            int state = protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpState.SYN_RECEIVED : TcpState.UDP;
+            slot = table.insert(protocol, client, clientPort, vip, vipPort, service, serverId, state, nowMs);
+            if (slot < 0) {
+                counters.dropForService(DropReason.TABLE_FULL, service);
+                return;
+            }
+            counters.service(service, WorkerCounters.SERVICE_CONNECTIONS, 1);
+            counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
+        }
+        forwardToServer(serverId, service, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+    }
+
+    /**
+     * A new connection's server: the client's persistent server while that entry lives and the server is
+     * available, otherwise the service's scheduler.
+     */
+    private int chooseServer(int service, int client) {
+        long persistenceMs = services.persistenceMs(service);
+        if (persistenceMs > 0) {
+            long slot = persistence.find(service, client, nowMs, persistenceMs);
+            if (slot >= 0 && schedulers.available(persistence.serverId(slot))) {
+                persistence.touch(slot, nowMs);
+                return persistence.serverId(slot);
+            }
+        }
+        int serverId = schedulers.select(service, client, nowMs);
+        if (serverId >= 0 && persistenceMs > 0) {
+            persistence.put(service, client, serverId, persistenceMs, nowMs);
+        }
+        return serverId;
+    }
+
+    private void onIcmpToVip(MemorySegment buffer, long frameOffset, int frameLength, long virtioOffset, int status, int vlanTci) {
+        long l4Offset = ip.payloadOffset();
+        int l4Length = (int) (frameOffset + frameLength - l4Offset);
+        icmp.wrap(buffer, l4Offset, l4Length);
+        if (!icmp.valid()) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        if (!icmp.isError()) {
+            // Echo requests to a VIP are not a service: Baton does not answer them, and no server is chosen.
+            counters.drop(DropReason.NO_SERVICE);
+            return;
+        }
+        long innerOffset = icmp.innerOffset();
+        innerIp.wrap(buffer, innerOffset, (int) (frameOffset + frameLength - innerOffset));
+        // RFC 792: the error carries the original IP header and at least 64 bits of its payload: the ports.
+        if (!innerIp.validHeader() || innerIp.payloadOffset() + 4 > frameOffset + frameLength) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int innerProtocol = innerIp.protocol();
+        long ports = innerIp.payloadOffset();
+        int vipPort = Short.toUnsignedInt(buffer.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), ports));
+        int clientPort = Short.toUnsignedInt(buffer.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), ports + 2));
+        // The offending packet was the server's reply: VIP -> client.
+        long slot = table.find(innerProtocol, innerIp.destinationAddress(), clientPort, innerIp.sourceAddress(), vipPort, nowMs);
+        if (slot < 0) {
+            counters.drop(DropReason.ICMP_NO_CONNECTION);
+            return;
+        }
+        counters.increment(WorkerCounters.ICMP_ERRORS_FORWARDED);
+        forwardToServer(table.serverId(slot), table.serviceId(slot), buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+    }
+
+    private void forwardToServer(int serverId, int service, MemorySegment buffer, long frameOffset, int frameLength,
+                                 long virtioOffset, int status, int vlanTci) {
+        int neighbour = services.neighbourOf(serverId);
+        long serverMac = neighbours.mac(neighbour);
+        if (serverMac < 0) {
+            counters.dropForService(DropReason.SERVER_UNRESOLVED, service);
+            return;
+        }
+        int egressIndex = neighbours.interfaceIndex(neighbour);
+        if (transmit(serverPorts[egressIndex], buffer, frameOffset, frameLength, virtioOffset, status, vlanTci, serverMac, service)) {
+            counters.increment(WorkerCounters.FORWARDED_FRAMES);
+            counters.add(WorkerCounters.FORWARDED_BYTES, frameLength);
+            counters.service(service, WorkerCounters.SERVICE_PACKETS, 1);
+            counters.service(service, WorkerCounters.SERVICE_BYTES, frameLength);
+            counters.server(serverId, WorkerCounters.SERVER_PACKETS, 1);
+            counters.server(serverId, WorkerCounters.SERVER_BYTES, frameLength);
+        }
+    }
+
+    /**
+     * Copies a frame to {@code out}'s transmit ring with new Ethernet addresses: destination the server,
+     * source the egress port (or the bridge would learn the client's MAC on the router's port). A virtio
+     * header travels unchanged so GSO super-frames and partial checksums stay valid; a VLAN tag the kernel
+     * stripped is put back.
+     */
+    private boolean transmit(PacketPort out, MemorySegment buffer, long frameOffset, int frameLength, long virtioOffset,
+                             int status, int vlanTci, long destinationMac, int service) {
+        boolean tagged = (status & STATUS_VLAN_VALID) != 0;
+        int prefix = out.hasVirtioHeader() ? VIRTIO_HEADER_LENGTH : 0;
+        int tagLength = tagged ? 4 : 0;
+        int total = prefix + frameLength + tagLength;
+        if (total > out.maxTransmitLength()) {
+            counters.dropForService(DropReason.TOO_BIG, service);
+            return false;
+        }
+        if ((status & STATUS_CSUM_NOT_READY) != 0 && (virtioOffset < 0 || prefix == 0)) {
+            // Without a virtio header to carry csum_start/csum_offset, finish the partial checksum here.
+            if (TransportChecksum.complete(buffer, frameOffset, frameLength, ethernet)) {
+                counters.increment(WorkerCounters.CHECKSUMS_COMPLETED);
+            }
+        }
+        long at = out.claim(total);
+        if (at < 0) {
+            counters.dropForService(DropReason.TX_RING_FULL, service);
+            return false;
+        }
+        MemorySegment tx = out.txBuffer();
+        if (prefix > 0) {
+            if (virtioOffset >= 0) {
+                MemorySegment.copy(buffer, virtioOffset, tx, at, VIRTIO_HEADER_LENGTH);
+            } else {
+                tx.asSlice(at, VIRTIO_HEADER_LENGTH).fill((byte) 0);
+            }
+        }
+        long frameAt = at + prefix;
+        txEthernet.wrap(tx, frameAt, frameLength + tagLength);
+        txEthernet.destinationMac(destinationMac);
+        txEthernet.sourceMac(out.macAddress());
+        if (tagged) {
+            tx.set(BE_SHORT, frameAt + 12, (short) EthernetFlyweight.ETHER_TYPE_VLAN);
+            tx.set(BE_SHORT, frameAt + 14, (short) vlanTci);
+            MemorySegment.copy(buffer, frameOffset + 12, tx, frameAt + 16, frameLength - 12);
+        } else {
+            MemorySegment.copy(buffer, frameOffset + 12, tx, frameAt + 12, frameLength - 12);
+        }
+        out.commit(total);
+        dirty[indexOf(out)] = true;
+        return true;
+    }
+
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    private void onArp(int portIndex, MemorySegment buffer, long arpOffset, int arpLength) {
+        arp.wrap(buffer, arpOffset, arpLength);
+        if (!arp.valid()) {
+            counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int operation = arp.operation();
+        int sender = arp.senderAddress();
+        if (facesServers[portIndex] && neighbours.learn(sender, arp.senderMac(), nowMs)) {
+            counters.increment(WorkerCounters.ARP_LEARNED);
+        }
+        if (operation == ArpFlyweight.OP_REQUEST && facesClients[portIndex]) {
+            int target = arp.targetAddress();
+            if (services.isVip(target) && ownership.owns(target)) {
+                sendArp(ports[portIndex], ArpFlyweight.OP_REPLY, arp.senderMac(), target, arp.senderMac(), sender);
+                counters.increment(WorkerCounters.ARP_REPLIES_SENT);
+            }
+        }
+    }
+
+    /** Sends an ARP request for every neighbour that is due (RFC 826; RFC 5227 §1.1 for the retry pace). */
+    private int probeNeighbours() {
+        int sent = 0;
+        int neighbour;
+        while ((neighbour = neighbours.nextDueProbe(nowMs)) >= 0) {
+            int portIndex = neighbours.interfaceIndex(neighbour);
+            PacketPort port = serverPorts[portIndex];
+            if (sendArp(port, ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, serverPortAddresses[portIndex], 0L, neighbours.address(neighbour))) {
+                counters.increment(WorkerCounters.ARP_REQUESTS_SENT);
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Sends an ARP packet from {@code port}'s MAC. Public so the takeover code can send gratuitous ARP
+     * (sender and target address both the VIP) through the worker that owns the port; call on this worker's
+     * thread only.
+     */
+    public boolean sendArp(PacketPort port, int operation, long ethernetDestination, int senderAddress, long targetMac, int targetAddress) {
+        int prefix = port.hasVirtioHeader() ? VIRTIO_HEADER_LENGTH : 0;
+        int length = prefix + EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
+        long at = port.claim(length);
+        if (at < 0) {
+            counters.drop(DropReason.TX_RING_FULL);
+            return false;
+        }
+        MemorySegment tx = port.txBuffer();
+        tx.asSlice(at, length).fill((byte) 0);
+        long frameAt = at + prefix;
+        txEthernet.wrap(tx, frameAt, EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH);
+        txEthernet.destinationMac(ethernetDestination);
+        txEthernet.sourceMac(port.macAddress());
+        txEthernet.etherType(EthernetFlyweight.ETHER_TYPE_ARP);
+        txArp.wrap(tx, frameAt + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH);
+        txArp.initialiseEthernetIpv4();
+        txArp.operation(operation);
+        txArp.senderMac(port.macAddress());
+        txArp.senderAddress(senderAddress);
+        txArp.targetMac(targetMac);
+        txArp.targetAddress(targetAddress);
+        port.commit(length);
+        dirty[indexOf(port)] = true;
+        return true;
+    }
+
+    /** Flushes every port written to since the last flush: one kick per port per batch. */
+    public void flushDirtyPorts() {
+        for (int i = 0; i < ports.length; i++) {
+            if (dirty[i]) {
+                ports[i].flush();
+                dirty[i] = false;
+            }
+        }
+    }
+
+    private int indexOf(PacketPort port) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == port) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("port " + port.name() + " does not belong to worker " + workerId);
+    }
+
+    public PacketPort[] ports() {
+        return ports.clone();
+    }
+
+    public boolean facesClients(int portIndex) {
+        return facesClients[portIndex];
+    }
+
+    // ConnectionListener: keep per-server active counts for WLC and the stats, then pass the change on
+    // (to replication, later).
+
+    @Override
+    public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, long nowMs) {
+        schedulers.connectionOpened(serverId);
+        counters.server(serverId, WorkerCounters.SERVER_ACTIVE, 1);
+        downstream.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, nowMs);
+    }
+
+    @Override
+    public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int oldState, int newState, long nowMs) {
+        downstream.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, nowMs);
+    }
+
+    @Override
+    public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, int reason) {
+        schedulers.connectionClosed(serverId);
+        counters.server(serverId, WorkerCounters.SERVER_ACTIVE, -1);
+        downstream.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+    }
+
+    @Override
+    public void close() {
+        table.close();
+        persistence.close();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.baton.dataplane.forward;
+
+import dev.baton.dataplane.arp.NeighbourTable;
+import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.table.ConnectionListener;
+import dev.baton.table.ConnectionTimeouts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Assembles a {@link Forwarder}. Ports are added with the side they face and the router's own address on
+ * them; server-facing ports are numbered in the order added, which is the interface index the
+ * {@link NeighbourTable} uses.
+ */
+public final class ForwarderBuilder {
+
+    int workerId;
+    final List<PacketPort> ports = new ArrayList<>();
+    private final List<Boolean> clientSide = new ArrayList<>();
+    private final List<Boolean> serverSide = new ArrayList<>();
+    private final List<Integer> addresses = new ArrayList<>();
+    ServiceMap services;
+    NeighbourTable neighbours;
+    VipOwnership ownership;
+    boolean ownsArp = true;
+    int capacity = 65_536;
+    int persistenceCapacity = 65_536;
+    ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
+    ConnectionListener downstream = ConnectionListener.NONE;
+
+    public ForwarderBuilder workerId(int workerId) {
+        this.workerId = workerId;
+        return this;
+    }
+
+    /** Adds a port; {@code address} is the router's own IPv4 address on it (the source of its ARP requests). */
+    public ForwarderBuilder port(PacketPort port, boolean facesClients, boolean facesServers, int address) {
+        ports.add(port);
+        clientSide.add(facesClients);
+        serverSide.add(facesServers);
+        addresses.add(address);
+        return this;
+    }
+
+    public ForwarderBuilder services(ServiceMap services) {
+        this.services = services;
+        return this;
+    }
+
+    public ForwarderBuilder neighbours(NeighbourTable neighbours) {
+        this.neighbours = neighbours;
+        return this;
+    }
+
+    public ForwarderBuilder ownership(VipOwnership ownership) {
+        this.ownership = ownership;
+        return this;
+    }
+
+    /** Whether this worker sends ARP probes (exactly one worker does: the one that receives ARP). */
+    public ForwarderBuilder ownsArp(boolean ownsArp) {
+        this.ownsArp = ownsArp;
+        return this;
+    }
+
+    public ForwarderBuilder capacity(int capacity) {
+        this.capacity = capacity;
+        return this;
+    }
+
+    public ForwarderBuilder persistenceCapacity(int persistenceCapacity) {
+        this.persistenceCapacity = persistenceCapacity;
+        return this;
+    }
+
+    public ForwarderBuilder timeouts(ConnectionTimeouts timeouts) {
+        this.timeouts = timeouts;
+        return this;
+    }
+
+    /** Receives every connection change after the worker's own bookkeeping (replication hooks in here). */
+    public ForwarderBuilder listener(ConnectionListener downstream) {
+        this.downstream = downstream;
+        return this;
+    }
+
+    public Forwarder build() {
+        Objects.requireNonNull(services, "services");
+        Objects.requireNonNull(neighbours, "neighbours");
+        if (ownership == null) {
+            ownership = new VipOwnership(services.distinctVips(), true);
+        }
+        if (ports.isEmpty() || !clientSide.contains(true) || !serverSide.contains(true)) {
+            throw new IllegalStateException("a worker needs a client-facing and a server-facing port (may be one port)");
+        }
+        return new Forwarder(this);
+    }
+
+    boolean[] facesClients() {
+        return toArray(clientSide);
+    }
+
+    boolean[] facesServers() {
+        return toArray(serverSide);
+    }
+
+    int[] portAddresses() {
+        return addresses.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    PacketPort[] serverPorts() {
+        List<PacketPort> result = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            if (serverSide.get(i)) {
+                result.add(ports.get(i));
+            }
+        }
+        return result.toArray(PacketPort[]::new);
+    }
+
+    int[] serverPortAddresses() {
+        List<Integer> result = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            if (serverSide.get(i)) {
+                result.add(addresses.get(i));
+            }
+        }
+        return result.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean[] toArray(List<Boolean> values) {
+        boolean[] result = new boolean[values.size()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = values.get(i);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.baton.dataplane.service;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ServiceConfig;
+import dev.baton.config.ServiceConfig.PortRange;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The services (the patent's VECs) and their servers, flattened into arrays for the forwarding path.
+ * Immutable once built; shared by every worker.
+ *
+ * <p>Ids: a service id is its index in the configuration; a server id is global across services (the
+ * connection table stores it), and several server ids may share one address, hence one neighbour entry.
+ */
+public final class ServiceMap {
+
+    private final String[] names;
+    private final int[] vips;
+    private final int[] protocols;
+    private final long[] persistenceMs;
+    private final ServiceConfig.SchedulerKind[] schedulers;
+    /** Per service: port ranges as {first, last} pairs. */
+    private final int[][] portRanges;
+    /** Per service: its server ids, in configuration order. */
+    private final int[][] serverIds;
+    private final int[] serverService;
+    private final int[] serverIndexInService;
+    private final int[] serverAddress;
+    private final int[] serverWeight;
+    private final int[] serverNeighbour;
+    private final int[] distinctVips;
+    private final int[] neighbourAddresses;
+
+    private ServiceMap(List<ServiceConfig> services) {
+        int count = services.size();
+        names = new String[count];
+        vips = new int[count];
+        protocols = new int[count];
+        persistenceMs = new long[count];
+        schedulers = new ServiceConfig.SchedulerKind[count];
+        portRanges = new int[count][];
+        serverIds = new int[count][];
+        int totalServers = services.stream().mapToInt(s -> s.servers().size()).sum();
+        serverService = new int[totalServers];
+        serverIndexInService = new int[totalServers];
+        serverAddress = new int[totalServers];
+        serverWeight = new int[totalServers];
+        serverNeighbour = new int[totalServers];
+        List<Integer> neighbours = new ArrayList<>();
+        int next = 0;
+        for (int s = 0; s < count; s++) {
+            ServiceConfig service = services.get(s);
+            names[s] = service.name();
+            vips[s] = service.vip();
+            protocols[s] = service.protocol().ipProtocol;
+            persistenceMs[s] = service.persistence().toMillis();
+            schedulers[s] = service.scheduler();
+            List<PortRange> ranges = service.ports();
+            portRanges[s] = new int[ranges.size() * 2];
+            for (int r = 0; r < ranges.size(); r++) {
+                portRanges[s][2 * r] = ranges.get(r).first();
+                portRanges[s][2 * r + 1] = ranges.get(r).last();
+            }
+            serverIds[s] = new int[service.servers().size()];
+            for (int i = 0; i < service.servers().size(); i++) {
+                ServiceConfig.ServerConfig server = service.servers().get(i);
+                serverIds[s][i] = next;
+                serverService[next] = s;
+                serverIndexInService[next] = i;
+                serverAddress[next] = server.address();
+                serverWeight[next] = server.weight();
+                int neighbour = neighbours.indexOf(server.address());
+                if (neighbour < 0) {
+                    neighbour = neighbours.size();
+                    neighbours.add(server.address());
+                }
+                serverNeighbour[next] = neighbour;
+                next++;
+            }
+        }
+        neighbourAddresses = neighbours.stream().mapToInt(Integer::intValue).toArray();
+        distinctVips = Arrays.stream(vips).distinct().toArray();
+    }
+
+    public static ServiceMap of(BatonConfig config) {
+        return new ServiceMap(config.services());
+    }
+
+    public static ServiceMap of(List<ServiceConfig> services) {
+        return new ServiceMap(services);
+    }
+
+    /**
+     * The service for a packet to {@code vip:port} over {@code protocol}, or -1. A linear scan: a router
+     * serves a handful of services, and the arrays stay in one or two cache lines.
+     */
+    public int find(int vip, int protocol, int port) {
+        for (int s = 0; s < vips.length; s++) {
+            if (vips[s] == vip && protocols[s] == protocol) {
+                int[] ranges = portRanges[s];
+                for (int r = 0; r < ranges.length; r += 2) {
+                    if (port >= ranges[r] && port <= ranges[r + 1]) {
+                        return s;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code address} is the VIP of any service. */
+    public boolean isVip(int address) {
+        for (int vip : distinctVips) {
+            if (vip == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int[] distinctVips() {
+        return distinctVips.clone();
+    }
+
+    public int serviceCount() {
+        return names.length;
+    }
+
+    public String name(int service) {
+        return names[service];
+    }
+
+    /** The service id named {@code name}, or -1. */
+    public int indexOf(String name) {
+        for (int s = 0; s < names.length; s++) {
+            if (names[s].equals(name)) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    public int vip(int service) {
+        return vips[service];
+    }
+
+    public int protocol(int service) {
+        return protocols[service];
+    }
+
+    public long persistenceMs(int service) {
+        return persistenceMs[service];
+    }
+
+    public ServiceConfig.SchedulerKind scheduler(int service) {
+        return schedulers[service];
+    }
+
+    public int serverCount(int service) {
+        return serverIds[service].length;
+    }
+
+    /** Global server id of the {@code index}-th server of {@code service}. */
+    public int serverId(int service, int index) {
+        return serverIds[service][index];
+    }
+
+    public int totalServers() {
+        return serverAddress.length;
+    }
+
+    public int serviceOfServer(int serverId) {
+        return serverService[serverId];
+    }
+
+    public int indexInService(int serverId) {
+        return serverIndexInService[serverId];
+    }
+
+    public int serverAddress(int serverId) {
+        return serverAddress[serverId];
+    }
+
+    public int serverWeight(int serverId) {
+        return serverWeight[serverId];
+    }
+
+    /** Index in the {@code NeighbourTable} of the server's address. */
+    public int neighbourOf(int serverId) {
+        return serverNeighbour[serverId];
+    }
+
+    /** Distinct server addresses, in order of first appearance: the neighbour table's entries. */
+    public int[] neighbourAddresses() {
+        return neighbourAddresses.clone();
+    }
+}

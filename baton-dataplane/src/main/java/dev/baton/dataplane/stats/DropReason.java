@@ -1,0 +1,54 @@
+package dev.baton.dataplane.stats;
+
+/**
+ * Why a received frame was not forwarded. Codes are stable: they name counters in {@code baton ctl stats}
+ * and in the control protocol, so never reorder them, only append.
+ */
+public enum DropReason {
+    /** Too short, or a header that does not parse (bad IPv4 version/IHL/length, truncated L4 header). */
+    MALFORMED(0, "malformed"),
+    /** IPv4 to an address that is no VIP: not Baton's to forward (its kernel does not forward it either). */
+    NOT_VIP(1, "not-vip"),
+    /** To a VIP, but a protocol or port no service of that VIP serves. */
+    NO_SERVICE(2, "no-service"),
+    /** A TCP segment without SYN and without a connection entry: a server would answer it with RST. */
+    TCP_NO_CONNECTION(3, "tcp-no-connection"),
+    /** A new connection found no available server (all unresolved or drained). */
+    NO_SERVER(4, "no-server"),
+    /** The server's MAC address has never been resolved. */
+    SERVER_UNRESOLVED(5, "server-unresolved"),
+    /** The connection table was full and its capacity policy found no room. */
+    TABLE_FULL(6, "table-full"),
+    /** A non-first IPv4 fragment: it carries no ports, so it cannot be matched to a connection. */
+    FRAGMENT(7, "fragment"),
+    /** An ICMP error about a flow that has no connection entry. */
+    ICMP_NO_CONNECTION(8, "icmp-no-connection"),
+    /** The transmit ring had no free slot. */
+    TX_RING_FULL(9, "tx-ring-full"),
+    /** The frame is larger than a transmit slot (ring misconfigured for the sender's GSO size). */
+    TOO_BIG(10, "too-big"),
+    /** The router does not own the VIP at the moment (standby): it neither answers ARP nor forwards. */
+    VIP_NOT_OWNED(11, "vip-not-owned");
+
+    private static final DropReason[] BY_CODE = values();
+
+    public final int code;
+    public final String label;
+
+    DropReason(int code, String label) {
+        this.code = code;
+        this.label = label;
+    }
+
+    public static DropReason ofCode(int code) {
+        return BY_CODE[code];
+    }
+
+    static {
+        for (int i = 0; i < BY_CODE.length; i++) {
+            if (BY_CODE[i].code != i) {
+                throw new ExceptionInInitializerError("DropReason codes must be dense and in order");
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.baton.dataplane.stats;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One forwarding worker's counters: one {@code long[]}, written only by that worker (plain increments
+ * published with opaque stores, so a reader on another thread never sees a torn value) and summed over
+ * workers by the control thread. No atomics, no contention on the per-packet path.
+ *
+ * <p>Layout: global counters, then per service {@link #SERVICE_FIELDS}, then per server {@link #SERVER_FIELDS}.
+ */
+public final class WorkerCounters {
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Global counter ids. */
+    public static final int RX_FRAMES = 0;
+    public static final int RX_BYTES = 1;
+    public static final int FORWARDED_FRAMES = 2;
+    public static final int FORWARDED_BYTES = 3;
+    public static final int ARP_REPLIES_SENT = 4;
+    public static final int ARP_REQUESTS_SENT = 5;
+    public static final int ARP_LEARNED = 6;
+    public static final int IGNORED_OTHER_HOST = 7;
+    public static final int ICMP_ERRORS_FORWARDED = 8;
+    public static final int CHECKSUMS_COMPLETED = 9;
+    public static final int DROPS = 10;
+    private static final int GLOBALS = DROPS + DropReason.values().length;
+
+    public static final int SERVICE_PACKETS = 0;
+    public static final int SERVICE_BYTES = 1;
+    public static final int SERVICE_CONNECTIONS = 2;
+    public static final int SERVICE_DROPS = 3;
+    public static final int SERVICE_FIELDS = 4;
+
+    public static final int SERVER_PACKETS = 0;
+    public static final int SERVER_BYTES = 1;
+    public static final int SERVER_CONNECTIONS = 2;
+    public static final int SERVER_ACTIVE = 3;
+    public static final int SERVER_FIELDS = 4;
+
+    private final long[] values;
+    private final int serviceBase;
+    private final int serverBase;
+
+    public WorkerCounters(int services, int servers) {
+        serviceBase = GLOBALS;
+        serverBase = serviceBase + services * SERVICE_FIELDS;
+        values = new long[serverBase + servers * SERVER_FIELDS];
+    }
+
+    public void add(int id, long delta) {
+        LONGS.setOpaque(values, id, values[id] + delta);
+    }
+
+    public void increment(int id) {
+        LONGS.setOpaque(values, id, values[id] + 1);
+    }
+
+    public void drop(DropReason reason) {
+        increment(DROPS + reason.code);
+    }
+
+    public void dropForService(DropReason reason, int service) {
+        increment(DROPS + reason.code);
+        increment(serviceBase + service * SERVICE_FIELDS + SERVICE_DROPS);
+    }
+
+    public void service(int service, int field, long delta) {
+        add(serviceBase + service * SERVICE_FIELDS + field, delta);
+    }
+
+    public void server(int server, int field, long delta) {
+        add(serverBase + server * SERVER_FIELDS + field, delta);
+    }
+
+    /** Reads a global counter from any thread. */
+    public long get(int id) {
+        return (long) LONGS.getOpaque(values, id);
+    }
+
+    public long drops(DropReason reason) {
+        return get(DROPS + reason.code);
+    }
+
+    public long service(int service, int field) {
+        return get(serviceBase + service * SERVICE_FIELDS + field);
+    }
+
+    public long server(int server, int field) {
+        return get(serverBase + server * SERVER_FIELDS + field);
+    }
+}

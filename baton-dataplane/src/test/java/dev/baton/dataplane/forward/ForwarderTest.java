@@ -1,0 +1,332 @@
+package dev.baton.dataplane.forward;
+
+import dev.baton.config.Ipv4;
+import dev.baton.config.ServiceConfig;
+import dev.baton.config.ServiceConfig.PortRange;
+import dev.baton.config.ServiceConfig.Protocol;
+import dev.baton.config.ServiceConfig.SchedulerKind;
+import dev.baton.config.ServiceConfig.ServerConfig;
+import dev.baton.dataplane.arp.NeighbourTable;
+import dev.baton.dataplane.io.MemoryPacketPort;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.dataplane.stats.DropReason;
+import dev.baton.dataplane.stats.WorkerCounters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.baton.dataplane.forward.TestFrames.TCP_ACK;
+import static dev.baton.dataplane.forward.TestFrames.TCP_PSH;
+import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The forwarding stages against in-memory ports: the same code that runs on AF_PACKET rings in the lab.
+ */
+class ForwarderTest {
+
+    static final long ROUTER_FRONT_MAC = 0x02_00_00_00_00_01L;
+    static final long ROUTER_BACK_MAC = 0x02_00_00_00_00_02L;
+    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
+    static final long S0_MAC = 0x02_00_00_00_00_b0L;
+    static final long S1_MAC = 0x02_00_00_00_00_b1L;
+    static final int ROUTER_FRONT_IP = Ipv4.parse("192.0.2.2");
+    static final int ROUTER_BACK_IP = Ipv4.parse("198.51.100.2");
+    static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
+    static final int VIP = Ipv4.parse("192.0.2.10");
+    static final int S0 = Ipv4.parse("198.51.100.11");
+    static final int S1 = Ipv4.parse("198.51.100.12");
+    static final int CLIENT = Ipv4.parse("203.0.113.10");
+
+    MemoryPacketPort front;
+    MemoryPacketPort back;
+    ServiceMap services;
+    NeighbourTable neighbours;
+    VipOwnership ownership;
+    Forwarder forwarder;
+    long now = 1_000_000;
+
+    @BeforeEach
+    void setUp() {
+        front = new MemoryPacketPort("front", ROUTER_FRONT_MAC);
+        back = new MemoryPacketPort("back", ROUTER_BACK_MAC);
+        services = ServiceMap.of(List.of(
+                new ServiceConfig("web", VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR, Duration.ZERO,
+                        List.of(new ServerConfig(S0, 3), new ServerConfig(S1, 1))),
+                new ServiceConfig("dns", VIP, Protocol.UDP, List.of(new PortRange(53, 53)), SchedulerKind.WLC, Duration.ofSeconds(300),
+                        List.of(new ServerConfig(S0, 1), new ServerConfig(S1, 1)))));
+        neighbours = new NeighbourTable(services.neighbourAddresses(), new int[services.neighbourAddresses().length], 30_000, 1_000, 90_000);
+        ownership = new VipOwnership(services.distinctVips(), true);
+        forwarder = new ForwarderBuilder().services(services).neighbours(neighbours).ownership(ownership)
+                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
+                .capacity(1024).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        forwarder.close();
+        front.close();
+        back.close();
+    }
+
+    private void resolveServers() {
+        forwarder.doWork(now);
+        back.drainTransmitted();
+        back.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+        back.inject(TestFrames.arpReply(S1_MAC, S1, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+        forwarder.doWork(now);
+    }
+
+    private long drops(DropReason reason) {
+        return forwarder.counters().drops(reason);
+    }
+
+    @Test
+    void answersArpForOwnedVipWithTheClientPortMac() {
+        front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+        forwarder.doWork(now);
+        List<byte[]> sent = front.drainTransmitted();
+        assertEquals(1, sent.size());
+        byte[] reply = sent.getFirst();
+        assertEquals(UPSTREAM_MAC, TestFrames.mac(reply, 0), "to the requester");
+        assertEquals(ROUTER_FRONT_MAC, TestFrames.mac(reply, 6));
+        assertArrayEquals(TestFrames.arpReply(ROUTER_FRONT_MAC, VIP, UPSTREAM_MAC, UPSTREAM_IP), reply);
+    }
+
+    @Test
+    void neverAnswersArpForOtherAddressesOrUnownedVips() {
+        front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, Ipv4.parse("192.0.2.99")));
+        forwarder.doWork(now);
+        assertTrue(front.drainTransmitted().isEmpty());
+        ownership.own(VIP, false);
+        front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+        forwarder.doWork(now);
+        assertTrue(front.drainTransmitted().isEmpty(), "a router that does not own the VIP stays silent (FIG. 3, action 321)");
+    }
+
+    @Test
+    void resolvesServersByArpAndRetriesUntilTheyAnswer() {
+        forwarder.doWork(now);
+        List<byte[]> probes = back.drainTransmitted();
+        assertEquals(2, probes.size(), "one request per distinct server address");
+        assertArrayEquals(TestFrames.arpRequest(ROUTER_BACK_MAC, ROUTER_BACK_IP, S0), probes.get(0));
+        forwarder.doWork(now + 500);
+        assertTrue(back.drainTransmitted().isEmpty(), "not before the retry interval");
+        back.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+        forwarder.doWork(now + 1_000);
+        List<byte[]> retries = back.drainTransmitted();
+        assertEquals(1, retries.size(), "only the unresolved server is asked again after 1 s");
+        assertArrayEquals(TestFrames.arpRequest(ROUTER_BACK_MAC, ROUTER_BACK_IP, S1), retries.getFirst());
+        assertEquals(S0_MAC, neighbours.mac(neighbours.indexOf(S0)));
+        assertEquals(-1, neighbours.mac(neighbours.indexOf(S1)));
+    }
+
+    @Test
+    void unresolvedServersGetNoTraffic() {
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        assertEquals(1, drops(DropReason.NO_SERVER));
+        assertEquals(0, forwarder.table().size());
+    }
+
+    @Test
+    void forwardsSynToServerRewritingOnlyTheEthernetAddresses() {
+        resolveServers();
+        byte[] syn = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+        int flushesBefore = back.flushes();
+        front.inject(syn);
+        forwarder.doWork(now);
+        List<byte[]> out = back.drainTransmitted();
+        assertEquals(1, out.size());
+        byte[] forwarded = out.getFirst();
+        long serverMac = TestFrames.mac(forwarded, 0);
+        assertTrue(serverMac == S0_MAC || serverMac == S1_MAC);
+        assertEquals(ROUTER_BACK_MAC, TestFrames.mac(forwarded, 6), "source MAC is the egress port's");
+        assertArrayEquals(Arrays.copyOfRange(syn, 12, syn.length), Arrays.copyOfRange(forwarded, 12, forwarded.length),
+                "IP and TCP untouched");
+        assertEquals(1, forwarder.table().size());
+        assertEquals(flushesBefore + 1, back.flushes(), "one flush per batch");
+    }
+
+    @Test
+    void everySegmentOfAConnectionReachesTheSameServer() {
+        resolveServers();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        for (int i = 0; i < 20; i++) {
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_ACK | TCP_PSH, new byte[]{(byte) i}));
+        }
+        forwarder.doWork(now);
+        List<byte[]> out = back.drainTransmitted();
+        assertEquals(21, out.size());
+        long first = TestFrames.mac(out.getFirst(), 0);
+        for (byte[] frame : out) {
+            assertEquals(first, TestFrames.mac(frame, 0));
+        }
+    }
+
+    @Test
+    void tcpSegmentWithoutSynAndWithoutConnectionIsDropped() {
+        resolveServers();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_ACK, new byte[0]));
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(1, drops(DropReason.TCP_NO_CONNECTION));
+    }
+
+    @Test
+    void packetsForOtherAddressesPortsOrHostsAreNotForwarded() {
+        resolveServers();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, Ipv4.parse("192.0.2.99"), 80, TCP_SYN, new byte[0]));
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 22, TCP_SYN, new byte[0]));
+        front.inject(TestFrames.tcp(0x02_00_00_00_00_77L, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(1, drops(DropReason.NOT_VIP));
+        assertEquals(1, drops(DropReason.NO_SERVICE));
+        assertEquals(1, forwarder.counters().get(WorkerCounters.IGNORED_OTHER_HOST));
+    }
+
+    @Test
+    void weightedRoundRobinSpreadsNewConnectionsByWeight() {
+        resolveServers();
+        Map<Long, Integer> perServer = new HashMap<>();
+        for (int c = 0; c < 400; c++) {
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT + c, 40000 + c, VIP, 80, TCP_SYN, new byte[0]));
+            forwarder.doWork(now);
+            for (byte[] frame : back.drainTransmitted()) {
+                perServer.merge(TestFrames.mac(frame, 0), 1, Integer::sum);
+            }
+        }
+        assertEquals(300, perServer.get(S0_MAC), "weight 3 of 4");
+        assertEquals(100, perServer.get(S1_MAC), "weight 1 of 4");
+    }
+
+    @Test
+    void persistenceKeepsAClientOnOneServerAcrossConnections() {
+        resolveServers();
+        long firstServer = -1;
+        for (int port = 5000; port < 5020; port++) {
+            front.inject(TestFrames.udp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, port, VIP, 53, new byte[]{1, 2, 3}));
+            forwarder.doWork(now);
+            List<byte[]> out = back.drainTransmitted();
+            assertEquals(1, out.size());
+            long server = TestFrames.mac(out.getFirst(), 0);
+            if (firstServer < 0) {
+                firstServer = server;
+            }
+            assertEquals(firstServer, server, "source port " + port);
+        }
+    }
+
+    @Test
+    void icmpErrorAboutAVipFlowGoesToTheServerThatOwnsIt() {
+        resolveServers();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        long server = TestFrames.mac(back.drainTransmitted().getFirst(), 0);
+        byte[] fragNeeded = TestFrames.icmpError(ROUTER_FRONT_MAC, UPSTREAM_MAC, UPSTREAM_IP, VIP, 3, 4, 6, 80, CLIENT, 40000);
+        front.inject(fragNeeded);
+        forwarder.doWork(now);
+        List<byte[]> out = back.drainTransmitted();
+        assertEquals(1, out.size());
+        assertEquals(server, TestFrames.mac(out.getFirst(), 0));
+        assertEquals(1, forwarder.counters().get(WorkerCounters.ICMP_ERRORS_FORWARDED));
+
+        front.inject(TestFrames.icmpError(ROUTER_FRONT_MAC, UPSTREAM_MAC, UPSTREAM_IP, VIP, 3, 4, 6, 80, CLIENT, 40001));
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(1, drops(DropReason.ICMP_NO_CONNECTION));
+    }
+
+    @Test
+    void malformedAndTruncatedFramesAreCountedNeverThrown() {
+        resolveServers();
+        byte[] syn = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+        for (int length = 0; length < syn.length; length++) {
+            front.inject(Arrays.copyOf(syn, length));
+        }
+        byte[] badVersion = syn.clone();
+        badVersion[14] = 0x65;
+        front.inject(badVersion);
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertTrue(drops(DropReason.MALFORMED) > 0);
+        assertEquals(0, forwarder.table().size());
+    }
+
+    @Test
+    void nonFirstFragmentsAreDroppedAndCounted() {
+        resolveServers();
+        byte[] syn = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+        front.inject(TestFrames.withFragmentOffset(syn, 185));
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(1, drops(DropReason.FRAGMENT));
+    }
+
+    @Test
+    void fullTransmitRingIsCountedNotBlocking() {
+        resolveServers();
+        back.fillTxRing();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        assertEquals(1, drops(DropReason.TX_RING_FULL));
+    }
+
+    @Test
+    void connectionExpiresAfterItsStateTimeoutWithASteppedClock() {
+        resolveServers();
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        assertEquals(1, forwarder.table().size());
+        // Keep the servers resolved while the clock moves on.
+        back.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+        back.inject(TestFrames.arpReply(S1_MAC, S1, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+        forwarder.doWork(now + 29_000);
+        assertEquals(1, forwarder.table().size(), "embryonic timeout is 30 s");
+        for (int cycle = 0; cycle < 64; cycle++) {
+            forwarder.doWork(now + 31_000); // the sweep is incremental: a bounded slice per duty cycle
+        }
+        assertEquals(0, forwarder.table().size());
+        assertFalse(forwarder.counters().server(services.serverId(0, 0), WorkerCounters.SERVER_ACTIVE)
+                + forwarder.counters().server(services.serverId(0, 1), WorkerCounters.SERVER_ACTIVE) != 0, "active counts back to zero");
+    }
+
+    @Test
+    void virtioHeaderTravelsUnchangedAndAStrippedVlanTagIsRestored() {
+        MemoryPacketPort vFront = new MemoryPacketPort("vfront", ROUTER_FRONT_MAC, true, 4096, 8);
+        MemoryPacketPort vBack = new MemoryPacketPort("vback", ROUTER_BACK_MAC, true, 4096, 8);
+        Forwarder f = new ForwarderBuilder().services(services).neighbours(neighbours).ownership(ownership)
+                .port(vFront, true, false, ROUTER_FRONT_IP).port(vBack, false, true, ROUTER_BACK_IP).capacity(64).build();
+        try {
+            neighbours.learn(S0, S0_MAC, now);
+            neighbours.learn(S1, S1_MAC, now);
+            byte[] vnet = {1, 1, 0, 54, 0x05, (byte) 0xa8, 0, 34, 0, 16}; // NEEDS_CSUM, GSO_TCPV4, little-endian fields
+            byte[] syn = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+            vFront.inject(syn, MemoryPacketPort.STATUS_VLAN_VALID, 0x0064, vnet);
+            f.doWork(now);
+            List<byte[]> out = vBack.drainTransmitted();
+            assertEquals(1, out.size());
+            byte[] sent = out.getFirst();
+            assertArrayEquals(vnet, Arrays.copyOf(sent, 10), "virtio_net_hdr passed through");
+            assertEquals(0x81, sent[10 + 12] & 0xFF);
+            assertEquals(0x00, sent[10 + 13] & 0xFF);
+            assertEquals(0x0064, ((sent[10 + 14] & 0xFF) << 8) | (sent[10 + 15] & 0xFF), "802.1Q TCI restored");
+            assertArrayEquals(Arrays.copyOfRange(syn, 12, syn.length), Arrays.copyOfRange(sent, 10 + 16, sent.length));
+        } finally {
+            f.close();
+            vFront.close();
+            vBack.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.baton.dataplane.forward;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Builds frames byte by byte, independently of the codecs under test, for the forwarding tests.
+ * Checksums are computed here too (RFC 1071) so frames are what a real host would send.
+ */
+final class TestFrames {
+
+    static final int TCP_FIN = 1;
+    static final int TCP_SYN = 2;
+    static final int TCP_RST = 4;
+    static final int TCP_PSH = 8;
+    static final int TCP_ACK = 16;
+
+    private TestFrames() {
+    }
+
+    static byte[] arpRequest(long senderMac, int senderIp, int targetIp) {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        putMac(b, 0xFFFF_FFFF_FFFFL);
+        putMac(b, senderMac);
+        b.putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
+        putMac(b, senderMac);
+        b.putInt(senderIp);
+        putMac(b, 0);
+        b.putInt(targetIp);
+        return b.array();
+    }
+
+    static byte[] arpReply(long senderMac, int senderIp, long targetMac, int targetIp) {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        putMac(b, targetMac);
+        putMac(b, senderMac);
+        b.putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 2);
+        putMac(b, senderMac);
+        b.putInt(senderIp);
+        putMac(b, targetMac);
+        b.putInt(targetIp);
+        return b.array();
+    }
+
+    static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
+        int l4 = 20 + payload.length;
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) 0x0800);
+        putIpv4(b, 20 + l4, 6, srcIp, dstIp, 0);
+        int tcpAt = b.position();
+        b.putShort((short) srcPort).putShort((short) dstPort).putInt(1000).putInt((flags & TCP_ACK) != 0 ? 2000 : 0);
+        b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
+        b.put(payload);
+        b.putShort(tcpAt + 16, (short) transportChecksum(b.array(), 14, tcpAt, l4, 6));
+        return b.array();
+    }
+
+    static byte[] udp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, byte[] payload) {
+        int l4 = 8 + payload.length;
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) 0x0800);
+        putIpv4(b, 20 + l4, 17, srcIp, dstIp, 0);
+        int udpAt = b.position();
+        b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0);
+        b.put(payload);
+        b.putShort(udpAt + 6, (short) transportChecksum(b.array(), 14, udpAt, l4, 17));
+        return b.array();
+    }
+
+    /** An ICMP error from {@code routerIp} to the VIP about the server's reply VIP:vipPort -> client:clientPort. */
+    static byte[] icmpError(long dstMac, long srcMac, int routerIp, int vip, int type, int code,
+                            int innerProtocol, int vipPort, int clientIp, int clientPort) {
+        int innerLength = 20 + 8;
+        int l4 = 8 + innerLength;
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) 0x0800);
+        putIpv4(b, 20 + l4, 1, routerIp, vip, 0);
+        int icmpAt = b.position();
+        b.put((byte) type).put((byte) code).putShort((short) 0).putShort((short) 0).putShort((short) 1400);
+        putIpv4(b, 1500, innerProtocol, vip, clientIp, 0x4000);
+        b.putShort((short) vipPort).putShort((short) clientPort).putInt(12345);
+        b.putShort(icmpAt + 2, (short) checksum(b.array(), icmpAt, l4, 0));
+        return b.array();
+    }
+
+    static byte[] withFragmentOffset(byte[] frame, int offsetUnits) {
+        byte[] copy = frame.clone();
+        ByteBuffer b = ByteBuffer.wrap(copy);
+        b.putShort(14 + 6, (short) (offsetUnits & 0x1FFF));
+        b.putShort(14 + 10, (short) 0);
+        b.putShort(14 + 10, (short) checksum(copy, 14, 20, 0));
+        return copy;
+    }
+
+    private static void putIpv4(ByteBuffer b, int totalLength, int protocol, int src, int dst, int flagsFragment) {
+        int at = b.position();
+        b.put((byte) 0x45).put((byte) 0).putShort((short) totalLength).putShort((short) 0x1234).putShort((short) flagsFragment)
+                .put((byte) 64).put((byte) protocol).putShort((short) 0).putInt(src).putInt(dst);
+        b.putShort(at + 10, (short) checksum(b.array(), at, 20, 0));
+    }
+
+    static void putMac(ByteBuffer b, long mac) {
+        for (int i = 5; i >= 0; i--) {
+            b.put((byte) (mac >>> (8 * i)));
+        }
+    }
+
+    static long mac(byte[] frame, int offset) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = (v << 8) | (frame[offset + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static int transportChecksum(byte[] frame, int ipAt, int l4At, int l4Length, int protocol) {
+        long sum = 0;
+        for (int i = 12; i < 20; i += 2) {
+            sum += ((frame[ipAt + i] & 0xFF) << 8) | (frame[ipAt + i + 1] & 0xFF);
+        }
+        sum += protocol + l4Length;
+        return checksum(frame, l4At, l4Length, sum);
+    }
+
+    static int checksum(byte[] data, int offset, int length, long initial) {
+        long sum = initial;
+        for (int i = 0; i + 1 < length; i += 2) {
+            sum += ((data[offset + i] & 0xFF) << 8) | (data[offset + i + 1] & 0xFF);
+        }
+        if ((length & 1) != 0) {
+            sum += (data[offset + length - 1] & 0xFF) << 8;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) (~sum & 0xFFFF);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.baton.lab;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link LabPlan} into namespaces, bridges and veth pairs with iproute2, and reads back what the kernel
+ * chose (MAC addresses). Every device is created directly inside its namespace ({@code ip -n}, {@code peer ...
+ * netns}), so the root namespace never holds a lab device, not even for a moment.
+ */
+final class LabNetwork {
+
+    private LabNetwork() {
+    }
+
+    /** Creates the lab; on failure the caller removes whatever exists (every step is named in the exception). */
+    static void create(LabPlan plan) {
+        String switchNamespace = plan.switchNamespace();
+        for (String namespace : plan.namespaces()) {
+            Netns.add(namespace);
+            // -e: a kernel without IPv6 has no such keys, and then there is nothing to switch off
+            sysctl(namespace, true, LabPlan.NAMESPACE_SYSCTLS);
+            Netns.ip(namespace, "link", "set", "lo", "up");
+        }
+        for (LabPlan.BridgePlan bridge : plan.bridges()) {
+            // STP off (the default): a lab segment is loop-free, and ports then forward as soon as they are up.
+            Netns.ip(switchNamespace, "link", "add", "name", bridge.name(), "type", "bridge", "stp_state", "0");
+            Netns.ip(switchNamespace, "link", "set", bridge.name(), "up");
+        }
+        for (LabPlan.HostPlan host : plan.hosts()) {
+            for (LabPlan.InterfacePlan anInterface : host.interfaces()) {
+                Netns.ip(switchNamespace, "link", "add", "name", anInterface.bridgePort(), "type", "veth",
+                        "peer", "name", anInterface.name(), "netns", host.namespace());
+                Netns.ip(switchNamespace, "link", "set", anInterface.bridgePort(), "master", anInterface.bridge(), "up");
+            }
+        }
+        for (LabPlan.HostPlan host : plan.hosts()) {
+            configure(host);
+        }
+        if (!plan.offloads()) {
+            disableOffloads(plan);
+        }
+    }
+
+    /**
+     * Sysctls first, while the interfaces are still down, so that a server never answers ARP for a VIP; then
+     * addresses, links up, VIPs on lo, and the default route.
+     */
+    private static void configure(LabPlan.HostPlan host) {
+        if (!host.sysctls().isEmpty()) {
+            sysctl(host.namespace(), false, host.sysctls());
+        }
+        for (LabPlan.InterfacePlan anInterface : host.interfaces()) {
+            Netns.ip(host.namespace(), "address", "add", anInterface.cidr(), "dev", anInterface.name());
+            Netns.ip(host.namespace(), "link", "set", anInterface.name(), "up");
+        }
+        for (int address : host.loopbackAddresses()) {
+            Netns.ip(host.namespace(), "address", "add", Ipv4.cidr(address, 32), "dev", "lo");
+        }
+        if (host.gateway() != 0) {
+            Netns.ip(host.namespace(), "route", "add", "default", "via", Ipv4.format(host.gateway()));
+        }
+    }
+
+    /**
+     * Sets {@code assignments} ("key=value") inside {@code namespace} with one sysctl(8) run; with
+     * {@code ignoreUnknownKeys} (sysctl -e) keys this kernel does not have are skipped instead of failing.
+     */
+    private static void sysctl(String namespace, boolean ignoreUnknownKeys, List<String> assignments) {
+        List<String> command = new ArrayList<>(List.of(Tool.SYSCTL.require(), "-q"));
+        if (ignoreUnknownKeys) {
+            command.add("-e");
+        }
+        command.add("-w");
+        command.addAll(assignments);
+        Netns.exec(namespace, Commands.SETUP_TIMEOUT, command).requireSuccess(Netns.execCommand(namespace, command));
+    }
+
+    /** TSO, GSO, GRO and transmit checksum offload off on both ends of every veth (ethtool(8) -K). */
+    private static void disableOffloads(LabPlan plan) {
+        for (LabPlan.HostPlan host : plan.hosts()) {
+            for (LabPlan.InterfacePlan anInterface : host.interfaces()) {
+                ethtoolOffloadsOff(host.namespace(), anInterface.name());
+                ethtoolOffloadsOff(plan.switchNamespace(), anInterface.bridgePort());
+            }
+        }
+    }
+
+    private static void ethtoolOffloadsOff(String namespace, String interfaceName) {
+        List<String> command = List.of(Tool.ETHTOOL.require(), "-K", interfaceName, "tx", "off", "tso", "off", "gso", "off",
+                "gro", "off");
+        Netns.exec(namespace, Commands.SETUP_TIMEOUT, command).requireSuccess(Netns.execCommand(namespace, command));
+    }
+
+    /** Interface name to MAC address for every host namespace of the plan, keyed by namespace. */
+    static Map<String, Map<String, String>> readMacs(LabPlan plan) {
+        Map<String, Map<String, String>> macs = new HashMap<>();
+        for (LabPlan.HostPlan host : plan.hosts()) {
+            macs.put(host.namespace(), parseBriefLinks(Netns.ip(host.namespace(), "-br", "link", "show").stdout()));
+        }
+        return macs;
+    }
+
+    /** Parses {@code ip -br link}: "name[@peer] STATE mac &lt;FLAGS&gt;" per line. */
+    static Map<String, String> parseBriefLinks(String output) {
+        Map<String, String> macs = new HashMap<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields.length >= 3) {
+                String name = fields[0];
+                int at = name.indexOf('@');
+                macs.put(at < 0 ? name : name.substring(0, at), fields[2]);
+            }
+        }
+        return macs;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.baton.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A real server behind the VIPs: each VIP on {@code lo} as a /32, ARP for it suppressed ({@code arp_ignore=1},
+ * {@code arp_announce=2}), default route via the upstream, so it answers clients directly (direct server return).
+ * It can run the real peers the tests talk to: nginx and a TCP echo/stream server.
+ */
+public final class ServerHost extends Host {
+
+    public static final int HTTP_PORT = 80;
+    /** What the echo/stream server prints once both ports listen. */
+    static final String ECHO_READY_LINE = "READY";
+    /** Resource holding the echo/stream server (python3 asyncio). */
+    static final String ECHO_SERVER_SCRIPT = "echo_server.py";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+    private LabProcess nginx;
+    private final Map<Integer, LabProcess> echoServers = new TreeMap<>();
+
+    ServerHost(Lab lab, LabPlan.HostPlan plan, List<LabInterface> interfaces) {
+        super(lab, plan, interfaces);
+    }
+
+    /** The VIPs configured on this server's {@code lo}. */
+    public List<String> vips() {
+        return plan.loopbackAddresses().stream().map(Ipv4::format).toList();
+    }
+
+    /** The body nginx serves for every path: "server s0 198.51.100.11\n". */
+    public String pageBody() {
+        return "server " + name() + " " + address() + "\n";
+    }
+
+    /**
+     * Starts nginx (Debian's) on port {@value #HTTP_PORT} of every address of this server (its own and the VIPs),
+     * answering every request with {@link #pageBody()}, and waits until it listens.
+     *
+     * @throws LabException if nginx is missing, already running here, or fails to start (with its output)
+     */
+    public synchronized LabProcess startNginx() {
+        if (nginx != null && nginx.isAlive()) {
+            throw new IllegalStateException("nginx already runs on " + name() + " (pid " + nginx.pid() + ")");
+        }
+        String nginxBinary = Tool.NGINX.require();
+        Path directory = lab.workDirectory().resolve(name() + "-nginx");
+        Path pidFile = directory.resolve("nginx.pid");
+        Path configFile = directory.resolve("nginx.conf");
+        try {
+            Files.createDirectories(directory);
+            Files.deleteIfExists(pidFile);
+            Files.writeString(configFile, nginxConfig(directory, pidFile), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LabException("cannot write nginx configuration in " + directory + ": " + e.getMessage(), e);
+        }
+        // -e stderr: start-up errors go to the log, not to /var/log/nginx; -p: relative paths stay in our directory.
+        LabProcess process = spawn(List.of(nginxBinary, "-p", directory.toString(), "-c", configFile.toString(),
+                "-e", "stderr"), directory.resolve("nginx.log"));
+        nginx = process;
+        awaitFile(process, pidFile); // nginx writes its pid file after it has bound the listening sockets
+        return process;
+    }
+
+    /** Stops nginx if this host runs it. */
+    public synchronized void stopNginx() {
+        if (nginx != null) {
+            nginx.stop();
+            nginx = null;
+        }
+    }
+
+    /**
+     * Starts the TCP echo server on {@code echoPort} and its stream mode on {@code echoPort + 1}; see
+     * {@link #startEchoServer(int, int)}.
+     */
+    public LabProcess startEchoServer(int echoPort) {
+        return startEchoServer(echoPort, echoPort + 1);
+    }
+
+    /**
+     * Starts the TCP echo/stream server (python3 asyncio) on all addresses of this server, and waits until both
+     * ports listen.
+     * <ul>
+     *   <li>{@code echoPort}: every byte received is sent back, until the client closes.</li>
+     *   <li>{@code streamPort}: the client sends one command line. {@code SEND <n>\n}: the server sends n bytes,
+     *   byte i being {@code i % 256}, then closes. {@code SINK\n}: the server reads until the client shuts its
+     *   side down, then answers {@code RECEIVED <n>\n} and closes.</li>
+     * </ul>
+     */
+    public synchronized LabProcess startEchoServer(int echoPort, int streamPort) {
+        requirePort(echoPort);
+        requirePort(streamPort);
+        if (echoPort == streamPort) {
+            throw new IllegalArgumentException("echo and stream ports must differ, both are " + echoPort);
+        }
+        LabProcess running = echoServers.get(echoPort);
+        if (running != null && running.isAlive()) {
+            throw new IllegalStateException("an echo server already runs on " + name() + " port " + echoPort);
+        }
+        String python = Tool.PYTHON3.require();
+        Path script = lab.workDirectory().resolve(ECHO_SERVER_SCRIPT);
+        installScript(script);
+        LabProcess process = spawn(List.of(python, "-u", script.toString(), "--echo-port", Integer.toString(echoPort),
+                "--stream-port", Integer.toString(streamPort)),
+                lab.workDirectory().resolve(name() + "-echo-" + echoPort + ".log"));
+        echoServers.put(echoPort, process);
+        process.awaitOutput(ECHO_READY_LINE, START_TIMEOUT);
+        return process;
+    }
+
+    /** Stops the echo server started on {@code echoPort}, if any. */
+    public synchronized void stopEchoServer(int echoPort) {
+        LabProcess process = echoServers.remove(echoPort);
+        if (process != null) {
+            process.stop();
+        }
+    }
+
+    private static void requirePort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        }
+    }
+
+    private String nginxConfig(Path directory, Path pidFile) {
+        List<String> lines = new ArrayList<>(List.of(
+                "# Generated by the Baton lab for server " + name() + " (" + namespace() + ").",
+                "daemon off;",
+                "master_process on;",
+                "worker_processes 1;",
+                "pid " + pidFile + ";",
+                "error_log stderr warn;",
+                "events { worker_connections 4096; }",
+                "http {",
+                "    access_log off;",
+                "    client_body_temp_path " + directory.resolve("body") + ";",
+                "    proxy_temp_path " + directory.resolve("proxy") + ";",
+                "    fastcgi_temp_path " + directory.resolve("fastcgi") + ";",
+                "    uwsgi_temp_path " + directory.resolve("uwsgi") + ";",
+                "    scgi_temp_path " + directory.resolve("scgi") + ";",
+                "    server {",
+                "        listen " + HTTP_PORT + " default_server;",
+                "        location / {",
+                "            default_type text/plain;",
+                "            return 200 \"" + pageBody().replace("\n", "\\n") + "\";",
+                "        }",
+                "    }",
+                "}"));
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static void installScript(Path target) {
+        try (InputStream in = ServerHost.class.getResourceAsStream(ECHO_SERVER_SCRIPT)) {
+            if (in == null) {
+                throw new LabException("resource " + ECHO_SERVER_SCRIPT + " is missing from the baton-lab jar");
+            }
+            Files.createDirectories(target.getParent());
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new LabException("cannot install " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitFile(LabProcess process, Path file) {
+        long deadlineNs = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!Files.exists(file)) {
+            if (!process.isAlive() || System.nanoTime() - deadlineNs > 0) {
+                String reason = process.isAlive() ? "did not write " + file + " within " + START_TIMEOUT.toMillis() + " ms"
+                        : "exited before writing " + file;
+                process.stop();
+                throw new LabException("nginx on " + process.host().name() + " " + reason + "; output:\n" + process.output());
+            }
+            try {
+                Thread.sleep(10); // nginx's start-up has no event to block on but its pid file
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted while waiting for nginx", e);
+            }
+        }
+    }
+}

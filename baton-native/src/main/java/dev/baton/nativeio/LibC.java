@@ -1,0 +1,325 @@
+package dev.baton.nativeio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The libc calls Baton needs, bound once through {@link Linker#nativeLinker()} and its default
+ * lookup (no JNI, no JNA).
+ *
+ * <p>Every call that can fail captures {@code errno} with {@code Linker.Option.captureCallState}
+ * into a segment owned by this instance, so reading the error costs no allocation and no second
+ * native call. The method handles are shared by all instances; the capture segment is not, which
+ * makes an instance <b>single-threaded</b>: give each thread (each {@link PacketSocket}) its own.
+ *
+ * <p>{@link #sendUncaptured} and {@link #pollUncaptured} are the exception: the per-batch calls skip
+ * the capture, because capturing allocates whenever the JIT does not inline the whole downcall; their
+ * callers repeat a failed call through the capturing variant to learn the errno.
+ *
+ * <p>The methods return the raw C result ({@code -1} on failure for most calls) so hot-path callers
+ * can treat {@code EAGAIN} or {@code EINTR} as ordinary outcomes; {@link #orThrow(int, String)} turns
+ * a failure into a {@link NativeException} for set-up code.
+ */
+// Binding libc and reading C strings are the restricted FFM operations this class exists for.
+@SuppressWarnings("restricted")
+public final class LibC {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SOCKET =
+            downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND =
+            downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP =
+            downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL =
+            downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SEND =
+            downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // The same two calls without errno capture, for the per-batch hot path: a capturing downcall
+    // slices the capture segment on every call (SharedUtils.checkCaptureSegment), which allocates
+    // whenever the JIT does not inline the whole call chain. See sendUncaptured/pollUncaptured.
+    private static final MethodHandle SEND_UNCAPTURED = LINKER.downcallHandle(symbol("send"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle POLL_UNCAPTURED = LINKER.downcallHandle(symbol("poll"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX =
+            downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SETNS =
+            downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // open(2) and ioctl(2) are variadic in C: the System V ABI wants the variadic part declared
+    // as such (the caller sets %al), hence firstVariadicArg.
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETPAGESIZE =
+            LINKER.downcallHandle(symbol("getpagesize"), FunctionDescriptor.of(JAVA_INT));
+    // glibc >= 2.32; optional so that another libc degrades to "errno N" instead of failing to load.
+    private static final Optional<MethodHandle> STRERRORNAME_NP = optional("strerrorname_np");
+    private static final Optional<MethodHandle> STRERRORDESC_NP = optional("strerrordesc_np");
+
+    private final MemorySegment callState;
+
+    /** Creates an instance with its own errno capture segment (freed when the instance is unreachable). */
+    public LibC() {
+        this.callState = Arena.ofAuto().allocate(CALL_STATE_LAYOUT);
+    }
+
+    /** {@code errno} as left by the last call made through this instance. */
+    public int errno() {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    /**
+     * Returns {@code result} unless it is negative, in which case the {@code errno} of the last call
+     * becomes a {@link NativeException} naming {@code callName}.
+     */
+    public int orThrow(int result, String callName) {
+        if (result < 0) {
+            throw failure(callName);
+        }
+        return result;
+    }
+
+    /** A {@link NativeException} for the last call through this instance, named {@code callName}. */
+    public NativeException failure(String callName) {
+        return failure(callName, errno());
+    }
+
+    /** A {@link NativeException} for {@code callName} having failed with {@code errno}. */
+    public static NativeException failure(String callName, int errno) {
+        return new NativeException(callName, errno, errnoName(errno), errnoText(errno));
+    }
+
+    /** {@code int socket(int domain, int type, int protocol)}: a descriptor, or -1. */
+    public int socket(int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(callState, domain, type, protocol);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)}: 0, or -1. */
+    public int bind(int fd, MemorySegment address, int addressLength) {
+        try {
+            return (int) BIND.invokeExact(callState, fd, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)}: 0, or -1. */
+    public int setsockopt(int fd, int level, int optionName, MemorySegment value, int valueLength) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(callState, fd, level, optionName, value, valueLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *len)}: 0, or -1;
+     * {@code valueLength} points to a 4-byte in/out length.
+     */
+    public int getsockopt(int fd, int level, int optionName, MemorySegment value, MemorySegment valueLength) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(callState, fd, level, optionName, value, valueLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)}: the
+     * mapping as a zero-length segment, or a segment whose address is {@code -1} (MAP_FAILED).
+     */
+    public MemorySegment mmap(MemorySegment address, long length, int protection, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(callState, address, length, protection, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int munmap(void *addr, size_t len)}: 0, or -1. */
+    public int munmap(MemorySegment address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(callState, address, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int poll(struct pollfd *fds, nfds_t n, int timeout)}: ready descriptors, 0 on timeout, or -1. */
+    public int poll(MemorySegment pollFds, long count, int timeoutMs) {
+        try {
+            return (int) POLL.invokeExact(callState, pollFds, count, timeoutMs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ssize_t send(int fd, const void *buf, size_t len, int flags)}: bytes queued, or -1. */
+    public long send(int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            return (long) SEND.invokeExact(callState, fd, buffer, length, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code send} without errno capture, so it never allocates: for the per-batch TX kick. On -1 the
+     * errno is <em>not</em> available; call {@link #send} to repeat the call and learn it (a transient
+     * error may be gone by then, a persistent one repeats).
+     */
+    public static long sendUncaptured(int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            return (long) SEND_UNCAPTURED.invokeExact(fd, buffer, length, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code poll} without errno capture, so it never allocates: for the RX wait. On -1 the errno is
+     * not available; repeat with {@link #poll} (timeout 0) to learn it.
+     */
+    public static int pollUncaptured(MemorySegment pollFds, long count, int timeoutMs) {
+        try {
+            return (int) POLL_UNCAPTURED.invokeExact(pollFds, count, timeoutMs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int close(int fd)}: 0, or -1. */
+    public int close(int fd) {
+        try {
+            return (int) CLOSE.invokeExact(callState, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code unsigned if_nametoindex(const char *name)}: the index, or 0 (errno set). Resolved in the
+     * network namespace of the calling thread.
+     */
+    public int ifNameToIndex(MemorySegment cName) {
+        try {
+            return (int) IF_NAMETOINDEX.invokeExact(callState, cName);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int setns(int fd, int nstype)}: 0, or -1. Moves the <em>calling thread</em> only. */
+    public int setns(int fd, int namespaceType) {
+        try {
+            return (int) SETNS.invokeExact(callState, fd, namespaceType);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int open(const char *path, int flags)} (mode 0): a descriptor, or -1. */
+    public int open(MemorySegment cPath, int flags) {
+        try {
+            return (int) OPEN.invokeExact(callState, cPath, flags, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int ioctl(int fd, unsigned long request, void *arg)}: usually 0, or -1. */
+    public int ioctl(int fd, long request, MemorySegment argument) {
+        try {
+            return (int) IOCTL.invokeExact(callState, fd, request, argument);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The size of a memory page in bytes ({@code getpagesize()}); ring blocks must be multiples of it. */
+    public static int pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The symbolic name of {@code errno}, e.g. {@code "EINVAL"}, or {@code "errno 22"} if unknown. */
+    public static String errnoName(int errno) {
+        String name = STRERRORNAME_NP.map(handle -> cString(handle, errno)).orElse(null);
+        return name != null ? name : "errno " + errno;
+    }
+
+    /** The C library's description of {@code errno}, e.g. {@code "Invalid argument"}. */
+    public static String errnoText(int errno) {
+        String text = STRERRORDESC_NP.map(handle -> cString(handle, errno)).orElse(null);
+        return text != null ? text : "unknown error " + errno;
+    }
+
+    private static String cString(MethodHandle stringForErrno, int errno) {
+        try {
+            MemorySegment text = (MemorySegment) stringForErrno.invokeExact(errno);
+            // The glibc tables are static strings; NULL means "not a known errno".
+            return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name));
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+        MemorySegment symbol = symbol(name);
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = CAPTURE_ERRNO;
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static Optional<MethodHandle> optional(String name) {
+        return LIBC.find(name).map(symbol -> LINKER.downcallHandle(symbol, FunctionDescriptor.of(ADDRESS, JAVA_INT)));
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException("native call failed unexpectedly", t);
+    }
+}

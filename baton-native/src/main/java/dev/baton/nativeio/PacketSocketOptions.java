@@ -1,0 +1,164 @@
+package dev.baton.nativeio;
+
+/**
+ * How to set up a {@link PacketSocket}: ring geometry and socket options. Validated here except for
+ * the page-size rules, which {@link PacketSocket#open} checks against the running system.
+ *
+ * @param rxBlockSizeBytes  RX block size; a multiple of the page size. A block must hold the largest
+ *                          frame plus 48 + 32 bytes of headers, i.e. more than 64 KiB when GSO
+ *                          super-frames arrive (vnetHeader)
+ * @param rxBlockCount      RX blocks; 0 for a transmit-only socket (bound to no protocol, so it
+ *                          receives nothing)
+ * @param rxBlockTimeoutMs  how long the kernel may keep a partly filled block before handing it over
+ *                          ({@code tp_retire_blk_tov}); bounds latency at low rates; 0 lets the
+ *                          kernel derive one from the link speed
+ * @param txFrameSizeBytes  TX slot size, a multiple of 16 that divides the page size or is a
+ *                          multiple of it; holds 48 bytes of header plus the frame (and its virtio
+ *                          header)
+ * @param txFrameCount      TX slots (rounded up to fill whole blocks); 0 for a receive-only socket
+ * @param vnetHeader        {@code PACKET_VNET_HDR}: a {@link VirtioNetHeader} precedes every frame on
+ *                          RX and TX, carrying GSO and checksum offload state
+ * @param qdiscBypass       {@code PACKET_QDISC_BYPASS}: transmit straight to the driver
+ * @param ignoreOutgoing    {@code PACKET_IGNORE_OUTGOING}: do not receive frames this host sends
+ * @param promiscuous       {@code PACKET_MR_PROMISC} membership: receive frames for other MACs too
+ * @param fanout            fanout group to join after bind, or {@code null}
+ */
+public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rxBlockTimeoutMs, int txFrameSizeBytes,
+                                  int txFrameCount, boolean vnetHeader, boolean qdiscBypass, boolean ignoreOutgoing,
+                                  boolean promiscuous, PacketFanout fanout) {
+
+    /**
+     * The {@code tp_frame_size} declared for the RX ring. TPACKET_V3 places frames by their real size
+     * inside blocks, so this only has to satisfy the kernel's checks (aligned, at least the header,
+     * dividing the block).
+     */
+    public static final int RX_NOMINAL_FRAME_SIZE_BYTES = 2048;
+
+    /** Checks the values that do not depend on the page size. */
+    public PacketSocketOptions {
+        if (rxBlockCount < 0 || txFrameCount < 0) {
+            throw new IllegalArgumentException("ring sizes must not be negative");
+        }
+        if (rxBlockCount == 0 && txFrameCount == 0) {
+            throw new IllegalArgumentException("a packet socket needs an RX ring, a TX ring or both");
+        }
+        if (rxBlockCount > 0 && (rxBlockSizeBytes < RX_NOMINAL_FRAME_SIZE_BYTES
+                || rxBlockSizeBytes % RX_NOMINAL_FRAME_SIZE_BYTES != 0)) {
+            throw new IllegalArgumentException("rxBlockSizeBytes must be a multiple of "
+                    + RX_NOMINAL_FRAME_SIZE_BYTES + " (and of the page size): " + rxBlockSizeBytes);
+        }
+        if (rxBlockTimeoutMs < 0) {
+            throw new IllegalArgumentException("rxBlockTimeoutMs must not be negative: " + rxBlockTimeoutMs);
+        }
+        if (txFrameCount > 0 && (txFrameSizeBytes % KernelConstants.TPACKET_ALIGNMENT != 0
+                || txFrameSizeBytes < KernelStructs.Tpacket3Hdr.TX_DATA_OFFSET + KernelConstants.ETH_HLEN
+                + (vnetHeader ? VirtioNetHeader.LENGTH : 0))) {
+            throw new IllegalArgumentException("txFrameSizeBytes must be a multiple of "
+                    + KernelConstants.TPACKET_ALIGNMENT + " holding header and frame: " + txFrameSizeBytes);
+        }
+        if (fanout != null && rxBlockCount == 0) {
+            throw new IllegalArgumentException("fanout needs an RX ring");
+        }
+    }
+
+    /** The bytes of frame (with its virtio header) one TX slot holds. */
+    public int txFrameCapacityBytes() {
+        return txFrameCount == 0 ? 0 : txFrameSizeBytes - KernelStructs.Tpacket3Hdr.TX_DATA_OFFSET;
+    }
+
+    /** A builder starting from the defaults: 16 x 256 KiB RX blocks, 1 ms timeout, 512 x 2 KiB TX slots. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder()
+                .rxBlockSizeBytes(rxBlockSizeBytes).rxBlockCount(rxBlockCount).rxBlockTimeoutMs(rxBlockTimeoutMs)
+                .txFrameSizeBytes(txFrameSizeBytes).txFrameCount(txFrameCount).vnetHeader(vnetHeader)
+                .qdiscBypass(qdiscBypass).ignoreOutgoing(ignoreOutgoing).promiscuous(promiscuous).fanout(fanout);
+    }
+
+    /** Builds {@link PacketSocketOptions}; every setter returns the builder. */
+    public static final class Builder {
+        private int rxBlockSizeBytes = 256 * 1024;
+        private int rxBlockCount = 16;
+        private int rxBlockTimeoutMs = 1;
+        private int txFrameSizeBytes = 2048;
+        private int txFrameCount = 512;
+        private boolean vnetHeader;
+        private boolean qdiscBypass;
+        private boolean ignoreOutgoing;
+        private boolean promiscuous;
+        private PacketFanout fanout;
+
+        private Builder() {
+        }
+
+        /** See {@link PacketSocketOptions#rxBlockSizeBytes()}. */
+        public Builder rxBlockSizeBytes(int value) {
+            this.rxBlockSizeBytes = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#rxBlockCount()}. */
+        public Builder rxBlockCount(int value) {
+            this.rxBlockCount = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#rxBlockTimeoutMs()}. */
+        public Builder rxBlockTimeoutMs(int value) {
+            this.rxBlockTimeoutMs = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#txFrameSizeBytes()}. */
+        public Builder txFrameSizeBytes(int value) {
+            this.txFrameSizeBytes = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#txFrameCount()}. */
+        public Builder txFrameCount(int value) {
+            this.txFrameCount = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#vnetHeader()}. */
+        public Builder vnetHeader(boolean value) {
+            this.vnetHeader = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#qdiscBypass()}. */
+        public Builder qdiscBypass(boolean value) {
+            this.qdiscBypass = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#ignoreOutgoing()}. */
+        public Builder ignoreOutgoing(boolean value) {
+            this.ignoreOutgoing = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#promiscuous()}. */
+        public Builder promiscuous(boolean value) {
+            this.promiscuous = value;
+            return this;
+        }
+
+        /** See {@link PacketSocketOptions#fanout()}; {@code null} for none. */
+        public Builder fanout(PacketFanout value) {
+            this.fanout = value;
+            return this;
+        }
+
+        /** Validates and builds. */
+        public PacketSocketOptions build() {
+            return new PacketSocketOptions(rxBlockSizeBytes, rxBlockCount, rxBlockTimeoutMs, txFrameSizeBytes,
+                    txFrameCount, vnetHeader, qdiscBypass, ignoreOutgoing, promiscuous, fanout);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.baton.nativeio;
+
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Pins every struct layout and the constants used on the wire to the numbers measured on this kind
+ * of machine (/work/shared/DATAPLANE.md, "Kernel structs (x86_64) and constants"). The compiled
+ * cross-check against the headers themselves is {@link KernelHeadersCrossCheckTest}.
+ */
+class KernelStructsLayoutTest {
+
+    static List<Arguments> structSizes() {
+        return List.of(
+                Arguments.of(KernelStructs.SockaddrLl.LAYOUT, 20),
+                Arguments.of(KernelStructs.PacketMreq.LAYOUT, 16),
+                Arguments.of(KernelStructs.TpacketReq3.LAYOUT, 28),
+                Arguments.of(KernelStructs.TpacketBlockDesc.LAYOUT, 48),
+                Arguments.of(KernelStructs.Tpacket3Hdr.LAYOUT, 48),
+                Arguments.of(KernelStructs.TpacketStatsV3.LAYOUT, 12),
+                Arguments.of(KernelStructs.SockFilter.LAYOUT, 8),
+                Arguments.of(KernelStructs.SockFprog.LAYOUT, 16),
+                Arguments.of(KernelStructs.PollFd.LAYOUT, 8),
+                Arguments.of(KernelStructs.VirtioNetHdr.LAYOUT, 10),
+                Arguments.of(KernelStructs.IfReq.LAYOUT, 40));
+    }
+
+    @ParameterizedTest(name = "sizeof({0}) = {1}")
+    @MethodSource("structSizes")
+    void structHasTheDocumentedSize(StructLayout layout, int expectedBytes) {
+        assertEquals(expectedBytes, layout.byteSize(), layout.name().orElseThrow());
+    }
+
+    static List<Arguments> memberOffsets() {
+        return List.of(
+                // sockaddr_ll 20 B: family u16@0, protocol be16@2, ifindex i32@4, hatype u16@8,
+                // pkttype u8@10, halen u8@11, addr[8]@12
+                Arguments.of("sockaddr_ll.sll_family", KernelStructs.SockaddrLl.FAMILY_OFFSET, 0),
+                Arguments.of("sockaddr_ll.sll_protocol", KernelStructs.SockaddrLl.PROTOCOL_OFFSET, 2),
+                Arguments.of("sockaddr_ll.sll_ifindex", KernelStructs.SockaddrLl.IFINDEX_OFFSET, 4),
+                Arguments.of("sockaddr_ll.sll_hatype", KernelStructs.SockaddrLl.HATYPE_OFFSET, 8),
+                Arguments.of("sockaddr_ll.sll_pkttype", KernelStructs.SockaddrLl.PKTTYPE_OFFSET, 10),
+                Arguments.of("sockaddr_ll.sll_halen", KernelStructs.SockaddrLl.HALEN_OFFSET, 11),
+                Arguments.of("sockaddr_ll.sll_addr", KernelStructs.SockaddrLl.ADDR_OFFSET, 12),
+                // packet_mreq 16 B: ifindex@0, type u16@4, alen u16@6, addr[8]@8
+                Arguments.of("packet_mreq.mr_ifindex", KernelStructs.PacketMreq.IFINDEX_OFFSET, 0),
+                Arguments.of("packet_mreq.mr_type", KernelStructs.PacketMreq.TYPE_OFFSET, 4),
+                Arguments.of("packet_mreq.mr_alen", KernelStructs.PacketMreq.ALEN_OFFSET, 6),
+                Arguments.of("packet_mreq.mr_address", KernelStructs.offset(KernelStructs.PacketMreq.LAYOUT,
+                        "mr_address"), 8),
+                // tpacket_req3 28 B, all u32 in order
+                Arguments.of("tpacket_req3.tp_block_size", KernelStructs.TpacketReq3.BLOCK_SIZE_OFFSET, 0),
+                Arguments.of("tpacket_req3.tp_block_nr", KernelStructs.TpacketReq3.BLOCK_NR_OFFSET, 4),
+                Arguments.of("tpacket_req3.tp_frame_size", KernelStructs.TpacketReq3.FRAME_SIZE_OFFSET, 8),
+                Arguments.of("tpacket_req3.tp_frame_nr", KernelStructs.TpacketReq3.FRAME_NR_OFFSET, 12),
+                Arguments.of("tpacket_req3.tp_retire_blk_tov", KernelStructs.TpacketReq3.RETIRE_BLK_TOV_OFFSET, 16),
+                Arguments.of("tpacket_req3.tp_sizeof_priv", KernelStructs.TpacketReq3.SIZEOF_PRIV_OFFSET, 20),
+                Arguments.of("tpacket_req3.tp_feature_req_word", KernelStructs.TpacketReq3.FEATURE_REQ_WORD_OFFSET, 24),
+                // tpacket_block_desc: version@0, offset_to_priv@4, block_status@8, num_pkts@12,
+                // offset_to_first_pkt@16, blk_len@20, seq_num u64@24, ts_first@32, ts_last@40
+                Arguments.of("tpacket_block_desc.version", KernelStructs.offset(KernelStructs.TpacketBlockDesc.LAYOUT,
+                        "version"), 0),
+                Arguments.of("tpacket_block_desc.offset_to_priv", KernelStructs.offset(
+                        KernelStructs.TpacketBlockDesc.LAYOUT, "offset_to_priv"), 4),
+                Arguments.of("tpacket_block_desc.hdr.bh1.block_status",
+                        KernelStructs.TpacketBlockDesc.BLOCK_STATUS_OFFSET, 8),
+                Arguments.of("tpacket_block_desc.hdr.bh1.num_pkts", KernelStructs.TpacketBlockDesc.NUM_PKTS_OFFSET, 12),
+                Arguments.of("tpacket_block_desc.hdr.bh1.offset_to_first_pkt",
+                        KernelStructs.TpacketBlockDesc.OFFSET_TO_FIRST_PKT_OFFSET, 16),
+                Arguments.of("tpacket_block_desc.hdr.bh1.blk_len", KernelStructs.TpacketBlockDesc.BLK_LEN_OFFSET, 20),
+                Arguments.of("tpacket_block_desc.hdr.bh1.seq_num", KernelStructs.TpacketBlockDesc.SEQ_NUM_OFFSET, 24),
+                Arguments.of("tpacket_block_desc.hdr.bh1.ts_first_pkt", KernelStructs.offset(
+                        KernelStructs.TpacketBlockDesc.LAYOUT, "hdr", "bh1", "ts_first_pkt"), 32),
+                Arguments.of("tpacket_block_desc.hdr.bh1.ts_last_pkt", KernelStructs.offset(
+                        KernelStructs.TpacketBlockDesc.LAYOUT, "hdr", "bh1", "ts_last_pkt"), 40),
+                // tpacket3_hdr 48 B: next_offset@0, sec@4, nsec@8, snaplen@12, len@16, status@20,
+                // mac u16@24, net u16@26, rxhash@28, vlan_tci@32, vlan_tpid u16@36
+                Arguments.of("tpacket3_hdr.tp_next_offset", KernelStructs.Tpacket3Hdr.NEXT_OFFSET_OFFSET, 0),
+                Arguments.of("tpacket3_hdr.tp_sec", KernelStructs.Tpacket3Hdr.SEC_OFFSET, 4),
+                Arguments.of("tpacket3_hdr.tp_nsec", KernelStructs.Tpacket3Hdr.NSEC_OFFSET, 8),
+                Arguments.of("tpacket3_hdr.tp_snaplen", KernelStructs.Tpacket3Hdr.SNAPLEN_OFFSET, 12),
+                Arguments.of("tpacket3_hdr.tp_len", KernelStructs.Tpacket3Hdr.LEN_OFFSET, 16),
+                Arguments.of("tpacket3_hdr.tp_status", KernelStructs.Tpacket3Hdr.STATUS_OFFSET, 20),
+                Arguments.of("tpacket3_hdr.tp_mac", KernelStructs.Tpacket3Hdr.MAC_OFFSET, 24),
+                Arguments.of("tpacket3_hdr.tp_net", KernelStructs.Tpacket3Hdr.NET_OFFSET, 26),
+                Arguments.of("tpacket3_hdr.hv1.tp_rxhash", KernelStructs.Tpacket3Hdr.RXHASH_OFFSET, 28),
+                Arguments.of("tpacket3_hdr.hv1.tp_vlan_tci", KernelStructs.Tpacket3Hdr.VLAN_TCI_OFFSET, 32),
+                Arguments.of("tpacket3_hdr.hv1.tp_vlan_tpid", KernelStructs.Tpacket3Hdr.VLAN_TPID_OFFSET, 36),
+                // TX frame data at slot + 48 (TPACKET3_HDRLEN 68 - sizeof(sockaddr_ll) 20)
+                Arguments.of("TX data offset", (long) KernelStructs.Tpacket3Hdr.TX_DATA_OFFSET, 48),
+                // tpacket_stats_v3, sock_filter, sock_fprog, pollfd, virtio_net_hdr: standard C layouts
+                Arguments.of("tpacket_stats_v3.tp_drops", KernelStructs.TpacketStatsV3.DROPS_OFFSET, 4),
+                Arguments.of("tpacket_stats_v3.tp_freeze_q_cnt", KernelStructs.TpacketStatsV3.FREEZE_Q_CNT_OFFSET, 8),
+                Arguments.of("sock_filter.jt", KernelStructs.SockFilter.JT_OFFSET, 2),
+                Arguments.of("sock_filter.jf", KernelStructs.SockFilter.JF_OFFSET, 3),
+                Arguments.of("sock_filter.k", KernelStructs.SockFilter.K_OFFSET, 4),
+                Arguments.of("sock_fprog.filter", KernelStructs.SockFprog.FILTER_OFFSET, 8),
+                Arguments.of("pollfd.events", KernelStructs.PollFd.EVENTS_OFFSET, 4),
+                Arguments.of("pollfd.revents", KernelStructs.PollFd.REVENTS_OFFSET, 6),
+                Arguments.of("virtio_net_hdr.gso_type", KernelStructs.VirtioNetHdr.GSO_TYPE_OFFSET, 1),
+                Arguments.of("virtio_net_hdr.hdr_len", KernelStructs.VirtioNetHdr.HDR_LEN_OFFSET, 2),
+                Arguments.of("virtio_net_hdr.gso_size", KernelStructs.VirtioNetHdr.GSO_SIZE_OFFSET, 4),
+                Arguments.of("virtio_net_hdr.csum_start", KernelStructs.VirtioNetHdr.CSUM_START_OFFSET, 6),
+                Arguments.of("virtio_net_hdr.csum_offset", KernelStructs.VirtioNetHdr.CSUM_OFFSET_OFFSET, 8),
+                Arguments.of("ifreq.ifr_hwaddr.sa_data", KernelStructs.IfReq.HWADDR_DATA_OFFSET, 18),
+                Arguments.of("ifreq.ifr_mtu", KernelStructs.IfReq.MTU_OFFSET, 16));
+    }
+
+    @ParameterizedTest(name = "offsetof({0}) = {2}")
+    @MethodSource("memberOffsets")
+    void memberSitsAtTheDocumentedOffset(String member, long actualOffset, long expectedOffset) {
+        assertEquals(expectedOffset, actualOffset, member);
+    }
+
+    static List<Arguments> constants() {
+        return List.of(
+                Arguments.of("AF_PACKET", KernelConstants.AF_PACKET, 17),
+                Arguments.of("SOCK_RAW", KernelConstants.SOCK_RAW, 3),
+                Arguments.of("ETH_P_ALL", KernelConstants.ETH_P_ALL, 0x0003),
+                Arguments.of("SOL_PACKET", KernelConstants.SOL_PACKET, 263),
+                Arguments.of("PACKET_ADD_MEMBERSHIP", KernelConstants.PACKET_ADD_MEMBERSHIP, 1),
+                Arguments.of("PACKET_MR_PROMISC", KernelConstants.PACKET_MR_PROMISC, 1),
+                Arguments.of("PACKET_RX_RING", KernelConstants.PACKET_RX_RING, 5),
+                Arguments.of("PACKET_STATISTICS", KernelConstants.PACKET_STATISTICS, 6),
+                Arguments.of("PACKET_AUXDATA", KernelConstants.PACKET_AUXDATA, 8),
+                Arguments.of("PACKET_VERSION", KernelConstants.PACKET_VERSION, 10),
+                Arguments.of("PACKET_TX_RING", KernelConstants.PACKET_TX_RING, 13),
+                Arguments.of("PACKET_VNET_HDR", KernelConstants.PACKET_VNET_HDR, 15),
+                Arguments.of("PACKET_FANOUT", KernelConstants.PACKET_FANOUT, 18),
+                Arguments.of("PACKET_QDISC_BYPASS", KernelConstants.PACKET_QDISC_BYPASS, 20),
+                Arguments.of("PACKET_IGNORE_OUTGOING", KernelConstants.PACKET_IGNORE_OUTGOING, 23),
+                Arguments.of("TPACKET_V3", KernelConstants.TPACKET_V3, 2),
+                Arguments.of("TP_STATUS_USER", KernelConstants.TP_STATUS_USER, 1),
+                Arguments.of("TP_STATUS_SEND_REQUEST", KernelConstants.TP_STATUS_SEND_REQUEST, 1),
+                Arguments.of("TP_STATUS_WRONG_FORMAT", KernelConstants.TP_STATUS_WRONG_FORMAT, 4),
+                Arguments.of("TP_STATUS_CSUMNOTREADY", KernelConstants.TP_STATUS_CSUMNOTREADY, 0x8),
+                Arguments.of("TP_STATUS_VLAN_VALID", KernelConstants.TP_STATUS_VLAN_VALID, 0x10),
+                Arguments.of("MSG_DONTWAIT", KernelConstants.MSG_DONTWAIT, 0x40),
+                Arguments.of("AF_XDP", KernelConstants.AF_XDP, 44),
+                Arguments.of("TPACKET3_HDRLEN", KernelConstants.TPACKET3_HDRLEN, 68));
+    }
+
+    @ParameterizedTest(name = "{0} = {2}")
+    @MethodSource("constants")
+    void constantHasTheDocumentedValue(String name, int actual, int expected) {
+        assertEquals(expected, actual, name);
+    }
+
+    @Test
+    void sockaddrLlProtocolIsTheOnlyNetworkOrderMember() {
+        var protocol = (ValueLayout) KernelStructs.SockaddrLl.LAYOUT.select(PathElement.groupElement("sll_protocol"));
+        assertEquals(ByteOrder.BIG_ENDIAN, protocol.order());
+        var ifindex = (ValueLayout) KernelStructs.SockaddrLl.LAYOUT.select(PathElement.groupElement("sll_ifindex"));
+        assertEquals(ByteOrder.nativeOrder(), ifindex.order());
+    }
+}

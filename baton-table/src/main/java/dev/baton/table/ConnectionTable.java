@@ -1,0 +1,473 @@
+package dev.baton.table;
+
+import java.lang.foreign.ValueLayout;
+import java.security.SecureRandom;
+
+/**
+ * The connection table (US 6,148,410, FIG. 1, item 106): (protocol, client address, client port, VIP, VIP
+ * port) &rarr; (service id, server id), with the connection's {@link TcpState} and last-seen time. IPv4
+ * only; addresses are ints ({@code 192.0.2.1 == 0xC0000201}), ports ints 0..65535, protocol 6 (TCP) or
+ * 17 (UDP), service and server ids 0..65535.
+ *
+ * <h2>Layout</h2>
+ * One off-heap segment of 24-byte slots, no object per entry (see {@link OpenAddressingTable} for the
+ * probing, deletion and sizing rules). At a load factor of at most 3/4 that is at most 64 bytes of memory
+ * per configured entry, whatever the capacity.
+ * <pre>
+ *   offset  size  field
+ *        0     8  client address (high 32 bits) | VIP (low 32 bits)
+ *        8     4  client port (high 16 bits) | VIP port (low 16 bits)
+ *       12     1  protocol
+ *       13     1  control: TcpState code (bits 0..6; 0 = empty slot), refreshed mark (bit 7)
+ *       14     2  service id
+ *       16     8  last-seen ms, signed 48 bits (high) | server id (low 16 bits)
+ * </pre>
+ *
+ * <h2>Slot handles</h2>
+ * {@link #find}, {@link #insert} and {@link #upsert} return a slot handle, valid until the next call that
+ * may remove an entry (insert, upsert, remove, expire, or a {@code find} with a time). The owner looks an
+ * entry up, then reads or touches it, before doing anything else to the table.
+ *
+ * <h2>Timeouts</h2>
+ * An entry expires when idle for longer than its state's timeout ({@link ConnectionTimeouts}):
+ * {@code nowMs - lastSeenMs > timeoutMs}. {@link #expire} sweeps incrementally; {@link #find(int, int, int,
+ * int, int, long)} treats an expired entry as absent and removes it, so expiry is exact whatever the
+ * sweep's progress.
+ *
+ * <h2>Capacity policy</h2>
+ * The table stores at most {@link #capacity()} entries. An insert into a full table scans the 64 slots from
+ * the new entry's home slot and, in this order:
+ * <ol>
+ *   <li>removes the first <em>expired</em> entry found (reason {@link RemovalReason#EXPIRED}, counted in
+ *       {@link #evictionsExpired()});</li>
+ *   <li>else evicts the <em>oldest embryonic</em> ({@link TcpState#SYN_RECEIVED}) entry found, the one least
+ *       recently seen (reason {@link RemovalReason#EVICTED}, counted in {@link #evictionsEmbryonic()}): an
+ *       embryonic entry costs its client one SYN retransmission at most, and a SYN flood fills the table
+ *       with exactly these, so established connections are never sacrificed to it;</li>
+ *   <li>else refuses the insert: returns -1 and counts it in {@link #insertFailuresFull()}.</li>
+ * </ol>
+ *
+ * <h2>Replication</h2>
+ * Every change is announced to the {@link ConnectionListener} (the change stream); {@link #forEach} dumps the
+ * table; {@link #digest()} compares two tables in O(1); {@link #upsert} and {@link #remove} apply what a peer
+ * sent; {@link #forEachRefreshed} reports, in bounded batches, entries whose last-seen time moved, so a
+ * standby's timeouts follow the active's without an event per packet.
+ *
+ * <h2>Hashing</h2>
+ * The home slot is a seeded 64-bit mix of the key; the seed is random per table unless given, so a client
+ * cannot aim many connections at one probe sequence (hash flooding).
+ *
+ * <p>Single-threaded: only the owner thread may call any method, listener and visitors run on it.
+ * Allocation-free after construction.
+ */
+public final class ConnectionTable extends OpenAddressingTable {
+
+    /** IP protocol numbers (RFC 790 / IANA). */
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+
+    static final int SLOT_BYTES = 24;
+    static final int ADDRESSES_OFFSET = 0;
+    static final int PORTS_OFFSET = 8;
+    static final int PROTOCOL_OFFSET = 12;
+    static final int CONTROL_OFFSET = 13;
+    static final int SERVICE_OFFSET = 14;
+    static final int LAST_SEEN_AND_SERVER_OFFSET = 16;
+
+    private static final int ID_LIMIT = 1 << 16;
+
+    private final ConnectionListener listener;
+    private final long hashSeed;
+    /** Timeout per {@link TcpState} code, indexed by the code: read on every lookup. */
+    private final long[] timeoutMsByState = new long[TcpState.CODE_LIMIT];
+    private ConnectionTimeouts timeouts;
+
+    /**
+     * A table with a random hash seed.
+     *
+     * @param capacity the most entries held at once, 1..{@link #MAX_CAPACITY}
+     * @param listener receives every change; {@link ConnectionListener#NONE} for none
+     */
+    public ConnectionTable(int capacity, ConnectionTimeouts timeouts, ConnectionListener listener) {
+        this(capacity, timeouts, listener, new SecureRandom().nextLong());
+    }
+
+    /** A table with a fixed hash seed: reproducible slot positions for tests and benchmarks. */
+    public ConnectionTable(int capacity, ConnectionTimeouts timeouts, ConnectionListener listener, long hashSeed) {
+        super(capacity, SLOT_BYTES, CONTROL_OFFSET);
+        if (listener == null) {
+            throw new NullPointerException("listener (use ConnectionListener.NONE)");
+        }
+        this.listener = listener;
+        this.hashSeed = hashSeed;
+        timeouts(timeouts);
+    }
+
+    /** Replaces the timeouts (e.g. on configuration reload); applies at once to every entry. */
+    public void timeouts(ConnectionTimeouts timeouts) {
+        if (timeouts == null) {
+            throw new NullPointerException("timeouts");
+        }
+        for (int state = TcpState.SYN_RECEIVED; state <= TcpState.UDP; state++) {
+            timeoutMsByState[state] = timeouts.timeoutMs(state);
+        }
+        this.timeouts = timeouts;
+    }
+
+    public ConnectionTimeouts timeouts() {
+        return timeouts;
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    /**
+     * The entry for this key, expired or not, without side effects (for inspection and replication);
+     * -1 when absent. The forwarding path uses {@link #find(int, int, int, int, int, long)}.
+     */
+    public long find(int protocol, int clientAddress, int clientPort, int vip, int vipPort) {
+        checkProtocol(protocol);
+        long probe = probe(addresses(clientAddress, vip), ports(clientPort, vipPort), protocol);
+        return probe >= 0 ? probe : -1;
+    }
+
+    /**
+     * The live entry for this key at {@code nowMs}, or -1. An entry idle for longer than its timeout is
+     * absent: it is removed here (reason {@link RemovalReason#EXPIRED}), whether or not the sweep reached it.
+     */
+    public long find(int protocol, int clientAddress, int clientPort, int vip, int vipPort, long nowMs) {
+        long slot = find(protocol, clientAddress, clientPort, vip, vipPort);
+        if (slot >= 0 && isExpired(slot, nowMs)) {
+            removeAt(slot, RemovalReason.EXPIRED);
+            return -1;
+        }
+        return slot;
+    }
+
+    /**
+     * Linear probe for a key from its home slot.
+     *
+     * @return the slot holding the key, or {@code -(empty slot) - 1} where it would be inserted
+     */
+    private long probe(long addresses, int ports, int protocol) {
+        long slot = homeSlot(addresses, ports, protocol);
+        while (true) {
+            long offset = offset(slot);
+            if ((control(slot) & CONTROL_CODE_MASK) == 0) {
+                return -slot - 1;
+            }
+            if (slots.get(ValueLayout.JAVA_LONG, offset + ADDRESSES_OFFSET) == addresses
+                    && slots.get(ValueLayout.JAVA_INT, offset + PORTS_OFFSET) == ports
+                    && slots.get(ValueLayout.JAVA_BYTE, offset + PROTOCOL_OFFSET) == (byte) protocol) {
+                return slot;
+            }
+            slot = nextSlot(slot);
+        }
+    }
+
+    private long homeSlot(long addresses, int ports, int protocol) {
+        long portsAndProtocol = Integer.toUnsignedLong(ports) | ((long) protocol << 32);
+        return mix64(mix64(addresses ^ hashSeed) + portsAndProtocol) & slotMask;
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    /**
+     * Adds an entry for a new connection, scheduled to {@code serverId} at {@code nowMs}, and announces it.
+     * If the key is already present and live, nothing changes and its slot is returned (compare
+     * {@link #serverId(long)}); an expired entry for the key is replaced.
+     *
+     * @param state a {@link TcpState} code consistent with the protocol ({@link TcpState#UDP} for UDP)
+     * @return the entry's slot, or -1 when the table is full and the capacity policy found no room
+     */
+    public long insert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                       int serviceId, int serverId, int state, long nowMs) {
+        checkEntry(protocol, serviceId, serverId, state);
+        checkTimeMs(nowMs);
+        long addresses = addresses(clientAddress, vip);
+        int ports = ports(clientPort, vipPort);
+        long probe = probe(addresses, ports, protocol);
+        if (probe >= 0) {
+            if (!isExpired(probe, nowMs)) {
+                return probe;
+            }
+            removeAt(probe, RemovalReason.EXPIRED);
+            probe = probe(addresses, ports, protocol);
+        }
+        return add(probe, addresses, ports, protocol, serviceId, serverId, state, nowMs, nowMs);
+    }
+
+    /**
+     * Applies an entry learned from a peer (a full dump or the change stream): inserts it, or overwrites the
+     * entry with that key. No scheduling is involved. If the existing entry maps the key to another service
+     * or server, it is removed (reason {@link RemovalReason#REPLACED}) and the learned one added, so the
+     * listener sees the old mapping leave and the new one arrive; otherwise its state and last-seen time are
+     * overwritten (a state change is announced).
+     *
+     * @param lastSeenMs the entry's last-seen time, already translated to this router's clock
+     * @param nowMs      now, for the capacity policy's expiry checks
+     * @return the entry's slot, or -1 when the table is full and the capacity policy found no room
+     */
+    public long upsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                       int serviceId, int serverId, int state, long lastSeenMs, long nowMs) {
+        checkEntry(protocol, serviceId, serverId, state);
+        checkTimeMs(lastSeenMs);
+        checkTimeMs(nowMs);
+        long addresses = addresses(clientAddress, vip);
+        int ports = ports(clientPort, vipPort);
+        long probe = probe(addresses, ports, protocol);
+        if (probe >= 0) {
+            long slot = probe;
+            if (serviceId(slot) == serviceId && serverId(slot) == serverId) {
+                int oldState = state(slot);
+                digestRemove(slot);
+                writeLastSeenAndServer(slot, lastSeenMs, serverId);
+                control(slot, (control(slot) & CONTROL_REFRESHED) | state);
+                digestAdd(slot);
+                if (oldState != state) {
+                    listener.onStateChange(protocol, clientAddress, clientPort, vip, vipPort,
+                            serviceId, serverId, oldState, state, nowMs);
+                }
+                return slot;
+            }
+            removeAt(slot, RemovalReason.REPLACED);
+            probe = probe(addresses, ports, protocol);
+        }
+        return add(probe, addresses, ports, protocol, serviceId, serverId, state, lastSeenMs, nowMs);
+    }
+
+    /**
+     * Writes a new entry where {@code probe} says the key belongs, first applying the capacity policy if
+     * the table is full.
+     */
+    private long add(long probe, long addresses, int ports, int protocol, int serviceId, int serverId,
+                     int state, long lastSeenMs, long nowMs) {
+        if (size() >= capacity()) {
+            if (!makeRoom(homeSlot(addresses, ports, protocol), nowMs)) {
+                return -1;
+            }
+            probe = probe(addresses, ports, protocol);
+        }
+        long slot = -probe - 1;
+        long offset = offset(slot);
+        slots.set(ValueLayout.JAVA_LONG, offset + ADDRESSES_OFFSET, addresses);
+        slots.set(ValueLayout.JAVA_INT, offset + PORTS_OFFSET, ports);
+        slots.set(ValueLayout.JAVA_BYTE, offset + PROTOCOL_OFFSET, (byte) protocol);
+        slots.set(ValueLayout.JAVA_SHORT, offset + SERVICE_OFFSET, (short) serviceId);
+        writeLastSeenAndServer(slot, lastSeenMs, serverId);
+        control(slot, state);
+        added(slot);
+        listener.onInsert(protocol, clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
+                serviceId, serverId, state, lastSeenMs);
+        return slot;
+    }
+
+    /**
+     * Records a client segment on the entry in {@code slot}: refreshes its last-seen time and advances its
+     * state by the segment's TCP flags ({@link TcpState#next}); a state change is announced. For UDP pass
+     * any flags (ignored).
+     *
+     * @param tcpFlags the TCP header's flag bits ({@link TcpState#FLAG_SYN} ...)
+     */
+    public void touch(long slot, int tcpFlags, long nowMs) {
+        requireOccupied(slot);
+        checkTimeMs(nowMs);
+        int control = control(slot);
+        int oldState = control & CONTROL_CODE_MASK;
+        int newState = TcpState.next(oldState, tcpFlags);
+        int serverId = serverId(slot);
+        writeLastSeenAndServer(slot, nowMs, serverId);
+        if (newState == oldState) {
+            control(slot, control | CONTROL_REFRESHED);
+            return;
+        }
+        digestRemove(slot);
+        control(slot, newState | CONTROL_REFRESHED);
+        digestAdd(slot);
+        listener.onStateChange(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
+                serviceId(slot), serverId, oldState, newState, nowMs);
+    }
+
+    /**
+     * Removes the entry for this key (an operator command, or a removal learned from a peer), announcing it
+     * with reason {@link RemovalReason#REMOVED}.
+     *
+     * @return whether there was one
+     */
+    public boolean remove(int protocol, int clientAddress, int clientPort, int vip, int vipPort) {
+        long slot = find(protocol, clientAddress, clientPort, vip, vipPort);
+        if (slot < 0) {
+            return false;
+        }
+        removeAt(slot, RemovalReason.REMOVED);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Visits every stored entry (expired ones not yet swept included), in slot order. The visitor must not
+     * modify this table.
+     *
+     * @throws java.util.ConcurrentModificationException if the visitor inserted or removed entries
+     */
+    public void forEach(ConnectionVisitor visitor) {
+        long slotCount = slotCount();
+        for (long slot = 0; slot < slotCount; slot++) {
+            if (occupied(slot)) {
+                long before = structuralChanges();
+                visit(slot, visitor);
+                checkUnchangedSince(before);
+            }
+        }
+    }
+
+    /**
+     * Moves the refresh cursor over at most {@code maxSlotsToScan} slots (one full turn at most) and visits
+     * each entry {@link #touch touched} since the cursor last passed it, clearing its mark. Run in bounded
+     * batches from the owner's duty cycle, a full turn tells a standby which entries are still in use, with
+     * their last-seen times, without an event per packet. The visitor must not modify this table.
+     *
+     * @return the number of entries visited
+     */
+    public int forEachRefreshed(int maxSlotsToScan, ConnectionVisitor visitor) {
+        long budget = Math.min(Math.max(0, maxSlotsToScan), slotCount());
+        int visited = 0;
+        for (long scanned = 0; scanned < budget; scanned++) {
+            long slot = advanceRefreshCursor();
+            if (slot >= 0) {
+                long before = structuralChanges();
+                visit(slot, visitor);
+                checkUnchangedSince(before);
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    private void visit(long slot, ConnectionVisitor visitor) {
+        visitor.visit(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
+                serviceId(slot), serverId(slot), state(slot), lastSeenMs(slot));
+    }
+
+    /**
+     * One entry's contribution to {@link #digest()}: a mix of its key, service, server and state. Public so
+     * that a peer can compute the digest of a dump it received the same way.
+     */
+    public static long entryDigest(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                                   int serviceId, int serverId, int state) {
+        long keyPorts = Integer.toUnsignedLong((clientPort << 16) | vipPort) | ((long) protocol << 32);
+        long mapping = ((long) serviceId << 32) | ((long) serverId << 8) | state;
+        return mix64(mix64(mix64(addresses(clientAddress, vip)) + keyPorts) + mapping);
+    }
+
+    // ---------------------------------------------------------------- accessors by slot
+
+    public int protocol(long slot) {
+        return Byte.toUnsignedInt(slots.get(ValueLayout.JAVA_BYTE, offset(slot) + PROTOCOL_OFFSET));
+    }
+
+    public int clientAddress(long slot) {
+        return (int) (slots.get(ValueLayout.JAVA_LONG, offset(slot) + ADDRESSES_OFFSET) >>> 32);
+    }
+
+    public int vip(long slot) {
+        return (int) slots.get(ValueLayout.JAVA_LONG, offset(slot) + ADDRESSES_OFFSET);
+    }
+
+    public int clientPort(long slot) {
+        return slots.get(ValueLayout.JAVA_INT, offset(slot) + PORTS_OFFSET) >>> 16;
+    }
+
+    public int vipPort(long slot) {
+        return slots.get(ValueLayout.JAVA_INT, offset(slot) + PORTS_OFFSET) & 0xFFFF;
+    }
+
+    public int serviceId(long slot) {
+        return Short.toUnsignedInt(slots.get(ValueLayout.JAVA_SHORT, offset(slot) + SERVICE_OFFSET));
+    }
+
+    public int serverId(long slot) {
+        return (int) (slots.get(ValueLayout.JAVA_LONG, offset(slot) + LAST_SEEN_AND_SERVER_OFFSET) & 0xFFFF);
+    }
+
+    /** The entry's {@link TcpState} code. */
+    public int state(long slot) {
+        return control(slot) & CONTROL_CODE_MASK;
+    }
+
+    /** When the client last sent a segment on this connection (or the learned time). */
+    public long lastSeenMs(long slot) {
+        return slots.get(ValueLayout.JAVA_LONG, offset(slot) + LAST_SEEN_AND_SERVER_OFFSET) >> 16;
+    }
+
+    /** Unexpired entries evicted by the capacity policy: always embryonic ones. */
+    public long evictionsEmbryonic() {
+        return evictions();
+    }
+
+    // ---------------------------------------------------------------- core hooks
+
+    @Override
+    long homeSlotOfEntry(long slot) {
+        long offset = offset(slot);
+        return homeSlot(slots.get(ValueLayout.JAVA_LONG, offset + ADDRESSES_OFFSET),
+                slots.get(ValueLayout.JAVA_INT, offset + PORTS_OFFSET),
+                Byte.toUnsignedInt(slots.get(ValueLayout.JAVA_BYTE, offset + PROTOCOL_OFFSET)));
+    }
+
+    @Override
+    long entryDigest(long slot) {
+        return entryDigest(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
+                serviceId(slot), serverId(slot), state(slot));
+    }
+
+    @Override
+    boolean isExpired(long slot, long nowMs) {
+        return nowMs - lastSeenMs(slot) > timeoutMsByState[state(slot)];
+    }
+
+    @Override
+    long evictionRank(long slot) {
+        return state(slot) == TcpState.SYN_RECEIVED ? lastSeenMs(slot) : NOT_EVICTABLE;
+    }
+
+    @Override
+    void announceRemoval(long slot, int reason) {
+        listener.onRemove(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
+                serviceId(slot), serverId(slot), state(slot), reason);
+    }
+
+    // ---------------------------------------------------------------- encoding and checks
+
+    private void writeLastSeenAndServer(long slot, long lastSeenMs, int serverId) {
+        slots.set(ValueLayout.JAVA_LONG, offset(slot) + LAST_SEEN_AND_SERVER_OFFSET, (lastSeenMs << 16) | serverId);
+    }
+
+    private static long addresses(int clientAddress, int vip) {
+        return ((long) clientAddress << 32) | Integer.toUnsignedLong(vip);
+    }
+
+    private static int ports(int clientPort, int vipPort) {
+        if (((clientPort | vipPort) & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException("ports must be 0..65535: " + clientPort + ", " + vipPort);
+        }
+        return (clientPort << 16) | vipPort;
+    }
+
+    private static void checkProtocol(int protocol) {
+        if (protocol != PROTOCOL_TCP && protocol != PROTOCOL_UDP) {
+            throw new IllegalArgumentException("protocol must be TCP (6) or UDP (17): " + protocol);
+        }
+    }
+
+    private static void checkEntry(int protocol, int serviceId, int serverId, int state) {
+        checkProtocol(protocol);
+        if (serviceId < 0 || serviceId >= ID_LIMIT || serverId < 0 || serverId >= ID_LIMIT) {
+            throw new IllegalArgumentException("service and server ids must be 0..65535: " + serviceId + ", " + serverId);
+        }
+        boolean consistent = protocol == PROTOCOL_UDP ? state == TcpState.UDP : TcpState.isTcp(state);
+        if (!consistent) {
+            throw new IllegalArgumentException("state " + state + " is not a state of protocol " + protocol);
+        }
+    }
+}

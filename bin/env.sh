@@ -1,0 +1,34 @@
+# Sourced by bin/baton, bin/test and .ci/run: finds JDK 25 and installs the Debian packages Baton's lab needs.
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25*; do
+    if [ -x "$candidate/bin/java" ]; then JAVA_HOME=$candidate; break; fi
+  done
+fi
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ]; then
+  echo "baton: JDK 25 not found under /usr/lib/jvm; set JAVA_HOME to a JDK 25" >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+# The data plane allocates nothing per packet: a small heap with the serial collector never pauses in steady state.
+BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx1g -XX:+AlwaysPreTouch}
+
+# Debian packages for the lab: iproute2 (ip), nftables (nft), nginx, iperf3, curl, python3, tcpdump,
+# arping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl), gcc + linux-libc-dev (layout tests).
+BATON_PACKAGES="iproute2 nftables nginx-light iperf3 curl python3 tcpdump arping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev"
+
+baton_install_packages() {
+  local missing=()
+  for p in $BATON_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "baton: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+      return 0
+    fi
+    echo "baton: installing ${missing[*]} ..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
