@@ -25,6 +25,12 @@ public final class TextReport {
             }
         }
         out.append("drops:").append(dropLine.isEmpty() ? " none" : dropLine).append('\n');
+        for (Object o : (List<Object>) s.getOrDefault("rings", List.of())) {
+            Map<String, Object> ring = (Map<String, Object>) o;
+            out.append(String.format("ring %s worker %s: rx %s frames, %s dropped (ring full), %s truncated; tx %s frames, %s rejected%n",
+                    ring.get("interface"), ring.get("worker"), ring.get("rx_packets"), ring.get("rx_drops"),
+                    ring.get("rx_truncated"), ring.get("tx_frames"), ring.get("tx_malformed")));
+        }
         for (Object o : (List<Object>) s.get("services")) {
             Map<String, Object> service = (Map<String, Object>) o;
             out.append(String.format("%nservice %s  vip %s/%s  %s  packets %s  bytes %s  connections %s  drops %s%n",

@@ -5,7 +5,9 @@ import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.stats.DropReason;
 import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.dataplane.io.AfPacketPort;
 import dev.baton.nativeio.ClientShardFanout;
+import dev.baton.nativeio.PacketStatistics;
 import dev.baton.table.ConnectionTable;
 import dev.baton.table.TcpState;
 
@@ -54,6 +56,32 @@ public final class Inspector {
             drops.put(reason.label, total);
         }
         root.put("drops", drops);
+        List<Object> rings = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            rings.addAll(dataplane.query(w, f -> {
+                List<Object> part = new ArrayList<>();
+                for (var port : f.ports()) {
+                    if (port instanceof AfPacketPort ring) {
+                        // PACKET_STATISTICS is read on the worker's own thread: the socket is the worker's.
+                        PacketStatistics st = ring.statistics();
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("worker", worker);
+                        row.put("interface", ring.name());
+                        row.put("rx_packets", st.packets());
+                        row.put("rx_drops", st.drops());
+                        row.put("rx_freezes", st.freezes());
+                        row.put("rx_truncated", ring.truncatedFrames());
+                        row.put("tx_frames", st.txFramesCommitted());
+                        row.put("tx_kicks_deferred", st.txKicksDeferred());
+                        row.put("tx_malformed", st.txMalformedFrames());
+                        part.add(row);
+                    }
+                }
+                return part;
+            }));
+        }
+        root.put("rings", rings);
         long size = 0;
         for (int w = 0; w < workers; w++) {
             size += dataplane.query(w, f -> (long) f.table().size());
