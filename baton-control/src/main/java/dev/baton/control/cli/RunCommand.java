@@ -34,7 +34,13 @@ final class RunCommand implements Callable<Integer> {
             return Baton.EXIT_FAILURE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        RouterDaemon daemon = RouterDaemon.start(loaded);
+        RouterDaemon daemon;
+        try {
+            daemon = RouterDaemon.start(loaded);
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("baton run: " + e.getMessage());
+            return Baton.EXIT_FAILURE;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             stopped.countDown();

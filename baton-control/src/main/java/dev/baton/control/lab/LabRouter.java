@@ -46,12 +46,17 @@ public final class LabRouter implements AutoCloseable {
         }
     }
 
-    /** A configuration for {@code router} in {@code lab} serving {@code services}. */
+    /** A configuration for {@code router} in {@code lab} serving {@code services} with one worker. */
     public static String config(Lab lab, RouterHost router, Path socket, List<Service> services) {
+        return config(lab, router, socket, services, 1);
+    }
+
+    /** A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers. */
+    public static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("router:\n  id: ").append(lab.prefix()).append('-').append(router.name()).append('\n')
                 .append("  control-socket: ").append(socket).append('\n')
-                .append("  workers: 1\n")
+                .append("  workers: ").append(workers).append('\n')
                 // Small rings: the lab runs several routers on a 2-core machine.
                 .append("  ring: { block-size: 1MiB, block-count: 4, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }\n");
         yaml.append("interfaces:\n");

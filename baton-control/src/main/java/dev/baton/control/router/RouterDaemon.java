@@ -8,6 +8,7 @@ import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.MillisClock;
 import dev.baton.dataplane.io.AfPacketPort;
+import dev.baton.nativeio.NetworkInterfaces;
 import dev.baton.table.ConnectionListener;
 
 import java.io.IOException;
@@ -37,6 +38,7 @@ public final class RouterDaemon implements AutoCloseable {
 
     private RouterDaemon(BatonConfig config) throws IOException {
         this.config = config;
+        checkInterfaces(config);
         this.guard = new HostGuard(config);
         guard.install();
         Dataplane plane = null;
@@ -60,6 +62,30 @@ public final class RouterDaemon implements AutoCloseable {
         }
         this.dataplane = plane;
         this.control = server;
+    }
+
+    /**
+     * Checks, before anything is changed on the host, that every configured interface exists here and is
+     * up, so a typo fails with the configuration's words rather than a system call's.
+     */
+    static void checkInterfaces(BatonConfig config) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < config.interfaces().size(); i++) {
+            InterfaceConfig itf = config.interfaces().get(i);
+            String where = config.source() + ": interfaces[" + i + "].name: ";
+            try {
+                NetworkInterfaces.index(itf.name());
+            } catch (RuntimeException e) {
+                problems.add(where + "no interface '" + itf.name() + "' on this host (see `ip link`)");
+                continue;
+            }
+            if (!NetworkInterfaces.isUp(itf.name())) {
+                problems.add(where + "interface '" + itf.name() + "' is down (ip link set " + itf.name() + " up)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(String.join("\n", problems));
+        }
     }
 
     public static RouterDaemon start(BatonConfig config) throws IOException {
