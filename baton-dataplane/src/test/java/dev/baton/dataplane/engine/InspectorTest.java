@@ -1,0 +1,145 @@
+package dev.baton.dataplane.engine;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigLoader;
+import dev.baton.config.Ipv4;
+import dev.baton.dataplane.io.MemoryPacketPort;
+import dev.baton.table.ConnectionListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The oracle and the counters, on a data plane of memory ports driven by hand with a stepped clock. */
+class InspectorTest {
+
+    static final long FRONT_MAC = 0x02_00_00_00_00_01L;
+    static final long BACK_MAC = 0x02_00_00_00_00_02L;
+    final Map<String, MemoryPacketPort> ports = new HashMap<>();
+    long now = 5_000;
+    Dataplane dataplane;
+    Inspector inspector;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        BatonConfig config = ConfigLoader.load("""
+                router: { id: test-1, control-socket: /tmp/unused.sock }
+                interfaces:
+                  - { name: front, role: client, address: 192.0.2.2/24 }
+                  - { name: back, role: server, address: 198.51.100.2/24 }
+                services:
+                  - name: web
+                    vip: 192.0.2.10
+                    ports: [80]
+                    servers: [ { address: 198.51.100.11, weight: 1 }, { address: 198.51.100.12, weight: 1 } ]
+                  - name: sticky
+                    vip: 192.0.2.10
+                    ports: [8080]
+                    persistence: 60s
+                    servers: [ { address: 198.51.100.11 }, { address: 198.51.100.12 } ]
+                """, Path.of("inspector.yaml"));
+        dataplane = new Dataplane(config, (name, worker, workers) -> ports.computeIfAbsent(name,
+                n -> new MemoryPacketPort(n, n.equals("front") ? FRONT_MAC : BACK_MAC)), () -> now, true, ConnectionListener.NONE);
+        inspector = new Inspector(dataplane);
+        dataplane.worker(0).doWork(now);
+        ports.get("back").drainTransmitted();
+        ports.get("back").inject(arpReply(0x02_00_00_00_00_b0L, Ipv4.parse("198.51.100.11")));
+        ports.get("back").inject(arpReply(0x02_00_00_00_00_b1L, Ipv4.parse("198.51.100.12")));
+        dataplane.worker(0).doWork(now);
+    }
+
+    @AfterEach
+    void tearDown() {
+        dataplane.close();
+    }
+
+    private Map<String, Object> lookup(String client, int clientPort, String vip, int vipPort) {
+        return inspector.lookup(6, Ipv4.parse(client), clientPort, Ipv4.parse(vip), vipPort);
+    }
+
+    @Test
+    void oracleTellsTheSchedulersNextChoiceWithoutAdvancingIt() {
+        Map<String, Object> first = lookup("203.0.113.10", 40000, "192.0.2.10", 80);
+        assertEquals("scheduler", first.get("decision"));
+        assertEquals(first, lookup("203.0.113.10", 40000, "192.0.2.10", 80), "asking twice changes nothing");
+        ports.get("front").inject(syn(Ipv4.parse("203.0.113.10"), 40000, 80));
+        dataplane.worker(0).doWork(now);
+        Map<String, Object> after = lookup("203.0.113.10", 40000, "192.0.2.10", 80);
+        assertEquals("connection", after.get("decision"));
+        assertEquals(first.get("server"), after.get("server"), "the SYN went where the oracle said");
+        assertEquals("SYN_RECEIVED", after.get("state"));
+    }
+
+    @Test
+    void oracleReportsPersistenceNoServiceAndNotVip() {
+        ports.get("front").inject(syn(Ipv4.parse("203.0.113.10"), 40000, 8080));
+        dataplane.worker(0).doWork(now);
+        String server = (String) lookup("203.0.113.10", 40000, "192.0.2.10", 8080).get("server");
+        Map<String, Object> sticky = lookup("203.0.113.10", 40001, "192.0.2.10", 8080);
+        assertEquals("persistence", sticky.get("decision"));
+        assertEquals(server, sticky.get("server"));
+        now += 61_000;
+        assertEquals("scheduler", lookup("203.0.113.10", 40001, "192.0.2.10", 8080).get("decision"), "persistence timed out");
+        assertEquals("no-service", lookup("203.0.113.10", 40000, "192.0.2.10", 22).get("decision"));
+        assertEquals("not-vip", lookup("203.0.113.10", 40000, "192.0.2.99", 80).get("decision"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statsCountPerServiceAndServer() {
+        for (int i = 0; i < 4; i++) {
+            ports.get("front").inject(syn(Ipv4.parse("203.0.113.10"), 41000 + i, 80));
+        }
+        ports.get("front").inject(syn(Ipv4.parse("203.0.113.10"), 41000, 22));
+        dataplane.worker(0).doWork(now);
+        Map<String, Object> stats = inspector.stats();
+        assertEquals(4L, stats.get("forwarded_frames"));
+        assertEquals(4L, stats.get("connections"));
+        assertEquals(1L, ((Map<String, Object>) stats.get("drops")).get("no-service"));
+        Map<String, Object> web = (Map<String, Object>) ((List<Object>) stats.get("services")).getFirst();
+        assertEquals(4L, web.get("connections_total"));
+        for (Object server : (List<Object>) web.get("servers")) {
+            assertEquals(2L, ((Map<String, Object>) server).get("connections_active"), "round robin, two each");
+            assertEquals(true, ((Map<String, Object>) server).get("resolved"));
+        }
+        assertEquals(4, inspector.connections(10).size());
+        assertEquals(2, inspector.connections(2).size(), "limit honoured");
+    }
+
+    private static byte[] arpReply(long mac, int address) {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        putMac(b, BACK_MAC);
+        putMac(b, mac);
+        b.putShort((short) 0x0806).putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 2);
+        putMac(b, mac);
+        b.putInt(address);
+        putMac(b, BACK_MAC);
+        b.putInt(Ipv4.parse("198.51.100.2"));
+        return b.array();
+    }
+
+    private static byte[] syn(int client, int clientPort, int vipPort) {
+        ByteBuffer b = ByteBuffer.allocate(54);
+        putMac(b, FRONT_MAC);
+        putMac(b, 0x02_00_00_00_00_aaL);
+        b.putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) 6).putShort((short) 0)
+                .putInt(client).putInt(Ipv4.parse("192.0.2.10"));
+        b.putShort((short) clientPort).putShort((short) vipPort).putInt(1).putInt(0).put((byte) 0x50).put((byte) 2)
+                .putShort((short) 1000).putInt(0);
+        return b.array();
+    }
+
+    private static void putMac(ByteBuffer b, long mac) {
+        for (int i = 5; i >= 0; i--) {
+            b.put((byte) (mac >>> (8 * i)));
+        }
+    }
+}
