@@ -203,6 +203,39 @@ class DataplaneLabTest {
                 "s0 serves again after nginx restarts");
     }
 
+    @Test
+    @Order(7)
+    void fragmentationNeededFromTheUpstreamReachesTheServerThatOwnsTheFlow() {
+        // The upstream's link to the client gets a 1280-byte MTU that neither TCP end sees in its MSS. The
+        // server's full-size DF segments then make the upstream send ICMP fragmentation-needed (RFC 1191) to
+        // their source, the VIP: that is Baton, which must pass it to the server owning the flow, or the
+        // transfer stalls in a path-MTU black hole.
+        String upstreamLink = lab.upstream().clientInterface();
+        lab.upstream().exec(Duration.ofSeconds(5), "ip", "link", "set", "dev", upstreamLink, "mtu", "1280")
+                .requireSuccess(List.of("ip link set mtu"));
+        long before = ((Number) router.stats().get("icmp_errors_forwarded")).longValue();
+        try {
+            String python = """
+                    import socket, sys
+                    s = socket.create_connection((sys.argv[1], 7001), timeout=20)
+                    s.sendall(b'SEND 2000000\\n')
+                    got = bytearray()
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk: break
+                        got += chunk
+                    print(len(got), bytes(got) == bytes(i % 256 for i in range(len(got))))
+                    """;
+            ExecResult r = client().exec(Duration.ofSeconds(60), "python3", "-c", python, VIP);
+            assertTrue(r.succeeded(), () -> "transfer failed: " + r.stderr() + "\nrouter log:\n" + router.log());
+            assertEquals("2000000 True", r.stdout().strip());
+            assertTrue(((Number) router.stats().get("icmp_errors_forwarded")).longValue() > before,
+                    "Baton forwarded the ICMP error to the server: " + router.stats());
+        } finally {
+            lab.upstream().exec(Duration.ofSeconds(5), "ip", "link", "set", "dev", upstreamLink, "mtu", "1500");
+        }
+    }
+
     private static String firstAnswerFrom(String expected) {
         for (int i = 0; i < 8; i++) {
             String body = curl("http://" + VIP + "/");
