@@ -14,8 +14,9 @@ export PATH="$JAVA_HOME/bin:$PATH"
 BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx1g -XX:+AlwaysPreTouch}
 
 # Debian packages for the lab: iproute2 (ip), nftables (nft), nginx, iperf3, curl, python3, tcpdump,
-# arping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl), gcc + linux-libc-dev (layout tests).
-BATON_PACKAGES="iproute2 nftables nginx-light iperf3 curl python3 tcpdump arping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev"
+# arping, iputils-ping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl),
+# gcc + linux-libc-dev (the struct layout tests compile a C probe against the kernel headers).
+BATON_PACKAGES="iproute2 nftables nginx-light iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev"
 
 baton_install_packages() {
   local missing=()

@@ -80,16 +80,23 @@ final class LabCommand {
         String prefix;
         @Option(names = "--all", description = "remove every lab (and leftovers) on this machine")
         boolean all;
+        @Option(names = "--stale", description = "remove the labs whose owning process has died")
+        boolean stale;
 
         @Override
         public Integer call() {
+            if (stale) {
+                List<String> removed = Lab.removeStale();
+                System.out.println(removed.isEmpty() ? "no stale labs" : "removed " + removed);
+                return Baton.EXIT_OK;
+            }
             if (all) {
                 List<String> removed = Lab.removeAll();
                 System.out.println(removed.isEmpty() ? "nothing to remove" : "removed " + removed);
                 return Baton.EXIT_OK;
             }
             if (prefix == null) {
-                System.err.println("baton lab down: give a lab prefix or --all");
+                System.err.println("baton lab down: give a lab prefix, --stale or --all");
                 return Baton.EXIT_INVALID;
             }
             boolean removed;

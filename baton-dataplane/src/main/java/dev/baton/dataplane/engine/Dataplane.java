@@ -103,14 +103,25 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private void run(Forwarder worker) {
+        long lastLogMs = Long.MIN_VALUE / 2;
+        long suppressed = 0;
         while (running) {
             try {
                 if (worker.doWork(clock.nowMs()) == 0) {
                     worker.idle(1);
                 }
             } catch (RuntimeException e) {
-                // A bug must not kill forwarding: log (the frame that caused it is gone) and carry on.
-                LOG.log(Level.SEVERE, "worker " + worker.workerId() + " failed a duty cycle", e);
+                // A bug must not kill forwarding: log (the frame that caused it is gone) and carry on, at most
+                // once a second so a repeating failure cannot flood the log.
+                long nowMs = clock.nowMs();
+                if (nowMs - lastLogMs >= 1_000) {
+                    LOG.log(Level.SEVERE, "worker " + worker.workerId() + " failed a duty cycle"
+                            + (suppressed > 0 ? " (" + suppressed + " more failures not logged)" : ""), e);
+                    lastLogMs = nowMs;
+                    suppressed = 0;
+                } else {
+                    suppressed++;
+                }
             }
         }
     }

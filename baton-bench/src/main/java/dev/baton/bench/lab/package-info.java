@@ -1,0 +1,17 @@
+/**
+ * Lab benchmarks: Baton against the Linux kernel's own IP forwarding, measured in one run on the same lab
+ * path (network namespaces, veth pairs and bridges built by {@code dev.baton.lab}), so that only the ratio
+ * matters, never an absolute number carried from another run or machine.
+ *
+ * <p>{@link dev.baton.bench.lab.LabForwardingBenchmark} is the entry point ({@code bench/lab.sh}). It measures
+ * 64-byte UDP packets per second delivered to the servers ({@link dev.baton.bench.lab.UdpGenerator} sends,
+ * {@link dev.baton.bench.lab.UdpSinks} counts), TCP throughput (iperf3, {@link dev.baton.bench.lab.TcpResult})
+ * and CPU time per forwarded packet ({@link dev.baton.bench.lab.CpuTicks}, {@link dev.baton.bench.lab.ProcessTicks}),
+ * alternating a {@code baton run} process ({@link dev.baton.bench.lab.BatonUnderTest}) with kernel forwarding
+ * ({@link dev.baton.bench.lab.KernelForwarding}) on the same router namespace. Method and results:
+ * docs/benchmarks.md.
+ *
+ * <p>Threads: everything here runs on the benchmark's main thread; the packet work happens in other processes
+ * (trafgen, the Baton JVM, the kernel), pinned to their CPUs with taskset(1) and RPS.
+ */
+package dev.baton.bench.lab;
