@@ -2,9 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_I32;
-import static dev.baton.codec.WireLayouts.BE_U16;
-import static dev.baton.codec.WireLayouts.U8;
 
 /**
  * Flyweight over an ARP packet (RFC 826) for Ethernet hardware and IPv4 protocol addresses, the only
@@ -34,7 +31,7 @@ import static dev.baton.codec.WireLayouts.U8;
  * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
  * thread-safe: one instance per thread.
  */
-public final class ArpFlyweight {
+public final class ArpFlyweight extends Flyweight<ArpFlyweight> {
 
     public static final int HARDWARE_TYPE_OFFSET = 0;
     public static final int PROTOCOL_TYPE_OFFSET = 2;
@@ -58,30 +55,6 @@ public final class ArpFlyweight {
     public static final int OP_REQUEST = 1;
     public static final int OP_REPLY = 2;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the ARP packet of {@code length} bytes at {@code offset} in {@code segment}.
-     *
-     * @return this
-     */
-    public ArpFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /**
      * Whether the packet is a complete Ethernet/IPv4 ARP packet: 28 bytes present, hardware type 1,
      * protocol type 0x0800, hardware length 6, protocol length 4. Never throws.
@@ -97,72 +70,72 @@ public final class ArpFlyweight {
 
     /** Writes the four fixed fields of an Ethernet/IPv4 ARP packet (types and lengths). */
     public ArpFlyweight initialiseEthernetIpv4() {
-        segment.set(BE_U16, offset + HARDWARE_TYPE_OFFSET, (short) HARDWARE_TYPE_ETHERNET);
-        segment.set(BE_U16, offset + PROTOCOL_TYPE_OFFSET, (short) PROTOCOL_TYPE_IPV4);
-        segment.set(U8, offset + HARDWARE_LENGTH_OFFSET, (byte) HARDWARE_LENGTH_ETHERNET);
-        segment.set(U8, offset + PROTOCOL_LENGTH_OFFSET, (byte) PROTOCOL_LENGTH_IPV4);
+        putU16At(HARDWARE_TYPE_OFFSET, HARDWARE_TYPE_ETHERNET);
+        putU16At(PROTOCOL_TYPE_OFFSET, PROTOCOL_TYPE_IPV4);
+        putU8At(HARDWARE_LENGTH_OFFSET, HARDWARE_LENGTH_ETHERNET);
+        putU8At(PROTOCOL_LENGTH_OFFSET, PROTOCOL_LENGTH_IPV4);
         return this;
     }
 
     public int hardwareType() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + HARDWARE_TYPE_OFFSET));
+        return u16At(HARDWARE_TYPE_OFFSET);
     }
 
     public int protocolType() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + PROTOCOL_TYPE_OFFSET));
+        return u16At(PROTOCOL_TYPE_OFFSET);
     }
 
     public int hardwareLength() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + HARDWARE_LENGTH_OFFSET));
+        return u8At(HARDWARE_LENGTH_OFFSET);
     }
 
     public int protocolLength() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + PROTOCOL_LENGTH_OFFSET));
+        return u8At(PROTOCOL_LENGTH_OFFSET);
     }
 
     /** {@link #OP_REQUEST} or {@link #OP_REPLY} (other values exist for RARP/InARP). */
     public int operation() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + OPERATION_OFFSET));
+        return u16At(OPERATION_OFFSET);
     }
 
     public ArpFlyweight operation(int operation) {
-        segment.set(BE_U16, offset + OPERATION_OFFSET, (short) operation);
+        putU16At(OPERATION_OFFSET, operation);
         return this;
     }
 
     public long senderMac() {
-        return MacAddress.read(segment, offset + SENDER_MAC_OFFSET);
+        return macAt(SENDER_MAC_OFFSET);
     }
 
     public ArpFlyweight senderMac(long mac) {
-        MacAddress.write(segment, offset + SENDER_MAC_OFFSET, mac);
+        putMacAt(SENDER_MAC_OFFSET, mac);
         return this;
     }
 
     public int senderAddress() {
-        return segment.get(BE_I32, offset + SENDER_ADDRESS_OFFSET);
+        return i32At(SENDER_ADDRESS_OFFSET);
     }
 
     public ArpFlyweight senderAddress(int address) {
-        segment.set(BE_I32, offset + SENDER_ADDRESS_OFFSET, address);
+        putI32At(SENDER_ADDRESS_OFFSET, address);
         return this;
     }
 
     public long targetMac() {
-        return MacAddress.read(segment, offset + TARGET_MAC_OFFSET);
+        return macAt(TARGET_MAC_OFFSET);
     }
 
     public ArpFlyweight targetMac(long mac) {
-        MacAddress.write(segment, offset + TARGET_MAC_OFFSET, mac);
+        putMacAt(TARGET_MAC_OFFSET, mac);
         return this;
     }
 
     public int targetAddress() {
-        return segment.get(BE_I32, offset + TARGET_ADDRESS_OFFSET);
+        return i32At(TARGET_ADDRESS_OFFSET);
     }
 
     public ArpFlyweight targetAddress(int address) {
-        segment.set(BE_I32, offset + TARGET_ADDRESS_OFFSET, address);
+        putI32At(TARGET_ADDRESS_OFFSET, address);
         return this;
     }
 

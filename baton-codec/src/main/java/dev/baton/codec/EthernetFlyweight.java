@@ -2,7 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_U16;
 
 /**
  * Flyweight over an Ethernet II frame header (IEEE 802.3 clause 3), optionally carrying one IEEE 802.1Q
@@ -29,7 +28,7 @@ import static dev.baton.codec.WireLayouts.BE_U16;
  * (802.1ad, TPID 0x88A8) are not decoded: such frames report that EtherType and are not forwarded.
  * Not thread-safe: one instance per thread.
  */
-public final class EthernetFlyweight {
+public final class EthernetFlyweight extends Flyweight<EthernetFlyweight> {
 
     public static final int DESTINATION_MAC_OFFSET = 0;
     public static final int SOURCE_MAC_OFFSET = 6;
@@ -55,36 +54,6 @@ public final class EthernetFlyweight {
 
     private static final int VLAN_ID_MASK = 0x0FFF;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the frame of {@code length} bytes starting at {@code offset} in {@code segment}.
-     *
-     * @return this
-     */
-    public EthernetFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public MemorySegment segment() {
-        return segment;
-    }
-
-    /** Absolute offset of the frame in the segment. */
-    public long offset() {
-        return offset;
-    }
-
-    /** Length of the wrapped frame in bytes, as given to {@link #wrap}. */
-    public int length() {
-        return length;
-    }
-
     /**
      * Whether the header, including the 802.1Q tag when the TPID says there is one, lies within the wrapped
      * length (and the wrapped range within the segment). Never throws.
@@ -97,31 +66,31 @@ public final class EthernetFlyweight {
     }
 
     public long destinationMac() {
-        return MacAddress.read(segment, offset + DESTINATION_MAC_OFFSET);
+        return macAt(DESTINATION_MAC_OFFSET);
     }
 
     public EthernetFlyweight destinationMac(long mac) {
-        MacAddress.write(segment, offset + DESTINATION_MAC_OFFSET, mac);
+        putMacAt(DESTINATION_MAC_OFFSET, mac);
         return this;
     }
 
     public long sourceMac() {
-        return MacAddress.read(segment, offset + SOURCE_MAC_OFFSET);
+        return macAt(SOURCE_MAC_OFFSET);
     }
 
     public EthernetFlyweight sourceMac(long mac) {
-        MacAddress.write(segment, offset + SOURCE_MAC_OFFSET, mac);
+        putMacAt(SOURCE_MAC_OFFSET, mac);
         return this;
     }
 
     /** The type field at offset 12: the payload's EtherType, or {@link #ETHER_TYPE_VLAN} when tagged. */
     public int outerEtherType() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + ETHER_TYPE_OFFSET));
+        return u16At(ETHER_TYPE_OFFSET);
     }
 
     /** Writes the type field at offset 12; write {@link #ETHER_TYPE_VLAN} here to build a tagged frame. */
     public EthernetFlyweight outerEtherType(int etherType) {
-        segment.set(BE_U16, offset + ETHER_TYPE_OFFSET, (short) etherType);
+        putU16At(ETHER_TYPE_OFFSET, etherType);
         return this;
     }
 
@@ -136,24 +105,24 @@ public final class EthernetFlyweight {
         if (outer != ETHER_TYPE_VLAN) {
             return outer;
         }
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + VLAN_INNER_ETHER_TYPE_OFFSET));
+        return u16At(VLAN_INNER_ETHER_TYPE_OFFSET);
     }
 
     /** Writes the payload's EtherType: at offset 16 when the frame is tagged, else at offset 12. */
     public EthernetFlyweight etherType(int etherType) {
         long at = vlanTagged() ? VLAN_INNER_ETHER_TYPE_OFFSET : ETHER_TYPE_OFFSET;
-        segment.set(BE_U16, offset + at, (short) etherType);
+        putU16At(at, etherType);
         return this;
     }
 
     /** The 16-bit tag control information of a tagged frame; 0 when untagged. */
     public int vlanTci() {
-        return vlanTagged() ? Short.toUnsignedInt(segment.get(BE_U16, offset + VLAN_TCI_OFFSET)) : 0;
+        return vlanTagged() ? u16At(VLAN_TCI_OFFSET) : 0;
     }
 
     /** Writes the tag control information; only meaningful once the TPID says the frame is tagged. */
     public EthernetFlyweight vlanTci(int tci) {
-        segment.set(BE_U16, offset + VLAN_TCI_OFFSET, (short) tci);
+        putU16At(VLAN_TCI_OFFSET, tci);
         return this;
     }
 

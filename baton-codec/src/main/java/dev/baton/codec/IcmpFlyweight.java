@@ -2,8 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_U16;
-import static dev.baton.codec.WireLayouts.U8;
 
 /**
  * Flyweight over an ICMP message (RFC 792). Baton forwards ICMP errors about a connection (above all
@@ -28,7 +26,7 @@ import static dev.baton.codec.WireLayouts.U8;
  * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
  * thread-safe: one instance per thread.
  */
-public final class IcmpFlyweight {
+public final class IcmpFlyweight extends Flyweight<IcmpFlyweight> {
 
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
@@ -56,90 +54,65 @@ public final class IcmpFlyweight {
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the ICMP message of {@code length} available bytes at {@code offset} in
-     * {@code segment}.
-     *
-     * @return this
-     */
-    public IcmpFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** Whether the 8-byte header is present. Never throws. */
     public boolean valid() {
         return WireLayouts.withinSegment(segment.byteSize(), offset, length) && length >= HEADER_LENGTH;
     }
 
     public int type() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + TYPE_OFFSET));
+        return u8At(TYPE_OFFSET);
     }
 
     public IcmpFlyweight type(int type) {
-        segment.set(U8, offset + TYPE_OFFSET, (byte) type);
+        putU8At(TYPE_OFFSET, type);
         return this;
     }
 
     public int code() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + CODE_OFFSET));
+        return u8At(CODE_OFFSET);
     }
 
     public IcmpFlyweight code(int code) {
-        segment.set(U8, offset + CODE_OFFSET, (byte) code);
+        putU8At(CODE_OFFSET, code);
         return this;
     }
 
     public int checksum() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + CHECKSUM_OFFSET));
+        return u16At(CHECKSUM_OFFSET);
     }
 
     public IcmpFlyweight checksum(int checksum) {
-        segment.set(BE_U16, offset + CHECKSUM_OFFSET, (short) checksum);
+        putU16At(CHECKSUM_OFFSET, checksum);
         return this;
     }
 
     /** Echo request/reply identifier. */
     public int identifier() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + IDENTIFIER_OFFSET));
+        return u16At(IDENTIFIER_OFFSET);
     }
 
     public IcmpFlyweight identifier(int identifier) {
-        segment.set(BE_U16, offset + IDENTIFIER_OFFSET, (short) identifier);
+        putU16At(IDENTIFIER_OFFSET, identifier);
         return this;
     }
 
     /** Echo request/reply sequence number. */
     public int sequenceNumber() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + SEQUENCE_NUMBER_OFFSET));
+        return u16At(SEQUENCE_NUMBER_OFFSET);
     }
 
     public IcmpFlyweight sequenceNumber(int sequenceNumber) {
-        segment.set(BE_U16, offset + SEQUENCE_NUMBER_OFFSET, (short) sequenceNumber);
+        putU16At(SEQUENCE_NUMBER_OFFSET, sequenceNumber);
         return this;
     }
 
     /** MTU of the next-hop link in bytes, carried by "fragmentation needed" (RFC 1191 §4); 0 from old routers. */
     public int nextHopMtu() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + NEXT_HOP_MTU_OFFSET));
+        return u16At(NEXT_HOP_MTU_OFFSET);
     }
 
     public IcmpFlyweight nextHopMtu(int bytes) {
-        segment.set(BE_U16, offset + NEXT_HOP_MTU_OFFSET, (short) bytes);
+        putU16At(NEXT_HOP_MTU_OFFSET, bytes);
         return this;
     }
 

@@ -2,9 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_I32;
-import static dev.baton.codec.WireLayouts.BE_U16;
-import static dev.baton.codec.WireLayouts.U8;
 
 /**
  * Flyweight over an IPv4 header (RFC 791 §3.1).
@@ -33,7 +30,7 @@ import static dev.baton.codec.WireLayouts.U8;
  * Accessors do no checks. Addresses are {@code int}s, 192.0.2.1 = {@code 0xC0000201}. Offsets are
  * absolute within the wrapped segment. Not thread-safe: one instance per thread.
  */
-public final class Ipv4Flyweight {
+public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
 
     public static final int VERSION_AND_HEADER_LENGTH_OFFSET = 0;
     public static final int TYPE_OF_SERVICE_OFFSET = 1;
@@ -65,32 +62,6 @@ public final class Ipv4Flyweight {
     public static final int FRAGMENT_UNIT_BYTES = 8;
     private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the IPv4 packet (or truncated copy of one) of {@code length} available bytes at
-     * {@code offset} in {@code segment}.
-     *
-     * @return this
-     */
-    public Ipv4Flyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** Bytes available to the view, as given to {@link #wrap}; may exceed {@link #totalLength()} (padding). */
-    public int length() {
-        return length;
-    }
-
     /**
      * Whether the header is well formed and present: version 4, IHL at least 5, the whole header (options
      * included) within the available bytes, and a total length no shorter than the header. The datagram
@@ -116,7 +87,7 @@ public final class Ipv4Flyweight {
     }
 
     public int version() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + VERSION_AND_HEADER_LENGTH_OFFSET)) >>> 4;
+        return u8At(VERSION_AND_HEADER_LENGTH_OFFSET) >>> 4;
     }
 
     public Ipv4Flyweight version(int version) {
@@ -141,30 +112,30 @@ public final class Ipv4Flyweight {
 
     /** The type-of-service octet, now DSCP (6 bits) and ECN (2 bits), RFC 2474 / RFC 3168. */
     public int typeOfService() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + TYPE_OF_SERVICE_OFFSET));
+        return u8At(TYPE_OF_SERVICE_OFFSET);
     }
 
     public Ipv4Flyweight typeOfService(int typeOfService) {
-        segment.set(U8, offset + TYPE_OF_SERVICE_OFFSET, (byte) typeOfService);
+        putU8At(TYPE_OF_SERVICE_OFFSET, typeOfService);
         return this;
     }
 
     /** Length of the datagram, header and data, in bytes. */
     public int totalLength() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + TOTAL_LENGTH_OFFSET));
+        return u16At(TOTAL_LENGTH_OFFSET);
     }
 
     public Ipv4Flyweight totalLength(int bytes) {
-        segment.set(BE_U16, offset + TOTAL_LENGTH_OFFSET, (short) bytes);
+        putU16At(TOTAL_LENGTH_OFFSET, bytes);
         return this;
     }
 
     public int identification() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + IDENTIFICATION_OFFSET));
+        return u16At(IDENTIFICATION_OFFSET);
     }
 
     public Ipv4Flyweight identification(int identification) {
-        segment.set(BE_U16, offset + IDENTIFICATION_OFFSET, (short) identification);
+        putU16At(IDENTIFICATION_OFFSET, identification);
         return this;
     }
 
@@ -176,7 +147,7 @@ public final class Ipv4Flyweight {
     /** Sets the three flag bits, keeping the fragment offset. */
     public Ipv4Flyweight flags(int flags) {
         int word = (flagsAndFragmentOffset() & FRAGMENT_OFFSET_MASK) | ((flags & 0b111) << 13);
-        segment.set(BE_U16, offset + FLAGS_AND_FRAGMENT_OFFSET_OFFSET, (short) word);
+        putU16At(FLAGS_AND_FRAGMENT_OFFSET_OFFSET, word);
         return this;
     }
 
@@ -188,7 +159,7 @@ public final class Ipv4Flyweight {
     /** Sets the fragment offset in 8-octet units, keeping the flags. */
     public Ipv4Flyweight fragmentOffset(int units) {
         int word = (flagsAndFragmentOffset() & ~FRAGMENT_OFFSET_MASK) | (units & FRAGMENT_OFFSET_MASK);
-        segment.set(BE_U16, offset + FLAGS_AND_FRAGMENT_OFFSET_OFFSET, (short) word);
+        putU16At(FLAGS_AND_FRAGMENT_OFFSET_OFFSET, word);
         return this;
     }
 
@@ -222,29 +193,29 @@ public final class Ipv4Flyweight {
 
     /** Time to live: hops left before a router discards the packet. */
     public int ttl() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + TIME_TO_LIVE_OFFSET));
+        return u8At(TIME_TO_LIVE_OFFSET);
     }
 
     public Ipv4Flyweight ttl(int hops) {
-        segment.set(U8, offset + TIME_TO_LIVE_OFFSET, (byte) hops);
+        putU8At(TIME_TO_LIVE_OFFSET, hops);
         return this;
     }
 
     public int protocol() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + PROTOCOL_OFFSET));
+        return u8At(PROTOCOL_OFFSET);
     }
 
     public Ipv4Flyweight protocol(int protocol) {
-        segment.set(U8, offset + PROTOCOL_OFFSET, (byte) protocol);
+        putU8At(PROTOCOL_OFFSET, protocol);
         return this;
     }
 
     public int headerChecksum() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + HEADER_CHECKSUM_OFFSET));
+        return u16At(HEADER_CHECKSUM_OFFSET);
     }
 
     public Ipv4Flyweight headerChecksum(int checksum) {
-        segment.set(BE_U16, offset + HEADER_CHECKSUM_OFFSET, (short) checksum);
+        putU16At(HEADER_CHECKSUM_OFFSET, checksum);
         return this;
     }
 
@@ -267,20 +238,20 @@ public final class Ipv4Flyweight {
     }
 
     public int sourceAddress() {
-        return segment.get(BE_I32, offset + SOURCE_ADDRESS_OFFSET);
+        return i32At(SOURCE_ADDRESS_OFFSET);
     }
 
     public Ipv4Flyweight sourceAddress(int address) {
-        segment.set(BE_I32, offset + SOURCE_ADDRESS_OFFSET, address);
+        putI32At(SOURCE_ADDRESS_OFFSET, address);
         return this;
     }
 
     public int destinationAddress() {
-        return segment.get(BE_I32, offset + DESTINATION_ADDRESS_OFFSET);
+        return i32At(DESTINATION_ADDRESS_OFFSET);
     }
 
     public Ipv4Flyweight destinationAddress(int address) {
-        segment.set(BE_I32, offset + DESTINATION_ADDRESS_OFFSET, address);
+        putI32At(DESTINATION_ADDRESS_OFFSET, address);
         return this;
     }
 
@@ -295,6 +266,6 @@ public final class Ipv4Flyweight {
     }
 
     private int flagsAndFragmentOffset() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + FLAGS_AND_FRAGMENT_OFFSET_OFFSET));
+        return u16At(FLAGS_AND_FRAGMENT_OFFSET_OFFSET);
     }
 }

@@ -2,9 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_I32;
-import static dev.baton.codec.WireLayouts.BE_U16;
-import static dev.baton.codec.WireLayouts.U8;
 
 /**
  * Flyweight over a TCP header (RFC 9293 §3.1).
@@ -33,7 +30,7 @@ import static dev.baton.codec.WireLayouts.U8;
  * arithmetic (RFC 9293 §3.4), show them with {@link Integer#toUnsignedLong}. Wrap, check {@link #valid()},
  * then read. Offsets are absolute within the wrapped segment. Not thread-safe: one instance per thread.
  */
-public final class TcpFlyweight {
+public final class TcpFlyweight extends Flyweight<TcpFlyweight> {
 
     public static final int SOURCE_PORT_OFFSET = 0;
     public static final int DESTINATION_PORT_OFFSET = 2;
@@ -57,31 +54,6 @@ public final class TcpFlyweight {
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the TCP segment of {@code length} available bytes at {@code offset} in
-     * {@code segment}.
-     *
-     * @return this
-     */
-    public TcpFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** Whether the header, options included, is present: data offset at least 20 bytes and within length. Never throws. */
     public boolean valid() {
         if (!WireLayouts.withinSegment(segment.byteSize(), offset, length) || length < MIN_HEADER_LENGTH) {
@@ -92,44 +64,44 @@ public final class TcpFlyweight {
     }
 
     public int sourcePort() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + SOURCE_PORT_OFFSET));
+        return u16At(SOURCE_PORT_OFFSET);
     }
 
     public TcpFlyweight sourcePort(int port) {
-        segment.set(BE_U16, offset + SOURCE_PORT_OFFSET, (short) port);
+        putU16At(SOURCE_PORT_OFFSET, port);
         return this;
     }
 
     public int destinationPort() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + DESTINATION_PORT_OFFSET));
+        return u16At(DESTINATION_PORT_OFFSET);
     }
 
     public TcpFlyweight destinationPort(int port) {
-        segment.set(BE_U16, offset + DESTINATION_PORT_OFFSET, (short) port);
+        putU16At(DESTINATION_PORT_OFFSET, port);
         return this;
     }
 
     public int sequenceNumber() {
-        return segment.get(BE_I32, offset + SEQUENCE_NUMBER_OFFSET);
+        return i32At(SEQUENCE_NUMBER_OFFSET);
     }
 
     public TcpFlyweight sequenceNumber(int sequenceNumber) {
-        segment.set(BE_I32, offset + SEQUENCE_NUMBER_OFFSET, sequenceNumber);
+        putI32At(SEQUENCE_NUMBER_OFFSET, sequenceNumber);
         return this;
     }
 
     public int acknowledgmentNumber() {
-        return segment.get(BE_I32, offset + ACKNOWLEDGMENT_NUMBER_OFFSET);
+        return i32At(ACKNOWLEDGMENT_NUMBER_OFFSET);
     }
 
     public TcpFlyweight acknowledgmentNumber(int acknowledgmentNumber) {
-        segment.set(BE_I32, offset + ACKNOWLEDGMENT_NUMBER_OFFSET, acknowledgmentNumber);
+        putI32At(ACKNOWLEDGMENT_NUMBER_OFFSET, acknowledgmentNumber);
         return this;
     }
 
     /** Header length in bytes (data offset &times; 4): where the payload starts. */
     public int dataOffset() {
-        return (Byte.toUnsignedInt(segment.get(U8, offset + DATA_OFFSET_OFFSET)) >>> 4) * 4;
+        return (u8At(DATA_OFFSET_OFFSET) >>> 4) * 4;
     }
 
     /** Sets the header length in bytes (a multiple of 4, 20 to 60); the reserved bits are kept. */
@@ -142,11 +114,11 @@ public final class TcpFlyweight {
 
     /** The eight control bits: {@link #FIN} ... {@link #CWR}. */
     public int flags() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + FLAGS_OFFSET));
+        return u8At(FLAGS_OFFSET);
     }
 
     public TcpFlyweight flags(int flags) {
-        segment.set(U8, offset + FLAGS_OFFSET, (byte) flags);
+        putU8At(FLAGS_OFFSET, flags);
         return this;
     }
 
@@ -176,29 +148,29 @@ public final class TcpFlyweight {
 
     /** Receive window, unscaled (the window scale option, RFC 7323, is not applied). */
     public int window() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + WINDOW_OFFSET));
+        return u16At(WINDOW_OFFSET);
     }
 
     public TcpFlyweight window(int window) {
-        segment.set(BE_U16, offset + WINDOW_OFFSET, (short) window);
+        putU16At(WINDOW_OFFSET, window);
         return this;
     }
 
     public int checksum() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + CHECKSUM_OFFSET));
+        return u16At(CHECKSUM_OFFSET);
     }
 
     public TcpFlyweight checksum(int checksum) {
-        segment.set(BE_U16, offset + CHECKSUM_OFFSET, (short) checksum);
+        putU16At(CHECKSUM_OFFSET, checksum);
         return this;
     }
 
     public int urgentPointer() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + URGENT_POINTER_OFFSET));
+        return u16At(URGENT_POINTER_OFFSET);
     }
 
     public TcpFlyweight urgentPointer(int urgentPointer) {
-        segment.set(BE_U16, offset + URGENT_POINTER_OFFSET, (short) urgentPointer);
+        putU16At(URGENT_POINTER_OFFSET, urgentPointer);
         return this;
     }
 

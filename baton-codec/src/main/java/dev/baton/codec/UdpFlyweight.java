@@ -2,7 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_U16;
 
 /**
  * Flyweight over a UDP header (RFC 768).
@@ -23,7 +22,7 @@ import static dev.baton.codec.WireLayouts.BE_U16;
  * <p>Wrap, check {@link #valid()}, then read. Offsets are absolute within the wrapped segment. Not
  * thread-safe: one instance per thread.
  */
-public final class UdpFlyweight {
+public final class UdpFlyweight extends Flyweight<UdpFlyweight> {
 
     public static final int SOURCE_PORT_OFFSET = 0;
     public static final int DESTINATION_PORT_OFFSET = 2;
@@ -33,32 +32,6 @@ public final class UdpFlyweight {
     public static final int HEADER_LENGTH = 8;
     /** The checksum field value meaning the sender computed none (RFC 768). */
     public static final int NO_CHECKSUM = 0;
-
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the UDP datagram of {@code length} available bytes at {@code offset} in
-     * {@code segment}.
-     *
-     * @return this
-     */
-    public UdpFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** Bytes available to the view, as given to {@link #wrap}. */
-    public int length() {
-        return length;
-    }
 
     /**
      * Whether the 8-byte header is present and its length field covers at least the header. The data
@@ -76,39 +49,39 @@ public final class UdpFlyweight {
     }
 
     public int sourcePort() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + SOURCE_PORT_OFFSET));
+        return u16At(SOURCE_PORT_OFFSET);
     }
 
     public UdpFlyweight sourcePort(int port) {
-        segment.set(BE_U16, offset + SOURCE_PORT_OFFSET, (short) port);
+        putU16At(SOURCE_PORT_OFFSET, port);
         return this;
     }
 
     public int destinationPort() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + DESTINATION_PORT_OFFSET));
+        return u16At(DESTINATION_PORT_OFFSET);
     }
 
     public UdpFlyweight destinationPort(int port) {
-        segment.set(BE_U16, offset + DESTINATION_PORT_OFFSET, (short) port);
+        putU16At(DESTINATION_PORT_OFFSET, port);
         return this;
     }
 
     /** The length field: header plus data, in bytes. */
     public int datagramLength() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + LENGTH_OFFSET));
+        return u16At(LENGTH_OFFSET);
     }
 
     public UdpFlyweight datagramLength(int bytes) {
-        segment.set(BE_U16, offset + LENGTH_OFFSET, (short) bytes);
+        putU16At(LENGTH_OFFSET, bytes);
         return this;
     }
 
     public int checksum() {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + CHECKSUM_OFFSET));
+        return u16At(CHECKSUM_OFFSET);
     }
 
     public UdpFlyweight checksum(int checksum) {
-        segment.set(BE_U16, offset + CHECKSUM_OFFSET, (short) checksum);
+        putU16At(CHECKSUM_OFFSET, checksum);
         return this;
     }
 

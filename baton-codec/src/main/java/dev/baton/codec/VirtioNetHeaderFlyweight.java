@@ -2,8 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.LE_U16;
-import static dev.baton.codec.WireLayouts.U8;
 
 /**
  * Flyweight over {@code struct virtio_net_hdr} (include/uapi/linux/virtio_net.h; virtio spec 1.2 §5.1.6),
@@ -28,7 +26,7 @@ import static dev.baton.codec.WireLayouts.U8;
  *
  * <p>Offsets are absolute within the wrapped segment. Not thread-safe: one instance per thread.
  */
-public final class VirtioNetHeaderFlyweight {
+public final class VirtioNetHeaderFlyweight extends Flyweight<VirtioNetHeaderFlyweight> {
 
     public static final int FLAGS_OFFSET = 0;
     public static final int GSO_TYPE_OFFSET = 1;
@@ -51,30 +49,6 @@ public final class VirtioNetHeaderFlyweight {
     /** Flag bit of gso_type: the TCP segments carry ECN CWR. */
     public static final int GSO_ECN = 0x80;
 
-    private MemorySegment segment = MemorySegment.NULL;
-    private long offset;
-    private int length;
-
-    /**
-     * Points this view at the header of {@code length} available bytes at {@code offset} in {@code segment}.
-     *
-     * @return this
-     */
-    public VirtioNetHeaderFlyweight wrap(MemorySegment segment, long offset, int length) {
-        this.segment = segment;
-        this.offset = offset;
-        this.length = length;
-        return this;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** Whether all 10 bytes are present. Never throws. */
     public boolean valid() {
         return WireLayouts.withinSegment(segment.byteSize(), offset, length) && length >= LENGTH;
@@ -84,16 +58,16 @@ public final class VirtioNetHeaderFlyweight {
     public VirtioNetHeaderFlyweight clear() {
         // Two stores rather than asSlice().fill(): no slice object on the transmit path.
         segment.set(WireLayouts.BE_I64, offset, 0L);
-        segment.set(LE_U16, offset + CHECKSUM_OFFSET_OFFSET, (short) 0);
+        putU16LittleEndianAt(CHECKSUM_OFFSET_OFFSET, 0);
         return this;
     }
 
     public int flags() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + FLAGS_OFFSET));
+        return u8At(FLAGS_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight flags(int flags) {
-        segment.set(U8, offset + FLAGS_OFFSET, (byte) flags);
+        putU8At(FLAGS_OFFSET, flags);
         return this;
     }
 
@@ -104,11 +78,11 @@ public final class VirtioNetHeaderFlyweight {
 
     /** {@link #GSO_NONE}, or a GSO kind possibly with {@link #GSO_ECN} set. */
     public int gsoType() {
-        return Byte.toUnsignedInt(segment.get(U8, offset + GSO_TYPE_OFFSET));
+        return u8At(GSO_TYPE_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight gsoType(int gsoType) {
-        segment.set(U8, offset + GSO_TYPE_OFFSET, (byte) gsoType);
+        putU8At(GSO_TYPE_OFFSET, gsoType);
         return this;
     }
 
@@ -119,41 +93,41 @@ public final class VirtioNetHeaderFlyweight {
 
     /** {@code hdr_len}: bytes of headers (Ethernet to L4) to replicate in each GSO segment. */
     public int headerLength() {
-        return Short.toUnsignedInt(segment.get(LE_U16, offset + HEADER_LENGTH_OFFSET));
+        return u16LittleEndianAt(HEADER_LENGTH_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight headerLength(int bytes) {
-        segment.set(LE_U16, offset + HEADER_LENGTH_OFFSET, (short) bytes);
+        putU16LittleEndianAt(HEADER_LENGTH_OFFSET, bytes);
         return this;
     }
 
     /** {@code gso_size}: payload bytes per GSO segment (the MSS for TCP). */
     public int gsoSize() {
-        return Short.toUnsignedInt(segment.get(LE_U16, offset + GSO_SIZE_OFFSET));
+        return u16LittleEndianAt(GSO_SIZE_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight gsoSize(int bytes) {
-        segment.set(LE_U16, offset + GSO_SIZE_OFFSET, (short) bytes);
+        putU16LittleEndianAt(GSO_SIZE_OFFSET, bytes);
         return this;
     }
 
     /** {@code csum_start}: offset from the start of the Ethernet frame where checksumming starts. */
     public int checksumStart() {
-        return Short.toUnsignedInt(segment.get(LE_U16, offset + CHECKSUM_START_OFFSET));
+        return u16LittleEndianAt(CHECKSUM_START_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight checksumStart(int bytes) {
-        segment.set(LE_U16, offset + CHECKSUM_START_OFFSET, (short) bytes);
+        putU16LittleEndianAt(CHECKSUM_START_OFFSET, bytes);
         return this;
     }
 
     /** {@code csum_offset}: offset of the checksum field from {@link #checksumStart()} (16 TCP, 6 UDP). */
     public int checksumOffset() {
-        return Short.toUnsignedInt(segment.get(LE_U16, offset + CHECKSUM_OFFSET_OFFSET));
+        return u16LittleEndianAt(CHECKSUM_OFFSET_OFFSET);
     }
 
     public VirtioNetHeaderFlyweight checksumOffset(int bytes) {
-        segment.set(LE_U16, offset + CHECKSUM_OFFSET_OFFSET, (short) bytes);
+        putU16LittleEndianAt(CHECKSUM_OFFSET_OFFSET, bytes);
         return this;
     }
 }
