@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over an ARP packet (RFC 826) for Ethernet hardware and IPv4 protocol addresses, the only
  * combination Baton speaks: it learns server MACs from replies, answers requests for VIPs and announces a
@@ -60,8 +57,7 @@ public final class ArpFlyweight extends Flyweight<ArpFlyweight> {
      * protocol type 0x0800, hardware length 6, protocol length 4. Never throws.
      */
     public boolean valid() {
-        return WireLayouts.withinSegment(segment.byteSize(), offset, length)
-                && length >= LENGTH
+        return wrappedRangeHolds(LENGTH)
                 && hardwareType() == HARDWARE_TYPE_ETHERNET
                 && protocolType() == PROTOCOL_TYPE_IPV4
                 && hardwareLength() == HARDWARE_LENGTH_ETHERNET

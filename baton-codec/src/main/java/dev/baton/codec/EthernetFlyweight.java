@@ -54,15 +54,20 @@ public final class EthernetFlyweight extends Flyweight<EthernetFlyweight> {
 
     private static final int VLAN_ID_MASK = 0x0FFF;
 
+    /** The segment the frame lives in, as given to {@link #wrap}. */
+    public MemorySegment segment() {
+        return wrappedSegment();
+    }
+
     /**
      * Whether the header, including the 802.1Q tag when the TPID says there is one, lies within the wrapped
      * length (and the wrapped range within the segment). Never throws.
      */
     public boolean valid() {
-        if (!WireLayouts.withinSegment(segment.byteSize(), offset, length) || length < HEADER_LENGTH) {
+        if (!wrappedRangeHolds(HEADER_LENGTH)) {
             return false;
         }
-        return !vlanTagged() || length >= VLAN_HEADER_LENGTH;
+        return !vlanTagged() || length() >= VLAN_HEADER_LENGTH;
     }
 
     public long destinationMac() {
@@ -110,8 +115,7 @@ public final class EthernetFlyweight extends Flyweight<EthernetFlyweight> {
 
     /** Writes the payload's EtherType: at offset 16 when the frame is tagged, else at offset 12. */
     public EthernetFlyweight etherType(int etherType) {
-        long at = vlanTagged() ? VLAN_INNER_ETHER_TYPE_OFFSET : ETHER_TYPE_OFFSET;
-        putU16At(at, etherType);
+        putU16At(vlanTagged() ? VLAN_INNER_ETHER_TYPE_OFFSET : ETHER_TYPE_OFFSET, etherType);
         return this;
     }
 
@@ -143,11 +147,11 @@ public final class EthernetFlyweight extends Flyweight<EthernetFlyweight> {
 
     /** Absolute offset of the L3 header in the segment: {@code offset() + headerLength()}. */
     public long payloadOffset() {
-        return offset + headerLength();
+        return absoluteOffset(headerLength());
     }
 
     /** Bytes of the wrapped frame after the Ethernet header. */
     public int payloadLength() {
-        return length - headerLength();
+        return length() - headerLength();
     }
 }

@@ -94,7 +94,7 @@ abstract sealed class Flyweight<T extends Flyweight<T>>
         return u8At(fieldOffset) >>> 4;
     }
 
-    /** Writes the low 4 bits of {@code value} as the high nibble of the byte at {@code fieldOffset}, keeping its low nibble. */
+    /** Writes the low 4 bits of {@code value} into the high nibble at {@code fieldOffset}, keeping the low one. */
     protected final void putHighNibbleAt(int fieldOffset, int value) {
         putU8At(fieldOffset, ((value & 0x0F) << 4) | (u8At(fieldOffset) & 0x0F));
     }
@@ -104,7 +104,7 @@ abstract sealed class Flyweight<T extends Flyweight<T>>
         return u8At(fieldOffset) & 0x0F;
     }
 
-    /** Writes the low 4 bits of {@code value} as the low nibble of the byte at {@code fieldOffset}, keeping its high nibble. */
+    /** Writes the low 4 bits of {@code value} into the low nibble at {@code fieldOffset}, keeping the high one. */
     protected final void putLowNibbleAt(int fieldOffset, int value) {
         putU8At(fieldOffset, (u8At(fieldOffset) & 0xF0) | (value & 0x0F));
     }
@@ -142,6 +142,21 @@ abstract sealed class Flyweight<T extends Flyweight<T>>
     /** Writes the low 16 bits of {@code value} little-endian at {@code fieldOffset}. */
     protected final void putU16LittleEndianAt(int fieldOffset, int value) {
         segment.set(LE_U16, offset + fieldOffset, (short) value);
+    }
+
+    /**
+     * The Internet checksum (RFC 1071) of the first {@code coveredLength} bytes of the wrapped header and
+     * what follows it, computed as if the 16-bit checksum field at {@code checksumFieldOffset} were zero:
+     * the value to store there.
+     */
+    protected final int checksumSkippingField(int coveredLength, int checksumFieldOffset) {
+        return InternetChecksum.fold(
+                InternetChecksum.partialSkippingField(segment, offset, coveredLength, checksumFieldOffset, 0));
+    }
+
+    /** Whether the checksum over the first {@code coveredLength} bytes, checksum field included, verifies (is 0). */
+    protected final boolean checksumVerifies(int coveredLength) {
+        return InternetChecksum.checksum(segment, offset, coveredLength) == 0;
     }
 
     /** The 48-bit MAC address at {@code fieldOffset}, as {@link MacAddress} represents it. */

@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over an ICMP message (RFC 792). Baton forwards ICMP errors about a connection (above all
  * "fragmentation needed", RFC 1191) to the server that owns it, found from the original header the error
@@ -56,7 +53,7 @@ public final class IcmpFlyweight extends Flyweight<IcmpFlyweight> {
 
     /** Whether the 8-byte header is present. Never throws. */
     public boolean valid() {
-        return WireLayouts.withinSegment(segment.byteSize(), offset, length) && length >= HEADER_LENGTH;
+        return wrappedRangeHolds(HEADER_LENGTH);
     }
 
     public int type() {
@@ -136,20 +133,17 @@ public final class IcmpFlyweight extends Flyweight<IcmpFlyweight> {
 
     /** Absolute offset of the quoted original IPv4 header of an error message: 8 bytes in. */
     public long innerOffset() {
-        return offset + HEADER_LENGTH;
+        return absoluteOffset(HEADER_LENGTH);
     }
 
     /** Bytes available after the header (the quoted datagram of an error). */
     public int innerLength() {
-        return length - HEADER_LENGTH;
+        return length() - HEADER_LENGTH;
     }
 
     /** The checksum the message should carry over {@code messageLength} bytes, computed as if the field were zero. */
     public int computeChecksum(int messageLength) {
-        long sum = InternetChecksum.partial(segment, offset, CHECKSUM_OFFSET, 0);
-        int afterField = CHECKSUM_OFFSET + Short.BYTES;
-        sum = InternetChecksum.partial(segment, offset + afterField, messageLength - afterField, sum);
-        return InternetChecksum.fold(sum);
+        return checksumSkippingField(messageLength, CHECKSUM_OFFSET);
     }
 
     /**
@@ -157,6 +151,6 @@ public final class IcmpFlyweight extends Flyweight<IcmpFlyweight> {
      * payload length (RFC 792: no pseudo-header).
      */
     public boolean checksumValid(int messageLength) {
-        return InternetChecksum.checksum(segment, offset, messageLength) == 0;
+        return checksumVerifies(messageLength);
     }
 }

@@ -111,10 +111,19 @@ public final class InternetChecksum {
                                         int checksumFieldOffset, int sourceAddress, int destinationAddress,
                                         int protocol) {
         long sum = pseudoHeaderSum(sourceAddress, destinationAddress, protocol, transportLength);
-        sum = partial(segment, transportOffset, checksumFieldOffset, sum);
+        return fold(partialSkippingField(segment, transportOffset, transportLength, checksumFieldOffset, sum));
+    }
+
+    /**
+     * {@link #partial} over {@code [offset, offset + length)} leaving out the 16-bit checksum field at
+     * {@code checksumFieldOffset} (relative to {@code offset}, and even, so both pieces keep word alignment):
+     * the sum as if the field were zero, for computing the value to store into it.
+     */
+    static long partialSkippingField(MemorySegment segment, long offset, int length, int checksumFieldOffset,
+                                     long initialSum) {
+        long sum = partial(segment, offset, checksumFieldOffset, initialSum);
         int afterField = checksumFieldOffset + Short.BYTES;
-        sum = partial(segment, transportOffset + afterField, transportLength - afterField, sum);
-        return fold(sum);
+        return partial(segment, offset + afterField, length - afterField, sum);
     }
 
     /** Whether the TCP or UDP segment's checksum, pseudo-header included, verifies (sums to all ones). */

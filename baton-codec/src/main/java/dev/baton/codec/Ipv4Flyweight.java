@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over an IPv4 header (RFC 791 §3.1).
  *
@@ -27,8 +24,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Two checks: {@link #validHeader()} for a header whose datagram may be cut short (the copy inside an
  * ICMP error, RFC 792), {@link #valid()} for a packet being forwarded, which must also be all there.
- * Accessors do no checks. Addresses are {@code int}s, 192.0.2.1 = {@code 0xC0000201}. Offsets are
- * absolute within the wrapped segment. Not thread-safe: one instance per thread.
+ * Accessors do no checks. {@link #length()} counts the bytes available, which may exceed
+ * {@link #totalLength()} (Ethernet pads short frames to 60 bytes). Addresses are {@code int}s, 192.0.2.1 =
+ * {@code 0xC0000201}. Offsets are absolute within the wrapped segment. Not thread-safe: one instance per thread.
  */
 public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
 
@@ -68,13 +66,13 @@ public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
      * behind the header may be cut short. Never throws.
      */
     public boolean validHeader() {
-        if (!WireLayouts.withinSegment(segment.byteSize(), offset, length) || length < MIN_HEADER_LENGTH) {
+        if (!wrappedRangeHolds(MIN_HEADER_LENGTH)) {
             return false;
         }
         int headerLength = headerLength();
         return version() == VERSION
                 && headerLength >= MIN_HEADER_LENGTH
-                && headerLength <= length
+                && headerLength <= length()
                 && totalLength() >= headerLength;
     }
 
@@ -83,30 +81,26 @@ public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
      * bytes. What a packet to be forwarded must satisfy. Never throws.
      */
     public boolean valid() {
-        return validHeader() && totalLength() <= length;
+        return validHeader() && totalLength() <= length();
     }
 
     public int version() {
-        return u8At(VERSION_AND_HEADER_LENGTH_OFFSET) >>> 4;
+        return highNibbleAt(VERSION_AND_HEADER_LENGTH_OFFSET);
     }
 
     public Ipv4Flyweight version(int version) {
-        long at = offset + VERSION_AND_HEADER_LENGTH_OFFSET;
-        int low = segment.get(U8, at) & 0x0F;
-        segment.set(U8, at, (byte) ((version << 4) | low));
+        putHighNibbleAt(VERSION_AND_HEADER_LENGTH_OFFSET, version);
         return this;
     }
 
     /** Header length in bytes (IHL &times; 4). */
     public int headerLength() {
-        return (segment.get(U8, offset + VERSION_AND_HEADER_LENGTH_OFFSET) & 0x0F) * 4;
+        return lowNibbleAt(VERSION_AND_HEADER_LENGTH_OFFSET) * 4;
     }
 
     /** Sets the header length in bytes (a multiple of 4, 20 to 60); the version nibble is kept. */
     public Ipv4Flyweight headerLength(int bytes) {
-        long at = offset + VERSION_AND_HEADER_LENGTH_OFFSET;
-        int high = segment.get(U8, at) & 0xF0;
-        segment.set(U8, at, (byte) (high | ((bytes >>> 2) & 0x0F)));
+        putLowNibbleAt(VERSION_AND_HEADER_LENGTH_OFFSET, bytes >>> 2);
         return this;
     }
 
@@ -221,10 +215,7 @@ public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
 
     /** The header checksum the header should carry, computed as if the checksum field were zero. */
     public int computeHeaderChecksum() {
-        long sum = InternetChecksum.partial(segment, offset, HEADER_CHECKSUM_OFFSET, 0);
-        int afterField = HEADER_CHECKSUM_OFFSET + Short.BYTES;
-        sum = InternetChecksum.partial(segment, offset + afterField, headerLength() - afterField, sum);
-        return InternetChecksum.fold(sum);
+        return checksumSkippingField(headerLength(), HEADER_CHECKSUM_OFFSET);
     }
 
     /** Computes and stores the header checksum (after changing any header field). */
@@ -234,7 +225,7 @@ public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
 
     /** Whether the header checksum verifies: the checksum over the whole header is zero (RFC 1071). */
     public boolean headerChecksumValid() {
-        return InternetChecksum.checksum(segment, offset, headerLength()) == 0;
+        return checksumVerifies(headerLength());
     }
 
     public int sourceAddress() {
@@ -257,7 +248,7 @@ public final class Ipv4Flyweight extends Flyweight<Ipv4Flyweight> {
 
     /** Absolute offset of the payload (the L4 header) in the segment: {@code offset() + headerLength()}. */
     public long payloadOffset() {
-        return offset + headerLength();
+        return absoluteOffset(headerLength());
     }
 
     /** Bytes of payload according to the header: {@code totalLength() - headerLength()}. */

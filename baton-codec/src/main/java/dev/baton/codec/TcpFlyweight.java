@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over a TCP header (RFC 9293 §3.1).
  *
@@ -56,11 +53,11 @@ public final class TcpFlyweight extends Flyweight<TcpFlyweight> {
 
     /** Whether the header, options included, is present: data offset at least 20 bytes and within length. Never throws. */
     public boolean valid() {
-        if (!WireLayouts.withinSegment(segment.byteSize(), offset, length) || length < MIN_HEADER_LENGTH) {
+        if (!wrappedRangeHolds(MIN_HEADER_LENGTH)) {
             return false;
         }
         int dataOffset = dataOffset();
-        return dataOffset >= MIN_HEADER_LENGTH && dataOffset <= length;
+        return dataOffset >= MIN_HEADER_LENGTH && dataOffset <= length();
     }
 
     public int sourcePort() {
@@ -101,14 +98,12 @@ public final class TcpFlyweight extends Flyweight<TcpFlyweight> {
 
     /** Header length in bytes (data offset &times; 4): where the payload starts. */
     public int dataOffset() {
-        return (u8At(DATA_OFFSET_OFFSET) >>> 4) * 4;
+        return highNibbleAt(DATA_OFFSET_OFFSET) * 4;
     }
 
     /** Sets the header length in bytes (a multiple of 4, 20 to 60); the reserved bits are kept. */
     public TcpFlyweight dataOffset(int bytes) {
-        long at = offset + DATA_OFFSET_OFFSET;
-        int low = segment.get(U8, at) & 0x0F;
-        segment.set(U8, at, (byte) ((((bytes >>> 2) & 0x0F) << 4) | low));
+        putHighNibbleAt(DATA_OFFSET_OFFSET, bytes >>> 2);
         return this;
     }
 
@@ -176,7 +171,7 @@ public final class TcpFlyweight extends Flyweight<TcpFlyweight> {
 
     /** Absolute offset of the payload in the segment: {@code offset() + dataOffset()}. */
     public long payloadOffset() {
-        return offset + dataOffset();
+        return absoluteOffset(dataOffset());
     }
 
     /**
@@ -186,13 +181,13 @@ public final class TcpFlyweight extends Flyweight<TcpFlyweight> {
      *                      (not the frame length, which may include Ethernet padding)
      */
     public int computeChecksum(int sourceAddress, int destinationAddress, int segmentLength) {
-        return InternetChecksum.transportChecksum(segment, offset, segmentLength, CHECKSUM_OFFSET,
+        return InternetChecksum.transportChecksum(wrappedSegment(), offset(), segmentLength, CHECKSUM_OFFSET,
                 sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_TCP);
     }
 
     /** Whether the checksum verifies over the pseudo-header and {@code segmentLength} bytes. */
     public boolean checksumValid(int sourceAddress, int destinationAddress, int segmentLength) {
-        return InternetChecksum.transportChecksumValid(segment, offset, segmentLength,
+        return InternetChecksum.transportChecksumValid(wrappedSegment(), offset(), segmentLength,
                 sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_TCP);
     }
 }

@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over a UDP header (RFC 768).
  *
@@ -38,14 +35,12 @@ public final class UdpFlyweight extends Flyweight<UdpFlyweight> {
      * behind may be cut short (as inside an ICMP error); see {@link #datagramComplete()}. Never throws.
      */
     public boolean valid() {
-        return WireLayouts.withinSegment(segment.byteSize(), offset, length)
-                && length >= HEADER_LENGTH
-                && datagramLength() >= HEADER_LENGTH;
+        return wrappedRangeHolds(HEADER_LENGTH) && datagramLength() >= HEADER_LENGTH;
     }
 
     /** Whether all {@link #datagramLength()} bytes are within the available bytes. */
     public boolean datagramComplete() {
-        return datagramLength() <= length;
+        return datagramLength() <= length();
     }
 
     public int sourcePort() {
@@ -87,7 +82,7 @@ public final class UdpFlyweight extends Flyweight<UdpFlyweight> {
 
     /** Absolute offset of the data in the segment. */
     public long payloadOffset() {
-        return offset + HEADER_LENGTH;
+        return absoluteOffset(HEADER_LENGTH);
     }
 
     /**
@@ -95,7 +90,7 @@ public final class UdpFlyweight extends Flyweight<UdpFlyweight> {
      * zero; a computed 0 is returned as 0xFFFF, since 0 on the wire means "no checksum" (RFC 768).
      */
     public int computeChecksum(int sourceAddress, int destinationAddress) {
-        int checksum = InternetChecksum.transportChecksum(segment, offset, datagramLength(), CHECKSUM_OFFSET,
+        int checksum = InternetChecksum.transportChecksum(wrappedSegment(), offset(), datagramLength(), CHECKSUM_OFFSET,
                 sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_UDP);
         return checksum == 0 ? 0xFFFF : checksum;
     }
@@ -103,7 +98,7 @@ public final class UdpFlyweight extends Flyweight<UdpFlyweight> {
     /** Whether the checksum verifies, or is {@link #NO_CHECKSUM} (allowed over IPv4 by RFC 768). */
     public boolean checksumValid(int sourceAddress, int destinationAddress) {
         return checksum() == NO_CHECKSUM
-                || InternetChecksum.transportChecksumValid(segment, offset, datagramLength(),
+                || InternetChecksum.transportChecksumValid(wrappedSegment(), offset(), datagramLength(),
                         sourceAddress, destinationAddress, Ipv4Flyweight.PROTOCOL_UDP);
     }
 }

@@ -1,8 +1,5 @@
 package dev.baton.codec;
 
-import java.lang.foreign.MemorySegment;
-
-
 /**
  * Flyweight over {@code struct virtio_net_hdr} (include/uapi/linux/virtio_net.h; virtio spec 1.2 §5.1.6),
  * the 10-byte header an AF_PACKET socket with {@code PACKET_VNET_HDR} puts before every frame. It says
@@ -51,13 +48,13 @@ public final class VirtioNetHeaderFlyweight extends Flyweight<VirtioNetHeaderFly
 
     /** Whether all 10 bytes are present. Never throws. */
     public boolean valid() {
-        return WireLayouts.withinSegment(segment.byteSize(), offset, length) && length >= LENGTH;
+        return wrappedRangeHolds(LENGTH);
     }
 
     /** Zeroes the header: a complete frame, no checksum work, no GSO (what to send with a finished frame). */
     public VirtioNetHeaderFlyweight clear() {
         // Two stores rather than asSlice().fill(): no slice object on the transmit path.
-        segment.set(WireLayouts.BE_I64, offset, 0L);
+        putI64At(FLAGS_OFFSET, 0L);
         putU16LittleEndianAt(CHECKSUM_OFFSET_OFFSET, 0);
         return this;
     }

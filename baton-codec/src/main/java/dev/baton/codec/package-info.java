@@ -4,6 +4,10 @@
  * IPv4 ({@link dev.baton.codec.Ipv4Flyweight}), TCP, UDP, ICMP and the virtio-net header, the Internet
  * checksum ({@link dev.baton.codec.InternetChecksum}) and MAC addresses as {@code long}s.
  *
+ * <p>The flyweights share one package-private base, {@code Flyweight}: the wrapped range, {@code wrap},
+ * {@code offset()}, {@code length()}, the within-segment check and the fixed-width field reads and writes;
+ * each header class adds only its offsets, constants, field names and validity rules.
+ *
  * <p>Conventions: {@code wrap(segment, offset, length)} allocates nothing and returns the view; every
  * offset passed in or returned is absolute within the segment; {@code valid()} is the one length check
  * and never throws, after which accessors read without checks of their own. Wire data is big-endian and
