@@ -1,0 +1,451 @@
+package dev.baton.monitor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The monitoring manager's finite state machine (US 6,148,410, FIG. 3) for one service: a pure function
+ * of the events it is given and the time they carry. It returns the actions to carry out, in order, and
+ * reports every transition to a listener with its reason; it performs no I/O and reads no clock.
+ *
+ * <pre>
+ *            start (315)                 t1 expired (326)
+ *   IDLE ───────────────► LISTEN ───────────────────────────────────────► ACTIVE ◄──────┐
+ *    ▲                      │ active heard (325)                          │  ▲  ▲      │ t4: action 351
+ *    │ stop (311)           ▼                                             │  │  └──────┘
+ *    │                   STANDBY ──── t2 expired / active lost (348) ─────┘  │
+ *    │                   │  ▲  ▲                                             │
+ *    │  synchronized &   │  │  └──── switch-over query answered (355) ◄── ACTIVE
+ *    │  primary+auto     │  │
+ *    │  (346), better    ▼  │ t3 expired or accepted (335) ──────────────────► ACTIVE
+ *    │  reachability  PREEMPT
+ *    │  (345), operator (347)
+ * </pre>
+ *
+ * <p>Rules beyond the figure, from what users of keepalived suffer from (BRIEF.md):
+ * <ul>
+ *   <li>A standby that is not synchronized never preempts (345, 346, 347 are refused and logged); it takes
+ *       the VIP only when the active is gone (348).</li>
+ *   <li>Two actives (a healed partition) resolve deterministically by {@link PeerView#precedes}: the loser goes
+ *       standby and resynchronizes, the winner re-announces with gratuitous ARP.</li>
+ *   <li>A router whose own client- or server-facing link is down gives the VIP up at once and tells its peers
+ *       (the patent's connectivity failures 2(a), 2(b)); while a link is down it takes nothing over.</li>
+ *   <li>After handing over (355) the old active stops answering ARP at once but keeps forwarding for
+ *       {@link MonitorTimers#handoverDrainMs()}, so frames already on their way are not dropped.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: one thread (the HA agent's) drives it.
+ */
+public final class ServiceMonitor {
+
+    private final String service;
+    private final String routerId;
+    private final Role role;
+    private final Failback failback;
+    private final int priority;
+    private final MonitorTimers timers;
+    private final Consumer<Transition> listener;
+
+    private MonitorState state = MonitorState.IDLE;
+    private SyncState sync = SyncState.NONE;
+    private boolean linksUp = true;
+    private String activePeer;
+    /** Deadlines in ms, or Long.MAX_VALUE when the timer is not running. */
+    private long listenDeadlineMs = Long.MAX_VALUE;
+    private long standbyDeadlineMs = Long.MAX_VALUE;
+    private long preemptDeadlineMs = Long.MAX_VALUE;
+    private long updateDeadlineMs = Long.MAX_VALUE;
+    private long drainDeadlineMs = Long.MAX_VALUE;
+    private Transition last;
+
+    public ServiceMonitor(String service, String routerId, Role role, Failback failback, int priority,
+                          MonitorTimers timers, Consumer<Transition> listener) {
+        this.service = service;
+        this.routerId = routerId;
+        this.role = role;
+        this.failback = failback;
+        this.priority = priority;
+        this.timers = timers;
+        this.listener = listener;
+    }
+
+    public MonitorState state() {
+        return state;
+    }
+
+    public SyncState sync() {
+        return sync;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public String routerId() {
+        return routerId;
+    }
+
+    /** The active peer this standby follows, or null. */
+    public String activePeer() {
+        return activePeer;
+    }
+
+    /** The last transition (or notable event), or null before the first. */
+    public Transition last() {
+        return last;
+    }
+
+    public boolean linksUp() {
+        return linksUp;
+    }
+
+    /** The earliest running deadline: when {@link #onTick} next has something to do. */
+    public long nextDeadlineMs() {
+        return Math.min(Math.min(listenDeadlineMs, standbyDeadlineMs),
+                Math.min(Math.min(preemptDeadlineMs, updateDeadlineMs), drainDeadlineMs));
+    }
+
+    // ---------------------------------------------------------------------------------------------- events
+
+    /** Transition 315: the backup function is enabled; action 321. */
+    public List<MonitorAction> start(long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state != MonitorState.IDLE) {
+            note(nowMs, 315, "start ignored: already " + state);
+            return actions;
+        }
+        enterListen(nowMs, 315, "started: listening " + timers.listenTimeoutMs() + " ms (t1) for an active router", actions);
+        return actions;
+    }
+
+    /** Action 311: the backup function is disabled; the router serves the VIP alone. */
+    public List<MonitorAction> stop(long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        stopTimers();
+        activePeer = null;
+        move(MonitorState.IDLE, SyncState.NONE, nowMs, 311, "backup function disabled: serving alone");
+        actions.add(new MonitorAction.Forward(true));
+        actions.add(new MonitorAction.AnswerArp(true));
+        return actions;
+    }
+
+    /** Timers: t1 (326), t2 (348), t3 (335), t4 (action 351) and the hand-over drain. */
+    public List<MonitorAction> onTick(long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (nowMs >= drainDeadlineMs) {
+            drainDeadlineMs = Long.MAX_VALUE;
+            if (state != MonitorState.ACTIVE) {
+                actions.add(new MonitorAction.Forward(false));
+                note(nowMs, 355, "hand-over drain over: no longer forwarding");
+            }
+        }
+        switch (state) {
+            case LISTEN -> {
+                if (nowMs >= listenDeadlineMs) {
+                    if (linksUp) {
+                        enterActive(nowMs, 326, "no active router heard within t1 (" + timers.listenTimeoutMs() + " ms)", actions);
+                    } else {
+                        listenDeadlineMs = nowMs + timers.listenTimeoutMs();
+                        note(nowMs, 326, "t1 expired but a local link is down: not taking the VIP; listening again");
+                    }
+                }
+            }
+            case STANDBY -> {
+                if (nowMs >= standbyDeadlineMs) {
+                    takeOverFromLostActive(nowMs, "nothing heard from the active " + activePeer + " within t2 ("
+                            + timers.standbyTimeoutMs() + " ms)", actions);
+                }
+            }
+            case PREEMPT -> {
+                if (nowMs >= preemptDeadlineMs) {
+                    enterActive(nowMs, 335, "the active did not answer the switch-over query within t3 ("
+                            + timers.preemptTimeoutMs() + " ms)", actions);
+                }
+            }
+            case ACTIVE -> {
+                if (nowMs >= updateDeadlineMs) {
+                    updateDeadlineMs = nowMs + timers.updateIntervalMs();
+                    actions.add(new MonitorAction.SendUpdates(sync == SyncState.SYNC_OUT));
+                }
+            }
+            case IDLE -> {
+            }
+        }
+        return actions;
+    }
+
+    /**
+     * A keep-alive or cache update from {@code peer} (transition 325 in LISTEN; action 341 in STANDBY; two
+     * actives resolved in ACTIVE).
+     */
+    public List<MonitorAction> onPeerHeard(PeerView peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (peer.state() != MonitorState.ACTIVE) {
+            return actions;
+        }
+        switch (state) {
+            case LISTEN -> {
+                activePeer = peer.routerId();
+                enterStandby(nowMs, 325, "heard the active router " + peer.routerId() + ": synchronizing", SyncState.SYNC_IN, actions);
+                actions.add(new MonitorAction.SendSyncRequest());
+            }
+            case STANDBY, PREEMPT -> {
+                // Action 341: the active is alive; restart t2.
+                activePeer = peer.routerId();
+                standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            }
+            case ACTIVE -> {
+                if (PeerView.precedes(role, priority, routerId, peer)) {
+                    actions.add(new MonitorAction.SendGratuitousArp());
+                    note(nowMs, 350, "another active router " + peer.routerId() + " seen (healed partition?): this router takes precedence;"
+                            + " re-announcing the VIP");
+                } else {
+                    activePeer = peer.routerId();
+                    enterStandby(nowMs, 341, "another active router " + peer.routerId() + " takes precedence (" + peer.role()
+                            + ", priority " + peer.priority() + "): going standby and resynchronizing", SyncState.SYNC_IN, actions);
+                    actions.add(new MonitorAction.SendSyncRequest());
+                }
+            }
+            case IDLE -> {
+            }
+        }
+        return actions;
+    }
+
+    /** The keep-alive manager declares the active peer failed: every link silent for its failure time (348). */
+    public List<MonitorAction> onActivePeerLost(String peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if ((state == MonitorState.STANDBY || state == MonitorState.PREEMPT) && peer.equals(activePeer)) {
+            takeOverFromLostActive(nowMs, "the active " + peer + " failed on every link", actions);
+        }
+        return actions;
+    }
+
+    /** The active announced that it gave the VIP up (its own link failed): take over now (348). */
+    public List<MonitorAction> onActiveGaveUp(String peer, String reason, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if ((state == MonitorState.STANDBY || state == MonitorState.PREEMPT) && peer.equals(activePeer)) {
+            takeOverFromLostActive(nowMs, "the active " + peer + " gave the VIP up (" + reason + ")", actions);
+        }
+        return actions;
+    }
+
+    /** The synchronization manager finished SYNC-IN: the tables are equal (maybe transition 346). */
+    public List<MonitorAction> onSynchronized(long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state != MonitorState.STANDBY || sync == SyncState.IN_SYNC) {
+            return actions;
+        }
+        move(MonitorState.STANDBY, SyncState.IN_SYNC, nowMs, 360, "synchronized with the active " + activePeer);
+        if (role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp) {
+            enterPreempt(nowMs, 346, "synchronized primary with automatic failback takes its VIP back", actions);
+        }
+        return actions;
+    }
+
+    /** The synchronization manager found a gap or a digest mismatch: back to SYNC-IN. */
+    public List<MonitorAction> onSyncLost(String reason, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state == MonitorState.STANDBY || state == MonitorState.PREEMPT) {
+            move(state, SyncState.SYNC_IN, nowMs, 360, "resynchronizing: " + reason);
+            actions.add(new MonitorAction.SendSyncRequest());
+        }
+        return actions;
+    }
+
+    /** A standby asked this active for a full synchronization: sub-state SYNC-OUT. */
+    public List<MonitorAction> onSyncRequested(String peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state == MonitorState.ACTIVE) {
+            move(MonitorState.ACTIVE, SyncState.SYNC_OUT, nowMs, 370, "standby " + peer + " joined: dumping the tables");
+            actions.add(new MonitorAction.SendUpdates(true));
+            updateDeadlineMs = nowMs + timers.updateIntervalMs();
+        }
+        return actions;
+    }
+
+    /** The dump to a joining standby is complete. */
+    public List<MonitorAction> onSyncOutComplete(long nowMs) {
+        if (state == MonitorState.ACTIVE && sync == SyncState.SYNC_OUT) {
+            move(MonitorState.ACTIVE, SyncState.NONE, nowMs, 370, "dump complete: sending changes every t4");
+        }
+        return List.of();
+    }
+
+    /** Transition 345: the reachability manager says this router now reaches more than the active. */
+    public List<MonitorAction> onReachabilityBetter(String detail, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state != MonitorState.STANDBY) {
+            return actions;
+        }
+        if (sync != SyncState.IN_SYNC) {
+            note(nowMs, 345, "better reachability (" + detail + ") but not synchronized: no preemption");
+        } else if (!linksUp) {
+            note(nowMs, 345, "better reachability (" + detail + ") but a local link is down: no preemption");
+        } else {
+            enterPreempt(nowMs, 345, "better reachability: " + detail, actions);
+        }
+        return actions;
+    }
+
+    /**
+     * Transition 347: an operator asks for a switch-over. On a synchronized standby: preempt. On the active:
+     * ask the standby to take over. Refused (and logged) anywhere else.
+     *
+     * @return the actions; empty when refused (see {@link #last()} for why)
+     */
+    public List<MonitorAction> onOperatorSwitchover(long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        switch (state) {
+            case STANDBY -> {
+                if (sync != SyncState.IN_SYNC) {
+                    note(nowMs, 347, "operator switch-over refused: this standby is not synchronized (" + sync + ")");
+                } else if (!linksUp) {
+                    note(nowMs, 347, "operator switch-over refused: a local link is down");
+                } else {
+                    enterPreempt(nowMs, 347, "operator switch-over", actions);
+                }
+            }
+            case ACTIVE -> {
+                actions.add(new MonitorAction.RequestPeerTakeover());
+                note(nowMs, 347, "operator switch-over: asking the standby to take the VIP");
+            }
+            default -> note(nowMs, 347, "operator switch-over refused in state " + state);
+        }
+        return actions;
+    }
+
+    /** Transition 355: a standby's switch-over query reached this active: accept and go standby. */
+    public List<MonitorAction> onSwitchoverQuery(String peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state != MonitorState.ACTIVE) {
+            return actions;
+        }
+        activePeer = peer;
+        actions.add(new MonitorAction.SendSwitchoverAccept(peer));
+        // The tables are equal at this moment: the new active had to be synchronized to ask.
+        enterStandby(nowMs, 355, "handed the VIP to " + peer + " at its request", SyncState.IN_SYNC, actions);
+        if (timers.handoverDrainMs() > 0) {
+            // enterStandby stopped forwarding; keep forwarding while the upstream still sends here.
+            actions.removeIf(a -> a instanceof MonitorAction.Forward);
+            drainDeadlineMs = nowMs + timers.handoverDrainMs();
+        }
+        return actions;
+    }
+
+    /** Transition 335: the active accepted this standby's switch-over query. */
+    public List<MonitorAction> onSwitchoverAccepted(String peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state == MonitorState.PREEMPT) {
+            enterActive(nowMs, 335, "the active " + peer + " accepted the switch-over", actions);
+        }
+        return actions;
+    }
+
+    /**
+     * A local client- or server-facing link changed (the patent's connectivity failures 2(a), 2(b)). An
+     * active router whose link went down gives the VIP up at once and says so.
+     */
+    public List<MonitorAction> onLocalLinks(boolean allUp, String detail, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (allUp == linksUp) {
+            return actions;
+        }
+        linksUp = allUp;
+        if (!allUp && state == MonitorState.ACTIVE) {
+            actions.add(new MonitorAction.AnnounceGaveUp(detail));
+            enterStandby(nowMs, 341, "gave the VIP up: " + detail, SyncState.IN_SYNC, actions);
+        } else if (!allUp && state == MonitorState.PREEMPT) {
+            enterStandby(nowMs, 341, "preemption abandoned: " + detail, sync, actions);
+        } else {
+            note(nowMs, 0, allUp ? "local links up again: " + detail : "local link down: " + detail);
+        }
+        return actions;
+    }
+
+    // ---------------------------------------------------------------------------------------------- entries
+
+    private void takeOverFromLostActive(long nowMs, String reason, List<MonitorAction> actions) {
+        if (!linksUp) {
+            standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            note(nowMs, 348, reason + ", but a local link is down: not taking the VIP");
+            return;
+        }
+        String syncNote = sync == SyncState.IN_SYNC ? "" : " (not synchronized: connections not yet replicated are lost)";
+        enterActive(nowMs, 348, reason + syncNote, actions);
+    }
+
+    /** Action 321. */
+    private void enterListen(long nowMs, int reference, String reason, List<MonitorAction> actions) {
+        stopTimers();
+        activePeer = null;
+        listenDeadlineMs = nowMs + timers.listenTimeoutMs();
+        move(MonitorState.LISTEN, SyncState.NONE, nowMs, reference, reason);
+        actions.add(new MonitorAction.AnswerArp(false));
+        actions.add(new MonitorAction.Forward(false));
+    }
+
+    /** Action 341: stop answering ARP and forwarding, restart t2. */
+    private void enterStandby(long nowMs, int reference, String reason, SyncState syncState, List<MonitorAction> actions) {
+        stopTimers();
+        standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+        move(MonitorState.STANDBY, syncState, nowMs, reference, reason);
+        actions.add(new MonitorAction.AnswerArp(false));
+        actions.add(new MonitorAction.Forward(false));
+    }
+
+    /** Action 331: query the active, start t3. t2 keeps running: the active may die meanwhile. */
+    private void enterPreempt(long nowMs, int reference, String reason, List<MonitorAction> actions) {
+        preemptDeadlineMs = nowMs + timers.preemptTimeoutMs();
+        move(MonitorState.PREEMPT, sync, nowMs, reference, reason);
+        actions.add(new MonitorAction.SendSwitchoverQuery());
+    }
+
+    /**
+     * Action 351 plus IP takeover: forward first (the replicated table is already installed), then answer
+     * ARP, then announce with gratuitous ARP, so no packet that the announcement attracts meets a router
+     * that is not yet forwarding.
+     */
+    private void enterActive(long nowMs, int reference, String reason, List<MonitorAction> actions) {
+        stopTimers();
+        activePeer = null;
+        updateDeadlineMs = nowMs + timers.updateIntervalMs();
+        move(MonitorState.ACTIVE, SyncState.NONE, nowMs, reference, reason);
+        actions.add(new MonitorAction.Forward(true));
+        actions.add(new MonitorAction.AnswerArp(true));
+        actions.add(new MonitorAction.SendGratuitousArp());
+        actions.add(new MonitorAction.SendUpdates(false));
+    }
+
+    private void stopTimers() {
+        listenDeadlineMs = Long.MAX_VALUE;
+        standbyDeadlineMs = Long.MAX_VALUE;
+        preemptDeadlineMs = Long.MAX_VALUE;
+        updateDeadlineMs = Long.MAX_VALUE;
+        drainDeadlineMs = Long.MAX_VALUE;
+    }
+
+    /** The one place a state changes: records old -> new with the reason and tells the listener. */
+    private void move(MonitorState next, SyncState nextSync, long nowMs, int reference, String reason) {
+        Transition t = new Transition(nowMs, service, state, next, sync, nextSync, reference, reason);
+        state = next;
+        sync = nextSync;
+        last = t;
+        listener.accept(t);
+    }
+
+    private void note(long nowMs, int reference, String reason) {
+        Transition t = new Transition(nowMs, service, state, state, sync, sync, reference, reason);
+        last = t;
+        listener.accept(t);
+    }
+}

@@ -1,0 +1,277 @@
+package dev.baton.monitor;
+
+import dev.baton.monitor.MonitorAction.AnnounceGaveUp;
+import dev.baton.monitor.MonitorAction.AnswerArp;
+import dev.baton.monitor.MonitorAction.Forward;
+import dev.baton.monitor.MonitorAction.RequestPeerTakeover;
+import dev.baton.monitor.MonitorAction.SendGratuitousArp;
+import dev.baton.monitor.MonitorAction.SendSwitchoverAccept;
+import dev.baton.monitor.MonitorAction.SendSwitchoverQuery;
+import dev.baton.monitor.MonitorAction.SendSyncRequest;
+import dev.baton.monitor.MonitorAction.SendUpdates;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+import static dev.baton.monitor.MonitorState.ACTIVE;
+import static dev.baton.monitor.MonitorState.IDLE;
+import static dev.baton.monitor.MonitorState.LISTEN;
+import static dev.baton.monitor.MonitorState.PREEMPT;
+import static dev.baton.monitor.MonitorState.STANDBY;
+import static dev.baton.monitor.SyncState.IN_SYNC;
+import static dev.baton.monitor.SyncState.NONE;
+import static dev.baton.monitor.SyncState.SYNC_IN;
+import static dev.baton.monitor.SyncState.SYNC_OUT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * FIG. 3, transition by transition, with a stepped clock. Each row: a starting point reached by real
+ * events, one event, and the expected state, sub-state, patent numeral and actions.
+ */
+class ServiceMonitorTest {
+
+    static final MonitorTimers T = new MonitorTimers(500, 80, 100, 20, 300);
+    static final PeerView ACTIVE_BACKUP = new PeerView("b", Role.BACKUP, 100, ACTIVE, false);
+    static final PeerView ACTIVE_PRIMARY = new PeerView("a", Role.PRIMARY, 100, ACTIVE, false);
+
+    /** A monitor plus everything it reported. */
+    static final class Rig {
+        final List<Transition> history = new ArrayList<>();
+        final ServiceMonitor monitor;
+        long now = 1_000;
+
+        Rig(Role role, Failback failback) {
+            monitor = new ServiceMonitor("web", role == Role.PRIMARY ? "a" : "b", role, failback, 100, T, history::add);
+        }
+
+        List<MonitorAction> at(long ms, BiFunction<ServiceMonitor, Long, List<MonitorAction>> event) {
+            now = ms;
+            return event.apply(monitor, ms);
+        }
+    }
+
+    /** Where each row starts, reached through real events from IDLE. */
+    enum Start {
+        IDLE_ {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                return new Rig(role, failback);
+            }
+        },
+        LISTEN_ {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                Rig r = new Rig(role, failback);
+                r.at(1_000, ServiceMonitor::start);
+                return r;
+            }
+        },
+        STANDBY_SYNC_IN {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                Rig r = LISTEN_.reach(role, failback);
+                r.at(1_010, (m, t) -> m.onPeerHeard(role == Role.PRIMARY ? ACTIVE_BACKUP : ACTIVE_PRIMARY, t));
+                return r;
+            }
+        },
+        STANDBY_IN_SYNC {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                if (failback == Failback.AUTOMATIC && role == Role.PRIMARY) {
+                    throw new IllegalArgumentException("an automatic primary does not rest in STANDBY/IN_SYNC: it preempts (346)");
+                }
+                Rig r = STANDBY_SYNC_IN.reach(role, failback);
+                r.at(1_020, ServiceMonitor::onSynchronized);
+                return r;
+            }
+        },
+        PREEMPT_ {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                Rig r = STANDBY_IN_SYNC.reach(role, Failback.MANUAL);
+                r.at(1_030, ServiceMonitor::onOperatorSwitchover);
+                return r;
+            }
+        },
+        ACTIVE_ {
+            @Override
+            Rig reach(Role role, Failback failback) {
+                Rig r = LISTEN_.reach(role, failback);
+                r.at(1_500, ServiceMonitor::onTick);
+                return r;
+            }
+        };
+
+        abstract Rig reach(Role role, Failback failback);
+    }
+
+    record Row(String name, Start start, Role role, Failback failback, long atMs,
+               BiFunction<ServiceMonitor, Long, List<MonitorAction>> event,
+               MonitorState state, SyncState sync, int reference, List<MonitorAction> actions) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Row row(String name, Start start, Role role, long atMs, BiFunction<ServiceMonitor, Long, List<MonitorAction>> event,
+                   MonitorState state, SyncState sync, int reference, MonitorAction... actions) {
+        return new Row(name, start, role, Failback.MANUAL, atMs, event, state, sync, reference, List.of(actions));
+    }
+
+    static final List<MonitorAction> TAKEOVER = List.of(new Forward(true), new AnswerArp(true), new SendGratuitousArp(), new SendUpdates(false));
+
+    static Stream<Row> fig3() {
+        return Stream.of(
+                row("315 start: IDLE -> LISTEN, action 321 (no ARP, no forwarding, t1 running)", Start.IDLE_, Role.PRIMARY, 1_000,
+                        ServiceMonitor::start, LISTEN, NONE, 315, new AnswerArp(false), new Forward(false)),
+                row("t1 not yet expired: still listening", Start.LISTEN_, Role.PRIMARY, 1_499,
+                        ServiceMonitor::onTick, LISTEN, NONE, 315),
+                row("326 t1 expired: LISTEN -> ACTIVE, action 351 and gratuitous ARP", Start.LISTEN_, Role.PRIMARY, 1_500,
+                        ServiceMonitor::onTick, ACTIVE, NONE, 326, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("325 active heard while listening: LISTEN -> STANDBY, SYNC-IN, ask for synchronization", Start.LISTEN_, Role.BACKUP, 1_100,
+                        (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY, t), STANDBY, SYNC_IN, 325,
+                        new AnswerArp(false), new Forward(false), new SendSyncRequest()),
+                row("a standby peer heard while listening changes nothing", Start.LISTEN_, Role.BACKUP, 1_100,
+                        (m, t) -> m.onPeerHeard(new PeerView("c", Role.BACKUP, 1, STANDBY, true), t), LISTEN, NONE, 315),
+                row("341 updates restart t2: no takeover 79 ms after the last one", Start.STANDBY_SYNC_IN, Role.BACKUP, 1_089,
+                        ServiceMonitor::onTick, STANDBY, SYNC_IN, 325),
+                row("348 t2 expired: STANDBY -> ACTIVE even when not synchronized (the active is gone)", Start.STANDBY_SYNC_IN, Role.BACKUP, 1_090,
+                        ServiceMonitor::onTick, ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("348 keep-alive manager: the active failed on every link", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        (m, t) -> m.onActivePeerLost("a", t), ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("a failure report about another peer is ignored", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        (m, t) -> m.onActivePeerLost("z", t), STANDBY, IN_SYNC, 360),
+                row("the active gave the VIP up (its link failed): take over at once", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        (m, t) -> m.onActiveGaveUp("a", "client link down", t), ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("SYNC-IN complete on a backup: STANDBY stays, now IN_SYNC", Start.STANDBY_SYNC_IN, Role.BACKUP, 1_050,
+                        ServiceMonitor::onSynchronized, STANDBY, IN_SYNC, 360),
+                row("SYNC-IN complete on a manual primary: no failback", Start.STANDBY_SYNC_IN, Role.PRIMARY, 1_050,
+                        ServiceMonitor::onSynchronized, STANDBY, IN_SYNC, 360),
+                row("345 better reachability while synchronized: STANDBY -> PREEMPT, action 331", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        (m, t) -> m.onReachabilityBetter("3 of 3 targets vs 2 of 3", t), PREEMPT, IN_SYNC, 345, new SendSwitchoverQuery()),
+                row("345 refused when not synchronized", Start.STANDBY_SYNC_IN, Role.BACKUP, 1_050,
+                        (m, t) -> m.onReachabilityBetter("3 of 3 targets vs 2 of 3", t), STANDBY, SYNC_IN, 345),
+                row("347 operator switch-over on a synchronized standby: PREEMPT", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        ServiceMonitor::onOperatorSwitchover, PREEMPT, IN_SYNC, 347, new SendSwitchoverQuery()),
+                row("347 refused on a standby that is not synchronized", Start.STANDBY_SYNC_IN, Role.BACKUP, 1_050,
+                        ServiceMonitor::onOperatorSwitchover, STANDBY, SYNC_IN, 347),
+                row("347 on the active: ask the standby to take over", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        ServiceMonitor::onOperatorSwitchover, ACTIVE, NONE, 347, new RequestPeerTakeover()),
+                row("335 the active accepted: PREEMPT -> ACTIVE", Start.PREEMPT_, Role.BACKUP, 1_040,
+                        (m, t) -> m.onSwitchoverAccepted("a", t), ACTIVE, NONE, 335, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("335 t3 expired without an answer: PREEMPT -> ACTIVE", Start.PREEMPT_, Role.BACKUP, 1_130,
+                        ServiceMonitor::onTick, ACTIVE, NONE, 335, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("t3 not yet expired: still preempting", Start.PREEMPT_, Role.BACKUP, 1_129,
+                        ServiceMonitor::onTick, PREEMPT, IN_SYNC, 347),
+                row("355 switch-over query on the active: accept, STANDBY, stop ARP, keep forwarding (drain)", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        (m, t) -> m.onSwitchoverQuery("b", t), STANDBY, IN_SYNC, 355, new SendSwitchoverAccept("b"), new AnswerArp(false)),
+                row("action 351 every t4 on the active", Start.ACTIVE_, Role.PRIMARY, 1_520,
+                        ServiceMonitor::onTick, ACTIVE, NONE, 326, new SendUpdates(false)),
+                row("370 a standby asks for synchronization: SYNC-OUT with a full dump", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        (m, t) -> m.onSyncRequested("b", t), ACTIVE, SYNC_OUT, 370, new SendUpdates(true)),
+                row("two actives: the primary keeps the VIP and re-announces", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t), ACTIVE, NONE, 350, new SendGratuitousArp()),
+                row("two actives: the backup yields and resynchronizes", Start.ACTIVE_, Role.BACKUP, 1_510,
+                        (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY, t), STANDBY, SYNC_IN, 341,
+                        new AnswerArp(false), new Forward(false), new SendSyncRequest()),
+                row("the active's own link fails: give the VIP up at once and say so", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        (m, t) -> m.onLocalLinks(false, "client link eth0 down", t), STANDBY, IN_SYNC, 341,
+                        new AnnounceGaveUp("client link eth0 down"), new AnswerArp(false), new Forward(false)),
+                row("311 stop: back to IDLE, serving alone", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
+                        ServiceMonitor::stop, IDLE, NONE, 311, new Forward(true), new AnswerArp(true)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fig3")
+    void figure3(Row row) {
+        Rig rig = row.start().reach(row.role(), row.failback());
+        List<MonitorAction> actions = rig.at(row.atMs(), row.event());
+        assertEquals(row.state(), rig.monitor.state(), "state");
+        assertEquals(row.sync(), rig.monitor.sync(), "sub-state");
+        assertEquals(row.reference(), rig.monitor.last().reference(), "patent numeral of the last event: " + rig.monitor.last());
+        assertEquals(row.actions(), actions, "actions, in order");
+    }
+
+    @Test
+    void synchronizedAutomaticPrimaryTakesItsVipBackThrough346() {
+        Rig rig = Start.STANDBY_SYNC_IN.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        List<MonitorAction> actions = rig.at(1_050, ServiceMonitor::onSynchronized);
+        assertEquals(PREEMPT, rig.monitor.state());
+        assertEquals(346, rig.monitor.last().reference());
+        assertEquals(List.of(new SendSwitchoverQuery()), actions);
+        assertEquals(List.of(new Forward(true), new AnswerArp(true), new SendGratuitousArp(), new SendUpdates(false)),
+                rig.at(1_060, (m, t) -> m.onSwitchoverAccepted("b", t)));
+    }
+
+    @Test
+    void automaticPrimaryNeverPreemptsBeforeItIsSynchronized() {
+        Rig rig = Start.STANDBY_SYNC_IN.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        for (long t = 1_011; t < 5_000; t += 10) {
+            rig.at(t, (m, now) -> m.onPeerHeard(ACTIVE_BACKUP, now));
+            assertTrue(rig.at(t, ServiceMonitor::onTick).isEmpty(), "no action while the active lives, at " + t);
+            assertEquals(STANDBY, rig.monitor.state());
+        }
+    }
+
+    @Test
+    void oldActiveStopsForwardingWhenTheHandOverDrainEnds() {
+        Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.MANUAL);
+        rig.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t));
+        for (long t = 2_010; t <= 2_290; t += 20) {
+            rig.at(t, (m, now) -> m.onPeerHeard(ACTIVE_BACKUP, now)); // the new active's keep-alives
+        }
+        assertTrue(rig.at(2_299, ServiceMonitor::onTick).isEmpty(), "still forwarding during the drain");
+        assertEquals(List.of(new Forward(false)), rig.at(2_300, ServiceMonitor::onTick));
+        assertEquals(STANDBY, rig.monitor.state());
+    }
+
+    @Test
+    void aRouterWithALinkDownTakesNothingOverAndResumesWhenItComesBack() {
+        Rig rig = Start.STANDBY_IN_SYNC.reach(Role.BACKUP, Failback.MANUAL);
+        rig.at(1_030, (m, t) -> m.onLocalLinks(false, "server link eth1 down", t));
+        assertTrue(rig.at(1_200, ServiceMonitor::onTick).isEmpty(), "t2 expired, but not eligible");
+        assertEquals(STANDBY, rig.monitor.state());
+        assertTrue(rig.monitor.last().reason().contains("local link is down"), rig.monitor.last().reason());
+        assertTrue(rig.at(1_210, ServiceMonitor::onOperatorSwitchover).isEmpty());
+        rig.at(1_220, (m, t) -> m.onLocalLinks(true, "server link eth1 up", t));
+        assertEquals(TAKEOVER, rig.at(1_290, ServiceMonitor::onTick), "takes over once eligible and still no active");
+    }
+
+    @Test
+    void everyStateChangeIsReportedWithItsReasonInOrder() {
+        Rig rig = Start.LISTEN_.reach(Role.BACKUP, Failback.MANUAL);
+        rig.at(1_010, (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY, t));
+        rig.at(1_020, ServiceMonitor::onSynchronized);
+        rig.at(1_200, ServiceMonitor::onTick);
+        List<String> seen = rig.history.stream().filter(Transition::changedState).map(t -> t.from() + "->" + t.to() + " " + t.reference()).toList();
+        assertEquals(List.of("IDLE(310)->LISTEN(320) 315", "LISTEN(320)->STANDBY(340) 325", "STANDBY(340)->ACTIVE(350) 348"), seen);
+        assertTrue(rig.history.stream().allMatch(t -> !t.reason().isBlank()));
+        assertTrue(rig.history.getLast().reason().contains("t2 (80 ms)"), rig.history.getLast().reason());
+    }
+
+    @Test
+    void nextDeadlineTellsTheDriverWhenToTickNext() {
+        Rig rig = Start.LISTEN_.reach(Role.PRIMARY, Failback.MANUAL);
+        assertEquals(1_500, rig.monitor.nextDeadlineMs(), "t1");
+        rig.at(1_500, ServiceMonitor::onTick);
+        assertEquals(1_520, rig.monitor.nextDeadlineMs(), "t4");
+    }
+
+    @Test
+    void twoActivesReachTheSameVerdictFromBothSides() {
+        PeerView a = new PeerView("a", Role.BACKUP, 200, ACTIVE, false);
+        PeerView b = new PeerView("b", Role.BACKUP, 100, ACTIVE, false);
+        assertTrue(PeerView.precedes(a.role(), a.priority(), a.routerId(), b));
+        assertTrue(!PeerView.precedes(b.role(), b.priority(), b.routerId(), a));
+        PeerView c = new PeerView("c", Role.BACKUP, 100, ACTIVE, false);
+        assertTrue(PeerView.precedes(b.role(), b.priority(), b.routerId(), c), "equal priority: the lower id wins");
+        assertTrue(!PeerView.precedes(c.role(), c.priority(), c.routerId(), b));
+    }
+}
