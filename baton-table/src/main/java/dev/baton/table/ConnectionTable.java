@@ -60,7 +60,7 @@ import java.security.SecureRandom;
  * <p>Single-threaded: only the owner thread may call any method, listener and visitors run on it.
  * Allocation-free after construction.
  */
-public final class ConnectionTable extends OpenAddressingTable {
+public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor> {
 
     /** IP protocol numbers (RFC 790 / IANA). */
     public static final int PROTOCOL_TCP = 6;
@@ -304,47 +304,8 @@ public final class ConnectionTable extends OpenAddressingTable {
 
     // ---------------------------------------------------------------- snapshots
 
-    /**
-     * Visits every stored entry (expired ones not yet swept included), in slot order. The visitor must not
-     * modify this table.
-     *
-     * @throws java.util.ConcurrentModificationException if the visitor inserted or removed entries
-     */
-    public void forEach(ConnectionVisitor visitor) {
-        long slotCount = slotCount();
-        for (long slot = 0; slot < slotCount; slot++) {
-            if (occupied(slot)) {
-                long before = structuralChanges();
-                visit(slot, visitor);
-                checkUnchangedSince(before);
-            }
-        }
-    }
-
-    /**
-     * Moves the refresh cursor over at most {@code maxSlotsToScan} slots (one full turn at most) and visits
-     * each entry {@link #touch touched} since the cursor last passed it, clearing its mark. Run in bounded
-     * batches from the owner's duty cycle, a full turn tells a standby which entries are still in use, with
-     * their last-seen times, without an event per packet. The visitor must not modify this table.
-     *
-     * @return the number of entries visited
-     */
-    public int forEachRefreshed(int maxSlotsToScan, ConnectionVisitor visitor) {
-        long budget = Math.min(Math.max(0, maxSlotsToScan), slotCount());
-        int visited = 0;
-        for (long scanned = 0; scanned < budget; scanned++) {
-            long slot = advanceRefreshCursor();
-            if (slot >= 0) {
-                long before = structuralChanges();
-                visit(slot, visitor);
-                checkUnchangedSince(before);
-                visited++;
-            }
-        }
-        return visited;
-    }
-
-    private void visit(long slot, ConnectionVisitor visitor) {
+    @Override
+    void visit(long slot, ConnectionVisitor visitor) {
         visitor.visit(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
                 serviceId(slot), serverId(slot), state(slot), lastSeenMs(slot));
     }

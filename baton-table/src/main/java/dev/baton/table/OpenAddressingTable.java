@@ -30,8 +30,10 @@ import java.util.ConcurrentModificationException;
  * </ul>
  *
  * <p>Single-threaded: only the owner thread may call any method (see the package comment).
+ *
+ * @param <V> the visitor that {@link #forEach} and {@link #forEachRefreshed} hand each entry's fields to
  */
-abstract sealed class OpenAddressingTable implements AutoCloseable permits ConnectionTable, PersistenceTable {
+abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits ConnectionTable, PersistenceTable {
 
     /** How far the capacity policy looks from the new entry's home slot for something to evict. */
     static final int EVICTION_SCAN_SLOTS = 64;
@@ -387,5 +389,50 @@ abstract sealed class OpenAddressingTable implements AutoCloseable permits Conne
         if ((timeMs << 16) >> 16 != timeMs) {
             throw new IllegalArgumentException("time out of the 48-bit range: " + timeMs);
         }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** Hands the entry in {@code slot} to {@code visitor}, field by field. */
+    abstract void visit(long slot, V visitor);
+
+    /**
+     * Visits every stored entry (expired ones not yet swept included), in slot order. The visitor must not
+     * modify this table.
+     *
+     * @throws ConcurrentModificationException if the visitor inserted or removed entries
+     */
+    public final void forEach(V visitor) {
+        long slotCount = slotCount();
+        for (long slot = 0; slot < slotCount; slot++) {
+            if (occupied(slot)) {
+                long before = structuralChanges();
+                visit(slot, visitor);
+                checkUnchangedSince(before);
+            }
+        }
+    }
+
+    /**
+     * Moves the refresh cursor over at most {@code maxSlotsToScan} slots (one full turn at most) and visits
+     * each entry touched since the cursor last passed it, clearing its mark. Run in bounded batches from the
+     * owner's duty cycle, a full turn tells a standby which entries are still in use, with their last-seen
+     * times, without an event per packet. The visitor must not modify this table.
+     *
+     * @return the number of entries visited
+     */
+    public final int forEachRefreshed(int maxSlotsToScan, V visitor) {
+        long budget = Math.min(Math.max(0, maxSlotsToScan), slotCount());
+        int visited = 0;
+        for (long scanned = 0; scanned < budget; scanned++) {
+            long slot = advanceRefreshCursor();
+            if (slot >= 0) {
+                long before = structuralChanges();
+                visit(slot, visitor);
+                checkUnchangedSince(before);
+                visited++;
+            }
+        }
+        return visited;
     }
 }

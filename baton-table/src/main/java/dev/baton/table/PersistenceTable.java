@@ -38,7 +38,7 @@ import java.security.SecureRandom;
  *
  * <p>Single-threaded: only the owner thread may call any method. Allocation-free after construction.
  */
-public final class PersistenceTable extends OpenAddressingTable {
+public final class PersistenceTable extends OpenAddressingTable<PersistenceVisitor> {
 
     static final int SLOT_BYTES = 24;
     static final int LAST_USED_OFFSET = 0;
@@ -168,46 +168,8 @@ public final class PersistenceTable extends OpenAddressingTable {
         return true;
     }
 
-    /**
-     * Visits every stored entry (expired ones not yet swept included), in slot order. The visitor must not
-     * modify this table.
-     *
-     * @throws java.util.ConcurrentModificationException if the visitor inserted or removed entries
-     */
-    public void forEach(PersistenceVisitor visitor) {
-        long slotCount = slotCount();
-        for (long slot = 0; slot < slotCount; slot++) {
-            if (occupied(slot)) {
-                long before = structuralChanges();
-                visit(slot, visitor);
-                checkUnchangedSince(before);
-            }
-        }
-    }
-
-    /**
-     * Moves the refresh cursor over at most {@code maxSlotsToScan} slots and visits each entry
-     * {@link #touch touched} since the cursor last passed it, clearing its mark (see
-     * {@link ConnectionTable#forEachRefreshed}).
-     *
-     * @return the number of entries visited
-     */
-    public int forEachRefreshed(int maxSlotsToScan, PersistenceVisitor visitor) {
-        long budget = Math.min(Math.max(0, maxSlotsToScan), slotCount());
-        int visited = 0;
-        for (long scanned = 0; scanned < budget; scanned++) {
-            long slot = advanceRefreshCursor();
-            if (slot >= 0) {
-                long before = structuralChanges();
-                visit(slot, visitor);
-                checkUnchangedSince(before);
-                visited++;
-            }
-        }
-        return visited;
-    }
-
-    private void visit(long slot, PersistenceVisitor visitor) {
+    @Override
+    void visit(long slot, PersistenceVisitor visitor) {
         visitor.visit(serviceId(slot), clientAddress(slot), serverId(slot), lastUsedMs(slot), timeoutMs(slot));
     }
 
