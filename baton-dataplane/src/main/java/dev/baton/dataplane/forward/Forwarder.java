@@ -376,7 +376,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 counters.increment(WorkerCounters.CHECKSUMS_COMPLETED);
             }
         }
-        long at = out.claim(total);
+        long at = claim(out, total);
         if (at < 0) {
             counters.dropForService(DropReason.TX_RING_FULL, service);
             return false;
@@ -450,7 +450,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public boolean sendArp(PacketPort port, int operation, long ethernetDestination, int senderAddress, long targetMac, int targetAddress) {
         int prefix = port.hasVirtioHeader() ? VIRTIO_HEADER_LENGTH : 0;
         int length = prefix + EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
-        long at = port.claim(length);
+        long at = claim(port, length);
         if (at < 0) {
             counters.drop(DropReason.TX_RING_FULL);
             return false;
@@ -472,6 +472,22 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         port.commit(length);
         dirty[indexOf(port)] = true;
         return true;
+    }
+
+    /**
+     * Claims a transmit slot. A receive batch can hold more frames than the transmit ring has slots, so
+     * when the ring is full the frames committed so far are handed to the kernel first (the send runs the
+     * transmit path in this call and frees their slots) and the claim is tried once more; only then is the
+     * frame dropped. The kick is still once per ring-full, not per frame.
+     */
+    private long claim(PacketPort port, int length) {
+        long at = port.claim(length);
+        if (at < 0) {
+            port.flush();
+            dirty[indexOf(port)] = false;
+            at = port.claim(length);
+        }
+        return at;
     }
 
     /** Flushes every port written to since the last flush: one kick per port per batch. */

@@ -284,6 +284,19 @@ class ForwarderTest {
     }
 
     @Test
+    void aBatchLargerThanTheTransmitRingIsSentInFullByFlushingWhenTheRingFills() {
+        resolveServers();
+        int flushesBefore = back.flushes();
+        for (int c = 0; c < 200; c++) { // the ring has 64 slots
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT + c, 40000, VIP, 80, TCP_SYN, new byte[0]));
+        }
+        forwarder.doWork(now);
+        assertEquals(200, back.drainTransmitted().size(), "nothing dropped");
+        assertEquals(0, drops(DropReason.TX_RING_FULL));
+        assertEquals(flushesBefore + 4, back.flushes(), "three kicks when the ring filled, one at the end of the batch");
+    }
+
+    @Test
     void connectionExpiresAfterItsStateTimeoutWithASteppedClock() {
         resolveServers();
         front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
