@@ -13,6 +13,13 @@ import java.nio.file.Path;
  * <p>Used to see where the router's CPU went: for kernel forwarding the work is softirq time on the CPU that
  * RPS steers packets to; for Baton it is the JVM's user time plus the kernel's transmit path in system time.
  *
+ * <p>Which numbers to trust (measured here): with a tickless idle kernel, idle and iowait time are measured
+ * exactly (the nohz code adds up the time each CPU spent asleep), but user, system and softirq time are
+ * sampled at timer ticks, and a CPU that sleeps and wakes thousands of times a second, as Baton's worker does
+ * between {@code poll} calls, loses most of its busy ticks: a CPU running Baton at a third of its time showed
+ * 2 % busy ticks. So busy time is taken as elapsed time minus idle and iowait ({@link #busyTicks(long)}),
+ * and the per-state figures only when a CPU is saturated (the kernel's softirq under load).
+ *
  * @param cpu the CPU number
  */
 public record CpuTicks(int cpu, long user, long nice, long system, long idle, long iowait, long irq, long softirq,
@@ -54,7 +61,7 @@ public record CpuTicks(int cpu, long user, long nice, long system, long idle, lo
         throw new IllegalArgumentException("no line for cpu" + cpu + " in /proc/stat");
     }
 
-    /** Ticks doing anything but idling or waiting for I/O. */
+    /** Ticks sampled in a busy state; undercounts a CPU that often sleeps briefly (see above). */
     public long busy() {
         return user + nice + system + irq + softirq + steal;
     }
@@ -62,6 +69,25 @@ public record CpuTicks(int cpu, long user, long nice, long system, long idle, lo
     /** Every tick accounted. */
     public long total() {
         return busy() + idle + iowait;
+    }
+
+    /**
+     * Busy time of an interval of {@code elapsedTicks}: what was not idle or iowait, both measured exactly.
+     * Use on a difference of two samples ({@link #minus}).
+     */
+    public long busyTicks(long elapsedTicks) {
+        return Math.max(0, elapsedTicks - idle - iowait);
+    }
+
+    /** Busy share, 0..1, of an interval of {@code elapsedNs}; use on a difference of two samples. */
+    public double busyFraction(long elapsedNs, long ticksPerSecond) {
+        long elapsedTicks = elapsedTicks(elapsedNs, ticksPerSecond);
+        return elapsedTicks <= 0 ? 0 : Math.min(1.0, (double) busyTicks(elapsedTicks) / elapsedTicks);
+    }
+
+    /** {@code elapsedNs} in ticks of {@code ticksPerSecond}, rounded. */
+    public static long elapsedTicks(long elapsedNs, long ticksPerSecond) {
+        return Math.round(elapsedNs * (double) ticksPerSecond / 1e9);
     }
 
     /** The time spent between {@code earlier} and this sample, state by state. */
@@ -73,9 +99,4 @@ public record CpuTicks(int cpu, long user, long nice, long system, long idle, lo
                 iowait - earlier.iowait, irq - earlier.irq, softirq - earlier.softirq, steal - earlier.steal);
     }
 
-    /** Busy share of the interval, 0..1 (0 for an empty interval). */
-    public double busyFraction() {
-        long total = total();
-        return total <= 0 ? 0 : (double) busy() / total;
-    }
 }

@@ -8,8 +8,9 @@
  * {@link dev.baton.bench.lab.UdpSinks} counts), TCP throughput (iperf3, {@link dev.baton.bench.lab.TcpResult})
  * and CPU time per forwarded packet ({@link dev.baton.bench.lab.CpuTicks}, {@link dev.baton.bench.lab.ProcessTicks}),
  * alternating a {@code baton run} process ({@link dev.baton.bench.lab.BatonUnderTest}) with kernel forwarding
- * ({@link dev.baton.bench.lab.KernelForwarding}) on the same router namespace. Method and results:
- * docs/benchmarks.md.
+ * ({@link dev.baton.bench.lab.KernelForwarding}) on the same router namespace. {@link dev.baton.bench.lab.BatonCounters}
+ * says where Baton lost packets, {@link dev.baton.bench.lab.ForeignLoad} how much CPU other processes took during a
+ * window, and {@link dev.baton.bench.lab.LabReport} prints the tables. Method and results: docs/benchmarks.md.
  *
  * <p>Threads: everything here runs on the benchmark's main thread; the packet work happens in other processes
  * (trafgen, the Baton JVM, the kernel), pinned to their CPUs with taskset(1) and RPS.

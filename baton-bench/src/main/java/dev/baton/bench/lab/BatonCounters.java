@@ -1,0 +1,73 @@
+package dev.baton.bench.lab;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The counters of a {@code baton ctl stats} answer that tell where packets went, flattened to names and
+ * numbers so two answers can be subtracted: the router totals ({@code rx_frames}, {@code forwarded_frames},
+ * ...), every drop reason as {@code drops.<reason>}, and the AF_PACKET ring counters of every worker and
+ * interface as {@code ring.<interface>.w<worker>.<counter>} ({@code rx_packets}, {@code rx_drops}, ...).
+ */
+public final class BatonCounters {
+
+    private BatonCounters() {
+    }
+
+    /** The flattened counters of one stats answer, in the answer's order. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Long> flatten(Map<String, Object> stats) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> entry : stats.entrySet()) {
+            if (entry.getValue() instanceof Number number && !entry.getKey().equals("workers") && !entry.getKey().equals("capacity")) {
+                counters.put(entry.getKey(), number.longValue());
+            }
+        }
+        if (stats.get("drops") instanceof Map<?, ?> drops) {
+            for (Map.Entry<?, ?> drop : drops.entrySet()) {
+                if (drop.getValue() instanceof Number number) {
+                    counters.put("drops." + drop.getKey(), number.longValue());
+                }
+            }
+        }
+        if (stats.get("rings") instanceof List<?> rings) {
+            for (Object ring : rings) {
+                Map<String, Object> row = (Map<String, Object>) ring;
+                String prefix = "ring." + row.get("interface") + ".w" + row.get("worker") + ".";
+                for (Map.Entry<String, Object> field : row.entrySet()) {
+                    if (field.getValue() instanceof Number number && !field.getKey().equals("worker")) {
+                        counters.put(prefix + field.getKey(), number.longValue());
+                    }
+                }
+            }
+        }
+        return counters;
+    }
+
+    /** {@code after - before} for every counter of {@code after} (a counter missing before counts from 0). */
+    public static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> delta = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> entry : after.entrySet()) {
+            delta.put(entry.getKey(), entry.getValue() - before.getOrDefault(entry.getKey(), 0L));
+        }
+        return delta;
+    }
+
+    /**
+     * The entries of {@code counters} that are not zero and tell of loss: drop reasons, ring drops, truncated
+     * or malformed frames, and ring freezes (the kernel found every RX block still owned by Baton).
+     */
+    public static Map<String, Long> losses(Map<String, Long> counters) {
+        Map<String, Long> losses = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> entry : counters.entrySet()) {
+            String name = entry.getKey();
+            boolean loss = name.startsWith("drops.") || name.endsWith(".rx_drops") || name.endsWith(".rx_truncated")
+                    || name.endsWith(".tx_malformed") || name.endsWith(".rx_freezes");
+            if (loss && entry.getValue() != 0) {
+                losses.put(name, entry.getValue());
+            }
+        }
+        return losses;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.baton.bench.lab;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class BatonCountersTest {
+
+    private static Map<String, Object> stats(long rx, long forwarded, long txFull, long ringDrops) {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("router", "bt0001-r0");
+        stats.put("workers", 1L);
+        stats.put("rx_frames", rx);
+        stats.put("forwarded_frames", forwarded);
+        stats.put("drops", new LinkedHashMap<>(Map.of("tx-ring-full", txFull)));
+        Map<String, Object> ring = new LinkedHashMap<>();
+        ring.put("worker", 0L);
+        ring.put("interface", "bt0001r0f");
+        ring.put("rx_packets", rx + ringDrops);
+        ring.put("rx_drops", ringDrops);
+        stats.put("rings", List.of(ring));
+        stats.put("capacity", 100000L);
+        stats.put("services", List.of());
+        return stats;
+    }
+
+    @Test
+    void flattensTotalsDropReasonsAndRingCountersButNotSettings() {
+        Map<String, Long> flat = BatonCounters.flatten(stats(10, 8, 2, 5));
+        assertEquals(Map.of("rx_frames", 10L, "forwarded_frames", 8L, "drops.tx-ring-full", 2L,
+                "ring.bt0001r0f.w0.rx_packets", 15L, "ring.bt0001r0f.w0.rx_drops", 5L), flat);
+    }
+
+    @Test
+    void deltaSubtractsCounterByCounter() {
+        Map<String, Long> delta = BatonCounters.delta(BatonCounters.flatten(stats(10, 8, 2, 5)),
+                BatonCounters.flatten(stats(110, 98, 2, 15)));
+        assertEquals(100L, delta.get("rx_frames"));
+        assertEquals(90L, delta.get("forwarded_frames"));
+        assertEquals(0L, delta.get("drops.tx-ring-full"));
+        assertEquals(10L, delta.get("ring.bt0001r0f.w0.rx_drops"));
+    }
+
+    @Test
+    void lossesAreTheNonZeroDropCountersOnly() {
+        Map<String, Long> delta = BatonCounters.delta(BatonCounters.flatten(stats(10, 8, 2, 5)),
+                BatonCounters.flatten(stats(110, 98, 2, 15)));
+        assertEquals(Map.of("ring.bt0001r0f.w0.rx_drops", 10L), BatonCounters.losses(delta));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.bench.lab;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LabBenchmarkOptionsTest {
+
+    @Test
+    void noArgumentsGiveTheDocumentedDefaults() {
+        LabBenchmarkOptions o = LabBenchmarkOptions.parse();
+        assertEquals(3, o.repetitions());
+        assertEquals(Duration.ofSeconds(3), o.udpWarmup());
+        assertEquals(Duration.ofSeconds(10), o.udpWindow());
+        assertEquals(256, o.flows());
+        assertEquals(Duration.ofSeconds(5), o.tcpTime());
+        assertEquals(0.5, o.maxLoad());
+        assertEquals("default", o.ring());
+        assertEquals(false, o.batonRps());
+    }
+
+    @Test
+    void bothOptionFormsAreAccepted() {
+        LabBenchmarkOptions o = LabBenchmarkOptions.parse("--repetitions", "5", "--udp-seconds=12", "--ring", "{ block-count: 32 }",
+                "--max-load=1.5");
+        assertEquals(5, o.repetitions());
+        assertEquals(Duration.ofSeconds(12), o.udpWindow());
+        assertEquals("{ block-count: 32 }", o.ring());
+        assertEquals(1.5, o.maxLoad());
+        assertEquals(true, LabBenchmarkOptions.parse("--baton-rps", "true").batonRps());
+    }
+
+    @Test
+    void ringNamesAreCaseInsensitive() {
+        assertEquals("lab", LabBenchmarkOptions.parse("--ring=LAB").ring());
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "--repetitions | 0     | --repetitions: 0 is outside 1..9",
+            "--repetitions | 10    | --repetitions: 10 is outside 1..9",
+            "--udp-seconds | 21    | --udp-seconds: 21 is outside 1..20",
+            "--tcp-seconds | 31    | --tcp-seconds: 31 is outside 1..30",
+            "--flows       | 0     | --flows: 0 is outside 1..4096",
+            "--flows       | many  | --flows: 'many' is not a whole number",
+            "--max-load    | -1    | --max-load: -1.0 is outside 0.01..64.0",
+            "--ring        | big   | --ring: 'default', 'lab' or a one-line YAML flow mapping such as \"{ block-count: 32 }\", not 'big'",
+            "--baton-rps   | yes   | --baton-rps: 'true' or 'false', not 'yes'",
+            "--colour      | red   | unknown option --colour",
+    })
+    void valuesOutsideTheirBoundsAreRejectedWithTheReason(String option, String value, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabBenchmarkOptions.parse(option, value));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void anOptionWithoutItsValueIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabBenchmarkOptions.parse("--flows"));
+        assertEquals("--flows needs a value", e.getMessage());
+    }
+
+    @Test
+    void theUsageNamesEveryOption() {
+        for (String option : new String[]{"--repetitions", "--udp-warmup-s", "--udp-seconds", "--udp-max-packets", "--flows",
+                "--tcp-seconds", "--max-load", "--load-wait-s", "--ring", "--baton-rps"}) {
+            assertTrue(LabBenchmarkOptions.USAGE.contains(option), option);
+        }
+    }
+}
