@@ -75,12 +75,16 @@ public final class KernelConstants {
     public static final int PACKET_HOST = 0;
     /** {@code sll_pkttype}: sent by this host. */
     public static final int PACKET_OUTGOING = 4;
+    /** Ring version 2: fixed-size frame slots, each with its own status word (RX and TX). */
+    public static final int TPACKET_V2 = 1;
     /** Ring version 3: variable-size frames in blocks on RX. */
     public static final int TPACKET_V3 = 2;
     /** Alignment of ring frames and their data. */
     public static final int TPACKET_ALIGNMENT = 16;
     /** {@code TPACKET_ALIGN(sizeof(tpacket3_hdr)) + sizeof(sockaddr_ll)}: the V3 header length. */
     public static final int TPACKET3_HDRLEN = 68;
+    /** {@code TPACKET_ALIGN(sizeof(tpacket2_hdr)) + sizeof(sockaddr_ll)}: the V2 header length. */
+    public static final int TPACKET2_HDRLEN = 52;
 
     /** RX block / frame owned by the kernel. */
     public static final int TP_STATUS_KERNEL = 0;

@@ -121,6 +121,79 @@ public final class KernelStructs {
     }
 
     /**
+     * {@code struct tpacket_req} (linux/if_packet.h): ring geometry for {@code PACKET_RX_RING/TX_RING}
+     * on a TPACKET_V1/V2 socket (the kernel reads only these 16 bytes there).
+     */
+    public static final class TpacketReq {
+        private TpacketReq() {
+        }
+
+        /** The layout; 16 bytes, all u32. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("tp_block_size"),
+                JAVA_INT.withName("tp_block_nr"),
+                JAVA_INT.withName("tp_frame_size"),
+                JAVA_INT.withName("tp_frame_nr")).withName("tpacket_req");
+        /** {@code tp_block_size}: bytes per block, a multiple of the page size. */
+        public static final long BLOCK_SIZE_OFFSET = offset(LAYOUT, "tp_block_size");
+        /** {@code tp_block_nr}: number of blocks. */
+        public static final long BLOCK_NR_OFFSET = offset(LAYOUT, "tp_block_nr");
+        /** {@code tp_frame_size}: bytes per frame slot; slots never straddle blocks. */
+        public static final long FRAME_SIZE_OFFSET = offset(LAYOUT, "tp_frame_size");
+        /** {@code tp_frame_nr}: number of frame slots; must equal blocks times frames per block. */
+        public static final long FRAME_NR_OFFSET = offset(LAYOUT, "tp_frame_nr");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
+     * {@code struct tpacket2_hdr} (linux/if_packet.h): the header at the start of every V2 frame slot,
+     * RX and TX. Its {@code tp_status} is the slot's owner word.
+     */
+    public static final class Tpacket2Hdr {
+        private Tpacket2Hdr() {
+        }
+
+        /** The layout; 32 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("tp_status"),
+                JAVA_INT.withName("tp_len"),
+                JAVA_INT.withName("tp_snaplen"),
+                JAVA_SHORT.withName("tp_mac"),
+                JAVA_SHORT.withName("tp_net"),
+                JAVA_INT.withName("tp_sec"),
+                JAVA_INT.withName("tp_nsec"),
+                JAVA_SHORT.withName("tp_vlan_tci"),
+                JAVA_SHORT.withName("tp_vlan_tpid"),
+                MemoryLayout.sequenceLayout(4, JAVA_BYTE).withName("tp_padding")).withName("tpacket2_hdr");
+        /** {@code tp_status}: TP_STATUS_* flags (RX) or the slot owner (TX). */
+        public static final long STATUS_OFFSET = offset(LAYOUT, "tp_status");
+        /** {@code tp_len}: RX: length on the wire; TX: bytes to send (including a virtio header). */
+        public static final long LEN_OFFSET = offset(LAYOUT, "tp_len");
+        /** {@code tp_snaplen}: bytes captured in the slot. */
+        public static final long SNAPLEN_OFFSET = offset(LAYOUT, "tp_snaplen");
+        /** {@code tp_mac} (u16): from the header to the link-layer header. */
+        public static final long MAC_OFFSET = offset(LAYOUT, "tp_mac");
+        /** {@code tp_net} (u16): from the header to the network header. */
+        public static final long NET_OFFSET = offset(LAYOUT, "tp_net");
+        /** {@code tp_sec}. */
+        public static final long SEC_OFFSET = offset(LAYOUT, "tp_sec");
+        /** {@code tp_nsec}. */
+        public static final long NSEC_OFFSET = offset(LAYOUT, "tp_nsec");
+        /** {@code tp_vlan_tci} (u16): valid with {@link KernelConstants#TP_STATUS_VLAN_VALID}. */
+        public static final long VLAN_TCI_OFFSET = offset(LAYOUT, "tp_vlan_tci");
+        /** {@code tp_vlan_tpid} (u16). */
+        public static final long VLAN_TPID_OFFSET = offset(LAYOUT, "tp_vlan_tpid");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+        /**
+         * Where TX frame data starts in a V2 slot: {@code TPACKET2_HDRLEN - sizeof(sockaddr_ll)} = 32
+         * (net/packet/af_packet.c, tpacket_parse_header without PACKET_TX_HAS_OFF).
+         */
+        public static final int TX_DATA_OFFSET = KernelConstants.TPACKET2_HDRLEN - SockaddrLl.SIZE;
+    }
+
+    /**
      * {@code struct tpacket_block_desc} with its {@code hdr.bh1} ({@code struct tpacket_hdr_v1}): the
      * header at the start of every TPACKET_V3 RX block.
      */
@@ -213,6 +286,22 @@ public final class KernelStructs {
          * (net/packet/af_packet.c, tpacket_parse_header without PACKET_TX_HAS_OFF).
          */
         public static final int TX_DATA_OFFSET = KernelConstants.TPACKET3_HDRLEN - SockaddrLl.SIZE;
+    }
+
+    /**
+     * {@code struct tpacket_stats} (linux/if_packet.h): {@code PACKET_STATISTICS} on a V1/V2 socket, the
+     * first 8 bytes of {@link TpacketStatsV3}; the kernel writes only these there.
+     */
+    public static final class TpacketStats {
+        private TpacketStats() {
+        }
+
+        /** The layout; 8 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("tp_packets"),
+                JAVA_INT.withName("tp_drops")).withName("tpacket_stats");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
     }
 
     /** {@code struct tpacket_stats_v3} (linux/if_packet.h): {@code PACKET_STATISTICS} on a V3 socket. */
@@ -371,8 +460,8 @@ public final class KernelStructs {
 
     /** Every struct layout above, for tests that pin them all. */
     public static final List<StructLayout> ALL = List.of(
-            SockaddrLl.LAYOUT, PacketMreq.LAYOUT, TpacketReq3.LAYOUT, TpacketBlockDesc.LAYOUT,
-            Tpacket3Hdr.LAYOUT, TpacketStatsV3.LAYOUT, SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT,
+            SockaddrLl.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT, TpacketBlockDesc.LAYOUT,
+            Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT, SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT,
             VirtioNetHdr.LAYOUT, IfReq.LAYOUT);
 
     /** The byte offset of the member at {@code path} (member names) in {@code layout}. */

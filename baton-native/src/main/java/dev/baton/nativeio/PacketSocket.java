@@ -10,8 +10,10 @@ import dev.baton.nativeio.KernelStructs.PacketMreq;
 import dev.baton.nativeio.KernelStructs.PollFd;
 import dev.baton.nativeio.KernelStructs.SockFprog;
 import dev.baton.nativeio.KernelStructs.SockaddrLl;
+import dev.baton.nativeio.KernelStructs.Tpacket2Hdr;
 import dev.baton.nativeio.KernelStructs.Tpacket3Hdr;
 import dev.baton.nativeio.KernelStructs.TpacketBlockDesc;
+import dev.baton.nativeio.KernelStructs.TpacketReq;
 import dev.baton.nativeio.KernelStructs.TpacketReq3;
 import dev.baton.nativeio.KernelStructs.TpacketStatsV3;
 
@@ -29,18 +31,22 @@ import static dev.baton.nativeio.KernelConstants.TP_STATUS_VLAN_VALID;
 import static dev.baton.nativeio.KernelConstants.TP_STATUS_WRONG_FORMAT;
 
 /**
- * An AF_PACKET socket on one interface with TPACKET_V3 RX and TX rings mapped into this process
- * (packet(7), Documentation/networking/packet_mmap.rst).
+ * An AF_PACKET socket on one interface with TPACKET_V3 (default) or TPACKET_V2 RX and TX rings
+ * mapped into this process (packet(7), Documentation/networking/packet_mmap.rst).
  *
  * <p><b>Set-up</b> ({@link #open}), in the order that works (DATAPLANE.md): socket with protocol 0,
  * so nothing is captured before the socket is bound to its interface → {@code PACKET_VERSION} =
- * TPACKET_V3 → {@code PACKET_VNET_HDR} → {@code PACKET_QDISC_BYPASS} → {@code PACKET_IGNORE_OUTGOING}
+ * {@link PacketSocketOptions#ringVersion()} → {@code PACKET_VNET_HDR} → {@code PACKET_QDISC_BYPASS} → {@code PACKET_IGNORE_OUTGOING}
  * → {@code PACKET_RX_RING} → {@code PACKET_TX_RING} → one {@code mmap} of RX then TX → promiscuous
  * membership → {@code bind} to the interface with {@code ETH_P_ALL} (an {@code ETH_P_IP} socket
  * would miss frames an nftables netdev ingress rule drops) → fanout, which the kernel only accepts
  * on a bound socket.
  *
- * <p><b>RX</b>: {@link #receive} walks blocks the kernel handed to user space and gives them back.
+ * <p><b>RX</b>: {@link #receive} walks blocks (V3) or frame slots (V2) the kernel handed to user
+ * space and gives them back. V3 hands over a block only when it is full or its retire timer fires
+ * (at least 1 ms); V2 hands over every frame as soon as it is written, so a burst's last frame does
+ * not wait. <b>TX</b> works the same on both; only the slot header (and so where the data starts)
+ * differs: {@code tpacket2_hdr} (data at slot + 32) vs {@code tpacket3_hdr} (data at slot + 48).
  * <b>TX</b>: {@link #txClaim} / {@link #txCommit} fill slots, {@link #txFlush} kicks the kernel once
  * per batch. Neither allocates nor makes a system call per frame.
  *
@@ -52,7 +58,13 @@ import static dev.baton.nativeio.KernelConstants.TP_STATUS_WRONG_FORMAT;
 public final class PacketSocket implements AutoCloseable {
     /** Status words of blocks and slots, read with acquire and written with release semantics. */
     private static final VarHandle STATUS_WORD = ValueLayout.JAVA_INT.varHandle();
-    private static final int TX_DATA_OFFSET = Tpacket3Hdr.TX_DATA_OFFSET;
+
+    /**
+     * On a V2 ring {@link #receive}{@code (visitor, maxBlocks)} visits at most {@code maxBlocks} times
+     * this many frames, so a caller's per-call bound keeps roughly the meaning it has on V3 (a 256 KiB
+     * V3 block holds up to ~170 MTU-sized frames).
+     */
+    public static final int V2_FRAMES_PER_RECEIVE_BLOCK = 64;
 
     private final LibC libc;
     private final Arena arena;
@@ -66,7 +78,17 @@ public final class PacketSocket implements AutoCloseable {
     private final MemorySegment txRing;
     private final int rxBlockSizeBytes;
     private final int rxBlockCount;
+    /** V2: the RX ring is {@code rxFrameCount} slots of {@code rxFrameSizeBytes}; V3: blocks. */
+    private final boolean rxFrameSlots;
+    private final int rxFrameSizeBytes;
+    private final int rxFrameCount;
     private final boolean vnetHeader;
+    /** Offsets in a TX slot, which depend on the ring version's header. */
+    private final long txStatusOffset;
+    private final long txLengthOffset;
+    /** {@code tp_next_offset} of a V3 slot, which must be 0 on TX; -1 on V2 (no such field). */
+    private final long txNextOffsetOffset;
+    private final int txDataOffset;
     private final int txFrameSizeBytes;
     private final int txFrameCount;
     private final int txFrameCapacityBytes;
@@ -75,6 +97,7 @@ public final class PacketSocket implements AutoCloseable {
     private final MemorySegment statisticsLength;
 
     private int rxBlockIndex;
+    private int rxFrameIndex;
     private int txIndex;
     private long txClaimedOffset = -1;
     private boolean txKickNeeded;
@@ -106,10 +129,17 @@ public final class PacketSocket implements AutoCloseable {
         this.txRing = ring.asSlice(rxBytes, mappingBytes - rxBytes);
         this.rxBlockSizeBytes = options.rxBlockSizeBytes();
         this.rxBlockCount = options.rxBlockCount();
+        this.rxFrameSlots = options.ringVersion() == TpacketVersion.V2;
+        this.rxFrameSizeBytes = rxFrameSlots ? options.rxFrameSizeBytes() : 0;
+        this.rxFrameCount = rxFrameSlots && rxBlockCount > 0 ? v2RxFrameCount(options) : 0;
         this.vnetHeader = options.vnetHeader();
+        this.txStatusOffset = rxFrameSlots ? Tpacket2Hdr.STATUS_OFFSET : Tpacket3Hdr.STATUS_OFFSET;
+        this.txLengthOffset = rxFrameSlots ? Tpacket2Hdr.LEN_OFFSET : Tpacket3Hdr.LEN_OFFSET;
+        this.txNextOffsetOffset = rxFrameSlots ? -1 : Tpacket3Hdr.NEXT_OFFSET_OFFSET;
+        this.txDataOffset = options.ringVersion().txDataOffset();
         this.txFrameSizeBytes = tx.frameSizeBytes();
         this.txFrameCount = tx.frameCount();
-        this.txFrameCapacityBytes = tx.frameCount() == 0 ? 0 : tx.frameSizeBytes() - TX_DATA_OFFSET;
+        this.txFrameCapacityBytes = tx.frameCount() == 0 ? 0 : tx.frameSizeBytes() - txDataOffset;
         this.pollFd = arena.allocate(PollFd.LAYOUT);
         this.pollFd.set(ValueLayout.JAVA_INT, PollFd.FD_OFFSET, fd);
         this.statisticsBuffer = arena.allocate(TpacketStatsV3.LAYOUT);
@@ -155,7 +185,8 @@ public final class PacketSocket implements AutoCloseable {
             fd = libc.orThrow(libc.socket(AF_PACKET, KernelConstants.SOCK_RAW | KernelConstants.SOCK_CLOEXEC, 0),
                     "socket(AF_PACKET, SOCK_RAW)");
             MemorySegment intValue = arena.allocate(ValueLayout.JAVA_INT);
-            setIntOption(libc, fd, intValue, KernelConstants.PACKET_VERSION, KernelConstants.TPACKET_V3,
+            // Before the rings: the version fixes the header length the ring checks use (packet_setsockopt).
+            setIntOption(libc, fd, intValue, KernelConstants.PACKET_VERSION, options.ringVersion().code(),
                     "PACKET_VERSION");
             if (options.vnetHeader()) {
                 setIntOption(libc, fd, intValue, KernelConstants.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
@@ -167,21 +198,28 @@ public final class PacketSocket implements AutoCloseable {
                 setIntOption(libc, fd, intValue, KernelConstants.PACKET_IGNORE_OUTGOING, 1,
                         "PACKET_IGNORE_OUTGOING");
             }
+            // V3 takes a tpacket_req3 (28 bytes), V1/V2 the tpacket_req it starts with (16 bytes).
             MemorySegment request = arena.allocate(TpacketReq3.LAYOUT);
+            int requestBytes = options.ringVersion() == TpacketVersion.V2 ? TpacketReq.SIZE : TpacketReq3.SIZE;
             if (options.rxBlockCount() > 0) {
-                int framesPerBlock = options.rxBlockSizeBytes() / PacketSocketOptions.RX_NOMINAL_FRAME_SIZE_BYTES;
-                writeRingRequest(request, options.rxBlockSizeBytes(), options.rxBlockCount(),
-                        PacketSocketOptions.RX_NOMINAL_FRAME_SIZE_BYTES, framesPerBlock * options.rxBlockCount(),
-                        options.rxBlockTimeoutMs());
+                if (options.ringVersion() == TpacketVersion.V2) {
+                    writeRingRequest(request, options.rxBlockSizeBytes(), options.rxBlockCount(),
+                            options.rxFrameSizeBytes(), v2RxFrameCount(options), 0);
+                } else {
+                    int framesPerBlock = options.rxBlockSizeBytes() / PacketSocketOptions.RX_NOMINAL_FRAME_SIZE_BYTES;
+                    writeRingRequest(request, options.rxBlockSizeBytes(), options.rxBlockCount(),
+                            PacketSocketOptions.RX_NOMINAL_FRAME_SIZE_BYTES, framesPerBlock * options.rxBlockCount(),
+                            options.rxBlockTimeoutMs());
+                }
                 libc.orThrow(libc.setsockopt(fd, SOL_PACKET, KernelConstants.PACKET_RX_RING, request,
-                        TpacketReq3.SIZE), "setsockopt(PACKET_RX_RING)");
+                        requestBytes), "setsockopt(PACKET_RX_RING)");
             }
             if (tx.frameCount() > 0) {
-                // For a TX ring the kernel demands retire timeout, private size and feature word be 0.
+                // For a V3 TX ring the kernel demands retire timeout, private size and feature word be 0.
                 writeRingRequest(request, tx.blockSizeBytes(), tx.blockCount(), tx.frameSizeBytes(),
                         tx.frameCount(), 0);
                 libc.orThrow(libc.setsockopt(fd, SOL_PACKET, KernelConstants.PACKET_TX_RING, request,
-                        TpacketReq3.SIZE), "setsockopt(PACKET_TX_RING)");
+                        requestBytes), "setsockopt(PACKET_TX_RING)");
             }
             // One mapping: the RX ring first, then the TX ring (packet_mmap.rst).
             mapping = libc.mmap(MemorySegment.NULL, mappingBytes,
@@ -230,13 +268,20 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Visits the frames of up to {@code maxBlocks} RX blocks that the kernel has handed to user space,
-     * in order, and hands each block back after its last frame (also when the visitor throws; the
-     * rest of that block is then lost). No allocation, no system call.
+     * Visits the frames the kernel has handed to user space, in order, and hands them back. No
+     * allocation, no system call.
+     *
+     * <p>V3: up to {@code maxBlocks} blocks; each block goes back after its last frame (also when the
+     * visitor throws; the rest of that block is then lost). V2: up to
+     * {@code maxBlocks * }{@link #V2_FRAMES_PER_RECEIVE_BLOCK} frame slots; each slot goes back right
+     * after the visitor returns (or throws) for it.
      *
      * @return the number of frames visited
      */
     public int receive(RxVisitor visitor, int maxBlocks) {
+        if (rxFrameSlots) {
+            return receiveSlots(visitor, (long) maxBlocks * V2_FRAMES_PER_RECEIVE_BLOCK);
+        }
         MemorySegment ring = rxRing;
         int frames = 0;
         for (int visited = 0; visited < maxBlocks && rxBlockCount > 0; visited++) {
@@ -274,17 +319,54 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMs} for an RX block to become ready ({@code poll} for POLLIN); returns at
-     * once, without a system call, when the next block is already user-owned.
+     * The V2 walk: slot {@code i} starts at {@code i * rxFrameSizeBytes} (blocks are whole multiples of
+     * the slot size, packet_lookup_frame) with a {@code tpacket2_hdr} whose {@code tp_status} the kernel
+     * sets to TP_STATUS_USER (plus flags) once the frame is written, and which user space sets back to
+     * TP_STATUS_KERNEL to return the slot (packet_mmap.rst, "TPACKET_V2").
+     */
+    private int receiveSlots(RxVisitor visitor, long maxFrames) {
+        MemorySegment ring = rxRing;
+        int frames = 0;
+        while (frames < maxFrames && rxFrameCount > 0) {
+            long frame = (long) rxFrameIndex * rxFrameSizeBytes;
+            int status = (int) STATUS_WORD.getAcquire(ring, frame + Tpacket2Hdr.STATUS_OFFSET);
+            if ((status & TP_STATUS_USER) == 0) {
+                break;
+            }
+            try {
+                int snapLength = ring.get(ValueLayout.JAVA_INT, frame + Tpacket2Hdr.SNAPLEN_OFFSET);
+                int wireLength = ring.get(ValueLayout.JAVA_INT, frame + Tpacket2Hdr.LEN_OFFSET);
+                long macOffset = frame + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT,
+                        frame + Tpacket2Hdr.MAC_OFFSET));
+                int vlanTci = (status & TP_STATUS_VLAN_VALID) != 0
+                        ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frame + Tpacket2Hdr.VLAN_TCI_OFFSET))
+                        : -1;
+                // As on V3, the virtio header sits right before the MAC header (tpacket_rcv).
+                long vnetHeaderOffset = vnetHeader ? macOffset - VirtioNetHeader.LENGTH : -1;
+                visitor.onFrame(ring, macOffset, snapLength, wireLength, status, vlanTci, vnetHeaderOffset);
+                frames++;
+            } finally {
+                STATUS_WORD.setRelease(ring, frame + Tpacket2Hdr.STATUS_OFFSET, TP_STATUS_KERNEL);
+                rxFrameIndex = rxFrameIndex + 1 == rxFrameCount ? 0 : rxFrameIndex + 1;
+            }
+        }
+        return frames;
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for an RX block (V3) or frame (V2) to become ready ({@code poll} for
+     * POLLIN); returns at once, without a system call, when the next one is already user-owned.
      *
-     * @return whether a block is ready; {@code false} on timeout or when interrupted by a signal
+     * @return whether a block or frame is ready; {@code false} on timeout or when interrupted by a signal
      */
     public boolean awaitFrames(int timeoutMs) {
         if (rxBlockCount == 0) {
             throw new IllegalStateException("this socket has no RX ring");
         }
-        long block = (long) rxBlockIndex * rxBlockSizeBytes;
-        if (((int) STATUS_WORD.getAcquire(rxRing, block + TpacketBlockDesc.BLOCK_STATUS_OFFSET) & TP_STATUS_USER) != 0) {
+        long statusWord = rxFrameSlots
+                ? (long) rxFrameIndex * rxFrameSizeBytes + Tpacket2Hdr.STATUS_OFFSET
+                : (long) rxBlockIndex * rxBlockSizeBytes + TpacketBlockDesc.BLOCK_STATUS_OFFSET;
+        if (((int) STATUS_WORD.getAcquire(rxRing, statusWord) & TP_STATUS_USER) != 0) {
             return true;
         }
         pollFd.set(ValueLayout.JAVA_SHORT, PollFd.EVENTS_OFFSET, (short) KernelConstants.POLLIN);
@@ -318,22 +400,22 @@ public final class PacketSocket implements AutoCloseable {
             return -1;
         }
         long slot = (long) txIndex * txFrameSizeBytes;
-        int status = (int) STATUS_WORD.getAcquire(txRing, slot + Tpacket3Hdr.STATUS_OFFSET);
+        int status = (int) STATUS_WORD.getAcquire(txRing, slot + txStatusOffset);
         if (status == TP_STATUS_WRONG_FORMAT && dropMalformedFrame()) {
             slot = (long) txIndex * txFrameSizeBytes;
-            status = (int) STATUS_WORD.getAcquire(txRing, slot + Tpacket3Hdr.STATUS_OFFSET);
+            status = (int) STATUS_WORD.getAcquire(txRing, slot + txStatusOffset);
         }
         if (status != TP_STATUS_AVAILABLE) {
             return -1;
         }
-        txClaimedOffset = slot + TX_DATA_OFFSET;
+        txClaimedOffset = slot + txDataOffset;
         return txClaimedOffset;
     }
 
     /**
-     * Hands the claimed slot to the kernel: {@code tp_len} = {@code length}, {@code tp_next_offset} = 0
-     * (the kernel rejects anything else on V3 TX), then the status SEND_REQUEST with release semantics
-     * so the frame bytes are visible before it.
+     * Hands the claimed slot to the kernel: {@code tp_len} = {@code length}, on V3 {@code tp_next_offset}
+     * = 0 (the kernel rejects anything else on V3 TX; V2 has no such field), then the status
+     * SEND_REQUEST with release semantics so the frame bytes are visible before it.
      *
      * <p>With {@code PACKET_VNET_HDR}, {@code tp_len} <em>includes</em> the virtio header:
      * tpacket_snd (net/packet/af_packet.c) takes {@code tp_len} from the slot, then steps over the
@@ -351,10 +433,8 @@ public final class PacketSocket implements AutoCloseable {
             throw new IllegalArgumentException("frame length " + length + " exceeds the slot capacity "
                     + txFrameCapacityBytes);
         }
-        long slot = data - TX_DATA_OFFSET;
-        txRing.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN_OFFSET, length);
-        txRing.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.NEXT_OFFSET_OFFSET, 0);
-        STATUS_WORD.setRelease(txRing, slot + Tpacket3Hdr.STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
+        long slot = data - txDataOffset;
+        writeTxSlotHeader(slot, length);
         txIndex = nextTxIndex(txIndex);
         txClaimedOffset = -1;
         txFramesCommitted++;
@@ -440,23 +520,29 @@ public final class PacketSocket implements AutoCloseable {
             int source = nextTxIndex(target);
             long from = (long) source * txFrameSizeBytes;
             long to = (long) target * txFrameSizeBytes;
-            int length = txRing.get(ValueLayout.JAVA_INT, from + Tpacket3Hdr.LEN_OFFSET);
-            MemorySegment.copy(txRing, from + TX_DATA_OFFSET, txRing, to + TX_DATA_OFFSET, length);
-            txRing.set(ValueLayout.JAVA_INT, to + Tpacket3Hdr.LEN_OFFSET, length);
-            txRing.set(ValueLayout.JAVA_INT, to + Tpacket3Hdr.NEXT_OFFSET_OFFSET, 0);
-            STATUS_WORD.setRelease(txRing, to + Tpacket3Hdr.STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
+            int length = txRing.get(ValueLayout.JAVA_INT, from + txLengthOffset);
+            MemorySegment.copy(txRing, from + txDataOffset, txRing, to + txDataOffset, length);
+            writeTxSlotHeader(to, length);
             target = source;
         }
-        STATUS_WORD.setRelease(txRing, (long) target * txFrameSizeBytes + Tpacket3Hdr.STATUS_OFFSET,
-                TP_STATUS_AVAILABLE);
+        STATUS_WORD.setRelease(txRing, (long) target * txFrameSizeBytes + txStatusOffset, TP_STATUS_AVAILABLE);
         txIndex = target;
         txClaimedOffset = -1;
         txMalformedFrames++;
         return true;
     }
 
+    /** Length, next offset (V3), then SEND_REQUEST with release so the frame and header precede it. */
+    private void writeTxSlotHeader(long slot, int length) {
+        txRing.set(ValueLayout.JAVA_INT, slot + txLengthOffset, length);
+        if (txNextOffsetOffset >= 0) {
+            txRing.set(ValueLayout.JAVA_INT, slot + txNextOffsetOffset, 0);
+        }
+        STATUS_WORD.setRelease(txRing, slot + txStatusOffset, TP_STATUS_SEND_REQUEST);
+    }
+
     private int txStatus(int index) {
-        return (int) STATUS_WORD.getAcquire(txRing, (long) index * txFrameSizeBytes + Tpacket3Hdr.STATUS_OFFSET);
+        return (int) STATUS_WORD.getAcquire(txRing, (long) index * txFrameSizeBytes + txStatusOffset);
     }
 
     private int nextTxIndex(int index) {
@@ -512,6 +598,8 @@ public final class PacketSocket implements AutoCloseable {
      * on every read, and adds it to the running totals. Not for the per-packet path (a system call).
      */
     public PacketStatistics statistics() {
+        // On V2 the kernel writes only tpacket_stats (packets, drops): the freeze count stays 0.
+        statisticsBuffer.fill((byte) 0);
         statisticsLength.set(ValueLayout.JAVA_INT, 0, TpacketStatsV3.SIZE);
         libc.orThrow(libc.getsockopt(fd, SOL_PACKET, KernelConstants.PACKET_STATISTICS, statisticsBuffer,
                 statisticsLength), "getsockopt(PACKET_STATISTICS)");
@@ -547,6 +635,15 @@ public final class PacketSocket implements AutoCloseable {
         libc.orThrow(libc.setsockopt(fd, SOL_PACKET, option, intValue, Integer.BYTES), "setsockopt(" + name + ")");
     }
 
+    /** V2 RX slots: whole slots per block (the options check that the block is a multiple) times blocks. */
+    private static int v2RxFrameCount(PacketSocketOptions options) {
+        return options.rxBlockSizeBytes() / options.rxFrameSizeBytes() * options.rxBlockCount();
+    }
+
+    /**
+     * Writes a {@code tpacket_req3}; a V2 socket passes only its first 16 bytes, the {@code tpacket_req}
+     * with the same four leading members.
+     */
     private static void writeRingRequest(MemorySegment request, int blockSizeBytes, int blockCount,
                                          int frameSizeBytes, int frameCount, int retireTimeoutMs) {
         request.fill((byte) 0);

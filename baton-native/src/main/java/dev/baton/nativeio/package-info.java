@@ -1,7 +1,8 @@
 /**
  * Native I/O through the FFM API ({@code java.lang.foreign}): libc bindings ({@link dev.baton.nativeio.LibC}),
  * kernel struct layouts and constants ({@link dev.baton.nativeio.KernelStructs},
- * {@link dev.baton.nativeio.KernelConstants}), AF_PACKET TPACKET_V3 sockets with RX and TX rings
+ * {@link dev.baton.nativeio.KernelConstants}), AF_PACKET TPACKET_V3 or TPACKET_V2
+ * ({@link dev.baton.nativeio.TpacketVersion}) sockets with RX and TX rings
  * ({@link dev.baton.nativeio.PacketSocket}), fanout by client address
  * ({@link dev.baton.nativeio.ClientShardFanout}, classic BPF), interface facts and network namespaces.
  *

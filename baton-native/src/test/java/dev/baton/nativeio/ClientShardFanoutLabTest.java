@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.baton.nativeio.RingTestIo.Collector;
 import dev.baton.nativeio.RingTestIo.Received;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The {@link ClientShardFanout} program in a real {@code PACKET_FANOUT_CBPF} group: every frame lands
  * on the member {@code shardOf(client, 2)} names, both on the receive path (packet data starts at
  * the network header) and for frames this host sends (data starts at the MAC header), which is what
- * the {@code SKF_NET_OFF}-relative loads are for.
+ * the {@code SKF_NET_OFF}-relative loads are for. Runs with V2 and with V3 rings.
  */
 @Tag("lab")
 class ClientShardFanoutLabTest {
@@ -39,8 +40,9 @@ class ClientShardFanoutLabTest {
     private record Probe(int sequence, byte[] frame, int clientAddress) {
     }
 
-    @Test
-    void everyFrameLandsOnTheWorkerOwningItsClientOnReceiveAndTransmitPaths() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void everyFrameLandsOnTheWorkerOwningItsClientOnReceiveAndTransmitPaths(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create()) {
             int receiveGroup = 1 + ThreadLocalRandom.current().nextInt(0xfffe);
             int transmitGroup = 1 + (receiveGroup % 0xfffe);
@@ -51,12 +53,12 @@ class ClientShardFanoutLabTest {
                 // Members join in worker order: the kernel indexes the group by join order.
                 for (int worker = 0; worker < WORKERS; worker++) {
                     receivePath.add(NetworkNamespace.callIn(lab.namespaceB, () -> PacketSocket.open(lab.interfaceB,
-                            member(receiveGroup).ignoreOutgoing(true).build())));
+                            member(version, receiveGroup).ignoreOutgoing(true).build())));
                     transmitPath.add(NetworkNamespace.callIn(lab.namespaceA, () -> PacketSocket.open(lab.interfaceA,
-                            member(transmitGroup).build())));
+                            member(version, transmitGroup).build())));
                 }
                 sender = NetworkNamespace.callIn(lab.namespaceA, () -> PacketSocket.open(lab.interfaceA,
-                        PacketSocketOptions.builder().rxBlockCount(0).txFrameCount(128).build()));
+                        PacketSocketOptions.builder().ringVersion(version).rxBlockCount(0).txFrameCount(128).build()));
                 long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
                 long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
 
@@ -82,8 +84,9 @@ class ClientShardFanoutLabTest {
         }
     }
 
-    private static PacketSocketOptions.Builder member(int groupId) {
-        return PacketSocketOptions.builder().rxBlockSizeBytes(64 * 1024).rxBlockCount(4).rxBlockTimeoutMs(2)
+    private static PacketSocketOptions.Builder member(TpacketVersion version, int groupId) {
+        return PacketSocketOptions.builder().ringVersion(version).rxBlockSizeBytes(64 * 1024).rxBlockCount(4)
+                .rxFrameSizeBytes(2048).rxBlockTimeoutMs(2)
                 .txFrameCount(0).fanout(PacketFanout.classicBpf(groupId, ClientShardFanout.program(WORKERS)));
     }
 

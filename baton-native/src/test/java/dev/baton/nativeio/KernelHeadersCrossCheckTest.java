@@ -72,6 +72,12 @@ class KernelHeadersCrossCheckTest {
         checks.add(new Check("VirtioNetHeader.LENGTH", "sizeof(struct virtio_net_hdr)", VirtioNetHeader.LENGTH));
         checks.add(new Check("Tpacket3Hdr.TX_DATA_OFFSET", "TPACKET3_HDRLEN - sizeof(struct sockaddr_ll)",
                 KernelStructs.Tpacket3Hdr.TX_DATA_OFFSET));
+        checks.add(new Check("Tpacket2Hdr.TX_DATA_OFFSET", "TPACKET2_HDRLEN - sizeof(struct sockaddr_ll)",
+                KernelStructs.Tpacket2Hdr.TX_DATA_OFFSET));
+        checks.add(new Check("TpacketVersion.V2", "TPACKET_V2", TpacketVersion.V2.code()));
+        checks.add(new Check("TpacketVersion.V3", "TPACKET_V3", TpacketVersion.V3.code()));
+        checks.add(new Check("TPACKET_ALIGN(sizeof(struct tpacket2_hdr))", "TPACKET_ALIGN(sizeof(struct tpacket2_hdr))",
+                KernelStructs.Tpacket2Hdr.SIZE));
         checks.add(new Check("TPACKET_ALIGN(sizeof(struct tpacket3_hdr))", "TPACKET_ALIGN(sizeof(struct tpacket3_hdr))",
                 KernelStructs.Tpacket3Hdr.SIZE));
         checks.add(new Check("sizeof(socklen_t)", "sizeof(socklen_t)", Integer.BYTES));

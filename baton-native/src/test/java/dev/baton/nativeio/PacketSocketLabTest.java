@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.baton.nativeio.RingTestIo.Collector;
 import dev.baton.nativeio.RingTestIo.Received;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link PacketSocket} against the real kernel: two namespaces joined by a veth pair, a TX ring
  * socket on one end and an RX ring socket on the other, each opened inside its namespace through
- * {@link NetworkNamespace#callIn}.
+ * {@link NetworkNamespace#callIn}. The ring tests run once per {@link TpacketVersion}, with both
+ * sockets on that version, so V2 RX slots and the V2 TX slot header are both exercised.
  */
 @Tag("lab")
 class PacketSocketLabTest {
@@ -51,19 +54,49 @@ class PacketSocketLabTest {
     }
 
     private static PacketSocketOptions receiverOptions() {
-        return PacketSocketOptions.builder().rxBlockSizeBytes(64 * 1024).rxBlockCount(8).rxBlockTimeoutMs(2)
-                .txFrameCount(0).ignoreOutgoing(true).build();
+        return receiverOptions(TpacketVersion.V3);
     }
 
-    private static PacketSocketOptions senderOptions() {
-        return PacketSocketOptions.builder().rxBlockCount(0).txFrameSizeBytes(2048).txFrameCount(64).build();
+    /**
+     * V3: 8 x 64 KiB blocks. V2: 16 x 64 KiB blocks cut into 512 slots of 2 KiB, as a slot holds one
+     * frame whatever its size and the tests queue up to 300 frames before reading.
+     */
+    private static PacketSocketOptions receiverOptions(TpacketVersion version) {
+        return PacketSocketOptions.builder().ringVersion(version).rxBlockSizeBytes(64 * 1024)
+                .rxBlockCount(version == TpacketVersion.V2 ? 16 : 8)
+                .rxFrameSizeBytes(2048).rxBlockTimeoutMs(2).txFrameCount(0).ignoreOutgoing(true).build();
     }
 
-    @Test
-    void framesFromTheTxRingArriveIntactOnThePeerRxRing() throws Exception {
+    private static PacketSocketOptions senderOptions(TpacketVersion version) {
+        return PacketSocketOptions.builder().ringVersion(version).rxBlockCount(0).txFrameSizeBytes(2048)
+                .txFrameCount(64).build();
+    }
+
+    /**
+     * A V2 or V3 receiver for GSO super-frames: V3 blocks of 256 KiB, or V2 blocks of one
+     * {@link PacketSocketOptions#RX_V2_GSO_FRAME_SIZE_BYTES} slot each.
+     */
+    private static PacketSocketOptions.Builder gsoReceiver(TpacketVersion version, int megabytesOfRing) {
+        PacketSocketOptions.Builder builder = PacketSocketOptions.builder().ringVersion(version).rxBlockTimeoutMs(2)
+                .txFrameCount(0).vnetHeader(true).ignoreOutgoing(true);
+        if (version == TpacketVersion.V2) {
+            int slot = PacketSocketOptions.RX_V2_GSO_FRAME_SIZE_BYTES;
+            return builder.rxBlockSizeBytes(slot).rxFrameSizeBytes(slot).rxBlockCount((megabytesOfRing << 20) / slot);
+        }
+        return builder.rxBlockSizeBytes(256 * 1024).rxBlockCount(megabytesOfRing * 4);
+    }
+
+    private static int txDataOffset(TpacketVersion version) {
+        return version == TpacketVersion.V2 ? 32 : 48;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void framesFromTheTxRingArriveIntactOnThePeerRxRing(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create();
-             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, receiverOptions());
-             PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, senderOptions())) {
+             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, receiverOptions(version));
+             PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, senderOptions(version))) {
+            assertEquals(2048 - txDataOffset(version), sender.txFrameCapacityBytes());
             long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
             long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
             int frameCount = 300;
@@ -105,57 +138,12 @@ class PacketSocketLabTest {
         }
     }
 
-    @Test
-    void virtioHeaderOnRxShowsGsoSuperFramesOfAKernelTcpStream() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void virtioHeaderOnRxShowsGsoSuperFramesOfAKernelTcpStream(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create();
-             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, PacketSocketOptions.builder()
-                     .rxBlockSizeBytes(256 * 1024).rxBlockCount(16).rxBlockTimeoutMs(2).txFrameCount(0)
-                     .vnetHeader(true).ignoreOutgoing(true).build())) {
-            VethPairLab.run("ip", "netns", "exec", lab.namespaceA, "ethtool", "-K", lab.interfaceA, "tso", "on",
-                    "gso", "on", "tx", "on", "sg", "on");
-            ServerSocket server = NetworkNamespace.callIn(lab.namespaceB,
-                    () -> new ServerSocket(5001, 1, InetAddress.getByName(VethPairLab.ADDRESS_B)));
-            Socket client = NetworkNamespace.callIn(lab.namespaceA, () -> {
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress(VethPairLab.ADDRESS_B, 5001), 5_000);
-                return socket;
-            });
-            Socket accepted = server.accept();
-            long streamBytes = 8L << 20;
-            AtomicLong drained = new AtomicLong();
-            AtomicReference<Throwable> streamFailure = new AtomicReference<>();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try (OutputStream out = client.getOutputStream()) {
-                    byte[] chunk = new byte[64 * 1024];
-                    for (long written = 0; written < streamBytes; written += chunk.length) {
-                        out.write(chunk);
-                    }
-                } catch (Throwable t) {
-                    streamFailure.set(t);
-                }
-            });
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try (InputStream in = accepted.getInputStream()) {
-                    byte[] buffer = new byte[256 * 1024];
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        drained.addAndGet(n);
-                    }
-                } catch (Throwable t) {
-                    streamFailure.set(t);
-                }
-            });
-            Collector collector = new Collector();
-            try {
-                RingTestIo.receiveUntil(receiver, collector, c -> !reader.isAlive() && c.frames.size() > 0, 20_000);
-            } finally {
-                client.close();
-                accepted.close();
-                server.close();
-                writer.join(5_000);
-                reader.join(5_000);
-            }
-            assertNull(streamFailure.get());
-            assertEquals(streamBytes, drained.get(), "bytes through the TCP stream");
+             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, gsoReceiver(version, 4).build())) {
+            Collector collector = streamTcpThrough(lab, receiver, 8L << 20);
 
             List<Received> tcp = collector.frames.stream().filter(PacketSocketLabTest::isTcpToPort5001).toList();
             assertFalse(tcp.isEmpty(), "the RX ring saw the TCP stream");
@@ -180,17 +168,17 @@ class PacketSocketLabTest {
         }
     }
 
-    @Test
-    void virtioHeaderOnTxIsCountedInTpLenAndCarriesOffloadsThrough() throws Exception {
-        PacketSocketOptions withVnet = PacketSocketOptions.builder().rxBlockSizeBytes(256 * 1024).rxBlockCount(4)
-                .rxBlockTimeoutMs(2).txFrameCount(0).vnetHeader(true).ignoreOutgoing(true).build();
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void virtioHeaderOnTxIsCountedInTpLenAndCarriesOffloadsThrough(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create();
-             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, withVnet);
+             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, gsoReceiver(version, 1).build());
              PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, PacketSocketOptions.builder()
-                     .rxBlockCount(0).txFrameSizeBytes(65536 + 4096).txFrameCount(4).vnetHeader(true).build())) {
+                     .ringVersion(version).rxBlockCount(0).txFrameSizeBytes(65536 + 4096).txFrameCount(4)
+                     .vnetHeader(true).build())) {
             long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
             long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
-            assertEquals(65536 + 4096 - 48, sender.txFrameCapacityBytes());
+            assertEquals(65536 + 4096 - txDataOffset(version), sender.txFrameCapacityBytes());
 
             // A plain frame behind a "no offload" header: received with exactly its own length, which
             // holds only if tp_len counted the 10 header bytes.
@@ -242,12 +230,13 @@ class PacketSocketLabTest {
         }
     }
 
-    @Test
-    void malformedFramesAreCountedAndTheFramesBehindThemStillLeaveInOrder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void malformedFramesAreCountedAndTheFramesBehindThemStillLeaveInOrder(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create();
-             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, receiverOptions());
+             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, receiverOptions(version));
              // Both rings on the sender: the TX ring sits after the RX ring in the one mapping.
-             PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, senderOptions().toBuilder()
+             PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, senderOptions(version).toBuilder()
                      .rxBlockSizeBytes(64 * 1024).rxBlockCount(2).build())) {
             long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
             long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
@@ -332,18 +321,80 @@ class PacketSocketLabTest {
         }
     }
 
-    @Test
-    void awaitFramesTimesOutOnAnIdleRingAndTxClaimRejectsOversizedFrames() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void awaitFramesTimesOutOnAnIdleRingAndTxClaimRejectsOversizedFrames(TpacketVersion version) throws Exception {
         try (VethPairLab lab = VethPairLab.create();
              PacketSocket socket = openIn(lab.namespaceB, lab.interfaceB, PacketSocketOptions.builder()
-                     .rxBlockSizeBytes(4096).rxBlockCount(2).rxBlockTimeoutMs(1).txFrameCount(8)
-                     .ignoreOutgoing(true).build())) {
+                     .ringVersion(version).rxBlockSizeBytes(4096).rxBlockCount(2).rxFrameSizeBytes(2048)
+                     .rxBlockTimeoutMs(1).txFrameCount(8).ignoreOutgoing(true).build())) {
             assertFalse(socket.awaitFrames(30), "nothing arrives on an idle veth");
             assertEquals(0, socket.receive(new Collector(), 4));
             assertEquals(-1, socket.txClaim(socket.txFrameCapacityBytes() + 1));
             assertTrue(socket.txClaim(socket.txFrameCapacityBytes()) >= 0);
             assertEquals(NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.index(lab.interfaceB)),
                     socket.interfaceIndex());
+        }
+    }
+
+    @Test
+    void v2SlotTooSmallForASuperFrameTruncatesItAndReportsTheFullLength() throws Exception {
+        // 2 KiB slots with a virtio header: the frame starts 76 bytes into the slot
+        // (TPACKET_ALIGN(52 + 16) + 10 - 14, tpacket_rcv), so 1,972 bytes of any frame fit.
+        int slotBytes = 2048;
+        int macOffsetInSlot = 80 + VirtioNetHeader.LENGTH - KernelConstants.ETH_HLEN;
+        try (VethPairLab lab = VethPairLab.create();
+             PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, gsoReceiver(TpacketVersion.V2, 1)
+                     .rxBlockSizeBytes(64 * 1024).rxBlockCount(64).rxFrameSizeBytes(slotBytes).build())) {
+            Collector collector = streamTcpThrough(lab, receiver, 4L << 20);
+            List<Received> superFrames = collector.frames.stream().filter(f -> isTcpToPort5001(f)
+                    && (vnetGsoType(f) & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_TCPV4).toList();
+            assertFalse(superFrames.isEmpty(), "GSO super-frames among " + collector.frames.size() + " frames");
+            for (Received frame : superFrames) {
+                assertTrue(frame.wireLength() > slotBytes, "tp_len is the whole super-frame: " + frame.wireLength());
+                assertEquals(slotBytes - macOffsetInSlot, frame.snapLength(), "tp_snaplen is what fit in the slot");
+                assertEquals(frame.snapLength(), frame.frame().length);
+                // Nothing in the status says "truncated" (TP_STATUS_COPY only marks a copy queued via
+                // PACKET_COPY_THRESH): snapLength < wireLength is the only sign. The virtio header is
+                // still written whole, and the partial checksum is still pending.
+                assertEquals(0, frame.status() & KernelConstants.TP_STATUS_COPY, "status " + frame.status());
+                assertEquals(KernelConstants.TP_STATUS_CSUMNOTREADY,
+                        frame.status() & KernelConstants.TP_STATUS_CSUMNOTREADY, "status " + frame.status());
+            }
+        }
+    }
+
+    @Test
+    void v2HandsASingleFrameOverAtOnceWhileV3HoldsItUntilTheBlockRetires() throws Exception {
+        // The same one frame into a V2 and a V3 ring on the same interface, the V3 block with a 1 s
+        // retire timer: V2 shows it as soon as it is written, V3 only when the block retires.
+        PacketSocketOptions.Builder slowRetire = receiverOptions(TpacketVersion.V3).toBuilder().rxBlockTimeoutMs(1_000);
+        try (VethPairLab lab = VethPairLab.create();
+             PacketSocket v2 = openIn(lab.namespaceB, lab.interfaceB,
+                     slowRetire.ringVersion(TpacketVersion.V2).build());
+             PacketSocket v3 = openIn(lab.namespaceB, lab.interfaceB,
+                     slowRetire.ringVersion(TpacketVersion.V3).build());
+             PacketSocket sender = openIn(lab.namespaceA, lab.interfaceA, senderOptions(TpacketVersion.V2))) {
+            long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
+            long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
+            byte[] frame = Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP, Ipv4TestPackets.udp(
+                    SOURCE, DESTINATION, 40000, DISCARD_PORT, RingTestIo.markedPayload(7, 64)));
+            RingTestIo.send(sender, null, frame);
+            RingTestIo.flushAll(sender);
+
+            Collector fromV2 = new Collector();
+            RingTestIo.receiveUntil(v2, fromV2, c -> !c.marked().isEmpty(), 900);
+            Collector fromV3 = new Collector();
+            // Bounded by poll: returns as soon as the block retires, which must not happen yet.
+            if (v3.awaitFrames(50)) {
+                v3.receive(fromV3, 1);
+            }
+            assertEquals(1, fromV2.marked().size(), "V2 delivered the frame before V3's block retired");
+            assertArrayEquals(frame, fromV2.marked().getFirst().frame());
+            assertTrue(fromV3.marked().isEmpty(), "V3 still holds the frame in an open block");
+
+            RingTestIo.receiveUntil(v3, fromV3, c -> !c.marked().isEmpty(), 3_000);
+            assertEquals(1, fromV3.marked().size(), "V3 delivered it once the block retired");
         }
     }
 
@@ -355,6 +406,59 @@ class PacketSocketLabTest {
             assertEquals("if_nametoindex(" + lab.interfaceB + ")", failure.callName());
             assertEquals(KernelConstants.ENODEV, failure.errno());
         }
+    }
+
+    /**
+     * Streams {@code streamBytes} over kernel TCP from A to port 5001 on B, with TSO/GSO on A's veth
+     * end, while {@code receiver} on B collects what it sees; bounded by 20 s.
+     */
+    private static Collector streamTcpThrough(VethPairLab lab, PacketSocket receiver, long streamBytes)
+            throws Exception {
+        VethPairLab.run("ip", "netns", "exec", lab.namespaceA, "ethtool", "-K", lab.interfaceA, "tso", "on",
+                "gso", "on", "tx", "on", "sg", "on");
+        ServerSocket server = NetworkNamespace.callIn(lab.namespaceB,
+                () -> new ServerSocket(5001, 1, InetAddress.getByName(VethPairLab.ADDRESS_B)));
+        Socket client = NetworkNamespace.callIn(lab.namespaceA, () -> {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(VethPairLab.ADDRESS_B, 5001), 5_000);
+            return socket;
+        });
+        Socket accepted = server.accept();
+        AtomicLong drained = new AtomicLong();
+        AtomicReference<Throwable> streamFailure = new AtomicReference<>();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try (OutputStream out = client.getOutputStream()) {
+                byte[] chunk = new byte[64 * 1024];
+                for (long written = 0; written < streamBytes; written += chunk.length) {
+                    out.write(chunk);
+                }
+            } catch (Throwable t) {
+                streamFailure.set(t);
+            }
+        });
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try (InputStream in = accepted.getInputStream()) {
+                byte[] buffer = new byte[256 * 1024];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    drained.addAndGet(n);
+                }
+            } catch (Throwable t) {
+                streamFailure.set(t);
+            }
+        });
+        Collector collector = new Collector();
+        try {
+            RingTestIo.receiveUntil(receiver, collector, c -> !reader.isAlive() && c.frames.size() > 0, 20_000);
+        } finally {
+            client.close();
+            accepted.close();
+            server.close();
+            writer.join(5_000);
+            reader.join(5_000);
+        }
+        assertNull(streamFailure.get());
+        assertEquals(streamBytes, drained.get(), "bytes through the TCP stream");
+        return collector;
     }
 
     // --- frame helpers ---

@@ -13,7 +13,33 @@ class PacketSocketOptionsTest {
         assertEquals(16, options.rxBlockCount());
         assertEquals(512, options.txFrameCount());
         assertEquals(2048 - 48, options.txFrameCapacityBytes());
+        assertEquals(TpacketVersion.V3, options.ringVersion(), "V3 stays the default");
         assertEquals(options, options.toBuilder().build());
+    }
+
+    @Test
+    void v2MovesTxDataToTheSmallerHeaderAndSurvivesToBuilder() {
+        PacketSocketOptions v2 = PacketSocketOptions.builder().ringVersion(TpacketVersion.V2)
+                .rxBlockSizeBytes(2 * PacketSocketOptions.RX_V2_GSO_FRAME_SIZE_BYTES)
+                .rxFrameSizeBytes(PacketSocketOptions.RX_V2_GSO_FRAME_SIZE_BYTES).build();
+        assertEquals(2048 - 32, v2.txFrameCapacityBytes());
+        assertEquals(v2, v2.toBuilder().build());
+        assertEquals(69632, PacketSocketOptions.RX_V2_GSO_FRAME_SIZE_BYTES);
+    }
+
+    @Test
+    void v2RxSlotsMustBeAlignedAndTileTheBlock() {
+        PacketSocketOptions.Builder v2 = PacketSocketOptions.builder().ringVersion(TpacketVersion.V2)
+                .rxBlockSizeBytes(256 * 1024);
+        assertEquals(2048, v2.build().rxFrameSizeBytes(), "2 KiB slots by default");
+        assertThrows(IllegalArgumentException.class, () -> v2.rxFrameSizeBytes(2040).build(), "not 16-aligned");
+        assertThrows(IllegalArgumentException.class, () -> v2.rxFrameSizeBytes(48).build(), "below the header");
+        assertThrows(IllegalArgumentException.class, () -> v2.rxFrameSizeBytes(69632).build(), "does not tile 256 KiB");
+        assertThrows(IllegalArgumentException.class, () -> v2.rxFrameSizeBytes(512 * 1024).build(), "exceeds the block");
+        assertThrows(IllegalArgumentException.class, () -> v2.ringVersion(null).build());
+        // A transmit-only V2 socket has no RX slots to check; V3 ignores the slot size.
+        assertEquals(0, v2.ringVersion(TpacketVersion.V2).rxBlockCount(0).rxFrameSizeBytes(0).build().rxBlockCount());
+        assertEquals(3000, PacketSocketOptions.builder().rxFrameSizeBytes(3000).build().rxFrameSizeBytes());
     }
 
     @Test
