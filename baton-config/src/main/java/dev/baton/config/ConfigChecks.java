@@ -49,6 +49,16 @@ final class ConfigChecks {
                         "block-count: " + ConfigLimits.MAX_RING_BYTES / ring.blockSize().value());
             }
         }
+        if (ring.rxFrameSize().valid() && ring.rxFrameCount().valid()) {
+            long bytes = (long) ring.rxFrameSize().value() * ring.rxFrameCount().value();
+            if (bytes > ConfigLimits.MAX_RING_BYTES) {
+                problems.add(ring.rxFrameCount().at(), ring.rxFrameCount().keyPath(),
+                        ring.rxFrameCount().value() + " slots of " + ConfigValues.formatSize(ring.rxFrameSize().value())
+                                + " make a " + ConfigValues.formatSize(bytes) + " V2 RX ring, more than the "
+                                + ConfigValues.formatSize(ConfigLimits.MAX_RING_BYTES) + " a ring may map",
+                        "rx-frame-count: " + ConfigLimits.MAX_RING_BYTES / ring.rxFrameSize().value());
+            }
+        }
         if (ring.txFrameSize().valid() && ring.txFrameCount().valid()) {
             long bytes = (long) ring.txFrameSize().value() * ring.txFrameCount().value();
             if (bytes > ConfigLimits.MAX_RING_BYTES) {

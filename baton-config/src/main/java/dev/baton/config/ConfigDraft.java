@@ -31,7 +31,8 @@ record ConfigDraft(
     }
 
     record Ring(Located<Integer> blockSize, Located<Integer> blockCount, Located<Duration> blockTimeout,
-                Located<Integer> txFrameSize, Located<Integer> txFrameCount) {
+                Located<Integer> txFrameSize, Located<Integer> txFrameCount, Located<RingSettings.Version> version,
+                Located<Integer> rxFrameSize, Located<Integer> rxFrameCount) {
     }
 
     record Interface(String keyPath, Located<String> name, Located<InterfaceConfig.InterfaceRole> role,
@@ -63,7 +64,8 @@ record ConfigDraft(
     BatonConfig toConfig(Path source) {
         RingSettings ringSettings = new RingSettings(router.ring.blockSize.value(), router.ring.blockCount.value(),
                 Math.toIntExact(router.ring.blockTimeout.value().toMillis()), router.ring.txFrameSize.value(),
-                router.ring.txFrameCount.value());
+                router.ring.txFrameCount.value(), router.ring.version.value(), router.ring.rxFrameSize.value(),
+                router.ring.rxFrameCount.value());
         RouterSettings routerSettings = new RouterSettings(router.id.value(), router.controlSocket.value(),
                 router.workers.value(), ringSettings);
         List<InterfaceConfig> interfaceConfigs = new ArrayList<>();

@@ -25,6 +25,8 @@ public final class ConfigLimits {
     public static final int MAX_TX_FRAME_SIZE_BYTES = 1 << 20;
     /** TPACKET_ALIGNMENT (include/uapi/linux/if_packet.h): frame sizes are multiples of it. */
     public static final int TX_FRAME_ALIGNMENT_BYTES = 16;
+    public static final int MIN_RX_FRAME_COUNT = 16;
+    public static final int MAX_RX_FRAME_COUNT = 65_536;
     public static final int MIN_TX_FRAME_COUNT = 1;
     public static final int MAX_TX_FRAME_COUNT = 65_536;
     /** One RX or TX ring maps at most this much memory (the kernel's tpacket_req fields are 32-bit). */

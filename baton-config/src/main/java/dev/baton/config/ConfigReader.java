@@ -105,8 +105,13 @@ final class ConfigReader {
         Located<Integer> txFrameSize = value(ring, TX_FRAME_SIZE, ConfigReader::txFrameSize, ConfigDefaults.RING_TX_FRAME_SIZE_BYTES);
         Located<Integer> txFrameCount = value(ring, TX_FRAME_COUNT,
                 wholeNumber(ConfigLimits.MIN_TX_FRAME_COUNT, ConfigLimits.MAX_TX_FRAME_COUNT), ConfigDefaults.RING_TX_FRAME_COUNT);
+        Located<RingSettings.Version> version = value(ring, RING_VERSION,
+                enumeration(RingSettings.Version.values(), RingSettings.Version::configName), ConfigDefaults.RING_VERSION);
+        Located<Integer> rxFrameSize = value(ring, RX_FRAME_SIZE, ConfigReader::rxFrameSize, ConfigDefaults.RING_RX_FRAME_SIZE_BYTES);
+        Located<Integer> rxFrameCount = value(ring, RX_FRAME_COUNT,
+                wholeNumber(ConfigLimits.MIN_RX_FRAME_COUNT, ConfigLimits.MAX_RX_FRAME_COUNT), ConfigDefaults.RING_RX_FRAME_COUNT);
         return new ConfigDraft.Router(id, controlSocket, workers,
-                new ConfigDraft.Ring(blockSize, blockCount, blockTimeout, txFrameSize, txFrameCount));
+                new ConfigDraft.Ring(blockSize, blockCount, blockTimeout, txFrameSize, txFrameCount, version, rxFrameSize, rxFrameCount));
     }
 
     /** The host name as router id, reported at {@code router} when it cannot be one. */
@@ -327,6 +332,16 @@ final class ConfigReader {
     }
 
     /** TX slots are TPACKET_ALIGNMENT (16 byte) aligned, as the kernel requires of tp_frame_size. */
+    /** A V2 RX slot: whole pages (the kernel maps one slot per block here), at least 2 KiB. */
+    private static int rxFrameSize(String text) {
+        int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
+        if (value % ConfigLimits.PAGE_SIZE_BYTES != 0) {
+            throw new IllegalArgumentException(text + " is not a multiple of the " + ConfigLimits.PAGE_SIZE_BYTES
+                    + "-byte page (each V2 slot is a block of its own)");
+        }
+        return value;
+    }
+
     private static int txFrameSize(String text) {
         int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
         if (value % ConfigLimits.TX_FRAME_ALIGNMENT_BYTES != 0) {

@@ -35,7 +35,11 @@ final class ConfigSchema {
     static final Key BLOCK_TIMEOUT = new Key("block-timeout", "block-timeout: 2ms");
     static final Key TX_FRAME_SIZE = new Key("tx-frame-size", "tx-frame-size: 65664");
     static final Key TX_FRAME_COUNT = new Key("tx-frame-count", "tx-frame-count: 256");
-    static final List<Key> RING_KEYS = List.of(BLOCK_SIZE, BLOCK_COUNT, BLOCK_TIMEOUT, TX_FRAME_SIZE, TX_FRAME_COUNT);
+    static final Key RING_VERSION = new Key("version", "version: v2");
+    static final Key RX_FRAME_SIZE = new Key("rx-frame-size", "rx-frame-size: 69632");
+    static final Key RX_FRAME_COUNT = new Key("rx-frame-count", "rx-frame-count: 512");
+    static final List<Key> RING_KEYS = List.of(BLOCK_SIZE, BLOCK_COUNT, BLOCK_TIMEOUT, TX_FRAME_SIZE, TX_FRAME_COUNT,
+            RING_VERSION, RX_FRAME_SIZE, RX_FRAME_COUNT);
 
     static final Key INTERFACE_NAME = new Key("name", "name: eth0");
     static final Key INTERFACE_ROLE = new Key("role", "role: client");

@@ -51,14 +51,24 @@ public final class LabRouter implements AutoCloseable {
         return config(lab, router, socket, services, 1);
     }
 
+    /** Small TPACKET_V3 rings: the lab runs several routers on a 2-core machine. */
+    public static final String LAB_RING = "{ block-size: 1MiB, block-count: 4, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
+
     /** A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers. */
     public static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers) {
+        return config(lab, router, socket, services, workers, LAB_RING);
+    }
+
+    /**
+     * A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers
+     * and the given {@code router.ring} (a YAML flow mapping).
+     */
+    public static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers, String ring) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("router:\n  id: ").append(lab.prefix()).append('-').append(router.name()).append('\n')
                 .append("  control-socket: ").append(socket).append('\n')
                 .append("  workers: ").append(workers).append('\n')
-                // Small rings: the lab runs several routers on a 2-core machine.
-                .append("  ring: { block-size: 1MiB, block-count: 4, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }\n");
+                .append("  ring: ").append(ring).append('\n');
         yaml.append("interfaces:\n");
         if (router.clientInterface().equals(router.serverInterface())) {
             yaml.append("  - { name: ").append(router.clientInterface()).append(", role: both, address: ").append(router.clientAddress()).append(" }\n");

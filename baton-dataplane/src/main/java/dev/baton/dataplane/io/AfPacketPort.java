@@ -9,6 +9,7 @@ import dev.baton.nativeio.PacketSocket;
 import dev.baton.nativeio.PacketSocketOptions;
 import dev.baton.nativeio.PacketStatistics;
 import dev.baton.nativeio.RxVisitor;
+import dev.baton.nativeio.TpacketVersion;
 
 import java.lang.foreign.MemorySegment;
 
@@ -19,6 +20,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Options, and why (measured on this kind of machine: {@code shared/DATAPLANE.md}):
  * <ul>
+ *   <li>TPACKET_V3 or V2 ({@code ring.version}): V3 packs small frames densely but hands a block over only
+ *       when full or after its timer; V2 hands each frame over at once (docs/benchmarks.md).</li>
  *   <li>PACKET_VNET_HDR: TCP from senders with offloads arrives as GSO super-frames with partial checksums;
  *       the virtio header carries that state through to the egress device unchanged.</li>
  *   <li>PACKET_QDISC_BYPASS: forwarded frames go straight to the driver.</li>
@@ -52,6 +55,12 @@ public final class AfPacketPort implements PacketPort, RxVisitor {
                 .qdiscBypass(true)
                 .ignoreOutgoing(true)
                 .promiscuous(false);
+        if (ring.version() == RingSettings.Version.V2) {
+            // One slot per block: a V2 slot is whole pages (a GSO super-frame needs 17), and the kernel wants
+            // a block to hold a whole number of slots.
+            options.ringVersion(TpacketVersion.V2).rxFrameSizeBytes(ring.rxFrameSizeBytes())
+                    .rxBlockSizeBytes(ring.rxFrameSizeBytes()).rxBlockCount(ring.rxFrameCount());
+        }
         if (workers > 1) {
             // One fanout group per interface and process (group ids are per network namespace).
             int groupId = (int) ((ProcessHandle.current().pid() * 31 + NetworkInterfaces.index(interfaceName)) & 0xFFFF);

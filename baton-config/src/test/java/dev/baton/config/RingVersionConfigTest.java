@@ -1,0 +1,47 @@
+package dev.baton.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The RX ring format and its V2 slot settings. */
+class RingVersionConfigTest {
+
+    private static final String BASE = """
+            router:
+              ring: %s
+            interfaces: [ { name: eth0, role: both, address: 192.0.2.2/24 } ]
+            services: [ { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 192.0.2.11 } ] } ]
+            """;
+
+    private static BatonConfig load(String ring) throws ConfigException {
+        return ConfigLoader.load(BASE.formatted(ring), Path.of("r.yaml"), "baton-1");
+    }
+
+    @Test
+    void v3IsTheDefaultAndV2TakesItsSlotSettings() throws ConfigException {
+        RingSettings defaults = load("{ block-size: 1MiB }").router().ring();
+        assertEquals(RingSettings.Version.V3, defaults.version());
+        assertEquals(1L << 24, defaults.rxRingBytes(), "v3: block-size x block-count");
+        RingSettings v2 = load("{ version: v2, rx-frame-size: 68KiB, rx-frame-count: 1024 }").router().ring();
+        assertEquals(RingSettings.Version.V2, v2.version());
+        assertEquals(69_632, v2.rxFrameSizeBytes());
+        assertEquals(1024, v2.rxFrameCount());
+        assertEquals(69_632L * 1024, v2.rxRingBytes(), "v2: rx-frame-size x rx-frame-count");
+    }
+
+    @Test
+    void badValuesNameTheKeyAndGiveAnExample() {
+        ConfigException version = assertThrows(ConfigException.class, () -> load("{ version: v4 }"));
+        assertTrue(version.getMessage().startsWith("r.yaml:2:20: router.ring.version: 'v4' is not one of v2, v3"), version.getMessage());
+        ConfigException size = assertThrows(ConfigException.class, () -> load("{ version: v2, rx-frame-size: 65664 }"));
+        assertTrue(size.getMessage().contains("router.ring.rx-frame-size: 65664 is not a multiple of the 4096-byte page"), size.getMessage());
+        assertTrue(size.getMessage().contains("for example: rx-frame-size: 69632"), size.getMessage());
+        ConfigException tooBig = assertThrows(ConfigException.class, () -> load("{ rx-frame-size: 1MiB, rx-frame-count: 2048 }"));
+        assertTrue(tooBig.getMessage().contains("router.ring.rx-frame-count: 2048 slots of 1MiB make a 2GiB V2 RX ring"), tooBig.getMessage());
+    }
+}
