@@ -84,6 +84,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final EthernetFlyweight txEthernet = new EthernetFlyweight();
     private final ArpFlyweight txArp = new ArpFlyweight();
     private final boolean[] dirty;
+    /** The port {@link #idle} waits on. */
+    private final int idlePort;
     private long nowMs;
 
     Forwarder(ForwarderBuilder b) {
@@ -104,6 +106,11 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.persistence = new PersistenceTable(b.persistenceCapacity);
         this.schedulers = new ServiceSchedulers(services);
         this.dirty = new boolean[ports.length];
+        int firstClientPort = 0;
+        while (!facesClients[firstClientPort]) {
+            firstClientPort++;
+        }
+        this.idlePort = firstClientPort;
     }
 
     public int workerId() {
@@ -161,10 +168,14 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         return work;
     }
 
-    /** Blocks on the first port for at most {@code timeoutMs}: the idle strategy when a cycle did nothing. */
+    /**
+     * Blocks for at most {@code timeoutMs} on the first client-facing port, where VIP traffic arrives: the
+     * idle strategy when a cycle did nothing. Server-facing ports carry only ARP replies, picked up by the
+     * next cycle.
+     */
     public void idle(int timeoutMs) {
         if (commands.isEmpty()) {
-            ports[0].awaitFrames(timeoutMs);
+            ports[idlePort].awaitFrames(timeoutMs);
         }
     }
 
