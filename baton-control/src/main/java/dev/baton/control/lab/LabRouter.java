@@ -52,7 +52,7 @@ public final class LabRouter implements AutoCloseable {
     }
 
     /** Small TPACKET_V3 rings: the lab runs several routers on a 2-core machine. */
-    public static final String LAB_RING = "{ block-size: 1MiB, block-count: 4, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
+    public static final String LAB_RING = "{ block-size: 1MiB, block-count: 8, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
 
     /** A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers. */
     public static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers) {
