@@ -1,0 +1,117 @@
+package dev.baton.peer;
+
+/**
+ * Payload of a {@link MessageType#KEEPALIVE}: a count, then one 32-byte record per service the sender
+ * knows, so a single heartbeat per link carries every service's monitor state (FIG. 3).
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Service Count         |           Reserved            |
+ * +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+  then Service Count times:
+ * |                          Service Id                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |       State (310..350)        |     Role      |  Sync State   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |           Priority            |           Reserved            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          Table Size                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                     Table Digest (64 bits)                    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                 Configuration Digest (64 bits)                |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * <p>State is the patent's numeral for the monitor state (310 IDLE, 320 LISTEN, 330 PREEMPT, 340 STANDBY,
+ * 350 ACTIVE); Role and Sync State codes are in {@code docs/protocol.md}. Record accessors take the
+ * record's index, 0 to {@link #serviceCount()} - 1.
+ */
+public final class KeepAliveFlyweight extends PeerFlyweight<KeepAliveFlyweight> {
+
+    public static final int COUNT_OFFSET = 0;
+    public static final int FIXED_LENGTH = 4;
+    public static final int SERVICE_RECORD_LENGTH = 32;
+    public static final int SERVICE_ID_OFFSET = 0;
+    public static final int STATE_OFFSET = 4;
+    public static final int ROLE_OFFSET = 6;
+    public static final int SYNC_STATE_OFFSET = 7;
+    public static final int PRIORITY_OFFSET = 8;
+    public static final int TABLE_SIZE_OFFSET = 12;
+    public static final int TABLE_DIGEST_OFFSET = 16;
+    public static final int CONFIG_DIGEST_OFFSET = 24;
+
+    public static final int ROLE_PRIMARY = 1;
+    public static final int ROLE_BACKUP = 2;
+    public static final int SYNC_NONE = 0;
+    public static final int SYNC_IN = 1;
+    public static final int SYNC_OUT = 2;
+
+    /** Whether the wrapped payload is inside the segment and holds exactly {@link #serviceCount()} records. */
+    public boolean valid() {
+        return wrappedRangeInside() && MessageType.KEEPALIVE.payloadShapeValid(segment(), offset(), length());
+    }
+
+    public int serviceCount() {
+        return u16At(COUNT_OFFSET);
+    }
+
+    /** Sets the count (and zeroes the reserved field); the payload length is {@code KEEPALIVE.payloadLength(count)}. */
+    public KeepAliveFlyweight serviceCount(int count) {
+        putU16At(COUNT_OFFSET, count);
+        putU16At(COUNT_OFFSET + 2, 0);
+        return this;
+    }
+
+    private static int at(int index, int field) {
+        return FIXED_LENGTH + index * SERVICE_RECORD_LENGTH + field;
+    }
+
+    public int serviceId(int index) {
+        return i32At(at(index, SERVICE_ID_OFFSET));
+    }
+
+    public int state(int index) {
+        return u16At(at(index, STATE_OFFSET));
+    }
+
+    public int role(int index) {
+        return u8At(at(index, ROLE_OFFSET));
+    }
+
+    public int syncState(int index) {
+        return u8At(at(index, SYNC_STATE_OFFSET));
+    }
+
+    public int priority(int index) {
+        return u16At(at(index, PRIORITY_OFFSET));
+    }
+
+    public long tableSize(int index) {
+        return u32At(at(index, TABLE_SIZE_OFFSET));
+    }
+
+    public long tableDigest(int index) {
+        return i64At(at(index, TABLE_DIGEST_OFFSET));
+    }
+
+    public long configDigest(int index) {
+        return i64At(at(index, CONFIG_DIGEST_OFFSET));
+    }
+
+    /** Writes the whole record {@code index} (reserved bytes zeroed). */
+    public KeepAliveFlyweight service(int index, int serviceId, int state, int role, int syncState, int priority,
+                                      long tableSize, long tableDigest, long configDigest) {
+        putI32At(at(index, SERVICE_ID_OFFSET), serviceId);
+        putU16At(at(index, STATE_OFFSET), state);
+        putU8At(at(index, ROLE_OFFSET), role);
+        putU8At(at(index, SYNC_STATE_OFFSET), syncState);
+        putU16At(at(index, PRIORITY_OFFSET), priority);
+        putU16At(at(index, PRIORITY_OFFSET + 2), 0);
+        putI32At(at(index, TABLE_SIZE_OFFSET), (int) Math.min(tableSize, 0xFFFF_FFFFL));
+        putI64At(at(index, TABLE_DIGEST_OFFSET), tableDigest);
+        putI64At(at(index, CONFIG_DIGEST_OFFSET), configDigest);
+        return this;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.baton.peer;
+
+/**
+ * Payload of a {@link MessageType#SYNC_REQUEST}: a standby asks the active for a full dump of a service's
+ * connection table and configuration (sub-state SYNC-IN).
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          Service Id                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          Session Id                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Reason             |           Reserved            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * <p>The requester picks the session id; every batch, end and ack of the dump carries it, so that batches
+ * of an abandoned dump are told apart from the current one.
+ */
+public final class SyncRequestFlyweight extends PeerFlyweight<SyncRequestFlyweight> {
+
+    public static final int SERVICE_ID_OFFSET = 0;
+    public static final int SESSION_ID_OFFSET = 4;
+    public static final int REASON_OFFSET = 8;
+    public static final int LENGTH = 12;
+
+    /** The standby has just appeared (or restarted). */
+    public static final int REASON_NEW_STANDBY = 1;
+    /** A gap in the update stream could not be repaired. */
+    public static final int REASON_GAP = 2;
+    /** The periodic digests differ: the tables drifted. */
+    public static final int REASON_DIGEST_MISMATCH = 3;
+
+    public boolean valid() {
+        return wrappedRangeInside() && MessageType.SYNC_REQUEST.payloadShapeValid(segment(), offset(), length());
+    }
+
+    public int serviceId() {
+        return i32At(SERVICE_ID_OFFSET);
+    }
+
+    public int sessionId() {
+        return i32At(SESSION_ID_OFFSET);
+    }
+
+    public int reason() {
+        return u16At(REASON_OFFSET);
+    }
+
+    /** Writes the whole payload (reserved bytes zeroed). */
+    public SyncRequestFlyweight set(int serviceId, int sessionId, int reason) {
+        putI32At(SERVICE_ID_OFFSET, serviceId);
+        putI32At(SESSION_ID_OFFSET, sessionId);
+        putU16At(REASON_OFFSET, reason);
+        putU16At(REASON_OFFSET + 2, 0);
+        return this;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.baton.peer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every message type survives compose, sign, verify and decode with every field intact. */
+class MessageRoundTripTest {
+
+    private final PeerKey key = TestPeers.key(7);
+    private final PeerMessageBuffer buffer = new PeerMessageBuffer();
+
+    @ParameterizedTest
+    @EnumSource(MessageType.class)
+    void everyMessageTypeRoundTripsThroughSignAndVerify(MessageType type) {
+        MessageComposer composer = TestPeers.composerA(key);
+        MessageVerifier verifier = TestPeers.verifierB(key);
+        int length = TestPeers.compose(composer, buffer, type);
+
+        assertEquals(Verdict.ACCEPTED, verifier.verify(buffer, length));
+        assertSame(type, verifier.type());
+        PeerHeaderFlyweight header = verifier.header();
+        assertEquals(PeerHeaderFlyweight.MAGIC, header.magic());
+        assertEquals(PeerHeaderFlyweight.VERSION, header.version());
+        assertEquals(type.code(), header.typeCode());
+        assertEquals(TestPeers.ROUTER_A, header.senderRouterId());
+        assertEquals(TestPeers.INCARNATION_A, header.incarnation());
+        assertEquals(1, header.sequence());
+        assertEquals(length, PeerHeaderFlyweight.HEADER_LENGTH + header.payloadLength() + PeerHeaderFlyweight.TAG_LENGTH);
+        assertTrue(length <= PeerHeaderFlyweight.MAX_MESSAGE_LENGTH);
+        assertPayloadDecodes(type, header);
+    }
+
+    private void assertPayloadDecodes(MessageType type, PeerHeaderFlyweight header) {
+        var segment = buffer.segment();
+        long at = header.payloadOffset();
+        int length = header.payloadLength();
+        ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+        switch (type) {
+            case KEEPALIVE -> {
+                KeepAliveFlyweight keepAlive = new KeepAliveFlyweight().wrap(segment, at, length);
+                assertTrue(keepAlive.valid());
+                assertEquals(2, keepAlive.serviceCount());
+                assertEquals(101, keepAlive.serviceId(0));
+                assertEquals(350, keepAlive.state(0));
+                assertEquals(KeepAliveFlyweight.ROLE_PRIMARY, keepAlive.role(0));
+                assertEquals(KeepAliveFlyweight.SYNC_OUT, keepAlive.syncState(0));
+                assertEquals(200, keepAlive.priority(0));
+                assertEquals(4_000_000_000L, keepAlive.tableSize(0));
+                assertEquals(0x1122334455667788L, keepAlive.tableDigest(0));
+                assertEquals(-2L, keepAlive.configDigest(0));
+                assertEquals(102, keepAlive.serviceId(1));
+                assertEquals(340, keepAlive.state(1));
+                assertEquals(KeepAliveFlyweight.ROLE_BACKUP, keepAlive.role(1));
+                assertEquals(KeepAliveFlyweight.SYNC_IN, keepAlive.syncState(1));
+                assertEquals(100, keepAlive.priority(1));
+                assertEquals(7, keepAlive.tableSize(1));
+                assertEquals(0x0102030405060708L, keepAlive.tableDigest(1));
+                assertEquals(0x0F0E0D0C0B0A0908L, keepAlive.configDigest(1));
+            }
+            case SYNC_REQUEST -> {
+                SyncRequestFlyweight request = new SyncRequestFlyweight().wrap(segment, at, length);
+                assertTrue(request.valid());
+                assertEquals(101, request.serviceId());
+                assertEquals(0xCAFE, request.sessionId());
+                assertEquals(SyncRequestFlyweight.REASON_GAP, request.reason());
+            }
+            case SYNC_BATCH -> {
+                SyncBatchFlyweight batch = new SyncBatchFlyweight().wrap(segment, at, length);
+                assertTrue(batch.valid());
+                assertEquals(101, batch.serviceId());
+                assertEquals(0xCAFE, batch.sessionId());
+                assertEquals(3_000_000_000L, batch.batchSequence());
+                assertEquals(58, batch.recordCount(), "a full batch holds 58 records");
+                for (int i = 0; i < batch.recordCount(); i++) {
+                    batch.record(i, record);
+                    assertTrue(record.valid());
+                    assertEquals(6, record.protocol());
+                    assertEquals(i & 7, record.state());
+                    assertEquals(40_000 + i, record.clientPort());
+                    assertEquals(TestPeers.CLIENT + i, record.clientAddress());
+                    assertEquals(TestPeers.VIP, record.vip());
+                    assertEquals(443, record.vipPort());
+                    assertEquals(i, record.serverId());
+                    assertEquals(101, record.serviceId());
+                    assertEquals(i * 1_000L, record.ageMs());
+                }
+            }
+            case SYNC_END -> {
+                SyncEndFlyweight end = new SyncEndFlyweight().wrap(segment, at, length);
+                assertTrue(end.valid());
+                assertEquals(101, end.serviceId());
+                assertEquals(0xCAFE, end.sessionId());
+                assertEquals(17, end.lastBatchSequence());
+                assertEquals(1_000_000, end.entryCount());
+                assertEquals(0xDEADBEEFCAFEBABEL, end.tableDigest());
+                assertEquals(42, end.configDigest());
+            }
+            case UPDATE_BATCH -> {
+                UpdateBatchFlyweight batch = new UpdateBatchFlyweight().wrap(segment, at, length);
+                assertTrue(batch.valid());
+                assertEquals(101, batch.serviceId());
+                assertEquals(3, batch.recordCount());
+                assertEquals(1L << 40, batch.firstUpdateSequence());
+                int[] kinds = {UpdateBatchFlyweight.KIND_INSERT, UpdateBatchFlyweight.KIND_STATE, UpdateBatchFlyweight.KIND_REMOVE};
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(kinds[i], batch.kind(i));
+                    batch.connection(i, record);
+                    assertEquals(17, record.protocol());
+                    assertEquals(i, record.state());
+                    assertEquals(53_000 + i, record.clientPort());
+                    assertEquals(TestPeers.CLIENT, record.clientAddress());
+                    assertEquals(53, record.vipPort());
+                    assertEquals(9, record.serverId());
+                    assertEquals(0xFFFF_FFFFL, record.ageMs(), "an age beyond 32 bits saturates");
+                }
+            }
+            case ACK -> {
+                AckFlyweight ack = new AckFlyweight().wrap(segment, at, length);
+                assertTrue(ack.valid());
+                assertEquals(101, ack.serviceId());
+                assertEquals(AckFlyweight.STREAM_UPDATE, ack.stream());
+                assertEquals(-5L, ack.acknowledgedSequence());
+            }
+            case NACK -> {
+                NackFlyweight nack = new NackFlyweight().wrap(segment, at, length);
+                assertTrue(nack.valid());
+                assertEquals(101, nack.serviceId());
+                assertEquals(AckFlyweight.STREAM_SYNC, nack.stream());
+                assertEquals(10, nack.firstMissingSequence());
+                assertEquals(12, nack.lastMissingSequence());
+            }
+            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+                ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight().wrap(segment, at, length);
+                assertTrue(notice.valid());
+                assertEquals(101 + type.code(), notice.serviceId());
+                assertEquals(ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN, notice.reason());
+            }
+        }
+    }
+
+    @Test
+    void typeCodesAreExplicitUniqueAndStable() {
+        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+        MessageType[] inOrder = {MessageType.KEEPALIVE, MessageType.SYNC_REQUEST, MessageType.SYNC_BATCH,
+                MessageType.SYNC_END, MessageType.UPDATE_BATCH, MessageType.ACK, MessageType.NACK,
+                MessageType.SWITCHOVER_QUERY, MessageType.SWITCHOVER_ACCEPT, MessageType.GAVE_UP,
+                MessageType.TAKEOVER_REQUEST};
+        Set<Integer> codes = new HashSet<>();
+        for (int i = 0; i < inOrder.length; i++) {
+            assertEquals(expected[i], inOrder[i].code(), inOrder[i].name());
+            assertSame(inOrder[i], MessageType.fromCode(inOrder[i].code()));
+            assertTrue(codes.add(inOrder[i].code()));
+        }
+        assertEquals(null, MessageType.fromCode(0));
+        assertEquals(null, MessageType.fromCode(12));
+        assertEquals(null, MessageType.fromCode(255));
+    }
+
+    @Test
+    void batchCapacitiesFillButNeverExceedOneUnfragmentedDatagram() {
+        assertEquals(44, MessageType.KEEPALIVE.maxRecords());
+        assertEquals(58, MessageType.SYNC_BATCH.maxRecords());
+        assertEquals(50, MessageType.UPDATE_BATCH.maxRecords());
+        for (MessageType type : MessageType.values()) {
+            assertTrue(type.payloadLength(type.maxRecords()) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH, type.name());
+        }
+    }
+
+    @Test
+    void sequenceNumbersIncreaseByOnePerComposedMessage() {
+        MessageComposer composer = TestPeers.composerA(key);
+        MessageVerifier verifier = TestPeers.verifierB(key);
+        for (long expected = 1; expected <= 5; expected++) {
+            int length = TestPeers.compose(composer, buffer, MessageType.KEEPALIVE);
+            assertEquals(Verdict.ACCEPTED, verifier.verify(buffer, length));
+            assertEquals(expected, verifier.header().sequence());
+        }
+        assertEquals(6, composer.nextSequence());
+    }
+}

@@ -1,0 +1,105 @@
+package dev.baton.peer;
+
+import java.util.Arrays;
+
+/** Shared fixtures: two keys, router ids and builders that write one sample message of each type. */
+final class TestPeers {
+
+    static final int ROUTER_A = 0x0A0A0001;
+    static final int ROUTER_B = 0x0B0B0002;
+    static final int ROUTER_C = 0x0C0C0003;
+    static final long INCARNATION_A = Incarnation.next(1_764_000_000_000L, new java.util.Random(1));
+    static final int VIP = 0xCB00710A; // 203.0.113.10
+    static final int CLIENT = 0xC6336407; // 198.51.100.7
+
+    private TestPeers() {
+    }
+
+    static PeerKey key(int seed) {
+        byte[] bytes = new byte[32];
+        new java.util.Random(seed).nextBytes(bytes);
+        return PeerKey.of(bytes);
+    }
+
+    static MessageComposer composerA(PeerKey key) {
+        return new MessageComposer(ROUTER_A, INCARNATION_A, new MessageAuthenticator(key));
+    }
+
+    static MessageVerifier verifierB(PeerKey key) {
+        return new MessageVerifier(new MessageAuthenticator(key), new int[] {ROUTER_A, ROUTER_C}, new VerdictCounters());
+    }
+
+    /** Writes a sample payload of {@code type} into {@code buffer} and composes it; returns the length. */
+    static int compose(MessageComposer composer, PeerMessageBuffer buffer, MessageType type) {
+        var segment = buffer.segment();
+        long at = PeerHeaderFlyweight.PAYLOAD_OFFSET;
+        int payload = switch (type) {
+            case KEEPALIVE -> {
+                KeepAliveFlyweight keepAlive = new KeepAliveFlyweight().wrap(segment, at, type.payloadLength(2));
+                keepAlive.serviceCount(2)
+                        .service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, KeepAliveFlyweight.SYNC_OUT, 200,
+                                4_000_000_000L, 0x1122334455667788L, -2L)
+                        .service(1, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, KeepAliveFlyweight.SYNC_IN, 100,
+                                7, 0x0102030405060708L, 0x0F0E0D0C0B0A0908L);
+                yield type.payloadLength(2);
+            }
+            case SYNC_REQUEST -> {
+                new SyncRequestFlyweight().wrap(segment, at, type.payloadLength(0))
+                        .set(101, 0xCAFE, SyncRequestFlyweight.REASON_GAP);
+                yield type.payloadLength(0);
+            }
+            case SYNC_BATCH -> {
+                int count = type.maxRecords();
+                SyncBatchFlyweight batch = new SyncBatchFlyweight().wrap(segment, at, type.payloadLength(count))
+                        .set(101, 0xCAFE, 3_000_000_000L, count);
+                ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+                for (int i = 0; i < count; i++) {
+                    batch.record(i, record).protocol(6).state(i & 7).clientPort(40_000 + i).clientAddress(CLIENT + i)
+                            .vip(VIP).vipPort(443).serverId(i).serviceId(101).ageMs(i * 1_000L);
+                }
+                yield type.payloadLength(count);
+            }
+            case SYNC_END -> {
+                new SyncEndFlyweight().wrap(segment, at, type.payloadLength(0))
+                        .set(101, 0xCAFE, 17, 1_000_000, 0xDEADBEEFCAFEBABEL, 42);
+                yield type.payloadLength(0);
+            }
+            case UPDATE_BATCH -> {
+                int count = 3;
+                UpdateBatchFlyweight batch = new UpdateBatchFlyweight().wrap(segment, at, type.payloadLength(count))
+                        .set(101, count, 1L << 40);
+                ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+                int[] kinds = {UpdateBatchFlyweight.KIND_INSERT, UpdateBatchFlyweight.KIND_STATE, UpdateBatchFlyweight.KIND_REMOVE};
+                for (int i = 0; i < count; i++) {
+                    batch.kind(i, kinds[i]);
+                    batch.connection(i, record).protocol(17).state(i).clientPort(53_000 + i).clientAddress(CLIENT)
+                            .vip(VIP).vipPort(53).serverId(9).serviceId(101).ageMs(Long.MAX_VALUE);
+                }
+                yield type.payloadLength(count);
+            }
+            case ACK -> {
+                new AckFlyweight().wrap(segment, at, type.payloadLength(0)).set(101, AckFlyweight.STREAM_UPDATE, -5L);
+                yield type.payloadLength(0);
+            }
+            case NACK -> {
+                new NackFlyweight().wrap(segment, at, type.payloadLength(0)).set(101, AckFlyweight.STREAM_SYNC, 10, 12);
+                yield type.payloadLength(0);
+            }
+            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+                new ServiceNoticeFlyweight().wrap(segment, at, type.payloadLength(0))
+                        .set(101 + type.code(), ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN);
+                yield type.payloadLength(0);
+            }
+        };
+        return composer.compose(buffer, type, 0, payload);
+    }
+
+    static byte[] copy(PeerMessageBuffer buffer, int length) {
+        return Arrays.copyOf(buffer.bytes(), length);
+    }
+
+    static void load(PeerMessageBuffer buffer, byte[] datagram) {
+        Arrays.fill(buffer.bytes(), (byte) 0);
+        System.arraycopy(datagram, 0, buffer.bytes(), 0, Math.min(datagram.length, buffer.capacity()));
+    }
+}
