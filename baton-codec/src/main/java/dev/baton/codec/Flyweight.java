@@ -9,14 +9,14 @@ import static dev.baton.codec.WireLayouts.LE_U16;
 import static dev.baton.codec.WireLayouts.U8;
 
 /**
- * What every header view in this package shares: the wrapped range ({@code segment}, absolute
+ * What every header view shares — the packet codecs here and the peer messages of {@code baton-peer}: the wrapped range ({@code segment}, absolute
  * {@code offset}, available {@code length}), {@link #wrap}, the within-segment check behind each
  * {@code valid()}, and reads and writes of fixed-width fields at an offset relative to the wrapped start.
  * Subclasses keep only what is particular to their header: its offsets and constants, field names and
  * validity rules.
  *
- * <p>Why it is shaped this way, for the per-packet path: the hierarchy is sealed and every subclass is
- * {@code final}, and all methods here are {@code final}, so a call on a concrete flyweight binds
+ * <p>Why it is shaped this way, for the per-packet path: every subclass is {@code final} (a rule for
+ * subclasses: {@code final class X extends Flyweight<X>}), and all methods here are {@code final}, so a call on a concrete flyweight binds
  * statically and inlines — there is no virtual dispatch to go megamorphic. The self type {@code T} lets
  * {@link #wrap} return the concrete view with no covariant override per class; the cast is erased, and the
  * caller's check against its exact type folds away. Nothing here allocates.
@@ -26,15 +26,13 @@ import static dev.baton.codec.WireLayouts.U8;
  *
  * @param <T> the concrete flyweight, which {@link #wrap} returns
  */
-abstract sealed class Flyweight<T extends Flyweight<T>>
-        permits ArpFlyweight, EthernetFlyweight, IcmpFlyweight, Ipv4Flyweight, TcpFlyweight, UdpFlyweight,
-        VirtioNetHeaderFlyweight {
+public abstract class Flyweight<T extends Flyweight<T>> {
 
     private MemorySegment segment = MemorySegment.NULL;
     private long offset;
     private int length;
 
-    Flyweight() {
+    protected Flyweight() {
     }
 
     /**
@@ -43,7 +41,7 @@ abstract sealed class Flyweight<T extends Flyweight<T>>
      *
      * @return this
      */
-    @SuppressWarnings("unchecked") // sound: the permitted subclasses are exactly the final X extends Flyweight<X>
+    @SuppressWarnings("unchecked") // sound: every subclass is a final X extends Flyweight<X>
     public final T wrap(MemorySegment segment, long offset, int length) {
         this.segment = segment;
         this.offset = offset;
@@ -127,6 +125,16 @@ abstract sealed class Flyweight<T extends Flyweight<T>>
     /** Writes {@code value} big-endian at {@code fieldOffset}. */
     protected final void putI32At(int fieldOffset, int value) {
         segment.set(BE_I32, offset + fieldOffset, value);
+    }
+
+    /** The big-endian 32-bit field at {@code fieldOffset}, unsigned. */
+    protected final long u32At(int fieldOffset) {
+        return Integer.toUnsignedLong(segment.get(BE_I32, offset + fieldOffset));
+    }
+
+    /** The big-endian 64-bit field at {@code fieldOffset}. */
+    protected final long i64At(int fieldOffset) {
+        return segment.get(BE_I64, offset + fieldOffset);
     }
 
     /** Writes {@code value} big-endian as the 8 bytes at {@code fieldOffset}. */

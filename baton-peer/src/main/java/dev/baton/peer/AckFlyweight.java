@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#ACK}: every item of the stream up to and including the sequence has
  * arrived. It opens the sender's flow-control window for the dump.
@@ -19,7 +21,7 @@ package dev.baton.peer;
  * <p>Stream is {@link #STREAM_SYNC} (batch sequences of the dump) or {@link #STREAM_UPDATE} (update
  * sequences).
  */
-public final class AckFlyweight extends PeerFlyweight<AckFlyweight> {
+public final class AckFlyweight extends Flyweight<AckFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int STREAM_OFFSET = 4;
@@ -30,7 +32,7 @@ public final class AckFlyweight extends PeerFlyweight<AckFlyweight> {
     public static final int STREAM_UPDATE = 2;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.ACK.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.ACK.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {

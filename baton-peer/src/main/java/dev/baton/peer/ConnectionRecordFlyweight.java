@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Flyweight over one replicated connection-table entry, the 24-byte record of {@link SyncBatchFlyweight}
  * and {@link UpdateBatchFlyweight}. Addresses are IPv4, as raw big-endian {@code int}s.
@@ -26,7 +28,7 @@ package dev.baton.peer;
  * age (time since the entry was last used) is sent rather than a timestamp, so the two routers' clocks
  * need not agree. The enclosing batch checks the record lies inside the payload.
  */
-public final class ConnectionRecordFlyweight extends PeerFlyweight<ConnectionRecordFlyweight> {
+public final class ConnectionRecordFlyweight extends Flyweight<ConnectionRecordFlyweight> {
 
     public static final int PROTOCOL_OFFSET = 0;
     public static final int STATE_OFFSET = 1;
@@ -41,7 +43,7 @@ public final class ConnectionRecordFlyweight extends PeerFlyweight<ConnectionRec
 
     /** Whether a whole record is inside the segment. Never throws. */
     public boolean valid() {
-        return wrappedRangeInside() && length() >= LENGTH;
+        return wrappedRangeHolds(0) && length() >= LENGTH;
     }
 
     public int protocol() {

@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#KEEPALIVE}: a count, then one 32-byte record per service the sender
  * knows, so a single heartbeat per link carries every service's monitor state (FIG. 3).
@@ -28,7 +30,7 @@ package dev.baton.peer;
  * 350 ACTIVE); Role and Sync State codes are in {@code docs/protocol.md}. Record accessors take the
  * record's index, 0 to {@link #serviceCount()} - 1.
  */
-public final class KeepAliveFlyweight extends PeerFlyweight<KeepAliveFlyweight> {
+public final class KeepAliveFlyweight extends Flyweight<KeepAliveFlyweight> {
 
     public static final int COUNT_OFFSET = 0;
     public static final int FIXED_LENGTH = 4;
@@ -50,7 +52,7 @@ public final class KeepAliveFlyweight extends PeerFlyweight<KeepAliveFlyweight> 
 
     /** Whether the wrapped payload is inside the segment and holds exactly {@link #serviceCount()} records. */
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.KEEPALIVE.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.KEEPALIVE.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceCount() {

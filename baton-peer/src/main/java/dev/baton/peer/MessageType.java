@@ -1,5 +1,8 @@
 package dev.baton.peer;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -99,7 +102,9 @@ public enum MessageType {
         if (payloadLength < fixedLength) {
             return false;
         }
-        int count = Short.toUnsignedInt(segment.get(PeerFlyweight.BE_U16, payloadOffset + countOffset));
+        int count = Short.toUnsignedInt(segment.get(BE_U16, payloadOffset + countOffset));
         return payloadLength == fixedLength + count * recordLength;
     }
+
+    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 }

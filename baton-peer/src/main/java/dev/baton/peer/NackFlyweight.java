@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#NACK}: items {@code firstMissing} to {@code lastMissing} (inclusive) of
  * the stream did not arrive; send them again, or, when they are no longer held, start a new dump.
@@ -18,7 +20,7 @@ package dev.baton.peer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class NackFlyweight extends PeerFlyweight<NackFlyweight> {
+public final class NackFlyweight extends Flyweight<NackFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int STREAM_OFFSET = 4;
@@ -27,7 +29,7 @@ public final class NackFlyweight extends PeerFlyweight<NackFlyweight> {
     public static final int LENGTH = 24;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.NACK.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.NACK.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {

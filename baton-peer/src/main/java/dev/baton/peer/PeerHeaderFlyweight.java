@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Flyweight over a whole peer message: the fixed header, the payload and the authentication tag.
  *
@@ -35,7 +37,7 @@ package dev.baton.peer;
  * {@link #MAX_MESSAGE_LENGTH}. Wrap it with the datagram's received length, check {@link #valid()}, then
  * read. Not thread-safe: one instance per thread.
  */
-public final class PeerHeaderFlyweight extends PeerFlyweight<PeerHeaderFlyweight> {
+public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
 
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = 2;
@@ -70,7 +72,7 @@ public final class PeerHeaderFlyweight extends PeerFlyweight<PeerHeaderFlyweight
      * verifier reports those separately). Never throws.
      */
     public boolean valid() {
-        return wrappedRangeInside() && length() >= MIN_MESSAGE_LENGTH && length() <= MAX_MESSAGE_LENGTH
+        return wrappedRangeHolds(0) && length() >= MIN_MESSAGE_LENGTH && length() <= MAX_MESSAGE_LENGTH
                 && length() == HEADER_LENGTH + payloadLength() + TAG_LENGTH;
     }
 

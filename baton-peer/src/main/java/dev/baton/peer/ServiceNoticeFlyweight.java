@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload shared by {@link MessageType#SWITCHOVER_QUERY}, {@link MessageType#SWITCHOVER_ACCEPT},
  * {@link MessageType#GAVE_UP} and {@link MessageType#TAKEOVER_REQUEST}: which service, and why.
@@ -16,7 +18,7 @@ package dev.baton.peer;
  *
  * <p>Reason codes are listed in {@code docs/protocol.md}.
  */
-public final class ServiceNoticeFlyweight extends PeerFlyweight<ServiceNoticeFlyweight> {
+public final class ServiceNoticeFlyweight extends Flyweight<ServiceNoticeFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int REASON_OFFSET = 4;
@@ -35,7 +37,7 @@ public final class ServiceNoticeFlyweight extends PeerFlyweight<ServiceNoticeFly
 
     /** Valid for any of the four types, which share this layout. */
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.GAVE_UP.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.GAVE_UP.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {

@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#SYNC_BATCH}: one bounded batch of the full dump (sub-state SYNC-OUT).
  *
@@ -22,7 +24,7 @@ package dev.baton.peer;
  *
  * <p>Batch sequences count from 1 within a session, so the standby detects a lost batch and NACKs it.
  */
-public final class SyncBatchFlyweight extends PeerFlyweight<SyncBatchFlyweight> {
+public final class SyncBatchFlyweight extends Flyweight<SyncBatchFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int SESSION_ID_OFFSET = 4;
@@ -31,7 +33,7 @@ public final class SyncBatchFlyweight extends PeerFlyweight<SyncBatchFlyweight> 
     public static final int FIXED_LENGTH = 16;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.SYNC_BATCH.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.SYNC_BATCH.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {
@@ -62,7 +64,7 @@ public final class SyncBatchFlyweight extends PeerFlyweight<SyncBatchFlyweight> 
 
     /** Points {@code into} at record {@code index} (0 to count - 1) and returns it. */
     public ConnectionRecordFlyweight record(int index, ConnectionRecordFlyweight into) {
-        return into.wrap(segment(), offset() + FIXED_LENGTH + (long) index * ConnectionRecordFlyweight.LENGTH,
+        return into.wrap(wrappedSegment(), offset() + FIXED_LENGTH + (long) index * ConnectionRecordFlyweight.LENGTH,
                 ConnectionRecordFlyweight.LENGTH);
     }
 }

@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#SYNC_END}: the dump is complete. The standby checks it received every
  * batch and that its table now has the active's digest before it leaves SYNC-IN.
@@ -22,7 +24,7 @@ package dev.baton.peer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class SyncEndFlyweight extends PeerFlyweight<SyncEndFlyweight> {
+public final class SyncEndFlyweight extends Flyweight<SyncEndFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int SESSION_ID_OFFSET = 4;
@@ -33,7 +35,7 @@ public final class SyncEndFlyweight extends PeerFlyweight<SyncEndFlyweight> {
     public static final int LENGTH = 32;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.SYNC_END.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.SYNC_END.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {

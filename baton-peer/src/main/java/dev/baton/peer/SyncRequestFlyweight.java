@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#SYNC_REQUEST}: a standby asks the active for a full dump of a service's
  * connection table and configuration (sub-state SYNC-IN).
@@ -19,7 +21,7 @@ package dev.baton.peer;
  * <p>The requester picks the session id; every batch, end and ack of the dump carries it, so that batches
  * of an abandoned dump are told apart from the current one.
  */
-public final class SyncRequestFlyweight extends PeerFlyweight<SyncRequestFlyweight> {
+public final class SyncRequestFlyweight extends Flyweight<SyncRequestFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int SESSION_ID_OFFSET = 4;
@@ -34,7 +36,7 @@ public final class SyncRequestFlyweight extends PeerFlyweight<SyncRequestFlyweig
     public static final int REASON_DIGEST_MISMATCH = 3;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.SYNC_REQUEST.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.SYNC_REQUEST.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {

@@ -1,5 +1,7 @@
 package dev.baton.peer;
 
+import dev.baton.codec.Flyweight;
+
 /**
  * Payload of a {@link MessageType#UPDATE_BATCH}: connection changes since the dump, sent by the active at
  * most every update interval (the patent's t4). Record {@code i} has update sequence
@@ -23,7 +25,7 @@ package dev.baton.peer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class UpdateBatchFlyweight extends PeerFlyweight<UpdateBatchFlyweight> {
+public final class UpdateBatchFlyweight extends Flyweight<UpdateBatchFlyweight> {
 
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int COUNT_OFFSET = 4;
@@ -41,7 +43,7 @@ public final class UpdateBatchFlyweight extends PeerFlyweight<UpdateBatchFlyweig
     public static final int KIND_REMOVE = 3;
 
     public boolean valid() {
-        return wrappedRangeInside() && MessageType.UPDATE_BATCH.payloadShapeValid(segment(), offset(), length());
+        return wrappedRangeHolds(0) && MessageType.UPDATE_BATCH.payloadShapeValid(wrappedSegment(), offset(), length());
     }
 
     public int serviceId() {
@@ -81,6 +83,6 @@ public final class UpdateBatchFlyweight extends PeerFlyweight<UpdateBatchFlyweig
 
     /** Points {@code into} at record {@code index}'s connection and returns it. */
     public ConnectionRecordFlyweight connection(int index, ConnectionRecordFlyweight into) {
-        return into.wrap(segment(), offset() + at(index) + CONNECTION_OFFSET, ConnectionRecordFlyweight.LENGTH);
+        return into.wrap(wrappedSegment(), offset() + at(index) + CONNECTION_OFFSET, ConnectionRecordFlyweight.LENGTH);
     }
 }
