@@ -1,0 +1,299 @@
+package dev.baton.keepalive;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.baton.peer.MessageComposer;
+import dev.baton.peer.MessageType;
+import dev.baton.peer.MessageVerifier;
+import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.Verdict;
+import dev.baton.peer.VerdictCounters;
+
+/**
+ * Peer messages over UDP on every link (issue #3, {@code docs/protocol.md}): one non-blocking
+ * {@link DatagramChannel} per distinct local link address, bound when the transport is constructed, on the
+ * constructing thread. A socket keeps the network namespace it was created in, so a caller may construct the
+ * transport inside {@code NetworkNamespace.callIn} and use it from any thread afterwards.
+ *
+ * <p>Send: the caller writes a payload into {@link #sendBuffer()} at
+ * {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}, then {@link #send} (one link) or {@link #sendOnEveryLink}: each
+ * copy is composed and signed on its own (its own sequence number) by baton-peer's {@link MessageComposer}.
+ * Receive: {@link #receive} drains every channel, verifies each datagram with {@link MessageVerifier} and
+ * hands accepted ones to the handler with the peer and the link they arrived on. Rejected ones are counted by
+ * verdict (the verifier's {@link VerdictCounters}) and logged at most once per reason per 10 s
+ * ({@link RateLimitedLog}); they never reach the handler, so they change no state.
+ *
+ * <p>The two message buffers are allocated once and reused. {@link DatagramChannel#receive} returns the
+ * source as a new address object per datagram (a JDK limitation); this is the control path, a few messages
+ * per link per interval, not the packet path. Not thread-safe: owned by the peer agent's thread.
+ */
+public final class PeerTransport implements AutoCloseable {
+
+    /** Most datagrams read from one channel per {@link #receive} call, so one busy link cannot starve others. */
+    public static final int MAX_DATAGRAMS_PER_CHANNEL = 64;
+
+    /** Receives accepted messages. */
+    @FunctionalInterface
+    public interface MessageHandler {
+        /**
+         * An authenticated, fresh message from {@code peerRouterId} arrived on its link {@code linkIndex}.
+         * {@code verifier.header()} and {@code verifier.type()} describe it; its bytes are in {@code buffer},
+         * valid only during the call.
+         */
+        void onMessage(int peerRouterId, int linkIndex, MessageVerifier verifier, PeerMessageBuffer buffer);
+    }
+
+    private static final System.Logger LOG = System.getLogger(PeerTransport.class.getName());
+    private static final int SEND_FAILURE_SLOT = Verdict.values().length;
+    private static final int UNCONFIGURED_LINK_SLOT = SEND_FAILURE_SLOT + 1;
+
+    private final PeerConfig[] peers;
+    /** For each peer, for each of its links: the index of the channel bound to the link's local address. */
+    private final int[][] channelOfLink;
+    private final List<DatagramChannel> channels = new ArrayList<>();
+    private final List<InetSocketAddress> channelAddresses = new ArrayList<>();
+    private final MessageComposer composer;
+    private final MessageVerifier verifier;
+    private final PeerMessageBuffer sendBuffer = new PeerMessageBuffer();
+    private final PeerMessageBuffer receiveBuffer = new PeerMessageBuffer();
+    private final RateLimitedLog rateLimitedLog;
+    private long sendFailures;
+    private long acceptedOnUnconfiguredLink;
+
+    /**
+     * Binds one channel per distinct local address of the peers' links, on the calling thread.
+     *
+     * @param verifier configured with exactly these peers' router ids
+     * @throws IOException when an address cannot be bound (every channel opened so far is closed)
+     */
+    public PeerTransport(List<PeerConfig> peers, MessageComposer composer, MessageVerifier verifier) throws IOException {
+        this(peers, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS);
+    }
+
+    /** As {@link #PeerTransport(List, MessageComposer, MessageVerifier)}, with the log interval given. */
+    public PeerTransport(List<PeerConfig> peers, MessageComposer composer, MessageVerifier verifier,
+                         long logIntervalMs) throws IOException {
+        this.peers = peers.toArray(PeerConfig[]::new);
+        this.composer = composer;
+        this.verifier = verifier;
+        this.rateLimitedLog = new RateLimitedLog(UNCONFIGURED_LINK_SLOT + 1, logIntervalMs);
+        this.channelOfLink = new int[this.peers.length][];
+        try {
+            for (int p = 0; p < this.peers.length; p++) {
+                List<PeerLink> links = this.peers[p].links();
+                channelOfLink[p] = new int[links.size()];
+                for (int l = 0; l < links.size(); l++) {
+                    channelOfLink[p][l] = channelFor(links.get(l).localAddress());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private int channelFor(InetSocketAddress local) throws IOException {
+        int existing = channelAddresses.indexOf(local);
+        if (existing >= 0) {
+            return existing;
+        }
+        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            channel.configureBlocking(false);
+            channel.bind(local);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new IOException("cannot bind peer link address " + local + ": " + e.getMessage(), e);
+        }
+        channels.add(channel);
+        channelAddresses.add(local);
+        return channels.size() - 1;
+    }
+
+    /** The buffer to write an outgoing payload into (at {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}). */
+    public PeerMessageBuffer sendBuffer() {
+        return sendBuffer;
+    }
+
+    /**
+     * Composes, signs and sends the payload in {@link #sendBuffer()} to peer {@code peerRouterId} over its
+     * link {@code linkIndex}.
+     *
+     * @return whether the kernel took the datagram; a failure (link down, no route, socket buffer full) is
+     *         counted in {@link #sendFailures()} and logged rate-limited, never thrown: the keep-alive
+     *         manager notices the silence
+     */
+    public boolean send(int peerRouterId, int linkIndex, MessageType type, int payloadLength, long nowMs) {
+        int p = indexOf(peerRouterId);
+        PeerLink link = peers[p].links().get(linkIndex);
+        DatagramChannel channel = channels.get(channelOfLink[p][linkIndex]);
+        int length = composer.compose(sendBuffer, type, 0, payloadLength);
+        ByteBuffer bytes = sendBuffer.byteBuffer();
+        bytes.clear().limit(length);
+        try {
+            if (channel.send(bytes, link.peerAddress()) == length) {
+                return true;
+            }
+            return sendFailed(peerRouterId, linkIndex, link, "socket send buffer full", nowMs);
+        } catch (IOException e) {
+            return sendFailed(peerRouterId, linkIndex, link, e.toString(), nowMs);
+        }
+    }
+
+    /**
+     * Sends the payload in {@link #sendBuffer()} to peer {@code peerRouterId} over every one of its links,
+     * composed once per link.
+     *
+     * @return how many links the kernel took it on
+     */
+    public int sendOnEveryLink(int peerRouterId, MessageType type, int payloadLength, long nowMs) {
+        int sent = 0;
+        int linkCount = peers[indexOf(peerRouterId)].links().size();
+        for (int l = 0; l < linkCount; l++) {
+            if (send(peerRouterId, l, type, payloadLength, nowMs)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private boolean sendFailed(int peerRouterId, int linkIndex, PeerLink link, String why, long nowMs) {
+        sendFailures++;
+        if (rateLimitedLog.shouldLog(SEND_FAILURE_SLOT, nowMs)) {
+            LOG.log(System.Logger.Level.WARNING, "peer message to router " + Integer.toUnsignedString(peerRouterId)
+                    + " on link " + linkIndex + " (" + link.describe() + ") not sent: " + why + " ("
+                    + rateLimitedLog.takeSuppressed(SEND_FAILURE_SLOT) + " more send failures not logged)");
+        }
+        return false;
+    }
+
+    /**
+     * Reads what has arrived on every channel (at most {@link #MAX_DATAGRAMS_PER_CHANNEL} each), verifies
+     * each datagram and hands the accepted ones to {@code handler}.
+     *
+     * @return how many messages were accepted and handed over
+     */
+    public int receive(long nowMs, MessageHandler handler) {
+        int accepted = 0;
+        ByteBuffer bytes = receiveBuffer.byteBuffer();
+        for (int c = 0; c < channels.size(); c++) {
+            DatagramChannel channel = channels.get(c);
+            for (int n = 0; n < MAX_DATAGRAMS_PER_CHANNEL; n++) {
+                bytes.clear();
+                SocketAddress source;
+                try {
+                    source = channel.receive(bytes);
+                } catch (IOException e) {
+                    // e.g. an ICMP error queued for an earlier send; the next receive goes on
+                    if (rateLimitedLog.shouldLog(SEND_FAILURE_SLOT, nowMs)) {
+                        LOG.log(System.Logger.Level.WARNING, "peer link " + channelAddresses.get(c) + ": " + e);
+                    }
+                    continue;
+                }
+                if (source == null) {
+                    break;
+                }
+                if (handle(c, source, bytes.position(), nowMs, handler)) {
+                    accepted++;
+                }
+            }
+        }
+        return accepted;
+    }
+
+    private boolean handle(int channel, SocketAddress source, int length, long nowMs, MessageHandler handler) {
+        Verdict verdict = verifier.verify(receiveBuffer, length);
+        if (!verdict.accepted()) {
+            int slot = verdict.code();
+            if (rateLimitedLog.shouldLog(slot, nowMs)) {
+                LOG.log(System.Logger.Level.WARNING, "peer message from " + source + " on " + channelAddresses.get(channel)
+                        + " rejected: " + verdict.label() + " (" + verifier.counters().count(verdict) + " so far, "
+                        + rateLimitedLog.takeSuppressed(slot) + " not logged since the last line)");
+            }
+            return false;
+        }
+        int peerRouterId = verifier.header().senderRouterId();
+        int p = indexOf(peerRouterId);
+        int linkIndex = linkOf(p, channel, source);
+        if (linkIndex < 0) {
+            acceptedOnUnconfiguredLink++;
+            if (rateLimitedLog.shouldLog(UNCONFIGURED_LINK_SLOT, nowMs)) {
+                LOG.log(System.Logger.Level.WARNING, "authentic message from router " + Integer.toUnsignedString(peerRouterId)
+                        + " arrived on " + channelAddresses.get(channel) + ", not one of its configured links; ignored");
+            }
+            return false;
+        }
+        handler.onMessage(peerRouterId, linkIndex, verifier, receiveBuffer);
+        return true;
+    }
+
+    /**
+     * The peer's link a datagram on {@code channel} from {@code source} belongs to: the link bound to that
+     * channel (by the source address when the peer has several links on one local address), or -1.
+     */
+    private int linkOf(int p, int channel, SocketAddress source) {
+        int candidate = -1;
+        int[] links = channelOfLink[p];
+        for (int l = 0; l < links.length; l++) {
+            if (links[l] == channel) {
+                if (peers[p].links().get(l).peerAddress().equals(source)) {
+                    return l;
+                }
+                if (candidate < 0) {
+                    candidate = l;
+                }
+            }
+        }
+        return candidate;
+    }
+
+    private int indexOf(int peerRouterId) {
+        for (int p = 0; p < peers.length; p++) {
+            if (peers[p].routerId() == peerRouterId) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("router " + Integer.toUnsignedString(peerRouterId) + " is not a configured peer");
+    }
+
+    /** Received datagrams by verdict, accepted and rejected (the verifier's counters). */
+    public VerdictCounters verdicts() {
+        return verifier.counters();
+    }
+
+    /** Datagrams the kernel did not take (link down, no route, buffer full). */
+    public long sendFailures() {
+        return sendFailures;
+    }
+
+    /** Authentic messages that arrived on a local address none of the sender's links uses; ignored. */
+    public long acceptedOnUnconfiguredLink() {
+        return acceptedOnUnconfiguredLink;
+    }
+
+    /** The local addresses bound, one channel each, in the order they were bound. */
+    public List<InetSocketAddress> localAddresses() {
+        return List.copyOf(channelAddresses);
+    }
+
+    /** Closes every channel. */
+    @Override
+    public void close() {
+        for (DatagramChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing peer link channel: " + e);
+            }
+        }
+    }
+}

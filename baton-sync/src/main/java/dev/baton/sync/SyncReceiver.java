@@ -1,0 +1,401 @@
+package dev.baton.sync;
+
+import dev.baton.peer.AckFlyweight;
+import dev.baton.peer.ConnectionRecordFlyweight;
+import dev.baton.peer.MessageType;
+import dev.baton.peer.NackFlyweight;
+import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.SyncBatchFlyweight;
+import dev.baton.peer.SyncEndFlyweight;
+import dev.baton.peer.SyncRequestFlyweight;
+import dev.baton.peer.UpdateBatchFlyweight;
+import dev.baton.table.ConnectionTable;
+
+import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
+
+/**
+ * The standby router's side of table synchronization (sub-state SYNC-IN of FIG. 3; the patent's SM 220
+ * "initializes the internal tables of its local FTR-CR with the synchronization data received ... Next, the
+ * standby FTR-CR uses the periodic updates to update its tables").
+ *
+ * <ul>
+ *   <li>{@link #startSync} empties the local table and asks for a dump (SYNC_REQUEST, repeated after the
+ *       retransmission timeout until a batch arrives).</li>
+ *   <li>SYNC_BATCH records are applied with {@link ConnectionTable#upsert}, each record's age turned into
+ *       a last-seen time on this router's clock ({@code nowMs - age}). Batches may arrive in any order (they
+ *       hold distinct keys of one snapshot); each is applied once, holes are NACKed, progress is ACKed
+ *       cumulatively, which opens the sender's window.</li>
+ *   <li>SYNC_END: once every batch is in, the entry count and digest must equal the local table's: then
+ *       {@link SyncEvents#onSynchronized} (the "cache synchronized" event of transition 346); otherwise
+ *       {@link SyncEvents#onResynchronizationNeeded} and a new request.</li>
+ *   <li>UPDATE_BATCH records are applied strictly in sequence order; an old one is a duplicate (ignored,
+ *       re-ACKed), one beyond the next expected sequence is a gap (NACKed, not applied; the sender resends
+ *       from the gap on).</li>
+ * </ul>
+ *
+ * <p>Owner thread of the standby's table only. Applying a batch allocates nothing; starting a sync does.
+ */
+public final class SyncReceiver {
+
+    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED }
+
+    private final int serviceId;
+    private final ConnectionTable table;
+    private final SyncSettings settings;
+    private final SyncOutput output;
+    private final SyncEvents events;
+    private final PeerMessageBuffer buffer = new PeerMessageBuffer();
+    private final SyncRequestFlyweight request = new SyncRequestFlyweight();
+    private final SyncBatchFlyweight syncBatch = new SyncBatchFlyweight();
+    private final SyncEndFlyweight syncEnd = new SyncEndFlyweight();
+    private final UpdateBatchFlyweight updateBatch = new UpdateBatchFlyweight();
+    private final AckFlyweight ack = new AckFlyweight();
+    private final NackFlyweight nack = new NackFlyweight();
+    private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+
+    private Phase phase = Phase.IDLE;
+    private int sessionId;
+    private int requestReason;
+    private long lastProgressMs;
+
+    // dump
+    private final BitSet batchesReceived = new BitSet();
+    private long contiguousBatches;
+    private boolean endReceived;
+    private long endLastBatch;
+    private long endEntryCount;
+    private long endDigest;
+    private long lastSyncNackFrom = -1;
+    private long lastSyncNackMs;
+
+    // update stream (low 32 bits of the sequence; the high 32 are the session)
+    private long nextExpectedUpdate;
+    private long lastUpdateNackFrom = -1;
+    private long lastUpdateNackMs;
+
+    // counters
+    private long recordsApplied;
+    private long applyFailures;
+    private long duplicates;
+    private long gaps;
+    private long resyncs;
+    private long digestMismatches;
+    private long staleMessages;
+
+    public SyncReceiver(int serviceId, ConnectionTable table, SyncSettings settings, SyncOutput output, SyncEvents events) {
+        this.serviceId = serviceId;
+        this.table = table;
+        this.settings = settings;
+        this.output = output;
+        this.events = events;
+    }
+
+    /**
+     * Enters SYNC-IN: empties the local table (it will hold exactly the active's snapshot) and sends a
+     * SYNC_REQUEST under a new session id.
+     *
+     * @param reason a {@link SyncRequestFlyweight} reason code
+     */
+    public void startSync(int reason, long nowMs) {
+        clearTable();
+        sessionId++;
+        enterSession(reason, nowMs);
+        sendRequest();
+    }
+
+    private void enterSession(int reason, long nowMs) {
+        phase = Phase.SYNC_IN;
+        requestReason = reason;
+        batchesReceived.clear();
+        contiguousBatches = 0;
+        endReceived = false;
+        lastSyncNackFrom = -1;
+        nextExpectedUpdate = 1;
+        lastUpdateNackFrom = -1;
+        lastProgressMs = nowMs;
+    }
+
+    private void clearTable() {
+        int size = table.size();
+        long[] keys = new long[size * 2];
+        int[] count = {0};
+        table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
+            int i = count[0]++;
+            keys[2 * i] = ((long) clientAddress << 32) | Integer.toUnsignedLong(vip);
+            keys[2 * i + 1] = ((long) protocol << 32) | ((long) clientPort << 16) | vipPort;
+        });
+        for (int i = 0; i < count[0]; i++) {
+            long ports = keys[2 * i + 1];
+            table.remove((int) (ports >>> 32), (int) (keys[2 * i] >>> 32), (int) ((ports >>> 16) & 0xFFFF),
+                    (int) keys[2 * i], (int) (ports & 0xFFFF));
+        }
+    }
+
+    /** Repeats the SYNC_REQUEST while no dump arrives (the request or every batch may have been lost). */
+    public void poll(long nowMs) {
+        if (phase == Phase.SYNC_IN && nowMs - lastProgressMs >= settings.retransmitTimeoutMs()) {
+            lastProgressMs = nowMs;
+            sendRequest();
+        }
+    }
+
+    /**
+     * Handles a message from the active (SYNC_BATCH, SYNC_END or UPDATE_BATCH), given as its payload range
+     * after authentication. Other types, other services and malformed payloads are ignored.
+     *
+     * @return whether the message was for this receiver and well formed
+     */
+    public boolean receive(MessageType type, MemorySegment segment, long payloadOffset, int payloadLength, long nowMs) {
+        switch (type) {
+            case SYNC_BATCH -> {
+                syncBatch.wrap(segment, payloadOffset, payloadLength);
+                if (!syncBatch.valid() || syncBatch.serviceId() != serviceId) {
+                    return false;
+                }
+                if (acceptSession(syncBatch.sessionId(), nowMs)) {
+                    onSyncBatch(nowMs);
+                }
+                return true;
+            }
+            case SYNC_END -> {
+                syncEnd.wrap(segment, payloadOffset, payloadLength);
+                if (!syncEnd.valid() || syncEnd.serviceId() != serviceId) {
+                    return false;
+                }
+                if (acceptSession(syncEnd.sessionId(), nowMs)) {
+                    onSyncEnd(nowMs);
+                }
+                return true;
+            }
+            case UPDATE_BATCH -> {
+                updateBatch.wrap(segment, payloadOffset, payloadLength);
+                if (!updateBatch.valid() || updateBatch.serviceId() != serviceId) {
+                    return false;
+                }
+                onUpdateBatch(nowMs);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Whether a dump message belongs to the current session. A newer session is a dump the active started
+     * by itself (it could not repair a gap): the copy is no longer known to be identical, so follow it.
+     */
+    private boolean acceptSession(int messageSession, long nowMs) {
+        if (messageSession == sessionId && phase != Phase.IDLE) {
+            return true;
+        }
+        if (phase != Phase.IDLE && messageSession - sessionId > 0) {
+            resyncs++;
+            clearTable();
+            sessionId = messageSession;
+            enterSession(SyncRequestFlyweight.REASON_GAP, nowMs);
+            events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_GAP, nowMs);
+            return true;
+        }
+        staleMessages++;
+        return false;
+    }
+
+    private void onSyncBatch(long nowMs) {
+        long sequence = syncBatch.batchSequence();
+        if (phase == Phase.SYNCHRONIZED || sequence < 1 || sequence > Integer.MAX_VALUE
+                || batchesReceived.get((int) sequence)) {
+            duplicates++;
+            sendAck(AckFlyweight.STREAM_SYNC, phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches);
+            return;
+        }
+        lastProgressMs = nowMs;
+        int count = syncBatch.recordCount();
+        for (int i = 0; i < count; i++) {
+            apply(syncBatch.record(i, record), nowMs);
+        }
+        batchesReceived.set((int) sequence);
+        while (batchesReceived.get((int) contiguousBatches + 1)) {
+            contiguousBatches++;
+        }
+        if (sequence > contiguousBatches + 1) {
+            nackSyncHole(nowMs);
+        }
+        sendAck(AckFlyweight.STREAM_SYNC, contiguousBatches);
+        if (endReceived && contiguousBatches >= endLastBatch) {
+            verify(nowMs);
+        }
+    }
+
+    private void onSyncEnd(long nowMs) {
+        if (phase == Phase.SYNCHRONIZED) {
+            duplicates++;
+            sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1); // our acknowledgement was lost
+            return;
+        }
+        lastProgressMs = nowMs;
+        endReceived = true;
+        endLastBatch = syncEnd.lastBatchSequence();
+        endEntryCount = syncEnd.entryCount();
+        endDigest = syncEnd.tableDigest();
+        if (contiguousBatches >= endLastBatch) {
+            verify(nowMs);
+        } else {
+            nackSyncHole(nowMs);
+        }
+    }
+
+    private void nackSyncHole(long nowMs) {
+        long first = contiguousBatches + 1;
+        int next = batchesReceived.nextSetBit((int) first);
+        long last = next < 0 ? endLastBatch : next - 1;
+        if (last < first) {
+            return;
+        }
+        // One NACK per hole per retransmission interval: every later batch would otherwise repeat it.
+        if (first == lastSyncNackFrom && nowMs - lastSyncNackMs < settings.retransmitTimeoutMs()) {
+            return;
+        }
+        gaps++;
+        lastSyncNackFrom = first;
+        lastSyncNackMs = nowMs;
+        nack.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, NackFlyweight.LENGTH)
+                .set(serviceId, AckFlyweight.STREAM_SYNC, first, last);
+        output.send(MessageType.NACK, buffer, NackFlyweight.LENGTH);
+    }
+
+    private void verify(long nowMs) {
+        if (table.size() == endEntryCount && table.digest() == endDigest) {
+            phase = Phase.SYNCHRONIZED;
+            sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1);
+            events.onSynchronized(serviceId, nowMs);
+            return;
+        }
+        digestMismatches++;
+        resyncs++;
+        events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+        startSync(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+    }
+
+    private void onUpdateBatch(long nowMs) {
+        long first = updateBatch.firstUpdateSequence();
+        if (phase != Phase.SYNCHRONIZED || (int) (first >>> 32) != sessionId) {
+            staleMessages++; // from an abandoned session, or before the dump is verified
+            return;
+        }
+        long low = first & 0xFFFF_FFFFL;
+        int count = updateBatch.recordCount();
+        if (low + count <= nextExpectedUpdate) {
+            duplicates++;
+            sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
+            return;
+        }
+        if (low > nextExpectedUpdate) {
+            if (nextExpectedUpdate != lastUpdateNackFrom || nowMs - lastUpdateNackMs >= settings.retransmitTimeoutMs()) {
+                gaps++;
+                lastUpdateNackFrom = nextExpectedUpdate;
+                lastUpdateNackMs = nowMs;
+                nack.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, NackFlyweight.LENGTH)
+                        .set(serviceId, AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate), sequence(low - 1));
+                output.send(MessageType.NACK, buffer, NackFlyweight.LENGTH);
+            }
+            return;
+        }
+        // Overlapping or exactly next: apply from the first record not yet applied.
+        for (int i = (int) (nextExpectedUpdate - low); i < count; i++) {
+            updateBatch.connection(i, record);
+            if (updateBatch.kind(i) == UpdateBatchFlyweight.KIND_REMOVE) {
+                table.remove(record.protocol(), record.clientAddress(), record.clientPort(), record.vip(), record.vipPort());
+                recordsApplied++;
+            } else {
+                apply(record, nowMs);
+            }
+        }
+        nextExpectedUpdate = low + count;
+        sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
+    }
+
+    private void apply(ConnectionRecordFlyweight connection, long nowMs) {
+        long lastSeenMs = Math.max(0, nowMs - connection.ageMs());
+        long slot = table.upsert(connection.protocol(), connection.clientAddress(), connection.clientPort(),
+                connection.vip(), connection.vipPort(), connection.serviceId(), connection.serverId(),
+                connection.state(), lastSeenMs, nowMs);
+        if (slot < 0) {
+            applyFailures++; // table full: the digest will differ and a resync follows
+        } else {
+            recordsApplied++;
+        }
+    }
+
+    private void sendRequest() {
+        request.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, SyncRequestFlyweight.LENGTH)
+                .set(serviceId, sessionId, requestReason);
+        output.send(MessageType.SYNC_REQUEST, buffer, SyncRequestFlyweight.LENGTH);
+    }
+
+    private void sendAck(int stream, long sequence) {
+        ack.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, AckFlyweight.LENGTH)
+                .set(serviceId, stream, sequence);
+        output.send(MessageType.ACK, buffer, AckFlyweight.LENGTH);
+    }
+
+    private long sequence(long low) {
+        return ((long) sessionId << 32) | low;
+    }
+
+    // ------------------------------------------------------------------ state and counters
+
+    public int serviceId() {
+        return serviceId;
+    }
+
+    public int sessionId() {
+        return sessionId;
+    }
+
+    /** Whether the last dump was verified (count and digest) and updates are being applied. */
+    public boolean synchronizedWithActive() {
+        return phase == Phase.SYNCHRONIZED;
+    }
+
+    /** Whether a dump is awaited or in progress (sub-state SYNC-IN). */
+    public boolean syncing() {
+        return phase == Phase.SYNC_IN;
+    }
+
+    /** Records applied to the table, from dumps and updates. */
+    public long recordsApplied() {
+        return recordsApplied;
+    }
+
+    /** Records the table refused (full). */
+    public long applyFailures() {
+        return applyFailures;
+    }
+
+    /** Batches (dump or update) received again after being applied. */
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /** Gaps detected and NACKed (each NACK sent counts once). */
+    public long gaps() {
+        return gaps;
+    }
+
+    /** Times the local copy had to be dumped again: digest mismatch, or a dump the active restarted. */
+    public long resyncs() {
+        return resyncs;
+    }
+
+    public long digestMismatches() {
+        return digestMismatches;
+    }
+
+    /** Messages of an abandoned session or arriving before the dump was verified, ignored. */
+    public long staleMessages() {
+        return staleMessages;
+    }
+}

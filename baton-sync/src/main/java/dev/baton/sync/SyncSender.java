@@ -1,0 +1,563 @@
+package dev.baton.sync;
+
+import dev.baton.peer.AckFlyweight;
+import dev.baton.peer.ConnectionRecordFlyweight;
+import dev.baton.peer.MessageType;
+import dev.baton.peer.NackFlyweight;
+import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.SyncBatchFlyweight;
+import dev.baton.peer.SyncEndFlyweight;
+import dev.baton.peer.SyncRequestFlyweight;
+import dev.baton.peer.UpdateBatchFlyweight;
+import dev.baton.table.ConnectionListener;
+import dev.baton.table.ConnectionTable;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The active router's side of table synchronization (sub-state SYNC-OUT of FIG. 3; the patent's SM 220
+ * "uses a cache synchronization protocol to transfer the internal tables ... Thereafter, the active SM 220
+ * sends periodic updates"). Register it as the active table's {@link ConnectionListener} and
+ * {@link #bind} it to that table.
+ *
+ * <ol>
+ *   <li>On a SYNC_REQUEST it snapshots the table ({@link ConnectionTable#forEach}) and sends it in
+ *       SYNC_BATCH messages, at most {@link SyncSettings#windowBatches()} unacknowledged at once, each
+ *       record carrying the entry's age at send time (not an absolute time: the clocks need not agree);
+ *       then SYNC_END with the snapshot's entry count and digest, resent until acknowledged.</li>
+ *   <li>Every change announced by the table after the snapshot (insert, state change, removal) is queued
+ *       in an update batch, sent when full or {@link SyncSettings#updateIntervalMs()} (t4) after its first
+ *       change, once the dump is acknowledged. Changes made during the dump wait, so the standby never
+ *       applies a change before the snapshot it follows.</li>
+ *   <li>The last {@link SyncSettings#retainedUpdateBatches()} batches are kept: a NACK or a retransmission
+ *       timeout resends them; when an unacknowledged batch would be dropped, or a NACK asks for one no
+ *       longer kept, the sender starts a new dump (session id + 1).</li>
+ * </ol>
+ *
+ * <p>Owner thread only. The listener callbacks and {@link #poll} allocate nothing; a dump allocates its
+ * snapshot (about 28 bytes per entry) when it starts.
+ */
+public final class SyncSender implements ConnectionListener {
+
+    private enum Phase { IDLE, DUMPING, STREAMING }
+
+    private final int serviceId;
+    private final SyncSettings settings;
+    private final SyncOutput output;
+    private final PeerMessageBuffer buffer = new PeerMessageBuffer();
+    private final SyncRequestFlyweight request = new SyncRequestFlyweight();
+    private final SyncBatchFlyweight syncBatch = new SyncBatchFlyweight();
+    private final SyncEndFlyweight syncEnd = new SyncEndFlyweight();
+    private final UpdateBatchFlyweight updateBatch = new UpdateBatchFlyweight();
+    private final AckFlyweight ack = new AckFlyweight();
+    private final NackFlyweight nack = new NackFlyweight();
+    private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+    private ConnectionTable table;
+
+    private Phase phase = Phase.IDLE;
+    private int sessionId;
+    private long lastKnownNowMs;
+
+    // ---- the dump: a snapshot in primitive arrays, sent batch by batch
+    private int snapshotCount;
+    private int[] snapClientAddress = new int[0];
+    private int[] snapVip = new int[0];
+    private int[] snapPorts = new int[0];          // clientPort << 16 | vipPort
+    private int[] snapProtocolStateServer = new int[0]; // protocol << 24 | state << 16 | serverId
+    private int[] snapServiceId = new int[0];
+    private long[] snapLastSeenMs = new long[0];
+    private long snapshotDigest;
+    private long lastBatchSequence;
+    private long nextBatchToSend;
+    private long ackedBatchSequence;
+    private boolean endSent;
+    private long lastSyncProgressMs;
+
+    // ---- the update stream: a ring of batches, payload bytes kept in wire format
+    private final int ringSize;
+    private final MemorySegment ringPayloads;
+    private final int[] ringCount;
+    private final long[] ringFirstSequence;
+    private final long[] ringOpenedMs;
+    private final long[] ringLastSeenMs; // per record; REMOVED_LAST_SEEN for removals (age 0)
+    /** Index (from 0 in the session) of the batch being filled. */
+    private long openBatch;
+    /** First batch not yet transmitted (held back during the dump). */
+    private long nextBatchToTransmit;
+    /** First batch not acknowledged. */
+    private long firstUnackedBatch;
+    /** Next update sequence (low 32 bits) to assign. */
+    private long nextUpdateSequence;
+    private long ackedUpdateSequence;
+    private long lastUpdateProgressMs;
+
+    private static final long REMOVED_LAST_SEEN = Long.MIN_VALUE;
+
+    // ---- counters
+    private long dumps;
+    private long forcedResyncs;
+    private long syncBatchesSent;
+    private long syncRecordsSent;
+    private long updateBatchesSent;
+    private long updateRecordsSent;
+    private long batchesResent;
+    private long bytesSent;
+
+    public SyncSender(int serviceId, SyncSettings settings, SyncOutput output) {
+        this.serviceId = serviceId;
+        this.settings = settings;
+        this.output = output;
+        this.ringSize = settings.retainedUpdateBatches();
+        this.ringPayloads = MemorySegment.ofArray(new byte[ringSize * PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH]);
+        this.ringCount = new int[ringSize];
+        this.ringFirstSequence = new long[ringSize];
+        this.ringOpenedMs = new long[ringSize];
+        this.ringLastSeenMs = new long[ringSize * settings.recordsPerUpdateBatch()];
+    }
+
+    /** The table this sender dumps; it must be the table whose listener this sender is. */
+    public SyncSender bind(ConnectionTable table) {
+        this.table = table;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /**
+     * Handles a message from the standby (SYNC_REQUEST, ACK or NACK), given as its payload range after
+     * authentication. Other types, other services and malformed payloads are ignored.
+     *
+     * @return whether the message was for this sender and well formed
+     */
+    public boolean receive(MessageType type, MemorySegment segment, long payloadOffset, int payloadLength, long nowMs) {
+        lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        switch (type) {
+            case SYNC_REQUEST -> {
+                request.wrap(segment, payloadOffset, payloadLength);
+                if (!request.valid() || request.serviceId() != serviceId) {
+                    return false;
+                }
+                onSyncRequest(request.sessionId(), nowMs);
+                return true;
+            }
+            case ACK -> {
+                ack.wrap(segment, payloadOffset, payloadLength);
+                if (!ack.valid() || ack.serviceId() != serviceId) {
+                    return false;
+                }
+                if (ack.stream() == AckFlyweight.STREAM_SYNC) {
+                    onSyncAck(ack.acknowledgedSequence(), nowMs);
+                } else if (ack.stream() == AckFlyweight.STREAM_UPDATE) {
+                    onUpdateAck(ack.acknowledgedSequence(), nowMs);
+                }
+                return true;
+            }
+            case NACK -> {
+                nack.wrap(segment, payloadOffset, payloadLength);
+                if (!nack.valid() || nack.serviceId() != serviceId) {
+                    return false;
+                }
+                if (nack.stream() == AckFlyweight.STREAM_SYNC) {
+                    onSyncNack(nack.firstMissingSequence(), nack.lastMissingSequence(), nowMs);
+                } else if (nack.stream() == AckFlyweight.STREAM_UPDATE) {
+                    onUpdateNack(nack.firstMissingSequence(), nowMs);
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * The duty cycle: sends an update batch whose t4 has elapsed, resends what is unacknowledged after the
+     * retransmission timeout. Call it at least every few milliseconds.
+     */
+    public void poll(long nowMs) {
+        lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        if (phase == Phase.IDLE) {
+            return;
+        }
+        int open = slot(openBatch);
+        if (ringCount[open] > 0 && nowMs - ringOpenedMs[open] >= settings.updateIntervalMs()) {
+            closeOpenBatch(nowMs);
+            if (phase == Phase.IDLE) {
+                return;
+            }
+        }
+        if (phase == Phase.DUMPING) {
+            if (nowMs - lastSyncProgressMs >= settings.retransmitTimeoutMs()) {
+                // Go-back-N over the outstanding window, then the end marker: the standby ignores duplicates.
+                for (long sequence = ackedBatchSequence + 1; sequence < nextBatchToSend; sequence++) {
+                    sendSyncBatch(sequence, nowMs);
+                    batchesResent++;
+                }
+                if (endSent) {
+                    sendSyncEnd();
+                }
+                lastSyncProgressMs = nowMs;
+            }
+            pumpDump(nowMs);
+        } else if (firstUnackedBatch < nextBatchToTransmit
+                && nowMs - lastUpdateProgressMs >= settings.retransmitTimeoutMs()) {
+            resendUpdatesFrom(firstUnackedBatch, nowMs);
+        }
+    }
+
+    private void onSyncRequest(int requestedSession, long nowMs) {
+        if (phase != Phase.IDLE && requestedSession == sessionId) {
+            // A repeated request: the dump is in progress (the timeout resends), or the standby never got
+            // a valid end marker although we saw it acknowledged (an ACK from an old session): resend it.
+            if (phase == Phase.STREAMING) {
+                sendSyncEnd();
+            }
+            return;
+        }
+        startDump(requestedSession, nowMs);
+    }
+
+    private void startDump(int newSessionId, long nowMs) {
+        if (table == null) {
+            throw new IllegalStateException("SyncSender.bind(table) was not called");
+        }
+        sessionId = newSessionId;
+        phase = Phase.DUMPING;
+        dumps++;
+        takeSnapshot();
+        lastBatchSequence = (snapshotCount + settings.recordsPerSyncBatch() - 1) / settings.recordsPerSyncBatch();
+        nextBatchToSend = 1;
+        ackedBatchSequence = 0;
+        endSent = false;
+        lastSyncProgressMs = nowMs;
+        // The update stream restarts right after the snapshot: earlier batches are covered by it.
+        openBatch = 0;
+        nextBatchToTransmit = 0;
+        firstUnackedBatch = 0;
+        nextUpdateSequence = 1;
+        ackedUpdateSequence = 0;
+        java.util.Arrays.fill(ringCount, 0);
+        pumpDump(nowMs);
+    }
+
+    private void takeSnapshot() {
+        int size = table.size();
+        if (snapClientAddress.length < size) {
+            snapClientAddress = new int[size];
+            snapVip = new int[size];
+            snapPorts = new int[size];
+            snapProtocolStateServer = new int[size];
+            snapServiceId = new int[size];
+            snapLastSeenMs = new long[size];
+        }
+        snapshotCount = 0;
+        table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
+            int i = snapshotCount++;
+            snapClientAddress[i] = clientAddress;
+            snapVip[i] = vip;
+            snapPorts[i] = (clientPort << 16) | vipPort;
+            snapProtocolStateServer[i] = (protocol << 24) | (state << 16) | serverId;
+            snapServiceId[i] = service;
+            snapLastSeenMs[i] = lastSeenMs;
+        });
+        snapshotDigest = table.digest();
+    }
+
+    private void pumpDump(long nowMs) {
+        while (nextBatchToSend <= lastBatchSequence
+                && nextBatchToSend - 1 - ackedBatchSequence < settings.windowBatches()) {
+            sendSyncBatch(nextBatchToSend++, nowMs);
+        }
+        if (!endSent && nextBatchToSend > lastBatchSequence) {
+            sendSyncEnd();
+            endSent = true;
+        }
+    }
+
+    private void sendSyncBatch(long sequence, long nowMs) {
+        int first = (int) ((sequence - 1) * settings.recordsPerSyncBatch());
+        int count = Math.min(settings.recordsPerSyncBatch(), snapshotCount - first);
+        int payloadLength = MessageType.SYNC_BATCH.payloadLength(count);
+        syncBatch.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, payloadLength)
+                .set(serviceId, sessionId, sequence, count);
+        for (int i = 0; i < count; i++) {
+            int at = first + i;
+            int pss = snapProtocolStateServer[at];
+            syncBatch.record(i, record)
+                    .protocol(pss >>> 24)
+                    .state((pss >>> 16) & 0xFF)
+                    .clientPort(snapPorts[at] >>> 16)
+                    .clientAddress(snapClientAddress[at])
+                    .vip(snapVip[at])
+                    .vipPort(snapPorts[at] & 0xFFFF)
+                    .serverId(pss & 0xFFFF)
+                    .serviceId(snapServiceId[at])
+                    .ageMs(Math.max(0, nowMs - snapLastSeenMs[at]));
+        }
+        syncBatchesSent++;
+        syncRecordsSent += count;
+        emit(MessageType.SYNC_BATCH, payloadLength);
+    }
+
+    private void sendSyncEnd() {
+        syncEnd.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, SyncEndFlyweight.LENGTH)
+                .set(serviceId, sessionId, lastBatchSequence, snapshotCount, snapshotDigest, 0);
+        emit(MessageType.SYNC_END, SyncEndFlyweight.LENGTH);
+    }
+
+    private void onSyncAck(long sequence, long nowMs) {
+        if (phase != Phase.DUMPING || sequence <= ackedBatchSequence) {
+            return;
+        }
+        ackedBatchSequence = Math.min(sequence, lastBatchSequence + 1);
+        lastSyncProgressMs = nowMs;
+        if (ackedBatchSequence == lastBatchSequence + 1) {
+            // The standby verified the digest: SYNC-OUT ends, the held-back changes follow.
+            phase = Phase.STREAMING;
+            lastUpdateProgressMs = nowMs;
+            transmitPending(nowMs);
+            return;
+        }
+        pumpDump(nowMs);
+    }
+
+    private void onSyncNack(long firstMissing, long lastMissing, long nowMs) {
+        if (phase == Phase.IDLE || firstMissing < 1) {
+            return;
+        }
+        long last = Math.min(lastMissing, nextBatchToSend - 1);
+        for (long sequence = firstMissing; sequence <= last; sequence++) {
+            sendSyncBatch(sequence, nowMs);
+            batchesResent++;
+        }
+    }
+
+    // ------------------------------------------------------------------ update stream
+
+    @Override
+    public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                         int serviceId, int serverId, int state, long lastSeenMs) {
+        queue(UpdateBatchFlyweight.KIND_INSERT, protocol, clientAddress, clientPort, vip, vipPort,
+                serviceId, serverId, state, lastSeenMs);
+    }
+
+    @Override
+    public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                              int serviceId, int serverId, int oldState, int newState, long nowMs) {
+        lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        queue(UpdateBatchFlyweight.KIND_STATE, protocol, clientAddress, clientPort, vip, vipPort,
+                serviceId, serverId, newState, nowMs);
+    }
+
+    @Override
+    public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                         int serviceId, int serverId, int state, int reason) {
+        // Every removal reason (closed, expired, evicted, replaced) is one "remove" for the standby.
+        queue(UpdateBatchFlyweight.KIND_REMOVE, protocol, clientAddress, clientPort, vip, vipPort,
+                serviceId, serverId, state, REMOVED_LAST_SEEN);
+    }
+
+    private void queue(int kind, int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                       int service, int serverId, int state, long lastSeenMs) {
+        if (phase == Phase.IDLE) {
+            return; // no standby has asked: nothing to replicate
+        }
+        int slot = slot(openBatch);
+        int index = ringCount[slot];
+        if (index == 0) {
+            ringFirstSequence[slot] = nextUpdateSequence;
+            ringOpenedMs[slot] = lastKnownNowMs;
+        }
+        updateBatch.wrap(ringPayloads, (long) slot * PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH,
+                PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH);
+        updateBatch.kind(index, kind);
+        updateBatch.connection(index, record)
+                .protocol(protocol)
+                .state(state)
+                .clientPort(clientPort)
+                .clientAddress(clientAddress)
+                .vip(vip)
+                .vipPort(vipPort)
+                .serverId(serverId)
+                .serviceId(service)
+                .ageMs(0);
+        ringLastSeenMs[slot * settings.recordsPerUpdateBatch() + index] = lastSeenMs;
+        ringCount[slot] = index + 1;
+        nextUpdateSequence++;
+        if (index + 1 == settings.recordsPerUpdateBatch()) {
+            closeOpenBatch(lastKnownNowMs);
+        }
+    }
+
+    /** Ends the batch being filled; transmits it unless the dump is still in progress. */
+    private void closeOpenBatch(long nowMs) {
+        if (ringCount[slot(openBatch)] == 0) {
+            return;
+        }
+        openBatch++;
+        int next = slot(openBatch);
+        if (openBatch >= ringSize && firstUnackedBatch <= openBatch - ringSize) {
+            // The batch about to be overwritten was never acknowledged: the standby could not be repaired
+            // from what is kept any more, so it gets a new dump instead.
+            forceResync(nowMs);
+            return;
+        }
+        ringCount[next] = 0;
+        if (phase == Phase.STREAMING) {
+            transmitPending(nowMs);
+        }
+    }
+
+    private void transmitPending(long nowMs) {
+        if (firstUnackedBatch == nextBatchToTransmit) {
+            lastUpdateProgressMs = nowMs; // the retransmission timer starts with the first outstanding batch
+        }
+        while (nextBatchToTransmit < openBatch) {
+            transmitUpdateBatch(nextBatchToTransmit++, nowMs);
+        }
+    }
+
+    private void transmitUpdateBatch(long batch, long nowMs) {
+        int slot = slot(batch);
+        int count = ringCount[slot];
+        int payloadLength = MessageType.UPDATE_BATCH.payloadLength(count);
+        MemorySegment.copy(ringPayloads, (long) slot * PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH,
+                buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, payloadLength);
+        updateBatch.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, payloadLength)
+                .set(serviceId, count, streamSequence(ringFirstSequence[slot]));
+        int base = slot * settings.recordsPerUpdateBatch();
+        for (int i = 0; i < count; i++) {
+            long lastSeenMs = ringLastSeenMs[base + i];
+            updateBatch.connection(i, record).ageMs(lastSeenMs == REMOVED_LAST_SEEN ? 0 : Math.max(0, nowMs - lastSeenMs));
+        }
+        updateBatchesSent++;
+        updateRecordsSent += count;
+        emit(MessageType.UPDATE_BATCH, payloadLength);
+    }
+
+    private void onUpdateAck(long sequence, long nowMs) {
+        if (phase != Phase.STREAMING || (int) (sequence >>> 32) != sessionId) {
+            return;
+        }
+        acknowledgeUpdatesThrough(sequence & 0xFFFF_FFFFL, nowMs);
+    }
+
+    private void acknowledgeUpdatesThrough(long low, long nowMs) {
+        if (low <= ackedUpdateSequence) {
+            return;
+        }
+        ackedUpdateSequence = Math.min(low, nextUpdateSequence - 1);
+        lastUpdateProgressMs = nowMs;
+        while (firstUnackedBatch < nextBatchToTransmit) {
+            int slot = slot(firstUnackedBatch);
+            if (ringFirstSequence[slot] + ringCount[slot] - 1 > ackedUpdateSequence) {
+                break;
+            }
+            firstUnackedBatch++;
+        }
+    }
+
+    private void onUpdateNack(long firstMissing, long nowMs) {
+        if (phase != Phase.STREAMING || (int) (firstMissing >>> 32) != sessionId) {
+            return;
+        }
+        long low = firstMissing & 0xFFFF_FFFFL;
+        // Everything before the first missing update has arrived.
+        acknowledgeUpdatesThrough(low - 1, nowMs);
+        if (firstUnackedBatch < nextBatchToTransmit
+                && ringFirstSequence[slot(firstUnackedBatch)] > low) {
+            forceResync(nowMs); // asked for updates no longer kept
+            return;
+        }
+        resendUpdatesFrom(firstUnackedBatch, nowMs);
+    }
+
+    private void resendUpdatesFrom(long batch, long nowMs) {
+        for (long b = batch; b < nextBatchToTransmit; b++) {
+            transmitUpdateBatch(b, nowMs);
+            batchesResent++;
+        }
+        lastUpdateProgressMs = nowMs;
+    }
+
+    private void forceResync(long nowMs) {
+        forcedResyncs++;
+        startDump(sessionId + 1, nowMs);
+    }
+
+    // ------------------------------------------------------------------ helpers and counters
+
+    private int slot(long batch) {
+        return (int) (batch % ringSize);
+    }
+
+    private long streamSequence(long low) {
+        return ((long) sessionId << 32) | low;
+    }
+
+    private void emit(MessageType type, int payloadLength) {
+        bytesSent += PeerHeaderFlyweight.HEADER_LENGTH + payloadLength + PeerHeaderFlyweight.TAG_LENGTH;
+        output.send(type, buffer, payloadLength);
+    }
+
+    public int serviceId() {
+        return serviceId;
+    }
+
+    /** The current dump session (0 before the first request). */
+    public int sessionId() {
+        return sessionId;
+    }
+
+    /** Whether the sender is dumping (SYNC-OUT proper). */
+    public boolean dumping() {
+        return phase == Phase.DUMPING;
+    }
+
+    /** Whether the dump was acknowledged and changes are streamed. */
+    public boolean streaming() {
+        return phase == Phase.STREAMING;
+    }
+
+    /** Changes queued or sent but not yet acknowledged by the standby. */
+    public long unacknowledgedUpdates() {
+        return phase == Phase.IDLE ? 0 : nextUpdateSequence - 1 - ackedUpdateSequence;
+    }
+
+    /** Full dumps started, on request or forced. */
+    public long dumps() {
+        return dumps;
+    }
+
+    /** Dumps started because a gap could not be repaired from the retained batches. */
+    public long forcedResyncs() {
+        return forcedResyncs;
+    }
+
+    public long syncBatchesSent() {
+        return syncBatchesSent;
+    }
+
+    public long syncRecordsSent() {
+        return syncRecordsSent;
+    }
+
+    public long updateBatchesSent() {
+        return updateBatchesSent;
+    }
+
+    public long updateRecordsSent() {
+        return updateRecordsSent;
+    }
+
+    /** Batches (dump or update) sent again after a NACK or a retransmission timeout. */
+    public long batchesResent() {
+        return batchesResent;
+    }
+
+    /** Bytes of every datagram handed to the output, header and 16-byte tag included. */
+    public long bytesSent() {
+        return bytesSent;
+    }
+}

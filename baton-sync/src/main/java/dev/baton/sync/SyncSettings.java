@@ -1,0 +1,52 @@
+package dev.baton.sync;
+
+import dev.baton.peer.MessageType;
+
+/**
+ * Tuning of one synchronization stream (the patent's SM 220, FIG. 2). All times are milliseconds on the
+ * caller's injected clock.
+ *
+ * @param windowBatches         flow control of the full dump: the most SYNC_BATCH messages sent and not yet
+ *                              acknowledged at once; each cumulative ACK opens the window again
+ * @param recordsPerSyncBatch   records per SYNC_BATCH, 1..{@code SYNC_BATCH.maxRecords()} (58: one unfragmented datagram)
+ * @param recordsPerUpdateBatch records per UPDATE_BATCH, 1..{@code UPDATE_BATCH.maxRecords()} (50); a full batch
+ *                              is sent at once, without waiting for the update interval
+ * @param updateIntervalMs      the patent's t4: a non-empty update batch waits at most this long before it is sent
+ * @param retainedUpdateBatches update batches kept for resending on a NACK; a gap older than these forces a
+ *                              full resync (a new dump)
+ * @param retransmitTimeoutMs   without acknowledgement progress for this long, the sender resends what is
+ *                              outstanding, and a standby waiting for a dump repeats its SYNC_REQUEST
+ */
+public record SyncSettings(int windowBatches, int recordsPerSyncBatch, int recordsPerUpdateBatch,
+                           long updateIntervalMs, int retainedUpdateBatches, long retransmitTimeoutMs) {
+
+    public SyncSettings {
+        if (windowBatches < 1) {
+            throw new IllegalArgumentException("windowBatches must be at least 1: " + windowBatches);
+        }
+        if (recordsPerSyncBatch < 1 || recordsPerSyncBatch > MessageType.SYNC_BATCH.maxRecords()) {
+            throw new IllegalArgumentException("recordsPerSyncBatch must be 1.." + MessageType.SYNC_BATCH.maxRecords()
+                    + ": " + recordsPerSyncBatch);
+        }
+        if (recordsPerUpdateBatch < 1 || recordsPerUpdateBatch > MessageType.UPDATE_BATCH.maxRecords()) {
+            throw new IllegalArgumentException("recordsPerUpdateBatch must be 1.." + MessageType.UPDATE_BATCH.maxRecords()
+                    + ": " + recordsPerUpdateBatch);
+        }
+        if (updateIntervalMs < 0 || retransmitTimeoutMs < 1) {
+            throw new IllegalArgumentException("updateIntervalMs must be >= 0 and retransmitTimeoutMs >= 1");
+        }
+        if (retainedUpdateBatches < 2) {
+            throw new IllegalArgumentException("retainedUpdateBatches must be at least 2: " + retainedUpdateBatches);
+        }
+    }
+
+    /**
+     * Defaults for fast failover on a LAN: a window of 32 full batches (about 46 KB in flight), t4 = 50 ms
+     * (a standby is at most one interval behind), 256 retained update batches (12,800 changes), and a
+     * 200 ms retransmission timeout (well above a LAN round trip).
+     */
+    public static SyncSettings defaults() {
+        return new SyncSettings(32, MessageType.SYNC_BATCH.maxRecords(), MessageType.UPDATE_BATCH.maxRecords(),
+                50, 256, 200);
+    }
+}

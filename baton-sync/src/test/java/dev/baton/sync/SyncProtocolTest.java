@@ -1,0 +1,328 @@
+package dev.baton.sync;
+
+import dev.baton.peer.MessageType;
+import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.peer.SyncEndFlyweight;
+import dev.baton.peer.SyncRequestFlyweight;
+import dev.baton.table.ConnectionTable;
+import dev.baton.table.TcpState;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The synchronization manager (SM 220) end to end: a real active table, a simulated channel, a real standby table. */
+class SyncProtocolTest {
+
+    private static final int CLIENT_BASE = 0xC6336400; // 198.51.100.0
+    private static final int VIP = 0xCB00710A;          // 203.0.113.10
+    private static final int VIP_PORT = 443;
+    private static final int SERVICE = 7;
+    private static final int PORTS_PER_ADDRESS = 50_000;
+
+    private static SyncSettings settings(int window) {
+        return new SyncSettings(window, 58, 50, 20, 256, 100);
+    }
+
+    private static int clientAddress(int i) {
+        return CLIENT_BASE + i / PORTS_PER_ADDRESS;
+    }
+
+    private static int clientPort(int i) {
+        return 1024 + i % PORTS_PER_ADDRESS;
+    }
+
+    private static void insert(SyncHarness h, int i, long lastSeenMs) {
+        int state = i % 5 == 0 ? TcpState.SYN_RECEIVED : TcpState.ESTABLISHED;
+        long slot = h.activeTable.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT,
+                SERVICE, 1 + i % 8, state, lastSeenMs);
+        assertTrue(slot >= 0);
+    }
+
+    private static void populate(SyncHarness h, int entries, long seed) {
+        Random random = new Random(seed);
+        for (int i = 0; i < entries; i++) {
+            insert(h, i, h.nowMs - random.nextInt(30_000));
+        }
+    }
+
+    /** A random insert (of key {@code next}), FIN (state change) or removal on the active table. */
+    private static int randomChange(SyncHarness h, Random random, int next) {
+        int kind = random.nextInt(3);
+        if (kind == 0 || next == 0) {
+            insert(h, next, h.nowMs);
+            return next + 1;
+        }
+        int i = random.nextInt(next);
+        long slot = h.activeTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT);
+        if (slot < 0) {
+            return next;
+        }
+        if (kind == 1) {
+            h.activeTable.touch(slot, TcpState.FLAG_FIN | TcpState.FLAG_ACK, h.nowMs);
+        } else {
+            h.activeTable.remove(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT);
+        }
+        return next;
+    }
+
+    @Test
+    void fullDumpOfTenThousandEntriesUnderAWindowOfEightGivesEqualDigestsAndReportsSynchronized() {
+        SyncHarness h = new SyncHarness(settings(8), 16_384, 1);
+        populate(h, 10_000, 2);
+
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.receiver.syncing());
+        h.step(1); // the request reaches the active
+        assertEquals(8, h.countQueued(h.toStandby, MessageType.SYNC_BATCH), "no more than the window in flight");
+        assertTrue(h.sender.dumping());
+
+        int steps = h.stepUntilConverged(1, 1_000);
+        assertTrue(steps > 0, "converged");
+        assertEquals(List.of("synchronized"), h.events);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(10_000, h.standbyTable.size());
+        assertEquals(10_000, h.sender.syncRecordsSent());
+        assertEquals((10_000 + 57) / 58, h.sender.syncBatchesSent());
+        assertEquals(0, h.sender.batchesResent());
+        assertEquals(1, h.sender.dumps());
+        assertEquals(10_000, h.receiver.recordsApplied());
+        assertEquals(0, h.receiver.gaps());
+
+        // Ages, not times, crossed the wire: each standby entry was last seen as long ago as on the active,
+        // give or take the few stepped milliseconds between send and apply.
+        for (int i = 0; i < 10_000; i += 97) {
+            long active = h.activeTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT);
+            long standby = h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT);
+            long skewMs = h.standbyTable.lastSeenMs(standby) - h.activeTable.lastSeenMs(active);
+            assertTrue(skewMs >= 0 && skewMs <= 5, "skew " + skewMs);
+            assertEquals(h.activeTable.state(active), h.standbyTable.state(standby));
+            assertEquals(h.activeTable.serverId(active), h.standbyTable.serverId(standby));
+        }
+    }
+
+    @Test
+    void aFullDumpCostsAboutTwentyFiveBytesPerEntryAndAnUpdateAboutThirty() {
+        SyncHarness h = new SyncHarness(SyncSettings.defaults(), 16_384, 3);
+        populate(h, 10_000, 4);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        // 173 datagrams of 32 (header) + 16 (batch) + 58 x 24 (records) + 16 (tag) bytes, the last one
+        // shorter, plus one 80-byte SYNC_END: 251,152 bytes, 25.1 bytes per entry (24-byte record + 1.1 header share).
+        double dumpBytesPerEntry = h.sender.bytesSent() / 10_000.0;
+        assertEquals(251_152, h.sender.bytesSent());
+        assertTrue(dumpBytesPerEntry > 24 && dumpBytesPerEntry < 25.2, "dump bytes per entry " + dumpBytesPerEntry);
+
+        long before = h.sender.bytesSent();
+        for (int i = 10_000; i < 10_500; i++) {
+            insert(h, i, h.nowMs); // 500 inserts at once: ten full UPDATE_BATCHes
+        }
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        // 10 x (32 + 16 + 50 x 28 + 16) = 14,640 bytes: 29.28 bytes per change (24-byte record, 4-byte kind, header share).
+        double updateBytesPerEntry = (h.sender.bytesSent() - before) / 500.0;
+        assertEquals(29.28, updateBytesPerEntry, 1e-9);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
+    @Test
+    void changesAfterTheDumpAreBatchedEveryT4AndLeaveEqualDigests() {
+        SyncHarness h = new SyncHarness(settings(8), 8_192, 5);
+        populate(h, 1_000, 6);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+        long batchesBefore = h.sender.updateBatchesSent();
+
+        // One change per millisecond for 200 ms: inserts, state changes and removals through the real table.
+        Random random = new Random(7);
+        int next = 1_000;
+        for (int ms = 0; ms < 200; ms++) {
+            next = randomChange(h, random, next);
+            h.step(1);
+        }
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+        long batches = h.sender.updateBatchesSent() - batchesBefore;
+        // t4 = 20 ms: about one batch per interval, never one per change.
+        assertTrue(batches >= 9 && batches <= 12, "update batches " + batches);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(h.activeTable.size(), h.standbyTable.size());
+        assertEquals(0, h.receiver.gaps());
+        assertEquals(0, h.receiver.duplicates());
+    }
+
+    @Test
+    void aFullUpdateBatchIsSentAtOnceWithoutWaitingForT4() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 8);
+        populate(h, 100, 9);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+
+        for (int i = 100; i < 220; i++) {
+            insert(h, i, h.nowMs);
+        }
+        assertEquals(2, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "two full batches, the rest waits for t4");
+        h.step(19);
+        assertEquals(0, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH));
+        h.step(1);
+        assertEquals(1, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "the partial batch after t4");
+        assertTrue(h.stepUntilConverged(1, 100) > 0);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
+    @Test
+    void changesMadeDuringTheDumpFollowItAndTheTablesConverge() {
+        SyncHarness h = new SyncHarness(settings(4), 16_384, 10);
+        populate(h, 5_000, 11);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        Random random = new Random(12);
+        int next = 5_000;
+        for (int step = 0; step < 30; step++) {
+            for (int c = 0; c < 5; c++) {
+                next = randomChange(h, random, next);
+            }
+            h.step(1);
+        }
+        assertFalse(h.receiver.synchronizedWithActive(), "the dump is still running");
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        // Changes made before the request reached the active are in the snapshot; the rest followed as updates.
+        assertTrue(h.sender.updateRecordsSent() > 100, "updates " + h.sender.updateRecordsSent());
+        assertEquals(0, h.sender.forcedResyncs());
+    }
+
+    @Test
+    void aLossyChannelDroppingTenPercentBothWaysIsRepairedByNacksAndResends() {
+        SyncHarness h = new SyncHarness(settings(8), 16_384, 13);
+        populate(h, 3_000, 14);
+        h.dropRate = 0.10;
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        Random random = new Random(15);
+        int next = 3_000;
+        for (int step = 0; step < 1_500; step++) {
+            if (step % 2 == 0) {
+                next = randomChange(h, random, next);
+            }
+            h.step(2);
+        }
+        int steps = h.stepUntilConverged(2, 2_000);
+        assertTrue(steps > 0, "converged within 2,000 steps after the changes stopped");
+        System.out.printf("lossy: converged %d steps after the changes stopped; dropped %d, gaps %d, resent %d, duplicates %d, dumps %d%n",
+                steps, h.dropped, h.receiver.gaps(), h.sender.batchesResent(), h.receiver.duplicates(), h.sender.dumps());
+        assertTrue(h.dropped > 0);
+        assertTrue(h.receiver.gaps() > 0, "gaps detected");
+        assertTrue(h.sender.batchesResent() > 0, "batches resent");
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(h.activeTable.size(), h.standbyTable.size());
+        assertTrue(h.events.contains("synchronized"));
+    }
+
+    @Test
+    void reorderedAndDuplicatedDeliveryIsAppliedInSequenceOrder() {
+        SyncHarness h = new SyncHarness(settings(16), 16_384, 16);
+        populate(h, 2_000, 17);
+        h.reorder = true;
+        h.duplicate = true;
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+
+        // 300 changes at once: six full update batches delivered in one shuffled step.
+        Random random = new Random(18);
+        int next = 2_000;
+        for (int c = 0; c < 300; c++) {
+            next = randomChange(h, random, next);
+        }
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        assertTrue(h.receiver.gaps() > 0, "out-of-order batches seen as gaps");
+        assertTrue(h.receiver.duplicates() > 0, "duplicates ignored");
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(h.activeTable.size(), h.standbyTable.size());
+    }
+
+    @Test
+    void aMismatchedDigestInSyncEndMakesTheStandbyResynchronize() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 19);
+        populate(h, 1_000, 20);
+        boolean[] corrupted = {false};
+        h.tamperToStandby = message -> {
+            if (message.type() == MessageType.SYNC_END && !corrupted[0]) {
+                corrupted[0] = true;
+                MemorySegment payload = MemorySegment.ofArray(message.payload());
+                var layout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+                payload.set(layout, SyncEndFlyweight.TABLE_DIGEST_OFFSET,
+                        payload.get(layout, SyncEndFlyweight.TABLE_DIGEST_OFFSET) ^ 1);
+                return true;
+            }
+            return false;
+        };
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        assertTrue(corrupted[0]);
+        assertEquals(List.of("resync:" + SyncRequestFlyweight.REASON_DIGEST_MISMATCH, "synchronized"), h.events);
+        assertEquals(1, h.receiver.digestMismatches());
+        assertEquals(1, h.receiver.resyncs());
+        assertEquals(2, h.sender.dumps());
+        assertEquals(2, h.receiver.sessionId());
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
+    @Test
+    void aGapOlderThanTheRetainedBatchesForcesAFullResync() {
+        SyncSettings small = new SyncSettings(8, 58, 10, 20, 4, 100);
+        SyncHarness h = new SyncHarness(small, 4_096, 21);
+        populate(h, 500, 22);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+
+        h.standbyUnreachable = true;
+        for (int i = 500; i < 560; i++) {
+            insert(h, i, h.nowMs); // six batches of ten, unacknowledged, while only four are kept
+        }
+        h.step(1);
+        h.standbyUnreachable = false;
+        assertEquals(1, h.sender.forcedResyncs());
+        assertTrue(h.stepUntilConverged(1, 1_000) > 0);
+        assertTrue(h.events.contains("resync:" + SyncRequestFlyweight.REASON_GAP), h.events.toString());
+        assertEquals("synchronized", h.events.getLast());
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(560, h.standbyTable.size());
+    }
+
+    @Test
+    void aLostRequestIsRepeatedAndAStaleStandbyTableIsReplacedByTheDump() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 23);
+        populate(h, 300, 24);
+        // The standby holds an entry the active does not have: the dump must leave only the active's content.
+        h.standbyTable.insert(ConnectionTable.PROTOCOL_TCP, 0xC0000201, 5555, VIP, VIP_PORT, SERVICE, 3,
+                TcpState.ESTABLISHED, h.nowMs);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        h.toActive.clear(); // the request is lost
+        h.step(50);
+        assertEquals(0, h.sender.dumps());
+        assertTrue(h.stepUntilConverged(60, 10) > 0, "the request is repeated after the retransmission timeout");
+        assertEquals(1, h.sender.dumps());
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertNotEquals(-1, h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(0), clientPort(0), VIP, VIP_PORT));
+        assertEquals(-1, h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, 0xC0000201, 5555, VIP, VIP_PORT));
+    }
+
+    @Test
+    void messagesForAnotherServiceOrMalformedAreIgnored() {
+        SyncHarness h = new SyncHarness(settings(8), 1_024, 25);
+        byte[] payload = new byte[SyncRequestFlyweight.LENGTH];
+        new SyncRequestFlyweight().wrap(MemorySegment.ofArray(payload), 0, payload.length).set(SERVICE + 1, 1, 1);
+        assertFalse(h.sender.receive(MessageType.SYNC_REQUEST, MemorySegment.ofArray(payload), 0, payload.length, h.nowMs));
+        assertFalse(h.sender.receive(MessageType.SYNC_REQUEST, MemorySegment.ofArray(payload), 0, payload.length - 1, h.nowMs));
+        assertFalse(h.receiver.receive(MessageType.SYNC_END, MemorySegment.ofArray(payload), 0, payload.length, h.nowMs));
+        assertEquals(0, h.sender.dumps());
+        assertTrue(h.toStandby.isEmpty());
+        assertEquals(58, MessageType.SYNC_BATCH.maxRecords(), "58 records fill a datagram");
+        assertTrue(MessageType.SYNC_BATCH.payloadLength(58) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH);
+    }
+}
