@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
@@ -387,7 +389,7 @@ public final class KernelStructs {
 
     /**
      * {@code struct virtio_net_hdr} (linux/virtio_net.h): what {@code PACKET_VNET_HDR} puts before each
-     * RX frame and expects before each TX frame. Accessors: {@link VirtioNetHeader}.
+     * RX frame and expects before each TX frame. Accessors: {@link dev.baton.codec.VirtioNetHeaderFlyweight}.
      */
     public static final class VirtioNetHdr {
         private VirtioNetHdr() {

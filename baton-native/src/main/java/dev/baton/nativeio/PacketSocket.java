@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -305,7 +307,7 @@ public final class PacketSocket implements AutoCloseable {
                             : -1;
                     // With PACKET_VNET_HDR the kernel writes the virtio header right before the MAC header
                     // (tpacket_rcv: h.raw + macoff - vnet_hdr_sz).
-                    long vnetHeaderOffset = vnetHeader ? macOffset - VirtioNetHeader.LENGTH : -1;
+                    long vnetHeaderOffset = vnetHeader ? macOffset - VirtioNetHeaderFlyweight.LENGTH : -1;
                     visitor.onFrame(ring, macOffset, snapLength, wireLength, status, vlanTci, vnetHeaderOffset);
                     frames++;
                     frame += Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, frame + Tpacket3Hdr.NEXT_OFFSET_OFFSET));
@@ -342,7 +344,7 @@ public final class PacketSocket implements AutoCloseable {
                         ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frame + Tpacket2Hdr.VLAN_TCI_OFFSET))
                         : -1;
                 // As on V3, the virtio header sits right before the MAC header (tpacket_rcv).
-                long vnetHeaderOffset = vnetHeader ? macOffset - VirtioNetHeader.LENGTH : -1;
+                long vnetHeaderOffset = vnetHeader ? macOffset - VirtioNetHeaderFlyweight.LENGTH : -1;
                 visitor.onFrame(ring, macOffset, snapLength, wireLength, status, vlanTci, vnetHeaderOffset);
                 frames++;
             } finally {

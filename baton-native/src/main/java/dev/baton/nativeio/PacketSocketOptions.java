@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 /**
  * How to set up a {@link PacketSocket}: ring geometry and socket options. Validated here except for
  * the page-size rules, which {@link PacketSocket#open} checks against the running system.
@@ -18,7 +20,7 @@ package dev.baton.nativeio;
  *                          multiple of it; holds 48 bytes of header plus the frame (and its virtio
  *                          header)
  * @param txFrameCount      TX slots (rounded up to fill whole blocks); 0 for a receive-only socket
- * @param vnetHeader        {@code PACKET_VNET_HDR}: a {@link VirtioNetHeader} precedes every frame on
+ * @param vnetHeader        {@code PACKET_VNET_HDR}: a {@link dev.baton.codec.VirtioNetHeaderFlyweight} precedes every frame on
  *                          RX and TX, carrying GSO and checksum offload state
  * @param qdiscBypass       {@code PACKET_QDISC_BYPASS}: transmit straight to the driver
  * @param ignoreOutgoing    {@code PACKET_IGNORE_OUTGOING}: do not receive frames this host sends
@@ -84,7 +86,7 @@ public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rx
         }
         if (txFrameCount > 0 && (txFrameSizeBytes % KernelConstants.TPACKET_ALIGNMENT != 0
                 || txFrameSizeBytes < ringVersion.txDataOffset() + KernelConstants.ETH_HLEN
-                + (vnetHeader ? VirtioNetHeader.LENGTH : 0))) {
+                + (vnetHeader ? VirtioNetHeaderFlyweight.LENGTH : 0))) {
             throw new IllegalArgumentException("txFrameSizeBytes must be a multiple of "
                     + KernelConstants.TPACKET_ALIGNMENT + " holding header and frame: " + txFrameSizeBytes);
         }

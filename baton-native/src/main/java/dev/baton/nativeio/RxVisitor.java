@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -23,7 +25,7 @@ public interface RxVisitor {
      * @param status           {@code tp_status}: {@link KernelConstants#TP_STATUS_CSUMNOTREADY},
      *                         {@link KernelConstants#TP_STATUS_VLAN_VALID}, ...
      * @param vlanTci          the stripped VLAN tag control information, or -1 when the frame had no tag
-     * @param vnetHeaderOffset where the {@link VirtioNetHeader} of the frame starts (just before the
+     * @param vnetHeaderOffset where the {@link dev.baton.codec.VirtioNetHeaderFlyweight} of the frame starts (just before the
      *                         Ethernet header), or -1 without {@code PACKET_VNET_HDR}
      */
     void onFrame(MemorySegment ring, long macOffset, int snapLength, int wireLength, int status, int vlanTci,

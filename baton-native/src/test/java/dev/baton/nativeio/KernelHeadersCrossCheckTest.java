@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
@@ -27,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Pins every struct layout and constant against the kernel and libc headers themselves: generates a
  * C program printing {@code sizeof}/{@code offsetof} of every named member of every layout in
  * {@link KernelStructs#ALL} and the value of every constant in {@link KernelConstants},
- * {@link ClassicBpf} and {@link VirtioNetHeader}, compiles it with {@code cc}, runs it and compares.
+ * {@link ClassicBpf} and {@link dev.baton.codec.VirtioNetHeaderFlyweight}, compiles it with {@code cc}, runs it and compares.
  *
  * <p>Layout member names are the C member names and layout names the struct tags, and constant
  * field names are the macro names, so nothing is listed twice: adding a member or constant on the
@@ -68,8 +70,9 @@ class KernelHeadersCrossCheckTest {
         }
         addConstants(checks, KernelConstants.class, "", List.of());
         addConstants(checks, ClassicBpf.class, "", List.of());
-        addConstants(checks, VirtioNetHeader.class, "VIRTIO_NET_HDR_", List.of("LENGTH"));
-        checks.add(new Check("VirtioNetHeader.LENGTH", "sizeof(struct virtio_net_hdr)", VirtioNetHeader.LENGTH));
+        addConstants(checks, VirtioNetHeaderFlyweight.class, "VIRTIO_NET_HDR_", List.of("LENGTH", "FLAGS_OFFSET",
+                "GSO_TYPE_OFFSET", "HEADER_LENGTH_OFFSET", "GSO_SIZE_OFFSET", "CHECKSUM_START_OFFSET", "CHECKSUM_OFFSET_OFFSET"));
+        checks.add(new Check("VirtioNetHeaderFlyweight.LENGTH", "sizeof(struct virtio_net_hdr)", VirtioNetHeaderFlyweight.LENGTH));
         checks.add(new Check("Tpacket3Hdr.TX_DATA_OFFSET", "TPACKET3_HDRLEN - sizeof(struct sockaddr_ll)",
                 KernelStructs.Tpacket3Hdr.TX_DATA_OFFSET));
         checks.add(new Check("Tpacket2Hdr.TX_DATA_OFFSET", "TPACKET2_HDRLEN - sizeof(struct sockaddr_ll)",

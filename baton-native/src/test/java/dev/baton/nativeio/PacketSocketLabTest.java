@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -151,7 +153,7 @@ class PacketSocketLabTest {
                 assertNotNull(frame.vnetHeader(), "every frame carries a virtio header");
             }
             List<Received> superFrames = tcp.stream()
-                    .filter(f -> (vnetGsoType(f) & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_TCPV4).toList();
+                    .filter(f -> (vnetGsoType(f) & ~VirtioNetHeaderFlyweight.GSO_ECN) == VirtioNetHeaderFlyweight.GSO_TCPV4).toList();
             assertFalse(superFrames.isEmpty(), "GSO TCPv4 super-frames among " + tcp.size() + " TCP frames");
             for (Received frame : superFrames) {
                 assertTrue(frame.wireLength() > 1514, "a super-frame exceeds the MTU: " + frame.wireLength());
@@ -159,12 +161,12 @@ class PacketSocketLabTest {
                 int gsoSize = vnet16(frame, 4);
                 assertTrue(gsoSize > 0 && gsoSize <= 1460, "gso_size is the MSS: " + gsoSize);
                 assertTrue(vnet16(frame, 2) >= 14 + 20 + 20, "hdr_len covers the headers");
-                assertEquals(VirtioNetHeader.F_NEEDS_CSUM, frame.vnetHeader()[0] & VirtioNetHeader.F_NEEDS_CSUM);
+                assertEquals(VirtioNetHeaderFlyweight.F_NEEDS_CSUM, frame.vnetHeader()[0] & VirtioNetHeaderFlyweight.F_NEEDS_CSUM);
                 assertEquals(14 + 20, vnet16(frame, 6), "csum_start: the TCP header");
                 assertEquals(16, vnet16(frame, 8), "csum_offset: the TCP checksum field");
             }
             Received handshake = tcp.getFirst();
-            assertEquals(VirtioNetHeader.GSO_NONE, vnetGsoType(handshake), "the SYN is a plain frame");
+            assertEquals(VirtioNetHeaderFlyweight.GSO_NONE, vnetGsoType(handshake), "the SYN is a plain frame");
         }
     }
 
@@ -184,7 +186,7 @@ class PacketSocketLabTest {
             // holds only if tp_len counted the 10 header bytes.
             byte[] plain = Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP, Ipv4TestPackets.udp(
                     SOURCE, DESTINATION, 40000, DISCARD_PORT, RingTestIo.markedPayload(1, 100)));
-            byte[] none = new byte[VirtioNetHeader.LENGTH];
+            byte[] none = new byte[VirtioNetHeaderFlyweight.LENGTH];
             RingTestIo.send(sender, none, plain);
 
             // A TCP super-frame of three MSS-sized segments with a partial checksum.
@@ -196,10 +198,11 @@ class PacketSocketLabTest {
             }
             byte[] superFrame = Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP,
                     tcpSegment(SOURCE, DESTINATION, 40001, 5002, 1_000_000, payload));
-            byte[] gsoHeader = new byte[VirtioNetHeader.LENGTH];
+            byte[] gsoHeader = new byte[VirtioNetHeaderFlyweight.LENGTH];
             java.lang.foreign.MemorySegment header = java.lang.foreign.MemorySegment.ofArray(gsoHeader);
-            VirtioNetHeader.write(header, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, 14 + 20 + 20, mss,
-                    14 + 20, 16);
+            new VirtioNetHeaderFlyweight().wrap(header, 0, VirtioNetHeaderFlyweight.LENGTH)
+                    .flags(VirtioNetHeaderFlyweight.F_NEEDS_CSUM).gsoType(VirtioNetHeaderFlyweight.GSO_TCPV4)
+                    .headerLength(14 + 20 + 20).gsoSize(mss).checksumStart(14 + 20).checksumOffset(16);
             RingTestIo.send(sender, gsoHeader, superFrame);
             RingTestIo.flushAll(sender);
 
@@ -210,7 +213,7 @@ class PacketSocketLabTest {
             Received plainReceived = collector.marked().stream().filter(r -> r.sequence() == 1).findFirst().orElseThrow();
             assertArrayEquals(plain, plainReceived.frame());
             assertEquals(plain.length, plainReceived.wireLength());
-            assertEquals(VirtioNetHeader.GSO_NONE, vnetGsoType(plainReceived));
+            assertEquals(VirtioNetHeaderFlyweight.GSO_NONE, vnetGsoType(plainReceived));
 
             // The kernel may pass the super-frame on whole or segment it in software first (packet
             // socket GSO is marked "dodgy"); either way the bytes arrive intact with the offload state.
@@ -218,11 +221,11 @@ class PacketSocketLabTest {
             assertArrayEquals(payload, tcpPayload(collector.frames, 5002));
             for (Received segment : segments) {
                 int gsoType = vnetGsoType(segment);
-                if (gsoType == VirtioNetHeader.GSO_TCPV4) {
+                if (gsoType == VirtioNetHeaderFlyweight.GSO_TCPV4) {
                     assertEquals(mss, vnet16(segment, 4));
                     assertEquals(superFrame.length, segment.wireLength());
                 } else {
-                    assertEquals(VirtioNetHeader.GSO_NONE, gsoType);
+                    assertEquals(VirtioNetHeaderFlyweight.GSO_NONE, gsoType);
                     assertTrue(segment.wireLength() <= 14 + 20 + 20 + mss);
                 }
             }
@@ -342,13 +345,13 @@ class PacketSocketLabTest {
         // 2 KiB slots with a virtio header: the frame starts 76 bytes into the slot
         // (TPACKET_ALIGN(52 + 16) + 10 - 14, tpacket_rcv), so 1,972 bytes of any frame fit.
         int slotBytes = 2048;
-        int macOffsetInSlot = 80 + VirtioNetHeader.LENGTH - KernelConstants.ETH_HLEN;
+        int macOffsetInSlot = 80 + VirtioNetHeaderFlyweight.LENGTH - KernelConstants.ETH_HLEN;
         try (VethPairLab lab = VethPairLab.create();
              PacketSocket receiver = openIn(lab.namespaceB, lab.interfaceB, gsoReceiver(TpacketVersion.V2, 1)
                      .rxBlockSizeBytes(64 * 1024).rxBlockCount(64).rxFrameSizeBytes(slotBytes).build())) {
             Collector collector = streamTcpThrough(lab, receiver, 4L << 20);
             List<Received> superFrames = collector.frames.stream().filter(f -> isTcpToPort5001(f)
-                    && (vnetGsoType(f) & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_TCPV4).toList();
+                    && (vnetGsoType(f) & ~VirtioNetHeaderFlyweight.GSO_ECN) == VirtioNetHeaderFlyweight.GSO_TCPV4).toList();
             assertFalse(superFrames.isEmpty(), "GSO super-frames among " + collector.frames.size() + " frames");
             for (Received frame : superFrames) {
                 assertTrue(frame.wireLength() > slotBytes, "tp_len is the whole super-frame: " + frame.wireLength());

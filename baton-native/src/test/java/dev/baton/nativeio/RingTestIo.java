@@ -1,5 +1,7 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.VirtioNetHeaderFlyweight;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -37,7 +39,7 @@ final class RingTestIo {
                             int vlanTci, long vnetHeaderOffset) {
             byte[] frame = ring.asSlice(macOffset, snapLength).toArray(ValueLayout.JAVA_BYTE);
             byte[] vnet = vnetHeaderOffset < 0 ? null
-                    : ring.asSlice(vnetHeaderOffset, VirtioNetHeader.LENGTH).toArray(ValueLayout.JAVA_BYTE);
+                    : ring.asSlice(vnetHeaderOffset, VirtioNetHeaderFlyweight.LENGTH).toArray(ValueLayout.JAVA_BYTE);
             frames.add(new Received(frame, snapLength, wireLength, status, vlanTci, vnet));
         }
 
