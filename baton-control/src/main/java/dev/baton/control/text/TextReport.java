@@ -37,6 +37,10 @@ public final class TextReport {
                     service.get("name"), service.get("vip"), service.get("protocol"),
                     Boolean.TRUE.equals(service.get("owned")) ? "active" : "not owned",
                     service.get("packets"), service.get("bytes"), service.get("connections_total"), service.get("drops")));
+            Object byReason = service.get("drops_by_reason");
+            if (byReason instanceof Map<?, ?> reasons && !reasons.isEmpty()) {
+                out.append("  drops by reason: ").append(reasons).append('\n');
+            }
             out.append(String.format("  %-16s %6s %-18s %-10s %12s %14s %8s %8s%n", "server", "weight", "mac", "arp", "packets", "bytes", "conns", "active"));
             for (Object so : (List<Object>) service.get("servers")) {
                 Map<String, Object> server = (Map<String, Object>) so;

@@ -99,7 +99,20 @@ public final class Inspector {
             service.put("packets", serviceSum(s, WorkerCounters.SERVICE_PACKETS));
             service.put("bytes", serviceSum(s, WorkerCounters.SERVICE_BYTES));
             service.put("connections_total", serviceSum(s, WorkerCounters.SERVICE_CONNECTIONS));
-            service.put("drops", serviceSum(s, WorkerCounters.SERVICE_DROPS));
+            Map<String, Object> serviceDrops = new LinkedHashMap<>();
+            long serviceDropTotal = 0;
+            for (DropReason reason : DropReason.values()) {
+                long count = 0;
+                for (int w = 0; w < workers; w++) {
+                    count += dataplane.worker(w).counters().serviceDrops(s, reason);
+                }
+                serviceDropTotal += count;
+                if (count > 0) {
+                    serviceDrops.put(reason.label, count);
+                }
+            }
+            service.put("drops", serviceDropTotal);
+            service.put("drops_by_reason", serviceDrops);
             List<Object> serverList = new ArrayList<>();
             for (int i = 0; i < services.serverCount(s); i++) {
                 int id = services.serverId(s, i);
@@ -133,7 +146,7 @@ public final class Inspector {
                 List<Map<String, Object>> part = new ArrayList<>();
                 long nowMs = dataplane.clock().nowMs();
                 f.table().forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
-                    if (part.size() + 0 < limit) {
+                    if (part.size() < limit) {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put("protocol", protocol == 6 ? "tcp" : "udp");
                         row.put("client", Ipv4.format(client) + ":" + clientPort);

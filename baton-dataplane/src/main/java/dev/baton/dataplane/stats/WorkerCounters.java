@@ -31,8 +31,9 @@ public final class WorkerCounters {
     public static final int SERVICE_PACKETS = 0;
     public static final int SERVICE_BYTES = 1;
     public static final int SERVICE_CONNECTIONS = 2;
-    public static final int SERVICE_DROPS = 3;
-    public static final int SERVICE_FIELDS = 4;
+    /** First of the per-service drop counters, one per {@link DropReason} code. */
+    private static final int SERVICE_DROPS_BY_REASON = 3;
+    public static final int SERVICE_FIELDS = SERVICE_DROPS_BY_REASON + DropReason.values().length;
 
     public static final int SERVER_PACKETS = 0;
     public static final int SERVER_BYTES = 1;
@@ -64,7 +65,7 @@ public final class WorkerCounters {
 
     public void dropForService(DropReason reason, int service) {
         increment(DROPS + reason.code);
-        increment(serviceBase + service * SERVICE_FIELDS + SERVICE_DROPS);
+        increment(serviceBase + service * SERVICE_FIELDS + SERVICE_DROPS_BY_REASON + reason.code);
     }
 
     public void service(int service, int field, long delta) {
@@ -82,6 +83,11 @@ public final class WorkerCounters {
 
     public long drops(DropReason reason) {
         return get(DROPS + reason.code);
+    }
+
+    /** Drops for {@code reason} of packets already matched to {@code service}. Any thread. */
+    public long serviceDrops(int service, DropReason reason) {
+        return get(serviceBase + service * SERVICE_FIELDS + SERVICE_DROPS_BY_REASON + reason.code);
     }
 
     public long service(int service, int field) {

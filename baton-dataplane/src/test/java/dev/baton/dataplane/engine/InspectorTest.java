@@ -105,6 +105,12 @@ class InspectorTest {
         assertEquals(1L, ((Map<String, Object>) stats.get("drops")).get("no-service"));
         Map<String, Object> web = (Map<String, Object>) ((List<Object>) stats.get("services")).getFirst();
         assertEquals(4L, web.get("connections_total"));
+        assertEquals(0L, web.get("drops"), "the port-22 SYN matched no service: a router-wide drop only");
+        ports.get("front").inject(ackWithoutConnection(Ipv4.parse("203.0.113.10"), 41999, 80));
+        dataplane.worker(0).doWork(now);
+        Map<String, Object> after = (Map<String, Object>) ((List<Object>) inspector.stats().get("services")).getFirst();
+        assertEquals(1L, after.get("drops"));
+        assertEquals(Map.of("tcp-no-connection", 1L), after.get("drops_by_reason"), "drops by reason per service");
         for (Object server : (List<Object>) web.get("servers")) {
             assertEquals(2L, ((Map<String, Object>) server).get("connections_active"), "round robin, two each");
             assertEquals(true, ((Map<String, Object>) server).get("resolved"));
@@ -123,6 +129,12 @@ class InspectorTest {
         putMac(b, BACK_MAC);
         b.putInt(Ipv4.parse("198.51.100.2"));
         return b.array();
+    }
+
+    private static byte[] ackWithoutConnection(int client, int clientPort, int vipPort) {
+        byte[] frame = syn(client, clientPort, vipPort);
+        frame[14 + 20 + 13] = 0x10; // ACK only
+        return frame;
     }
 
     private static byte[] syn(int client, int clientPort, int vipPort) {
