@@ -41,6 +41,8 @@ public final class UpdateBatchFlyweight extends Flyweight<UpdateBatchFlyweight> 
     public static final int KIND_STATE = 2;
     /** An entry was removed (closed or expired). */
     public static final int KIND_REMOVE = 3;
+    /** An entry is still in use: its age is fresh (the active's refresh scan), nothing else changed. */
+    public static final int KIND_REFRESH = 4;
 
     public boolean valid() {
         return wrappedRangeHolds(0) && MessageType.UPDATE_BATCH.payloadShapeValid(wrappedSegment(), offset(), length());

@@ -42,6 +42,8 @@ public final class SyncReceiver {
     private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED }
 
     private final int serviceId;
+    /** The table partition this receiver fills: only its entries are cleared and compared. */
+    private final int partition;
     private final ConnectionTable table;
     private final SyncSettings settings;
     private final SyncOutput output;
@@ -84,8 +86,19 @@ public final class SyncReceiver {
     private long digestMismatches;
     private long staleMessages;
 
+    /** A receiver of the whole table (partition 0 of an unpartitioned table). */
     public SyncReceiver(int serviceId, ConnectionTable table, SyncSettings settings, SyncOutput output, SyncEvents events) {
+        this(serviceId, 0, table, settings, output, events);
+    }
+
+    /**
+     * A receiver of one partition of {@code table}: a dump replaces that partition's entries only, and the
+     * digest check compares that partition's digest.
+     */
+    public SyncReceiver(int serviceId, int partition, ConnectionTable table, SyncSettings settings, SyncOutput output,
+                        SyncEvents events) {
         this.serviceId = serviceId;
+        this.partition = partition;
         this.table = table;
         this.settings = settings;
         this.output = output;
@@ -118,10 +131,13 @@ public final class SyncReceiver {
     }
 
     private void clearTable() {
-        int size = table.size();
+        int size = table.partitionSize(partition);
         long[] keys = new long[size * 2];
         int[] count = {0};
         table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
+            if (table.partitionOfService(service) != partition) {
+                return;
+            }
             int i = count[0]++;
             keys[2 * i] = ((long) clientAddress << 32) | Integer.toUnsignedLong(vip);
             keys[2 * i + 1] = ((long) protocol << 32) | ((long) clientPort << 16) | vipPort;
@@ -267,7 +283,7 @@ public final class SyncReceiver {
     }
 
     private void verify(long nowMs) {
-        if (table.size() == endEntryCount && table.digest() == endDigest) {
+        if (table.partitionSize(partition) == endEntryCount && table.partitionDigest(partition) == endDigest) {
             phase = Phase.SYNCHRONIZED;
             sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1);
             events.onSynchronized(serviceId, nowMs);

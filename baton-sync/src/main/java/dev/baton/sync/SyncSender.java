@@ -43,6 +43,8 @@ public final class SyncSender implements ConnectionListener {
     private enum Phase { IDLE, DUMPING, STREAMING }
 
     private final int serviceId;
+    /** The table partition (every service of one VIP) this sender replicates; see ConnectionTable#partitions. */
+    private final int partition;
     private final SyncSettings settings;
     private final SyncOutput output;
     private final PeerMessageBuffer buffer = new PeerMessageBuffer();
@@ -104,8 +106,20 @@ public final class SyncSender implements ConnectionListener {
     private long batchesResent;
     private long bytesSent;
 
+    /** A sender of the whole table (partition 0 of an unpartitioned table). */
     public SyncSender(int serviceId, SyncSettings settings, SyncOutput output) {
+        this(serviceId, 0, settings, output);
+    }
+
+    /**
+     * A sender of one partition of the table.
+     *
+     * @param serviceId the stream id carried in every message (the receiver's must equal it)
+     * @param partition the table partition replicated: entries and changes of other partitions are ignored
+     */
+    public SyncSender(int serviceId, int partition, SyncSettings settings, SyncOutput output) {
         this.serviceId = serviceId;
+        this.partition = partition;
         this.settings = settings;
         this.output = output;
         this.ringSize = settings.retainedUpdateBatches();
@@ -242,7 +256,7 @@ public final class SyncSender implements ConnectionListener {
     }
 
     private void takeSnapshot() {
-        int size = table.size();
+        int size = table.partitionSize(partition);
         if (snapClientAddress.length < size) {
             snapClientAddress = new int[size];
             snapVip = new int[size];
@@ -253,6 +267,9 @@ public final class SyncSender implements ConnectionListener {
         }
         snapshotCount = 0;
         table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
+            if (table.partitionOfService(service) != partition) {
+                return;
+            }
             int i = snapshotCount++;
             snapClientAddress[i] = clientAddress;
             snapVip[i] = vip;
@@ -261,7 +278,7 @@ public final class SyncSender implements ConnectionListener {
             snapServiceId[i] = service;
             snapLastSeenMs[i] = lastSeenMs;
         });
-        snapshotDigest = table.digest();
+        snapshotDigest = table.partitionDigest(partition);
     }
 
     private void pumpDump(long nowMs) {
@@ -338,6 +355,9 @@ public final class SyncSender implements ConnectionListener {
     @Override
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, long lastSeenMs) {
+        if (!replicates(serviceId)) {
+            return;
+        }
         queue(UpdateBatchFlyweight.KIND_INSERT, protocol, clientAddress, clientPort, vip, vipPort,
                 serviceId, serverId, state, lastSeenMs);
     }
@@ -346,6 +366,9 @@ public final class SyncSender implements ConnectionListener {
     public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                               int serviceId, int serverId, int oldState, int newState, long nowMs) {
         lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        if (!replicates(serviceId)) {
+            return;
+        }
         queue(UpdateBatchFlyweight.KIND_STATE, protocol, clientAddress, clientPort, vip, vipPort,
                 serviceId, serverId, newState, nowMs);
     }
@@ -354,8 +377,29 @@ public final class SyncSender implements ConnectionListener {
     public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, int reason) {
         // Every removal reason (closed, expired, evicted, replaced) is one "remove" for the standby.
+        if (!replicates(serviceId)) {
+            return;
+        }
         queue(UpdateBatchFlyweight.KIND_REMOVE, protocol, clientAddress, clientPort, vip, vipPort,
                 serviceId, serverId, state, REMOVED_LAST_SEEN);
+    }
+
+    /**
+     * Queues a refresh of an entry whose last-seen time moved (found by the owner's
+     * {@link ConnectionTable#forEachRefreshed} scan), so the standby's idle timeouts follow the active's
+     * without an event per packet. Ignored for other partitions and before a standby asked.
+     */
+    public void onRefreshed(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                            int serviceId, int serverId, int state, long lastSeenMs) {
+        if (!replicates(serviceId)) {
+            return;
+        }
+        queue(UpdateBatchFlyweight.KIND_REFRESH, protocol, clientAddress, clientPort, vip, vipPort,
+                serviceId, serverId, state, lastSeenMs);
+    }
+
+    private boolean replicates(int service) {
+        return table == null || table.partitionOfService(service) == partition;
     }
 
     private void queue(int kind, int protocol, int clientAddress, int clientPort, int vip, int vipPort,
@@ -503,6 +547,11 @@ public final class SyncSender implements ConnectionListener {
 
     public int serviceId() {
         return serviceId;
+    }
+
+    /** The table partition replicated. */
+    public int partition() {
+        return partition;
     }
 
     /** The current dump session (0 before the first request). */

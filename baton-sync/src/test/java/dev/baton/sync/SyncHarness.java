@@ -67,7 +67,7 @@ final class SyncHarness {
         });
     }
 
-    private static Message copy(MessageType type, PeerMessageBuffer buffer, int length) {
+    static Message copy(MessageType type, PeerMessageBuffer buffer, int length) {
         byte[] payload = new byte[length];
         System.arraycopy(buffer.bytes(), PeerHeaderFlyweight.PAYLOAD_OFFSET, payload, 0, length);
         return new Message(type, payload);

@@ -4,13 +4,16 @@ import dev.baton.peer.MessageType;
 import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.SyncEndFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
+import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTable;
+import dev.baton.table.ConnectionTimeouts;
 import dev.baton.table.TcpState;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -324,5 +327,83 @@ class SyncProtocolTest {
         assertTrue(h.toStandby.isEmpty());
         assertEquals(58, MessageType.SYNC_BATCH.maxRecords(), "58 records fill a datagram");
         assertTrue(MessageType.SYNC_BATCH.payloadLength(58) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH);
+    }
+
+    /**
+     * Router A is active for one VIP (partition 1) and standby for another (partition 0), whose entries it
+     * learned from B: a dump of partition 1 to B leaves B's own partition 0 alone, digests compare per
+     * partition, and a refresh moves the standby's last-seen time forward without changing the digest.
+     */
+    @Test
+    void aPartitionIsReplicatedAloneAndRefreshesMoveTheStandbysLastSeen() {
+        int[] partitionOfService = new int[9];
+        partitionOfService[7] = 1; // SERVICE: this VIP's partition
+        List<SyncHarness.Message> toB = new ArrayList<>();
+        List<SyncHarness.Message> toA = new ArrayList<>();
+        SyncSettings settings = settings(4);
+        SyncSender sender = new SyncSender(70, 1, settings, (type, buffer, length) -> toB.add(SyncHarness.copy(type, buffer, length)));
+        ConnectionTable a = new ConnectionTable(4_096, ConnectionTimeouts.defaults(), sender, 1).partitions(partitionOfService, 2);
+        sender.bind(a);
+        ConnectionTable b = new ConnectionTable(4_096, ConnectionTimeouts.defaults(), ConnectionListener.NONE, 2)
+                .partitions(partitionOfService, 2);
+        List<String> events = new ArrayList<>();
+        SyncReceiver receiver = new SyncReceiver(70, 1, b, settings, (type, buffer, length) -> toA.add(SyncHarness.copy(type, buffer, length)),
+                new SyncEvents() {
+                    @Override
+                    public void onSynchronized(int serviceId, long nowMs) {
+                        events.add("synchronized");
+                    }
+
+                    @Override
+                    public void onResynchronizationNeeded(int serviceId, int reason, long nowMs) {
+                        events.add("resync");
+                    }
+                });
+        long nowMs = 1_000_000;
+        for (int i = 0; i < 500; i++) {
+            a.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT, SERVICE, 1, TcpState.ESTABLISHED, nowMs);
+            // partition 0 (service 8) on both: B's own entries, which A's dump must not touch
+            a.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP + 1, VIP_PORT, 8, 2, TcpState.ESTABLISHED, nowMs);
+        }
+        for (int i = 0; i < 300; i++) {
+            b.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP + 2, VIP_PORT, 8, 3, TcpState.ESTABLISHED, nowMs);
+        }
+        long bOwnDigest = b.partitionDigest(0);
+
+        receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, nowMs);
+        long[] clock = {nowMs};
+        for (int round = 0; round < 100 && !events.contains("synchronized"); round++) {
+            clock[0] += 5;
+            deliver(toA, m -> sender.receive(m.type(), MemorySegment.ofArray(m.payload()), 0, m.payload().length, clock[0]));
+            deliver(toB, m -> receiver.receive(m.type(), MemorySegment.ofArray(m.payload()), 0, m.payload().length, clock[0]));
+            sender.poll(clock[0]);
+            receiver.poll(clock[0]);
+        }
+        nowMs = clock[0];
+        deliver(toA, m -> sender.receive(m.type(), MemorySegment.ofArray(m.payload()), 0, m.payload().length, clock[0]));
+        assertTrue(sender.streaming(), "the standby acknowledged the dump");
+        assertEquals(List.of("synchronized"), events);
+        assertEquals(500, b.partitionSize(1));
+        assertEquals(a.partitionDigest(1), b.partitionDigest(1));
+        assertEquals(300, b.partitionSize(0), "the standby's other partition is left alone");
+        assertEquals(bOwnDigest, b.partitionDigest(0));
+        assertEquals(500, sender.syncRecordsSent(), "only the replicated partition is dumped");
+
+        // 60 s later the active saw traffic on entry 3; its refresh scan reports it (and only partition 1 goes out).
+        long later = nowMs + 60_000;
+        long slot = a.find(ConnectionTable.PROTOCOL_TCP, clientAddress(3), clientPort(3), VIP, VIP_PORT);
+        a.touch(slot, TcpState.FLAG_ACK, later);
+        a.forEachRefreshed(Integer.MAX_VALUE, sender::onRefreshed);
+        sender.poll(later + 100);
+        deliver(toB, m -> receiver.receive(m.type(), MemorySegment.ofArray(m.payload()), 0, m.payload().length, later + 100));
+        long standbySlot = b.find(ConnectionTable.PROTOCOL_TCP, clientAddress(3), clientPort(3), VIP, VIP_PORT);
+        assertTrue(b.lastSeenMs(standbySlot) >= later, "the refresh carried the active's last-seen time: " + b.lastSeenMs(standbySlot));
+        assertEquals(a.partitionDigest(1), b.partitionDigest(1));
+    }
+
+    private static void deliver(List<SyncHarness.Message> queue, java.util.function.Consumer<SyncHarness.Message> to) {
+        List<SyncHarness.Message> batch = new ArrayList<>(queue);
+        queue.clear();
+        batch.forEach(to);
     }
 }

@@ -82,6 +82,8 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     private final long[] timeoutMsByState = new long[TcpState.CODE_LIMIT];
     private ConnectionTimeouts timeouts;
 
+    private int[] partitionOfService = new int[0];
+
     /**
      * A table with a random hash seed.
      *
@@ -101,6 +103,35 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         this.listener = listener;
         this.hashSeed = hashSeed;
         timeouts(timeouts);
+    }
+
+    /**
+     * Groups services into partitions, each with its own {@link #partitionSize} and {@link #partitionDigest}:
+     * Baton replicates per VIP (the unit of takeover), so a partition is every service of one VIP. Call on
+     * an empty table.
+     *
+     * @param partitionOfService the partition of each service id; ids beyond the array belong to partition 0
+     * @param partitionCount     partitions, each value of the array below it
+     */
+    public ConnectionTable partitions(int[] partitionOfService, int partitionCount) {
+        for (int partition : partitionOfService) {
+            if (partition < 0 || partition >= partitionCount) {
+                throw new IllegalArgumentException("partition " + partition + " outside 0.." + (partitionCount - 1));
+            }
+        }
+        partitionCount(partitionCount);
+        this.partitionOfService = partitionOfService.clone();
+        return this;
+    }
+
+    /** The partition service {@code serviceId} belongs to. */
+    public int partitionOfService(int serviceId) {
+        return serviceId < partitionOfService.length ? partitionOfService[serviceId] : 0;
+    }
+
+    @Override
+    int partitionOfEntry(long slot) {
+        return partitionOfService(serviceId(slot));
     }
 
     /** Replaces the timeouts (e.g. on configuration reload); applies at once to every entry. */

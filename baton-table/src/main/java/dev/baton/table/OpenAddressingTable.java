@@ -60,6 +60,9 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
 
     private int size;
     private long digest;
+    /** Size and digest per partition ({@link #partitionOfEntry}); one partition unless a subclass maps more. */
+    private int[] partitionSizes = new int[1];
+    private long[] partitionDigests = new long[1];
     /** Bumped by every insert and removal: detects a visitor that modifies the table it visits. */
     private long structuralChanges;
     private long sweepCursor;
@@ -118,6 +121,42 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
     /** Announces the removal of the entry in {@code slot}, still intact, to the subclass's listener. */
     abstract void announceRemoval(long slot, int reason);
 
+    /**
+     * The partition of the entry in {@code slot}, 0..{@link #partitionCount()} - 1. A partition is a set of
+     * entries replicated as one unit (every service of one VIP): its size and digest are kept apart, so a
+     * router active for one VIP and standby for another compares each with its peer on its own.
+     */
+    int partitionOfEntry(long slot) {
+        return 0;
+    }
+
+    /** Sets the number of partitions; only while the table is empty (the sums start from zero). */
+    final void partitionCount(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("partition count must be at least 1: " + count);
+        }
+        if (size != 0) {
+            throw new IllegalStateException("partitions can only be set on an empty table (" + size + " entries)");
+        }
+        partitionSizes = new int[count];
+        partitionDigests = new long[count];
+    }
+
+    /** The number of partitions (1 unless set). */
+    public final int partitionCount() {
+        return partitionSizes.length;
+    }
+
+    /** Entries in partition {@code partition}. */
+    public final int partitionSize(int partition) {
+        return partitionSizes[partition];
+    }
+
+    /** The order-independent digest of partition {@code partition}: the sum of its entries' contributions. */
+    public final long partitionDigest(int partition) {
+        return partitionDigests[partition];
+    }
+
     // ---------------------------------------------------------------- slot primitives
 
     final long offset(long slot) {
@@ -159,17 +198,25 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
         size++;
         inserts++;
         structuralChanges++;
-        digest += entryDigest(slot);
+        long contribution = entryDigest(slot);
+        digest += contribution;
+        int partition = partitionOfEntry(slot);
+        partitionSizes[partition]++;
+        partitionDigests[partition] += contribution;
     }
 
     /** Brackets an in-place change of replicated fields: call before the change... */
     final void digestRemove(long slot) {
-        digest -= entryDigest(slot);
+        long contribution = entryDigest(slot);
+        digest -= contribution;
+        partitionDigests[partitionOfEntry(slot)] -= contribution;
     }
 
     /** ...and after it. */
     final void digestAdd(long slot) {
-        digest += entryDigest(slot);
+        long contribution = entryDigest(slot);
+        digest += contribution;
+        partitionDigests[partitionOfEntry(slot)] += contribution;
     }
 
     /**
@@ -179,7 +226,11 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
      */
     final void removeAt(long slot, int reason) {
         announceRemoval(slot, reason);
-        digest -= entryDigest(slot);
+        long contribution = entryDigest(slot);
+        digest -= contribution;
+        int partition = partitionOfEntry(slot);
+        partitionSizes[partition]--;
+        partitionDigests[partition] -= contribution;
         size--;
         structuralChanges++;
         removalsByReason[reason]++;

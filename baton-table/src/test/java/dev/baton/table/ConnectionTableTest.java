@@ -391,6 +391,40 @@ class ConnectionTableTest {
     }
 
     @Test
+    void partitionsKeepTheirOwnSizeAndDigestSoOneVipCanBeComparedAlone() {
+        // services 0 and 1 share a VIP (partition 0), service 2 is another VIP (partition 1)
+        ConnectionTable a = table(1_000, 3).partitions(new int[] {0, 0, 1}, 2);
+        ConnectionTable b = table(1_000, 4).partitions(new int[] {0, 0, 1}, 2);
+        for (int i = 0; i < 300; i++) {
+            a.insert(PROTOCOL_TCP, CLIENT_NET + i, 1_000 + i, VIP, HTTP, i % 3, 5, TcpState.SYN_RECEIVED, 0);
+            if (i % 3 != 2) {
+                b.insert(PROTOCOL_TCP, CLIENT_NET + i, 1_000 + i, VIP, HTTP, i % 3, 5, TcpState.SYN_RECEIVED, 0);
+            }
+        }
+        assertEquals(200, a.partitionSize(0));
+        assertEquals(100, a.partitionSize(1));
+        assertEquals(a.size(), a.partitionSize(0) + a.partitionSize(1));
+        assertEquals(a.digest(), a.partitionDigest(0) + a.partitionDigest(1), "partition digests add up to the table's");
+        assertEquals(a.partitionDigest(0), b.partitionDigest(0), "the same VIP's entries: equal, whatever else the tables hold");
+        assertNotEquals(a.partitionDigest(1), b.partitionDigest(1));
+        assertEquals(0, b.partitionSize(1));
+
+        a.touch(a.find(PROTOCOL_TCP, CLIENT_NET + 4, 1_004, VIP, HTTP), TcpState.FLAG_ACK, 1); // service 1: partition 0
+        assertNotEquals(a.partitionDigest(0), b.partitionDigest(0), "a state change moves its partition's digest");
+        a.remove(PROTOCOL_TCP, CLIENT_NET + 4, 1_004, VIP, HTTP);
+        b.remove(PROTOCOL_TCP, CLIENT_NET + 4, 1_004, VIP, HTTP);
+        assertEquals(a.partitionDigest(0), b.partitionDigest(0));
+        assertEquals(199, a.partitionSize(0));
+        a.expire(Long.MAX_VALUE / 4, Integer.MAX_VALUE);
+        assertEquals(0, a.partitionSize(0));
+        assertEquals(0, a.partitionDigest(1));
+        assertEquals(1, a.partitionOfService(2));
+        assertEquals(0, a.partitionOfService(77), "an unmapped service belongs to partition 0");
+        assertThrows(IllegalStateException.class, () -> b.partitions(new int[] {0}, 1), "only on an empty table");
+        assertThrows(IllegalArgumentException.class, () -> table(10, 1).partitions(new int[] {2}, 2));
+    }
+
+    @Test
     void digestOfAnEmptiedTableIsZero() {
         ConnectionTable table = table(100);
         for (int i = 0; i < 100; i++) {
