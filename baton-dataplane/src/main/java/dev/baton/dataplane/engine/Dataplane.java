@@ -6,6 +6,7 @@ import dev.baton.config.TableSettings;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.forward.ForwarderBuilder;
+import dev.baton.dataplane.forward.WorkerExtension;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,6 +47,20 @@ public final class Dataplane implements AutoCloseable {
     private volatile boolean running;
 
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially, ConnectionListener listener) {
+        this(config, ports, clock, ownVipsInitially, w -> null, listener);
+    }
+
+    /**
+     * A data plane whose worker {@code w} also runs {@code extensions.apply(w)} (table replication), when not
+     * null.
+     */
+    public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
+                     IntFunction<WorkerExtension> extensions) {
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE);
+    }
+
+    private Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
+                      IntFunction<WorkerExtension> extensions, ConnectionListener listener) {
         this.config = config;
         this.clock = clock;
         this.services = ServiceMap.of(config);
@@ -79,6 +95,10 @@ public final class Dataplane implements AutoCloseable {
                 ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
                         .ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
                         .timeouts(timeouts).listener(listener);
+                WorkerExtension extension = extensions.apply(w);
+                if (extension != null) {
+                    builder.extension(extension);
+                }
                 for (InterfaceConfig itf : config.interfaces()) {
                     PacketPort port = ports.open(itf.name(), w, workerCount);
                     openedPorts.add(port);

@@ -72,6 +72,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final ServiceSchedulers schedulers;
     private final WorkerCounters counters;
     private final ConnectionListener downstream;
+    /** Replication and anything else that runs in this worker's duty cycle; {@link WorkerExtension#NONE} for none. */
+    private final WorkerExtension extension;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
@@ -102,7 +104,10 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.ownership = b.ownership;
         this.counters = new WorkerCounters(services.serviceCount(), services.totalServers());
         this.downstream = b.downstream;
-        this.table = new ConnectionTable(b.capacity, b.timeouts, this);
+        // One partition per VIP, the unit of takeover: its size and digest are compared with a peer's alone.
+        this.table = new ConnectionTable(b.capacity, b.timeouts, this)
+                .partitions(services.vipIndexOfServices(), services.distinctVips().length);
+        this.extension = b.extension;
         this.persistence = new PersistenceTable(b.persistenceCapacity);
         this.schedulers = new ServiceSchedulers(services);
         this.dirty = new boolean[ports.length];
@@ -155,6 +160,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             work++;
         }
         schedulers.refreshAvailability(neighbours, nowMs);
+        work += extension.doWork(nowMs);
         for (PacketPort port : ports) {
             work += port.receive(this, MAX_BATCHES_PER_PORT);
         }
@@ -216,7 +222,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.drop(DropReason.NOT_VIP);
             return;
         }
-        if (!ownership.owns(vip)) {
+        if (!ownership.forwards(vip)) {
             counters.drop(DropReason.VIP_NOT_OWNED);
             return;
         }
@@ -431,7 +437,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         }
         if (operation == ArpFlyweight.OP_REQUEST && facesClients[portIndex]) {
             int target = arp.targetAddress();
-            if (services.isVip(target) && ownership.owns(target)) {
+            if (services.isVip(target) && ownership.answersArp(target)) {
                 sendArp(ports[portIndex], ArpFlyweight.OP_REPLY, arp.senderMac(), target, arp.senderMac(), sender);
                 counters.increment(WorkerCounters.ARP_REPLIES_SENT);
             }

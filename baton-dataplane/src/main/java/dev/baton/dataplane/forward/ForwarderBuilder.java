@@ -31,6 +31,7 @@ public final class ForwarderBuilder {
     int persistenceCapacity = 65_536;
     ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
     ConnectionListener downstream = ConnectionListener.NONE;
+    WorkerExtension extension = WorkerExtension.NONE;
 
     public ForwarderBuilder workerId(int workerId) {
         this.workerId = workerId;
@@ -82,7 +83,17 @@ public final class ForwarderBuilder {
         return this;
     }
 
-    /** Receives every connection change after the worker's own bookkeeping (replication hooks in here). */
+    /**
+     * Runs {@code extension} in every duty cycle of the worker and gives it every connection change (it
+     * becomes the {@link #listener}); {@link WorkerExtension#attach} is called once the forwarder is built.
+     */
+    public ForwarderBuilder extension(WorkerExtension extension) {
+        this.extension = extension;
+        this.downstream = extension;
+        return this;
+    }
+
+    /** Receives every connection change after the worker's own bookkeeping. */
     public ForwarderBuilder listener(ConnectionListener downstream) {
         this.downstream = downstream;
         return this;
@@ -97,7 +108,9 @@ public final class ForwarderBuilder {
         if (ports.isEmpty() || !clientSide.contains(true) || !serverSide.contains(true)) {
             throw new IllegalStateException("a worker needs a client-facing and a server-facing port (may be one port)");
         }
-        return new Forwarder(this);
+        Forwarder forwarder = new Forwarder(this);
+        extension.attach(forwarder);
+        return forwarder;
     }
 
     boolean[] facesClients() {

@@ -125,6 +125,28 @@ public final class ServiceMap {
         return distinctVips.clone();
     }
 
+    /** The index in {@link #distinctVips()} of {@code vip}, or -1 when no service has it. */
+    public int vipIndex(int vip) {
+        for (int i = 0; i < distinctVips.length; i++) {
+            if (distinctVips[i] == vip) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * For each service id, the index of its VIP in {@link #distinctVips()}: the connection table's partition,
+     * since a VIP (with every service on it) is what one router takes over from another.
+     */
+    public int[] vipIndexOfServices() {
+        int[] result = new int[vips.length];
+        for (int s = 0; s < vips.length; s++) {
+            result[s] = vipIndex(vips[s]);
+        }
+        return result;
+    }
+
     public int serviceCount() {
         return names.length;
     }

@@ -115,6 +115,25 @@ class ForwarderTest {
     }
 
     @Test
+    void duringAHandOverDrainArpIsNoLongerAnsweredButTrafficIsStillForwarded() {
+        resolveServers();
+        int vipIndex = ownership.indexOf(VIP);
+        ownership.answerArpByIndex(vipIndex, false); // transition 355: the new active answers from now on
+        front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40001, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+        assertTrue(front.drainTransmitted().isEmpty(), "no ARP reply");
+        assertEquals(1, back.drainTransmitted().size(), "a frame sent before the upstream learned the new MAC still reaches a server");
+
+        ownership.forwardByIndex(vipIndex, false); // drain over
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40001, VIP, 80, TCP_ACK, new byte[0]));
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(1, forwarder.counters().drops(DropReason.VIP_NOT_OWNED));
+        assertEquals(1, forwarder.table().partitionSize(0), "the table is partitioned by VIP: this VIP is partition 0");
+    }
+
+    @Test
     void resolvesServersByArpAndRetriesUntilTheyAnswer() {
         forwarder.doWork(now);
         List<byte[]> probes = back.drainTransmitted();
