@@ -1,6 +1,10 @@
 package dev.baton.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +20,7 @@ import java.util.Optional;
  * @param table      connection table capacity and idle timeouts
  * @param neighbours how server MAC addresses are resolved and refreshed
  * @param services   the virtual services (the patent's VECs), in file order
+ * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
  */
 public record BatonConfig(
         Path source,
@@ -23,13 +28,18 @@ public record BatonConfig(
         List<InterfaceConfig> interfaces,
         TableSettings table,
         NeighbourSettings neighbours,
-        List<ServiceConfig> services) {
+        List<ServiceConfig> services,
+        Optional<HighAvailabilitySettings> highAvailability) {
+
+    /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
+    private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
 
     public BatonConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(neighbours, "neighbours");
+        Objects.requireNonNull(highAvailability, "highAvailability");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
     }
@@ -77,5 +87,64 @@ public record BatonConfig(
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A 64-bit digest of what two peers must agree on to replicate their connection tables: the worker
+     * count (a connection's shard), the table's idle timeouts, and each service in order with its name, VIP,
+     * protocol, ports, scheduler, persistence and servers (address and weight). Peers compare it before
+     * synchronizing (issue #3, "Synchronization"). It leaves out what may rightly differ between peers:
+     * role, priority and failback, interfaces, router id, table capacity, peers and file paths.
+     *
+     * <p>Stable across JVM runs and versions: the first 8 bytes (big-endian) of the SHA-256 of a canonical
+     * text that spells every value out (names as written in the file, durations in nanoseconds), never
+     * {@code hashCode()} or {@code ordinal()}.
+     */
+    public long servicesDigest() {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(servicesDigestText().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256 (MessageDigest)", e);
+        }
+        long digest = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            digest = (digest << 8) | (hash[i] & 0xFF);
+        }
+        return digest;
+    }
+
+    /**
+     * The canonical text {@link #servicesDigest()} hashes: one {@code key=value} per line, names prefixed
+     * with their length so that no name can imitate the lines after it.
+     */
+    String servicesDigestText() {
+        StringBuilder text = new StringBuilder(SERVICES_DIGEST_VERSION).append('\n');
+        text.append("router.workers=").append(router.workers()).append('\n');
+        line(text, "table.timeouts.tcp-syn-ns", table.tcpSynTimeout());
+        line(text, "table.timeouts.tcp-established-ns", table.tcpEstablishedTimeout());
+        line(text, "table.timeouts.tcp-closing-ns", table.tcpClosingTimeout());
+        line(text, "table.timeouts.tcp-closed-ns", table.tcpClosedTimeout());
+        line(text, "table.timeouts.udp-ns", table.udpTimeout());
+        for (ServiceConfig service : services) {
+            text.append("service=").append(service.name().length()).append(':').append(service.name()).append('\n');
+            text.append(" vip=").append(Ipv4.format(service.vip())).append('\n');
+            text.append(" protocol=").append(service.protocol().configName()).append('\n');
+            text.append(" ports=");
+            for (int i = 0; i < service.ports().size(); i++) {
+                text.append(i == 0 ? "" : ",").append(service.ports().get(i));
+            }
+            text.append('\n');
+            text.append(" scheduler=").append(service.scheduler().configName()).append('\n');
+            line(text, " persistence-ns", service.persistence());
+            for (ServiceConfig.ServerConfig server : service.servers()) {
+                text.append(" server=").append(Ipv4.format(server.address())).append(" weight=").append(server.weight()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private static void line(StringBuilder text, String key, Duration value) {
+        text.append(key).append('=').append(value.toNanos()).append('\n');
     }
 }

@@ -3,6 +3,7 @@ package dev.baton.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The checks that relate several values of a {@link ConfigDraft}: duplicates, subnets, VIPs that collide
@@ -27,6 +28,186 @@ final class ConfigChecks {
             checkServers(draft, service);
             checkVip(draft, service);
         }
+        checkTakeoverUnits(draft.services());
+        draft.highAvailability().ifPresent(ha -> checkHighAvailability(draft, ha));
+    }
+
+    // ---- high availability (issue #3) ---------------------------------------------------------------
+
+    /**
+     * The VIP is the unit of takeover (gratuitous ARP moves an address, not a port), so every service on one
+     * VIP must agree on who should hold it: compared with the first service on that VIP.
+     */
+    private void checkTakeoverUnits(List<ConfigDraft.Service> services) {
+        for (int i = 0; i < services.size(); i++) {
+            ConfigDraft.Service service = services.get(i);
+            if (!service.vip().valid()) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                ConfigDraft.Service first = services.get(j);
+                if (first.vip().valid() && first.vip().value().equals(service.vip().value())) {
+                    agree(service, first, ConfigDraft.Service::role, "role", ServiceConfig.ServiceRole::configName);
+                    agree(service, first, ConfigDraft.Service::priority, "priority", String::valueOf);
+                    agree(service, first, ConfigDraft.Service::failback, "failback", ServiceConfig.Failback::configName);
+                    break;
+                }
+            }
+        }
+    }
+
+    private <T> void agree(ConfigDraft.Service service, ConfigDraft.Service first, Function<ConfigDraft.Service, Located<T>> key,
+                           String keyName, Function<T, String> word) {
+        Located<T> value = key.apply(service);
+        Located<T> reference = key.apply(first);
+        if (!value.valid() || !reference.valid() || value.value().equals(reference.value())) {
+            return;
+        }
+        String where = reference.defaulted() ? "the default" : "line " + reference.at().line();
+        problems.add(value.at(), value.keyPath(), word.apply(value.value()) + defaultNote(value) + " differs from "
+                        + first.label() + " on the same VIP " + Ipv4.format(service.vip().value()) + " (" + keyName + " "
+                        + word.apply(reference.value()) + ", " + where
+                        + "); the VIP moves between routers as a whole, so all its services need the same " + keyName,
+                keyName + ": " + word.apply(reference.value()));
+    }
+
+    private void checkHighAvailability(ConfigDraft draft, ConfigDraft.HighAvailability ha) {
+        // t2, t1 and the link failure time each wait for keep-alives sent every t4: each must cover at least
+        // two, or a single lost datagram fails a peer (the patent's action 341 restarts t2 on every update).
+        Located<Duration> updateInterval = ha.updateInterval();
+        coversUpdates(ha.standbyTimeout(), updateInterval, "a standby takes over after one lost keep-alive", ConfigDefaults.STANDBY_TIMEOUT);
+        coversUpdates(ha.listenTimeout(), updateInterval, "a starting router may miss the active one and become active too",
+                ConfigDefaults.LISTEN_TIMEOUT);
+        if (!ha.linkFailureTime().defaulted()) {
+            // When left out it is standby-timeout's value, already checked above.
+            coversUpdates(ha.linkFailureTime(), updateInterval, "one lost keep-alive fails the link", ConfigDefaults.STANDBY_TIMEOUT);
+        }
+        checkPeers(draft, ha);
+    }
+
+    private void coversUpdates(Located<Duration> timeout, Located<Duration> updateInterval, String consequence, Duration usual) {
+        if (!timeout.valid() || !updateInterval.valid()) {
+            return;
+        }
+        Duration least = updateInterval.value().multipliedBy(ConfigLimits.MIN_UPDATE_INTERVALS_PER_TIMEOUT);
+        if (timeout.value().compareTo(least) >= 0) {
+            return;
+        }
+        String name = timeout.keyPath().substring(timeout.keyPath().lastIndexOf('.') + 1);
+        // Suggest the default when it is long enough, otherwise the default's ratio (4 intervals).
+        Duration suggestion = usual.compareTo(least) >= 0 ? usual : updateInterval.value().multipliedBy(4);
+        problems.add(timeout.at(), timeout.keyPath(), ConfigValues.formatDuration(timeout.value()) + defaultNote(timeout)
+                        + " must be at least twice update-interval (" + ConfigValues.formatDuration(updateInterval.value())
+                        + defaultNote(updateInterval) + "), or " + consequence,
+                name + ": " + ConfigValues.formatDuration(suggestion));
+    }
+
+    private void checkPeers(ConfigDraft draft, ConfigDraft.HighAvailability ha) {
+        Located<String> ownId = draft.router().id();
+        List<ConfigDraft.Peer> peers = ha.peers();
+        for (int i = 0; i < peers.size(); i++) {
+            ConfigDraft.Peer peer = peers.get(i);
+            Located<String> name = peer.name();
+            if (name.valid() && ownId.valid() && name.value().equals(ownId.value())) {
+                problems.add(name.at(), name.keyPath(), "'" + name.value() + "' is this router's own id"
+                        + (ownId.defaulted() ? " (the host name)" : " (router.id, line " + ownId.at().line() + ")")
+                        + "; a peer is another router", "");
+            } else if (name.valid()) {
+                for (int j = 0; j < i; j++) {
+                    Located<String> earlier = peers.get(j).name();
+                    if (earlier.valid() && earlier.value().equals(name.value())) {
+                        problems.add(name.at(), name.keyPath(), "'" + name.value() + "' is already the name of "
+                                + peers.get(j).keyPath() + " (line " + earlier.at().line() + ")", "");
+                        break;
+                    }
+                }
+            }
+            checkPeerNumber(ha, peers, i);
+            checkLinks(draft, peers, i);
+        }
+    }
+
+    /** Router numbers name routers in every message and break the last tie between two actives: unique. */
+    private void checkPeerNumber(ConfigDraft.HighAvailability ha, List<ConfigDraft.Peer> peers, int index) {
+        Located<Long> number = peers.get(index).routerNumber();
+        if (!number.valid()) {
+            return;
+        }
+        Located<Long> own = ha.routerNumber();
+        if (own.valid() && own.value().equals(number.value())) {
+            problems.add(number.at(), number.keyPath(), number.value() + " is this router's own number (high-availability."
+                    + "router-number, line " + own.at().line() + "); each router needs a number of its own",
+                    "router-number: " + (own.value() == ConfigLimits.MAX_ROUTER_NUMBER ? own.value() - 1 : own.value() + 1));
+            return;
+        }
+        for (int j = 0; j < index; j++) {
+            Located<Long> earlier = peers.get(j).routerNumber();
+            if (earlier.valid() && earlier.value().equals(number.value())) {
+                problems.add(number.at(), number.keyPath(), number.value() + " is already the number of "
+                        + peers.get(j).label() + " (line " + earlier.at().line() + ")", "");
+                return;
+            }
+        }
+    }
+
+    private void checkLinks(ConfigDraft draft, List<ConfigDraft.Peer> peers, int peerIndex) {
+        List<ConfigDraft.Link> links = peers.get(peerIndex).links();
+        for (int i = 0; i < links.size(); i++) {
+            ConfigDraft.Link link = links.get(i);
+            Located<Integer> local = link.local();
+            Located<Integer> peer = link.peer();
+            if (local.valid() && peer.valid() && local.value().equals(peer.value())) {
+                problems.add(peer.at(), peer.keyPath(), Ipv4.format(peer.value()) + " is also the local address of this link; "
+                        + "a link joins this router to another", "peer: 203.0.113.2");
+                continue;
+            }
+            Finding localFinding = local.valid() ? vipOf(draft, local.value(), "this router") : null;
+            if (localFinding != null) {
+                problems.add(local.at(), local.keyPath(), localFinding.message(), localFinding.example());
+            }
+            Finding peerFinding = peer.valid() ? vipOf(draft, peer.value(), "the peer") : null;
+            if (peerFinding == null && peer.valid()) {
+                peerFinding = linkAlreadyListed(peers, peerIndex, i);
+            }
+            if (peerFinding != null) {
+                problems.add(peer.at(), peer.keyPath(), peerFinding.message(), peerFinding.example());
+            }
+        }
+    }
+
+    /** A VIP moves with the active role; the peer protocol must reach a router whichever of them holds it. */
+    private static Finding vipOf(ConfigDraft draft, int address, String whose) {
+        for (ConfigDraft.Service service : draft.services()) {
+            if (service.vip().valid() && service.vip().value() == address) {
+                return Finding.of(Ipv4.format(address) + " is the VIP of " + service.label() + " (line "
+                        + service.vip().at().line() + "); a VIP moves between routers, so a link needs an address of " + whose
+                        + " that stays");
+            }
+        }
+        return null;
+    }
+
+    /** The same peer address twice, for one peer or two, is a copy-and-paste mistake: one of them is wrong. */
+    private static Finding linkAlreadyListed(List<ConfigDraft.Peer> peers, int peerIndex, int linkIndex) {
+        ConfigDraft.Link link = peers.get(peerIndex).links().get(linkIndex);
+        for (int p = 0; p <= peerIndex; p++) {
+            List<ConfigDraft.Link> earlierLinks = peers.get(p).links();
+            int end = p == peerIndex ? linkIndex : earlierLinks.size();
+            for (int l = 0; l < end; l++) {
+                Located<Integer> earlier = earlierLinks.get(l).peer();
+                if (earlier.valid() && earlier.value().equals(link.peer().value())) {
+                    return Finding.of(Ipv4.format(link.peer().value()) + " is already the peer address of "
+                            + (p == peerIndex ? earlierLinks.get(l).keyPath() : peers.get(p).label()) + " (line "
+                            + earlier.at().line() + ")");
+                }
+            }
+        }
+        return null;
+    }
+
+    /** " (the default)" for a value the file left out, so that a message does not seem to quote a line. */
+    private static String defaultNote(Located<?> value) {
+        return value.defaulted() ? " (the default)" : "";
     }
 
     /** Ring geometry as a whole (kernel Documentation/networking/packet_mmap.rst). */

@@ -84,6 +84,47 @@ public final class ConfigDefaults {
     /** A server's weight. */
     public static final int WEIGHT = 1;
 
+    /** A service's function when all is well (the patent's PRIMARY / BACKUP): backup, so nothing preempts by accident. */
+    public static final ServiceConfig.ServiceRole SERVICE_ROLE = ServiceConfig.ServiceRole.BACKUP;
+    /** A service's priority between two actives of the same role. */
+    public static final int PRIORITY = 100;
+    /** A recovered primary takes its VIP back once synchronized (transition 346). */
+    public static final ServiceConfig.Failback FAILBACK = ServiceConfig.Failback.AUTOMATIC;
+
+    /** UDP port of the peer protocol, the same on every link. */
+    public static final int PEER_PORT = 7480;
+    /**
+     * t4, the update interval: keep-alives and update batches every 20 ms, so a standby timeout of four
+     * intervals (80 ms) stays within the 100 ms forwarding-outage target with room for detection.
+     */
+    public static final Duration UPDATE_INTERVAL = Duration.ofMillis(20);
+    /**
+     * t2, the standby timeout: four update intervals. Three keep-alives may be lost before a standby takes
+     * over, and the outage (t2 plus the takeover) stays below TCP's 200 ms minimum retransmission timeout.
+     */
+    public static final Duration STANDBY_TIMEOUT = Duration.ofMillis(80);
+    /** t1, the listen time: a starting router hears an active one 25 times over before it may become active. */
+    public static final Duration LISTEN_TIMEOUT = Duration.ofMillis(500);
+    /** t3, the preempt timeout: an active answers a switch-over query within one update interval plus slack. */
+    public static final Duration PREEMPT_TIMEOUT = Duration.ofMillis(100);
+    /** After handing a VIP over, keep forwarding this long: frames still sent to the old MAC are not lost. */
+    public static final Duration HANDOVER_DRAIN = Duration.ofMillis(500);
+    /** Gratuitous ARP announcements per takeover: a switch or client that misses one gets the next. */
+    public static final int GRATUITOUS_ARP_COUNT = 3;
+    /** Between two announcements: one update interval. */
+    public static final Duration GRATUITOUS_ARP_INTERVAL = Duration.ofMillis(20);
+    /** Periodic re-announcement while active: off. */
+    public static final Duration GRATUITOUS_ARP_REANNOUNCE = Duration.ZERO;
+    /** Gratuitous ARP settings with all the defaults above. */
+    public static final GratuitousArpSettings GRATUITOUS_ARP =
+            new GratuitousArpSettings(GRATUITOUS_ARP_COUNT, GRATUITOUS_ARP_INTERVAL, GRATUITOUS_ARP_REANNOUNCE);
+    /** SYNC_BATCH messages in flight during a full dump. */
+    public static final int SYNC_WINDOW = 32;
+    /** A sync batch not acknowledged within this is sent again. */
+    public static final Duration SYNC_RETRANSMIT_TIMEOUT = Duration.ofMillis(200);
+    /** Sync window settings with the defaults above. */
+    public static final SyncWindowSettings SYNC = new SyncWindowSettings(SYNC_WINDOW, SYNC_RETRANSMIT_TIMEOUT);
+
     private ConfigDefaults() {
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The document as read, before the checks that span several values: every value {@link Located}, and
@@ -17,6 +18,8 @@ import java.util.List;
  *                           address; checks that need every subnet (is this server on an attached one?)
  *                           are skipped otherwise, rather than reporting consequences of an earlier problem
  * @param services           the service entries that were mappings
+ * @param highAvailability   the {@code high-availability} section; empty when it is left out (or was no
+ *                           mapping, reported)
  */
 record ConfigDraft(
         Router router,
@@ -25,7 +28,8 @@ record ConfigDraft(
         boolean interfacesComplete,
         Table table,
         Neighbours neighbours,
-        List<Service> services) {
+        List<Service> services,
+        Optional<HighAvailability> highAvailability) {
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers, Ring ring) {
     }
@@ -49,7 +53,8 @@ record ConfigDraft(
     /** @param ports the port entries that were single values */
     record Service(String keyPath, Located<String> name, Located<Integer> vip, Located<ServiceConfig.Protocol> protocol,
                    List<Located<ServiceConfig.PortRange>> ports, Located<ServiceConfig.SchedulerKind> scheduler,
-                   Located<Duration> persistence, List<Server> servers) {
+                   Located<Duration> persistence, List<Server> servers, Located<ServiceConfig.ServiceRole> role,
+                   Located<Integer> priority, Located<ServiceConfig.Failback> failback) {
 
         /** How messages refer to this service: by name when it has a valid one. */
         String label() {
@@ -58,6 +63,47 @@ record ConfigDraft(
     }
 
     record Server(String keyPath, Located<Integer> address, Located<Integer> weight) {
+    }
+
+    /**
+     * @param linkFailureTime when left out, {@code standbyTimeout}'s value, marked defaulted
+     * @param peers           the peer entries that were mappings
+     */
+    record HighAvailability(Located<Long> routerNumber, Located<Path> keyFile, Located<Integer> port,
+                            Located<Duration> listenTimeout, Located<Duration> standbyTimeout,
+                            Located<Duration> preemptTimeout, Located<Duration> updateInterval,
+                            Located<Duration> linkFailureTime, Located<Duration> handoverDrain,
+                            Located<Integer> gratuitousArpCount, Located<Duration> gratuitousArpInterval,
+                            Located<Duration> gratuitousArpReannounce, Located<Integer> syncWindow,
+                            Located<Duration> syncRetransmitTimeout, List<Peer> peers) {
+
+        HighAvailabilitySettings toSettings() {
+            List<PeerSettings> peerSettings = new ArrayList<>();
+            for (Peer peer : peers) {
+                List<PeerLinkSettings> links = new ArrayList<>();
+                for (Link link : peer.links) {
+                    links.add(new PeerLinkSettings(link.local.value(), link.peer.value()));
+                }
+                peerSettings.add(new PeerSettings(peer.name.value(), peer.routerNumber.value(), links));
+            }
+            return new HighAvailabilitySettings(routerNumber.value(), keyFile.value(), port.value(), listenTimeout.value(),
+                    standbyTimeout.value(), preemptTimeout.value(), updateInterval.value(), linkFailureTime.value(),
+                    handoverDrain.value(),
+                    new GratuitousArpSettings(gratuitousArpCount.value(), gratuitousArpInterval.value(), gratuitousArpReannounce.value()),
+                    new SyncWindowSettings(syncWindow.value(), syncRetransmitTimeout.value()), peerSettings);
+        }
+    }
+
+    /** @param links the link entries that were mappings */
+    record Peer(String keyPath, Located<String> name, Located<Long> routerNumber, List<Link> links) {
+
+        /** How messages refer to this peer: by name when it has a valid one. */
+        String label() {
+            return name.valid() ? "peer '" + name.value() + "'" : keyPath;
+        }
+    }
+
+    record Link(String keyPath, Located<Integer> local, Located<Integer> peer) {
     }
 
     /** The configuration; only for a draft that produced no problems. */
@@ -87,8 +133,10 @@ record ConfigDraft(
                 servers.add(new ServiceConfig.ServerConfig(server.address.value(), server.weight.value()));
             }
             serviceConfigs.add(new ServiceConfig(service.name.value(), service.vip.value(), service.protocol.value(),
-                    ports, service.scheduler.value(), service.persistence.value(), servers));
+                    ports, service.scheduler.value(), service.persistence.value(), servers, service.role.value(),
+                    service.priority.value(), service.failback.value()));
         }
-        return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs);
+        return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
+                highAvailability.map(HighAvailability::toSettings));
     }
 }

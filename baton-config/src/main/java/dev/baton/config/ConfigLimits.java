@@ -59,6 +59,42 @@ public final class ConfigLimits {
     /** sun_path in sockaddr_un is 108 bytes including the terminating NUL (unix(7)). */
     public static final int MAX_CONTROL_SOCKET_PATH_BYTES = 107;
 
+    /** A service's priority is an unsigned 16-bit number on the wire. */
+    public static final int MIN_PRIORITY = 0;
+    public static final int MAX_PRIORITY = 65_535;
+
+    /** Router numbers are unsigned 32-bit on the wire; 0 is "no router". */
+    public static final long MIN_ROUTER_NUMBER = 1;
+    public static final long MAX_ROUTER_NUMBER = 0xFFFF_FFFFL;
+    public static final int MIN_PEER_PORT = 1;
+    public static final int MAX_PEER_PORT = 65_535;
+    /** t4: below 1 ms the keep-alives would cost more than the forwarding they protect. */
+    public static final Duration MIN_UPDATE_INTERVAL = Duration.ofMillis(1);
+    /** t4 above 10 s means failover in tens of seconds: keepalived's default territory, not Baton's. */
+    public static final Duration MAX_UPDATE_INTERVAL = Duration.ofSeconds(10);
+    /** t1, the listen time: a router may be told to wait long at start (e.g. for its links to come up). */
+    public static final Duration MIN_LISTEN_TIMEOUT = Duration.ofMillis(1);
+    public static final Duration MAX_LISTEN_TIMEOUT = Duration.ofMinutes(10);
+    /** t2, t3 and the link failure time. */
+    public static final Duration MIN_HA_TIMEOUT = Duration.ofMillis(1);
+    public static final Duration MAX_HA_TIMEOUT = Duration.ofMinutes(1);
+    /** A timeout must cover at least this many update intervals, or one lost keep-alive fails a peer. */
+    public static final int MIN_UPDATE_INTERVALS_PER_TIMEOUT = 2;
+    public static final Duration MIN_HANDOVER_DRAIN = Duration.ZERO;
+    public static final Duration MAX_HANDOVER_DRAIN = Duration.ofMinutes(1);
+    public static final int MIN_GRATUITOUS_ARP_COUNT = 1;
+    /** More than 100 announcements per takeover is an ARP storm, not an announcement. */
+    public static final int MAX_GRATUITOUS_ARP_COUNT = 100;
+    public static final Duration MIN_GRATUITOUS_ARP_INTERVAL = Duration.ofMillis(1);
+    public static final Duration MAX_GRATUITOUS_ARP_INTERVAL = Duration.ofSeconds(10);
+    /** A periodic re-announcement, when on (0s is off), at most once a second: ARP caches hold entries for minutes. */
+    public static final Duration MIN_GRATUITOUS_ARP_REANNOUNCE = Duration.ofSeconds(1);
+    public static final Duration MAX_GRATUITOUS_ARP_REANNOUNCE = Duration.ofHours(1);
+    public static final int MIN_SYNC_WINDOW = 1;
+    public static final int MAX_SYNC_WINDOW = 1024;
+    public static final Duration MIN_SYNC_RETRANSMIT_TIMEOUT = Duration.ofMillis(1);
+    public static final Duration MAX_SYNC_RETRANSMIT_TIMEOUT = Duration.ofMinutes(1);
+
     private ConfigLimits() {
     }
 }

@@ -3,6 +3,7 @@ package dev.baton.config;
 import static dev.baton.config.ConfigSchema.*;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,10 @@ final class ConfigReader {
                 services.add(readService(item.mapping));
             }
         }
-        return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services));
+        Optional<ConfigDraft.HighAvailability> highAvailability =
+                optionalSection(top, HIGH_AVAILABILITY, HIGH_AVAILABILITY_KEYS).map(this::readHighAvailability);
+        return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services,
+                highAvailability));
     }
 
     private ConfigDraft.Router readRouter(YamlMapping router) {
@@ -118,7 +122,7 @@ final class ConfigReader {
     private Located<String> defaultRouterId(YamlMapping router) {
         String path = router.pathOf(ROUTER_ID.name());
         try {
-            return new Located<>(routerId(hostname), router.at(), path);
+            return Located.ofDefault(routerId(hostname), router.at(), path);
         } catch (IllegalArgumentException e) {
             problems.add(router.at(), path, "is not set, and the host name cannot be used instead: " + e.getMessage(), ROUTER_ID.example());
             return Located.invalid(router.at(), path);
@@ -171,7 +175,84 @@ final class ConfigReader {
                         value(item.mapping, WEIGHT, wholeNumber(ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT), ConfigDefaults.WEIGHT)));
             }
         }
-        return new ConfigDraft.Service(service.keyPath(), name, vip, protocol, ports, scheduler, persistence, servers);
+        Located<ServiceConfig.ServiceRole> role = value(service, SERVICE_ROLE,
+                enumeration(ServiceConfig.ServiceRole.values(), ServiceConfig.ServiceRole::configName), ConfigDefaults.SERVICE_ROLE);
+        Located<Integer> priority = value(service, PRIORITY,
+                wholeNumber(ConfigLimits.MIN_PRIORITY, ConfigLimits.MAX_PRIORITY), ConfigDefaults.PRIORITY);
+        Located<ServiceConfig.Failback> failback = value(service, FAILBACK,
+                enumeration(ServiceConfig.Failback.values(), ServiceConfig.Failback::configName), ConfigDefaults.FAILBACK);
+        return new ConfigDraft.Service(service.keyPath(), name, vip, protocol, ports, scheduler, persistence, servers,
+                role, priority, failback);
+    }
+
+    /** The {@code high-availability} section; the timers are the patent's t1..t4 (FIG. 3). */
+    private ConfigDraft.HighAvailability readHighAvailability(YamlMapping ha) {
+        Located<Long> routerNumber = value(ha, ROUTER_NUMBER,
+                longNumber(ConfigLimits.MIN_ROUTER_NUMBER, ConfigLimits.MAX_ROUTER_NUMBER), null);
+        Located<Path> keyFile = value(ha, KEY_FILE, ConfigReader::keyFile, null);
+        Located<Integer> port = value(ha, PEER_PORT, wholeNumber(ConfigLimits.MIN_PEER_PORT, ConfigLimits.MAX_PEER_PORT),
+                ConfigDefaults.PEER_PORT);
+        ValueParser<Duration> timeout = duration(ConfigLimits.MIN_HA_TIMEOUT, ConfigLimits.MAX_HA_TIMEOUT);
+        Located<Duration> listenTimeout = value(ha, LISTEN_TIMEOUT,
+                duration(ConfigLimits.MIN_LISTEN_TIMEOUT, ConfigLimits.MAX_LISTEN_TIMEOUT), ConfigDefaults.LISTEN_TIMEOUT);
+        Located<Duration> standbyTimeout = value(ha, STANDBY_TIMEOUT, timeout, ConfigDefaults.STANDBY_TIMEOUT);
+        Located<Duration> preemptTimeout = value(ha, PREEMPT_TIMEOUT, timeout, ConfigDefaults.PREEMPT_TIMEOUT);
+        Located<Duration> updateInterval = value(ha, UPDATE_INTERVAL,
+                duration(ConfigLimits.MIN_UPDATE_INTERVAL, ConfigLimits.MAX_UPDATE_INTERVAL), ConfigDefaults.UPDATE_INTERVAL);
+        Located<Duration> linkFailureTime;
+        if (ha.value(LINK_FAILURE_TIME.name()) != null) {
+            linkFailureTime = value(ha, LINK_FAILURE_TIME, timeout, null);
+        } else if (standbyTimeout.valid()) {
+            // A link is as patient as the standby: by default a peer fails exactly when its service would.
+            linkFailureTime = Located.ofDefault(standbyTimeout.value(), ha.at(), ha.pathOf(LINK_FAILURE_TIME.name()));
+        } else {
+            linkFailureTime = Located.invalid(ha.at(), ha.pathOf(LINK_FAILURE_TIME.name()));
+        }
+        Located<Duration> handoverDrain = value(ha, HANDOVER_DRAIN,
+                duration(ConfigLimits.MIN_HANDOVER_DRAIN, ConfigLimits.MAX_HANDOVER_DRAIN), ConfigDefaults.HANDOVER_DRAIN);
+
+        YamlMapping garp = section(ha, GRATUITOUS_ARP, GRATUITOUS_ARP_KEYS);
+        Located<Integer> garpCount = value(garp, GRATUITOUS_ARP_COUNT,
+                wholeNumber(ConfigLimits.MIN_GRATUITOUS_ARP_COUNT, ConfigLimits.MAX_GRATUITOUS_ARP_COUNT),
+                ConfigDefaults.GRATUITOUS_ARP_COUNT);
+        Located<Duration> garpInterval = value(garp, GRATUITOUS_ARP_INTERVAL,
+                duration(ConfigLimits.MIN_GRATUITOUS_ARP_INTERVAL, ConfigLimits.MAX_GRATUITOUS_ARP_INTERVAL),
+                ConfigDefaults.GRATUITOUS_ARP_INTERVAL);
+        Located<Duration> garpReannounce = value(garp, GRATUITOUS_ARP_REANNOUNCE, ConfigReader::reannounce,
+                ConfigDefaults.GRATUITOUS_ARP_REANNOUNCE);
+
+        YamlMapping sync = section(ha, SYNC, SYNC_KEYS);
+        Located<Integer> syncWindow = value(sync, SYNC_WINDOW,
+                wholeNumber(ConfigLimits.MIN_SYNC_WINDOW, ConfigLimits.MAX_SYNC_WINDOW), ConfigDefaults.SYNC_WINDOW);
+        Located<Duration> syncRetransmitTimeout = value(sync, SYNC_RETRANSMIT_TIMEOUT,
+                duration(ConfigLimits.MIN_SYNC_RETRANSMIT_TIMEOUT, ConfigLimits.MAX_SYNC_RETRANSMIT_TIMEOUT),
+                ConfigDefaults.SYNC_RETRANSMIT_TIMEOUT);
+
+        List<ConfigDraft.Peer> peers = new ArrayList<>();
+        for (Item item : items(list(ha, PEERS, "peer"), ha.pathOf(PEERS.name()), PEER_KEYS, PEER_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                peers.add(readPeer(item.mapping));
+            }
+        }
+        return new ConfigDraft.HighAvailability(routerNumber, keyFile, port, listenTimeout, standbyTimeout, preemptTimeout,
+                updateInterval, linkFailureTime, handoverDrain, garpCount, garpInterval, garpReannounce, syncWindow,
+                syncRetransmitTimeout, peers);
+    }
+
+    private ConfigDraft.Peer readPeer(YamlMapping peer) {
+        // A peer's name is its router.id, so it follows the same syntax.
+        Located<String> name = value(peer, PEER_NAME, ConfigReader::routerId, null);
+        Located<Long> routerNumber = value(peer, PEER_ROUTER_NUMBER,
+                longNumber(ConfigLimits.MIN_ROUTER_NUMBER, ConfigLimits.MAX_ROUTER_NUMBER), null);
+        List<ConfigDraft.Link> links = new ArrayList<>();
+        for (Item item : items(list(peer, LINKS, "link"), peer.pathOf(LINKS.name()), LINK_KEYS, LINK_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                links.add(new ConfigDraft.Link(item.mapping.keyPath(),
+                        value(item.mapping, LINK_LOCAL, ConfigReader::linkAddress, null),
+                        value(item.mapping, LINK_PEER, ConfigReader::linkAddress, null)));
+            }
+        }
+        return new ConfigDraft.Peer(peer.keyPath(), name, routerNumber, links);
     }
 
     /** {@code ports}: a list of ports and ranges, or a single one written without brackets. */
@@ -215,6 +296,20 @@ final class ConfigReader {
         }
         return YamlMapping.read(node, path, keys, problems, key.example())
                 .orElseGet(() -> YamlMapping.absent(path, SourcePosition.of(node)));
+    }
+
+    /** An optional nested mapping that changes behaviour by being there: empty when left out or unusable (reported). */
+    private Optional<YamlMapping> optionalSection(YamlMapping parent, ConfigSchema.Key key, List<ConfigSchema.Key> keys) {
+        Node node = parent.value(key.name());
+        if (node == null) {
+            return Optional.empty();
+        }
+        String path = parent.pathOf(key.name());
+        if (YamlMapping.isNull(node)) {
+            problems.add(SourcePosition.of(node), path, "has no value", key.example());
+            return Optional.empty();
+        }
+        return YamlMapping.read(node, path, keys, problems, key.example());
     }
 
     /** A required, non-empty list; empty when it is missing, empty or not a list (reported). */
@@ -267,7 +362,7 @@ final class ConfigReader {
                 problems.add(mapping.at(), path, "is missing", key.example());
                 return Located.invalid(mapping.at(), path);
             }
-            return new Located<>(defaultValue, mapping.at(), path);
+            return Located.ofDefault(defaultValue, mapping.at(), path);
         }
         return scalar(node, path, key.example(), parser);
     }
@@ -292,13 +387,18 @@ final class ConfigReader {
 
     // ---- value syntaxes with their ranges -----------------------------------------------------------
 
-    private static ValueParser<Integer> wholeNumber(long min, long max) {
+    private static ValueParser<Integer> wholeNumber(int min, int max) {
+        ValueParser<Long> number = longNumber(min, max);
+        return text -> Math.toIntExact(number.parse(text));
+    }
+
+    private static ValueParser<Long> longNumber(long min, long max) {
         return text -> {
             long value = ConfigValues.parseWholeNumber(text);
             if (value < min || value > max) {
                 throw new IllegalArgumentException(text + " is out of range (" + min + ".." + max + ")");
             }
-            return (int) value;
+            return value;
         };
     }
 
@@ -408,6 +508,38 @@ final class ConfigReader {
                     + " bytes, the limit of a Unix socket path");
         }
         return Path.of(text);
+    }
+
+    /** Only checked to name something here: the key itself is read from the file at start (PeerKey). */
+    private static Path keyFile(String text) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("is empty; name the file that holds the pre-shared key");
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a file path: " + e.getReason());
+        }
+    }
+
+    /** Off ({@code 0s}), or a period long enough not to flood the segment with ARP. */
+    private static Duration reannounce(String text) {
+        Duration value = ConfigValues.parseDuration(text);
+        if (!value.isZero() && (value.compareTo(ConfigLimits.MIN_GRATUITOUS_ARP_REANNOUNCE) < 0
+                || value.compareTo(ConfigLimits.MAX_GRATUITOUS_ARP_REANNOUNCE) > 0)) {
+            throw new IllegalArgumentException(text + " is neither 0s (off) nor within "
+                    + ConfigValues.formatDuration(ConfigLimits.MIN_GRATUITOUS_ARP_REANNOUNCE) + ".."
+                    + ConfigValues.formatDuration(ConfigLimits.MAX_GRATUITOUS_ARP_REANNOUNCE));
+        }
+        return value;
+    }
+
+    /** A peer link's end: a unicast IPv4 address (the peer protocol runs over IPv4 only today). */
+    private static Integer linkAddress(String text) {
+        if (text.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("'" + text + "' is an IPv6 address; peer links are IPv4 only for now");
+        }
+        return unicastAddress(text, "a link address");
     }
 
     /** A host address on an attached subnet: not the subnet's network or broadcast address. */

@@ -22,7 +22,10 @@ final class ConfigSchema {
     static final Key NEIGHBOURS = new Key("neighbours", "neighbours: { refresh: 30s, retry: 1s, stale-after: 90s }");
     static final Key SERVICES = new Key("services",
             "services: [{ name: web, vip: 192.0.2.10, ports: [80], servers: [{ address: 192.0.2.11 }] }]");
-    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES);
+    static final Key HIGH_AVAILABILITY = new Key("high-availability",
+            "high-availability: { router-number: 1, key-file: /etc/baton/peer.key, peers: [{ name: baton-2, router-number: 2, "
+                    + "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }] }");
+    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY);
 
     static final Key ROUTER_ID = new Key("id", "id: baton-1");
     static final Key CONTROL_SOCKET = new Key("control-socket", "control-socket: /run/baton/baton-1.sock");
@@ -69,16 +72,56 @@ final class ConfigSchema {
     static final Key SCHEDULER = new Key("scheduler", "scheduler: wlc");
     static final Key PERSISTENCE = new Key("persistence", "persistence: 300s");
     static final Key SERVERS = new Key("servers", "servers: [{ address: 198.51.100.11, weight: 3 }]");
-    static final List<Key> SERVICE_KEYS = List.of(SERVICE_NAME, VIP, PROTOCOL, PORTS, SCHEDULER, PERSISTENCE, SERVERS);
+    static final Key SERVICE_ROLE = new Key("role", "role: primary");
+    static final Key PRIORITY = new Key("priority", "priority: 100");
+    static final Key FAILBACK = new Key("failback", "failback: automatic");
+    static final List<Key> SERVICE_KEYS = List.of(SERVICE_NAME, VIP, PROTOCOL, PORTS, SCHEDULER, PERSISTENCE, SERVERS,
+            SERVICE_ROLE, PRIORITY, FAILBACK);
 
     static final Key SERVER_ADDRESS = new Key("address", "address: 198.51.100.11");
     static final Key WEIGHT = new Key("weight", "weight: 10");
     static final List<Key> SERVER_KEYS = List.of(SERVER_ADDRESS, WEIGHT);
 
-    /** A correct list item, shown when an item of {@code interfaces}, {@code services} or {@code servers} is not a mapping. */
+    static final Key ROUTER_NUMBER = new Key("router-number", "router-number: 1");
+    static final Key KEY_FILE = new Key("key-file", "key-file: /etc/baton/peer.key");
+    static final Key PEER_PORT = new Key("port", "port: 7480");
+    static final Key LISTEN_TIMEOUT = new Key("listen-timeout", "listen-timeout: 500ms");
+    static final Key STANDBY_TIMEOUT = new Key("standby-timeout", "standby-timeout: 80ms");
+    static final Key PREEMPT_TIMEOUT = new Key("preempt-timeout", "preempt-timeout: 100ms");
+    static final Key UPDATE_INTERVAL = new Key("update-interval", "update-interval: 20ms");
+    static final Key LINK_FAILURE_TIME = new Key("link-failure-time", "link-failure-time: 80ms");
+    static final Key HANDOVER_DRAIN = new Key("handover-drain", "handover-drain: 500ms");
+    static final Key GRATUITOUS_ARP = new Key("gratuitous-arp", "gratuitous-arp: { count: 3, interval: 20ms, reannounce: 0s }");
+    static final Key SYNC = new Key("sync", "sync: { window: 32, retransmit-timeout: 200ms }");
+    static final Key PEERS = new Key("peers",
+            "peers: [{ name: baton-2, router-number: 2, links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }]");
+    static final List<Key> HIGH_AVAILABILITY_KEYS = List.of(ROUTER_NUMBER, KEY_FILE, PEER_PORT, LISTEN_TIMEOUT, STANDBY_TIMEOUT,
+            PREEMPT_TIMEOUT, UPDATE_INTERVAL, LINK_FAILURE_TIME, HANDOVER_DRAIN, GRATUITOUS_ARP, SYNC, PEERS);
+
+    static final Key GRATUITOUS_ARP_COUNT = new Key("count", "count: 3");
+    static final Key GRATUITOUS_ARP_INTERVAL = new Key("interval", "interval: 20ms");
+    static final Key GRATUITOUS_ARP_REANNOUNCE = new Key("reannounce", "reannounce: 30s");
+    static final List<Key> GRATUITOUS_ARP_KEYS = List.of(GRATUITOUS_ARP_COUNT, GRATUITOUS_ARP_INTERVAL, GRATUITOUS_ARP_REANNOUNCE);
+
+    static final Key SYNC_WINDOW = new Key("window", "window: 32");
+    static final Key SYNC_RETRANSMIT_TIMEOUT = new Key("retransmit-timeout", "retransmit-timeout: 200ms");
+    static final List<Key> SYNC_KEYS = List.of(SYNC_WINDOW, SYNC_RETRANSMIT_TIMEOUT);
+
+    static final Key PEER_NAME = new Key("name", "name: baton-2");
+    static final Key PEER_ROUTER_NUMBER = new Key("router-number", "router-number: 2");
+    static final Key LINKS = new Key("links", "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }]");
+    static final List<Key> PEER_KEYS = List.of(PEER_NAME, PEER_ROUTER_NUMBER, LINKS);
+
+    static final Key LINK_LOCAL = new Key("local", "local: 203.0.113.1");
+    static final Key LINK_PEER = new Key("peer", "peer: 203.0.113.2");
+    static final List<Key> LINK_KEYS = List.of(LINK_LOCAL, LINK_PEER);
+
+    /** A correct list item, shown when an item of a list of mappings is not a mapping. */
     static final String INTERFACE_ITEM_EXAMPLE = "- { name: eth0, role: both, address: 192.0.2.2/24 }";
     static final String SERVICE_ITEM_EXAMPLE = "- { name: web, vip: 192.0.2.10, ports: [80], servers: [{ address: 192.0.2.11 }] }";
     static final String SERVER_ITEM_EXAMPLE = "- { address: 198.51.100.11, weight: 3 }";
+    static final String PEER_ITEM_EXAMPLE = "- { name: baton-2, router-number: 2, links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }";
+    static final String LINK_ITEM_EXAMPLE = "- { local: 203.0.113.1, peer: 203.0.113.2 }";
     /** Shown when the document is empty or not a mapping. */
     static final String DOCUMENT_EXAMPLE = "interfaces: [{ name: eth0, role: both, address: 192.0.2.2/24 }]";
 
@@ -97,6 +140,11 @@ final class ConfigSchema {
         levels.put("neighbours", NEIGHBOUR_KEYS);
         levels.put("services[]", SERVICE_KEYS);
         levels.put("services[].servers[]", SERVER_KEYS);
+        levels.put("high-availability", HIGH_AVAILABILITY_KEYS);
+        levels.put("high-availability.gratuitous-arp", GRATUITOUS_ARP_KEYS);
+        levels.put("high-availability.sync", SYNC_KEYS);
+        levels.put("high-availability.peers[]", PEER_KEYS);
+        levels.put("high-availability.peers[].links[]", LINK_KEYS);
         return levels;
     }
 

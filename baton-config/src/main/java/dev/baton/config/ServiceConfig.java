@@ -15,6 +15,12 @@ import java.util.Objects;
  * @param scheduler   how a new connection picks a server
  * @param persistence client-address affinity timeout; {@link Duration#ZERO} for none
  * @param servers     the servers, in file order
+ * @param role        the patent's function (PRIMARY / BACKUP): who should be active for the VIP when all is
+ *                    well; meaningful only with high availability
+ * @param priority    0..65535: between two actives of the same role after a partition heals, the higher
+ *                    stays active (then the router number decides)
+ * @param failback    whether a recovered primary takes its VIP back once synchronized (transition 346) or
+ *                    waits for an operator's switchover (347)
  */
 public record ServiceConfig(
         String name,
@@ -23,7 +29,10 @@ public record ServiceConfig(
         List<PortRange> ports,
         SchedulerKind scheduler,
         Duration persistence,
-        List<ServerConfig> servers) {
+        List<ServerConfig> servers,
+        ServiceRole role,
+        int priority,
+        Failback failback) {
 
     public ServiceConfig {
         Objects.requireNonNull(name, "name");
@@ -33,8 +42,24 @@ public record ServiceConfig(
         if (persistence.isNegative()) {
             throw new IllegalArgumentException("persistence " + persistence + " is negative");
         }
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(failback, "failback");
+        if (priority < ConfigLimits.MIN_PRIORITY || priority > ConfigLimits.MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority " + priority + " is not within "
+                    + ConfigLimits.MIN_PRIORITY + ".." + ConfigLimits.MAX_PRIORITY);
+        }
         ports = List.copyOf(ports);
         servers = List.copyOf(servers);
+    }
+
+    /**
+     * A service with the default role, priority and failback ({@link ConfigDefaults#SERVICE_ROLE},
+     * {@link ConfigDefaults#PRIORITY}, {@link ConfigDefaults#FAILBACK}): what a router serving alone needs.
+     */
+    public ServiceConfig(String name, int vip, Protocol protocol, List<PortRange> ports, SchedulerKind scheduler,
+                         Duration persistence, List<ServerConfig> servers) {
+        this(name, vip, protocol, ports, scheduler, persistence, servers,
+                ConfigDefaults.SERVICE_ROLE, ConfigDefaults.PRIORITY, ConfigDefaults.FAILBACK);
     }
 
     public boolean servesPort(int port) {
@@ -86,6 +111,44 @@ public record ServiceConfig(
         }
 
         /** The word used for this scheduler in the configuration file. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /**
+     * The patent's function of a router for a VIP (US 6,148,410, FIG. 3): the primary should be active when
+     * all is well, a backup stands by. Written in the file as {@link #configName()}.
+     */
+    public enum ServiceRole {
+        PRIMARY("primary"), BACKUP("backup");
+
+        private final String configName;
+
+        ServiceRole(String configName) {
+            this.configName = configName;
+        }
+
+        /** The word used for this role in the configuration file. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** What a recovered primary does once it is a synchronized standby. Written in the file as {@link #configName()}. */
+    public enum Failback {
+        /** Takes its VIP back by preemption, but only once synchronized (transition 346). */
+        AUTOMATIC("automatic"),
+        /** Stays standby until an operator switches over ({@code baton ctl switchover}, transition 347). */
+        MANUAL("manual");
+
+        private final String configName;
+
+        Failback(String configName) {
+            this.configName = configName;
+        }
+
+        /** The word used for this strategy in the configuration file. */
         public String configName() {
             return configName;
         }

@@ -3,6 +3,9 @@
  * made of), and {@link dev.baton.config.ConfigLoader}, which reads the YAML file, applies the defaults
  * ({@link dev.baton.config.ConfigDefaults}) within the limits ({@link dev.baton.config.ConfigLimits}) and
  * reports every problem with file, line and column ({@link dev.baton.config.ConfigException}).
+ * {@link dev.baton.config.HighAvailabilitySettings} and the records it holds describe a router's peers and
+ * the patent's timers t1..t4 (US 6,148,410, FIG. 3); {@link dev.baton.config.BatonConfig#servicesDigest()}
+ * is what peers compare before replicating tables.
  *
  * <p>Threads: loading runs on whichever thread starts or reloads the router (main or control), never on a
  * forwarding thread. A loaded configuration is deeply immutable and may be shared with any thread.

@@ -187,7 +187,8 @@ class ConfigLoaderRejectionTest {
                         "t.yaml:11:1: unknown key 'neighbors'; did you mean 'neighbours'?; "
                                 + "for example: neighbours: { refresh: 30s, retry: 1s, stale-after: 90s }"),
                 row("unknown key without a close match", "table:\n", "colour: blue\ntable:\n",
-                        "t.yaml:8:1: unknown key 'colour' (known here: router, interfaces, table, neighbours, services)"),
+                        "t.yaml:8:1: unknown key 'colour' (known here: router, interfaces, table, neighbours, services, "
+                                + "high-availability)"),
                 row("duplicate key", "    protocol: tcp\n", "    protocol: tcp\n    protocol: udp\n",
                         "t.yaml:16:5: services[0]: duplicate key 'protocol' (first at line 15)"),
                 // ---- services

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,15 @@ class ConfigurationDocTest {
         assertEquals(ConfigDefaults.RING, config.router().ring());
         assertEquals(ConfigDefaults.TABLE, config.table());
         assertEquals(ConfigDefaults.NEIGHBOURS, config.neighbours());
+        ServiceConfig web = config.services().getFirst();
+        assertEquals(List.of(ConfigDefaults.SERVICE_ROLE, ConfigDefaults.PRIORITY, ConfigDefaults.FAILBACK),
+                List.of(web.role(), web.priority(), web.failback()));
+        HighAvailabilitySettings ha = config.highAvailability().orElseThrow();
+        assertEquals(List.of(ConfigDefaults.PEER_PORT, ConfigDefaults.LISTEN_TIMEOUT, ConfigDefaults.STANDBY_TIMEOUT,
+                        ConfigDefaults.PREEMPT_TIMEOUT, ConfigDefaults.UPDATE_INTERVAL, ConfigDefaults.STANDBY_TIMEOUT,
+                        ConfigDefaults.HANDOVER_DRAIN, ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC),
+                List.of(ha.port(), ha.listenTimeout(), ha.standbyTimeout(), ha.preemptTimeout(), ha.updateInterval(),
+                        ha.linkFailureTime(), ha.handoverDrain(), ha.gratuitousArp(), ha.sync()));
     }
 
     @Test
@@ -61,7 +71,7 @@ class ConfigurationDocTest {
     @Test
     void quotedRuleMessagesAreWhatTheLoaderTestsExpect() {
         Set<String> expectedByTests = new HashSet<>();
-        for (Arguments row : ConfigLoaderRejectionTest.rejections().toList()) {
+        for (Arguments row : Stream.concat(ConfigLoaderRejectionTest.rejections(), HighAvailabilityRejectionTest.rejections()).toList()) {
             expectedByTests.addAll(List.of(((String) row.get()[2]).split("\n")));
         }
         List<String> quoted = new ArrayList<>();

@@ -57,4 +57,34 @@ class ExamplesTest {
         assertTrue(config.services().stream().anyMatch(service -> service.scheduler() == ServiceConfig.SchedulerKind.WLC
                 && service.persistence().equals(Duration.ofSeconds(300))));
     }
+
+    @Test
+    void haPairTakesOppositeRolesAndAgreesOnWhatItReplicates() throws ConfigException {
+        BatonConfig primary = ConfigLoader.load(EXAMPLES.resolve("ha-primary.yaml"));
+        BatonConfig backup = ConfigLoader.load(EXAMPLES.resolve("ha-backup.yaml"));
+
+        assertEquals(primary.servicesDigest(), backup.servicesDigest());
+        HighAvailabilitySettings primaryHa = primary.highAvailability().orElseThrow();
+        HighAvailabilitySettings backupHa = backup.highAvailability().orElseThrow();
+        PeerSettings primarysPeer = primaryHa.peers().getFirst();
+        PeerSettings backupsPeer = backupHa.peers().getFirst();
+        assertEquals(backup.router().id(), primarysPeer.name());
+        assertEquals(backupHa.routerNumber(), primarysPeer.routerNumber());
+        assertEquals(primary.router().id(), backupsPeer.name());
+        assertEquals(primaryHa.routerNumber(), backupsPeer.routerNumber());
+        assertEquals(2, primarysPeer.links().size());
+        // Each link seen from the other end.
+        assertEquals(primarysPeer.links().stream().map(link -> new PeerLinkSettings(link.peerAddress(), link.localAddress())).toList(),
+                backupsPeer.links());
+        for (int i = 0; i < primary.services().size(); i++) {
+            ServiceConfig mine = primary.services().get(i);
+            ServiceConfig theirs = backup.services().get(i);
+            assertEquals(mine.name(), theirs.name());
+            assertTrue(mine.role() != theirs.role(), mine.name() + " has one primary and one backup");
+        }
+        // One VIP each when all is well.
+        assertTrue(primary.services().stream().anyMatch(service -> service.role() == ServiceConfig.ServiceRole.PRIMARY));
+        assertTrue(backup.services().stream().anyMatch(service -> service.role() == ServiceConfig.ServiceRole.PRIMARY));
+        assertTrue(primary.highAvailability().isPresent() && ConfigLoader.load(EXAMPLES.resolve("two-arm.yaml")).highAvailability().isEmpty());
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +76,51 @@ class ModelTest {
         assertEquals("udp", ServiceConfig.Protocol.UDP.configName());
         assertEquals("wlc", ServiceConfig.SchedulerKind.WLC.configName());
         assertEquals("both", InterfaceConfig.InterfaceRole.BOTH.configName());
+        assertEquals("primary", ServiceConfig.ServiceRole.PRIMARY.configName());
+        assertEquals("backup", ServiceConfig.ServiceRole.BACKUP.configName());
+        assertEquals("automatic", ServiceConfig.Failback.AUTOMATIC.configName());
+        assertEquals("manual", ServiceConfig.Failback.MANUAL.configName());
+    }
+
+    @Test
+    void serviceBuiltWithoutTakeoverKeysIsADefaultBackup() {
+        ServiceConfig service = new ServiceConfig("web", 1, ServiceConfig.Protocol.TCP, List.of(new ServiceConfig.PortRange(80, 80)),
+                ServiceConfig.SchedulerKind.WRR, Duration.ZERO, List.of(new ServiceConfig.ServerConfig(2, 1)));
+
+        assertEquals(ServiceConfig.ServiceRole.BACKUP, service.role());
+        assertEquals(100, service.priority());
+        assertEquals(ServiceConfig.Failback.AUTOMATIC, service.failback());
+        assertThrows(IllegalArgumentException.class, () -> new ServiceConfig("web", 1, ServiceConfig.Protocol.TCP, List.of(),
+                ServiceConfig.SchedulerKind.WRR, Duration.ZERO, List.of(), ServiceConfig.ServiceRole.PRIMARY, 65_536,
+                ServiceConfig.Failback.MANUAL));
+        assertThrows(NullPointerException.class, () -> new ServiceConfig("web", 1, ServiceConfig.Protocol.TCP, List.of(),
+                ServiceConfig.SchedulerKind.WRR, Duration.ZERO, List.of(), null, 1, ServiceConfig.Failback.MANUAL));
+    }
+
+    @Test
+    void highAvailabilityRecordsRefuseWhatNoRouterCouldRun() {
+        List<PeerSettings> peers = List.of(new PeerSettings("b", 2, List.of(new PeerLinkSettings(1, 2))));
+        Duration ms = Duration.ofMillis(1);
+        assertEquals(0xFFFF_FFFFL, new HighAvailabilitySettings(0xFFFF_FFFFL, Path.of("k"), 1, ms, ms, ms, ms, ms, Duration.ZERO,
+                ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, peers).routerNumber());
+        assertThrows(IllegalArgumentException.class, () -> new HighAvailabilitySettings(0, Path.of("k"), 1, ms, ms, ms, ms, ms,
+                ms, ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, peers));
+        assertThrows(IllegalArgumentException.class, () -> new HighAvailabilitySettings(1L << 32, Path.of("k"), 1, ms, ms, ms, ms,
+                ms, ms, ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, peers));
+        assertThrows(IllegalArgumentException.class, () -> new HighAvailabilitySettings(1, Path.of("k"), 1, ms, ms, ms, ms, ms,
+                ms, ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new HighAvailabilitySettings(1, Path.of("k"), 1, ms, Duration.ZERO, ms,
+                ms, ms, ms, ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, peers));
+        assertThrows(IllegalArgumentException.class, () -> new HighAvailabilitySettings(1, Path.of("k"), 1, ms, ms, ms, ms, ms,
+                Duration.ofMillis(-1), ConfigDefaults.GRATUITOUS_ARP, ConfigDefaults.SYNC, peers));
+        assertThrows(IllegalArgumentException.class, () -> new PeerSettings("b", 2, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new PeerSettings("b", 0, List.of(new PeerLinkSettings(1, 2))));
+        assertThrows(IllegalArgumentException.class, () -> new PeerLinkSettings(7, 7));
+        assertThrows(IllegalArgumentException.class, () -> new GratuitousArpSettings(0, ms, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new GratuitousArpSettings(1, ms, Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new SyncWindowSettings(1025, ms));
+        assertEquals("203.0.113.1 -> 203.0.113.2",
+                new PeerLinkSettings(Ipv4.parse("203.0.113.1"), Ipv4.parse("203.0.113.2")).toString());
     }
 
     @Test

@@ -49,6 +49,8 @@ public final class KeepAliveFlyweight extends Flyweight<KeepAliveFlyweight> {
     public static final int SYNC_NONE = 0;
     public static final int SYNC_IN = 1;
     public static final int SYNC_OUT = 2;
+    /** A standby whose tables are verified equal to the active's: the only one allowed to preempt. */
+    public static final int SYNC_DONE = 3;
 
     /** Whether the wrapped payload is inside the segment and holds exactly {@link #serviceCount()} records. */
     public boolean valid() {

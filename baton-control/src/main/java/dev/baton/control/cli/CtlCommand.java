@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
-        subcommands = {CtlCommand.Stats.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class})
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
+                CtlCommand.Events.class, CtlCommand.Switchover.class})
 final class CtlCommand {
 
     @Option(names = {"-s", "--socket"}, scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -82,14 +83,53 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "status", description = "The router's configuration summary and VIP ownership.")
+    @Command(name = "status", description = "The router's configuration summary, VIP ownership and, with peers, per VIP: "
+            + "role, FIG. 3 state, sync sub-state, each peer and link's health, table size and digest, last transition.")
     static final class Status implements Callable<Integer> {
         @ParentCommand
         CtlCommand ctl;
 
         @Override
+        @SuppressWarnings("unchecked")
         public Integer call() {
-            return ctl.print("status", Map.of(), TextReport::generic);
+            return ctl.print("status", Map.of(), r -> TextReport.status((Map<String, Object>) r));
+        }
+    }
+
+    @Command(name = "events", description = "The high-availability event history: every FIG. 3 transition with its reason, "
+            + "peer and link failures and recoveries, local interface changes, configuration differences.")
+    static final class Events implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Option(names = "--limit", defaultValue = "100", description = "the most recent this many (default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("events", Map.of("limit", limit), r -> TextReport.events((Map<String, Object>) r));
+        }
+    }
+
+    @Command(name = "switchover", description = "Operator switch-over (FIG. 3, transition 347): on the active router, hand the "
+            + "VIP to its synchronized standby; on a synchronized standby, take it. Refused (with the reason) otherwise.%n"
+            + "Example: baton ctl switchover web")
+    static final class Switchover implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Parameters(index = "0", arity = "0..1", description = "a service name or VIP (default: every VIP)")
+        String target;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            Map<String, Object> args = new LinkedHashMap<>();
+            if (target != null) {
+                args.put("target", target);
+            }
+            return ctl.print("switchover", args, r -> String.join("\n", (List<String>) ((Map<String, Object>) r).get("outcome")) + "\n");
         }
     }
 

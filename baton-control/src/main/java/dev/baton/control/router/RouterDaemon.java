@@ -1,6 +1,7 @@
 package dev.baton.control.router;
 
 import dev.baton.config.BatonConfig;
+import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.config.Ipv4;
 import dev.baton.control.socket.ControlServer;
@@ -8,6 +9,14 @@ import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.MillisClock;
 import dev.baton.dataplane.io.AfPacketPort;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.ha.HaAgent;
+import dev.baton.ha.HaEvent;
+import dev.baton.ha.LinkWatcher;
+import dev.baton.ha.Replication;
+import dev.baton.ha.SyncCounters;
+import dev.baton.peer.PeerKey;
+import dev.baton.peer.PeerKeyException;
 import dev.baton.nativeio.NetworkInterfaces;
 import dev.baton.table.ConnectionListener;
 
@@ -34,6 +43,8 @@ public final class RouterDaemon implements AutoCloseable {
     private final Dataplane dataplane;
     private final Inspector inspector;
     private final ControlServer control;
+    /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
+    private final HaAgent agent;
     private final Instant started = Instant.now();
 
     private RouterDaemon(BatonConfig config) throws IOException {
@@ -43,16 +54,35 @@ public final class RouterDaemon implements AutoCloseable {
         guard.install();
         Dataplane plane = null;
         ControlServer server = null;
+        HaAgent ha = null;
         try {
-            plane = new Dataplane(config, AfPacketPort.factory(config.router().ring()), MillisClock.SYSTEM, true, ConnectionListener.NONE);
+            var portFactory = AfPacketPort.factory(config.router().ring());
+            if (config.highAvailability().isPresent()) {
+                // With peers, every VIP starts unowned: the monitor listens for t1 before it takes any (FIG. 3, 321).
+                HighAvailabilitySettings settings = config.highAvailability().get();
+                PeerKey key = loadKey(config, settings);
+                Replication replication = new Replication(config.router().workers(), settings.peers().size(),
+                        ServiceMap.of(config), Replication.syncSettings(settings));
+                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, false, replication::extensionFor);
+                ha = new HaAgent(config, plane, replication, key, MillisClock.SYSTEM, LinkWatcher.KERNEL);
+            } else {
+                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, ConnectionListener.NONE);
+            }
             this.inspector = new Inspector(plane);
             server = new ControlServer(config.router().controlSocket());
+            this.agent = ha;
             register(server);
             plane.start();
+            if (ha != null) {
+                ha.start();
+            }
             server.start();
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.close();
+            }
+            if (ha != null) {
+                ha.close();
             }
             if (plane != null) {
                 plane.close();
@@ -63,6 +93,15 @@ public final class RouterDaemon implements AutoCloseable {
         this.dataplane = plane;
         this.control = server;
     }
+
+    private static PeerKey loadKey(BatonConfig config, HighAvailabilitySettings settings) throws IOException {
+        try {
+            return PeerKey.load(settings.keyFile());
+        } catch (PeerKeyException e) {
+            throw new IOException(config.source() + ": high-availability.key-file: " + e.getMessage(), e);
+        }
+    }
+
 
     /**
      * Checks, before anything is changed on the host, that every configured interface exists here and is
@@ -103,6 +142,41 @@ public final class RouterDaemon implements AutoCloseable {
                 Ipv4.parse(String.valueOf(args.get("client"))), intArg(args, "client_port", 0),
                 Ipv4.parse(String.valueOf(args.get("vip"))), intArg(args, "vip_port", 0)));
         server.handle("status", args -> status());
+        server.handle("events", args -> events(intArg(args, "limit", 100)));
+        server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
+    }
+
+    private Map<String, Object> events(int limit) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (agent == null) {
+            answer.put("events", List.of());
+            answer.put("note", "high availability is not configured: this router serves every VIP alone");
+            return answer;
+        }
+        List<HaEvent> all = agent.query(agent::events);
+        List<Object> events = new ArrayList<>();
+        for (HaEvent e : all.subList(Math.max(0, all.size() - limit), all.size())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", Instant.ofEpochMilli(e.epochMs()).toString());
+            m.put("vip", e.vip());
+            m.put("kind", e.kind());
+            m.put("reference", e.reference());
+            m.put("from", e.from());
+            m.put("to", e.to());
+            m.put("text", e.text());
+            events.add(m);
+        }
+        answer.put("events", events);
+        return answer;
+    }
+
+    private Map<String, Object> switchover(String target) {
+        if (agent == null) {
+            throw new IllegalArgumentException("high availability is not configured: there is no standby to switch over to");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("outcome", agent.query(() -> agent.switchover(target)));
+        return answer;
     }
 
     private Map<String, Object> status() {
@@ -127,7 +201,35 @@ public final class RouterDaemon implements AutoCloseable {
             services.add(s);
         }
         status.put("services", services);
+        if (agent != null) {
+            Map<String, Object> ha = agent.query(agent::status);
+            // Replication counters live in the workers: ask each (outside the agent thread).
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> vips = (List<Map<String, Object>>) ha.get("vips");
+            for (int v = 0; v < vips.size(); v++) {
+                vips.get(v).put("replication", replicationCounters(agent.syncCounters(v)));
+            }
+            status.put("high_availability", ha);
+        }
         return status;
+    }
+
+    private static Map<String, Object> replicationCounters(SyncCounters c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("records_applied", c.recordsApplied());
+        m.put("apply_failures", c.applyFailures());
+        m.put("gaps", c.gaps());
+        m.put("resyncs", c.resyncs());
+        m.put("digest_mismatches", c.digestMismatches());
+        m.put("duplicates_or_stale", c.duplicatesOrStale());
+        m.put("dumps_sent", c.dumpsSent());
+        m.put("dump_records_sent", c.dumpRecordsSent());
+        m.put("updates_sent", c.updatesSent());
+        m.put("batches_resent", c.batchesResent());
+        m.put("updates_unacknowledged", c.updatesUnacknowledged());
+        m.put("unrouted_messages", c.unroutedMessages());
+        m.put("ring_drops", c.inboundDropped() + c.outboundDropped());
+        return m;
     }
 
     private static int intArg(Map<String, Object> args, String name, int defaultValue) {
@@ -149,9 +251,17 @@ public final class RouterDaemon implements AutoCloseable {
         return config;
     }
 
+    /** The HA agent, or null without a high-availability section. */
+    public HaAgent agent() {
+        return agent;
+    }
+
     @Override
     public void close() {
         control.close();
+        if (agent != null) {
+            agent.close();
+        }
         dataplane.close();
         guard.close();
         LOG.info(() -> "router " + config.router().id() + " stopped");

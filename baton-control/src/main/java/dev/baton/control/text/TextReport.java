@@ -86,6 +86,80 @@ public final class TextReport {
         return out.toString();
     }
 
+    /**
+     * {@code baton ctl status}: the router summary, then with peers one block per VIP (state, sync, who is
+     * active, table size and digest, last transition, each peer's view) and one line per peer link.
+     */
+    @SuppressWarnings("unchecked")
+    public static String status(Map<String, Object> s) {
+        Map<String, Object> plain = new java.util.LinkedHashMap<>(s);
+        Object ha = plain.remove("high_availability");
+        StringBuilder out = new StringBuilder(generic(plain));
+        if (!(ha instanceof Map<?, ?>)) {
+            return out.toString();
+        }
+        Map<String, Object> h = (Map<String, Object>) ha;
+        out.append("high availability: router number ").append(h.get("router_number"))
+                .append(", services digest ").append(h.get("config_digest")).append('\n');
+        for (Object item : (List<Object>) h.get("vips")) {
+            Map<String, Object> v = (Map<String, Object>) item;
+            out.append(String.format("  VIP %s %s: %s (%s) %s, sync %s, %s, priority %s%n", v.get("vip"), v.get("services"),
+                    v.get("state"), v.get("state_code"), Boolean.TRUE.equals(v.get("forwarding")) ? "forwarding" : "not forwarding",
+                    v.get("sync"), v.get("role"), v.get("priority")));
+            out.append(String.format("    active: %s%s; table %s entries, digest %s%s%s%n", v.get("active_peer"),
+                    "".equals(v.get("following")) ? "" : ", following " + v.get("following"), v.get("table_size"), v.get("table_digest"),
+                    Boolean.TRUE.equals(v.get("local_links_up")) ? "" : "; A LOCAL LINK IS DOWN",
+                    Boolean.TRUE.equals(v.get("config_differs")) ? "; CONFIGURATION DIFFERS FROM A PEER'S" : ""));
+            if (v.get("last_transition") instanceof Map<?, ?> t) {
+                out.append(String.format("    last: %s -> %s [%s] %s ms ago: %s%n", t.get("from"), t.get("to"), t.get("reference"),
+                        t.get("ago_ms"), t.get("reason")));
+            }
+            for (Object peerItem : (List<Object>) v.get("peers")) {
+                Map<String, Object> p = (Map<String, Object>) peerItem;
+                out.append(String.format("    peer %s: %s%s%n", p.get("peer"), p.get("state"),
+                        p.containsKey("table_size") ? ", sync " + p.get("sync") + ", table " + p.get("table_size") + " entries, digest "
+                                + p.get("table_digest") + ", heard " + p.get("heard_ms_ago") + " ms ago" : ""));
+            }
+            if (v.get("replication") instanceof Map<?, ?> r) {
+                out.append("    replication:");
+                r.forEach((key, value) -> out.append(' ').append(key).append('=').append(value));
+                out.append('\n');
+            }
+        }
+        for (Object item : (List<Object>) h.get("peers")) {
+            Map<String, Object> p = (Map<String, Object>) item;
+            out.append(String.format("  peer %s (router %s): %s%n", p.get("name"), p.get("router_number"), p.get("state")));
+            for (Object linkItem : (List<Object>) p.get("links")) {
+                Map<String, Object> l = (Map<String, Object>) linkItem;
+                out.append(String.format("    link %s %s: %s, heard %s ms ago, heartbeats %s sent / %s received, %s failures%n",
+                        l.get("link"), l.get("addresses"), l.get("state"), l.get("heard_ms_ago"), l.get("heartbeats_sent"),
+                        l.get("heartbeats_received"), l.get("failures")));
+            }
+        }
+        out.append("  peer messages:");
+        ((Map<String, Object>) h.get("peer_messages")).forEach((key, value) -> out.append(' ').append(key).append('=').append(value));
+        out.append('\n');
+        return out.toString();
+    }
+
+    /** {@code baton ctl events}: one line per event, oldest first. */
+    @SuppressWarnings("unchecked")
+    public static String events(Map<String, Object> r) {
+        StringBuilder out = new StringBuilder();
+        if (r.get("note") != null) {
+            out.append(r.get("note")).append('\n');
+        }
+        for (Object item : (List<Object>) r.get("events")) {
+            Map<String, Object> e = (Map<String, Object>) item;
+            String vip = String.valueOf(e.get("vip"));
+            String reference = "0".equals(String.valueOf(e.get("reference"))) ? "" : " [" + e.get("reference") + "]";
+            String change = "transition".equals(e.get("kind")) ? " " + e.get("from") + " -> " + e.get("to") : "";
+            out.append(e.get("time")).append(' ').append(vip.isEmpty() ? "router" : vip).append(' ').append(e.get("kind"))
+                    .append(change).append(reference).append(": ").append(e.get("text")).append('\n');
+        }
+        return out.toString();
+    }
+
     /** Generic: key: value lines, nested maps and lists indented. */
     public static String generic(Object value) {
         StringBuilder out = new StringBuilder();

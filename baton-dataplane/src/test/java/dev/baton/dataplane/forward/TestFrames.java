@@ -6,18 +6,18 @@ import java.nio.ByteBuffer;
  * Builds frames byte by byte, independently of the codecs under test, for the forwarding tests.
  * Checksums are computed here too (RFC 1071) so frames are what a real host would send.
  */
-final class TestFrames {
+public final class TestFrames {
 
-    static final int TCP_FIN = 1;
-    static final int TCP_SYN = 2;
-    static final int TCP_RST = 4;
-    static final int TCP_PSH = 8;
-    static final int TCP_ACK = 16;
+    public static final int TCP_FIN = 1;
+    public static final int TCP_SYN = 2;
+    public static final int TCP_RST = 4;
+    public static final int TCP_PSH = 8;
+    public static final int TCP_ACK = 16;
 
     private TestFrames() {
     }
 
-    static byte[] arpRequest(long senderMac, int senderIp, int targetIp) {
+    public static byte[] arpRequest(long senderMac, int senderIp, int targetIp) {
         ByteBuffer b = ByteBuffer.allocate(42);
         putMac(b, 0xFFFF_FFFF_FFFFL);
         putMac(b, senderMac);
@@ -30,7 +30,7 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] arpReply(long senderMac, int senderIp, long targetMac, int targetIp) {
+    public static byte[] arpReply(long senderMac, int senderIp, long targetMac, int targetIp) {
         ByteBuffer b = ByteBuffer.allocate(42);
         putMac(b, targetMac);
         putMac(b, senderMac);
@@ -43,7 +43,7 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
+    public static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
         int l4 = 20 + payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
         putMac(b, dstMac);
@@ -58,7 +58,7 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] udp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, byte[] payload) {
+    public static byte[] udp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, byte[] payload) {
         int l4 = 8 + payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
         putMac(b, dstMac);
@@ -73,7 +73,7 @@ final class TestFrames {
     }
 
     /** An ICMP error from {@code routerIp} to the VIP about the server's reply VIP:vipPort -> client:clientPort. */
-    static byte[] icmpError(long dstMac, long srcMac, int routerIp, int vip, int type, int code,
+    public static byte[] icmpError(long dstMac, long srcMac, int routerIp, int vip, int type, int code,
                             int innerProtocol, int vipPort, int clientIp, int clientPort) {
         int innerLength = 20 + 8;
         int l4 = 8 + innerLength;
@@ -90,7 +90,7 @@ final class TestFrames {
         return b.array();
     }
 
-    static byte[] withFragmentOffset(byte[] frame, int offsetUnits) {
+    public static byte[] withFragmentOffset(byte[] frame, int offsetUnits) {
         byte[] copy = frame.clone();
         ByteBuffer b = ByteBuffer.wrap(copy);
         b.putShort(14 + 6, (short) (offsetUnits & 0x1FFF));
@@ -106,13 +106,13 @@ final class TestFrames {
         b.putShort(at + 10, (short) checksum(b.array(), at, 20, 0));
     }
 
-    static void putMac(ByteBuffer b, long mac) {
+    public static void putMac(ByteBuffer b, long mac) {
         for (int i = 5; i >= 0; i--) {
             b.put((byte) (mac >>> (8 * i)));
         }
     }
 
-    static long mac(byte[] frame, int offset) {
+    public static long mac(byte[] frame, int offset) {
         long v = 0;
         for (int i = 0; i < 6; i++) {
             v = (v << 8) | (frame[offset + i] & 0xFF);
@@ -129,7 +129,7 @@ final class TestFrames {
         return checksum(frame, l4At, l4Length, sum);
     }
 
-    static int checksum(byte[] data, int offset, int length, long initial) {
+    public static int checksum(byte[] data, int offset, int length, long initial) {
         long sum = initial;
         for (int i = 0; i + 1 < length; i += 2) {
             sum += ((data[offset + i] & 0xFF) << 8) | (data[offset + i + 1] & 0xFF);

@@ -1,0 +1,358 @@
+package dev.baton.ha;
+
+import dev.baton.dataplane.forward.Forwarder;
+import dev.baton.dataplane.forward.WorkerExtension;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.peer.MessageType;
+import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.sync.SyncEvents;
+import dev.baton.sync.SyncReceiver;
+import dev.baton.sync.SyncSender;
+import dev.baton.sync.SyncSettings;
+import dev.baton.table.ConnectionTable;
+import dev.baton.table.ConnectionVisitor;
+import dev.baton.table.PersistenceTable;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The synchronization manager's half that lives in one worker (US 6,148,410, FIG. 2, SM 220): a worker's
+ * connection table shard may only be touched by that worker, so its replication runs in the worker's duty
+ * cycle. Per VIP (table partition) it holds a {@link SyncReceiver} while this router is a standby following
+ * an active peer, and one {@link SyncSender} per standby peer that asked for a dump while this router is
+ * active.
+ *
+ * <p>Streams: every sync message carries a stream id {@code vipIndex << 8 | worker} in its Service Id field
+ * ({@code docs/protocol.md}): worker {@code w} of the active replicates to worker {@code w} of the standby,
+ * which holds the same clients because both shard by {@code ClientShardFanout.shardOf(client, workers)} with
+ * the same worker count (part of the configuration digest the peers compare).
+ *
+ * <p>Threads: messages arrive from the HA agent on {@code inbound} and leave on {@code outbound}
+ * ({@link MessageRing}s, allocation-free); commands from the agent arrive through
+ * {@link Forwarder#submit}; events go to the agent on a concurrent queue. Everything else runs on the
+ * worker's thread.
+ *
+ * <p>Takeover order (issue #3): replicated entries land in the worker's own table, so they are in force the
+ * moment the VIP's forwarding flag turns on; a replicated connection of a service with persistence also
+ * installs the client's affinity, so new connections of that client follow it.
+ */
+public final class ReplicationShard implements WorkerExtension {
+
+    /** Most inbound messages handled per duty cycle, so replication cannot starve forwarding. */
+    static final int INBOUND_PER_CYCLE = 64;
+    /** Table slots the refresh scan looks at per duty cycle while a standby is streaming. */
+    static final int REFRESH_SLOTS_PER_CYCLE = 256;
+
+    private final int worker;
+    private final int vipCount;
+    private final int peerCount;
+    private final SyncSettings settings;
+    private final ServiceMap services;
+    private final MessageRing inbound;
+    private final MessageRing outbound;
+    private final Queue<ShardEvent> events;
+    /** Per VIP: partition size and digest, published for the agent (keep-alives, status). */
+    private final AtomicLongArray published;
+
+    private ConnectionTable table;
+    private PersistenceTable persistence;
+    private long nowMs;
+
+    private final SyncReceiver[] receivers;
+    /** Per VIP: the active peer followed, or -1. */
+    private final int[] followedPeer;
+    private final boolean[] synchronizedWith;
+    /** [vip][peer]: a sender per standby peer that asked. */
+    private final SyncSender[][] senders;
+    private final boolean[][] dumpComplete;
+    private int streamingSenders;
+    /** Set while a receiver applies records: inserts then come from the active, not from traffic. */
+    private boolean applying;
+    private long inboundUnrouted;
+    private final MessageRing.Handler inboundHandler = this::onInbound;
+    private final ConnectionVisitor refreshVisitor = this::onRefreshed;
+
+    public ReplicationShard(int worker, int vipCount, int peerCount, SyncSettings settings, ServiceMap services,
+                            MessageRing inbound, MessageRing outbound, Queue<ShardEvent> events) {
+        if (worker < 0 || worker > 255) {
+            throw new IllegalArgumentException("worker " + worker + " outside 0..255 (the stream id has 8 bits for it)");
+        }
+        this.worker = worker;
+        this.vipCount = vipCount;
+        this.peerCount = peerCount;
+        this.settings = settings;
+        this.services = services;
+        this.inbound = inbound;
+        this.outbound = outbound;
+        this.events = events;
+        this.published = new AtomicLongArray(vipCount * 2);
+        this.receivers = new SyncReceiver[vipCount];
+        this.followedPeer = new int[vipCount];
+        java.util.Arrays.fill(followedPeer, -1);
+        this.synchronizedWith = new boolean[vipCount];
+        this.senders = new SyncSender[vipCount][peerCount];
+        this.dumpComplete = new boolean[vipCount][peerCount];
+    }
+
+    /** The stream id of VIP {@code vipIndex}'s replication between the workers numbered {@code worker}. */
+    public static int streamId(int vipIndex, int worker) {
+        return vipIndex << 8 | worker;
+    }
+
+    public static int workerOfStream(int streamId) {
+        return streamId & 0xFF;
+    }
+
+    public static int vipOfStream(int streamId) {
+        return streamId >>> 8;
+    }
+
+    @Override
+    public void attach(Forwarder forwarder) {
+        this.table = forwarder.table();
+        this.persistence = forwarder.persistence();
+        for (int v = 0; v < vipCount; v++) {
+            final int vip = v;
+            receivers[v] = new SyncReceiver(streamId(v, worker), v, table, settings,
+                    (type, buffer, length) -> send(followedPeer[vip], type, buffer.segment(), length),
+                    new SyncEvents() {
+                        @Override
+                        public void onSynchronized(int serviceId, long atMs) {
+                            synchronizedWith[vip] = true;
+                            events.add(new ShardEvent(ShardEvent.Kind.SYNCHRONIZED, vip, worker, followedPeer[vip], 0, atMs));
+                        }
+
+                        @Override
+                        public void onResynchronizationNeeded(int serviceId, int reason, long atMs) {
+                            synchronizedWith[vip] = false;
+                            events.add(new ShardEvent(ShardEvent.Kind.RESYNC_NEEDED, vip, worker, followedPeer[vip], reason, atMs));
+                        }
+                    });
+        }
+    }
+
+    private void send(int peerIndex, MessageType type, MemorySegment buffer, int length) {
+        if (peerIndex >= 0) {
+            outbound.offer(peerIndex, type, buffer, PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
+        }
+    }
+
+    // ------------------------------------------------------------------ commands (worker thread, via submit)
+
+    /**
+     * Follows {@code peerIndex} as the VIP's active: asks it for a dump (SYNC-IN). Repeated while already
+     * following the same peer and not yet synchronized, it does nothing: the receiver repeats its own request.
+     */
+    public void follow(int vipIndex, int peerIndex, int reason, long atMs) {
+        dropSenders(vipIndex);
+        if (followedPeer[vipIndex] == peerIndex && receivers[vipIndex].syncing()) {
+            return;
+        }
+        followedPeer[vipIndex] = peerIndex;
+        synchronizedWith[vipIndex] = false;
+        receivers[vipIndex].startSync(reason, atMs);
+    }
+
+    /** Stops following: this router took the VIP over (its table is now the reference). */
+    public void unfollow(int vipIndex) {
+        followedPeer[vipIndex] = -1;
+        synchronizedWith[vipIndex] = false;
+    }
+
+    /** Forgets the VIP's standbys: this router is no longer active for it. */
+    public void dropSenders(int vipIndex) {
+        for (int p = 0; p < peerCount; p++) {
+            if (senders[vipIndex][p] != null && dumpComplete[vipIndex][p]) {
+                streamingSenders--;
+            }
+            senders[vipIndex][p] = null;
+            dumpComplete[vipIndex][p] = false;
+        }
+    }
+
+    /** Forgets one standby (it failed): a new dump starts when it asks again. */
+    public void dropSender(int vipIndex, int peerIndex) {
+        if (senders[vipIndex][peerIndex] != null && dumpComplete[vipIndex][peerIndex]) {
+            streamingSenders--;
+        }
+        senders[vipIndex][peerIndex] = null;
+        dumpComplete[vipIndex][peerIndex] = false;
+    }
+
+    // ------------------------------------------------------------------ duty cycle
+
+    @Override
+    public int doWork(long nowMs) {
+        this.nowMs = nowMs;
+        int work = inbound.drain(inboundHandler, INBOUND_PER_CYCLE);
+        for (int v = 0; v < vipCount; v++) {
+            if (followedPeer[v] >= 0) {
+                receivers[v].poll(nowMs);
+            }
+            for (int p = 0; p < peerCount; p++) {
+                SyncSender sender = senders[v][p];
+                if (sender != null) {
+                    sender.poll(nowMs);
+                    noteDumpComplete(v, p, sender);
+                }
+            }
+            published.setRelease(2 * v, table.partitionSize(v));
+            published.setRelease(2 * v + 1, table.partitionDigest(v));
+        }
+        if (streamingSenders > 0) {
+            table.forEachRefreshed(REFRESH_SLOTS_PER_CYCLE, refreshVisitor);
+        }
+        return work;
+    }
+
+    private void onInbound(int peerIndex, MessageType type, MemorySegment segment, long offset, int length) {
+        int vip = vipOfStream(segment.get(PeerHeaderFlyweightLayouts.BE_I32, offset));
+        if (vip >= vipCount) {
+            inboundUnrouted++;
+            return;
+        }
+        switch (type) {
+            case SYNC_REQUEST, ACK, NACK -> {
+                SyncSender sender = senders[vip][peerIndex];
+                if (sender == null) {
+                    if (type != MessageType.SYNC_REQUEST) {
+                        inboundUnrouted++; // an acknowledgement for a sender this router no longer has
+                        return;
+                    }
+                    sender = new SyncSender(streamId(vip, worker), vip, settings,
+                            (t, buffer, len) -> send(peerIndex, t, buffer.segment(), len)).bind(table);
+                    senders[vip][peerIndex] = sender;
+                }
+                sender.receive(type, segment, offset, length, nowMs);
+                noteDumpComplete(vip, peerIndex, sender);
+            }
+            case SYNC_BATCH, SYNC_END, UPDATE_BATCH -> {
+                if (followedPeer[vip] != peerIndex) {
+                    inboundUnrouted++; // from a router this one does not follow (any more)
+                    return;
+                }
+                applying = true;
+                try {
+                    receivers[vip].receive(type, segment, offset, length, nowMs);
+                } finally {
+                    applying = false;
+                }
+            }
+            default -> inboundUnrouted++;
+        }
+    }
+
+    private void noteDumpComplete(int vip, int peer, SyncSender sender) {
+        if (sender.streaming() && !dumpComplete[vip][peer]) {
+            dumpComplete[vip][peer] = true;
+            streamingSenders++;
+            events.add(new ShardEvent(ShardEvent.Kind.DUMP_COMPLETE, vip, worker, peer, 0, nowMs));
+        } else if (!sender.streaming() && dumpComplete[vip][peer]) {
+            dumpComplete[vip][peer] = false; // a forced resync: dumping again
+            streamingSenders--;
+        }
+    }
+
+    private void onRefreshed(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                             int serviceId, int serverId, int state, long lastSeenMs) {
+        SyncSender[] toStandbys = senders[table.partitionOfService(serviceId)];
+        for (SyncSender sender : toStandbys) {
+            if (sender != null) {
+                sender.onRefreshed(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ table changes (worker thread)
+
+    @Override
+    public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                         int serviceId, int serverId, int state, long lastSeenMs) {
+        if (applying) {
+            learnAffinity(clientAddress, serviceId, serverId);
+            return;
+        }
+        for (SyncSender sender : senders[table.partitionOfService(serviceId)]) {
+            if (sender != null) {
+                sender.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
+            }
+        }
+    }
+
+    @Override
+    public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                              int serviceId, int serverId, int oldState, int newState, long atMs) {
+        if (applying) {
+            return;
+        }
+        for (SyncSender sender : senders[table.partitionOfService(serviceId)]) {
+            if (sender != null) {
+                sender.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, atMs);
+            }
+        }
+    }
+
+    @Override
+    public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                         int serviceId, int serverId, int state, int reason) {
+        if (applying) {
+            return;
+        }
+        for (SyncSender sender : senders[table.partitionOfService(serviceId)]) {
+            if (sender != null) {
+                sender.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+            }
+        }
+    }
+
+    /**
+     * A replicated connection of a service with persistence also pins its client to the server, so the
+     * client's next connection after a takeover goes where its sessions are.
+     */
+    private void learnAffinity(int clientAddress, int serviceId, int serverId) {
+        long persistenceMs = services.persistenceMs(serviceId);
+        if (persistenceMs > 0) {
+            persistence.putLearned(serviceId, clientAddress, serverId, persistenceMs, nowMs, nowMs);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading (any thread / worker thread)
+
+    /** The VIP's partition size in this shard, as last published by the worker. Any thread. */
+    public long publishedSize(int vipIndex) {
+        return published.getAcquire(2 * vipIndex);
+    }
+
+    /** The VIP's partition digest in this shard, as last published by the worker. Any thread. */
+    public long publishedDigest(int vipIndex) {
+        return published.getAcquire(2 * vipIndex + 1);
+    }
+
+    /** Replication counters of one VIP in this shard; worker thread only (use {@code Dataplane.query}). */
+    public SyncCounters counters(int vipIndex) {
+        SyncReceiver r = receivers[vipIndex];
+        long updatesSent = 0;
+        long recordsSent = 0;
+        long resent = 0;
+        long dumps = 0;
+        long unacknowledged = 0;
+        for (SyncSender s : senders[vipIndex]) {
+            if (s != null) {
+                updatesSent += s.updateRecordsSent();
+                recordsSent += s.syncRecordsSent();
+                resent += s.batchesResent();
+                dumps += s.dumps();
+                unacknowledged += s.unacknowledgedUpdates();
+            }
+        }
+        return new SyncCounters(followedPeer[vipIndex], synchronizedWith[vipIndex], r.recordsApplied(), r.applyFailures(),
+                r.gaps(), r.resyncs(), r.digestMismatches(), r.duplicates() + r.staleMessages(),
+                dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped());
+    }
+
+    public int worker() {
+        return worker;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.baton.ha;
+
+/**
+ * What a {@link ReplicationShard} tells the HA agent about one VIP's replication on its worker: rare
+ * control-path events, queued on a concurrent queue.
+ *
+ * @param kind      what happened
+ * @param vipIndex  the VIP (table partition)
+ * @param worker    the shard's worker
+ * @param peerIndex the peer concerned (the standby for {@link Kind#DUMP_COMPLETE}, the active otherwise)
+ * @param reason    a {@code SyncRequestFlyweight} reason code for {@link Kind#RESYNC_NEEDED}, else 0
+ * @param atMs      the worker's clock
+ */
+public record ShardEvent(Kind kind, int vipIndex, int worker, int peerIndex, int reason, long atMs) {
+
+    public enum Kind {
+        /** The shard's copy of the VIP's partition equals the active's (digest verified at SYNC_END). */
+        SYNCHRONIZED,
+        /** The shard's copy is no longer known to equal the active's; its receiver is dumping again. */
+        RESYNC_NEEDED,
+        /** The shard's dump to a standby was acknowledged; changes stream from now on. */
+        DUMP_COMPLETE
+    }
+}

@@ -1,0 +1,175 @@
+package dev.baton.ha;
+
+import dev.baton.codec.MacAddress;
+import dev.baton.dataplane.forward.TestFrames;
+import dev.baton.monitor.MonitorState;
+import dev.baton.monitor.SyncState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HA agent end to end on two routers (real peer UDP over loopback, memory packet ports, a stepped
+ * clock): FIG. 3 as the routers live it, with the tables replicated through the workers.
+ */
+class HaAgentTest {
+
+    private static final int HTTP = 80;
+
+    @ParameterizedTest(name = "{0} worker(s)")
+    @ValueSource(ints = {1, 2})
+    void aStandbyWithTheReplicatedTableTakesOverWhenTheActiveDiesAndEveryConnectionCarriesOn(int workers) throws Exception {
+        try (TwoRouters pair = new TwoRouters(workers, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 40, HTTP);
+            pair.run(100, 1);
+            List<Long> beforeServers = TwoRouters.forwardedTo(pair.a, workers);
+            assertEquals(80, beforeServers.size(), "a forwarded the SYN and ACK of every connection");
+            assertEquals(40L, tableSize(pair.b), "b holds every connection");
+            assertEquals(status(pair.a, "table_digest"), status(pair.b, "table_digest"), "equal digests after synchronization");
+
+            pair.a.alive = false; // kill -9: a sends nothing more
+            long outageMs = pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over");
+            assertTrue(outageMs <= 100, "b took over " + outageMs + " ms after the last heartbeat (t2 is 80 ms)");
+
+            // Gratuitous ARP on b's client side: request and reply forms for the VIP, from b's MAC.
+            pair.run(100, 1);
+            long announcements = 0;
+            for (int w = 0; w < workers; w++) {
+                for (byte[] frame : pair.b.front(w).drainTransmitted()) {
+                    if ((frame[12] & 0xFF) == 0x08 && frame[13] == 6) {
+                        assertEquals(MacAddress.BROADCAST, TestFrames.mac(frame, 0));
+                        assertEquals(pair.b.frontMac, TestFrames.mac(frame, 6));
+                        announcements++;
+                    }
+                }
+            }
+            assertEquals(2 * 3, announcements, "3 announcements, each a request and a reply");
+
+            // Every connection's next segment (not a SYN) reaches the server a chose for it.
+            int worker = dev.baton.nativeio.ClientShardFanout.shardOf(TwoRouters.CLIENT, workers);
+            for (int i = 0; i < 40; i++) {
+                pair.b.front(worker).inject(TestFrames.tcp(pair.b.frontMac, TwoRouters.UPSTREAM_MAC, TwoRouters.CLIENT, 40_000 + i,
+                        TwoRouters.VIP, HTTP, TestFrames.TCP_ACK | TestFrames.TCP_PSH, new byte[] {1, 2, 3}));
+            }
+            pair.run(2, 1);
+            List<Long> afterServers = TwoRouters.forwardedTo(pair.b, workers);
+            assertEquals(40, afterServers.size(), "no segment met an empty table");
+            for (int i = 0; i < 40; i++) {
+                assertEquals(beforeServers.get(2 * i), afterServers.get(i), "connection " + i + " stays on its server");
+            }
+        }
+    }
+
+    @Test
+    void bothStartingAloneBecomeActiveAndThePrimaryWinsDeterministically() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.run(600, 1); // both listen t1 (500 ms), hear no active, take the VIP
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 1_000,
+                    "the primary stays active, the backup yields");
+            assertTrue(pair.a.dataplane.ownership().owns(TwoRouters.VIP));
+            assertFalse(pair.b.dataplane.ownership().answersArp(TwoRouters.VIP), "a standby never answers ARP for the VIP");
+            assertFalse(pair.b.dataplane.ownership().forwards(TwoRouters.VIP));
+        }
+    }
+
+    @Test
+    void operatorSwitchoverHandsTheVipOverAndTheOldActiveDrainsThenFollows() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            List<String> outcome = pair.a.agent.switchover("web");
+            assertEquals(1, outcome.size());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP (transitions 347, 331, 355, 335)");
+            assertEquals(MonitorState.STANDBY, pair.a.state());
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "the old active stops answering ARP at once");
+            assertTrue(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "but keeps forwarding during the drain");
+            pair.run(600, 1);
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "drain over");
+            pair.runUntil(() -> pair.a.agent.sync(0) == SyncState.IN_SYNC && "b".equals(status(pair.a, "following")), 2_000,
+                    "the old active follows the new one");
+            pair.run(200, 1);
+            assertEquals(MonitorState.STANDBY, pair.a.state(), "manual failback: the primary stays standby");
+            assertEquals(status(pair.a, "table_digest"), status(pair.b, "table_digest"));
+            assertEquals(10L, status(pair.a, "table_size"));
+        }
+    }
+
+    @Test
+    void aRestartedPrimaryWithAutomaticFailbackResynchronizesThenTakesItsVipBack() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1); // more than t4 (20 ms): the changes reached b
+            pair.a.alive = false; // kill -9
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes over");
+            assertEquals(10L, tableSize(pair.b), "b took over with a's connections");
+            pair.openConnections(pair.b, 5, 8080); // new connections while a is away
+            pair.run(20, 1);
+            assertEquals(15L, tableSize(pair.b));
+            pair.restartA();
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY, 1_000, "a listens, hears b, goes standby (325)");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "not before it is synchronized");
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 3_000,
+                    "synchronized primary preempts (346) and b hands over (355)");
+            assertEquals(15L, tableSize(pair.a), "a came back with every connection, old and new");
+            pair.run(700, 1);
+            assertEquals(status(pair.a, "table_digest"), status(pair.b, "table_digest"), "b follows a again");
+        }
+    }
+
+    @Test
+    void aLocalClientLinkLossMakesTheActiveGiveUpAndTheStandbyTakeOverWithoutWaitingForT2() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.establishPair();
+            pair.a.downInterfaces.add("front");
+            long takeoverMs = pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes over after a's GAVE_UP");
+            assertTrue(takeoverMs < 80, "the standby did not wait for t2: " + takeoverMs + " ms");
+            assertEquals(MonitorState.STANDBY, pair.a.state());
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("front") && e.kind().equals("link")));
+        }
+    }
+
+    @Test
+    void aRouterWithTheWrongKeyCannotDisturbThePairAndIsCounted() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic", TwoRouters.randomKey(), TwoRouters.randomKey())) {
+            pair.run(700, 1);
+            // Neither accepts the other: both are active for the VIP, each sees only rejected messages.
+            assertEquals(MonitorState.ACTIVE, pair.a.state());
+            assertEquals(MonitorState.ACTIVE, pair.b.state());
+            assertTrue(pair.a.agent.rejectedMessages() > 10, "rejections counted: " + pair.a.agent.rejectedMessages());
+            assertTrue(pair.b.agent.rejectedMessages() > 10);
+            assertNotEquals(0, pair.b.agent.status().size());
+        }
+    }
+
+    @Test
+    void theEventHistoryReadsLikeFig3() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.establishPair();
+            List<HaEvent> events = pair.b.agent.events();
+            assertTrue(events.stream().anyMatch(e -> e.reference() == 315 && e.to().equals("LISTEN")), events.toString());
+            assertTrue(events.stream().anyMatch(e -> e.from().startsWith("STANDBY") && e.to().equals("STANDBY/in-sync")), events.toString());
+            assertTrue(events.stream().allMatch(e -> !e.text().contains("0000000001")), "peers appear by name, not by key");
+        }
+    }
+
+    private static long tableSize(TwoRouters.Router router) {
+        return (long) status(router, "table_size");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object status(TwoRouters.Router router, String key) {
+        List<java.util.Map<String, Object>> vips = (List<java.util.Map<String, Object>>) router.agent.status().get("vips");
+        return vips.getFirst().get(key);
+    }
+}

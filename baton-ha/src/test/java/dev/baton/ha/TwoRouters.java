@@ -1,0 +1,246 @@
+package dev.baton.ha;
+
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigLoader;
+import dev.baton.config.HighAvailabilitySettings;
+import dev.baton.config.Ipv4;
+import dev.baton.config.PeerLinkSettings;
+import dev.baton.config.PeerSettings;
+import dev.baton.dataplane.engine.Dataplane;
+import dev.baton.dataplane.forward.TestFrames;
+import dev.baton.dataplane.io.MemoryPacketPort;
+import dev.baton.monitor.MonitorState;
+import dev.baton.peer.PeerKey;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Two Baton routers in one JVM, each a real {@link HaAgent} with real UDP peer links over loopback
+ * (127.0.0.1 and 127.0.0.2, a random port) and a data plane on memory ports, driven by hand with one
+ * stepped clock: a step runs each live router's agent, then its workers. "Killing" a router stops stepping
+ * it, as kill -9 stops a process: it sends nothing more.
+ */
+final class TwoRouters implements AutoCloseable {
+
+    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
+    static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
+    static final int VIP = Ipv4.parse("192.0.2.10");
+    static final int S1 = Ipv4.parse("198.51.100.11");
+    static final int S2 = Ipv4.parse("198.51.100.12");
+    static final long S1_MAC = 0x02_00_00_00_01_11L;
+    static final long S2_MAC = 0x02_00_00_00_01_12L;
+    static final int CLIENT = Ipv4.parse("203.0.113.50");
+
+    final class Router implements AutoCloseable {
+        final String name;
+        final long frontMac;
+        final long backMac;
+        final Map<String, MemoryPacketPort> ports = new HashMap<>();
+        final Set<String> downInterfaces = new HashSet<>();
+        final Dataplane dataplane;
+        final HaAgent agent;
+        boolean alive = true;
+
+        Router(String name, int number, int peerNumber, String role, String failback, int macSuffix, PeerKey key) throws Exception {
+            this.name = name;
+            this.frontMac = 0x02_00_00_00_00_00L | macSuffix << 8 | 1;
+            this.backMac = 0x02_00_00_00_00_00L | macSuffix << 8 | 2;
+            BatonConfig config;
+            config = ConfigLoader.load("""
+                    router: { id: %s, control-socket: /tmp/unused-%s.sock, workers: %d }
+                    interfaces:
+                      - { name: front, role: client, address: 192.0.2.%d/24 }
+                      - { name: back, role: server, address: 198.51.100.%d/24 }
+                    services:
+                      - name: web
+                        vip: 192.0.2.10
+                        ports: [80]
+                        role: %s
+                        failback: %s
+                        servers: [ { address: 198.51.100.11 }, { address: 198.51.100.12 } ]
+                      - name: sticky
+                        vip: 192.0.2.10
+                        ports: [8080]
+                        persistence: 60s
+                        role: %s
+                        failback: %s
+                        servers: [ { address: 198.51.100.11 }, { address: 198.51.100.12 } ]
+                    high-availability:
+                      router-number: %d
+                      key-file: /nonexistent/unused.key
+                      port: %d
+                      peers:
+                        - name: %s
+                          router-number: %d
+                          links: [ { local: 203.0.113.%d, peer: 203.0.113.%d } ]
+                    """.formatted(name, name, workers, 1 + number, 1 + number, role, failback, role, failback, number, port,
+                    number == 1 ? "b" : "a", peerNumber, number, peerNumber), Path.of(name + ".yaml"));
+            config = overLoopback(config, number, peerNumber);
+            Replication replication = new Replication(workers, 1, dev.baton.dataplane.service.ServiceMap.of(config),
+                    Replication.syncSettings(config.highAvailability().orElseThrow()));
+            this.dataplane = new Dataplane(config, (itf, worker, count) -> ports.computeIfAbsent(itf + "/" + worker,
+                    n -> new MemoryPacketPort(n, itf.equals("front") ? frontMac : backMac)), () -> now, false, replication::extensionFor);
+            this.agent = new HaAgent(config, dataplane, replication, key, () -> now, itf -> !downInterfaces.contains(itf));
+        }
+
+        MemoryPacketPort front(int worker) {
+            return ports.get("front/" + worker);
+        }
+
+        MemoryPacketPort back(int worker) {
+            return ports.get("back/" + worker);
+        }
+
+        void step() {
+            if (!alive) {
+                return;
+            }
+            agent.doWork(now);
+            for (int w = 0; w < workers; w++) {
+                dataplane.worker(w).doWork(now);
+            }
+            // A second agent pass picks up what the workers produced in this step (replication, events).
+            agent.doWork(now);
+        }
+
+        MonitorState state() {
+            return agent.state(0);
+        }
+
+        /** Answers the servers' ARP probes, as the servers would. */
+        void resolveServers() {
+            for (int w = 0; w < workers; w++) {
+                back(w).inject(TestFrames.arpReply(S1_MAC, S1, backMac, Ipv4.parse("198.51.100.2")));
+                back(w).inject(TestFrames.arpReply(S2_MAC, S2, backMac, Ipv4.parse("198.51.100.2")));
+            }
+        }
+
+        @Override
+        public void close() {
+            agent.close();
+            dataplane.close();
+        }
+    }
+
+    /**
+     * The same configuration with the peer link moved to loopback (127.0.0.n), where a test outside any
+     * namespace may bind; the loader rightly refuses loopback link addresses, so the settings are rebuilt.
+     */
+    static BatonConfig overLoopback(BatonConfig config, int number, int peerNumber) {
+        HighAvailabilitySettings ha = config.highAvailability().orElseThrow();
+        PeerSettings peer = ha.peers().getFirst();
+        PeerSettings loopbackPeer = new PeerSettings(peer.name(), peer.routerNumber(),
+                List.of(new PeerLinkSettings(Ipv4.parse("127.0.0." + number), Ipv4.parse("127.0.0." + peerNumber))));
+        HighAvailabilitySettings loopback = new HighAvailabilitySettings(ha.routerNumber(), ha.keyFile(), ha.port(), ha.listenTimeout(),
+                ha.standbyTimeout(), ha.preemptTimeout(), ha.updateInterval(), ha.linkFailureTime(), ha.handoverDrain(),
+                ha.gratuitousArp(), ha.sync(), List.of(loopbackPeer));
+        return new BatonConfig(config.source(), config.router(), config.interfaces(), config.table(), config.neighbours(),
+                config.services(), Optional.of(loopback));
+    }
+
+    final int workers;
+    final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+    long now = 50_000_000;
+    Router a;
+    final Router b;
+    private final String failback;
+    private final PeerKey keyA;
+
+    /** Router a (number 1) is primary for the VIP, b (number 2) backup. */
+    TwoRouters(int workers, String failback, PeerKey keyA, PeerKey keyB) throws Exception {
+        this.workers = workers;
+        this.failback = failback;
+        this.keyA = keyA;
+        this.a = new Router("a", 1, 2, "primary", failback, 0xA, keyA);
+        this.b = new Router("b", 2, 1, "backup", failback, 0xB, keyB);
+    }
+
+    TwoRouters(int workers, String failback) throws Exception {
+        this(workers, failback, randomKey());
+    }
+
+    private TwoRouters(int workers, String failback, PeerKey key) throws Exception {
+        this(workers, failback, key, key);
+    }
+
+    static PeerKey randomKey() {
+        byte[] key = new byte[32];
+        ThreadLocalRandom.current().nextBytes(key);
+        return PeerKey.of(key);
+    }
+
+    /** Router a comes back as a new process: empty tables, a new incarnation, LISTEN (315). */
+    void restartA() throws Exception {
+        a.close();
+        a = new Router("a", 1, 2, "primary", failback, 0xA, keyA);
+        run(2, 1);
+        a.resolveServers();
+    }
+
+    /** Advances the clock by {@code stepMs} and steps both routers, {@code steps} times. */
+    void run(int steps, long stepMs) {
+        for (int i = 0; i < steps; i++) {
+            now += stepMs;
+            a.step();
+            b.step();
+        }
+    }
+
+    /** Steps 1 ms at a time until {@code condition} holds; fails after {@code limitMs}. */
+    long runUntil(BooleanSupplier condition, long limitMs, String what) {
+        long start = now;
+        while (!condition.getAsBoolean()) {
+            if (now - start > limitMs) {
+                throw new AssertionError("not within " + limitMs + " ms: " + what + "; a: " + a.agent.status() + " b: " + b.agent.status());
+            }
+            run(1, 1);
+        }
+        return now - start;
+    }
+
+    /** Both routers up, a active, b a synchronized standby, both with the servers' MACs resolved. */
+    void establishPair() {
+        run(5, 1);
+        a.resolveServers();
+        b.resolveServers();
+        runUntil(() -> a.state() == MonitorState.ACTIVE && b.state() == MonitorState.STANDBY
+                && b.agent.sync(0) == dev.baton.monitor.SyncState.IN_SYNC, 3_000, "a active, b synchronized standby");
+    }
+
+    /** {@code count} connections from CLIENT ports 40000.. opened through {@code router} (SYN then ACK). */
+    void openConnections(Router router, int count, int vipPort) {
+        for (int i = 0; i < count; i++) {
+            int clientPort = 40_000 + i;
+            int worker = dev.baton.nativeio.ClientShardFanout.shardOf(CLIENT, workers);
+            router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, CLIENT, clientPort, VIP, vipPort, TestFrames.TCP_SYN, new byte[0]));
+            router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, CLIENT, clientPort, VIP, vipPort, TestFrames.TCP_ACK, new byte[0]));
+        }
+    }
+
+    /** The server MAC each frame {@code router} forwarded went to, in order. */
+    static List<Long> forwardedTo(Router router, int workers) {
+        List<Long> macs = new java.util.ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            for (byte[] frame : router.back(w).drainTransmitted()) {
+                if (frame.length > 14 && (frame[12] & 0xFF) == 0x08 && frame[13] == 0) {
+                    macs.add(TestFrames.mac(frame, 0));
+                }
+            }
+        }
+        return macs;
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+    }
+}
