@@ -115,6 +115,8 @@ public final class HaAgent implements AutoCloseable {
     private final MessageRing.Handler outboundHandler = this::sendSync;
 
     private long nextLinkCheckMs;
+    /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
+    private long lastCycleMs;
     private long malformedMessages;
     private long unknownVipRecords;
     private long streamsWithoutWorker;
@@ -183,6 +185,7 @@ public final class HaAgent implements AutoCloseable {
             execute(group, group.monitor.start(nowMs), nowMs);
         }
         nextLinkCheckMs = nowMs;
+        lastCycleMs = nowMs;
     }
 
     private static InetSocketAddress socket(int address, int port) {
@@ -344,6 +347,18 @@ public final class HaAgent implements AutoCloseable {
      */
     public int doWork(long nowMs) {
         int work = 0;
+        // Before anything that was queued during a stall is read: a router that did not run for longer than
+        // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.
+        long stalledMs = nowMs - lastCycleMs;
+        lastCycleMs = nowMs;
+        if (stalledMs > settings.standbyTimeout().toMillis()) {
+            String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved";
+            LOG.log(System.Logger.Level.WARNING, text);
+            record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+            for (VipGroup group : groups) {
+                execute(group, group.monitor.onSelfStalled(stalledMs, nowMs), nowMs);
+            }
+        }
         Runnable command;
         while ((command = commands.poll()) != null) {
             command.run();

@@ -153,6 +153,27 @@ class HaAgentTest {
     }
 
     @Test
+    void anActiveStoppedLongerThanT2ResumesAsTheNewActivesStandbyAndNothingIsLost() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            pair.a.alive = false; // kill -STOP
+            pair.run(300, 1);
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "b took over while a was stopped");
+            pair.openConnections(pair.b, 5, 8080);
+            pair.run(20, 1);
+            pair.a.alive = true; // kill -CONT: a finds 320 ms passed, more than t2
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY && pair.a.agent.sync(0) == SyncState.IN_SYNC, 2_000,
+                    "a listens, hears b and follows it");
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "exactly one active: b, with the newer table");
+            assertEquals(15L, tableSize(pair.b));
+            assertEquals(15L, tableSize(pair.a));
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("did not run for")));
+        }
+    }
+
+    @Test
     void theEventHistoryReadsLikeFig3() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {
             pair.establishPair();

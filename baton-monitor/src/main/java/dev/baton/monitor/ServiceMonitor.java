@@ -372,6 +372,26 @@ public final class ServiceMonitor {
         return actions;
     }
 
+    /**
+     * This router itself did not run for {@code stalledMs}, longer than t2 (stopped by SIGSTOP, a hypervisor
+     * pause, a long GC pause): its peers took it for failed and a standby has taken the VIP over (348). An
+     * active router therefore stops forwarding and listens again (action 321) instead of fighting the new
+     * active with a table frozen since the stall; it hears the new active within t1 and becomes its standby
+     * (325), or takes the VIP back after t1 if nobody took it. A standby gives the active a fresh t2: its own
+     * stall is no news about the active.
+     */
+    public List<MonitorAction> onSelfStalled(long stalledMs, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        switch (state) {
+            case ACTIVE -> enterListen(nowMs, 321, "this router was stalled for " + stalledMs + " ms, longer than t2 ("
+                    + timers.standbyTimeoutMs() + " ms): a standby may have taken the VIP; listening before forwarding again", actions);
+            case STANDBY, PREEMPT -> standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            default -> {
+            }
+        }
+        return actions;
+    }
+
     // ---------------------------------------------------------------------------------------------- entries
 
     private void takeOverFromLostActive(long nowMs, String reason, List<MonitorAction> actions) {

@@ -184,6 +184,11 @@ class ServiceMonitorTest {
                 row("the active's own link fails: give the VIP up at once and say so", Start.ACTIVE_, Role.PRIMARY, 1_510,
                         (m, t) -> m.onLocalLinks(false, "client link eth0 down", t), STANDBY, IN_SYNC, 341,
                         new AnnounceGaveUp("client link eth0 down"), new AnswerArp(false), new Forward(false)),
+                row("the active itself was stalled longer than t2 (SIGSTOP): listen again, 321, rather than fight the new active",
+                        Start.ACTIVE_, Role.PRIMARY, 1_900, (m, t) -> m.onSelfStalled(300, t), LISTEN, NONE, 321,
+                        new AnswerArp(false), new Forward(false)),
+                row("a standby's own stall is no news about the active: it stays standby", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_200,
+                        (m, t) -> m.onSelfStalled(300, t), STANDBY, IN_SYNC, 360),
                 row("311 stop: back to IDLE, serving alone", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
                         ServiceMonitor::stop, IDLE, NONE, 311, new Forward(true), new AnswerArp(true)));
     }
