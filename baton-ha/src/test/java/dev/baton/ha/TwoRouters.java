@@ -28,7 +28,7 @@ import java.util.function.BooleanSupplier;
  * stepped clock: a step runs each live router's agent, then its workers. "Killing" a router stops stepping
  * it, as kill -9 stops a process: it sends nothing more.
  */
-final class TwoRouters implements AutoCloseable {
+public final class TwoRouters implements AutoCloseable {
 
     static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
     static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
@@ -39,14 +39,14 @@ final class TwoRouters implements AutoCloseable {
     static final long S2_MAC = 0x02_00_00_00_01_12L;
     static final int CLIENT = Ipv4.parse("203.0.113.50");
 
-    final class Router implements AutoCloseable {
+    public final class Router implements AutoCloseable {
         final String name;
         final long frontMac;
         final long backMac;
         final Map<String, MemoryPacketPort> ports = new HashMap<>();
         final Set<String> downInterfaces = new HashSet<>();
         final Dataplane dataplane;
-        final HaAgent agent;
+        public final HaAgent agent;
         boolean alive = true;
 
         Router(String name, int number, int peerNumber, String role, String failback, int macSuffix, PeerKey key) throws Exception {
@@ -149,8 +149,8 @@ final class TwoRouters implements AutoCloseable {
     final int workers;
     final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
     long now = 50_000_000;
-    Router a;
-    final Router b;
+    public Router a;
+    public final Router b;
     private final String failback;
     private final PeerKey keyA;
 
@@ -163,7 +163,7 @@ final class TwoRouters implements AutoCloseable {
         this.b = new Router("b", 2, 1, "backup", failback, 0xB, keyB);
     }
 
-    TwoRouters(int workers, String failback) throws Exception {
+    public TwoRouters(int workers, String failback) throws Exception {
         this(workers, failback, randomKey());
     }
 
@@ -186,7 +186,7 @@ final class TwoRouters implements AutoCloseable {
     }
 
     /** Advances the clock by {@code stepMs} and steps both routers, {@code steps} times. */
-    void run(int steps, long stepMs) {
+    public void run(int steps, long stepMs) {
         for (int i = 0; i < steps; i++) {
             now += stepMs;
             a.step();
@@ -207,7 +207,7 @@ final class TwoRouters implements AutoCloseable {
     }
 
     /** Both routers up, a active, b a synchronized standby, both with the servers' MACs resolved. */
-    void establishPair() {
+    public void establishPair() {
         run(5, 1);
         a.resolveServers();
         b.resolveServers();

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code baton run} process in a lab router's namespace, for the demo, the acceptance tests and the
@@ -46,6 +49,75 @@ public final class LabRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code high-availability} part of a lab router's configuration (docs/configuration.md, "High
+     * availability"): this router's number, its role, priority and failback for every service (the lab serves
+     * one VIP, so they are the same on all of them), the key file, the peers, and any timer to set.
+     *
+     * @param routerNumber this router's {@code high-availability.router-number}
+     * @param role         {@code primary} or {@code backup}, for every service
+     * @param failback     {@code automatic} or {@code manual}, for every service
+     * @param priority     0..65535, for every service
+     * @param keyFile      the pre-shared key file (mode 600), the same for every router of the pair
+     * @param peers        the other routers
+     * @param settings     further {@code high-availability} keys and their YAML values, in order (e.g.
+     *                     {@code "handover-drain" -> "500ms"}); empty for the documented defaults
+     */
+    public record HaPeering(long routerNumber, String role, String failback, int priority, Path keyFile, List<Peer> peers,
+                            Map<String, String> settings) {
+
+        public HaPeering {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(failback, "failback");
+            Objects.requireNonNull(keyFile, "keyFile");
+            peers = List.copyOf(peers);
+            settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        }
+
+        /** Default timers, priority 100. */
+        public static HaPeering of(long routerNumber, String role, String failback, Path keyFile, List<Peer> peers) {
+            return new HaPeering(routerNumber, role, failback, 100, keyFile, peers, Map.of());
+        }
+
+        /** The same with {@code failback} instead. */
+        public HaPeering withFailback(String otherFailback) {
+            return new HaPeering(routerNumber, role, otherFailback, priority, keyFile, peers, settings);
+        }
+    }
+
+    /**
+     * A peer router of {@link HaPeering}.
+     *
+     * @param name         the peer's {@code router.id} ({@link #routerId(Lab, RouterHost)} for a lab router)
+     * @param routerNumber its {@code high-availability.router-number}
+     * @param links        the paths to it; keep-alives go over every one
+     */
+    public record Peer(String name, long routerNumber, List<Link> links) {
+
+        public Peer {
+            links = List.copyOf(links);
+        }
+
+        /** Lab router {@code peer} as a peer. */
+        public static Peer of(Lab lab, RouterHost peer, long routerNumber, List<Link> links) {
+            return new Peer(routerId(lab, peer), routerNumber, links);
+        }
+    }
+
+    /** One path to a peer: this router's address on it and the peer's (no prefix length). */
+    public record Link(String local, String peer) {
+
+        public Link {
+            Objects.requireNonNull(local, "local");
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
+    /** The {@code router.id} the lab's configurations give {@code router}: "{@code <prefix>-<name>}". */
+    public static String routerId(Lab lab, RouterHost router) {
+        return lab.prefix() + '-' + router.name();
+    }
+
     /** A configuration for {@code router} in {@code lab} serving {@code services} with one worker. */
     public static String config(Lab lab, RouterHost router, Path socket, List<Service> services) {
         return config(lab, router, socket, services, 1);
@@ -64,8 +136,23 @@ public final class LabRouter implements AutoCloseable {
      * and the given {@code router.ring} (a YAML flow mapping).
      */
     public static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers, String ring) {
+        return config(lab, router, socket, services, workers, ring, null);
+    }
+
+    /**
+     * A configuration for {@code router} in {@code lab} as one router of a high-availability group: the same as
+     * {@link #config(Lab, RouterHost, Path, List, int, String)} (so that peers' services digests agree), every
+     * service with {@code peering}'s role, priority and failback, and a {@code high-availability} section.
+     */
+    public static String haConfig(Lab lab, RouterHost router, Path socket, List<Service> services, int workers, String ring,
+                                  HaPeering peering) {
+        return config(lab, router, socket, services, workers, ring, Objects.requireNonNull(peering, "peering"));
+    }
+
+    private static String config(Lab lab, RouterHost router, Path socket, List<Service> services, int workers, String ring,
+                                 HaPeering peering) {
         StringBuilder yaml = new StringBuilder();
-        yaml.append("router:\n  id: ").append(lab.prefix()).append('-').append(router.name()).append('\n')
+        yaml.append("router:\n  id: ").append(routerId(lab, router)).append('\n')
                 .append("  control-socket: ").append(socket).append('\n')
                 .append("  workers: ").append(workers).append('\n')
                 .append("  ring: ").append(ring).append('\n');
@@ -86,11 +173,31 @@ public final class LabRouter implements AutoCloseable {
                     .append("    protocol: ").append(service.protocol()).append('\n')
                     .append("    ports: ").append(service.ports()).append('\n')
                     .append("    scheduler: ").append(service.scheduler()).append('\n')
-                    .append("    persistence: ").append(service.persistence()).append('\n')
-                    .append("    servers:\n");
+                    .append("    persistence: ").append(service.persistence()).append('\n');
+            if (peering != null) {
+                yaml.append("    role: ").append(peering.role()).append('\n')
+                        .append("    priority: ").append(peering.priority()).append('\n')
+                        .append("    failback: ").append(peering.failback()).append('\n');
+            }
+            yaml.append("    servers:\n");
             for (int i = 0; i < servers.size(); i++) {
                 int weight = service.weights().isEmpty() ? 1 : service.weights().get(i);
                 yaml.append("      - { address: ").append(servers.get(i).address()).append(", weight: ").append(weight).append(" }\n");
+            }
+        }
+        if (peering != null) {
+            yaml.append("high-availability:\n")
+                    .append("  router-number: ").append(peering.routerNumber()).append('\n')
+                    .append("  key-file: ").append(peering.keyFile()).append('\n');
+            peering.settings().forEach((key, value) -> yaml.append("  ").append(key).append(": ").append(value).append('\n'));
+            yaml.append("  peers:\n");
+            for (Peer peer : peering.peers()) {
+                yaml.append("    - name: ").append(peer.name()).append('\n')
+                        .append("      router-number: ").append(peer.routerNumber()).append('\n')
+                        .append("      links:\n");
+                for (Link link : peer.links()) {
+                    yaml.append("        - { local: ").append(link.local()).append(", peer: ").append(link.peer()).append(" }\n");
+                }
             }
         }
         return yaml.toString();
@@ -190,6 +297,53 @@ public final class LabRouter implements AutoCloseable {
 
     public String log() {
         return process.output();
+    }
+
+    /** The {@code baton run} process's id (the JVM itself: {@code ip netns exec} execs it). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends {@code signal} ({@code KILL}, {@code STOP}, {@code CONT}, {@code TERM}, ...) to this router's process
+     * only, by PID ({@code kill -s SIGNAL <pid>}). The lab's failover tests kill -9 an active router, or freeze
+     * and thaw it.
+     *
+     * @throws IllegalStateException if the process has already exited or kill(1) fails
+     */
+    public void kill(String signal) {
+        String name = signal.toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
+        if (!name.matches("[A-Z0-9]+")) {
+            throw new IllegalArgumentException("not a signal name: " + signal);
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException("baton run (pid " + pid() + ") has already exited");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -s " + name + " " + pid() + " did not finish within 10 s");
+            }
+            String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -s " + name + " " + pid() + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending " + name + " to " + pid(), e);
+        }
+    }
+
+    /** Waits up to {@code timeout} for the process to exit (after {@link #kill(String)} with KILL, say). */
+    public boolean awaitExit(Duration timeout) {
+        return process.waitFor(timeout).isPresent();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     private static void pause(long ms) {

@@ -1,0 +1,49 @@
+package dev.baton.control.text;
+
+import dev.baton.ha.HaEvent;
+import dev.baton.ha.TwoRouters;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code baton ctl status} and {@code ctl events} as people read them, from two real HA agents' answers. */
+class TextReportTest {
+
+    @Test
+    void statusShowsEachVipsStateSyncTableAndEachPeerLink() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.run(30, 1);
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("router", "b");
+            status.put("high_availability", pair.b.agent.status());
+            String text = TextReport.status(status);
+            assertTrue(text.contains("router: b"), text);
+            assertTrue(text.contains("VIP 192.0.2.10 [web, sticky]: STANDBY (340) not forwarding, sync IN_SYNC, backup, priority 100"), text);
+            assertTrue(text.contains("active: a, following a; table 0 entries"), text);
+            assertTrue(text.matches("(?s).*peer a: ACTIVE, sync NONE, table 0 entries, digest 0, heard \\d+ ms ago.*"), text);
+            assertTrue(text.matches("(?s).*link 0 127\\.0\\.0\\.2:\\d+ -> 127\\.0\\.0\\.1:\\d+: alive.*"), text);
+            assertTrue(text.contains("peer messages:") && text.contains("rejected=0"), text);
+        }
+    }
+
+    @Test
+    void eventsReadAsOneLinePerTransitionWithItsNumeral() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            List<Object> events = new ArrayList<>();
+            for (HaEvent e : pair.b.agent.events()) {
+                events.add(Map.of("time", "t", "vip", e.vip(), "kind", e.kind(), "reference", e.reference(), "from", e.from(),
+                        "to", e.to(), "text", e.text()));
+            }
+            String text = TextReport.events(Map.of("events", events));
+            assertTrue(text.contains("t 192.0.2.10 transition IDLE -> LISTEN [315]: started"), text);
+            assertTrue(text.contains("STANDBY/SYNC-IN -> STANDBY/in-sync [360]: synchronized with the active a"), text);
+        }
+    }
+}
