@@ -113,6 +113,11 @@ public final class HaAgent implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<HaEvent> history = new ArrayDeque<>();
     private final MessageRing.Handler outboundHandler = this::sendSync;
+    private final PeerTransport.MessageHandler messageHandler = this::onMessage;
+    /** The time of the cycle in progress, for the handlers above (no capturing lambda per cycle). */
+    private long cycleNowMs;
+    /** Per peer: the link replication uses, the first alive one (updated on link events). */
+    private int[] syncLink;
 
     private long nextLinkCheckMs;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
@@ -158,6 +163,7 @@ public final class HaAgent implements AutoCloseable {
         }
         this.peers = peerConfigs.toArray(PeerConfig[]::new);
         this.peerKeys = new String[peers.length];
+        this.syncLink = new int[peers.length];
         int[] peerIds = new int[peers.length];
         for (int p = 0; p < peers.length; p++) {
             peerKeys[p] = key(peers[p].routerId());
@@ -364,7 +370,8 @@ public final class HaAgent implements AutoCloseable {
             command.run();
             work++;
         }
-        work += transport.receive(nowMs, (peerId, link, verifier, buffer) -> onMessage(peerId, link, verifier, buffer, nowMs));
+        cycleNowMs = nowMs;
+        work += transport.receive(nowMs, messageHandler);
         for (int w = 0; w < replication.workers(); w++) {
             work += replication.fromWorker(w).drain(outboundHandler, MessageRing.MAX_PAYLOAD_LENGTH);
         }
@@ -428,7 +435,8 @@ public final class HaAgent implements AutoCloseable {
 
     // ====================================================================================== peer messages
 
-    private void onMessage(int peerId, int linkIndex, MessageVerifier verifier, PeerMessageBuffer buffer, long nowMs) {
+    private void onMessage(int peerId, int linkIndex, MessageVerifier verifier, PeerMessageBuffer buffer) {
+        long nowMs = cycleNowMs;
         int peer = peerIndexOf(peerId);
         if (peer < 0) {
             return;
@@ -597,21 +605,23 @@ public final class HaAgent implements AutoCloseable {
     /** Outbound replication: a payload a worker produced, to the peer it names, on its first live link. */
     private void sendSync(int peer, MessageType type, MemorySegment segment, long offset, int length) {
         MemorySegment.copy(segment, offset, transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
-        transport.send(peers[peer].routerId(), preferredLink(peer), type, length, clock.nowMs());
+        transport.send(peers[peer].routerId(), syncLink[peer], type, length, cycleNowMs);
     }
 
     /**
      * Replication goes over one link, the first alive one (heartbeats go over all): sending every batch on
      * every link would double the sync traffic for nothing, since a lost batch is resent anyway.
      */
-    private int preferredLink(int peer) {
+    private void chooseSyncLink(int peer) {
         PeerStatus status = keepAlive.status(peers[peer].routerId());
+        int chosen = 0;
         for (LinkStatus link : status.links()) {
             if (link.state() == dev.baton.keepalive.LinkState.ALIVE) {
-                return link.linkIndex();
+                chosen = link.linkIndex();
+                break;
             }
         }
-        return 0;
+        syncLink[peer] = chosen;
     }
 
     private void onShardEvent(ShardEvent event, long nowMs) {
@@ -647,6 +657,7 @@ public final class HaAgent implements AutoCloseable {
 
     private void onKeepAliveEvent(KeepAliveEvent event, long nowMs) {
         int peer = peerIndexOf(event.peerRouterId());
+        chooseSyncLink(peer);
         String text = event.kind().isLinkEvent()
                 ? "link " + event.linkIndex() + " to " + event.peerName() + " (" + peers[peer].links().get(event.linkIndex()).describe() + ") "
                   + (event.kind() == KeepAliveEvent.Kind.LINK_ALIVE ? "alive" : "failed") + ": " + event.reason()
