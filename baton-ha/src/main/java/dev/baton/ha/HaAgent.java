@@ -118,6 +118,10 @@ public final class HaAgent implements AutoCloseable {
     private long cycleNowMs;
     /** Per peer: the link replication uses, the first alive one (updated on link events). */
     private int[] syncLink;
+    /** Per peer: incarnation and sequence of the newest keep-alive or notice acted on. */
+    private long[] stateIncarnation;
+    private long[] stateSequence;
+    private long staleStateClaims;
 
     private long nextLinkCheckMs;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
@@ -164,6 +168,8 @@ public final class HaAgent implements AutoCloseable {
         this.peers = peerConfigs.toArray(PeerConfig[]::new);
         this.peerKeys = new String[peers.length];
         this.syncLink = new int[peers.length];
+        this.stateIncarnation = new long[peers.length];
+        this.stateSequence = new long[peers.length];
         int[] peerIds = new int[peers.length];
         for (int p = 0; p < peers.length; p++) {
             peerKeys[p] = key(peers[p].routerId());
@@ -234,6 +240,8 @@ public final class HaAgent implements AutoCloseable {
         /** Whether the last local link failure was on the client side (the GAVE_UP reason). */
         boolean lastDownWasClientSide;
         long announcements;
+        /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
+        String switchoverOutcome;
 
         VipGroup(int index, int vip, MonitorTimers timers) {
             this.index = index;
@@ -384,10 +392,6 @@ public final class HaAgent implements AutoCloseable {
             onKeepAliveEvent(e, nowMs);
             work++;
         }
-        for (HeartbeatDue due : keepAlive.heartbeatsDue(nowMs)) {
-            sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
-            work++;
-        }
         if (nowMs >= nextLinkCheckMs) {
             nextLinkCheckMs = nowMs + LINK_CHECK_INTERVAL_MS;
             checkLocalLinks(nowMs);
@@ -398,6 +402,12 @@ public final class HaAgent implements AutoCloseable {
             }
             work += announce(group, nowMs);
             followTheActive(group, nowMs);
+        }
+        // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
+        // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
+        for (HeartbeatDue due : keepAlive.heartbeatsDue(nowMs)) {
+            sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
+            work++;
         }
         return work;
     }
@@ -415,6 +425,11 @@ public final class HaAgent implements AutoCloseable {
         int active = group.activePeerIndex();
         if (active >= 0 && group.followedPeer != active) {
             follow(group, active, SyncRequestFlyweight.REASON_NEW_STANDBY, false, nowMs);
+            if (group.monitor.sync() == SyncState.IN_SYNC) {
+                // The tables were equal when this router handed over or gave up (355, 341), but the dump now
+                // replaces this copy: until it is verified this router is not a standby to hand a VIP to.
+                execute(group, group.monitor.onSyncLost("following " + peers[active].name() + ": a full dump replaces this copy", nowMs), nowMs);
+            }
         }
     }
 
@@ -442,6 +457,15 @@ public final class HaAgent implements AutoCloseable {
             return;
         }
         MessageType type = verifier.type();
+        if (claimsState(type)) {
+            if (!newestStateClaim(peer, verifier.header().incarnation(), verifier.header().sequence())) {
+                if (type == MessageType.KEEPALIVE) {
+                    keepAlive.onHeartbeat(peerId, linkIndex, nowMs); // the link is alive, the claim is stale
+                }
+                staleStateClaims++;
+                return;
+            }
+        }
         MemorySegment segment = buffer.segment();
         long offset = PeerHeaderFlyweight.PAYLOAD_OFFSET;
         int length = verifier.header().payloadLength();
@@ -450,6 +474,31 @@ public final class HaAgent implements AutoCloseable {
             case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
             case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> onNotice(peer, type, segment, offset, length, nowMs);
         }
+    }
+
+    /** Keep-alives and notices say what their sender is now; sync messages are ordered by their own streams. */
+    private static boolean claimsState(MessageType type) {
+        return switch (type) {
+            case KEEPALIVE, SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether a keep-alive or notice is the newest word from its sender about its state. Every message a
+     * router sends, on any link, takes the next sequence number of one counter; copies on several links
+     * arrive in any order (each link's socket is drained in turn), so an older keep-alive saying "active"
+     * may arrive after the GAVE_UP that followed it. Acting on it would undo the takeover.
+     */
+    private boolean newestStateClaim(int peer, long incarnation, long sequence) {
+        if (incarnation == stateIncarnation[peer] && sequence < stateSequence[peer]) {
+            return false;
+        }
+        if (incarnation != stateIncarnation[peer] || sequence > stateSequence[peer]) {
+            stateIncarnation[peer] = incarnation;
+            stateSequence[peer] = sequence;
+        }
+        return true;
     }
 
     private void onKeepAlive(int peer, int linkIndex, MemorySegment segment, long offset, int length, long nowMs) {
@@ -802,8 +851,10 @@ public final class HaAgent implements AutoCloseable {
                 case MonitorAction.SendSwitchoverAccept a ->
                         sendNotice(peerIndexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSyncRequest r -> {
+                    // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift
+                    // detection forces one; here only a new active needs following.
                     int active = group.activePeerIndex();
-                    if (active >= 0 && !group.forwarding) {
+                    if (active >= 0 && !group.forwarding && group.followedPeer != active) {
                         follow(group, active, group.followedPeer == active ? SyncRequestFlyweight.REASON_GAP
                                 : SyncRequestFlyweight.REASON_NEW_STANDBY, false, nowMs);
                     }
@@ -824,9 +875,11 @@ public final class HaAgent implements AutoCloseable {
                 case MonitorAction.RequestPeerTakeover r -> {
                     int standby = synchronizedStandby(group);
                     if (standby < 0) {
-                        record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 347, "", "",
-                                "operator switch-over: no synchronized standby to hand the VIP to"));
+                        group.switchoverOutcome = "operator switch-over refused: no synchronized standby to hand the VIP to"
+                                + " (a standby reports itself synchronized in its keep-alives)";
+                        record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 347, "", "", group.switchoverOutcome));
                     } else {
+                        group.switchoverOutcome = "operator switch-over: asked " + peers[standby].name() + " to take the VIP";
                         sendNotice(standby, MessageType.TAKEOVER_REQUEST, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                     }
                 }
@@ -926,10 +979,12 @@ public final class HaAgent implements AutoCloseable {
         long nowMs = clock.nowMs();
         List<String> outcome = new ArrayList<>();
         for (VipGroup group : groupsNamed(target)) {
+            group.switchoverOutcome = null;
             execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
             Transition last = group.monitor.last();
-            outcome.add(group.name + " (" + String.join(", ", group.services) + "): "
-                    + (last == null ? "nothing to do" : displayReason(last.reason())));
+            String what = group.switchoverOutcome != null ? group.switchoverOutcome
+                    : last == null ? "nothing to do" : displayReason(last.reason());
+            outcome.add(group.name + " (" + String.join(", ", group.services) + "): " + what);
         }
         return outcome;
     }
@@ -1060,6 +1115,7 @@ public final class HaAgent implements AutoCloseable {
         messages.put("unknown_vip", unknownVipRecords);
         messages.put("stream_without_worker", streamsWithoutWorker);
         messages.put("sync_requests_refused", syncRequestsRefused);
+        messages.put("stale_state_claims", staleStateClaims);
         status.put("peer_messages", messages);
         return status;
     }

@@ -136,6 +136,32 @@ class HaAgentTest {
             assertEquals(MonitorState.STANDBY, pair.a.state());
             assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
             assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("front") && e.kind().equals("link")));
+            pair.runUntil(() -> pair.a.agent.sync(0) == SyncState.IN_SYNC && "b".equals(status(pair.a, "following")), 2_000,
+                    "a follows b while its link is down");
+
+            pair.a.downInterfaces.clear(); // the cable is back: the synchronized automatic primary takes its VIP back (346)
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 2_000,
+                    "failback after the link came back");
+        }
+    }
+
+    @Test
+    void anOperatorSwitchoverAwayFromAnAutomaticPrimaryStandsUntilSwitchedBack() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.establishPair();
+            List<String> refused = pair.a.agent.switchover(null);
+            assertTrue(refused.getFirst().contains("refused: no synchronized standby"),
+                    "b's keep-alive saying it is synchronized has not arrived yet: " + refused);
+            pair.run(30, 1);
+            List<String> outcome = pair.a.agent.switchover(null);
+            assertTrue(outcome.getFirst().contains("asked b to take the VIP"), outcome.toString());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP");
+            pair.run(1_500, 1); // drain, dump, synchronized: and still no failback
+            assertEquals(MonitorState.STANDBY, pair.a.state());
+            assertEquals(SyncState.IN_SYNC, pair.a.agent.sync(0));
+            assertEquals(MonitorState.ACTIVE, pair.b.state());
+            pair.a.agent.switchover("192.0.2.10"); // the operator takes it back
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 1_000, "switched back");
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +54,8 @@ public final class Lab implements AutoCloseable {
     private final List<Host> clients = new ArrayList<>();
     private final List<RouterHost> routers = new ArrayList<>();
     private final List<ServerHost> servers = new ArrayList<>();
+    /** Null unless the lab was built with {@link Builder#heartbeatCable(boolean)}. */
+    private final HeartbeatCable heartbeatCable;
     private final List<LabProcess> processes = new ArrayList<>(); // guarded by this
     private LabState state; // guarded by this
     private boolean owner; // guarded by this: false for attached and detached handles
@@ -73,6 +76,10 @@ public final class Lab implements AutoCloseable {
             }
         }
         this.upstream = upstreamHost;
+        // The cable is found the way the MACs are: by what the routers' namespaces hold, so that attach() sees it too.
+        this.heartbeatCable = routers.size() >= 2 && macsByNamespace.getOrDefault(routers.get(0).namespace(), Map.of())
+                .containsKey(HeartbeatCable.interfaceName(plan.prefix(), routers.get(0).name()))
+                ? HeartbeatCable.between(plan.prefix(), routers.get(0), routers.get(1)) : null;
     }
 
     private static List<LabInterface> interfaces(LabPlan.HostPlan host, Map<String, String> macs) {
@@ -147,6 +154,11 @@ public final class Lab implements AutoCloseable {
         return List.copyOf(servers);
     }
 
+    /** The heartbeat cable between routers 0 and 1, if the lab was built with one. */
+    public Optional<HeartbeatCable> heartbeatCable() {
+        return Optional.ofNullable(heartbeatCable);
+    }
+
     /** Every host: upstream, clients, routers, servers. */
     public List<Host> hosts() {
         List<Host> hosts = new ArrayList<>();
@@ -197,6 +209,13 @@ public final class Lab implements AutoCloseable {
                 .map(bridge -> bridge.name() + " (" + bridge.segment().name().toLowerCase(Locale.ROOT) + " "
                         + bridge.segment().subnet() + ")")
                 .toList())).append('\n');
+        if (heartbeatCable != null) {
+            text.append("heartbeat cable ").append(HeartbeatCable.SUBNET).append(": ")
+                    .append(heartbeatCable.first().router().name()).append(' ').append(heartbeatCable.first().interfaceName())
+                    .append(' ').append(heartbeatCable.first().address()).append(" <-> ")
+                    .append(heartbeatCable.second().router().name()).append(' ').append(heartbeatCable.second().interfaceName())
+                    .append(' ').append(heartbeatCable.second().address()).append('\n');
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"HOST", "NAMESPACE", "INTERFACE", "ADDRESS", "MAC", "BRIDGE", "GATEWAY", "ON LO"});
         for (Host host : hosts()) {
@@ -339,6 +358,7 @@ public final class Lab implements AutoCloseable {
         private int servers = 2;
         private final List<String> vips = new ArrayList<>();
         private boolean offloads = true;
+        private boolean heartbeatCable;
 
         private Builder() {
         }
@@ -388,6 +408,15 @@ public final class Lab implements AutoCloseable {
         }
 
         /**
+         * True adds a {@link HeartbeatCable}: a veth pair joining routers 0 and 1 directly (203.0.113.252/30),
+         * for a second peer link besides the segments. Needs at least two routers. Off by default.
+         */
+        public Builder heartbeatCable(boolean heartbeatCable) {
+            this.heartbeatCable = heartbeatCable;
+            return this;
+        }
+
+        /**
          * Removes stale labs, then creates everything; on any failure removes what it made.
          *
          * @throws IllegalArgumentException if the configuration breaks a rule (counts, prefix, VIPs)
@@ -396,6 +425,10 @@ public final class Lab implements AutoCloseable {
         public Lab build() {
             // Validate before touching the machine, so that a bad configuration never creates anything.
             LabPlan.create(prefix != null ? prefix : "bt0000", layout, clients, routers, servers, vips, offloads);
+            if (heartbeatCable && routers < 2) {
+                throw new IllegalArgumentException("a heartbeat cable joins routers 0 and 1: the lab needs two routers, not "
+                        + routers);
+            }
             requireSupported();
             Tool.SYSCTL.require();
             if (!offloads) {
@@ -411,7 +444,7 @@ public final class Lab implements AutoCloseable {
                         servers, vips, offloads);
                 LabState state = LabState.ownedByCurrentProcess(plan);
                 if (claim(plan, state)) {
-                    return createClaimed(plan, state);
+                    return createClaimed(plan, state, heartbeatCable, created -> { });
                 }
                 if (prefix != null) {
                     throw new LabException("lab prefix " + prefix + " is in use (" + LabState.file(STATE_DIRECTORY, prefix)
@@ -434,15 +467,16 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private static Lab createClaimed(LabPlan plan, LabState state) {
-        return createClaimed(plan, state, created -> { });
-    }
-
     /**
      * Creates a claimed lab. {@code afterNetworkCreated} runs once the network exists, before the handle is
      * returned; tests use it to make the last step fail and check that nothing is left behind.
      */
     static Lab createClaimed(LabPlan plan, LabState state, Consumer<LabPlan> afterNetworkCreated) {
+        return createClaimed(plan, state, false, afterNetworkCreated);
+    }
+
+    /** {@link #createClaimed(LabPlan, LabState, Consumer)}, with a {@link HeartbeatCable} if asked. */
+    static Lab createClaimed(LabPlan plan, LabState state, boolean heartbeatCable, Consumer<LabPlan> afterNetworkCreated) {
         String prefix = plan.prefix();
         installShutdownHook();
         // Until the Lab object exists, the shutdown hook removes by plan: a JVM stopped mid-build leaves nothing.
@@ -450,6 +484,9 @@ public final class Lab implements AutoCloseable {
         try {
             Files.createDirectories(LabState.workDirectory(STATE_DIRECTORY, prefix));
             LabNetwork.create(plan);
+            if (heartbeatCable) {
+                LabNetwork.createHeartbeatCable(plan);
+            }
             afterNetworkCreated.accept(plan);
             Lab lab = new Lab(plan, state, true, LabNetwork.readMacs(plan));
             SHUTDOWN_CLEANUPS.put(prefix, lab::close);

@@ -45,6 +45,32 @@ final class LabNetwork {
     }
 
     /**
+     * Adds the heartbeat cable ({@link HeartbeatCable}) between the plan's routers 0 and 1: a veth pair created
+     * in router 0's namespace with its peer moved straight into router 1's, an address on each end, both up. It
+     * joins no bridge. Offloads follow the plan, like every other lab interface.
+     */
+    static void createHeartbeatCable(LabPlan plan) {
+        List<LabPlan.HostPlan> routers = plan.hosts(HostRole.ROUTER);
+        if (routers.size() < 2) {
+            throw new IllegalArgumentException("a heartbeat cable needs two routers, the lab has " + routers.size());
+        }
+        LabPlan.HostPlan first = routers.get(0);
+        LabPlan.HostPlan second = routers.get(1);
+        String firstName = HeartbeatCable.interfaceName(plan.prefix(), first.name());
+        String secondName = HeartbeatCable.interfaceName(plan.prefix(), second.name());
+        Netns.ip(first.namespace(), "link", "add", "name", firstName, "type", "veth", "peer", "name", secondName,
+                "netns", second.namespace());
+        Netns.ip(first.namespace(), "address", "add", HeartbeatCable.FIRST_ADDRESS, "dev", firstName);
+        Netns.ip(second.namespace(), "address", "add", HeartbeatCable.SECOND_ADDRESS, "dev", secondName);
+        Netns.ip(first.namespace(), "link", "set", firstName, "up");
+        Netns.ip(second.namespace(), "link", "set", secondName, "up");
+        if (!plan.offloads()) {
+            ethtoolOffloadsOff(first.namespace(), firstName);
+            ethtoolOffloadsOff(second.namespace(), secondName);
+        }
+    }
+
+    /**
      * Sysctls first, while the interfaces are still down, so that a server never answers ARP for a VIP; then
      * addresses, links up, VIPs on lo, and the default route.
      */

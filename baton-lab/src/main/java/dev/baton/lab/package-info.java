@@ -8,7 +8,10 @@
  * ({@link dev.baton.lab.Segment}). Hosts ({@link dev.baton.lab.Host}, {@link dev.baton.lab.UpstreamHost},
  * {@link dev.baton.lab.RouterHost}, {@link dev.baton.lab.ServerHost}) run commands and background processes
  * ({@link dev.baton.lab.LabProcess}) inside their namespaces; servers start nginx and a TCP echo/stream server.
- * Everything is done by running iproute2, sysctl, ethtool, nginx and python3 ({@link dev.baton.lab.Tool}).
+ * A {@link dev.baton.lab.HeartbeatCable} can join the first two routers directly, and
+ * {@link dev.baton.lab.EchoClients} runs many long-lived TCP echo clients that verify every byte and time every
+ * stall (the failover tests' load). Everything is done by running iproute2, sysctl, ethtool, nginx and python3
+ * ({@link dev.baton.lab.Tool}).
  *
  * <p>Only TEST-NET addresses (RFC 5737) are used and no route leaves the lab. Names carry a per-run prefix;
  * labs are removed on close, at JVM exit, and (by state file and owner PID) after their owner was killed.

@@ -50,6 +50,12 @@ public final class ServiceMonitor {
     private MonitorState state = MonitorState.IDLE;
     private SyncState sync = SyncState.NONE;
     private boolean linksUp = true;
+    /**
+     * Set when this primary handed its VIP over at a standby's request (355, an operator's switch-over): it
+     * does not take the VIP back by automatic failback (346) until it is active again or restarts, or the
+     * operator's intent would last only as long as a resynchronization.
+     */
+    private boolean failbackHeldOff;
     private String activePeer;
     /** Deadlines in ms, or Long.MAX_VALUE when the timer is not running. */
     private long listenDeadlineMs = Long.MAX_VALUE;
@@ -246,9 +252,7 @@ public final class ServiceMonitor {
             return actions;
         }
         move(MonitorState.STANDBY, SyncState.IN_SYNC, nowMs, 360, "synchronized with the active " + activePeer);
-        if (role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp) {
-            enterPreempt(nowMs, 346, "synchronized primary with automatic failback takes its VIP back", actions);
-        }
+        failBackIfDue(nowMs, "synchronized primary with automatic failback takes its VIP back", actions);
         return actions;
     }
 
@@ -331,6 +335,7 @@ public final class ServiceMonitor {
             return actions;
         }
         activePeer = peer;
+        failbackHeldOff = true;
         actions.add(new MonitorAction.SendSwitchoverAccept(peer));
         // The tables are equal at this moment: the new active had to be synchronized to ask.
         enterStandby(nowMs, 355, "handed the VIP to " + peer + " at its request", SyncState.IN_SYNC, actions);
@@ -361,7 +366,9 @@ public final class ServiceMonitor {
             return actions;
         }
         linksUp = allUp;
-        if (!allUp && state == MonitorState.ACTIVE) {
+        if (allUp && state == MonitorState.STANDBY && sync == SyncState.IN_SYNC && failBackIsDue()) {
+            failBackIfDue(nowMs, "local links up again (" + detail + "): synchronized primary with automatic failback takes its VIP back", actions);
+        } else if (!allUp && state == MonitorState.ACTIVE) {
             actions.add(new MonitorAction.AnnounceGaveUp(detail));
             enterStandby(nowMs, 341, "gave the VIP up: " + detail, SyncState.IN_SYNC, actions);
         } else if (!allUp && state == MonitorState.PREEMPT) {
@@ -393,6 +400,20 @@ public final class ServiceMonitor {
     }
 
     // ---------------------------------------------------------------------------------------------- entries
+
+    private boolean failBackIsDue() {
+        return role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp && !failbackHeldOff;
+    }
+
+    /** Transition 346 when this is a synchronized primary with automatic failback that may take its VIP back. */
+    private void failBackIfDue(long nowMs, String reason, List<MonitorAction> actions) {
+        if (failBackIsDue()) {
+            enterPreempt(nowMs, 346, reason, actions);
+        } else if (role == Role.PRIMARY && failback == Failback.AUTOMATIC && failbackHeldOff) {
+            note(nowMs, 346, "no automatic failback: this primary handed the VIP over at a standby's request (355);"
+                    + " an operator switch-over or a restart ends that");
+        }
+    }
 
     private void takeOverFromLostActive(long nowMs, String reason, List<MonitorAction> actions) {
         if (!linksUp) {
@@ -437,6 +458,7 @@ public final class ServiceMonitor {
      */
     private void enterActive(long nowMs, int reference, String reason, List<MonitorAction> actions) {
         stopTimers();
+        failbackHeldOff = false;
         activePeer = null;
         updateDeadlineMs = nowMs + timers.updateIntervalMs();
         move(MonitorState.ACTIVE, SyncState.NONE, nowMs, reference, reason);

@@ -216,6 +216,35 @@ class ServiceMonitorTest {
     }
 
     @Test
+    void aPrimaryWhoseLinkCameBackTakesItsVipBackOnceSynchronized() {
+        Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        rig.at(2_000, (m, t) -> m.onLocalLinks(false, "interface eth0 (client-facing) down", t));
+        assertEquals(STANDBY, rig.monitor.state());
+        rig.at(2_010, (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t));
+        rig.at(2_020, (m, t) -> m.onSyncLost("following b: a full dump replaces this copy", t));
+        assertTrue(rig.at(2_100, ServiceMonitor::onSynchronized).isEmpty(), "links still down: no failback");
+        assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_200, (m, t) -> m.onLocalLinks(true, "every interface up", t)));
+        assertEquals(PREEMPT, rig.monitor.state());
+        assertEquals(346, rig.monitor.last().reference());
+    }
+
+    @Test
+    void aPrimaryThatHandedItsVipOverAtRequestDoesNotFailBackUntilActiveAgain() {
+        Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        rig.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t)); // the operator moved the VIP to b (347 -> 331 -> 355)
+        rig.at(2_010, (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t));
+        rig.at(2_020, (m, t) -> m.onSyncLost("following b: a full dump replaces this copy", t));
+        assertTrue(rig.at(2_100, ServiceMonitor::onSynchronized).isEmpty(), "the operator's switch-over stands");
+        assertEquals(STANDBY, rig.monitor.state());
+        assertEquals(IN_SYNC, rig.monitor.sync());
+        assertTrue(rig.monitor.last().reason().contains("no automatic failback"), rig.monitor.last().reason());
+        // The operator switches back: preempt, accepted, active; a later hand-over by failure is failback-able again.
+        assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_200, ServiceMonitor::onOperatorSwitchover));
+        rig.at(2_210, (m, t) -> m.onSwitchoverAccepted("b", t));
+        assertEquals(ACTIVE, rig.monitor.state());
+    }
+
+    @Test
     void automaticPrimaryNeverPreemptsBeforeItIsSynchronized() {
         Rig rig = Start.STANDBY_SYNC_IN.reach(Role.PRIMARY, Failback.AUTOMATIC);
         for (long t = 1_011; t < 5_000; t += 10) {

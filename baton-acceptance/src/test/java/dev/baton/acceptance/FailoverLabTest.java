@@ -1,0 +1,610 @@
+package dev.baton.acceptance;
+
+import dev.baton.lab.EchoClients;
+import dev.baton.lab.ExecResult;
+import dev.baton.lab.Host;
+import dev.baton.lab.Lab;
+import dev.baton.lab.Segment;
+import dev.baton.lab.Tool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.baton.acceptance.FailoverPair.ACTIVE_STATE;
+import static dev.baton.acceptance.FailoverPair.AUTOMATIC;
+import static dev.baton.acceptance.FailoverPair.BACKUP;
+import static dev.baton.acceptance.FailoverPair.MANUAL;
+import static dev.baton.acceptance.FailoverPair.PRIMARY;
+import static dev.baton.acceptance.FailoverPair.STANDBY_STATE;
+import static dev.baton.acceptance.FailoverPair.pause;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #3's acceptance, in the lab with two real {@code baton run} processes: 200 long-lived TCP connections
+ * from a real client (ha_client.py) through the active router to real echo servers, a message every 20 ms on
+ * each, every echoed byte checked, while the active router is killed, cut off, switched over, frozen, restarted,
+ * or pestered by a stranger with the wrong key (US 6,148,410 FIG. 3: transitions 348, 341, 347/355/335, 325,
+ * 346; FIG. 6: the connectivity failure of the link between the network and the active router).
+ *
+ * <p>One lab for the class; every scenario starts a fresh pair (router 0 ACTIVE, router 1 a synchronized
+ * STANDBY) and stops it afterwards. Each prints the per-connection longest stall (p50, p99, max). On failure the
+ * routers' logs are printed. See docs/lab.md, "Failover scenarios".
+ */
+@Tag("lab")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 150, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class FailoverLabTest {
+
+    /** How long the clients run in the short scenarios, from the moment every connection is up. */
+    static final Duration LOAD = Duration.ofSeconds(6);
+    /** Steady state before the failure, so every connection has a table entry on both routers. */
+    static final long STEADY_MS = 1_500;
+    /** How long the standby may take to become active once the failure happened (t2 = 80 ms, plus polling). */
+    static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(5);
+    /** Fresh connections after a takeover, each echoing once. */
+    static final int FRESH_CONNECTIONS = 20;
+
+    static FailoverPair pair;
+
+    @RegisterExtension
+    final TestWatcher logsOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (pair != null) {
+                System.out.println("==== " + context.getDisplayName() + " failed: router logs ====\n" + pair.logs());
+            }
+        }
+    };
+
+    @BeforeAll
+    static void buildLab() throws IOException {
+        Assumptions.assumeTrue(Lab.isSupported(), () -> "lab tests need root and iproute2: " + Lab.unsupportedReason());
+        Assumptions.assumeTrue(Tool.PYTHON3.isAvailable(), Tool.PYTHON3::missingMessage);
+        pair = FailoverPair.build();
+        System.out.print(pair.lab.describe());
+    }
+
+    @AfterAll
+    static void removeLab() {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    @BeforeEach
+    void forgetEarlierLogs() {
+        pair.forgetLogs();
+    }
+
+    @AfterEach
+    void stopRoutersAndLeftoverConnections() {
+        try {
+            if (Scenario.current != null) {
+                Scenario.current.clients.close();
+                Scenario.current = null;
+            }
+            pair.stopAll();
+        } finally {
+            // A scenario that failed may leave connections retransmitting FINs at the VIP for minutes; they would
+            // reach the next scenario's routers (drops, retransmissions) and make it depend on this one.
+            pair.destroyClientConnections();
+        }
+    }
+
+    private static Host client() {
+        return pair.lab.client(0);
+    }
+
+    // ============================================================================================ scenarios
+
+    @Test
+    @Order(0)
+    void withoutAFailureThePairCarriesTheLoadWithoutATransition() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("baseline, no failure", FailoverLoad.start(client(), LOAD));
+        int[] transitionsBefore = {transitions(PRIMARY).size(), transitions(BACKUP).size()};
+        scenario.markFailure(); // nothing fails: stall onsets are relative to the start of the load
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("steady state");
+        assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0 under load: "
+                + transitions(PRIMARY));
+        assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1 under load: "
+                + transitions(BACKUP));
+    }
+
+    @Test
+    @Order(1)
+    void killingTheActiveWithSigkillUnderLoadKeepsEveryConnectionAndNewOnesSucceed() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("kill -9",
+                FailoverLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
+        assertUpstreamSendsTo(PRIMARY);
+
+        scenario.markFailure();
+        pair.kill9(PRIMARY);
+        long takeoverMs = pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0 was killed", TAKEOVER_TIMEOUT);
+        Map<String, Object> takeover = takeover(BACKUP);
+        System.out.println("[kill -9] router 1 active within " + takeoverMs + " ms of the kill (polled): " + takeover);
+        assertEquals(348L, takeover.get("reference"), "the standby took over because the active was lost (348): " + takeover);
+        awaitUpstreamSendsTo(BACKUP);
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("kill -9 of the active");
+        load.assertProbesSucceeded("new connections during and after the kill -9 takeover");
+        assertNoPacketMetAnEmptyTable(BACKUP);
+        assertFreshConnectionsSucceed("after the kill -9 takeover");
+    }
+
+    @Test
+    @Order(2)
+    void cuttingTheActivesClientSideLinkUnderLoadHandsOverAtOnceAndKeepsEveryConnection() throws IOException {
+        pair.startPair(AUTOMATIC);
+        String switchPort = pair.host(PRIMARY).interfaceOn(Segment.FRONT).orElseThrow().bridgePort();
+        Scenario scenario = Scenario.begin("client link cut",
+                FailoverLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
+
+        scenario.markFailure();
+        pair.switchLink(switchPort, false);
+        try {
+            long takeoverMs = pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0's client link was cut",
+                    TAKEOVER_TIMEOUT);
+            Map<String, Object> takeover = takeover(BACKUP);
+            System.out.println("[client link cut] router 1 active within " + takeoverMs + " ms of the cut (polled): " + takeover);
+            assertTrue(String.valueOf(takeover.get("text")).contains("client-facing interface down"),
+                    "the active gave the VIP up for its client-facing interface (failure 2(a)): " + takeover);
+            pair.awaitVip(PRIMARY, STANDBY_STATE, "router 0 STANDBY after giving the VIP up");
+            assertEquals(Boolean.FALSE, pair.vip(PRIMARY).get("local_links_up"), pair.vip(PRIMARY).toString());
+            awaitUpstreamSendsTo(BACKUP);
+
+            FailoverLoad load = scenario.finish();
+            // All at once: when one fails, the others say why (a takeover with an emptied table shows in all three).
+            Map<String, Object> lastTakeover = takeover(BACKUP);
+            assertAll("client-side link of the active cut",
+                    () -> assertEquals("STANDBY/in-sync", lastTakeover.get("from"), "router 1 took the VIP over once,"
+                            + " as a synchronized standby; its transitions: " + transitions(BACKUP)),
+                    () -> assertNoPacketMetAnEmptyTable(BACKUP),
+                    () -> load.assertNothingLost("client-side link of the active cut"),
+                    () -> load.assertProbesSucceeded("new connections during and after the client-link takeover"));
+            assertFreshConnectionsSucceed("after the client-link takeover");
+        } finally {
+            pair.switchLink(switchPort, true);
+        }
+        pair.awaitVip(PRIMARY, vip -> Boolean.TRUE.equals(vip.get("local_links_up")), "router 0's links up again");
+        pause(1_000);
+        // Informational: the issue does not say whether a primary whose link came back fails back by itself.
+        System.out.println("[client link cut] a second after the link came back: router 0 " + pair.state(PRIMARY)
+                + " (failback automatic), router 1 " + pair.state(BACKUP) + "; router 0's transitions " + transitions(PRIMARY));
+        assertExactlyOneActive("after router 0's client link came back");
+    }
+
+    @Test
+    @Order(3)
+    void cuttingOneOfTheTwoHeartbeatLinksFailsNothingAndIsReported() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("heartbeat cable cut", FailoverLoad.start(client(), LOAD));
+        int[] transitionsBefore = {transitions(PRIMARY).size(), transitions(BACKUP).size()};
+
+        scenario.markFailure();
+        pair.cable().cut();
+        try {
+            // link-failure-time defaults to t2 (80 ms): after a second the cable's link is long failed.
+            pause(1_000);
+            for (int router : List.of(PRIMARY, BACKUP)) {
+                Map<String, Object> peer = pair.peer(router);
+                assertEquals("failed", pair.linkState(router, 1), "router " + router + " reports the cable (link 1) failed: " + peer);
+                assertEquals("alive", pair.linkState(router, 0), "router " + router + ": the server segment (link 0) alive: " + peer);
+                assertEquals("alive", peer.get("state"), "router " + router + ": the peer is alive: " + peer);
+                assertTrue(events(router).stream().anyMatch(e -> "link".equals(e.get("kind"))
+                                && String.valueOf(e.get("text")).startsWith("link 1 ") && String.valueOf(e.get("text")).contains("failed")),
+                        "router " + router + " logged the link failure: " + events(router));
+            }
+            assertEquals(ACTIVE_STATE_NAME, pair.state(PRIMARY), "no failover: router 0 stays ACTIVE");
+            assertEquals(STANDBY_STATE_NAME, pair.state(BACKUP), "router 1 stays STANDBY");
+        } finally {
+            pair.cable().repair();
+        }
+        for (int router : List.of(PRIMARY, BACKUP)) {
+            pair.awaitVip(router, vip -> "alive".equals(pair.linkState(router, 1)), "router " + router + " hears the cable again");
+        }
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("one heartbeat link cut");
+        assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0: " + transitions(PRIMARY));
+        assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1: " + transitions(BACKUP));
+    }
+
+    @Test
+    @Order(4)
+    void operatorSwitchoverUnderLoadLosesNothing() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("switchover", FailoverLoad.start(client(), LOAD));
+
+        scenario.markFailure();
+        Object outcome = pair.router(PRIMARY).ctl("switchover", Map.of());
+        long takeoverMs = pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after the operator switch-over", TAKEOVER_TIMEOUT);
+        pair.awaitVip(PRIMARY, STANDBY_STATE, "router 0 STANDBY after the switch-over");
+        Map<String, Object> takeover = takeover(BACKUP);
+        System.out.println("[switchover] " + outcome + "; router 1 active within " + takeoverMs + " ms: " + takeover);
+        assertEquals(335L, takeover.get("reference"), "the active accepted the switch-over query (355, then 335): " + takeover);
+        awaitUpstreamSendsTo(BACKUP);
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("operator switch-over");
+        assertNoPacketMetAnEmptyTable(BACKUP);
+        // The old active forwards through the hand-over drain: no frame may reach a router that has let the VIP go.
+        for (int router : List.of(PRIMARY, BACKUP)) {
+            assertEquals(0, pair.drops(router, "vip-not-owned"), "router " + router + " dropped frames for a VIP it did not own");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void automaticFailbackTakesTheVipBackOnlyOnceSynchronizedAndLosesNothing() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("kill -9, restart, automatic failback",
+                FailoverLoad.start(client(), Duration.ofSeconds(25)));
+
+        scenario.markFailure();
+        pair.kill9(PRIMARY);
+        pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0 was killed", TAKEOVER_TIMEOUT);
+        awaitUpstreamSendsTo(BACKUP);
+
+        long restartedAtNs = System.nanoTime();
+        pair.start(PRIMARY, AUTOMATIC);
+        long answeringMs = (System.nanoTime() - restartedAtNs) / 1_000_000;
+        long failbackMs = pair.awaitVip(PRIMARY, ACTIVE_STATE, "the restarted primary takes its VIP back");
+        pair.awaitVip(BACKUP, STANDBY_STATE, "router 1 back to STANDBY");
+        awaitUpstreamSendsTo(PRIMARY);
+        List<String> path = transitions(PRIMARY);
+        System.out.println("[automatic failback] router 0's control socket answered " + answeringMs + " ms after its start;"
+                + " active again " + failbackMs + " ms later; its transitions: " + path + "; router 1's: " + transitions(BACKUP));
+        // FIG. 3: listen (321), hear the active and ask for a dump (325), synchronized (360), and only then
+        // preempt (346) and take over once the active accepts (335).
+        assertOrdered(path, "315 IDLE->LISTEN", "325 LISTEN->STANDBY/SYNC-IN", "360 STANDBY/SYNC-IN->STANDBY/in-sync",
+                "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
+        assertOrdered(transitions(BACKUP), "348 STANDBY/in-sync->ACTIVE", "355 ACTIVE");
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("kill -9 then automatic failback");
+        assertNoPacketMetAnEmptyTable(PRIMARY);
+        assertEquals(0, pair.drops(BACKUP, "vip-not-owned"), "router 1 dropped frames for the VIP it handed back");
+    }
+
+    @Test
+    @Order(6)
+    void manualFailbackLeavesTheRestartedPrimaryStandby() throws IOException {
+        pair.startPair(MANUAL);
+        Scenario scenario = Scenario.begin("kill -9, restart, manual failback",
+                FailoverLoad.start(client(), Duration.ofSeconds(15)));
+
+        scenario.markFailure();
+        pair.kill9(PRIMARY);
+        pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0 was killed", TAKEOVER_TIMEOUT);
+        pair.start(PRIMARY, MANUAL);
+        pair.awaitVip(PRIMARY, vip -> STANDBY_STATE_NAME.equals(vip.get("state")) && "IN_SYNC".equals(vip.get("sync")),
+                "the restarted primary a synchronized STANDBY");
+        pause(2_000); // ample time for a preemption (t3 = 100 ms) that must not come
+        assertEquals(STANDBY_STATE_NAME, pair.state(PRIMARY), "manual failback: the primary stays STANDBY; " + transitions(PRIMARY));
+        assertEquals(ACTIVE_STATE_NAME, pair.state(BACKUP), "the backup stays ACTIVE");
+        assertTrue(transitions(PRIMARY).stream().noneMatch(t -> t.startsWith("346")), "no 346: " + transitions(PRIMARY));
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("kill -9 then restart with manual failback");
+        assertNoPacketMetAnEmptyTable(BACKUP);
+    }
+
+    @Test
+    @Order(7)
+    void afterSynchronizationBothRoutersHoldIdenticalTables() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("synchronized tables", FailoverLoad.start(client(), Duration.ofSeconds(3)));
+        scenario.markFailure();
+        String underLoad = awaitEqualTables("with 200 connections open", FailoverLoad.CONNECTIONS);
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("synchronized pair");
+        // The connections closed: both tables moved on (closing states) and must still agree.
+        String afterClose = awaitEqualTables("after every connection closed", FailoverLoad.CONNECTIONS);
+        System.out.println("[tables] " + underLoad + "; " + afterClose);
+    }
+
+    @Test
+    @Order(8)
+    void aStrangerWithTheWrongKeyCannotDisturbThePair() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("wrong-key stranger", FailoverLoad.start(client(), LOAD));
+
+        long[] rejectedBefore = {pair.rejected(PRIMARY), pair.rejected(BACKUP)};
+        long[] badTagsBefore = {pair.badTags(PRIMARY), pair.badTags(BACKUP)};
+        int[] transitionsBefore = {transitions(PRIMARY).size(), transitions(BACKUP).size()};
+        scenario.markFailure();
+        int sentToEach = forgeFromStranger();
+        pause(500);
+
+        long[] rejectedAfter = {pair.rejected(PRIMARY), pair.rejected(BACKUP)};
+        long[] badTagsAfter = {pair.badTags(PRIMARY), pair.badTags(BACKUP)};
+        System.out.println("[wrong key] " + sentToEach + " forged datagrams to each router; rejected "
+                + (rejectedAfter[0] - rejectedBefore[0]) + " by router 0, " + (rejectedAfter[1] - rejectedBefore[1]) + " by router 1");
+        for (int router : List.of(PRIMARY, BACKUP)) {
+            assertTrue(badTagsAfter[router] - badTagsBefore[router] >= sentToEach, "router " + router
+                    + " rejected every forged message for its tag: " + pair.ha(router).get("peer_messages"));
+            assertTrue(rejectedAfter[router] - rejectedBefore[router] >= sentToEach);
+            assertEquals("alive", pair.peer(router).get("state"));
+        }
+        assertEquals(ACTIVE_STATE_NAME, pair.state(PRIMARY), "router 0 still ACTIVE");
+        assertEquals(STANDBY_STATE_NAME, pair.state(BACKUP), "router 1 still STANDBY");
+        assertEquals("IN_SYNC", pair.vip(BACKUP).get("sync"));
+        assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0: " + transitions(PRIMARY));
+        assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1: " + transitions(BACKUP));
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("a stranger with the wrong key sending to the pair");
+    }
+
+    @Test
+    @Order(9)
+    void freezingTheActiveLongerThanT2LeavesExactlyOneActiveAndLosesNothing() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("kill -STOP 300 ms, kill -CONT", FailoverLoad.start(client(), Duration.ofSeconds(10)));
+
+        scenario.markFailure();
+        pair.router(PRIMARY).kill("STOP");
+        try {
+            pause(300); // t2 is 80 ms
+        } finally {
+            pair.router(PRIMARY).kill("CONT");
+        }
+        pair.awaitVip(BACKUP, vip -> transitions(BACKUP).stream().anyMatch(t -> t.startsWith("348 ")),
+                "router 1 took the VIP over while router 0 was frozen (348)", TAKEOVER_TIMEOUT);
+        // The thawed router must not fight the new active with a table frozen since the stall: it listens again
+        // (321), follows the new active (325), and, being a primary with automatic failback, takes its VIP back
+        // once synchronized (346, 335).
+        pair.awaitVip(PRIMARY, ACTIVE_STATE, "router 0 ACTIVE again by automatic failback");
+        pair.awaitVip(BACKUP, STANDBY_STATE, "router 1 STANDBY again");
+        for (int i = 0; i < 10; i++) {
+            assertExactlyOneActive("after the freeze, sample " + i);
+            pause(100);
+        }
+        List<String> path = transitions(PRIMARY);
+        System.out.println("[kill -STOP 300 ms] router 0's transitions: " + path + "; router 1's: " + transitions(BACKUP));
+        assertOrdered(path, "326 LISTEN->ACTIVE", "321 ACTIVE->LISTEN", "325 LISTEN->STANDBY/SYNC-IN",
+                "360 STANDBY/SYNC-IN->STANDBY/in-sync", "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
+        awaitUpstreamSendsTo(PRIMARY);
+
+        FailoverLoad load = scenario.finish();
+        load.assertNothingLost("active frozen longer than t2");
+    }
+
+    // ============================================================================================ helpers
+
+    static final String ACTIVE_STATE_NAME = "ACTIVE";
+    static final String STANDBY_STATE_NAME = "STANDBY";
+
+    /**
+     * One scenario's client load: started, waited for (every connection up), a steady spell so that every
+     * connection has a table entry on both routers, then the failure, marked with the wall clock and the client's
+     * retransmission counter, and the end with the report line.
+     */
+    static final class Scenario {
+        private final String name;
+        private final EchoClients clients;
+        private long failureAtMs;
+        private long retransmissionsBefore;
+
+        private Scenario(String name, EchoClients clients) {
+            this.name = name;
+            this.clients = clients;
+        }
+
+        /** The scenario running now, so that a failed test's clients are stopped before the next one starts. */
+        static Scenario current;
+
+        static Scenario begin(String name, EchoClients clients) {
+            current = new Scenario(name, clients);
+            clients.awaitReady(FailoverPair.SETTLE_TIMEOUT);
+            pause(STEADY_MS);
+            return current;
+        }
+
+        void markFailure() {
+            retransmissionsBefore = pair.clientRetransmissions();
+            failureAtMs = System.currentTimeMillis();
+        }
+
+        FailoverLoad finish() {
+            FailoverLoad load = FailoverLoad.finish(clients);
+            long retransmissions = pair.clientRetransmissions() - retransmissionsBefore;
+            System.out.println(load.summary(name) + "; client retransmissions from the failure on: " + retransmissions
+                    + "; longest stalls began " + load.stallOnsetRelativeTo(failureAtMs) + " from the failure; "
+                    + load.longStallTimeline(failureAtMs));
+            return load;
+        }
+    }
+
+    /** The router's last transition into ACTIVE from another state, from its event history. */
+    private static Map<String, Object> takeover(int router) {
+        Map<String, Object> found = null;
+        for (Map<String, Object> e : events(router)) {
+            if ("transition".equals(e.get("kind")) && String.valueOf(e.get("to")).startsWith("ACTIVE")
+                    && !String.valueOf(e.get("from")).startsWith("ACTIVE")) {
+                found = e;
+            }
+        }
+        assertTrue(found != null, "router " + router + " never became ACTIVE: " + events(router));
+        return found;
+    }
+
+    /**
+     * The new active found every connection in its replicated table: not one TCP segment was dropped for want of
+     * an entry (issue #3: the table is in force before the VIP moves).
+     */
+    private static void assertNoPacketMetAnEmptyTable(int router) {
+        assertEquals(0, pair.drops(router, "tcp-no-connection"), "router " + router
+                + " dropped TCP segments of connections missing from its table: " + pair.router(router).stats().get("drops"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> events(int router) {
+        Map<String, Object> answer = (Map<String, Object>) pair.router(router).ctl("events", Map.of("limit", 1000));
+        return (List<Map<String, Object>>) (List<?>) answer.get("events");
+    }
+
+    /** The router's state transitions, oldest first, as "reference FROM->TO". */
+    private static List<String> transitions(int router) {
+        List<String> path = new ArrayList<>();
+        for (Map<String, Object> e : events(router)) {
+            if ("transition".equals(e.get("kind"))) {
+                path.add(e.get("reference") + " " + e.get("from") + "->" + e.get("to"));
+            }
+        }
+        return path;
+    }
+
+    /** Each of {@code expected} occurs in {@code path} (as a substring of an entry), in this order. */
+    private static void assertOrdered(List<String> path, String... expected) {
+        int from = 0;
+        for (String step : expected) {
+            int found = -1;
+            for (int i = from; i < path.size(); i++) {
+                if (path.get(i).contains(step)) {
+                    found = i;
+                    break;
+                }
+            }
+            assertTrue(found >= 0, "'" + step + "' after position " + from + " in " + path);
+            from = found + 1;
+        }
+    }
+
+    private static void assertExactlyOneActive(String when) {
+        String primary = pair.state(PRIMARY);
+        String backup = pair.state(BACKUP);
+        int actives = (ACTIVE_STATE_NAME.equals(primary) ? 1 : 0) + (ACTIVE_STATE_NAME.equals(backup) ? 1 : 0);
+        assertEquals(1, actives, when + ": router 0 " + primary + ", router 1 " + backup);
+    }
+
+    private static void assertUpstreamSendsTo(int router) {
+        String neighbour = pair.upstreamNeighbour();
+        assertTrue(neighbour.contains(pair.host(router).clientMac()), "the upstream sends VIP traffic to router " + router
+                + " (" + pair.host(router).clientMac() + "): " + neighbour);
+    }
+
+    /**
+     * The upstream's kernel moved the VIP to {@code router}'s MAC: gratuitous ARP overrides the neighbour entry
+     * even within locktime (net/ipv4/arp.c, arp_is_garp), so this is quick.
+     */
+    private static void awaitUpstreamSendsTo(int router) {
+        String mac = pair.host(router).clientMac();
+        long deadlineNs = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        String neighbour = pair.upstreamNeighbour();
+        while (!neighbour.contains(mac) && System.nanoTime() - deadlineNs < 0) {
+            pause(20);
+            neighbour = pair.upstreamNeighbour();
+        }
+        assertTrue(neighbour.contains(mac), "the upstream sends VIP traffic to router " + router + " (" + mac + "): "
+                + neighbour);
+    }
+
+    private static void assertFreshConnectionsSucceed(String when) {
+        FailoverLoad fresh = FailoverLoad.parse(EchoClients.run(client(), EchoClients.Options.oneEchoEach(FailoverPair.VIP,
+                FailoverPair.ECHO_PORT, FRESH_CONNECTIONS)));
+        assertEquals(FRESH_CONNECTIONS, fresh.established(), when + ": " + fresh.result());
+        assertEquals(FRESH_CONNECTIONS, fresh.total("ok"), when + ": every fresh connection echoed once: " + fresh.result());
+        assertEquals(0, fresh.total("errors") + fresh.total("mismatches"), when + ": " + fresh.result());
+    }
+
+    /**
+     * Polls both routers until their VIP partitions have the same size (at least {@code atLeast}) and digest, and
+     * each one's view of the other (from its keep-alives) agrees.
+     */
+    private static String awaitEqualTables(String when, int atLeast) {
+        long deadlineNs = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Map<String, Object> active = Map.of();
+        Map<String, Object> standby = Map.of();
+        while (System.nanoTime() - deadlineNs < 0) {
+            active = pair.vip(PRIMARY);
+            standby = pair.vip(BACKUP);
+            if (active.get("table_size").equals(standby.get("table_size"))
+                    && active.get("table_digest").equals(standby.get("table_digest"))
+                    && ((Number) active.get("table_size")).longValue() >= atLeast
+                    && "IN_SYNC".equals(standby.get("sync"))) {
+                Map<String, Object> standbySeenByActive = FailoverPair.peerView(active).orElseThrow();
+                Map<String, Object> activeSeenByStandby = FailoverPair.peerView(standby).orElseThrow();
+                if (standbySeenByActive.get("table_digest").equals(active.get("table_digest"))
+                        && activeSeenByStandby.get("table_digest").equals(standby.get("table_digest"))) {
+                    return when + ": both " + active.get("table_size") + " entries, digest " + active.get("table_digest");
+                }
+            }
+            pause(50);
+        }
+        throw new AssertionError(when + ": the tables never agreed; active " + active + "; standby " + standby);
+    }
+
+    /**
+     * A stranger in router 2's namespace (a third router that runs no Baton) sends well-formed peer messages
+     * (docs/protocol.md) tagged with HMAC-SHA256 under a key of its own, claiming to be each router's peer:
+     * keep-alives claiming ACTIVE with the highest priority, switch-over queries, takeover requests and gave-up
+     * notices, with fresh incarnations and increasing sequence numbers. Verified before anything else, they must
+     * all be rejected for their tag and change nothing.
+     *
+     * @return how many datagrams each router was sent
+     */
+    private static int forgeFromStranger() {
+        String script = """
+                import hashlib, hmac, os, socket, struct, sys, time
+                targets = [(sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))]
+                rounds = int(sys.argv[5])
+                key = os.urandom(32)                      # not the pair's key
+                incarnation = (int(time.time() * 1000) << 16) | int.from_bytes(os.urandom(2), "big")
+                sequence = 0
+                def message(kind, sender, payload):
+                    global sequence
+                    sequence += 1
+                    header = struct.pack(">HBBHHIIQQ", 0xBA70, 1, kind, 0, len(payload), sender, 0, incarnation, sequence)
+                    return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()[:16]
+                # KEEPALIVE for VIP index 0: ACTIVE (350), primary, not syncing, priority 65535.
+                keepalive = struct.pack(">HH", 1, 0) + struct.pack(">IHBBHHIQQ", 0, 350, 1, 0, 65535, 0, 0, 0, 0)
+                notice = struct.pack(">IHH", 0, 1, 0)   # VIP index 0, reason operator
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sent = 0
+                for _ in range(rounds):
+                    for address, claimed_sender in targets:
+                        for kind, payload in ((1, keepalive), (8, notice), (9, notice), (10, notice), (11, notice)):
+                            sock.sendto(message(kind, claimed_sender, payload), (address, 7480))
+                    sent += 5
+                    time.sleep(0.01)
+                print(sent)
+                """;
+        String primaryAddress = ip(pair.host(PRIMARY).serverAddress());
+        String backupAddress = ip(pair.host(BACKUP).serverAddress());
+        int rounds = 100;
+        // To router 0 it claims to be router 1 (number 2), to router 1 it claims to be router 0 (number 1).
+        ExecResult result = pair.lab.router(2).exec(Duration.ofSeconds(30), "python3", "-c", script,
+                primaryAddress, Long.toString(FailoverPair.routerNumber(BACKUP)),
+                backupAddress, Long.toString(FailoverPair.routerNumber(PRIMARY)), Integer.toString(rounds));
+        assertTrue(result.succeeded(), "the stranger's script failed: " + result);
+        return Integer.parseInt(result.stdout().strip());
+    }
+
+    private static String ip(String cidr) {
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+}
