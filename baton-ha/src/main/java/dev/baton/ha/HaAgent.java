@@ -11,6 +11,7 @@ import dev.baton.config.PeerSettings;
 import dev.baton.config.ServiceConfig;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.MillisClock;
+import dev.baton.dataplane.engine.OwnerThread;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.VipOwnership;
@@ -57,11 +58,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -948,24 +945,7 @@ public final class HaAgent implements AutoCloseable {
         if (!running) {
             return query.get();
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        commands.add(() -> {
-            try {
-                result.complete(query.get());
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the HA agent", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the HA agent failed the query", e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the HA agent did not answer within 5 s", e);
-        }
+        return OwnerThread.ask("the HA agent", commands::add, query);
     }
 
     /**

@@ -15,10 +15,6 @@ import dev.baton.table.ConnectionTimeouts;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.logging.Level;
@@ -152,24 +148,7 @@ public final class Dataplane implements AutoCloseable {
         if (!running) {
             return query.apply(worker);
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        worker.submit(() -> {
-            try {
-                result.complete(query.apply(worker));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for worker " + w, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("worker " + w + " failed the query", e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("worker " + w + " did not answer within 5 s", e);
-        }
+        return OwnerThread.ask("worker " + w, worker::submit, () -> query.apply(worker));
     }
 
     public BatonConfig config() {
