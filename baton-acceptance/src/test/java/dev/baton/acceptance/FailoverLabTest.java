@@ -1,5 +1,7 @@
 package dev.baton.acceptance;
 
+import dev.baton.control.lab.EchoLoad;
+import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Host;
@@ -23,18 +25,17 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.baton.acceptance.FailoverPair.ACTIVE_STATE;
-import static dev.baton.acceptance.FailoverPair.AUTOMATIC;
-import static dev.baton.acceptance.FailoverPair.BACKUP;
-import static dev.baton.acceptance.FailoverPair.MANUAL;
-import static dev.baton.acceptance.FailoverPair.PRIMARY;
-import static dev.baton.acceptance.FailoverPair.STANDBY_STATE;
-import static dev.baton.acceptance.FailoverPair.pause;
+import static dev.baton.control.lab.HaLabPair.ACTIVE_STATE;
+import static dev.baton.control.lab.HaLabPair.AUTOMATIC;
+import static dev.baton.control.lab.HaLabPair.BACKUP;
+import static dev.baton.control.lab.HaLabPair.MANUAL;
+import static dev.baton.control.lab.HaLabPair.PRIMARY;
+import static dev.baton.control.lab.HaLabPair.STANDBY_STATE;
+import static dev.baton.control.lab.HaLabPair.pause;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +65,7 @@ class FailoverLabTest {
     /** Fresh connections after a takeover, each echoing once. */
     static final int FRESH_CONNECTIONS = 20;
 
-    static FailoverPair pair;
+    static HaLabPair pair;
 
     @RegisterExtension
     final TestWatcher logsOnFailure = new TestWatcher() {
@@ -80,8 +81,8 @@ class FailoverLabTest {
     static void buildLab() throws IOException {
         Assumptions.assumeTrue(Lab.isSupported(), () -> "lab tests need root and iproute2: " + Lab.unsupportedReason());
         Assumptions.assumeTrue(Tool.PYTHON3.isAvailable(), Tool.PYTHON3::missingMessage);
-        pair = FailoverPair.build();
-        System.out.print(pair.lab.describe());
+        pair = HaLabPair.build();
+        System.out.print(pair.lab().describe());
     }
 
     @AfterAll
@@ -112,7 +113,7 @@ class FailoverLabTest {
     }
 
     private static Host client() {
-        return pair.lab.client(0);
+        return pair.lab().client(0);
     }
 
     // ============================================================================================ scenarios
@@ -121,11 +122,11 @@ class FailoverLabTest {
     @Order(0)
     void withoutAFailureThePairCarriesTheLoadWithoutATransition() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("baseline, no failure", FailoverLoad.start(client(), LOAD));
+        Scenario scenario = Scenario.begin("baseline, no failure", EchoLoad.start(client(), LOAD));
         int[] transitionsBefore = {transitions(PRIMARY).size(), transitions(BACKUP).size()};
         scenario.markFailure(); // nothing fails: stall onsets are relative to the start of the load
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("steady state");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "steady state");
         assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0 under load: "
                 + transitions(PRIMARY));
         assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1 under load: "
@@ -137,7 +138,7 @@ class FailoverLabTest {
     void killingTheActiveWithSigkillUnderLoadKeepsEveryConnectionAndNewOnesSucceed() throws IOException {
         pair.startPair(AUTOMATIC);
         Scenario scenario = Scenario.begin("kill -9",
-                FailoverLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
+                EchoLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
         assertUpstreamSendsTo(PRIMARY);
 
         scenario.markFailure();
@@ -148,9 +149,9 @@ class FailoverLabTest {
         assertEquals(348L, takeover.get("reference"), "the standby took over because the active was lost (348): " + takeover);
         awaitUpstreamSendsTo(BACKUP);
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("kill -9 of the active");
-        load.assertProbesSucceeded("new connections during and after the kill -9 takeover");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "kill -9 of the active");
+        assertProbesSucceeded(load, "new connections during and after the kill -9 takeover");
         assertNoPacketMetAnEmptyTable(BACKUP);
         assertFreshConnectionsSucceed("after the kill -9 takeover");
     }
@@ -161,7 +162,7 @@ class FailoverLabTest {
         pair.startPair(AUTOMATIC);
         String switchPort = pair.host(PRIMARY).interfaceOn(Segment.FRONT).orElseThrow().bridgePort();
         Scenario scenario = Scenario.begin("client link cut",
-                FailoverLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
+                EchoLoad.startWithProbes(client(), LOAD, Duration.ofMillis(100)));
 
         scenario.markFailure();
         pair.switchLink(switchPort, false);
@@ -176,15 +177,15 @@ class FailoverLabTest {
             assertEquals(Boolean.FALSE, pair.vip(PRIMARY).get("local_links_up"), pair.vip(PRIMARY).toString());
             awaitUpstreamSendsTo(BACKUP);
 
-            FailoverLoad load = scenario.finish();
+            EchoLoad load = scenario.finish();
             // All at once: when one fails, the others say why (a takeover with an emptied table shows in all three).
             Map<String, Object> lastTakeover = takeover(BACKUP);
             assertAll("client-side link of the active cut",
                     () -> assertEquals("STANDBY/in-sync", lastTakeover.get("from"), "router 1 took the VIP over once,"
                             + " as a synchronized standby; its transitions: " + transitions(BACKUP)),
                     () -> assertNoPacketMetAnEmptyTable(BACKUP),
-                    () -> load.assertNothingLost("client-side link of the active cut"),
-                    () -> load.assertProbesSucceeded("new connections during and after the client-link takeover"));
+                    () -> assertNothingLost(load, "client-side link of the active cut"),
+                    () -> assertProbesSucceeded(load, "new connections during and after the client-link takeover"));
             assertFreshConnectionsSucceed("after the client-link takeover");
         } finally {
             pair.switchLink(switchPort, true);
@@ -201,7 +202,7 @@ class FailoverLabTest {
     @Order(3)
     void cuttingOneOfTheTwoHeartbeatLinksFailsNothingAndIsReported() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("heartbeat cable cut", FailoverLoad.start(client(), LOAD));
+        Scenario scenario = Scenario.begin("heartbeat cable cut", EchoLoad.start(client(), LOAD));
         int[] transitionsBefore = {transitions(PRIMARY).size(), transitions(BACKUP).size()};
 
         scenario.markFailure();
@@ -226,8 +227,8 @@ class FailoverLabTest {
         for (int router : List.of(PRIMARY, BACKUP)) {
             pair.awaitVip(router, vip -> "alive".equals(pair.linkState(router, 1)), "router " + router + " hears the cable again");
         }
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("one heartbeat link cut");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "one heartbeat link cut");
         assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0: " + transitions(PRIMARY));
         assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1: " + transitions(BACKUP));
     }
@@ -236,7 +237,7 @@ class FailoverLabTest {
     @Order(4)
     void operatorSwitchoverUnderLoadLosesNothing() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("switchover", FailoverLoad.start(client(), LOAD));
+        Scenario scenario = Scenario.begin("switchover", EchoLoad.start(client(), LOAD));
 
         scenario.markFailure();
         Object outcome = pair.router(PRIMARY).ctl("switchover", Map.of());
@@ -247,8 +248,8 @@ class FailoverLabTest {
         assertEquals(335L, takeover.get("reference"), "the active accepted the switch-over query (355, then 335): " + takeover);
         awaitUpstreamSendsTo(BACKUP);
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("operator switch-over");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "operator switch-over");
         assertNoPacketMetAnEmptyTable(BACKUP);
         // The old active forwards through the hand-over drain: no frame may reach a router that has let the VIP go.
         for (int router : List.of(PRIMARY, BACKUP)) {
@@ -261,7 +262,7 @@ class FailoverLabTest {
     void automaticFailbackTakesTheVipBackOnlyOnceSynchronizedAndLosesNothing() throws IOException {
         pair.startPair(AUTOMATIC);
         Scenario scenario = Scenario.begin("kill -9, restart, automatic failback",
-                FailoverLoad.start(client(), Duration.ofSeconds(25)));
+                EchoLoad.start(client(), Duration.ofSeconds(25)));
 
         scenario.markFailure();
         pair.kill9(PRIMARY);
@@ -283,8 +284,8 @@ class FailoverLabTest {
                 "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
         assertOrdered(transitions(BACKUP), "348 STANDBY/in-sync->ACTIVE", "355 ACTIVE");
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("kill -9 then automatic failback");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "kill -9 then automatic failback");
         assertNoPacketMetAnEmptyTable(PRIMARY);
         assertEquals(0, pair.drops(BACKUP, "vip-not-owned"), "router 1 dropped frames for the VIP it handed back");
     }
@@ -294,7 +295,7 @@ class FailoverLabTest {
     void manualFailbackLeavesTheRestartedPrimaryStandby() throws IOException {
         pair.startPair(MANUAL);
         Scenario scenario = Scenario.begin("kill -9, restart, manual failback",
-                FailoverLoad.start(client(), Duration.ofSeconds(15)));
+                EchoLoad.start(client(), Duration.ofSeconds(15)));
 
         scenario.markFailure();
         pair.kill9(PRIMARY);
@@ -307,8 +308,8 @@ class FailoverLabTest {
         assertEquals(ACTIVE_STATE_NAME, pair.state(BACKUP), "the backup stays ACTIVE");
         assertTrue(transitions(PRIMARY).stream().noneMatch(t -> t.startsWith("346")), "no 346: " + transitions(PRIMARY));
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("kill -9 then restart with manual failback");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "kill -9 then restart with manual failback");
         assertNoPacketMetAnEmptyTable(BACKUP);
     }
 
@@ -316,13 +317,13 @@ class FailoverLabTest {
     @Order(7)
     void afterSynchronizationBothRoutersHoldIdenticalTables() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("synchronized tables", FailoverLoad.start(client(), Duration.ofSeconds(3)));
+        Scenario scenario = Scenario.begin("synchronized tables", EchoLoad.start(client(), Duration.ofSeconds(3)));
         scenario.markFailure();
-        String underLoad = awaitEqualTables("with 200 connections open", FailoverLoad.CONNECTIONS);
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("synchronized pair");
+        String underLoad = awaitEqualTables("with 200 connections open", EchoLoad.CONNECTIONS);
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "synchronized pair");
         // The connections closed: both tables moved on (closing states) and must still agree.
-        String afterClose = awaitEqualTables("after every connection closed", FailoverLoad.CONNECTIONS);
+        String afterClose = awaitEqualTables("after every connection closed", EchoLoad.CONNECTIONS);
         System.out.println("[tables] " + underLoad + "; " + afterClose);
     }
 
@@ -330,7 +331,7 @@ class FailoverLabTest {
     @Order(8)
     void aStrangerWithTheWrongKeyCannotDisturbThePair() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("wrong-key stranger", FailoverLoad.start(client(), LOAD));
+        Scenario scenario = Scenario.begin("wrong-key stranger", EchoLoad.start(client(), LOAD));
 
         long[] rejectedBefore = {pair.rejected(PRIMARY), pair.rejected(BACKUP)};
         long[] badTagsBefore = {pair.badTags(PRIMARY), pair.badTags(BACKUP)};
@@ -355,15 +356,15 @@ class FailoverLabTest {
         assertEquals(transitionsBefore[PRIMARY], transitions(PRIMARY).size(), "no transition on router 0: " + transitions(PRIMARY));
         assertEquals(transitionsBefore[BACKUP], transitions(BACKUP).size(), "no transition on router 1: " + transitions(BACKUP));
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("a stranger with the wrong key sending to the pair");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "a stranger with the wrong key sending to the pair");
     }
 
     @Test
     @Order(9)
     void freezingTheActiveLongerThanT2LeavesExactlyOneActiveAndLosesNothing() throws IOException {
         pair.startPair(AUTOMATIC);
-        Scenario scenario = Scenario.begin("kill -STOP 300 ms, kill -CONT", FailoverLoad.start(client(), Duration.ofSeconds(10)));
+        Scenario scenario = Scenario.begin("kill -STOP 300 ms, kill -CONT", EchoLoad.start(client(), Duration.ofSeconds(10)));
 
         scenario.markFailure();
         pair.router(PRIMARY).kill("STOP");
@@ -389,8 +390,8 @@ class FailoverLabTest {
                 "360 STANDBY/SYNC-IN->STANDBY/in-sync", "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
         awaitUpstreamSendsTo(PRIMARY);
 
-        FailoverLoad load = scenario.finish();
-        load.assertNothingLost("active frozen longer than t2");
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "active frozen longer than t2");
     }
 
     // ============================================================================================ helpers
@@ -419,7 +420,7 @@ class FailoverLabTest {
 
         static Scenario begin(String name, EchoClients clients) {
             current = new Scenario(name, clients);
-            clients.awaitReady(FailoverPair.SETTLE_TIMEOUT);
+            clients.awaitReady(HaLabPair.SETTLE_TIMEOUT);
             pause(STEADY_MS);
             return current;
         }
@@ -429,8 +430,8 @@ class FailoverLabTest {
             failureAtMs = System.currentTimeMillis();
         }
 
-        FailoverLoad finish() {
-            FailoverLoad load = FailoverLoad.finish(clients);
+        EchoLoad finish() {
+            EchoLoad load = EchoLoad.finish(clients);
             long retransmissions = pair.clientRetransmissions() - retransmissionsBefore;
             System.out.println(load.summary(name) + "; client retransmissions from the failure on: " + retransmissions
                     + "; longest stalls began " + load.stallOnsetRelativeTo(failureAtMs) + " from the failure; "
@@ -441,15 +442,8 @@ class FailoverLabTest {
 
     /** The router's last transition into ACTIVE from another state, from its event history. */
     private static Map<String, Object> takeover(int router) {
-        Map<String, Object> found = null;
-        for (Map<String, Object> e : events(router)) {
-            if ("transition".equals(e.get("kind")) && String.valueOf(e.get("to")).startsWith("ACTIVE")
-                    && !String.valueOf(e.get("from")).startsWith("ACTIVE")) {
-                found = e;
-            }
-        }
-        assertTrue(found != null, "router " + router + " never became ACTIVE: " + events(router));
-        return found;
+        return pair.lastTakeover(router).orElseThrow(() -> new AssertionError("router " + router + " never became ACTIVE: "
+                + pair.events(router)));
     }
 
     /**
@@ -461,21 +455,12 @@ class FailoverLabTest {
                 + " dropped TCP segments of connections missing from its table: " + pair.router(router).stats().get("drops"));
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> events(int router) {
-        Map<String, Object> answer = (Map<String, Object>) pair.router(router).ctl("events", Map.of("limit", 1000));
-        return (List<Map<String, Object>>) (List<?>) answer.get("events");
+        return pair.events(router);
     }
 
-    /** The router's state transitions, oldest first, as "reference FROM->TO". */
     private static List<String> transitions(int router) {
-        List<String> path = new ArrayList<>();
-        for (Map<String, Object> e : events(router)) {
-            if ("transition".equals(e.get("kind"))) {
-                path.add(e.get("reference") + " " + e.get("from") + "->" + e.get("to"));
-            }
-        }
-        return path;
+        return pair.transitions(router);
     }
 
     /** Each of {@code expected} occurs in {@code path} (as a substring of an entry), in this order. */
@@ -512,23 +497,33 @@ class FailoverLabTest {
      * even within locktime (net/ipv4/arp.c, arp_is_garp), so this is quick.
      */
     private static void awaitUpstreamSendsTo(int router) {
-        String mac = pair.host(router).clientMac();
-        long deadlineNs = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        String neighbour = pair.upstreamNeighbour();
-        while (!neighbour.contains(mac) && System.nanoTime() - deadlineNs < 0) {
-            pause(20);
-            neighbour = pair.upstreamNeighbour();
-        }
-        assertTrue(neighbour.contains(mac), "the upstream sends VIP traffic to router " + router + " (" + mac + "): "
-                + neighbour);
+        assertTrue(pair.awaitUpstreamSendsTo(router, Duration.ofSeconds(3)), () -> "the upstream sends VIP traffic to router "
+                + router + " (" + pair.host(router).clientMac() + "): " + pair.upstreamNeighbour());
     }
 
     private static void assertFreshConnectionsSucceed(String when) {
-        FailoverLoad fresh = FailoverLoad.parse(EchoClients.run(client(), EchoClients.Options.oneEchoEach(FailoverPair.VIP,
-                FailoverPair.ECHO_PORT, FRESH_CONNECTIONS)));
+        EchoLoad fresh = EchoLoad.oneEchoEach(client(), FRESH_CONNECTIONS);
         assertEquals(FRESH_CONNECTIONS, fresh.established(), when + ": " + fresh.result());
         assertEquals(FRESH_CONNECTIONS, fresh.total("ok"), when + ": every fresh connection echoed once: " + fresh.result());
         assertEquals(0, fresh.total("errors") + fresh.total("mismatches"), when + ": " + fresh.result());
+    }
+
+    /**
+     * Nothing lost: every connection established and carried on to the end, every message sent was echoed back
+     * byte for byte, no reset, no close, no timeout.
+     */
+    private static void assertNothingLost(EchoLoad load, String context) {
+        assertEquals(EchoLoad.CONNECTIONS, load.connections().size(), context);
+        List<Map<String, Object>> broken = load.brokenConnections();
+        assertTrue(broken.isEmpty(), () -> context + ": " + broken.size() + " connection(s) lost data or failed, e.g. "
+                + broken.subList(0, Math.min(5, broken.size())));
+    }
+
+    /** Every probe (fresh connection) succeeded. */
+    private static void assertProbesSucceeded(EchoLoad load, String context) {
+        List<Map<String, Object>> failed = load.failedProbes();
+        assertTrue(failed.isEmpty(), () -> context + ": " + failed.size() + " of " + load.probes().size()
+                + " new connections failed: " + failed);
     }
 
     /**
@@ -546,8 +541,8 @@ class FailoverLabTest {
                     && active.get("table_digest").equals(standby.get("table_digest"))
                     && ((Number) active.get("table_size")).longValue() >= atLeast
                     && "IN_SYNC".equals(standby.get("sync"))) {
-                Map<String, Object> standbySeenByActive = FailoverPair.peerView(active).orElseThrow();
-                Map<String, Object> activeSeenByStandby = FailoverPair.peerView(standby).orElseThrow();
+                Map<String, Object> standbySeenByActive = HaLabPair.peerView(active).orElseThrow();
+                Map<String, Object> activeSeenByStandby = HaLabPair.peerView(standby).orElseThrow();
                 if (standbySeenByActive.get("table_digest").equals(active.get("table_digest"))
                         && activeSeenByStandby.get("table_digest").equals(standby.get("table_digest"))) {
                     return when + ": both " + active.get("table_size") + " entries, digest " + active.get("table_digest");
@@ -593,18 +588,14 @@ class FailoverLabTest {
                     time.sleep(0.01)
                 print(sent)
                 """;
-        String primaryAddress = ip(pair.host(PRIMARY).serverAddress());
-        String backupAddress = ip(pair.host(BACKUP).serverAddress());
+        String primaryAddress = HaLabPair.ip(pair.host(PRIMARY).serverAddress());
+        String backupAddress = HaLabPair.ip(pair.host(BACKUP).serverAddress());
         int rounds = 100;
         // To router 0 it claims to be router 1 (number 2), to router 1 it claims to be router 0 (number 1).
-        ExecResult result = pair.lab.router(2).exec(Duration.ofSeconds(30), "python3", "-c", script,
-                primaryAddress, Long.toString(FailoverPair.routerNumber(BACKUP)),
-                backupAddress, Long.toString(FailoverPair.routerNumber(PRIMARY)), Integer.toString(rounds));
+        ExecResult result = pair.lab().router(2).exec(Duration.ofSeconds(30), "python3", "-c", script,
+                primaryAddress, Long.toString(HaLabPair.routerNumber(BACKUP)),
+                backupAddress, Long.toString(HaLabPair.routerNumber(PRIMARY)), Integer.toString(rounds));
         assertTrue(result.succeeded(), "the stranger's script failed: " + result);
         return Integer.parseInt(result.stdout().strip());
-    }
-
-    private static String ip(String cidr) {
-        return cidr.substring(0, cidr.indexOf('/'));
     }
 }

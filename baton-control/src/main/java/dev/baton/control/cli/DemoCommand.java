@@ -1,7 +1,10 @@
 package dev.baton.control.cli;
 
+import dev.baton.control.lab.EchoLoad;
+import dev.baton.control.lab.HaLabPair;
 import dev.baton.control.lab.LabRouter;
 import dev.baton.control.text.TextReport;
+import dev.baton.lab.EchoClients;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Host;
 import dev.baton.lab.Lab;
@@ -18,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code baton demo}: a lab with a client, an upstream router, one Baton router and two nginx servers;
- * real traffic through the VIP; an explanation of what happened; then the lab is removed.
+ * {@code baton demo}: part 1, a lab with a client, an upstream router, one Baton router and two nginx servers;
+ * real traffic through the VIP; an explanation of what happened; then the lab is removed. Part 2, two routers for
+ * one VIP: the active one is killed under load and the standby carries every connection on.
  */
-@Command(name = "demo", description = "Show Baton forwarding real traffic in a lab network of namespaces (root).")
+@Command(name = "demo", description = "Show Baton forwarding real traffic in a lab network of namespaces, then a failover"
+        + " between two routers under load (root).")
 final class DemoCommand implements Callable<Integer> {
 
     static final String VIP = "192.0.2.10";
@@ -32,6 +37,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--stream-seconds", defaultValue = "3", description = "length of the iperf3 TCP stream (default ${DEFAULT-VALUE})")
     int streamSeconds;
 
+    @Option(names = "--no-failover", description = "skip part 2 (two routers, kill -9 the active one)")
+    boolean skipFailover;
+
+    @Option(names = "--failover-connections", defaultValue = "100", description = "connections kept open through the failover (default ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--failover-seconds", defaultValue = "6", description = "how long the connections run (default ${DEFAULT-VALUE})")
+    int failoverSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (!Lab.isSupported()) {
@@ -40,6 +54,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         requests = Math.max(1, Math.min(requests, 1000));
         streamSeconds = Math.max(1, Math.min(streamSeconds, 30));
+        connections = Math.max(1, Math.min(connections, 500));
+        failoverSeconds = Math.max(4, Math.min(failoverSeconds, 60));
         say("Baton demo: a virtual IP (" + VIP + ") served by two nginx servers through one Baton router.");
         say("Building a lab network of Linux network namespaces (TEST-NET addresses only) ...");
         try (Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(1).servers(2).vip(VIP).build()) {
@@ -103,8 +119,53 @@ final class DemoCommand implements Callable<Integer> {
             }
             say("Removing the lab ...");
         }
-        say("Done. Next: bin/test runs every test; docs/ explains the architecture, configuration and lab.");
+        if (!skipFailover) {
+            failover();
+        }
+        say("Done. Next: bin/test runs every test; docs/ explains the architecture, configuration, lab and operations.");
         return Baton.EXIT_OK;
+    }
+
+    /**
+     * Part 2: two routers for one VIP, live connections, the active one killed with SIGKILL: the standby takes
+     * the VIP over with the replicated connection table and every connection carries on.
+     */
+    private void failover() throws Exception {
+        say("");
+        say("Part 2: high availability. Two Baton routers serve " + HaLabPair.VIP + ": r0 (primary) is active, r1 (backup)");
+        say("is a standby holding the same connection table, kept in sync over two links (the server segment and a");
+        say("heartbeat cable). Building a second lab ...");
+        try (HaLabPair pair = HaLabPair.build()) {
+            pair.startPair(HaLabPair.AUTOMATIC);
+            say("6. Both routers up (`baton ctl status` on r1):");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = (Map<String, Object>) pair.router(HaLabPair.BACKUP).ctl("status", Map.of());
+            System.out.println(indent(TextReport.status(status)));
+            Host client = pair.lab().client(0);
+            Duration run = Duration.ofSeconds(failoverSeconds);
+            say("7. " + connections + " TCP connections from the client to " + HaLabPair.VIP + ":" + HaLabPair.ECHO_PORT
+                    + ", each sending a message every 20 ms and checking the echo, for " + failoverSeconds + " s.");
+            try (EchoClients clients = EchoLoad.start(client, connections, run)) {
+                clients.awaitReady(HaLabPair.SETTLE_TIMEOUT);
+                Thread.sleep(Math.min(2_000, run.toMillis() / 3));
+                say("   ... kill -9 the active router r0 now.");
+                java.time.Instant killedAt = pair.kill9(HaLabPair.PRIMARY);
+                pair.awaitVip(HaLabPair.BACKUP, HaLabPair.ACTIVE_STATE, "r1 ACTIVE");
+                say("   r1 is ACTIVE, seen " + Duration.between(killedAt, java.time.Instant.now()).toMillis()
+                        + " ms after the kill (polling its control socket); it took the VIP over with gratuitous ARP.");
+                EchoLoad load = EchoLoad.finish(clients);
+                say("   The clients' result: " + load.established() + "/" + load.connections().size() + " connections carried on, "
+                        + load.total("ok") + " messages echoed intact, " + load.messagesLost() + " lost;");
+                say(String.format(java.util.Locale.ROOT, "   longest stall per connection: p50 %.0f ms, p99 %.0f ms, max %.0f ms"
+                                + " (a segment lost in the outage waits for the client's retransmission).",
+                        load.stallPercentileMs(50), load.stallPercentileMs(99), load.stallPercentileMs(100)));
+            }
+            say("8. What r1 recorded (`baton ctl events`):");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> events = (Map<String, Object>) pair.router(HaLabPair.BACKUP).ctl("events", Map.of("limit", 8));
+            System.out.println(indent(TextReport.events(events)));
+            say("Removing the second lab ...");
+        }
     }
 
     private static void say(String line) {

@@ -1,75 +1,102 @@
-package dev.baton.acceptance;
+package dev.baton.control.lab;
 
-import dev.baton.control.lab.LabRouter;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.HeartbeatCable;
 import dev.baton.lab.Lab;
 import dev.baton.lab.Layout;
 import dev.baton.lab.RouterHost;
+import dev.baton.lab.Segment;
 import dev.baton.lab.ServerHost;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The failover lab and its high-availability pair of real {@code baton run} processes: two routers on both
- * segments and on a heartbeat cable, two servers running the echo server, one client, a third router namespace
- * that runs no Baton (the stranger of the wrong-key scenario). Router 0 is primary for the VIP (router number 1),
- * router 1 its backup (router number 2); they keep each other alive over two links, the server segment (link 0)
- * and the heartbeat cable (link 1), with the default timers (t2 = 80 ms).
+ * The failover lab and its high-availability pair of real {@code baton run} processes, shared by the failover
+ * acceptance tests and the failover benchmark: two routers on both segments and on a heartbeat cable, two servers
+ * running the echo server, one client, and a third router namespace that runs no Baton (the stranger of the
+ * wrong-key scenario). Router 0 is primary for the VIP (router number 1), router 1 its backup (router number 2);
+ * they keep each other alive over two links, the server segment (link 0) and the heartbeat cable (link 1), with
+ * the default timers (t2 = 80 ms). {@link EchoLoad} is the client side.
  *
- * <p>Threads: the test's thread only.
+ * <pre>{@code
+ * try (HaLabPair pair = HaLabPair.build()) {
+ *     pair.startPair(HaLabPair.AUTOMATIC);            // r0 ACTIVE, r1 a synchronized STANDBY
+ *     EchoClients clients = EchoLoad.start(pair.lab().client(0), Duration.ofSeconds(6));
+ *     clients.awaitReady(HaLabPair.SETTLE_TIMEOUT);
+ *     Instant killedAt = pair.kill9(HaLabPair.PRIMARY);
+ *     pair.awaitVip(HaLabPair.BACKUP, HaLabPair.ACTIVE_STATE, "r1 ACTIVE", Duration.ofSeconds(5));
+ *     EchoLoad load = EchoLoad.finish(clients);
+ * }
+ * }</pre>
+ *
+ * <p>Every wait is bounded; routers are stopped by PID; {@link #close()} stops them and removes the lab (so does
+ * the lab's shutdown hook if the JVM is interrupted).
+ *
+ * <p>Threads: the thread that built it only.
  */
-final class FailoverPair implements AutoCloseable {
+public final class HaLabPair implements AutoCloseable {
 
-    static final String VIP = "192.0.2.10";
-    static final int ECHO_PORT = 7000;
-    static final int PRIMARY = 0;
-    static final int BACKUP = 1;
-    static final String AUTOMATIC = "automatic";
-    static final String MANUAL = "manual";
+    public static final String VIP = "192.0.2.10";
+    public static final int ECHO_PORT = 7000;
+    /** Router 0: primary for the VIP. */
+    public static final int PRIMARY = 0;
+    /** Router 1: backup for the VIP. */
+    public static final int BACKUP = 1;
+    /** {@code failback: automatic}: a recovered primary takes its VIP back once synchronized (FIG. 3, 346). */
+    public static final String AUTOMATIC = "automatic";
+    /** {@code failback: manual}: a recovered primary stays a synchronized standby. */
+    public static final String MANUAL = "manual";
     /** How long a router gets to start (a JVM on a busy 2-core machine) and reach a state. */
-    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
     private static final long POLL_INTERVAL_MS = 25;
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /**
      * RX rings that ride out 64 ms without the worker running (64 blocks, each handed over after at most 1 ms):
      * here two routers, the clients and the servers share two CPUs, and {@link LabRouter#LAB_RING}'s 8 blocks
      * drop frames whenever a worker is off the CPU for more than 8 ms, which costs connections a retransmission
      * with or without a failover.
      */
-    static final String RING = "{ block-size: 256KiB, block-count: 64, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
-    static final Predicate<Map<String, Object>> ACTIVE_STATE = vip -> "ACTIVE".equals(vip.get("state"));
-    static final Predicate<Map<String, Object>> STANDBY_STATE = vip -> "STANDBY".equals(vip.get("state"));
+    public static final String RING = "{ block-size: 256KiB, block-count: 64, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
+    public static final Predicate<Map<String, Object>> ACTIVE_STATE = vip -> "ACTIVE".equals(vip.get("state"));
+    public static final Predicate<Map<String, Object>> STANDBY_STATE = vip -> "STANDBY".equals(vip.get("state"));
+    /** A STANDBY whose synchronization is complete (sub-state SYNC-IN over). */
+    public static final Predicate<Map<String, Object>> SYNCHRONIZED_STANDBY = vip -> "STANDBY".equals(vip.get("state"))
+            && "IN_SYNC".equals(vip.get("sync"));
 
-    final Lab lab;
-    final Path keyFile;
+    private final Lab lab;
+    private final Path keyFile;
     private final LabRouter[] routers = new LabRouter[2];
     /** Every router process started since the last {@link #forgetLogs()}, for the logs printed on failure. */
     private final List<LabRouter> started = new ArrayList<>();
 
-    private FailoverPair(Lab lab, Path keyFile) {
+    private HaLabPair(Lab lab, Path keyFile) {
         this.lab = lab;
         this.keyFile = keyFile;
     }
 
     /** Builds the lab, writes the pre-shared key and starts the echo servers; no router runs yet. */
-    static FailoverPair build() throws IOException {
+    public static HaLabPair build() throws IOException {
         Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(3).servers(2).vip(VIP)
                 .heartbeatCable(true).build();
         try {
             for (ServerHost server : lab.servers()) {
                 server.startEchoServer(ECHO_PORT, ECHO_PORT + 1);
             }
-            return new FailoverPair(lab, writeKey(lab.workDirectory().resolve("peer.key")));
+            return new HaLabPair(lab, writeKey(lab.workDirectory().resolve("peer.key")));
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;
@@ -77,7 +104,7 @@ final class FailoverPair implements AutoCloseable {
     }
 
     /** 32 random bytes, base64, created with mode 600 (PeerKey.load refuses a file others can read). */
-    static Path writeKey(Path file) throws IOException {
+    public static Path writeKey(Path file) throws IOException {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.deleteIfExists(file);
@@ -86,23 +113,36 @@ final class FailoverPair implements AutoCloseable {
         return file;
     }
 
+    public Lab lab() {
+        return lab;
+    }
+
+    public Path keyFile() {
+        return keyFile;
+    }
+
     // ------------------------------------------------------------------------------------------ configuration
 
-    RouterHost host(int index) {
+    public RouterHost host(int index) {
         return lab.router(index);
     }
 
-    HeartbeatCable cable() {
+    public HeartbeatCable cable() {
         return lab.heartbeatCable().orElseThrow();
     }
 
-    Path socket(int index) {
+    public Path socket(int index) {
         return lab.workDirectory().resolve("r" + index + ".sock");
     }
 
+    /** The bridge port (in the lab's switch namespace) of router {@code index}'s server-facing interface. */
+    public String serverSideBridgePort(int index) {
+        return host(index).interfaceOn(Segment.BACK).orElseThrow().bridgePort();
+    }
+
     /** Router {@code index}'s configuration: role by index, {@code failback}, links over the server segment and the cable. */
-    String config(int index, String failback) {
-        int other = 1 - index;
+    public String config(int index, String failback) {
+        int other = other(index);
         RouterHost self = host(index);
         RouterHost peer = host(other);
         List<LabRouter.Link> links = List.of(
@@ -115,18 +155,25 @@ final class FailoverPair implements AutoCloseable {
                 1, RING, peering);
     }
 
-    static long routerNumber(int index) {
+    /** The router's {@code high-availability.router-number}: index + 1. */
+    public static long routerNumber(int index) {
         return index + 1;
     }
 
-    private static String ip(String cidr) {
+    /** The other router of the pair. */
+    public static int other(int index) {
+        return 1 - index;
+    }
+
+    /** "198.51.100.2/24" → "198.51.100.2". */
+    public static String ip(String cidr) {
         return cidr.substring(0, cidr.indexOf('/'));
     }
 
     // ------------------------------------------------------------------------------------------ life cycle
 
     /** Starts {@code baton run} for router {@code index} (it must not be running). */
-    LabRouter start(int index, String failback) throws IOException {
+    public LabRouter start(int index, String failback) throws IOException {
         if (routers[index] != null && routers[index].isAlive()) {
             throw new IllegalStateException("router " + index + " is still running");
         }
@@ -140,19 +187,29 @@ final class FailoverPair implements AutoCloseable {
      * A fresh pair: both routers stopped, router 0 started and ACTIVE, then router 1 started and a synchronized
      * STANDBY, and router 0 sees it so.
      */
-    void startPair(String failback) throws IOException {
+    public void startPair(String failback) throws IOException {
         stopAll();
         start(PRIMARY, failback);
-        awaitVip(PRIMARY, vip -> "ACTIVE".equals(vip.get("state")), "router 0 ACTIVE");
+        awaitVip(PRIMARY, ACTIVE_STATE, "router 0 ACTIVE");
         start(BACKUP, failback);
-        awaitVip(BACKUP, vip -> "STANDBY".equals(vip.get("state")) && "IN_SYNC".equals(vip.get("sync")),
-                "router 1 a synchronized STANDBY");
-        awaitVip(PRIMARY, vip -> peerView(vip).map(p -> "STANDBY".equals(p.get("state")) && "IN_SYNC".equals(p.get("sync")))
-                .orElse(false), "router 0 hearing router 1 as a synchronized standby");
+        awaitSynchronizedStandby(BACKUP);
         router(PRIMARY).awaitServersResolved(SETTLE_TIMEOUT);
     }
 
-    LabRouter router(int index) {
+    /**
+     * Waits until router {@code standby} is a synchronized STANDBY and the other router (the active one) hears it
+     * as one in its keep-alives; the elapsed milliseconds.
+     */
+    public long awaitSynchronizedStandby(int standby) {
+        long startNs = System.nanoTime();
+        awaitVip(standby, SYNCHRONIZED_STANDBY, "router " + standby + " a synchronized STANDBY");
+        int active = other(standby);
+        awaitVip(active, vip -> peerView(vip).map(SYNCHRONIZED_STANDBY::test).orElse(false),
+                "router " + active + " hearing router " + standby + " as a synchronized standby");
+        return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
+    public LabRouter router(int index) {
         LabRouter router = routers[index];
         if (router == null) {
             throw new IllegalStateException("router " + index + " is not running");
@@ -160,17 +217,29 @@ final class FailoverPair implements AutoCloseable {
         return router;
     }
 
-    /** SIGKILL, and wait for the process to be gone. */
-    void kill9(int index) {
+    /**
+     * SIGKILL to router {@code index}'s process, by PID ({@link Process#destroyForcibly()}: one kill(2), no helper
+     * process in between, so the returned instant is as close to the signal as the JVM allows), then waits for it
+     * to be gone.
+     *
+     * @return the wall-clock instant (CLOCK_REALTIME) taken right before the signal was sent
+     */
+    public Instant kill9(int index) {
         LabRouter router = router(index);
-        router.kill("KILL");
-        if (!router.awaitExit(Duration.ofSeconds(10))) {
+        Process process = router.process().process();
+        if (!process.isAlive()) {
+            throw new IllegalStateException("router " + index + " (pid " + router.pid() + ") has already exited");
+        }
+        Instant signalledAt = Instant.now();
+        process.destroyForcibly();
+        if (!router.awaitExit(COMMAND_TIMEOUT)) {
             throw new IllegalStateException("router " + index + " survived SIGKILL");
         }
+        return signalledAt;
     }
 
     /** Stops router {@code index} (SIGTERM, an orderly shutdown; SIGCONT first in case it is frozen). */
-    void stop(int index) {
+    public void stop(int index) {
         LabRouter router = routers[index];
         routers[index] = null;
         if (router != null && router.isAlive()) {
@@ -183,21 +252,21 @@ final class FailoverPair implements AutoCloseable {
         }
     }
 
-    void stopAll() {
+    public void stopAll() {
         stop(BACKUP);
         stop(PRIMARY);
     }
 
     /** Destroys every TCP socket of the client towards the VIP ({@code ss -K}, SOCK_DESTROY), orphans included. */
-    void destroyClientConnections() {
-        ExecResult result = lab.client(0).exec(Duration.ofSeconds(10), "ss", "-K", "-t", "dst", VIP);
+    public void destroyClientConnections() {
+        ExecResult result = lab.client(0).exec(COMMAND_TIMEOUT, "ss", "-K", "-t", "dst", VIP);
         if (!result.succeeded()) {
             throw new IllegalStateException("ss -K in the client failed: " + result);
         }
     }
 
     /** Forgets the logs of routers started so far (called when a test begins). */
-    void forgetLogs() {
+    public void forgetLogs() {
         started.clear();
     }
 
@@ -205,15 +274,15 @@ final class FailoverPair implements AutoCloseable {
      * Takes a bridge port in the lab's switch namespace down or up: the host's end of that veth loses or regains
      * carrier, as when a cable is pulled from a switch.
      */
-    void switchLink(String bridgePort, boolean up) {
+    public void switchLink(String bridgePort, boolean up) {
         List<String> command = List.of("ip", "-n", lab.switchNamespace(), "link", "set", "dev", bridgePort, up ? "up" : "down");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within 10 s");
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s");
             }
-            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
             }
@@ -225,6 +294,7 @@ final class FailoverPair implements AutoCloseable {
         }
     }
 
+    /** Stops both routers (by PID) and removes the lab. */
     @Override
     public void close() {
         try {
@@ -238,44 +308,43 @@ final class FailoverPair implements AutoCloseable {
 
     /** {@code ctl status}'s high_availability part. Never call it on a router frozen by SIGSTOP: it would hang. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> ha(int index) {
+    public Map<String, Object> ha(int index) {
         Map<String, Object> status = (Map<String, Object>) router(index).ctl("status", Map.of());
         return (Map<String, Object>) status.get("high_availability");
     }
 
     /** The VIP's entry of {@link #ha(int)} (the lab has one VIP). */
     @SuppressWarnings("unchecked")
-    Map<String, Object> vip(int index) {
+    public Map<String, Object> vip(int index) {
         return (Map<String, Object>) ((List<Object>) ha(index).get("vips")).getFirst();
     }
 
-    String state(int index) {
+    public String state(int index) {
         return String.valueOf(vip(index).get("state"));
     }
 
     /** The VIP entry's view of the (only) peer, if heard. */
     @SuppressWarnings("unchecked")
-    static java.util.Optional<Map<String, Object>> peerView(Map<String, Object> vip) {
+    public static Optional<Map<String, Object>> peerView(Map<String, Object> vip) {
         List<Object> peers = (List<Object>) vip.get("peers");
-        return peers == null || peers.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of((Map<String, Object>) peers.getFirst());
+        return peers == null || peers.isEmpty() ? Optional.empty() : Optional.of((Map<String, Object>) peers.getFirst());
     }
 
     /** The peer (the other router) as router {@code index}'s keep-alive manager sees it: state and links. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> peer(int index) {
+    public Map<String, Object> peer(int index) {
         return (Map<String, Object>) ((List<Object>) ha(index).get("peers")).getFirst();
     }
 
     /** State of link {@code link} (0 server segment, 1 cable) in router {@code index}'s view: alive, failed, unknown. */
     @SuppressWarnings("unchecked")
-    String linkState(int index, int link) {
+    public String linkState(int index, int link) {
         return String.valueOf(((Map<String, Object>) ((List<Object>) peer(index).get("links")).get(link)).get("state"));
     }
 
     /** Frames router {@code index}'s RX rings dropped (ring full) since it started. */
     @SuppressWarnings("unchecked")
-    long ringDrops(int index) {
+    public long ringDrops(int index) {
         long drops = 0;
         for (Object ring : (List<Object>) router(index).stats().get("rings")) {
             drops += ((Number) ((Map<String, Object>) ring).get("rx_drops")).longValue();
@@ -284,7 +353,7 @@ final class FailoverPair implements AutoCloseable {
     }
 
     /** Router {@code index}'s data-plane drops for {@code reason} (a key of {@code ctl stats}' drops, e.g. "tcp-no-connection"). */
-    long drops(int index, String reason) {
+    public long drops(int index, String reason) {
         return ((Number) ((Map<?, ?>) router(index).stats().get("drops")).get(reason)).longValue();
     }
 
@@ -293,16 +362,21 @@ final class FailoverPair implements AutoCloseable {
      * client's namespace, whose counters are its own): every segment Baton lost on the way to a server shows
      * up here, and so do tail-loss probes sent when an echo is merely late.
      */
-    long clientRetransmissions() {
-        ExecResult snmp = lab.client(0).exec(Duration.ofSeconds(10), "cat", "/proc/net/snmp");
+    public long clientRetransmissions() {
+        ExecResult snmp = lab.client(0).exec(COMMAND_TIMEOUT, "cat", "/proc/net/snmp");
+        return retransmittedSegments(snmp.stdout());
+    }
+
+    /** RetransSegs from the text of /proc/net/snmp (its two "Tcp:" lines: names, then values). */
+    static long retransmittedSegments(String snmp) {
         String[] names = null;
-        for (String line : snmp.stdout().split("\n")) {
+        for (String line : snmp.split("\n")) {
             if (line.startsWith("Tcp:")) {
                 String[] fields = line.substring(4).strip().split("\\s+");
                 if (names == null) {
                     names = fields;
                 } else {
-                    for (int i = 0; i < names.length; i++) {
+                    for (int i = 0; i < names.length && i < fields.length; i++) {
                         if (names[i].equals("RetransSegs")) {
                             return Long.parseLong(fields[i]);
                         }
@@ -313,27 +387,33 @@ final class FailoverPair implements AutoCloseable {
         throw new IllegalStateException("no Tcp RetransSegs in the client's /proc/net/snmp: " + snmp);
     }
 
-    long rejected(int index) {
+    public long rejected(int index) {
         return ((Number) ((Map<?, ?>) ha(index).get("peer_messages")).get("rejected")).longValue();
     }
 
-    long badTags(int index) {
+    public long badTags(int index) {
         return ((Number) ((Map<?, ?>) ha(index).get("peer_messages")).get("bad_authentication_tag")).longValue();
     }
 
     /** Waits until router {@code index}'s VIP entry satisfies {@code condition}; the elapsed milliseconds. */
-    long awaitVip(int index, Predicate<Map<String, Object>> condition, String what) {
+    public long awaitVip(int index, Predicate<Map<String, Object>> condition, String what) {
         return awaitVip(index, condition, what, SETTLE_TIMEOUT);
     }
 
-    long awaitVip(int index, Predicate<Map<String, Object>> condition, String what, Duration timeout) {
+    /**
+     * Waits, at most {@code timeout}, until router {@code index}'s VIP entry satisfies {@code condition}; the
+     * elapsed milliseconds.
+     *
+     * @throws IllegalStateException if the router exits or the timeout passes, with its last status
+     */
+    public long awaitVip(int index, Predicate<Map<String, Object>> condition, String what, Duration timeout) {
         long startNs = System.nanoTime();
         long deadlineNs = startNs + timeout.toNanos();
         Map<String, Object> last = Map.of();
         while (System.nanoTime() - deadlineNs < 0) {
             LabRouter router = router(index);
             if (!router.isAlive()) {
-                throw new AssertionError("router " + index + " exited while waiting for " + what);
+                throw new IllegalStateException("router " + index + " exited while waiting for " + what);
             }
             try {
                 last = vip(index);
@@ -345,19 +425,67 @@ final class FailoverPair implements AutoCloseable {
             }
             pause(POLL_INTERVAL_MS);
         }
-        throw new AssertionError("not within " + timeout.toMillis() + " ms: " + what + "; last status of router " + index
+        throw new IllegalStateException("not within " + timeout.toMillis() + " ms: " + what + "; last status of router " + index
                 + ": " + last);
     }
 
     /** {@code ip neigh show VIP} in the upstream: which MAC the previous hop sends VIP traffic to. */
-    String upstreamNeighbour() {
-        ExecResult shown = lab.upstream().exec(Duration.ofSeconds(10), "ip", "neigh", "show", VIP, "dev",
+    public String upstreamNeighbour() {
+        ExecResult shown = lab.upstream().exec(COMMAND_TIMEOUT, "ip", "neigh", "show", VIP, "dev",
                 lab.upstream().frontInterface());
         return shown.stdout().strip();
     }
 
-    /** The logs of every router process started since {@link #forgetLogs()}, and the events of those still up. */
-    String logs() {
+    /**
+     * Waits, at most {@code timeout}, until the upstream's kernel sends VIP traffic to router {@code index}'s MAC
+     * (gratuitous ARP overrides a neighbour entry even within locktime: net/ipv4/arp.c, arp_is_garp).
+     *
+     * @return whether it did
+     */
+    public boolean awaitUpstreamSendsTo(int index, Duration timeout) {
+        String mac = host(index).clientMac();
+        long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (!upstreamNeighbour().contains(mac)) {
+            if (System.nanoTime() - deadlineNs >= 0) {
+                return false;
+            }
+            pause(20);
+        }
+        return true;
+    }
+
+    /** Router {@code index}'s event history ({@code ctl events}), oldest first, at most 1000 entries. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> events(int index) {
+        Map<String, Object> answer = (Map<String, Object>) router(index).ctl("events", Map.of("limit", 1000));
+        return (List<Map<String, Object>>) (List<?>) answer.get("events");
+    }
+
+    /** Router {@code index}'s state transitions, oldest first, as "reference FROM->TO". */
+    public List<String> transitions(int index) {
+        List<String> path = new ArrayList<>();
+        for (Map<String, Object> e : events(index)) {
+            if ("transition".equals(e.get("kind"))) {
+                path.add(e.get("reference") + " " + e.get("from") + "->" + e.get("to"));
+            }
+        }
+        return path;
+    }
+
+    /** Router {@code index}'s last transition into ACTIVE from another state (its event, with time and reference), if any. */
+    public Optional<Map<String, Object>> lastTakeover(int index) {
+        Map<String, Object> found = null;
+        for (Map<String, Object> e : events(index)) {
+            if ("transition".equals(e.get("kind")) && String.valueOf(e.get("to")).startsWith("ACTIVE")
+                    && !String.valueOf(e.get("from")).startsWith("ACTIVE")) {
+                found = e;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The logs of every router process started since {@link #forgetLogs()}, and the upstream's neighbour entry. */
+    public String logs() {
         StringBuilder text = new StringBuilder();
         for (LabRouter router : started) {
             text.append("==== baton run pid ").append(router.pid()).append(" (").append(router.configFile()).append(")")
@@ -367,9 +495,10 @@ final class FailoverPair implements AutoCloseable {
         return text.toString();
     }
 
-    static void pause(long ms) {
+    /** Sleeps: real routers run in real time, so the lab waits on the wall clock. */
+    public static void pause(long ms) {
         try {
-            Thread.sleep(ms); // real routers run in real time: a lab test waits on the wall clock
+            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
