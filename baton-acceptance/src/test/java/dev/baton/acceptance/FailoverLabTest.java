@@ -60,7 +60,7 @@ class FailoverLabTest {
     static final Duration LOAD = Duration.ofSeconds(6);
     /** Steady state before the failure, so every connection has a table entry on both routers. */
     static final long STEADY_MS = 1_500;
-    /** How long the standby may take to become active once the failure happened (t2 = 80 ms, plus polling). */
+    /** How long the standby may take to become active once the failure happened (t2 = 60 ms, plus polling). */
     static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(5);
     /** Fresh connections after a takeover, each echoing once. */
     static final int FRESH_CONNECTIONS = 20;
@@ -208,7 +208,7 @@ class FailoverLabTest {
         scenario.markFailure();
         pair.cable().cut();
         try {
-            // link-failure-time defaults to t2 (80 ms): after a second the cable's link is long failed.
+            // link-failure-time defaults to t2 (60 ms): after a second the cable's link is long failed.
             pause(1_000);
             for (int router : List.of(PRIMARY, BACKUP)) {
                 Map<String, Object> peer = pair.peer(router);
@@ -369,7 +369,7 @@ class FailoverLabTest {
         scenario.markFailure();
         pair.router(PRIMARY).kill("STOP");
         try {
-            pause(300); // t2 is 80 ms
+            pause(300); // t2 is 60 ms
         } finally {
             pair.router(PRIMARY).kill("CONT");
         }

@@ -86,10 +86,10 @@ final class ConfigSchema {
     static final Key KEY_FILE = new Key("key-file", "key-file: /etc/baton/peer.key");
     static final Key PEER_PORT = new Key("port", "port: 7480");
     static final Key LISTEN_TIMEOUT = new Key("listen-timeout", "listen-timeout: 500ms");
-    static final Key STANDBY_TIMEOUT = new Key("standby-timeout", "standby-timeout: 80ms");
+    static final Key STANDBY_TIMEOUT = new Key("standby-timeout", "standby-timeout: 60ms");
     static final Key PREEMPT_TIMEOUT = new Key("preempt-timeout", "preempt-timeout: 100ms");
     static final Key UPDATE_INTERVAL = new Key("update-interval", "update-interval: 20ms");
-    static final Key LINK_FAILURE_TIME = new Key("link-failure-time", "link-failure-time: 80ms");
+    static final Key LINK_FAILURE_TIME = new Key("link-failure-time", "link-failure-time: 60ms");
     static final Key HANDOVER_DRAIN = new Key("handover-drain", "handover-drain: 500ms");
     static final Key GRATUITOUS_ARP = new Key("gratuitous-arp", "gratuitous-arp: { count: 3, interval: 20ms, reannounce: 0s }");
     static final Key SYNC = new Key("sync", "sync: { window: 32, retransmit-timeout: 200ms }");

@@ -58,10 +58,10 @@ class HighAvailabilityConfigTest {
         assertEquals(Path.of("/etc/baton/peer.key"), ha.keyFile());
         assertEquals(7480, ha.port());
         assertEquals(Duration.ofMillis(500), ha.listenTimeout());
-        assertEquals(Duration.ofMillis(80), ha.standbyTimeout());
+        assertEquals(Duration.ofMillis(60), ha.standbyTimeout());
         assertEquals(Duration.ofMillis(100), ha.preemptTimeout());
         assertEquals(Duration.ofMillis(20), ha.updateInterval());
-        assertEquals(Duration.ofMillis(80), ha.linkFailureTime());
+        assertEquals(Duration.ofMillis(60), ha.linkFailureTime());
         assertEquals(Duration.ofMillis(500), ha.handoverDrain());
         assertEquals(new GratuitousArpSettings(3, Duration.ofMillis(20), Duration.ZERO), ha.gratuitousArp());
         assertFalse(ha.gratuitousArp().reannounces());

@@ -96,7 +96,7 @@ class HighAvailabilityRejectionTest {
                 // ---- timer relations (FIG. 3: t2, t1 and the link failure time wait for keep-alives sent every t4)
                 row("standby timeout shorter than two update intervals", "  standby-timeout: 80ms", "  standby-timeout: 30ms",
                         "t.yaml:28:20: high-availability.standby-timeout: 30ms must be at least twice update-interval (20ms), "
-                                + "or a standby takes over after one lost keep-alive; for example: standby-timeout: 80ms"),
+                                + "or a standby takes over after one lost keep-alive; for example: standby-timeout: 60ms"),
                 row("default timeouts too short for a long update interval", "  update-interval: 20ms", "  update-interval: 300ms",
                         "t.yaml:25:3: high-availability.listen-timeout: 500ms (the default) must be at least twice update-interval "
                                 + "(300ms), or a starting router may miss the active one and become active too; "
@@ -106,7 +106,7 @@ class HighAvailabilityRejectionTest {
                 row("link failure time shorter than two update intervals", "  standby-timeout: 80ms",
                         "  standby-timeout: 80ms\n  link-failure-time: 30ms",
                         "t.yaml:29:22: high-availability.link-failure-time: 30ms must be at least twice update-interval (20ms), "
-                                + "or one lost keep-alive fails the link; for example: link-failure-time: 80ms"),
+                                + "or one lost keep-alive fails the link; for example: link-failure-time: 60ms"),
                 // ---- gratuitous ARP and sync
                 row("no gratuitous ARP at all", "count: 3,", "count: 0,",
                         "t.yaml:29:28: high-availability.gratuitous-arp.count: 0 is out of range (1..100); for example: count: 3"),
@@ -186,7 +186,7 @@ class HighAvailabilityRejectionTest {
                 // ---- shape
                 row("misspelt timer", "  standby-timeout: 80ms", "  standby-timout: 80ms",
                         "t.yaml:28:3: high-availability: unknown key 'standby-timout'; did you mean 'standby-timeout'?; "
-                                + "for example: standby-timeout: 80ms"),
+                                + "for example: standby-timeout: 60ms"),
                 row("section without value", "high-availability:\n  router-number: 1\n", "high-availability:\nx:\n  router-number: 1\n",
                         "t.yaml:24:19: high-availability: has no value; for example: high-availability: { router-number: 1, "
                                 + "key-file: /etc/baton/peer.key, peers: [{ name: baton-2, router-number: 2, "

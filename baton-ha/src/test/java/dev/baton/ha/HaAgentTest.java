@@ -37,7 +37,7 @@ class HaAgentTest {
 
             pair.a.alive = false; // kill -9: a sends nothing more
             long outageMs = pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over");
-            assertTrue(outageMs <= 100, "b took over " + outageMs + " ms after the last heartbeat (t2 is 80 ms)");
+            assertTrue(outageMs <= 100, "b took over " + outageMs + " ms after the last heartbeat (t2 is 60 ms)");
 
             // Gratuitous ARP on b's client side: request and reply forms for the VIP, from b's MAC.
             pair.run(100, 1);

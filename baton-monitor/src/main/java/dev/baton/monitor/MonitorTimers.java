@@ -2,8 +2,8 @@ package dev.baton.monitor;
 
 /**
  * The timers of FIG. 3, in milliseconds, with defaults chosen for fast failover: a standby takes over
- * after four missed updates (80 ms), so with the upstream's ARP update the forwarding outage stays under
- * the client's 200 ms minimum retransmission timeout (RFC 6298 §2.4 as Linux applies it), and a lost
+ * after three update intervals of silence (60 ms: two keep-alives may be lost), so with the upstream's ARP
+ * update the forwarding outage stays under 100 ms and under the client's 200 ms minimum retransmission timeout (RFC 6298 §2.4 as Linux applies it), and a lost
  * segment costs one retransmission.
  *
  * @param listenTimeoutMs   t1: how long a starting router listens for an active one before it becomes active
@@ -17,7 +17,7 @@ package dev.baton.monitor;
 public record MonitorTimers(long listenTimeoutMs, long standbyTimeoutMs, long preemptTimeoutMs, long updateIntervalMs,
                             long handoverDrainMs) {
 
-    public static final MonitorTimers DEFAULTS = new MonitorTimers(500, 80, 100, 20, 500);
+    public static final MonitorTimers DEFAULTS = new MonitorTimers(500, 60, 100, 20, 500);
 
     public MonitorTimers {
         if (listenTimeoutMs <= 0 || standbyTimeoutMs <= 0 || preemptTimeoutMs <= 0 || updateIntervalMs <= 0 || handoverDrainMs < 0) {

@@ -27,7 +27,7 @@ import static dev.baton.control.lab.HaLabPair.other;
 /**
  * Issue #3's failover benchmark ({@code bench/failover.sh}; method and results in docs/benchmarks.md, "High
  * availability: failover"): a pair of real {@code baton run} processes ({@link HaLabPair}, default timers,
- * t2 = 80 ms) under 200 long-lived echo connections (a message every 20 ms each, every echoed byte checked), and
+ * t2 = 60 ms) under 200 long-lived echo connections (a message every 20 ms each, every echoed byte checked), and
  * <ol>
  *   <li>one baseline client run with no failure, for scale;</li>
  *   <li>{@code --rounds} kill -9 failovers: SIGKILL to the active router, the standby takes over (FIG. 3, 348);
@@ -49,7 +49,7 @@ import static dev.baton.control.lab.HaLabPair.other;
  */
 public final class FailoverBenchmark {
 
-    /** How long the standby gets to become active once the failure happened (t2 = 80 ms, plus polling). */
+    /** How long the standby gets to become active once the failure happened (t2 = 60 ms, plus polling). */
     private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(5);
     /** How long a capture waits for the new active's first frame. */
     private static final Duration FIRST_FRAME_TIMEOUT = Duration.ofSeconds(5);

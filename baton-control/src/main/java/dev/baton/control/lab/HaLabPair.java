@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * running the echo server, one client, and a third router namespace that runs no Baton (the stranger of the
  * wrong-key scenario). Router 0 is primary for the VIP (router number 1), router 1 its backup (router number 2);
  * they keep each other alive over two links, the server segment (link 0) and the heartbeat cable (link 1), with
- * the default timers (t2 = 80 ms). {@link EchoLoad} is the client side.
+ * the default timers (t2 = 60 ms). {@link EchoLoad} is the client side.
  *
  * <pre>{@code
  * try (HaLabPair pair = HaLabPair.build()) {
