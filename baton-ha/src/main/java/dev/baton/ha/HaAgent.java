@@ -916,7 +916,14 @@ public final class HaAgent implements AutoCloseable {
         }
         int vip = group.vip;
         Forwarder worker = dataplane.worker(0);
+        VipOwnership ownership = dataplane.ownership();
         worker.submit(() -> {
+            // Checked again on the worker: an announcement queued just before this router yielded the VIP (two
+            // actives resolved, a hand-over) must not go out after the winner's, or the upstream would send the
+            // VIP's traffic to a router that no longer forwards it until its ARP entry goes stale.
+            if (!ownership.answersArp(vip)) {
+                return;
+            }
             PacketPort[] ports = worker.ports();
             for (int i = 0; i < ports.length; i++) {
                 if (worker.facesClients(i)) {
