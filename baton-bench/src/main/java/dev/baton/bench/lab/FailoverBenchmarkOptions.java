@@ -65,61 +65,21 @@ public record FailoverBenchmarkOptions(int rounds, int switchovers, int connecti
         Duration after = d.after;
         double maxLoad = d.maxLoad;
         Duration loadWait = d.loadWait;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name;
-            String value;
-            int equals = arg.indexOf('=');
-            if (equals >= 0) {
-                name = arg.substring(2, equals);
-                value = arg.substring(equals + 1);
-            } else {
-                name = arg.substring(2);
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("--" + name + " needs a value");
-                }
-                value = args[++i];
-            }
+        for (BenchArguments.Option option : BenchArguments.options(args)) {
+            String name = option.name();
+            String value = option.value();
             switch (name) {
-                case "rounds" -> rounds = (int) whole(name, value, 1, 50);
-                case "switchovers" -> switchovers = (int) whole(name, value, 0, 20);
-                case "connections" -> connections = (int) whole(name, value, 1, 500);
-                case "steady-ms" -> steady = Duration.ofMillis(whole(name, value, 500, 10_000));
-                case "after-ms" -> after = Duration.ofMillis(whole(name, value, 1_000, 20_000));
-                case "max-load" -> maxLoad = decimal(name, value, 0.01, 64);
-                case "load-wait-s" -> loadWait = Duration.ofSeconds(whole(name, value, 0, 900));
+                case "rounds" -> rounds = (int) BenchArguments.whole(name, value, 1, 50);
+                case "switchovers" -> switchovers = (int) BenchArguments.whole(name, value, 0, 20);
+                case "connections" -> connections = (int) BenchArguments.whole(name, value, 1, 500);
+                case "steady-ms" -> steady = Duration.ofMillis(BenchArguments.whole(name, value, 500, 10_000));
+                case "after-ms" -> after = Duration.ofMillis(BenchArguments.whole(name, value, 1_000, 20_000));
+                case "max-load" -> maxLoad = BenchArguments.decimal(name, value, 0.01, 64);
+                case "load-wait-s" -> loadWait = Duration.ofSeconds(BenchArguments.whole(name, value, 0, 900));
                 default -> throw new IllegalArgumentException("unknown option --" + name);
             }
         }
         return new FailoverBenchmarkOptions(rounds, switchovers, connections, steady, after, maxLoad, loadWait);
     }
 
-    private static long whole(String name, String value, long min, long max) {
-        long parsed;
-        try {
-            parsed = Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + value + "' is not a whole number");
-        }
-        if (parsed < min || parsed > max) {
-            throw new IllegalArgumentException("--" + name + ": " + parsed + " is outside " + min + ".." + max);
-        }
-        return parsed;
-    }
-
-    private static double decimal(String name, String value, double min, double max) {
-        double parsed;
-        try {
-            parsed = Double.parseDouble(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + value + "' is not a number");
-        }
-        if (!(parsed >= min && parsed <= max)) {
-            throw new IllegalArgumentException("--" + name + ": " + parsed + " is outside " + min + ".." + max);
-        }
-        return parsed;
-    }
 }

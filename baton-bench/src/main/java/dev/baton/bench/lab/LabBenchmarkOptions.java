@@ -62,32 +62,17 @@ public record LabBenchmarkOptions(int repetitions, Duration udpWarmup, Duration 
         Duration loadWait = d.loadWait;
         String ring = d.ring;
         boolean batonRps = d.batonRps;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name;
-            String value;
-            int equals = arg.indexOf('=');
-            if (equals >= 0) {
-                name = arg.substring(2, equals);
-                value = arg.substring(equals + 1);
-            } else {
-                name = arg.substring(2);
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("--" + name + " needs a value");
-                }
-                value = args[++i];
-            }
+        for (BenchArguments.Option option : BenchArguments.options(args)) {
+            String name = option.name();
+            String value = option.value();
             switch (name) {
                 case "repetitions" -> repetitions = integer(name, value, 1, 9);
                 case "udp-warmup-s" -> udpWarmup = seconds(name, value, 1, 10);
                 case "udp-seconds" -> udpWindow = seconds(name, value, 1, 20);
-                case "udp-max-packets" -> udpMaxPackets = integer(name, value, 1, 1_000_000_000L);
+                case "udp-max-packets" -> udpMaxPackets = BenchArguments.whole(name, value, 1, 1_000_000_000L);
                 case "flows" -> flows = integer(name, value, 1, 4096);
                 case "tcp-seconds" -> tcpTime = seconds(name, value, 1, 30);
-                case "max-load" -> maxLoad = decimal(name, value, 0.01, 64);
+                case "max-load" -> maxLoad = BenchArguments.decimal(name, value, 0.01, 64);
                 case "load-wait-s" -> loadWait = seconds(name, value, 0, 900);
                 case "ring" -> ring = ring(value);
                 case "baton-rps" -> batonRps = bool(name, value);
@@ -99,37 +84,11 @@ public record LabBenchmarkOptions(int repetitions, Duration udpWarmup, Duration 
     }
 
     private static int integer(String name, String value, int min, int max) {
-        return (int) integer(name, value, min, (long) max);
-    }
-
-    private static long integer(String name, String value, long min, long max) {
-        long parsed;
-        try {
-            parsed = Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + value + "' is not a whole number");
-        }
-        if (parsed < min || parsed > max) {
-            throw new IllegalArgumentException("--" + name + ": " + parsed + " is outside " + min + ".." + max);
-        }
-        return parsed;
+        return (int) BenchArguments.whole(name, value, min, max);
     }
 
     private static Duration seconds(String name, String value, int min, int max) {
         return Duration.ofSeconds(integer(name, value, min, max));
-    }
-
-    private static double decimal(String name, String value, double min, double max) {
-        double parsed;
-        try {
-            parsed = Double.parseDouble(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + value + "' is not a number");
-        }
-        if (!(parsed >= min && parsed <= max)) {
-            throw new IllegalArgumentException("--" + name + ": " + parsed + " is outside " + min + ".." + max);
-        }
-        return parsed;
     }
 
     private static boolean bool(String name, String value) {
