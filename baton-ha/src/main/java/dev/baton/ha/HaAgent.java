@@ -45,7 +45,6 @@ import dev.baton.peer.ServiceNoticeFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.peer.Verdict;
 import dev.baton.peer.VerdictCounters;
-import dev.baton.sync.SyncSettings;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
