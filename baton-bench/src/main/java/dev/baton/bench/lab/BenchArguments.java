@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command-line conventions the lab benchmarks share: {@code --name value} or {@code --name=value}, and
- * bounded numbers whose errors name the option, the value and the range.
+ * The command-line conventions the lab benchmarks share: the main method's exits, {@code --name value} or
+ * {@code --name=value}, and bounded numbers whose errors name the option, the value and the range.
  */
 final class BenchArguments {
 
@@ -13,7 +13,54 @@ final class BenchArguments {
     record Option(String name, String value) {
     }
 
+    /** A benchmark's body, given its parsed options. */
+    @FunctionalInterface
+    interface Body<O> {
+        void run(O options) throws Exception;
+    }
+
     private BenchArguments() {
+    }
+
+    /**
+     * The main method every lab benchmark shares: {@code --help} prints {@code usage}; options that do not
+     * parse, or a missing prerequisite (root, a tool), exit 2 with the reason; a failed run exits 1 with its
+     * stack trace; a completed run exits 0.
+     *
+     * @param title               the benchmark's name in messages, e.g. "lab benchmark"
+     * @param missingPrerequisite why the benchmark cannot run here, or null
+     */
+    static <O> void main(String title, String usage, String[] args, java.util.function.Function<String[], O> parse,
+                         java.util.function.Supplier<String> missingPrerequisite, Body<O> body) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(usage);
+            return;
+        }
+        O options;
+        try {
+            options = parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(title + ": " + e.getMessage());
+            System.err.print(usage);
+            System.exit(2);
+            return;
+        }
+        String problem = missingPrerequisite.get();
+        if (problem != null) {
+            System.err.println(title + ": cannot run: " + problem);
+            System.exit(2);
+            return;
+        }
+        int status;
+        try {
+            body.run(options);
+            status = 0;
+        } catch (Exception e) {
+            System.err.println(title + " failed: " + e.getMessage());
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /**

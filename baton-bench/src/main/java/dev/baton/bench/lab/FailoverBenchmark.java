@@ -70,35 +70,8 @@ public final class FailoverBenchmark {
     }
 
     public static void main(String[] args) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.print(FailoverBenchmarkOptions.USAGE);
-            return;
-        }
-        FailoverBenchmarkOptions options;
-        try {
-            options = FailoverBenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("failover benchmark: " + e.getMessage());
-            System.err.print(FailoverBenchmarkOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        String problem = missingPrerequisite();
-        if (problem != null) {
-            System.err.println("failover benchmark: cannot run: " + problem);
-            System.exit(2);
-            return;
-        }
-        int status;
-        try {
-            new FailoverBenchmark(options).run();
-            status = 0;
-        } catch (RuntimeException | IOException e) {
-            System.err.println("failover benchmark failed: " + e.getMessage());
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        BenchArguments.main("failover benchmark", FailoverBenchmarkOptions.USAGE, args, FailoverBenchmarkOptions::parse, FailoverBenchmark::missingPrerequisite,
+                options -> new FailoverBenchmark(options).run());
     }
 
     /** Why the benchmark cannot run here, or null. */

@@ -69,35 +69,8 @@ public final class LabForwardingBenchmark {
     }
 
     public static void main(String[] args) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.print(LabBenchmarkOptions.USAGE);
-            return;
-        }
-        LabBenchmarkOptions options;
-        try {
-            options = LabBenchmarkOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("lab benchmark: " + e.getMessage());
-            System.err.print(LabBenchmarkOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        String problem = missingPrerequisite();
-        if (problem != null) {
-            System.err.println("lab benchmark: cannot run: " + problem);
-            System.exit(2);
-            return;
-        }
-        int status;
-        try {
-            new LabForwardingBenchmark(options, clockTicksPerSecond()).run();
-            status = 0;
-        } catch (RuntimeException e) {
-            System.err.println("lab benchmark failed: " + e.getMessage());
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        BenchArguments.main("lab benchmark", LabBenchmarkOptions.USAGE, args, LabBenchmarkOptions::parse, LabForwardingBenchmark::missingPrerequisite,
+                options -> new LabForwardingBenchmark(options, clockTicksPerSecond()).run());
     }
 
     /** Why the benchmark cannot run here, or null. */
