@@ -581,7 +581,7 @@ public final class HaAgent implements AutoCloseable {
             malformedMessages++;
             return;
         }
-        int stream = segment.get(PeerHeaderFlyweightLayouts.BE_I32, offset);
+        int stream = MessageType.leadingServiceId(segment, offset);
         int v = ReplicationShard.vipOfStream(stream);
         int w = ReplicationShard.workerOfStream(stream);
         if (v >= groups.length) {

@@ -164,11 +164,7 @@ public final class ReplicationShard implements WorkerExtension {
     /** Forgets the VIP's standbys: this router is no longer active for it. */
     public void dropSenders(int vipIndex) {
         for (int p = 0; p < peerCount; p++) {
-            if (senders[vipIndex][p] != null && dumpComplete[vipIndex][p]) {
-                streamingSenders--;
-            }
-            senders[vipIndex][p] = null;
-            dumpComplete[vipIndex][p] = false;
+            dropSender(vipIndex, p);
         }
     }
 
@@ -208,7 +204,7 @@ public final class ReplicationShard implements WorkerExtension {
     }
 
     private void onInbound(int peerIndex, MessageType type, MemorySegment segment, long offset, int length) {
-        int vip = vipOfStream(segment.get(PeerHeaderFlyweightLayouts.BE_I32, offset));
+        int vip = vipOfStream(MessageType.leadingServiceId(segment, offset));
         if (vip >= vipCount) {
             inboundUnrouted++;
             return;

@@ -85,6 +85,15 @@ public enum MessageType {
         return fixedLength + records * recordLength;
     }
 
+    /**
+     * The Service Id that every payload but KEEPALIVE's starts with (a sync stream id for the sync types, a VIP
+     * index for the notices; {@code docs/protocol.md}): read before the message is routed to the flyweight that
+     * owns it. The caller has checked that at least 4 payload bytes are there.
+     */
+    public static int leadingServiceId(MemorySegment segment, long payloadOffset) {
+        return segment.get(BE_I32, payloadOffset);
+    }
+
     /** The type with wire code {@code code}, or {@code null} when no type has it. Allocates nothing. */
     public static MessageType fromCode(int code) {
         return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
@@ -107,4 +116,5 @@ public enum MessageType {
     }
 
     private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 }
