@@ -154,9 +154,15 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     /**
      * The entry for this key, expired or not, without side effects (for inspection and replication);
      * -1 when absent. The forwarding path uses {@link #find(int, int, int, int, int, long)}.
+     *
+     * <p>Never throws, whatever the arguments: they may come straight from a packet (an ICMP error's quoted
+     * header, issue #7 item 1), and a key the table cannot hold, a protocol other than TCP or UDP or a port
+     * outside 0..65535, is simply absent.
      */
     public long find(int protocol, int clientAddress, int clientPort, int vip, int vipPort) {
-        checkProtocol(protocol);
+        if (!isTracked(protocol) || ((clientPort | vipPort) & ~0xFFFF) != 0) {
+            return -1;
+        }
         long probe = probe(addresses(clientAddress, vip), ports(clientPort, vipPort), protocol);
         return probe >= 0 ? probe : -1;
     }
@@ -446,8 +452,13 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         return (clientPort << 16) | vipPort;
     }
 
+    /** Whether the table holds connections of IP protocol {@code protocol}: TCP and UDP only. */
+    public static boolean isTracked(int protocol) {
+        return protocol == PROTOCOL_TCP || protocol == PROTOCOL_UDP;
+    }
+
     private static void checkProtocol(int protocol) {
-        if (protocol != PROTOCOL_TCP && protocol != PROTOCOL_UDP) {
+        if (!isTracked(protocol)) {
             throw new IllegalArgumentException("protocol must be TCP (6) or UDP (17): " + protocol);
         }
     }

@@ -144,6 +144,23 @@ class ConnectionTableTest {
         assertEquals(0, table.size());
     }
 
+    @Test
+    void aLookupWithAKeyTheTableCannotHoldIsAMissNeverAnException() {
+        // Issue #7 item 1: lookup keys may come straight from a packet (an ICMP error's quoted header).
+        ConnectionTable table = table(64);
+        table.insert(PROTOCOL_TCP, CLIENT, 40_000, VIP, HTTP, 0, 1, TcpState.SYN_RECEIVED, 0);
+        for (int protocol = -1; protocol <= 256; protocol++) {
+            if (protocol != PROTOCOL_TCP && protocol != PROTOCOL_UDP) {
+                assertEquals(-1, table.find(protocol, CLIENT, 40_000, VIP, HTTP), "protocol " + protocol);
+                assertEquals(-1, table.find(protocol, CLIENT, 40_000, VIP, HTTP, 0), "protocol " + protocol);
+                assertEquals(false, table.remove(protocol, CLIENT, 40_000, VIP, HTTP), "protocol " + protocol);
+            }
+        }
+        assertEquals(-1, table.find(PROTOCOL_TCP, CLIENT, 65_536, VIP, HTTP));
+        assertEquals(-1, table.find(PROTOCOL_TCP, CLIENT, 40_000, VIP, -1, 0));
+        assertEquals(1, table.size());
+    }
+
     @ParameterizedTest(name = "capacity {0}")
     @ValueSource(ints = {1, 2, 3, 7, 48, 49, 97, 1_000, 3_073, 12_289, 100_000, 786_433, 1_000_000})
     void memoryPerConfiguredEntryIsAtMost64Bytes(int capacity) {

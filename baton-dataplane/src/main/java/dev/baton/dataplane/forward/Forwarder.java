@@ -53,6 +53,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private static final int VIRTIO_HEADER_LENGTH = 10;
     private static final int MAX_BATCHES_PER_PORT = 8;
     private static final int EXPIRY_SCAN_PER_CYCLE = 256;
+    /** RFC 792: an ICMP error quotes the offending IP header and the first 64 bits of its payload. */
+    private static final int ICMP_QUOTED_TRANSPORT_BYTES = 8;
 
     private final int workerId;
     private final PacketPort[] ports;
@@ -226,21 +228,24 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.drop(DropReason.VIP_NOT_OWNED);
             return;
         }
+        // Before any transport header is read, ICMP's included: a non-first fragment starts mid-payload.
+        if (ip.fragmentOffset() != 0) {
+            counters.drop(DropReason.FRAGMENT);
+            return;
+        }
         int protocol = ip.protocol();
+        // The transport header ends where the datagram does (ip.valid(): within the frame), not at the end
+        // of the frame, which may carry Ethernet padding.
+        long l4Offset = ip.payloadOffset();
+        int l4Length = ip.payloadLength();
         if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
-            onIcmpToVip(buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+            onIcmpToVip(vip, l4Offset, l4Length, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
             return;
         }
         if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP) {
             counters.drop(DropReason.NO_SERVICE);
             return;
         }
-        if (ip.fragmentOffset() != 0) {
-            counters.drop(DropReason.FRAGMENT);
-            return;
-        }
-        long l4Offset = ip.payloadOffset();
-        int l4Length = (int) (l3Offset + l3Length - l4Offset);
         int clientPort;
         int vipPort;
         int tcpFlags;
@@ -318,9 +323,15 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         return serverId;
     }
 
-    private void onIcmpToVip(MemorySegment buffer, long frameOffset, int frameLength, long virtioOffset, int status, int vlanTci) {
-        long l4Offset = ip.payloadOffset();
-        int l4Length = (int) (frameOffset + frameLength - l4Offset);
+    /**
+     * An ICMP message to a VIP: an error about a VIP flow goes to the server that owns the flow. The quoted
+     * datagram is attacker-shaped input like any other, so it is checked whole before the table is asked
+     * (issue #7 item 1): IPv4 with IHL at least 5, a total length no shorter than its header, options within
+     * the quote, not a non-first fragment, a protocol the table tracks, and the 8 transport bytes RFC 792
+     * promises (the ports).
+     */
+    private void onIcmpToVip(int vip, long l4Offset, int l4Length, MemorySegment buffer, long frameOffset, int frameLength,
+                             long virtioOffset, int status, int vlanTci) {
         icmp.wrap(buffer, l4Offset, l4Length);
         if (!icmp.valid()) {
             counters.drop(DropReason.MALFORMED);
@@ -332,18 +343,27 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             return;
         }
         long innerOffset = icmp.innerOffset();
-        innerIp.wrap(buffer, innerOffset, (int) (frameOffset + frameLength - innerOffset));
-        // RFC 792: the error carries the original IP header and at least 64 bits of its payload: the ports.
-        if (!innerIp.validHeader() || innerIp.payloadOffset() + 4 > frameOffset + frameLength) {
-            counters.drop(DropReason.MALFORMED);
+        int innerLength = icmp.innerLength();
+        innerIp.wrap(buffer, innerOffset, innerLength);
+        if (!innerIp.validHeader() || innerIp.headerLength() + ICMP_QUOTED_TRANSPORT_BYTES > innerLength) {
+            counters.drop(DropReason.ICMP_INNER_MALFORMED);
             return;
         }
         int innerProtocol = innerIp.protocol();
+        if (!ConnectionTable.isTracked(innerProtocol) || innerIp.fragmentOffset() != 0) {
+            counters.drop(DropReason.ICMP_INNER_UNSUPPORTED);
+            return;
+        }
+        if (innerIp.sourceAddress() != vip) {
+            // About a flow of another address (perhaps a VIP this router does not own): not this VIP's error.
+            counters.drop(DropReason.ICMP_NO_CONNECTION);
+            return;
+        }
         long ports = innerIp.payloadOffset();
-        int vipPort = Short.toUnsignedInt(buffer.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), ports));
-        int clientPort = Short.toUnsignedInt(buffer.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), ports + 2));
+        int vipPort = Short.toUnsignedInt(buffer.get(BE_SHORT, ports));
+        int clientPort = Short.toUnsignedInt(buffer.get(BE_SHORT, ports + 2));
         // The offending packet was the server's reply: VIP -> client.
-        long slot = table.find(innerProtocol, innerIp.destinationAddress(), clientPort, innerIp.sourceAddress(), vipPort, nowMs);
+        long slot = table.find(innerProtocol, innerIp.destinationAddress(), clientPort, vip, vipPort, nowMs);
         if (slot < 0) {
             counters.drop(DropReason.ICMP_NO_CONNECTION);
             return;

@@ -28,7 +28,17 @@ public enum DropReason {
     /** The frame is larger than a transmit slot (ring misconfigured for the sender's GSO size). */
     TOO_BIG(10, "too-big"),
     /** The router does not own the VIP at the moment (standby): it neither answers ARP nor forwards. */
-    VIP_NOT_OWNED(11, "vip-not-owned");
+    VIP_NOT_OWNED(11, "vip-not-owned"),
+    /**
+     * An ICMP error quoting a datagram Baton cannot match to a connection: an inner protocol other than TCP
+     * or UDP, or a non-first fragment (no ports in it). Issue #7 item 1.
+     */
+    ICMP_INNER_UNSUPPORTED(12, "icmp-inner-unsupported"),
+    /**
+     * An ICMP error whose quoted datagram does not parse: not IPv4, IHL below 5, a total length shorter than
+     * its header, options beyond the quote, or fewer than the 8 bytes of transport header RFC 792 requires.
+     */
+    ICMP_INNER_MALFORMED(13, "icmp-inner-malformed");
 
     private static final DropReason[] BY_CODE = values();
 

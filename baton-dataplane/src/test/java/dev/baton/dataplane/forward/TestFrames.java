@@ -90,6 +90,38 @@ public final class TestFrames {
         return b.array();
     }
 
+    /**
+     * An ICMP error from {@code routerIp} to the VIP quoting {@code quoted} as it is: the tests of hostile
+     * input build odd inner headers byte by byte.
+     */
+    public static byte[] icmpErrorQuoting(long dstMac, long srcMac, int routerIp, int vip, int type, int code, byte[] quoted) {
+        int l4 = 8 + quoted.length;
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) 0x0800);
+        putIpv4(b, 20 + l4, 1, routerIp, vip, 0);
+        int icmpAt = b.position();
+        b.put((byte) type).put((byte) code).putShort((short) 0).putShort((short) 0).putShort((short) 1400);
+        b.put(quoted);
+        b.putShort(icmpAt + 2, (short) checksum(b.array(), icmpAt, l4, 0));
+        return b.array();
+    }
+
+    /**
+     * A quoted datagram for {@link #icmpErrorQuoting}: an IPv4 header with {@code versionAndIhl},
+     * {@code totalLength}, {@code flagsFragment}, {@code optionBytes} zero bytes of options, then {@code l4}.
+     */
+    public static byte[] quotedDatagram(int versionAndIhl, int totalLength, int protocol, int flagsFragment,
+                                        int src, int dst, int optionBytes, byte[] l4) {
+        ByteBuffer b = ByteBuffer.allocate(20 + optionBytes + l4.length);
+        b.put((byte) versionAndIhl).put((byte) 0).putShort((short) totalLength).putShort((short) 0x1234)
+                .putShort((short) flagsFragment).put((byte) 64).put((byte) protocol).putShort((short) 0).putInt(src).putInt(dst);
+        b.put(new byte[optionBytes]);
+        b.put(l4);
+        return b.array();
+    }
+
     public static byte[] withFragmentOffset(byte[] frame, int offsetUnits) {
         byte[] copy = frame.clone();
         ByteBuffer b = ByteBuffer.wrap(copy);
