@@ -15,12 +15,41 @@ import java.util.Arrays;
  * only resolved servers get new connections. A stale entry keeps its last MAC, which established
  * connections keep using: servers seldom change MACs, and dropping a live flow because one refresh was lost
  * would be worse than using a MAC that was right a few seconds ago.
+ *
+ * <h2>What an ARP may change (issue #7 item 12)</h2>
+ * The caller passes only unicast sender MACs equal to the frame's Ethernet source (the forwarder checks
+ * and counts the rest). The first MAC of a server is taken as it comes. A <em>different</em> MAC for a
+ * server already resolved is not applied: it is held as a candidate and the server is probed at once (an
+ * ARP request to its address). The change is made when, one retry interval after the probe, the candidate
+ * answered after the probe and the known MAC did not speak at all since the candidate appeared; an ARP
+ * from the known MAC abandons the change ({@link #REFUTED}), as does silence from the candidate. So:
+ * <ul>
+ *   <li>a server that really moved (a new NIC, a VM migrated, a failed-over bond) is followed within a
+ *       retry interval of its first announcement;</li>
+ *   <li>a host on the server segment cannot take a live server's traffic by ARP: the server answers the
+ *       probe from its known MAC. It can take it while the server is down or not answering ARP, and it
+ *       can win a server's first resolution (before any reply is known) &mdash; ARP carries no proof of
+ *       identity, so only a segment the operator controls (switch port security, static entries) closes
+ *       those; and by announcing MACs without end it can keep a real change pending.</li>
+ * </ul>
  */
 public final class NeighbourTable {
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final long VALID = 1L << 63;
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
+    private static final long NO_CANDIDATE = -1;
+    private static final long NOT_PROBED = Long.MIN_VALUE;
+
+    /** {@link #learn} results. */
+    public static final int NOT_A_NEIGHBOUR = 0;
+    public static final int LEARNED = 1;
+    public static final int REFUTED = 2;
+    public static final int HELD = 3;
+    /** {@link #settleNextChange} results. */
+    public static final int NONE = -1;
+    public static final int CHANGED = 1;
+    public static final int UNANSWERED = 2;
 
     private final int[] addresses;
     private final int[] interfaceIndex;
@@ -28,6 +57,12 @@ public final class NeighbourTable {
     private final long[] macs;
     private final long[] lastReplyMs;
     private final long[] nextProbeMs;
+    /** Owner thread only: a different MAC held until a probe confirms it, or {@link #NO_CANDIDATE}. */
+    private final long[] candidateMacs;
+    /** Owner thread only: when the probe about the candidate went out, or {@link #NOT_PROBED}. */
+    private final long[] changeProbeSentMs;
+    /** Owner thread only: whether the candidate spoke after that probe. */
+    private final boolean[] candidateAnswered;
     private final long refreshIntervalMs;
     private final long retryIntervalMs;
     private final long staleAfterMs;
@@ -50,6 +85,11 @@ public final class NeighbourTable {
         this.retryIntervalMs = retryIntervalMs;
         this.staleAfterMs = staleAfterMs;
         Arrays.fill(lastReplyMs, Long.MIN_VALUE / 2);
+        this.candidateMacs = new long[addresses.length];
+        this.changeProbeSentMs = new long[addresses.length];
+        this.candidateAnswered = new boolean[addresses.length];
+        Arrays.fill(candidateMacs, NO_CANDIDATE);
+        Arrays.fill(changeProbeSentMs, NOT_PROBED);
     }
 
     public int size() {
@@ -74,16 +114,77 @@ public final class NeighbourTable {
         return -1;
     }
 
-    /** Learns a MAC from an ARP reply or request sent by {@code address}. Owner thread only. */
-    public boolean learn(int address, long mac, long nowMs) {
+    /**
+     * Takes note of an ARP (reply or request) sent by {@code address} from {@code mac}, which the caller has
+     * checked is a unicast MAC equal to the frame's Ethernet source. Owner thread only.
+     *
+     * @return {@link #NOT_A_NEIGHBOUR}, {@link #LEARNED} (the first MAC, or the known one again),
+     *         {@link #REFUTED} (the known one again, abandoning a pending change) or {@link #HELD} (a different
+     *         MAC, held until a probe confirms it)
+     */
+    public int learn(int address, long mac, long nowMs) {
         int i = indexOf(address);
         if (i < 0) {
-            return false;
+            return NOT_A_NEIGHBOUR;
         }
-        LONGS.setRelease(macs, i, VALID | (mac & MAC_MASK));
-        LONGS.setOpaque(lastReplyMs, i, nowMs);
-        nextProbeMs[i] = nowMs + refreshIntervalMs;
-        return true;
+        mac &= MAC_MASK;
+        long known = mac(i);
+        if (known < 0 || known == mac) {
+            LONGS.setRelease(macs, i, VALID | mac);
+            LONGS.setOpaque(lastReplyMs, i, nowMs);
+            nextProbeMs[i] = nowMs + refreshIntervalMs;
+            if (candidateMacs[i] != NO_CANDIDATE) {
+                clearCandidate(i);
+                return REFUTED;
+            }
+            return LEARNED;
+        }
+        if (candidateMacs[i] != mac) {
+            // A new candidate, or another one than pending: (re)start the confirmation with a probe now.
+            candidateMacs[i] = mac;
+            candidateAnswered[i] = false;
+            changeProbeSentMs[i] = NOT_PROBED;
+            nextProbeMs[i] = nowMs;
+        } else if (changeProbeSentMs[i] != NOT_PROBED) {
+            candidateAnswered[i] = true;
+        }
+        return HELD;
+    }
+
+    /**
+     * Settles the next pending MAC change whose probe has had a retry interval to be answered: the candidate
+     * replaces the known MAC if it answered, else it is dropped. Call until it returns {@link #NONE}.
+     * Owner thread only.
+     *
+     * @return {@link #CHANGED}, {@link #UNANSWERED}, or {@link #NONE} when no change is due
+     */
+    public int settleNextChange(long nowMs) {
+        for (int i = 0; i < addresses.length; i++) {
+            long probedMs = changeProbeSentMs[i];
+            if (candidateMacs[i] == NO_CANDIDATE || probedMs == NOT_PROBED || nowMs - probedMs < retryIntervalMs) {
+                continue;
+            }
+            boolean answered = candidateAnswered[i];
+            if (answered) {
+                LONGS.setRelease(macs, i, VALID | candidateMacs[i]);
+                LONGS.setOpaque(lastReplyMs, i, nowMs);
+                nextProbeMs[i] = nowMs + refreshIntervalMs;
+            }
+            clearCandidate(i);
+            return answered ? CHANGED : UNANSWERED;
+        }
+        return NONE;
+    }
+
+    /** Whether a different MAC for neighbour {@code i} is held, waiting for a probe's answer. Owner thread. */
+    public boolean changePending(int i) {
+        return candidateMacs[i] != NO_CANDIDATE;
+    }
+
+    private void clearCandidate(int i) {
+        candidateMacs[i] = NO_CANDIDATE;
+        changeProbeSentMs[i] = NOT_PROBED;
+        candidateAnswered[i] = false;
     }
 
     /** The last MAC learned for neighbour {@code i}, or -1 if it never resolved. Any thread. */
@@ -109,6 +210,10 @@ public final class NeighbourTable {
         for (int i = 0; i < addresses.length; i++) {
             if (nowMs >= nextProbeMs[i]) {
                 nextProbeMs[i] = nowMs + (resolved(i, nowMs) ? refreshIntervalMs : retryIntervalMs);
+                if (candidateMacs[i] != NO_CANDIDATE && changeProbeSentMs[i] == NOT_PROBED) {
+                    // Only answers after this probe count for the pending change.
+                    changeProbeSentMs[i] = nowMs;
+                }
                 return i;
             }
         }

@@ -44,6 +44,9 @@ public final class Inspector {
         root.put("arp_replies_sent", sum(WorkerCounters.ARP_REPLIES_SENT));
         root.put("arp_requests_sent", sum(WorkerCounters.ARP_REQUESTS_SENT));
         root.put("arp_learned", sum(WorkerCounters.ARP_LEARNED));
+        root.put("arp_mac_changes", sum(WorkerCounters.ARP_MAC_CHANGES));
+        root.put("arp_mac_changes_refuted", sum(WorkerCounters.ARP_MAC_CHANGES_REFUTED));
+        root.put("arp_mac_changes_unanswered", sum(WorkerCounters.ARP_MAC_CHANGES_UNANSWERED));
         root.put("icmp_errors_forwarded", sum(WorkerCounters.ICMP_ERRORS_FORWARDED));
         root.put("ignored_other_host", sum(WorkerCounters.IGNORED_OTHER_HOST));
         root.put("checksums_completed", sum(WorkerCounters.CHECKSUMS_COMPLETED));

@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Per frame, in order:
  * <ol>
  *   <li>ARP (RFC 826): requests for an owned VIP on a client-facing port are answered with the port's MAC;
- *       replies from server addresses on a server-facing port resolve the servers' MACs.</li>
+ *       ARP from server addresses on a server-facing port resolves the servers' MACs: only unicast sender
+ *       MACs equal to the frame's source, and a known server's MAC changes only once a probe confirms it.</li>
  *   <li>IPv4 to an owned VIP and a served port: the connection table decides the server; a miss on a TCP SYN
  *       (or any UDP datagram) schedules a new connection, honouring client persistence.</li>
  *   <li>ICMP errors about a VIP flow (RFC 792; e.g. fragmentation needed, RFC 1191) go to the server that
@@ -452,8 +453,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         }
         int operation = arp.operation();
         int sender = arp.senderAddress();
-        if (facesServers[portIndex] && neighbours.learn(sender, arp.senderMac(), nowMs)) {
-            counters.increment(WorkerCounters.ARP_LEARNED);
+        if (facesServers[portIndex]) {
+            learnNeighbour(sender, arp.senderMac());
         }
         if (operation == ArpFlyweight.OP_REQUEST && facesClients[portIndex]) {
             int target = arp.targetAddress();
@@ -464,9 +465,42 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         }
     }
 
+    /**
+     * Learns a server's MAC from an ARP on a server-facing port (issue #7 item 12): only a unicast sender
+     * MAC that is the frame's own Ethernet source; a change of a known MAC waits for a probe
+     * ({@link NeighbourTable}).
+     */
+    private void learnNeighbour(int sender, long senderMac) {
+        if (MacAddress.isGroup(senderMac) || senderMac == 0) {
+            counters.drop(DropReason.ARP_SENDER_NOT_UNICAST);
+            return;
+        }
+        if (senderMac != ethernet.sourceMac()) {
+            counters.drop(DropReason.ARP_SENDER_MISMATCH);
+            return;
+        }
+        switch (neighbours.learn(sender, senderMac, nowMs)) {
+            case NeighbourTable.LEARNED -> counters.increment(WorkerCounters.ARP_LEARNED);
+            case NeighbourTable.REFUTED -> {
+                counters.increment(WorkerCounters.ARP_LEARNED);
+                counters.increment(WorkerCounters.ARP_MAC_CHANGES_REFUTED);
+            }
+            case NeighbourTable.HELD -> counters.drop(DropReason.ARP_MAC_CHANGE_UNCONFIRMED);
+            default -> {
+                // Not a server's address: other hosts on the segment are none of Baton's business.
+            }
+        }
+    }
+
     /** Sends an ARP request for every neighbour that is due (RFC 826; RFC 5227 §1.1 for the retry pace). */
     private int probeNeighbours() {
         int sent = 0;
+        int settled;
+        while ((settled = neighbours.settleNextChange(nowMs)) != NeighbourTable.NONE) {
+            counters.increment(settled == NeighbourTable.CHANGED
+                    ? WorkerCounters.ARP_MAC_CHANGES : WorkerCounters.ARP_MAC_CHANGES_UNANSWERED);
+            sent++;
+        }
         int neighbour;
         while ((neighbour = neighbours.nextDueProbe(nowMs)) >= 0) {
             int portIndex = neighbours.interfaceIndex(neighbour);

@@ -38,7 +38,19 @@ public enum DropReason {
      * An ICMP error whose quoted datagram does not parse: not IPv4, IHL below 5, a total length shorter than
      * its header, options beyond the quote, or fewer than the 8 bytes of transport header RFC 792 requires.
      */
-    ICMP_INNER_MALFORMED(13, "icmp-inner-malformed");
+    ICMP_INNER_MALFORMED(13, "icmp-inner-malformed"),
+    /**
+     * An ARP on a server-facing port whose sender MAC is broadcast, multicast or zero: learning it would
+     * flood every server's traffic, or send it nowhere. Issue #7 item 12.
+     */
+    ARP_SENDER_NOT_UNICAST(14, "arp-sender-not-unicast"),
+    /** An ARP on a server-facing port whose sender MAC is not the frame's Ethernet source: not learned. */
+    ARP_SENDER_MISMATCH(15, "arp-sender-mismatch"),
+    /**
+     * An ARP giving a known server a different MAC: held, not applied, until a probe confirms it (the new
+     * MAC answers, the known one stays silent for a retry interval).
+     */
+    ARP_MAC_CHANGE_UNCONFIRMED(16, "arp-mac-change-unconfirmed");
 
     private static final DropReason[] BY_CODE = values();
 

@@ -25,7 +25,13 @@ public final class WorkerCounters {
     public static final int IGNORED_OTHER_HOST = 7;
     public static final int ICMP_ERRORS_FORWARDED = 8;
     public static final int CHECKSUMS_COMPLETED = 9;
-    public static final int DROPS = 10;
+    /** A known server's MAC replaced after a probe confirmed the new one (issue #7 item 12). */
+    public static final int ARP_MAC_CHANGES = 10;
+    /** A MAC change abandoned because the known MAC answered while it was pending. */
+    public static final int ARP_MAC_CHANGES_REFUTED = 11;
+    /** A MAC change abandoned because the new MAC did not answer the probe in time. */
+    public static final int ARP_MAC_CHANGES_UNANSWERED = 12;
+    public static final int DROPS = 13;
     private static final int GLOBALS = DROPS + DropReason.values().length;
 
     public static final int SERVICE_PACKETS = 0;

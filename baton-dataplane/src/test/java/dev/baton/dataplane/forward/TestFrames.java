@@ -43,6 +43,21 @@ public final class TestFrames {
         return b.array();
     }
 
+    /** Any ARP packet, with an Ethernet source chosen apart from the ARP sender MAC (spoofing tests). */
+    public static byte[] arp(long ethernetDestination, long ethernetSource, int operation,
+                             long senderMac, int senderIp, long targetMac, int targetIp) {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        putMac(b, ethernetDestination);
+        putMac(b, ethernetSource);
+        b.putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) operation);
+        putMac(b, senderMac);
+        b.putInt(senderIp);
+        putMac(b, targetMac);
+        b.putInt(targetIp);
+        return b.array();
+    }
+
     public static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
         int l4 = 20 + payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
