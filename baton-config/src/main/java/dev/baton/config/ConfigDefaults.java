@@ -62,9 +62,17 @@ public final class ConfigDefaults {
     public static final Duration TCP_CLOSED_TIMEOUT = Duration.ofSeconds(10);
     /** UDP flow idle: 5 minutes, as IPVS. */
     public static final Duration UDP_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Connection entries one client address may hold in its worker's shard (issue #7 item 4). Workers shard
+     * by client address, so this is the most one address holds at all. 1,024 leaves room for a NAT gateway
+     * of a couple of hundred browsers (six connections each, RFC 9112 §9.4's old advice) while one address
+     * can fill at most 1/1,000 of the default table; carrier-grade NAT in front of a popular site may need
+     * more (or 0, off).
+     */
+    public static final int TABLE_PER_SOURCE_LIMIT = 1_024;
     /** Table settings with all the defaults above. */
     public static final TableSettings TABLE = new TableSettings(TABLE_CAPACITY, TCP_SYN_TIMEOUT,
-            TCP_ESTABLISHED_TIMEOUT, TCP_CLOSING_TIMEOUT, TCP_CLOSED_TIMEOUT, UDP_TIMEOUT);
+            TCP_ESTABLISHED_TIMEOUT, TCP_CLOSING_TIMEOUT, TCP_CLOSED_TIMEOUT, UDP_TIMEOUT, TABLE_PER_SOURCE_LIMIT);
 
     /** Re-ask a resolved server every 30 s, as the kernel's base_reachable_time (30 s, ip-sysctl.rst). */
     public static final Duration NEIGHBOUR_REFRESH = Duration.ofSeconds(30);

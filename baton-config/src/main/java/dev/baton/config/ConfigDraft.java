@@ -44,7 +44,8 @@ record ConfigDraft(
     }
 
     record Table(Located<Integer> capacity, Located<Duration> tcpSyn, Located<Duration> tcpEstablished,
-                 Located<Duration> tcpClosing, Located<Duration> tcpClosed, Located<Duration> udp) {
+                 Located<Duration> tcpClosing, Located<Duration> tcpClosed, Located<Duration> udp,
+                 Located<Integer> perSourceLimit) {
     }
 
     record Neighbours(Located<Duration> refresh, Located<Duration> retry, Located<Duration> staleAfter) {
@@ -119,7 +120,8 @@ record ConfigDraft(
             interfaceConfigs.add(new InterfaceConfig(entry.name.value(), entry.role.value(), entry.address.value()));
         }
         TableSettings tableSettings = new TableSettings(table.capacity.value(), table.tcpSyn.value(),
-                table.tcpEstablished.value(), table.tcpClosing.value(), table.tcpClosed.value(), table.udp.value());
+                table.tcpEstablished.value(), table.tcpClosing.value(), table.tcpClosed.value(), table.udp.value(),
+                table.perSourceLimit.value());
         NeighbourSettings neighbourSettings = new NeighbourSettings(neighbours.refresh.value(), neighbours.retry.value(),
                 neighbours.staleAfter.value());
         List<ServiceConfig> serviceConfigs = new ArrayList<>();

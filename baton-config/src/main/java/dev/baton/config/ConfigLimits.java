@@ -34,6 +34,9 @@ public final class ConfigLimits {
 
     public static final int MIN_TABLE_CAPACITY = 1;
     public static final int MAX_TABLE_CAPACITY = 100_000_000;
+    /** {@code table.per-source-limit}: 0 turns the quota off. */
+    public static final int MIN_TABLE_PER_SOURCE_LIMIT = 0;
+    public static final int MAX_TABLE_PER_SOURCE_LIMIT = MAX_TABLE_CAPACITY;
     public static final Duration MIN_TABLE_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration MAX_TABLE_TIMEOUT = Duration.ofHours(168);
 

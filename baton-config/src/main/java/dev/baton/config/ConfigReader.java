@@ -144,7 +144,9 @@ final class ConfigReader {
                 value(timeouts, TCP_ESTABLISHED, timeout, ConfigDefaults.TCP_ESTABLISHED_TIMEOUT),
                 value(timeouts, TCP_CLOSING, timeout, ConfigDefaults.TCP_CLOSING_TIMEOUT),
                 value(timeouts, TCP_CLOSED, timeout, ConfigDefaults.TCP_CLOSED_TIMEOUT),
-                value(timeouts, UDP, timeout, ConfigDefaults.UDP_TIMEOUT));
+                value(timeouts, UDP, timeout, ConfigDefaults.UDP_TIMEOUT),
+                value(table, PER_SOURCE_LIMIT, wholeNumber(ConfigLimits.MIN_TABLE_PER_SOURCE_LIMIT,
+                        ConfigLimits.MAX_TABLE_PER_SOURCE_LIMIT), ConfigDefaults.TABLE_PER_SOURCE_LIMIT));
     }
 
     private ConfigDraft.Neighbours readNeighbours(YamlMapping neighbours) {

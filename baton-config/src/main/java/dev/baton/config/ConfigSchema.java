@@ -51,7 +51,8 @@ final class ConfigSchema {
 
     static final Key CAPACITY = new Key("capacity", "capacity: 1000000");
     static final Key TIMEOUTS = new Key("timeouts", "timeouts: { tcp-established: 15m, udp: 5m }");
-    static final List<Key> TABLE_KEYS = List.of(CAPACITY, TIMEOUTS);
+    static final Key PER_SOURCE_LIMIT = new Key("per-source-limit", "per-source-limit: 1024");
+    static final List<Key> TABLE_KEYS = List.of(CAPACITY, TIMEOUTS, PER_SOURCE_LIMIT);
 
     static final Key TCP_SYN = new Key("tcp-syn", "tcp-syn: 30s");
     static final Key TCP_ESTABLISHED = new Key("tcp-established", "tcp-established: 15m");

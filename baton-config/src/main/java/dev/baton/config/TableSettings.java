@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param tcpClosingTimeout        after the client's FIN
  * @param tcpClosedTimeout         after the client's RST (kept briefly so late segments still reach the server)
  * @param udpTimeout               a UDP flow
+ * @param perSourceLimit           entries one client address may hold in its worker's shard; 0 for no limit
  */
 public record TableSettings(
         int capacity,
@@ -19,16 +20,27 @@ public record TableSettings(
         Duration tcpEstablishedTimeout,
         Duration tcpClosingTimeout,
         Duration tcpClosedTimeout,
-        Duration udpTimeout) {
+        Duration udpTimeout,
+        int perSourceLimit) {
 
     public TableSettings {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity " + capacity + " < 1");
+        }
+        if (perSourceLimit < 0) {
+            throw new IllegalArgumentException("perSourceLimit " + perSourceLimit + " < 0");
         }
         ConfigValues.requirePositive(tcpSynTimeout, "tcpSynTimeout");
         ConfigValues.requirePositive(tcpEstablishedTimeout, "tcpEstablishedTimeout");
         ConfigValues.requirePositive(tcpClosingTimeout, "tcpClosingTimeout");
         ConfigValues.requirePositive(tcpClosedTimeout, "tcpClosedTimeout");
         ConfigValues.requirePositive(udpTimeout, "udpTimeout");
+    }
+
+    /** Settings with the default per-source limit ({@link ConfigDefaults#TABLE_PER_SOURCE_LIMIT}). */
+    public TableSettings(int capacity, Duration tcpSynTimeout, Duration tcpEstablishedTimeout, Duration tcpClosingTimeout,
+                         Duration tcpClosedTimeout, Duration udpTimeout) {
+        this(capacity, tcpSynTimeout, tcpEstablishedTimeout, tcpClosingTimeout, tcpClosedTimeout, udpTimeout,
+                ConfigDefaults.TABLE_PER_SOURCE_LIMIT);
     }
 }

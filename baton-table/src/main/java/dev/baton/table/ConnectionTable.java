@@ -1,5 +1,7 @@
 package dev.baton.table;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.security.SecureRandom;
 
@@ -40,12 +42,30 @@ import java.security.SecureRandom;
  * <ol>
  *   <li>removes the first <em>expired</em> entry found (reason {@link RemovalReason#EXPIRED}, counted in
  *       {@link #evictionsExpired()});</li>
- *   <li>else evicts the <em>oldest embryonic</em> ({@link TcpState#SYN_RECEIVED}) entry found, the one least
- *       recently seen (reason {@link RemovalReason#EVICTED}, counted in {@link #evictionsEmbryonic()}): an
- *       embryonic entry costs its client one SYN retransmission at most, and a SYN flood fills the table
- *       with exactly these, so established connections are never sacrificed to it;</li>
- *   <li>else refuses the insert: returns -1 and counts it in {@link #insertFailuresFull()}.</li>
+ *   <li>else evicts the least valuable entry found (reason {@link RemovalReason#EVICTED}, counted in
+ *       {@link #evictions()}), by class, and within a class the one least recently seen:
+ *       <ol>
+ *         <li>what a blind spoofer can create: {@link TcpState#SYN_RECEIVED} (a SYN alone),
+ *             {@link TcpState#UNCONFIRMED} (a SYN then an ACK, or an ACK alone) and {@link TcpState#CLOSED}
+ *             (after a RST). Losing one costs a real client a SYN retransmission, or a connection that
+ *             had not yet shown traffic over {@link #CONFIRM_AFTER_MS};</li>
+ *         <li>{@link TcpState#CLOSING}: the client has said goodbye;</li>
+ *         <li>UDP flows idle for at least {@link #UDP_EVICTABLE_IDLE_MS}: UDP has no handshake to tell a
+ *             spoofed flow from a real one, so only idleness ranks it;</li>
+ *       </ol>
+ *       {@link TcpState#ESTABLISHED} entries and busy UDP flows are never evicted, so a flood of any of
+ *       the above cannot push out a connection that has proven itself (issue #7 item 4);</li>
+ *   <li>else refuses the insert: returns {@link #FULL} and counts it in {@link #insertFailuresFull()}.</li>
  * </ol>
+ *
+ * <h2>Per-source quota</h2>
+ * With a {@link #perSourceLimit(int) limit}, {@link #insert} refuses a new entry for a client address that
+ * already holds that many ({@link #SOURCE_LIMIT}, counted in {@link #insertFailuresSourceLimit()}), so one
+ * real address cannot fill the table with connections it completes. Entries are counted per bucket of a
+ * seeded hash of the client address, one bucket per 8 slots (at most 6 entries per bucket on average when
+ * full): an innocent address that shares a bucket with one at its limit is refused too, with probability
+ * about 8 / slots per such address. Learned entries ({@link #upsert}) are counted but never refused: a
+ * standby holds what its active holds.
  *
  * <h2>Replication</h2>
  * Every change is announced to the {@link ConnectionListener} (the change stream); {@link #forEach} dumps the
@@ -62,6 +82,24 @@ import java.security.SecureRandom;
  */
 public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor> {
 
+    /** {@link #insert}: the table is full and the capacity policy found nothing to evict. */
+    public static final long FULL = -1;
+    /** {@link #insert}: the client address holds {@link #perSourceLimit()} entries already. */
+    public static final long SOURCE_LIMIT = -2;
+    /**
+     * How long after the ACK that made an entry {@link TcpState#UNCONFIRMED} a further client segment must
+     * come to make it {@link TcpState#ESTABLISHED}: a second of a real connection's life, which a stateless
+     * SYN/ACK generator does not spend. Short connections that never wait that long stay evictable; they
+     * are gone soon anyway.
+     */
+    public static final long CONFIRM_AFTER_MS = 1_000;
+    /**
+     * A UDP flow idle at least this long may be evicted when the table is full (after the TCP classes): a
+     * flow that sends several datagrams a second (voice, games, QUIC) never is; a spoofed one is idle
+     * after its only datagram.
+     */
+    public static final long UDP_EVICTABLE_IDLE_MS = 1_000;
+
     /** IP protocol numbers (RFC 790 / IANA). */
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
@@ -75,6 +113,15 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     static final int LAST_SEEN_AND_SERVER_OFFSET = 16;
 
     private static final int ID_LIMIT = 1 << 16;
+    /** Slots per per-source counting bucket. */
+    private static final int SLOTS_PER_SOURCE_BUCKET = 8;
+    /** Eviction classes, lowest first; the rank is the class in the high bits, then the last-seen time. */
+    private static final long EVICTION_CLASS_SPOOFABLE = 0;
+    private static final long EVICTION_CLASS_CLOSING = 1;
+    private static final long EVICTION_CLASS_IDLE_UDP = 2;
+    private static final int EVICTION_CLASS_SHIFT = 50;
+    /** Moves a signed 48-bit time into 0..2^48 so it orders correctly below the class bits. */
+    private static final long TIME_BIAS = 1L << 47;
 
     private final ConnectionListener listener;
     private final long hashSeed;
@@ -83,6 +130,13 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     private ConnectionTimeouts timeouts;
 
     private int[] partitionOfService = new int[0];
+
+    /** Entries per bucket of client addresses (the per-source quota), off-heap: one int per 8 slots. */
+    private final Arena sourceArena = Arena.ofShared();
+    private final MemorySegment sourceCounts;
+    private final long sourceBucketMask;
+    private int perSourceLimit;
+    private long insertFailuresSourceLimit;
 
     /**
      * A table with a random hash seed.
@@ -102,7 +156,50 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         }
         this.listener = listener;
         this.hashSeed = hashSeed;
+        long buckets = Math.max(1, slotCount() / SLOTS_PER_SOURCE_BUCKET);
+        this.sourceBucketMask = buckets - 1;
+        this.sourceCounts = sourceArena.allocate(buckets * Integer.BYTES, Integer.BYTES);
         timeouts(timeouts);
+    }
+
+    /**
+     * Sets the per-source quota: the most entries {@link #insert} creates for one client address; 0 for no
+     * limit. Applies to inserts from now on (entries already held stay).
+     */
+    public ConnectionTable perSourceLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("per-source limit must be 0 (off) or positive: " + limit);
+        }
+        this.perSourceLimit = limit;
+        return this;
+    }
+
+    public int perSourceLimit() {
+        return perSourceLimit;
+    }
+
+    /** Entries held by client addresses that share {@code clientAddress}'s counting bucket (at least its own). */
+    public int sourceEntries(int clientAddress) {
+        return sourceCounts.getAtIndex(ValueLayout.JAVA_INT, sourceBucket(clientAddress));
+    }
+
+    /** Inserts refused because the client address held {@link #perSourceLimit()} entries. */
+    public long insertFailuresSourceLimit() {
+        return insertFailuresSourceLimit;
+    }
+
+    /** Off-heap bytes of the per-source counts: 4 bytes per 8 slots, beside {@link #memoryBytes()}. */
+    public long sourceCountBytes() {
+        return sourceCounts.byteSize();
+    }
+
+    private long sourceBucket(int clientAddress) {
+        return mix64(Integer.toUnsignedLong(clientAddress) + hashSeed) & sourceBucketMask;
+    }
+
+    private void countSource(int clientAddress, int delta) {
+        long bucket = sourceBucket(clientAddress);
+        sourceCounts.setAtIndex(ValueLayout.JAVA_INT, bucket, sourceCounts.getAtIndex(ValueLayout.JAVA_INT, bucket) + delta);
     }
 
     /**
@@ -139,7 +236,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         if (timeouts == null) {
             throw new NullPointerException("timeouts");
         }
-        for (int state = TcpState.SYN_RECEIVED; state <= TcpState.UDP; state++) {
+        for (int state = TcpState.SYN_RECEIVED; state < TcpState.CODE_LIMIT; state++) {
             timeoutMsByState[state] = timeouts.timeoutMs(state);
         }
         this.timeouts = timeouts;
@@ -214,7 +311,8 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
      * {@link #serverId(long)}); an expired entry for the key is replaced.
      *
      * @param state a {@link TcpState} code consistent with the protocol ({@link TcpState#UDP} for UDP)
-     * @return the entry's slot, or -1 when the table is full and the capacity policy found no room
+     * @return the entry's slot; {@link #FULL} when the table is full and the capacity policy found no room;
+     *         {@link #SOURCE_LIMIT} when the client address holds {@link #perSourceLimit()} entries already
      */
     public long insert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                        int serviceId, int serverId, int state, long nowMs) {
@@ -229,6 +327,10 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
             }
             removeAt(probe, RemovalReason.EXPIRED);
             probe = probe(addresses, ports, protocol);
+        }
+        if (perSourceLimit > 0 && sourceEntries(clientAddress) >= perSourceLimit) {
+            insertFailuresSourceLimit++;
+            return SOURCE_LIMIT;
         }
         return add(probe, addresses, ports, protocol, serviceId, serverId, state, nowMs, nowMs);
     }
@@ -280,7 +382,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
                      int state, long lastSeenMs, long nowMs) {
         if (size() >= capacity()) {
             if (!makeRoom(homeSlot(addresses, ports, protocol), nowMs)) {
-                return -1;
+                return FULL;
             }
             probe = probe(addresses, ports, protocol);
         }
@@ -293,6 +395,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         writeLastSeenAndServer(slot, lastSeenMs, serverId);
         control(slot, state);
         added(slot);
+        countSource(clientAddress(slot), 1);
         listener.onInsert(protocol, clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
                 serviceId, serverId, state, lastSeenMs);
         return slot;
@@ -303,6 +406,11 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
      * state by the segment's TCP flags ({@link TcpState#next}); a state change is announced. For UDP pass
      * any flags (ignored).
      *
+     * <p>An {@link TcpState#UNCONFIRMED} entry is the exception: its last-seen time stays that of the ACK
+     * that made it so, and the first segment {@link #CONFIRM_AFTER_MS} or more after it makes it
+     * {@link TcpState#ESTABLISHED} (issue #7 item 4). Its idle timeout, that of an established connection,
+     * therefore counts from that ACK until then.
+     *
      * @param tcpFlags the TCP header's flag bits ({@link TcpState#FLAG_SYN} ...)
      */
     public void touch(long slot, int tcpFlags, long nowMs) {
@@ -311,6 +419,12 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         int control = control(slot);
         int oldState = control & CONTROL_CODE_MASK;
         int newState = TcpState.next(oldState, tcpFlags);
+        if (oldState == TcpState.UNCONFIRMED && newState == TcpState.UNCONFIRMED) {
+            if (nowMs - lastSeenMs(slot) < CONFIRM_AFTER_MS) {
+                return; // not yet confirmed, and its confirmation clock keeps running from the ACK
+            }
+            newState = TcpState.ESTABLISHED;
+        }
         int serverId = serverId(slot);
         writeLastSeenAndServer(slot, nowMs, serverId);
         if (newState == oldState) {
@@ -398,11 +512,6 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         return slots.get(ValueLayout.JAVA_LONG, offset(slot) + LAST_SEEN_AND_SERVER_OFFSET) >> 16;
     }
 
-    /** Unexpired entries evicted by the capacity policy: always embryonic ones. */
-    public long evictionsEmbryonic() {
-        return evictions();
-    }
-
     // ---------------------------------------------------------------- core hooks
 
     @Override
@@ -424,13 +533,28 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         return nowMs - lastSeenMs(slot) > timeoutMsByState[state(slot)];
     }
 
+    /** The capacity policy's order (class comment): the class in the high bits, then least recently seen. */
     @Override
-    long evictionRank(long slot) {
-        return state(slot) == TcpState.SYN_RECEIVED ? lastSeenMs(slot) : NOT_EVICTABLE;
+    long evictionRank(long slot, long nowMs) {
+        long lastSeenMs = lastSeenMs(slot);
+        long evictionClass = switch (state(slot)) {
+            case TcpState.SYN_RECEIVED, TcpState.UNCONFIRMED, TcpState.CLOSED -> EVICTION_CLASS_SPOOFABLE;
+            case TcpState.CLOSING -> EVICTION_CLASS_CLOSING;
+            case TcpState.UDP -> nowMs - lastSeenMs >= UDP_EVICTABLE_IDLE_MS ? EVICTION_CLASS_IDLE_UDP : -1;
+            default -> -1;
+        };
+        return evictionClass < 0 ? NOT_EVICTABLE : (evictionClass << EVICTION_CLASS_SHIFT) | (lastSeenMs + TIME_BIAS);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        sourceArena.close();
     }
 
     @Override
     void announceRemoval(long slot, int reason) {
+        countSource(clientAddress(slot), -1);
         listener.onRemove(protocol(slot), clientAddress(slot), clientPort(slot), vip(slot), vipPort(slot),
                 serviceId(slot), serverId(slot), state(slot), reason);
     }

@@ -5,7 +5,9 @@ package dev.baton.table;
  * its state's timeout (strictly: {@code nowMs - lastSeenMs > timeoutMs}) is expired.
  *
  * @param tcpSynMs         {@link TcpState#SYN_RECEIVED}: client SYN seen, handshake not completed
- * @param tcpEstablishedMs {@link TcpState#ESTABLISHED}
+ * @param tcpEstablishedMs {@link TcpState#ESTABLISHED}, and {@link TcpState#UNCONFIRMED}: such an entry's
+ *                         idle time counts from the ACK that made it unconfirmed, so a real connection that
+ *                         went quiet before it was confirmed lives as long as an established one
  * @param tcpClosingMs     {@link TcpState#CLOSING}: after the client's FIN
  * @param tcpClosedMs      {@link TcpState#CLOSED}: after the client's RST
  * @param udpMs            {@link TcpState#UDP}
@@ -35,7 +37,7 @@ public record ConnectionTimeouts(long tcpSynMs, long tcpEstablishedMs, long tcpC
     public long timeoutMs(int state) {
         return switch (state) {
             case TcpState.SYN_RECEIVED -> tcpSynMs;
-            case TcpState.ESTABLISHED -> tcpEstablishedMs;
+            case TcpState.ESTABLISHED, TcpState.UNCONFIRMED -> tcpEstablishedMs;
             case TcpState.CLOSING -> tcpClosingMs;
             case TcpState.CLOSED -> tcpClosedMs;
             case TcpState.UDP -> udpMs;

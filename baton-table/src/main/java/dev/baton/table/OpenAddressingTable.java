@@ -113,10 +113,10 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
     abstract boolean isExpired(long slot, long nowMs);
 
     /**
-     * The eviction order of the live, unexpired entry in {@code slot}: the lowest rank goes first;
-     * {@link #NOT_EVICTABLE} means never.
+     * The eviction order of the live, unexpired entry in {@code slot} at {@code nowMs}: the lowest rank goes
+     * first; {@link #NOT_EVICTABLE} means never.
      */
-    abstract long evictionRank(long slot);
+    abstract long evictionRank(long slot, long nowMs);
 
     /** Announces the removal of the entry in {@code slot}, still intact, to the subclass's listener. */
     abstract void announceRemoval(long slot, int reason);
@@ -291,7 +291,7 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
                 evictionsExpired++;
                 return true;
             }
-            long rank = evictionRank(slot);
+            long rank = evictionRank(slot, nowMs);
             if (rank < victimRank) {
                 victimRank = rank;
                 victim = slot;
@@ -414,7 +414,7 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
     }
 
     /** Unexpired entries evicted by the capacity policy (equal to {@code removals(EVICTED)}). */
-    final long evictions() {
+    public final long evictions() {
         return evictions;
     }
 

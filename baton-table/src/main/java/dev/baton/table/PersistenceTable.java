@@ -222,7 +222,7 @@ public final class PersistenceTable extends OpenAddressingTable<PersistenceVisit
     }
 
     @Override
-    long evictionRank(long slot) {
+    long evictionRank(long slot, long nowMs) {
         return lastUsedMs(slot);
     }
 

@@ -6,28 +6,39 @@ package dev.baton.table;
  *
  * <p>With direct server return only the client&rarr;VIP direction passes the router, so these states are
  * inferred from the client's segments alone. They are a coarse projection of the endpoint state machine of
- * RFC 9293 §3.3.2 (Figure 5), enough to choose an idle timeout and to tell an embryonic connection, the
- * first to go when the table is full, from an established one:
+ * RFC 9293 §3.3.2 (Figure 5), enough to choose an idle timeout and to rank entries for eviction when the
+ * table is full:
  *
  * <pre>
- *   state          meaning (client side)                       RFC 9293 §3.3.2 states it stands for
- *   SYN_RECEIVED   client SYN seen, no ACK yet (embryonic)     server in SYN-RECEIVED
- *   ESTABLISHED    client ACK after its SYN                    ESTABLISHED
- *   CLOSING        client FIN seen                             FIN-WAIT-1/2, CLOSING, TIME-WAIT (client)
- *   CLOSED         client RST seen                             CLOSED
- *   UDP            a UDP flow (no state machine)               -
+ *   state          meaning (client side)                         RFC 9293 §3.3.2 states it stands for
+ *   SYN_RECEIVED   client SYN seen, no ACK yet (embryonic)       server in SYN-RECEIVED
+ *   UNCONFIRMED    client ACK seen, not yet confirmed (see below) ESTABLISHED, as far as the router knows
+ *   ESTABLISHED    client traffic confirmed over time            ESTABLISHED
+ *   CLOSING        client FIN seen                               FIN-WAIT-1/2, CLOSING, TIME-WAIT (client)
+ *   CLOSED         client RST seen                               CLOSED
+ *   UDP            a UDP flow (no state machine)                 -
  * </pre>
+ *
+ * <p><b>Why UNCONFIRMED</b> (issue #7 item 4). The router never sees the server's SYN-ACK, so it cannot tell
+ * a client's handshake ACK from one a blind spoofer sends right after its spoofed SYN: two packets, no
+ * state kept, any source address. An ACK therefore only makes an entry UNCONFIRMED, which the capacity
+ * policy may evict like an embryonic one. It becomes ESTABLISHED, protected from eviction, when the client
+ * sends a segment at least {@link ConnectionTable#CONFIRM_AFTER_MS} after that ACK: a spoofer must then
+ * remember each spoofed connection and come back for it, the cost of a real client rather than of a
+ * stateless packet generator. An entry created by a segment without SYN (a connection picked up
+ * mid-stream, {@link #initial}) starts UNCONFIRMED too.
  *
  * <p>Transitions on a client segment, by its flags; the first matching column wins (RST over SYN over FIN
  * over ACK), so a SYN+ACK is a SYN and a FIN+ACK is a FIN:
  *
  * <pre>
- *   current \ flags   RST      SYN             FIN       ACK            none
- *   SYN_RECEIVED      CLOSED   SYN_RECEIVED    CLOSING   ESTABLISHED    SYN_RECEIVED
- *   ESTABLISHED       CLOSED   ESTABLISHED (1) CLOSING   ESTABLISHED    ESTABLISHED
- *   CLOSING           CLOSED   SYN_RECEIVED(2) CLOSING   CLOSING        CLOSING
- *   CLOSED            CLOSED   SYN_RECEIVED(2) CLOSED    CLOSED         CLOSED
- *   UDP               UDP      UDP             UDP       UDP            UDP
+ *   current \ flags   RST      SYN             FIN       ACK              none
+ *   SYN_RECEIVED      CLOSED   SYN_RECEIVED    CLOSING   UNCONFIRMED      SYN_RECEIVED
+ *   UNCONFIRMED       CLOSED   UNCONFIRMED (1) CLOSING   UNCONFIRMED (3)  UNCONFIRMED
+ *   ESTABLISHED       CLOSED   ESTABLISHED (1) CLOSING   ESTABLISHED      ESTABLISHED
+ *   CLOSING           CLOSED   SYN_RECEIVED(2) CLOSING   CLOSING          CLOSING
+ *   CLOSED            CLOSED   SYN_RECEIVED(2) CLOSED    CLOSED           CLOSED
+ *   UDP               UDP      UDP             UDP       UDP              UDP
  * </pre>
  *
  * (1) A SYN inside a synchronized connection does not open a new one; the server answers it with a
@@ -35,6 +46,9 @@ package dev.baton.table;
  * (2) Port reuse: a new connection on the same 4-tuple after a close (a SYN may reopen a connection from
  * TIME-WAIT, RFC 9293 §3.6 MAY-2, from RFC 1122 §4.2.2.13) re-opens the entry as embryonic.
  * The entry keeps its server: the new connection goes where the old one went.
+ * (3) The table promotes it to ESTABLISHED when the segment comes {@link ConnectionTable#CONFIRM_AFTER_MS}
+ * or more after the ACK that made the entry UNCONFIRMED ({@link ConnectionTable#touch}); this table is the
+ * time-free part of the rule.
  */
 public final class TcpState {
 
@@ -48,9 +62,14 @@ public final class TcpState {
     public static final int CLOSED = 4;
     /** A UDP flow: no state machine, one timeout. */
     public static final int UDP = 5;
+    /**
+     * Client ACK seen (after its SYN, or picked up mid-stream), not yet confirmed by a later segment: what a
+     * blind spoofer can produce too, so evictable. Appended in issue #7 item 4; older routers lack it.
+     */
+    public static final int UNCONFIRMED = 6;
 
     /** One more than the highest code: the size of an array indexed by state. */
-    static final int CODE_LIMIT = 6;
+    static final int CODE_LIMIT = 7;
 
     /** TCP header flag bits (RFC 9293 §3.1, the control bits of the header's 13th and 14th octets). */
     public static final int FLAG_FIN = 0x01;
@@ -85,7 +104,7 @@ public final class TcpState {
             return state == CLOSED ? CLOSED : CLOSING;
         }
         if ((tcpFlags & FLAG_ACK) != 0) {
-            return state == SYN_RECEIVED ? ESTABLISHED : state;
+            return state == SYN_RECEIVED ? UNCONFIRMED : state;
         }
         return state;
     }
@@ -93,7 +112,7 @@ public final class TcpState {
     /**
      * The state of a new entry created for a client segment with {@code tcpFlags}: a SYN opens an embryonic
      * entry; a segment of a connection the router has never seen (an ACK without SYN, picked up mid-stream)
-     * is taken as established, a FIN as closing and a RST as closed.
+     * is unconfirmed, like any ACK a spoofer could send, a FIN closing and a RST closed.
      */
     public static int initial(int tcpFlags) {
         if ((tcpFlags & FLAG_RST) != 0) {
@@ -105,23 +124,27 @@ public final class TcpState {
         if ((tcpFlags & FLAG_FIN) != 0) {
             return CLOSING;
         }
-        return ESTABLISHED;
+        return UNCONFIRMED;
     }
 
-    /** Whether {@code state} is one of the four TCP codes. */
+    /** Whether {@code state} is one of the TCP codes (every valid code but {@link #UDP}). */
     public static boolean isTcp(int state) {
-        return state >= SYN_RECEIVED && state <= CLOSED;
+        return isValidCode(state) && state != UDP;
     }
 
-    /** Whether {@code state} is any valid code. */
-    public static boolean isValid(int state) {
-        return state >= SYN_RECEIVED && state <= UDP;
+    /**
+     * Whether {@code code} is any valid state code. Never throws: a code read from a peer's record or a
+     * packet is checked with it before use.
+     */
+    public static boolean isValidCode(int code) {
+        return code >= SYN_RECEIVED && code < CODE_LIMIT;
     }
 
     /** The constant's name, for logs and {@code ctl} listings. */
     public static String name(int state) {
         return switch (state) {
             case SYN_RECEIVED -> "SYN_RECEIVED";
+            case UNCONFIRMED -> "UNCONFIRMED";
             case ESTABLISHED -> "ESTABLISHED";
             case CLOSING -> "CLOSING";
             case CLOSED -> "CLOSED";

@@ -177,6 +177,7 @@ class ConnectionTableTest {
     @CsvSource({
             "SYN_RECEIVED, 6,  1000",
             "ESTABLISHED,  6,  10000",
+            "UNCONFIRMED,  6,  10000",
             "CLOSING,      6,  3000",
             "CLOSED,       6,  500",
             "UDP,          17, 5000",
@@ -196,6 +197,7 @@ class ConnectionTableTest {
     @CsvSource({
             "SYN_RECEIVED, 6,  1000",
             "ESTABLISHED,  6,  10000",
+            "UNCONFIRMED,  6,  10000",
             "CLOSING,      6,  3000",
             "CLOSED,       6,  500",
             "UDP,          17, 5000",
@@ -306,7 +308,7 @@ class ConnectionTableTest {
         assertTrue(table.find(PROTOCOL_TCP, CLIENT, 1, VIP, HTTP) >= 0, "the embryonic one stayed");
         assertEquals(1, table.evictionsExpired());
         assertEquals(1, table.removals(RemovalReason.EXPIRED));
-        assertEquals(0, table.evictionsEmbryonic());
+        assertEquals(0, table.evictions());
         assertEquals("remove 6 c0000201:2 > cb00710a:80 server 101 ESTABLISHED expired", listener.events.get(0));
     }
 
@@ -325,7 +327,7 @@ class ConnectionTableTest {
         assertEquals(-1, table.find(PROTOCOL_TCP, CLIENT, 2, VIP, HTTP));
         assertTrue(table.find(PROTOCOL_TCP, CLIENT, 1, VIP, HTTP) >= 0);
         assertTrue(table.find(PROTOCOL_TCP, CLIENT, 3, VIP, HTTP) >= 0);
-        assertEquals(1, table.evictionsEmbryonic());
+        assertEquals(1, table.evictions());
         assertEquals(1, table.removals(RemovalReason.EVICTED));
         assertEquals(0, table.evictionsExpired());
         assertEquals(List.of(
@@ -359,18 +361,20 @@ class ConnectionTableTest {
         table.touch(slot, TcpState.FLAG_SYN, 150);                           // retransmitted SYN: no change
         table.touch(slot, TcpState.FLAG_ACK, 200);
         table.touch(slot, TcpState.FLAG_ACK | TcpState.FLAG_PSH, 300);       // data: no change
-        table.touch(slot, TcpState.FLAG_FIN | TcpState.FLAG_ACK, 400);
-        table.touch(slot, TcpState.FLAG_SYN, 500);                           // port reuse
-        table.insert(PROTOCOL_UDP, CLIENT, 5_353, VIP, 53, 3, 6, TcpState.UDP, 600);
+        table.touch(slot, TcpState.FLAG_ACK | TcpState.FLAG_PSH, 1_200);     // a second after the ACK: confirmed
+        table.touch(slot, TcpState.FLAG_FIN | TcpState.FLAG_ACK, 1_400);
+        table.touch(slot, TcpState.FLAG_SYN, 1_500);                         // port reuse
+        table.insert(PROTOCOL_UDP, CLIENT, 5_353, VIP, 53, 3, 6, TcpState.UDP, 1_600);
         assertTrue(table.remove(PROTOCOL_UDP, CLIENT, 5_353, VIP, 53));
-        table.expire(500 + 1_001, Integer.MAX_VALUE);
+        table.expire(1_500 + 1_001, Integer.MAX_VALUE);
 
         assertEquals(List.of(
                 "insert 6 c0000201:40000 > cb00710a:80 service 2 server 5 SYN_RECEIVED at 100",
-                "state 6 c0000201:40000 > cb00710a:80 SYN_RECEIVED -> ESTABLISHED at 200",
-                "state 6 c0000201:40000 > cb00710a:80 ESTABLISHED -> CLOSING at 400",
-                "state 6 c0000201:40000 > cb00710a:80 CLOSING -> SYN_RECEIVED at 500",
-                "insert 17 c0000201:5353 > cb00710a:53 service 3 server 6 UDP at 600",
+                "state 6 c0000201:40000 > cb00710a:80 SYN_RECEIVED -> UNCONFIRMED at 200",
+                "state 6 c0000201:40000 > cb00710a:80 UNCONFIRMED -> ESTABLISHED at 1200",
+                "state 6 c0000201:40000 > cb00710a:80 ESTABLISHED -> CLOSING at 1400",
+                "state 6 c0000201:40000 > cb00710a:80 CLOSING -> SYN_RECEIVED at 1500",
+                "insert 17 c0000201:5353 > cb00710a:53 service 3 server 6 UDP at 1600",
                 "remove 17 c0000201:5353 > cb00710a:53 server 6 UDP removed",
                 "remove 6 c0000201:40000 > cb00710a:80 server 5 SYN_RECEIVED expired"), listener.events);
         assertEquals(1, table.removals(RemovalReason.REMOVED));

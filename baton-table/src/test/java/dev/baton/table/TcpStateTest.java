@@ -5,9 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TcpStateTest {
 
@@ -18,8 +16,13 @@ class TcpStateTest {
             "SYN_RECEIVED, RST,      CLOSED",
             "SYN_RECEIVED, SYN,      SYN_RECEIVED",
             "SYN_RECEIVED, FIN,      CLOSING",
-            "SYN_RECEIVED, ACK,      ESTABLISHED",
+            "SYN_RECEIVED, ACK,      UNCONFIRMED",
             "SYN_RECEIVED, NONE,     SYN_RECEIVED",
+            "UNCONFIRMED,  RST,      CLOSED",
+            "UNCONFIRMED,  SYN,      UNCONFIRMED",
+            "UNCONFIRMED,  FIN,      CLOSING",
+            "UNCONFIRMED,  ACK,      UNCONFIRMED",
+            "UNCONFIRMED,  NONE,     UNCONFIRMED",
             "ESTABLISHED,  RST,      CLOSED",
             "ESTABLISHED,  SYN,      ESTABLISHED",
             "ESTABLISHED,  FIN,      CLOSING",
@@ -44,7 +47,7 @@ class TcpStateTest {
             "SYN_RECEIVED, ACK|RST,  CLOSED",
             "SYN_RECEIVED, SYN|ACK,  SYN_RECEIVED",
             "SYN_RECEIVED, FIN|ACK,  CLOSING",
-            "SYN_RECEIVED, PSH|ACK,  ESTABLISHED",
+            "SYN_RECEIVED, PSH|ACK,  UNCONFIRMED",
             "SYN_RECEIVED, PSH,      SYN_RECEIVED",
             "CLOSED,       SYN|FIN,  SYN_RECEIVED",
             "ESTABLISHED,  FIN|RST,  CLOSED",
@@ -56,8 +59,8 @@ class TcpStateTest {
     @ParameterizedTest(name = "first segment {0} -> {1}")
     @CsvSource({
             "SYN,     SYN_RECEIVED",
-            "ACK,     ESTABLISHED",
-            "PSH|ACK, ESTABLISHED",
+            "ACK,     UNCONFIRMED",
+            "PSH|ACK, UNCONFIRMED",
             "FIN|ACK, CLOSING",
             "RST,     CLOSED",
             "SYN|RST, CLOSED",
@@ -74,6 +77,7 @@ class TcpStateTest {
         assertEquals(3, TcpState.CLOSING);
         assertEquals(4, TcpState.CLOSED);
         assertEquals(5, TcpState.UDP);
+        assertEquals(6, TcpState.UNCONFIRMED);
         assertEquals(1, RemovalReason.REMOVED);
         assertEquals(2, RemovalReason.EXPIRED);
         assertEquals(3, RemovalReason.EVICTED);
@@ -94,15 +98,18 @@ class TcpStateTest {
         assertThrows(IllegalArgumentException.class, () -> TcpState.next(0, TcpState.FLAG_ACK));
         assertThrows(IllegalArgumentException.class, () -> TcpState.next(9, TcpState.FLAG_ACK));
         assertThrows(IllegalArgumentException.class, () -> TcpState.name(0));
-        assertFalse(TcpState.isValid(0));
-        assertTrue(TcpState.isValid(TcpState.UDP));
-        assertFalse(TcpState.isTcp(TcpState.UDP));
+        for (int code = -1; code <= 256; code++) {
+            boolean valid = code >= 1 && code <= 6;
+            assertEquals(valid, TcpState.isValidCode(code), "code " + code);
+            assertEquals(valid && code != TcpState.UDP, TcpState.isTcp(code), "code " + code);
+        }
     }
 
     static int code(String name) {
         return switch (name) {
             case "SYN_RECEIVED" -> TcpState.SYN_RECEIVED;
             case "ESTABLISHED" -> TcpState.ESTABLISHED;
+            case "UNCONFIRMED" -> TcpState.UNCONFIRMED;
             case "CLOSING" -> TcpState.CLOSING;
             case "CLOSED" -> TcpState.CLOSED;
             case "UDP" -> TcpState.UDP;

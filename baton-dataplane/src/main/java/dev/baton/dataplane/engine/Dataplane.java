@@ -90,6 +90,7 @@ public final class Dataplane implements AutoCloseable {
             for (int w = 0; w < workerCount; w++) {
                 ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
                         .ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
+                        .perSourceLimit(t.perSourceLimit())
                         .timeouts(timeouts).listener(listener);
                 WorkerExtension extension = extensions.apply(w);
                 if (extension != null) {

@@ -109,7 +109,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.downstream = b.downstream;
         // One partition per VIP, the unit of takeover: its size and digest are compared with a peer's alone.
         this.table = new ConnectionTable(b.capacity, b.timeouts, this)
-                .partitions(services.vipIndexOfServices(), services.distinctVips().length);
+                .partitions(services.vipIndexOfServices(), services.distinctVips().length)
+                .perSourceLimit(b.perSourceLimit);
         this.extension = b.extension;
         this.persistence = new PersistenceTable(b.persistenceCapacity);
         this.schedulers = new ServiceSchedulers(services);
@@ -295,7 +296,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             int state = protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpState.SYN_RECEIVED : TcpState.UDP;
             slot = table.insert(protocol, client, clientPort, vip, vipPort, service, serverId, state, nowMs);
             if (slot < 0) {
-                counters.dropForService(DropReason.TABLE_FULL, service);
+                counters.dropForService(slot == ConnectionTable.SOURCE_LIMIT ? DropReason.SOURCE_LIMIT : DropReason.TABLE_FULL, service);
                 return;
             }
             counters.service(service, WorkerCounters.SERVICE_CONNECTIONS, 1);

@@ -29,6 +29,8 @@ public final class ForwarderBuilder {
     boolean ownsArp = true;
     int capacity = 65_536;
     int persistenceCapacity = 65_536;
+    /** No quota unless set: the configuration's default comes through {@code Dataplane}. */
+    int perSourceLimit = 0;
     ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
     ConnectionListener downstream = ConnectionListener.NONE;
     WorkerExtension extension = WorkerExtension.NONE;
@@ -70,6 +72,12 @@ public final class ForwarderBuilder {
 
     public ForwarderBuilder capacity(int capacity) {
         this.capacity = capacity;
+        return this;
+    }
+
+    /** Connection entries one client address may hold in this worker's shard; 0 for no limit. */
+    public ForwarderBuilder perSourceLimit(int perSourceLimit) {
+        this.perSourceLimit = perSourceLimit;
         return this;
     }
 

@@ -17,7 +17,7 @@ public enum DropReason {
     NO_SERVER(4, "no-server"),
     /** The server's MAC address has never been resolved. */
     SERVER_UNRESOLVED(5, "server-unresolved"),
-    /** The connection table was full and its capacity policy found no room. */
+    /** The connection table was full and its capacity policy found nothing it may evict. */
     TABLE_FULL(6, "table-full"),
     /** A non-first IPv4 fragment: it carries no ports, so it cannot be matched to a connection. */
     FRAGMENT(7, "fragment"),
@@ -50,7 +50,12 @@ public enum DropReason {
      * An ARP giving a known server a different MAC: held, not applied, until a probe confirms it (the new
      * MAC answers, the known one stays silent for a retry interval).
      */
-    ARP_MAC_CHANGE_UNCONFIRMED(16, "arp-mac-change-unconfirmed");
+    ARP_MAC_CHANGE_UNCONFIRMED(16, "arp-mac-change-unconfirmed"),
+    /**
+     * A new connection from a client address that already holds {@code table.per-source-limit} entries in
+     * its worker's shard. Issue #7 item 4.
+     */
+    SOURCE_LIMIT(17, "source-limit");
 
     private static final DropReason[] BY_CODE = values();
 

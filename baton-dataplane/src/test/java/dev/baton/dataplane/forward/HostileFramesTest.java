@@ -195,6 +195,49 @@ class HostileFramesTest {
         assertEquals(rounds * perRound * 2 + 2L, forwarder.counters().get(WorkerCounters.RX_FRAMES));
     }
 
+    @Test
+    void aBlindSynAckFloodDoesNotLockOutARealClientAMinuteLater() {
+        // Issue #7 item 4's repro, as frames: 1,100 spoofed SYN/ACK pairs against a 1,024-entry table.
+        int spoofedNet = Ipv4.parse("198.51.100.0");
+        for (int i = 0; i < 1_100; i++) {
+            int source = spoofedNet | (i & 0xFF);
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, source, 1_024 + i, VIP, 80, TCP_SYN, new byte[0]));
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, source, 1_024 + i, VIP, 80, TCP_ACK, new byte[0]));
+        }
+        while (forwarder.doWork(now) > 0) {
+            back.drainTransmitted();
+        }
+        now += 60_000;
+        back.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP)); // S0 still answers ARP
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT + 1, 40_000, VIP, 80, TCP_SYN, new byte[0]));
+        forwarder.doWork(now);
+
+        assertEquals(1, back.drainTransmitted().stream().filter(f -> f.length > 42).count(), "the real SYN reached the server");
+        assertEquals(0, drops(DropReason.TABLE_FULL));
+    }
+
+    @Test
+    void newConnectionsOfAClientAtItsPerSourceLimitAreDroppedAndCounted() {
+        Forwarder limited = new ForwarderBuilder().services(services).neighbours(neighbours)
+                .ownership(new VipOwnership(services.distinctVips(), true))
+                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
+                .capacity(1024).perSourceLimit(2).build();
+        try {
+            for (int port = 50_000; port < 50_003; port++) {
+                front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, port, VIP, 80, TCP_SYN, new byte[0]));
+            }
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT + 1, 50_000, VIP, 80, TCP_SYN, new byte[0]));
+            limited.doWork(now);
+
+            assertEquals(3, back.drainTransmitted().size());
+            assertEquals(1, limited.counters().drops(DropReason.SOURCE_LIMIT));
+            assertEquals(1, limited.counters().serviceDrops(0, DropReason.SOURCE_LIMIT));
+            assertEquals(0, limited.counters().drops(DropReason.TABLE_FULL));
+        } finally {
+            limited.close();
+        }
+    }
+
     /** {@code frame} with an 802.1Q tag (VLAN 100) after the MAC addresses. */
     private static byte[] vlanTagged(byte[] frame) {
         byte[] tagged = new byte[frame.length + 4];
