@@ -63,6 +63,8 @@ public final class NeighbourTable {
     private final long[] changeProbeSentMs;
     /** Owner thread only: whether the candidate spoke after that probe. */
     private final boolean[] candidateAnswered;
+    /** Owner thread only: when the last probe about any change went out (one per retry interval at most). */
+    private final long[] lastChangeProbeMs;
     private final long refreshIntervalMs;
     private final long retryIntervalMs;
     private final long staleAfterMs;
@@ -88,6 +90,8 @@ public final class NeighbourTable {
         this.candidateMacs = new long[addresses.length];
         this.changeProbeSentMs = new long[addresses.length];
         this.candidateAnswered = new boolean[addresses.length];
+        this.lastChangeProbeMs = new long[addresses.length];
+        Arrays.fill(lastChangeProbeMs, Long.MIN_VALUE / 2);
         Arrays.fill(candidateMacs, NO_CANDIDATE);
         Arrays.fill(changeProbeSentMs, NOT_PROBED);
     }
@@ -140,11 +144,13 @@ public final class NeighbourTable {
             return LEARNED;
         }
         if (candidateMacs[i] != mac) {
-            // A new candidate, or another one than pending: (re)start the confirmation with a probe now.
+            // A new candidate, or another one than pending: (re)start the confirmation with a probe, now
+            // unless a change probe went out within a retry interval: ARP with ever new MACs must not turn
+            // into a broadcast per frame on the server segment.
             candidateMacs[i] = mac;
             candidateAnswered[i] = false;
             changeProbeSentMs[i] = NOT_PROBED;
-            nextProbeMs[i] = nowMs;
+            nextProbeMs[i] = Math.min(nextProbeMs[i], Math.max(nowMs, lastChangeProbeMs[i] + retryIntervalMs));
         } else if (changeProbeSentMs[i] != NOT_PROBED) {
             candidateAnswered[i] = true;
         }
@@ -213,6 +219,7 @@ public final class NeighbourTable {
                 if (candidateMacs[i] != NO_CANDIDATE && changeProbeSentMs[i] == NOT_PROBED) {
                     // Only answers after this probe count for the pending change.
                     changeProbeSentMs[i] = nowMs;
+                    lastChangeProbeMs[i] = nowMs;
                 }
                 return i;
             }

@@ -199,4 +199,19 @@ class ArpLearningTest {
         assertEquals(0, counter(WorkerCounters.ARP_MAC_CHANGES));
         assertTrue(counter(WorkerCounters.ARP_MAC_CHANGES_UNANSWERED) >= 1);
     }
+
+    @Test
+    void arpWithEverNewMacsCostsAtMostOneProbePerRetryInterval() {
+        resolveS0();
+        long probes = 0;
+        for (int i = 0; i < 100; i++) {
+            back.inject(replyFromS0As(0x02_00_00_00_10_00L + i));
+            now += 10;
+            forwarder.doWork(now); // 100 frames over one second
+            probes += probesForS0();
+        }
+        assertTrue(probes <= 2, probes + " probes");
+        assertEquals(100, drops(DropReason.ARP_MAC_CHANGE_UNCONFIRMED));
+        assertEquals(S0_MAC, neighbours.mac(0));
+    }
 }
