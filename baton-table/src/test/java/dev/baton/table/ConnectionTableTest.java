@@ -169,6 +169,9 @@ class ConnectionTableTest {
         assertTrue(table.memoryBytes() <= 64L * table.capacity(),
                 () -> table.memoryBytes() / (double) table.capacity() + " bytes per entry");
         assertEquals(capacity, table.capacity());
+        // The per-source counts: one int per 8 slots, under 1.34 bytes per configured entry (docs/operations.md).
+        assertEquals(Math.max(1, table.slotCount() / 8) * Integer.BYTES, table.sourceCountBytes());
+        assertTrue(table.sourceCountBytes() <= capacity * 4L / 3 + Integer.BYTES, () -> table.sourceCountBytes() + " bytes of counts");
         // Load factor at most 3/4 when full.
         assertTrue(table.slotCount() * 3 >= 4L * capacity);
     }
