@@ -11,6 +11,7 @@ import dev.baton.peer.SyncEndFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.peer.UpdateBatchFlyweight;
 import dev.baton.table.ConnectionTable;
+import dev.baton.table.TcpState;
 
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
@@ -40,6 +41,26 @@ import java.util.BitSet;
 public final class SyncReceiver {
 
     private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED }
+
+    /**
+     * How far beyond the last contiguous dump batch a batch may be and still be kept (issue #7 item 6).
+     * The sender never has more than its window in flight, so a sequence further ahead is not a reordered
+     * batch but a corrupt or hostile number; without this bound a sequence of 2^31-1 grew the
+     * {@link BitSet} of received batches by 256 MiB. 4,096 batches cover any sane {@code windowBatches}.
+     */
+    public static final int SYNC_REORDER_LIMIT = 4096;
+
+    /** Reasons a replication record is refused before it touches the table (issue #7 item 5). */
+    public static final int INVALID_PROTOCOL = 0;
+    /** The state code is not one of {@link TcpState}'s, or not one of the record's protocol. */
+    public static final int INVALID_STATE = 1;
+    /** The record's service is not of the partition (VIP) this stream replicates, or out of range. */
+    public static final int INVALID_SERVICE = 2;
+    /** The server index is out of range. */
+    public static final int INVALID_SERVER = 3;
+    private static final String[] INVALID_REASON_NAMES = {"protocol", "state", "service", "server"};
+    /** Largest service or server id a table stores (16 bits). */
+    private static final int ID_LIMIT = 1 << 16;
 
     private final int serviceId;
     /** The table partition this receiver fills: only its entries are cleared and compared. */
@@ -85,6 +106,8 @@ public final class SyncReceiver {
     private long resyncs;
     private long digestMismatches;
     private long staleMessages;
+    private long outOfWindow;
+    private final long[] invalidRecords = new long[INVALID_REASON_NAMES.length];
 
     /** A receiver of the whole table (partition 0 of an unpartitioned table). */
     public SyncReceiver(int serviceId, ConnectionTable table, SyncSettings settings, SyncOutput output, SyncEvents events) {
@@ -221,8 +244,11 @@ public final class SyncReceiver {
 
     private void onSyncBatch(long nowMs) {
         long sequence = syncBatch.batchSequence();
-        if (phase == Phase.SYNCHRONIZED || sequence < 1 || sequence > Integer.MAX_VALUE
-                || batchesReceived.get((int) sequence)) {
+        if (phase != Phase.SYNCHRONIZED && sequence > contiguousBatches + SYNC_REORDER_LIMIT) {
+            outOfWindow++; // never sent by a sender within its window: drop, allocate nothing
+            return;
+        }
+        if (phase == Phase.SYNCHRONIZED || sequence < 1 || batchesReceived.get((int) sequence)) {
             duplicates++;
             sendAck(AckFlyweight.STREAM_SYNC, phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches);
             return;
@@ -322,6 +348,9 @@ public final class SyncReceiver {
         // Overlapping or exactly next: apply from the first record not yet applied.
         for (int i = (int) (nextExpectedUpdate - low); i < count; i++) {
             updateBatch.connection(i, record);
+            if (!validRecord(record)) {
+                continue;
+            }
             if (updateBatch.kind(i) == UpdateBatchFlyweight.KIND_REMOVE) {
                 table.remove(record.protocol(), record.clientAddress(), record.clientPort(), record.vip(), record.vipPort());
                 recordsApplied++;
@@ -333,7 +362,38 @@ public final class SyncReceiver {
         sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
     }
 
+    /**
+     * Checks every field {@link ConnectionTable#upsert} or {@code remove} would refuse by throwing, plus
+     * the stream binding (the record's service must belong to this receiver's partition), and counts a
+     * refusal by reason. Addresses are any 32-bit value, ports and the age are unsigned fields of the
+     * flyweight and always in range. A refused record is dropped alone (issue #7 item 5): the rest of its
+     * batch is applied; if it was part of a dump, the digest check at SYNC_END fails and the dump is
+     * re-requested, which is the documented answer to a peer that sends garbage with a valid tag.
+     */
+    private boolean validRecord(ConnectionRecordFlyweight connection) {
+        int protocol = connection.protocol();
+        int state = connection.state();
+        int reason;
+        if (protocol != ConnectionTable.PROTOCOL_TCP && protocol != ConnectionTable.PROTOCOL_UDP) {
+            reason = INVALID_PROTOCOL;
+        } else if (protocol == ConnectionTable.PROTOCOL_UDP ? state != TcpState.UDP : !TcpState.isTcp(state)) {
+            reason = INVALID_STATE;
+        } else if (connection.serviceId() < 0 || connection.serviceId() >= ID_LIMIT
+                || table.partitionOfService(connection.serviceId()) != partition) {
+            reason = INVALID_SERVICE;
+        } else if (connection.serverId() < 0 || connection.serverId() >= ID_LIMIT) {
+            reason = INVALID_SERVER;
+        } else {
+            return true;
+        }
+        invalidRecords[reason]++;
+        return false;
+    }
+
     private void apply(ConnectionRecordFlyweight connection, long nowMs) {
+        if (!validRecord(connection)) {
+            return;
+        }
         long lastSeenMs = Math.max(0, nowMs - connection.ageMs());
         long slot = table.upsert(connection.protocol(), connection.clientAddress(), connection.clientPort(),
                 connection.vip(), connection.vipPort(), connection.serviceId(), connection.serverId(),
@@ -408,6 +468,30 @@ public final class SyncReceiver {
 
     public long digestMismatches() {
         return digestMismatches;
+    }
+
+    /** Dump batches whose sequence lay beyond {@link #SYNC_REORDER_LIMIT} of the expected one, dropped. */
+    public long outOfWindow() {
+        return outOfWindow;
+    }
+
+    /** Records refused for {@code reason} ({@link #INVALID_PROTOCOL} ...), never applied. */
+    public long invalidRecords(int reason) {
+        return invalidRecords[reason];
+    }
+
+    /** Records refused for any reason. */
+    public long invalidRecords() {
+        long sum = 0;
+        for (long n : invalidRecords) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** The counter name of an invalid-record reason, for status and metrics. */
+    public static String invalidReasonName(int reason) {
+        return INVALID_REASON_NAMES[reason];
     }
 
     /** Messages of an abandoned session or arriving before the dump was verified, ignored. */
