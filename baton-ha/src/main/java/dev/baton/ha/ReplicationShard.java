@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class ReplicationShard implements WorkerExtension {
 
+    private static final System.Logger LOG = System.getLogger(ReplicationShard.class.getName());
+
     /** Most inbound messages handled per duty cycle, so replication cannot starve forwarding. */
     static final int INBOUND_PER_CYCLE = 64;
     /** Table slots the refresh scan looks at per duty cycle while a standby is streaming. */
@@ -122,6 +124,16 @@ public final class ReplicationShard implements WorkerExtension {
                         public void onSynchronized(int serviceId, long atMs) {
                             synchronizedWith[vip] = true;
                             events.add(new ShardEvent(ShardEvent.Kind.SYNCHRONIZED, vip, worker, followedPeer[vip], 0, atMs));
+                        }
+
+                        @Override
+                        public void onCapacityRefused(int serviceId, long activeEntries, long standbyRoom, long atMs) {
+                            synchronizedWith[vip] = false;
+                            // Rare (once per back-off, at most every second): a log line on the worker is fine.
+                            LOG.log(System.Logger.Level.ERROR, "VIP " + vip + " worker " + worker
+                                    + ": the active's table holds " + activeEntries + " entries of this VIP, this table"
+                                    + " has room for " + standbyRoom + "; no dump until table.capacity is raised"
+                                    + " (or the active's table shrinks); retrying with back-off");
                         }
 
                         @Override
@@ -345,7 +357,9 @@ public final class ReplicationShard implements WorkerExtension {
         }
         return new SyncCounters(followedPeer[vipIndex], synchronizedWith[vipIndex], r.recordsApplied(), r.applyFailures(),
                 r.gaps(), r.resyncs(), r.digestMismatches(), r.duplicates() + r.staleMessages(),
-                dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped());
+                dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped(),
+                followedPeer[vipIndex] >= 0 ? r.syncStatus() : "idle", r.invalidRecords(), r.outOfWindow(),
+                inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity());
     }
 
     public int worker() {

@@ -40,7 +40,15 @@ import java.util.BitSet;
  */
 public final class SyncReceiver {
 
-    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED }
+    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED, CAPACITY_REFUSED }
+
+    /**
+     * First wait before a dump is asked again after it failed for a reason a new request alone cannot
+     * cure (the active's partition does not fit this table, or a second digest mismatch in a row); doubled
+     * on each further failure up to {@link #MAX_RETRY_BACKOFF_MS} (issue #7 items 5 and 14: no wipe-and-ask loop).
+     */
+    public static final long FIRST_RETRY_BACKOFF_MS = 1_000;
+    public static final long MAX_RETRY_BACKOFF_MS = 60_000;
 
     /**
      * How far beyond the last contiguous dump batch a batch may be and still be kept (issue #7 item 6).
@@ -107,6 +115,13 @@ public final class SyncReceiver {
     private long digestMismatches;
     private long staleMessages;
     private long outOfWindow;
+    private long capacityRefusals;
+    private long refusedActiveEntries;
+    private long offeredCapacity;
+    /** Consecutive dumps that failed (digest or capacity); 0 once synchronized. */
+    private int consecutiveFailures;
+    /** No SYNC_REQUEST is sent before this time (back-off after a failed dump). */
+    private long requestHeldUntilMs = Long.MIN_VALUE;
     private final long[] invalidRecords = new long[INVALID_REASON_NAMES.length];
 
     /** A receiver of the whole table (partition 0 of an unpartitioned table). */
@@ -138,7 +153,18 @@ public final class SyncReceiver {
         clearTable();
         sessionId++;
         enterSession(reason, nowMs);
+        requestHeldUntilMs = Long.MIN_VALUE;
+        consecutiveFailures = 0;
         sendRequest();
+    }
+
+    /** Back-off after the {@code consecutiveFailures}-th failed dump: 0 for the first, then 1 s, 2 s ... 60 s. */
+    private long backoffMs() {
+        if (consecutiveFailures <= 1) {
+            return 0;
+        }
+        int doublings = Math.min(consecutiveFailures - 2, 16);
+        return Math.min(MAX_RETRY_BACKOFF_MS, FIRST_RETRY_BACKOFF_MS << doublings);
     }
 
     private void enterSession(int reason, long nowMs) {
@@ -174,7 +200,15 @@ public final class SyncReceiver {
 
     /** Repeats the SYNC_REQUEST while no dump arrives (the request or every batch may have been lost). */
     public void poll(long nowMs) {
-        if (phase == Phase.SYNC_IN && nowMs - lastProgressMs >= settings.retransmitTimeoutMs()) {
+        if (phase == Phase.CAPACITY_REFUSED && nowMs >= requestHeldUntilMs) {
+            // Retry: the active's partition may have shrunk, or this table grown (a new config).
+            sessionId++;
+            enterSession(requestReason, nowMs);
+            sendRequest();
+            return;
+        }
+        if (phase == Phase.SYNC_IN && nowMs >= requestHeldUntilMs
+                && nowMs - lastProgressMs >= settings.retransmitTimeoutMs()) {
             lastProgressMs = nowMs;
             sendRequest();
         }
@@ -227,10 +261,11 @@ public final class SyncReceiver {
      * by itself (it could not repair a gap): the copy is no longer known to be identical, so follow it.
      */
     private boolean acceptSession(int messageSession, long nowMs) {
-        if (messageSession == sessionId && phase != Phase.IDLE) {
+        boolean following = phase == Phase.SYNC_IN || phase == Phase.SYNCHRONIZED;
+        if (messageSession == sessionId && following) {
             return true;
         }
-        if (phase != Phase.IDLE && messageSession - sessionId > 0) {
+        if (following && messageSession - sessionId > 0) {
             resyncs++;
             clearTable();
             sessionId = messageSession;
@@ -282,6 +317,18 @@ public final class SyncReceiver {
         endLastBatch = syncEnd.lastBatchSequence();
         endEntryCount = syncEnd.entryCount();
         endDigest = syncEnd.tableDigest();
+        if (endLastBatch > endEntryCount || endLastBatch > contiguousBatches + SYNC_REORDER_LIMIT + 1) {
+            // Every batch holds at least one record, and the end follows the window: anything else is an
+            // impossible number (issue #7 item 6), not a dump to wait for or to NACK in full.
+            endReceived = false;
+            outOfWindow++;
+            return;
+        }
+        long room = room();
+        if (endEntryCount > room) {
+            refuseForCapacity(endEntryCount, room, nowMs);
+            return;
+        }
         if (contiguousBatches >= endLastBatch) {
             verify(nowMs);
         } else {
@@ -308,8 +355,30 @@ public final class SyncReceiver {
         output.send(MessageType.NACK, buffer, NackFlyweight.LENGTH);
     }
 
+    /**
+     * Issue #7 item 14: the active's partition cannot fit here, so no dump can ever verify. Before, the
+     * standby wiped its table and asked again at once, forever. Now it stops in a sub-state shown by
+     * {@code baton ctl status}, reports both numbers, and asks again only after a growing back-off.
+     */
+    private void refuseForCapacity(long activeEntries, long room, long nowMs) {
+        clearTable(); // batches of a dump from an active that did not refuse: never a partial copy
+        capacityRefusals++;
+        refusedActiveEntries = activeEntries;
+        offeredCapacity = room;
+        consecutiveFailures++;
+        phase = Phase.CAPACITY_REFUSED;
+        requestHeldUntilMs = nowMs + Math.max(FIRST_RETRY_BACKOFF_MS, backoffMs());
+        events.onCapacityRefused(serviceId, activeEntries, room, nowMs);
+    }
+
+    /** Entries of this partition the table can hold: its capacity less the entries of other partitions. */
+    private long room() {
+        return (long) table.capacity() - table.size() + table.partitionSize(partition);
+    }
+
     private void verify(long nowMs) {
         if (table.partitionSize(partition) == endEntryCount && table.partitionDigest(partition) == endDigest) {
+            consecutiveFailures = 0;
             phase = Phase.SYNCHRONIZED;
             sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1);
             events.onSynchronized(serviceId, nowMs);
@@ -317,8 +386,22 @@ public final class SyncReceiver {
         }
         digestMismatches++;
         resyncs++;
+        int failures = consecutiveFailures + 1;
         events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
-        startSync(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+        // A first mismatch is retried at once (a change raced the snapshot); repeated ones (e.g. an
+        // authenticated peer whose records this receiver refuses, issue #7 item 5) wait a growing back-off.
+        clearTable();
+        sessionId++;
+        enterSession(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+        consecutiveFailures = failures;
+        long backoff = backoffMs();
+        if (backoff == 0) {
+            requestHeldUntilMs = Long.MIN_VALUE;
+            sendRequest();
+        } else {
+            requestHeldUntilMs = nowMs + backoff;
+            lastProgressMs = nowMs - settings.retransmitTimeoutMs(); // send as soon as the hold ends
+        }
     }
 
     private void onUpdateBatch(long nowMs) {
@@ -407,7 +490,7 @@ public final class SyncReceiver {
 
     private void sendRequest() {
         request.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, SyncRequestFlyweight.LENGTH)
-                .set(serviceId, sessionId, requestReason);
+                .set(serviceId, sessionId, requestReason, room());
         output.send(MessageType.SYNC_REQUEST, buffer, SyncRequestFlyweight.LENGTH);
     }
 
@@ -434,6 +517,34 @@ public final class SyncReceiver {
     /** Whether the last dump was verified (count and digest) and updates are being applied. */
     public boolean synchronizedWithActive() {
         return phase == Phase.SYNCHRONIZED;
+    }
+
+    /**
+     * The sub-state for status: {@code idle}, {@code sync-in}, {@code synchronized}, or
+     * {@code capacity-refused} (the active's partition does not fit this table; see {@link #refusedActiveEntries}).
+     */
+    public String syncStatus() {
+        return switch (phase) {
+            case IDLE -> "idle";
+            case SYNC_IN -> "sync-in";
+            case SYNCHRONIZED -> "synchronized";
+            case CAPACITY_REFUSED -> "capacity-refused";
+        };
+    }
+
+    /** Dumps refused because the active's partition held more entries than this table could. */
+    public long capacityRefusals() {
+        return capacityRefusals;
+    }
+
+    /** The active's entry count at the last capacity refusal (0 if none). */
+    public long refusedActiveEntries() {
+        return refusedActiveEntries;
+    }
+
+    /** The room this table offered at the last capacity refusal (0 if none). */
+    public long offeredCapacity() {
+        return offeredCapacity;
     }
 
     /** Whether a dump is awaited or in progress (sub-state SYNC-IN). */
