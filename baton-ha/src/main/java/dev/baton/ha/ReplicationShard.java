@@ -141,7 +141,7 @@ public final class ReplicationShard implements WorkerExtension {
                             synchronizedWith[vip] = false;
                             events.add(new ShardEvent(ShardEvent.Kind.RESYNC_NEEDED, vip, worker, followedPeer[vip], reason, atMs));
                         }
-                    });
+                    }).recordCheck(recordCheck);
         }
     }
 
@@ -337,6 +337,27 @@ public final class ReplicationShard implements WorkerExtension {
     public long publishedDigest(int vipIndex) {
         return published.getAcquire(2 * vipIndex + 1);
     }
+
+    /**
+     * Issue #7 item 5: a replicated record must name a configured service and one of that service's servers
+     * (global server ids, {@link ServiceMap#serverId}); a handful of servers per service, so a linear scan.
+     */
+    private final SyncReceiver.RecordCheck recordCheck = new SyncReceiver.RecordCheck() {
+        @Override
+        public boolean serviceKnown(int serviceId) {
+            return serviceId < services.serviceCount();
+        }
+
+        @Override
+        public boolean serverOf(int serviceId, int serverId) {
+            for (int i = services.serverCount(serviceId) - 1; i >= 0; i--) {
+                if (services.serverId(serviceId, i) == serverId) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    };
 
     /** Replication counters of one VIP in this shard; worker thread only (use {@code Dataplane.query}). */
     public SyncCounters counters(int vipIndex) {

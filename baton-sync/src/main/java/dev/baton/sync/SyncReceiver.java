@@ -124,6 +124,40 @@ public final class SyncReceiver {
     private long requestHeldUntilMs = Long.MIN_VALUE;
     private final long[] invalidRecords = new long[INVALID_REASON_NAMES.length];
 
+    /**
+     * What the host knows of its configuration, to refuse records of services or servers it does not have
+     * (issue #7 item 5: "server index within the VIP's server set"). Called per record: keep it cheap.
+     */
+    public interface RecordCheck {
+
+        /** Accepts every service and server id the table can hold. */
+        RecordCheck ANY = new RecordCheck() {
+            @Override
+            public boolean serviceKnown(int serviceId) {
+                return true;
+            }
+
+            @Override
+            public boolean serverOf(int serviceId, int serverId) {
+                return true;
+            }
+        };
+
+        /** Whether {@code serviceId} is a configured service. */
+        boolean serviceKnown(int serviceId);
+
+        /** Whether {@code serverId} is one of the servers of the (known) service. */
+        boolean serverOf(int serviceId, int serverId);
+    }
+
+    private RecordCheck recordCheck = RecordCheck.ANY;
+
+    /** Sets the configuration check applied to every record after the wire-level checks. */
+    public SyncReceiver recordCheck(RecordCheck check) {
+        this.recordCheck = check;
+        return this;
+    }
+
     /** A receiver of the whole table (partition 0 of an unpartitioned table). */
     public SyncReceiver(int serviceId, ConnectionTable table, SyncSettings settings, SyncOutput output, SyncEvents events) {
         this(serviceId, 0, table, settings, output, events);
@@ -462,9 +496,11 @@ public final class SyncReceiver {
         } else if (protocol == ConnectionTable.PROTOCOL_UDP ? state != TcpState.UDP : !TcpState.isTcp(state)) {
             reason = INVALID_STATE;
         } else if (connection.serviceId() < 0 || connection.serviceId() >= ID_LIMIT
+                || !recordCheck.serviceKnown(connection.serviceId())
                 || table.partitionOfService(connection.serviceId()) != partition) {
             reason = INVALID_SERVICE;
-        } else if (connection.serverId() < 0 || connection.serverId() >= ID_LIMIT) {
+        } else if (connection.serverId() < 0 || connection.serverId() >= ID_LIMIT
+                || !recordCheck.serverOf(connection.serviceId(), connection.serverId())) {
             reason = INVALID_SERVER;
         } else {
             return true;

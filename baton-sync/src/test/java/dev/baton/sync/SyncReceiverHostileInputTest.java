@@ -69,6 +69,29 @@ class SyncReceiverHostileInputTest {
     }
 
     @Test
+    void aRecordOfAServiceOrServerTheHostDoesNotHaveIsRefused() {
+        receiver.recordCheck(new SyncReceiver.RecordCheck() {
+            @Override
+            public boolean serviceKnown(int serviceId) {
+                return serviceId == SERVICE;
+            }
+
+            @Override
+            public boolean serverOf(int serviceId, int serverId) {
+                return serverId == 4 || serverId == 5;
+            }
+        });
+        receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, 1_000);
+        assertTrue(deliver(MessageType.SYNC_BATCH, syncBatch(1, 1, new int[][] {
+                {6, TcpState.ESTABLISHED, SERVICE, 4, 1000},
+                {6, TcpState.ESTABLISHED, SERVICE, 6, 1001},
+                {6, TcpState.ESTABLISHED, SERVICE + 1, 4, 1002}})));
+        assertEquals(1, table.size());
+        assertEquals(1, receiver.invalidRecords(SyncReceiver.INVALID_SERVER));
+        assertEquals(1, receiver.invalidRecords(SyncReceiver.INVALID_SERVICE));
+    }
+
+    @Test
     void anUpdateRecordWithAnUnknownStateIsCountedAndTheStreamGoesOn() {
         SyncHarness h = new SyncHarness(SyncSettings.defaults(), 256, 3);
         h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
