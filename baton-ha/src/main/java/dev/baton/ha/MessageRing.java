@@ -36,6 +36,8 @@ public final class MessageRing {
     /** Next slot the producer writes; written by the producer only. */
     private final AtomicLong tail = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Written by the consumer only; read by any thread (status). */
+    private final AtomicLong handlerFailures = new AtomicLong();
 
     /** @param slots a power of two */
     public MessageRing(int slots) {
@@ -83,9 +85,17 @@ public final class MessageRing {
         int count = (int) Math.min(available, limit);
         for (int i = 0; i < count; i++) {
             int slot = (int) ((h + i) & mask);
-            handler.onMessage(peers[slot], MessageType.fromCode(types[slot]), payloads,
-                    (long) slot * MAX_PAYLOAD_LENGTH, lengths[slot]);
-            head.setRelease(h + i + 1);
+            try {
+                handler.onMessage(peers[slot], MessageType.fromCode(types[slot]), payloads,
+                        (long) slot * MAX_PAYLOAD_LENGTH, lengths[slot]);
+            } catch (RuntimeException e) {
+                // Issue #7 item 5: a message whose handling fails is consumed and counted, never handed
+                // over again; before, the head stayed put and the same message failed every duty cycle,
+                // ahead of packet receive. The payload slot is not reused until the head moves below.
+                handlerFailures.setRelease(handlerFailures.getPlain() + 1);
+            } finally {
+                head.setRelease(h + i + 1);
+            }
         }
         return count;
     }
@@ -93,6 +103,11 @@ public final class MessageRing {
     /** Messages waiting. Either thread; a snapshot. */
     public int size() {
         return (int) (tail.getAcquire() - head.getAcquire());
+    }
+
+    /** Messages whose handler threw (consumed, not redelivered). Either thread. */
+    public long handlerFailures() {
+        return handlerFailures.getAcquire();
     }
 
     /** Messages dropped because the ring was full. Either thread. */

@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class ReplicationShard implements WorkerExtension {
 
+    private static final System.Logger LOG = System.getLogger(ReplicationShard.class.getName());
+
     /** Most inbound messages handled per duty cycle, so replication cannot starve forwarding. */
     static final int INBOUND_PER_CYCLE = 64;
     /** Table slots the refresh scan looks at per duty cycle while a standby is streaming. */
@@ -125,11 +127,21 @@ public final class ReplicationShard implements WorkerExtension {
                         }
 
                         @Override
+                        public void onCapacityRefused(int serviceId, long activeEntries, long standbyRoom, long atMs) {
+                            synchronizedWith[vip] = false;
+                            // Rare (once per back-off, at most every second): a log line on the worker is fine.
+                            LOG.log(System.Logger.Level.ERROR, "VIP " + vip + " worker " + worker
+                                    + ": the active's table holds " + activeEntries + " entries of this VIP, this table"
+                                    + " has room for " + standbyRoom + "; no dump until table.capacity is raised"
+                                    + " (or the active's table shrinks); retrying with back-off");
+                        }
+
+                        @Override
                         public void onResynchronizationNeeded(int serviceId, int reason, long atMs) {
                             synchronizedWith[vip] = false;
                             events.add(new ShardEvent(ShardEvent.Kind.RESYNC_NEEDED, vip, worker, followedPeer[vip], reason, atMs));
                         }
-                    });
+                    }).recordCheck(recordCheck);
         }
     }
 
@@ -326,6 +338,27 @@ public final class ReplicationShard implements WorkerExtension {
         return published.getAcquire(2 * vipIndex + 1);
     }
 
+    /**
+     * Issue #7 item 5: a replicated record must name a configured service and one of that service's servers
+     * (global server ids, {@link ServiceMap#serverId}); a handful of servers per service, so a linear scan.
+     */
+    private final SyncReceiver.RecordCheck recordCheck = new SyncReceiver.RecordCheck() {
+        @Override
+        public boolean serviceKnown(int serviceId) {
+            return serviceId < services.serviceCount();
+        }
+
+        @Override
+        public boolean serverOf(int serviceId, int serverId) {
+            for (int i = services.serverCount(serviceId) - 1; i >= 0; i--) {
+                if (services.serverId(serviceId, i) == serverId) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    };
+
     /** Replication counters of one VIP in this shard; worker thread only (use {@code Dataplane.query}). */
     public SyncCounters counters(int vipIndex) {
         SyncReceiver r = receivers[vipIndex];
@@ -345,7 +378,9 @@ public final class ReplicationShard implements WorkerExtension {
         }
         return new SyncCounters(followedPeer[vipIndex], synchronizedWith[vipIndex], r.recordsApplied(), r.applyFailures(),
                 r.gaps(), r.resyncs(), r.digestMismatches(), r.duplicates() + r.staleMessages(),
-                dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped());
+                dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped(),
+                followedPeer[vipIndex] >= 0 ? r.syncStatus() : "idle", r.invalidRecords(), r.outOfWindow(),
+                inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity());
     }
 
     public int worker() {

@@ -20,11 +20,23 @@ package dev.baton.ha;
  * @param unroutedMessages  messages for a sender or receiver this shard does not have (stale, or another VIP)
  * @param inboundDropped    messages the agent could not queue to this worker (ring full)
  * @param outboundDropped   messages this worker could not queue to the agent (ring full)
+ * @param syncStatus        the receiver's sub-state: idle, sync-in, synchronized or capacity-refused (the worst shard's)
+ * @param invalidRecords    replication records refused before the table (bad protocol, state, service, server; issue #7 item 5)
+ * @param outOfWindow       dump batches or ends carrying a sequence no sender within its window could send (item 6)
+ * @param handlerFailures   inbound messages whose handling threw, consumed and not redelivered (item 5)
+ * @param capacityRefusals  dumps refused because the active's partition exceeds this table's room (item 14)
+ * @param refusedActiveEntries the active's entry count at the last capacity refusal (the largest over shards)
+ * @param offeredCapacity   this table's room for the partition at the last capacity refusal (the smallest over shards)
  */
 public record SyncCounters(int followedPeer, boolean synchronized_, long recordsApplied, long applyFailures, long gaps,
                            long resyncs, long digestMismatches, long duplicatesOrStale, long dumpsSent,
                            long dumpRecordsSent, long updatesSent, long batchesResent, long updatesUnacknowledged,
-                           long unroutedMessages, long inboundDropped, long outboundDropped) {
+                           long unroutedMessages, long inboundDropped, long outboundDropped, String syncStatus,
+                           long invalidRecords, long outOfWindow, long handlerFailures, long capacityRefusals,
+                           long refusedActiveEntries, long offeredCapacity) {
+
+    private static final java.util.List<String> STATUS_BY_SEVERITY =
+            java.util.List.of("synchronized", "idle", "sync-in", "capacity-refused");
 
     /** The sum over shards; {@code synchronized_} only when every shard is. */
     public SyncCounters plus(SyncCounters o) {
@@ -33,6 +45,11 @@ public record SyncCounters(int followedPeer, boolean synchronized_, long records
                 digestMismatches + o.digestMismatches, duplicatesOrStale + o.duplicatesOrStale, dumpsSent + o.dumpsSent,
                 dumpRecordsSent + o.dumpRecordsSent, updatesSent + o.updatesSent, batchesResent + o.batchesResent,
                 updatesUnacknowledged + o.updatesUnacknowledged, unroutedMessages + o.unroutedMessages,
-                inboundDropped + o.inboundDropped, outboundDropped + o.outboundDropped);
+                inboundDropped + o.inboundDropped, outboundDropped + o.outboundDropped,
+                STATUS_BY_SEVERITY.indexOf(syncStatus) >= STATUS_BY_SEVERITY.indexOf(o.syncStatus) ? syncStatus : o.syncStatus,
+                invalidRecords + o.invalidRecords, outOfWindow + o.outOfWindow, handlerFailures + o.handlerFailures,
+                capacityRefusals + o.capacityRefusals, Math.max(refusedActiveEntries, o.refusedActiveEntries),
+                offeredCapacity == 0 ? o.offeredCapacity : o.offeredCapacity == 0 ? offeredCapacity
+                        : Math.min(offeredCapacity, o.offeredCapacity));
     }
 }

@@ -76,4 +76,28 @@ class MessageRingTest {
         producer.join(5_000);
         assertEquals(messages, next[0]);
     }
+
+    /** Issue #7 item 5: a handler that throws must not get the same message back on every later drain. */
+    @Test
+    void aMessageWhoseHandlerThrowsIsConsumedAndCountedNotRedelivered() {
+        MessageRing ring = new MessageRing(4);
+        MemorySegment source = MemorySegment.ofArray(new byte[8]);
+        for (int i = 0; i < 3; i++) {
+            source.set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
+            assertTrue(ring.offer(0, MessageType.UPDATE_BATCH, source, 0, 8));
+        }
+        List<Integer> seen = new ArrayList<>();
+        MessageRing.Handler handler = (peer, type, segment, offset, length) -> {
+            int value = segment.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+            seen.add(value);
+            if (value == 0) {
+                throw new IllegalArgumentException("bad record");
+            }
+        };
+        assertEquals(3, ring.drain(handler, 10), "the messages after the failing one are still handed over");
+        assertEquals(0, ring.drain(handler, 10));
+        assertEquals(List.of(0, 1, 2), seen);
+        assertEquals(1, ring.handlerFailures());
+        assertEquals(0, ring.size());
+    }
 }

@@ -71,6 +71,7 @@ class MessageRoundTripTest {
                 assertEquals(101, request.serviceId());
                 assertEquals(0xCAFE, request.sessionId());
                 assertEquals(SyncRequestFlyweight.REASON_GAP, request.reason());
+                assertEquals(3_000_000_001L, request.capacity(), "unsigned 32 bits");
             }
             case SYNC_BATCH -> {
                 SyncBatchFlyweight batch = new SyncBatchFlyweight().wrap(segment, at, length);
@@ -184,5 +185,19 @@ class MessageRoundTripTest {
             assertEquals(expected, verifier.header().sequence());
         }
         assertEquals(6, composer.nextSequence());
+    }
+
+    /** Issue #7 item 14: the SYNC_REQUEST layout with the standby's capacity, byte by byte (network order). */
+    @Test
+    void syncRequestLayoutIsPinned() {
+        byte[] bytes = new byte[SyncRequestFlyweight.LENGTH];
+        new SyncRequestFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length)
+                .set(0x01020304, 0x05060708, 0x090A, 0x0B0C0D0EL);
+        assertEquals(16, SyncRequestFlyweight.LENGTH);
+        assertEquals(16, MessageType.SYNC_REQUEST.payloadLength(0));
+        assertEquals("0102030405060708090a00000b0c0d0e", java.util.HexFormat.of().formatHex(bytes));
+        new SyncRequestFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length).set(1, 2, 3, 1L << 40);
+        assertEquals(0xFFFF_FFFFL, new SyncRequestFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length).capacity(),
+                "a capacity beyond 32 bits is clamped, not wrapped");
     }
 }

@@ -45,7 +45,7 @@ final class TestPeers {
             }
             case SYNC_REQUEST -> {
                 new SyncRequestFlyweight().wrap(segment, at, type.payloadLength(0))
-                        .set(101, 0xCAFE, SyncRequestFlyweight.REASON_GAP);
+                        .set(101, 0xCAFE, SyncRequestFlyweight.REASON_GAP, 3_000_000_001L);
                 yield type.payloadLength(0);
             }
             case SYNC_BATCH -> {

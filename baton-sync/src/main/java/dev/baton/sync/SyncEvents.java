@@ -28,4 +28,14 @@ public interface SyncEvents {
      *               {@code REASON_DIGEST_MISMATCH})
      */
     void onResynchronizationNeeded(int serviceId, int reason, long nowMs);
+
+    /**
+     * The active's partition holds more entries than this router's table can (issue #7 item 14): no dump is
+     * applied; the receiver asks again only after a back-off. Reported once per refusal.
+     *
+     * @param activeEntries the active's entry count for the stream
+     * @param standbyRoom   the entries this table could hold for it
+     */
+    default void onCapacityRefused(int serviceId, long activeEntries, long standbyRoom, long nowMs) {
+    }
 }

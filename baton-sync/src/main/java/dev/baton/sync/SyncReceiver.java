@@ -11,6 +11,7 @@ import dev.baton.peer.SyncEndFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.peer.UpdateBatchFlyweight;
 import dev.baton.table.ConnectionTable;
+import dev.baton.table.TcpState;
 
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
@@ -39,7 +40,35 @@ import java.util.BitSet;
  */
 public final class SyncReceiver {
 
-    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED }
+    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED, CAPACITY_REFUSED }
+
+    /**
+     * First wait before a dump is asked again after it failed for a reason a new request alone cannot
+     * cure (the active's partition does not fit this table, or a second digest mismatch in a row); doubled
+     * on each further failure up to {@link #MAX_RETRY_BACKOFF_MS} (issue #7 items 5 and 14: no wipe-and-ask loop).
+     */
+    public static final long FIRST_RETRY_BACKOFF_MS = 1_000;
+    public static final long MAX_RETRY_BACKOFF_MS = 60_000;
+
+    /**
+     * How far beyond the last contiguous dump batch a batch may be and still be kept (issue #7 item 6).
+     * The sender never has more than its window in flight, so a sequence further ahead is not a reordered
+     * batch but a corrupt or hostile number; without this bound a sequence of 2^31-1 grew the
+     * {@link BitSet} of received batches by 256 MiB. 4,096 batches cover any sane {@code windowBatches}.
+     */
+    public static final int SYNC_REORDER_LIMIT = 4096;
+
+    /** Reasons a replication record is refused before it touches the table (issue #7 item 5). */
+    public static final int INVALID_PROTOCOL = 0;
+    /** The state code is not one of {@link TcpState}'s, or not one of the record's protocol. */
+    public static final int INVALID_STATE = 1;
+    /** The record's service is not of the partition (VIP) this stream replicates, or out of range. */
+    public static final int INVALID_SERVICE = 2;
+    /** The server index is out of range. */
+    public static final int INVALID_SERVER = 3;
+    private static final String[] INVALID_REASON_NAMES = {"protocol", "state", "service", "server"};
+    /** Largest service or server id a table stores (16 bits). */
+    private static final int ID_LIMIT = 1 << 16;
 
     private final int serviceId;
     /** The table partition this receiver fills: only its entries are cleared and compared. */
@@ -85,6 +114,49 @@ public final class SyncReceiver {
     private long resyncs;
     private long digestMismatches;
     private long staleMessages;
+    private long outOfWindow;
+    private long capacityRefusals;
+    private long refusedActiveEntries;
+    private long offeredCapacity;
+    /** Consecutive dumps that failed (digest or capacity); 0 once synchronized. */
+    private int consecutiveFailures;
+    /** No SYNC_REQUEST is sent before this time (back-off after a failed dump). */
+    private long requestHeldUntilMs = Long.MIN_VALUE;
+    private final long[] invalidRecords = new long[INVALID_REASON_NAMES.length];
+
+    /**
+     * What the host knows of its configuration, to refuse records of services or servers it does not have
+     * (issue #7 item 5: "server index within the VIP's server set"). Called per record: keep it cheap.
+     */
+    public interface RecordCheck {
+
+        /** Accepts every service and server id the table can hold. */
+        RecordCheck ANY = new RecordCheck() {
+            @Override
+            public boolean serviceKnown(int serviceId) {
+                return true;
+            }
+
+            @Override
+            public boolean serverOf(int serviceId, int serverId) {
+                return true;
+            }
+        };
+
+        /** Whether {@code serviceId} is a configured service. */
+        boolean serviceKnown(int serviceId);
+
+        /** Whether {@code serverId} is one of the servers of the (known) service. */
+        boolean serverOf(int serviceId, int serverId);
+    }
+
+    private RecordCheck recordCheck = RecordCheck.ANY;
+
+    /** Sets the configuration check applied to every record after the wire-level checks. */
+    public SyncReceiver recordCheck(RecordCheck check) {
+        this.recordCheck = check;
+        return this;
+    }
 
     /** A receiver of the whole table (partition 0 of an unpartitioned table). */
     public SyncReceiver(int serviceId, ConnectionTable table, SyncSettings settings, SyncOutput output, SyncEvents events) {
@@ -115,7 +187,18 @@ public final class SyncReceiver {
         clearTable();
         sessionId++;
         enterSession(reason, nowMs);
+        requestHeldUntilMs = Long.MIN_VALUE;
+        consecutiveFailures = 0;
         sendRequest();
+    }
+
+    /** Back-off after the {@code consecutiveFailures}-th failed dump: 0 for the first, then 1 s, 2 s ... 60 s. */
+    private long backoffMs() {
+        if (consecutiveFailures <= 1) {
+            return 0;
+        }
+        int doublings = Math.min(consecutiveFailures - 2, 16);
+        return Math.min(MAX_RETRY_BACKOFF_MS, FIRST_RETRY_BACKOFF_MS << doublings);
     }
 
     private void enterSession(int reason, long nowMs) {
@@ -151,7 +234,15 @@ public final class SyncReceiver {
 
     /** Repeats the SYNC_REQUEST while no dump arrives (the request or every batch may have been lost). */
     public void poll(long nowMs) {
-        if (phase == Phase.SYNC_IN && nowMs - lastProgressMs >= settings.retransmitTimeoutMs()) {
+        if (phase == Phase.CAPACITY_REFUSED && nowMs >= requestHeldUntilMs) {
+            // Retry: the active's partition may have shrunk, or this table grown (a new config).
+            sessionId++;
+            enterSession(requestReason, nowMs);
+            sendRequest();
+            return;
+        }
+        if (phase == Phase.SYNC_IN && nowMs >= requestHeldUntilMs
+                && nowMs - lastProgressMs >= settings.retransmitTimeoutMs()) {
             lastProgressMs = nowMs;
             sendRequest();
         }
@@ -204,10 +295,11 @@ public final class SyncReceiver {
      * by itself (it could not repair a gap): the copy is no longer known to be identical, so follow it.
      */
     private boolean acceptSession(int messageSession, long nowMs) {
-        if (messageSession == sessionId && phase != Phase.IDLE) {
+        boolean following = phase == Phase.SYNC_IN || phase == Phase.SYNCHRONIZED;
+        if (messageSession == sessionId && following) {
             return true;
         }
-        if (phase != Phase.IDLE && messageSession - sessionId > 0) {
+        if (following && messageSession - sessionId > 0) {
             resyncs++;
             clearTable();
             sessionId = messageSession;
@@ -221,8 +313,11 @@ public final class SyncReceiver {
 
     private void onSyncBatch(long nowMs) {
         long sequence = syncBatch.batchSequence();
-        if (phase == Phase.SYNCHRONIZED || sequence < 1 || sequence > Integer.MAX_VALUE
-                || batchesReceived.get((int) sequence)) {
+        if (phase != Phase.SYNCHRONIZED && sequence > contiguousBatches + SYNC_REORDER_LIMIT) {
+            outOfWindow++; // never sent by a sender within its window: drop, allocate nothing
+            return;
+        }
+        if (phase == Phase.SYNCHRONIZED || sequence < 1 || batchesReceived.get((int) sequence)) {
             duplicates++;
             sendAck(AckFlyweight.STREAM_SYNC, phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches);
             return;
@@ -256,6 +351,18 @@ public final class SyncReceiver {
         endLastBatch = syncEnd.lastBatchSequence();
         endEntryCount = syncEnd.entryCount();
         endDigest = syncEnd.tableDigest();
+        if (endLastBatch > endEntryCount || endLastBatch > contiguousBatches + SYNC_REORDER_LIMIT + 1) {
+            // Every batch holds at least one record, and the end follows the window: anything else is an
+            // impossible number (issue #7 item 6), not a dump to wait for or to NACK in full.
+            endReceived = false;
+            outOfWindow++;
+            return;
+        }
+        long room = room();
+        if (endEntryCount > room) {
+            refuseForCapacity(endEntryCount, room, nowMs);
+            return;
+        }
         if (contiguousBatches >= endLastBatch) {
             verify(nowMs);
         } else {
@@ -282,8 +389,30 @@ public final class SyncReceiver {
         output.send(MessageType.NACK, buffer, NackFlyweight.LENGTH);
     }
 
+    /**
+     * Issue #7 item 14: the active's partition cannot fit here, so no dump can ever verify. Before, the
+     * standby wiped its table and asked again at once, forever. Now it stops in a sub-state shown by
+     * {@code baton ctl status}, reports both numbers, and asks again only after a growing back-off.
+     */
+    private void refuseForCapacity(long activeEntries, long room, long nowMs) {
+        clearTable(); // batches of a dump from an active that did not refuse: never a partial copy
+        capacityRefusals++;
+        refusedActiveEntries = activeEntries;
+        offeredCapacity = room;
+        consecutiveFailures++;
+        phase = Phase.CAPACITY_REFUSED;
+        requestHeldUntilMs = nowMs + Math.max(FIRST_RETRY_BACKOFF_MS, backoffMs());
+        events.onCapacityRefused(serviceId, activeEntries, room, nowMs);
+    }
+
+    /** Entries of this partition the table can hold: its capacity less the entries of other partitions. */
+    private long room() {
+        return (long) table.capacity() - table.size() + table.partitionSize(partition);
+    }
+
     private void verify(long nowMs) {
         if (table.partitionSize(partition) == endEntryCount && table.partitionDigest(partition) == endDigest) {
+            consecutiveFailures = 0;
             phase = Phase.SYNCHRONIZED;
             sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1);
             events.onSynchronized(serviceId, nowMs);
@@ -291,8 +420,22 @@ public final class SyncReceiver {
         }
         digestMismatches++;
         resyncs++;
+        int failures = consecutiveFailures + 1;
         events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
-        startSync(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+        // A first mismatch is retried at once (a change raced the snapshot); repeated ones (e.g. an
+        // authenticated peer whose records this receiver refuses, issue #7 item 5) wait a growing back-off.
+        clearTable();
+        sessionId++;
+        enterSession(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
+        consecutiveFailures = failures;
+        long backoff = backoffMs();
+        if (backoff == 0) {
+            requestHeldUntilMs = Long.MIN_VALUE;
+            sendRequest();
+        } else {
+            requestHeldUntilMs = nowMs + backoff;
+            lastProgressMs = nowMs - settings.retransmitTimeoutMs(); // send as soon as the hold ends
+        }
     }
 
     private void onUpdateBatch(long nowMs) {
@@ -322,6 +465,9 @@ public final class SyncReceiver {
         // Overlapping or exactly next: apply from the first record not yet applied.
         for (int i = (int) (nextExpectedUpdate - low); i < count; i++) {
             updateBatch.connection(i, record);
+            if (!validRecord(record)) {
+                continue;
+            }
             if (updateBatch.kind(i) == UpdateBatchFlyweight.KIND_REMOVE) {
                 table.remove(record.protocol(), record.clientAddress(), record.clientPort(), record.vip(), record.vipPort());
                 recordsApplied++;
@@ -333,7 +479,40 @@ public final class SyncReceiver {
         sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
     }
 
+    /**
+     * Checks every field {@link ConnectionTable#upsert} or {@code remove} would refuse by throwing, plus
+     * the stream binding (the record's service must belong to this receiver's partition), and counts a
+     * refusal by reason. Addresses are any 32-bit value, ports and the age are unsigned fields of the
+     * flyweight and always in range. A refused record is dropped alone (issue #7 item 5): the rest of its
+     * batch is applied; if it was part of a dump, the digest check at SYNC_END fails and the dump is
+     * re-requested, which is the documented answer to a peer that sends garbage with a valid tag.
+     */
+    private boolean validRecord(ConnectionRecordFlyweight connection) {
+        int protocol = connection.protocol();
+        int state = connection.state();
+        int reason;
+        if (protocol != ConnectionTable.PROTOCOL_TCP && protocol != ConnectionTable.PROTOCOL_UDP) {
+            reason = INVALID_PROTOCOL;
+        } else if (protocol == ConnectionTable.PROTOCOL_UDP ? state != TcpState.UDP : !TcpState.isTcp(state)) {
+            reason = INVALID_STATE;
+        } else if (connection.serviceId() < 0 || connection.serviceId() >= ID_LIMIT
+                || !recordCheck.serviceKnown(connection.serviceId())
+                || table.partitionOfService(connection.serviceId()) != partition) {
+            reason = INVALID_SERVICE;
+        } else if (connection.serverId() < 0 || connection.serverId() >= ID_LIMIT
+                || !recordCheck.serverOf(connection.serviceId(), connection.serverId())) {
+            reason = INVALID_SERVER;
+        } else {
+            return true;
+        }
+        invalidRecords[reason]++;
+        return false;
+    }
+
     private void apply(ConnectionRecordFlyweight connection, long nowMs) {
+        if (!validRecord(connection)) {
+            return;
+        }
         long lastSeenMs = Math.max(0, nowMs - connection.ageMs());
         long slot = table.upsert(connection.protocol(), connection.clientAddress(), connection.clientPort(),
                 connection.vip(), connection.vipPort(), connection.serviceId(), connection.serverId(),
@@ -347,7 +526,7 @@ public final class SyncReceiver {
 
     private void sendRequest() {
         request.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, SyncRequestFlyweight.LENGTH)
-                .set(serviceId, sessionId, requestReason);
+                .set(serviceId, sessionId, requestReason, room());
         output.send(MessageType.SYNC_REQUEST, buffer, SyncRequestFlyweight.LENGTH);
     }
 
@@ -374,6 +553,34 @@ public final class SyncReceiver {
     /** Whether the last dump was verified (count and digest) and updates are being applied. */
     public boolean synchronizedWithActive() {
         return phase == Phase.SYNCHRONIZED;
+    }
+
+    /**
+     * The sub-state for status: {@code idle}, {@code sync-in}, {@code synchronized}, or
+     * {@code capacity-refused} (the active's partition does not fit this table; see {@link #refusedActiveEntries}).
+     */
+    public String syncStatus() {
+        return switch (phase) {
+            case IDLE -> "idle";
+            case SYNC_IN -> "sync-in";
+            case SYNCHRONIZED -> "synchronized";
+            case CAPACITY_REFUSED -> "capacity-refused";
+        };
+    }
+
+    /** Dumps refused because the active's partition held more entries than this table could. */
+    public long capacityRefusals() {
+        return capacityRefusals;
+    }
+
+    /** The active's entry count at the last capacity refusal (0 if none). */
+    public long refusedActiveEntries() {
+        return refusedActiveEntries;
+    }
+
+    /** The room this table offered at the last capacity refusal (0 if none). */
+    public long offeredCapacity() {
+        return offeredCapacity;
     }
 
     /** Whether a dump is awaited or in progress (sub-state SYNC-IN). */
@@ -408,6 +615,30 @@ public final class SyncReceiver {
 
     public long digestMismatches() {
         return digestMismatches;
+    }
+
+    /** Dump batches whose sequence lay beyond {@link #SYNC_REORDER_LIMIT} of the expected one, dropped. */
+    public long outOfWindow() {
+        return outOfWindow;
+    }
+
+    /** Records refused for {@code reason} ({@link #INVALID_PROTOCOL} ...), never applied. */
+    public long invalidRecords(int reason) {
+        return invalidRecords[reason];
+    }
+
+    /** Records refused for any reason. */
+    public long invalidRecords() {
+        long sum = 0;
+        for (long n : invalidRecords) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** The counter name of an invalid-record reason, for status and metrics. */
+    public static String invalidReasonName(int reason) {
+        return INVALID_REASON_NAMES[reason];
     }
 
     /** Messages of an abandoned session or arriving before the dump was verified, ignored. */

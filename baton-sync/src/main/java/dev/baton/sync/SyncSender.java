@@ -105,6 +105,9 @@ public final class SyncSender implements ConnectionListener {
     private long updateRecordsSent;
     private long batchesResent;
     private long bytesSent;
+    private long capacityRefusals;
+    private long lastRefusedCapacity;
+    private long implausibleAcks;
 
     /** A sender of the whole table (partition 0 of an unpartitioned table). */
     public SyncSender(int serviceId, SyncSettings settings, SyncOutput output) {
@@ -152,7 +155,7 @@ public final class SyncSender implements ConnectionListener {
                 if (!request.valid() || request.serviceId() != serviceId) {
                     return false;
                 }
-                onSyncRequest(request.sessionId(), nowMs);
+                onSyncRequest(request.sessionId(), request.capacity(), nowMs);
                 return true;
             }
             case ACK -> {
@@ -220,7 +223,11 @@ public final class SyncSender implements ConnectionListener {
         }
     }
 
-    private void onSyncRequest(int requestedSession, long nowMs) {
+    private void onSyncRequest(int requestedSession, long standbyCapacity, long nowMs) {
+        if (table != null && table.partitionSize(partition) > standbyCapacity) {
+            refuseDump(requestedSession, standbyCapacity);
+            return;
+        }
         if (phase != Phase.IDLE && requestedSession == sessionId) {
             // A repeated request: the dump is in progress (the timeout resends), or the standby never got
             // a valid end marker although we saw it acknowledged (an ACK from an old session): resend it.
@@ -230,6 +237,23 @@ public final class SyncSender implements ConnectionListener {
             return;
         }
         startDump(requestedSession, nowMs);
+    }
+
+    /**
+     * Issue #7 item 14: the standby's table cannot hold this partition, so a dump could never verify and
+     * the standby would wipe and ask again forever. Refuse before snapshotting: a lone SYNC_END (no batch,
+     * Last Batch Sequence 0) with the entry count tells the standby why; nothing is streamed to it. The
+     * standby asks again only after its back-off; a repeated request is answered the same way (one small
+     * datagram each, no amplification).
+     */
+    private void refuseDump(int requestedSession, long standbyCapacity) {
+        capacityRefusals++;
+        lastRefusedCapacity = standbyCapacity;
+        phase = Phase.IDLE;
+        sessionId = requestedSession;
+        syncEnd.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, SyncEndFlyweight.LENGTH)
+                .set(serviceId, requestedSession, 0, table.partitionSize(partition), table.partitionDigest(partition), 0);
+        emit(MessageType.SYNC_END, SyncEndFlyweight.LENGTH);
     }
 
     private void startDump(int newSessionId, long nowMs) {
@@ -327,7 +351,14 @@ public final class SyncSender implements ConnectionListener {
         if (phase != Phase.DUMPING || sequence <= ackedBatchSequence) {
             return;
         }
-        ackedBatchSequence = Math.min(sequence, lastBatchSequence + 1);
+        // Issue #7 item 6: an ACK beyond what was sent (the end marker counts as last + 1 once sent) is no
+        // acknowledgement of this dump; taking it would skip batches or end SYNC-OUT unverified.
+        long sentThrough = endSent ? lastBatchSequence + 1 : nextBatchToSend - 1;
+        if (sequence > sentThrough) {
+            implausibleAcks++;
+            return;
+        }
+        ackedBatchSequence = sequence;
         lastSyncProgressMs = nowMs;
         if (ackedBatchSequence == lastBatchSequence + 1) {
             // The standby verified the digest: SYNC-OUT ends, the held-back changes follow.
@@ -340,10 +371,12 @@ public final class SyncSender implements ConnectionListener {
     }
 
     private void onSyncNack(long firstMissing, long lastMissing, long nowMs) {
-        if (phase == Phase.IDLE || firstMissing < 1) {
+        if (phase != Phase.DUMPING || firstMissing <= ackedBatchSequence) {
             return;
         }
-        long last = Math.min(lastMissing, nextBatchToSend - 1);
+        // Issue #7 item 6: a NACK's range comes from the peer. Only unacknowledged batches already sent are
+        // resent, and at most one window of them per NACK, so a 24-byte NACK never costs a whole dump.
+        long last = Math.min(Math.min(lastMissing, nextBatchToSend - 1), firstMissing + settings.windowBatches() - 1);
         for (long sequence = firstMissing; sequence <= last; sequence++) {
             sendSyncBatch(sequence, nowMs);
             batchesResent++;
@@ -518,7 +551,9 @@ public final class SyncSender implements ConnectionListener {
     }
 
     private void resendUpdatesFrom(long batch, long nowMs) {
-        for (long b = batch; b < nextBatchToTransmit; b++) {
+        // At most one window per NACK or timeout (issue #7 item 6): the rest follows as the ACKs come back.
+        long end = Math.min(nextBatchToTransmit, batch + settings.windowBatches());
+        for (long b = batch; b < end; b++) {
             transmitUpdateBatch(b, nowMs);
             batchesResent++;
         }
@@ -603,6 +638,21 @@ public final class SyncSender implements ConnectionListener {
     /** Batches (dump or update) sent again after a NACK or a retransmission timeout. */
     public long batchesResent() {
         return batchesResent;
+    }
+
+    /** Dump requests refused because the standby stated less room than this partition's entries. */
+    public long capacityRefusals() {
+        return capacityRefusals;
+    }
+
+    /** The room the standby stated in the last refused request. */
+    public long lastRefusedCapacity() {
+        return lastRefusedCapacity;
+    }
+
+    /** Sync-stream ACKs for batches not yet sent, ignored. */
+    public long implausibleAcks() {
+        return implausibleAcks;
     }
 
     /** Bytes of every datagram handed to the output, header and 16-byte tag included. */

@@ -7,7 +7,8 @@ import dev.baton.peer.MessageType;
  * caller's injected clock.
  *
  * @param windowBatches         flow control of the full dump: the most SYNC_BATCH messages sent and not yet
- *                              acknowledged at once; each cumulative ACK opens the window again
+ *                              acknowledged at once (at most 4,096, the receiver's reorder limit); each cumulative
+ *                              ACK opens the window again; also the most batches resent per NACK
  * @param recordsPerSyncBatch   records per SYNC_BATCH, 1..{@code SYNC_BATCH.maxRecords()} (58: one unfragmented datagram)
  * @param recordsPerUpdateBatch records per UPDATE_BATCH, 1..{@code UPDATE_BATCH.maxRecords()} (50); a full batch
  *                              is sent at once, without waiting for the update interval
@@ -21,8 +22,9 @@ public record SyncSettings(int windowBatches, int recordsPerSyncBatch, int recor
                            long updateIntervalMs, int retainedUpdateBatches, long retransmitTimeoutMs) {
 
     public SyncSettings {
-        if (windowBatches < 1) {
-            throw new IllegalArgumentException("windowBatches must be at least 1: " + windowBatches);
+        if (windowBatches < 1 || windowBatches > SyncReceiver.SYNC_REORDER_LIMIT) {
+            // A receiver keeps dump batches only within SYNC_REORDER_LIMIT of the expected one (issue #7 item 6).
+            throw new IllegalArgumentException("windowBatches must be 1.." + SyncReceiver.SYNC_REORDER_LIMIT + ": " + windowBatches);
         }
         if (recordsPerSyncBatch < 1 || recordsPerSyncBatch > MessageType.SYNC_BATCH.maxRecords()) {
             throw new IllegalArgumentException("recordsPerSyncBatch must be 1.." + MessageType.SYNC_BATCH.maxRecords()

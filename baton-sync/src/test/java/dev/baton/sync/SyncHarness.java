@@ -46,14 +46,18 @@ final class SyncHarness {
     long dropped;
 
     SyncHarness(SyncSettings settings, int capacity, long seed) {
+        this(settings, capacity, capacity, seed);
+    }
+
+    SyncHarness(SyncSettings settings, int activeCapacity, int standbyCapacity, long seed) {
         this.random = new Random(seed);
         SyncOutput activeOut = (type, buffer, length) -> toStandby.add(copy(type, buffer, length));
         SyncOutput standbyOut = (type, buffer, length) -> toActive.add(copy(type, buffer, length));
         sender = new SyncSender(7, settings, activeOut);
-        activeTable = new ConnectionTable(capacity, ConnectionTimeouts.defaults(), sender, seed);
+        activeTable = new ConnectionTable(activeCapacity, ConnectionTimeouts.defaults(), sender, seed);
         sender.bind(activeTable);
         // Another hash seed: equal digests must not depend on equal slot layouts.
-        standbyTable = new ConnectionTable(capacity, ConnectionTimeouts.defaults(), ConnectionListener.NONE, ~seed);
+        standbyTable = new ConnectionTable(standbyCapacity, ConnectionTimeouts.defaults(), ConnectionListener.NONE, ~seed);
         receiver = new SyncReceiver(7, standbyTable, settings, standbyOut, new SyncEvents() {
             @Override
             public void onSynchronized(int serviceId, long nowMs) {
@@ -63,6 +67,11 @@ final class SyncHarness {
             @Override
             public void onResynchronizationNeeded(int serviceId, int reason, long nowMs) {
                 events.add("resync:" + reason);
+            }
+
+            @Override
+            public void onCapacityRefused(int serviceId, long activeEntries, long standbyRoom, long nowMs) {
+                events.add("capacity:" + activeEntries + ">" + standbyRoom);
             }
         });
     }

@@ -319,7 +319,7 @@ class SyncProtocolTest {
     void messagesForAnotherServiceOrMalformedAreIgnored() {
         SyncHarness h = new SyncHarness(settings(8), 1_024, 25);
         byte[] payload = new byte[SyncRequestFlyweight.LENGTH];
-        new SyncRequestFlyweight().wrap(MemorySegment.ofArray(payload), 0, payload.length).set(SERVICE + 1, 1, 1);
+        new SyncRequestFlyweight().wrap(MemorySegment.ofArray(payload), 0, payload.length).set(SERVICE + 1, 1, 1, 1_000);
         assertFalse(h.sender.receive(MessageType.SYNC_REQUEST, MemorySegment.ofArray(payload), 0, payload.length, h.nowMs));
         assertFalse(h.sender.receive(MessageType.SYNC_REQUEST, MemorySegment.ofArray(payload), 0, payload.length - 1, h.nowMs));
         assertFalse(h.receiver.receive(MessageType.SYNC_END, MemorySegment.ofArray(payload), 0, payload.length, h.nowMs));

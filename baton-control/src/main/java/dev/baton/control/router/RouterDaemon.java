@@ -229,6 +229,16 @@ public final class RouterDaemon implements AutoCloseable {
         m.put("updates_unacknowledged", c.updatesUnacknowledged());
         m.put("unrouted_messages", c.unroutedMessages());
         m.put("ring_drops", c.inboundDropped() + c.outboundDropped());
+        // Issue #7 items 5, 6, 14: hostile or impossible replication input, and the capacity sub-state.
+        m.put("sync_status", c.syncStatus());
+        m.put("invalid_records", c.invalidRecords());
+        m.put("out_of_window", c.outOfWindow());
+        m.put("handler_failures", c.handlerFailures());
+        m.put("capacity_refusals", c.capacityRefusals());
+        if (c.capacityRefusals() > 0) {
+            m.put("refused_active_entries", c.refusedActiveEntries());
+            m.put("offered_capacity", c.offeredCapacity());
+        }
         return m;
     }
 
