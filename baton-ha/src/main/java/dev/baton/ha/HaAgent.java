@@ -669,9 +669,18 @@ public final class HaAgent implements AutoCloseable {
         syncLink[peer] = chosen;
     }
 
+    /**
+     * The bit set of every worker, 1..64 of them ({@code ConfigLimits.MAX_WORKERS}). Not
+     * {@code (1L << workers) - 1}: Java shifts a long by {@code workers & 63}, so 64 workers gave 0 and no
+     * standby ever counted as synchronized (issue #7 item 10).
+     */
+    static long workerMask(int workers) {
+        return -1L >>> (Long.SIZE - workers);
+    }
+
     private void onShardEvent(ShardEvent event, long nowMs) {
         VipGroup group = groups[event.vipIndex()];
-        long allWorkers = (1L << replication.workers()) - 1;
+        long allWorkers = workerMask(replication.workers());
         switch (event.kind()) {
             case SYNCHRONIZED -> {
                 if (event.peerIndex() != group.followedPeer) {

@@ -68,6 +68,20 @@ class HaAgentTest {
         }
     }
 
+    /** Issue #7 item 10: with 64 workers, {@code (1L << 64) - 1} was 0 and no standby ever synchronized. */
+    @Test
+    void aStandbyWithSixtyFourWorkersSynchronizes() throws Exception {
+        assertEquals(-1L, HaAgent.workerMask(64));
+        assertEquals(1L, HaAgent.workerMask(1));
+        assertEquals(0xFFFF_FFFFL, HaAgent.workerMask(32));
+        try (TwoRouters pair = new TwoRouters(64, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            assertEquals(10L, tableSize(pair.b), "every worker's shard replicated");
+        }
+    }
+
     @Test
     void bothStartingAloneBecomeActiveAndThePrimaryWinsDeterministically() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {
