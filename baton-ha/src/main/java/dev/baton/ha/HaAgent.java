@@ -1106,6 +1106,8 @@ public final class HaAgent implements AutoCloseable {
         }
         messages.put("rejected", verdicts.rejected());
         messages.put("send_failures", transport.sendFailures());
+        messages.put("foreign_source", transport.foreignSourceDrops());
+        messages.put("receive_errors", transport.receiveErrors());
         messages.put("malformed", malformedMessages);
         messages.put("unknown_vip", unknownVipRecords);
         messages.put("stream_without_worker", streamsWithoutWorker);
