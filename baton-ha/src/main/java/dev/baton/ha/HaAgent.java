@@ -9,9 +9,12 @@ import dev.baton.config.Ipv4;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
 import dev.baton.config.ServiceConfig;
+import dev.baton.dataplane.engine.AgentWatchdog;
 import dev.baton.dataplane.engine.Dataplane;
+import dev.baton.dataplane.engine.DutyCycleLoop;
 import dev.baton.dataplane.engine.MillisClock;
 import dev.baton.dataplane.engine.OwnerThread;
+import dev.baton.dataplane.engine.ThreadFailure;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.VipOwnership;
@@ -129,6 +132,9 @@ public final class HaAgent implements AutoCloseable {
     private long syncRequestsRefused;
     private volatile boolean running;
     private Thread thread;
+    private ThreadFailure threadFailure = ThreadFailure.HALT;
+    /** Beaten every cycle; worker 0 drops every VIP when it stops (issue #7 item 7). */
+    private final AgentWatchdog watchdog;
 
     /**
      * Binds the peer links (on the calling thread: inside the router's network namespace) and starts every
@@ -145,6 +151,7 @@ public final class HaAgent implements AutoCloseable {
         this.replication = replication;
         this.clock = clock;
         this.links = links;
+        this.watchdog = dataplane.agentWatchdog();
         this.routerNumber = (int) settings.routerNumber();
         this.routerKey = key(routerNumber);
         this.configDigest = config.servicesDigest();
@@ -329,24 +336,23 @@ public final class HaAgent implements AutoCloseable {
 
     // ====================================================================================== duty cycle
 
-    /** Starts the agent thread. */
+    /**
+     * Starts the agent thread. A cycle that fails with a {@link RuntimeException} is logged and the agent
+     * carries on; an {@link Error} halts the router ({@link ThreadFailure}, issue #7 item 7): a router whose
+     * agent died would forward and answer ARP with no keep-alives going out.
+     */
     public void start() {
         running = true;
-        thread = Thread.ofPlatform().name("baton-ha").daemon(true).unstarted(this::run);
+        DutyCycleLoop loop = new DutyCycleLoop("the HA agent", clock, this::doWork, () -> LockSupport.parkNanos(500_000),
+                () -> running, threadFailure);
+        thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(loop);
         thread.start();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                if (doWork(clock.nowMs()) == 0) {
-                    LockSupport.parkNanos(500_000);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "HA agent cycle failed; carrying on", e);
-                LockSupport.parkNanos(1_000_000);
-            }
-        }
+    /** What happens when the agent thread dies: {@link ThreadFailure#HALT} unless a test injects another. */
+    public HaAgent threadFailure(ThreadFailure failure) {
+        this.threadFailure = failure;
+        return this;
     }
 
     /**
@@ -356,6 +362,7 @@ public final class HaAgent implements AutoCloseable {
      * @return work done; 0 lets the caller idle
      */
     public int doWork(long nowMs) {
+        watchdog.beat(); // the data plane drops the VIPs if this stops for longer than t2
         int work = 0;
         // Before anything that was queued during a stall is read: a router that did not run for longer than
         // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.

@@ -82,6 +82,57 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * Issue #7 item 7: the active's agent hangs while its workers go on. After t2 of silence worker 0 drops the
+     * VIP (no ARP answers, no forwarding) as the standby takes over; the watchdog never takes it back, and the
+     * agent, when it runs again, finds it stalled and follows the new active: exactly one router forwards.
+     */
+    @Test
+    void aHungAgentMakesItsWorkersDropTheVipAfterT2AndOnlyTheAgentCouldTakeItBack() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            pair.a.agentRuns = false; // the agent thread is stuck; the workers go on
+            pair.run(60, 1);
+            assertTrue(pair.a.dataplane.ownership().owns(TwoRouters.VIP), "silent for t2 (60 ms), not longer");
+            pair.run(2, 1);
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "silent longer than t2: no ARP answers");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "and no forwarding");
+            assertEquals(1, pair.a.dataplane.agentWatchdog().trips());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes over");
+            pair.run(300, 1);
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "no re-grab while the agent hangs");
+
+            pair.a.agentRuns = true;
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY && pair.a.agent.sync(0) == SyncState.IN_SYNC, 2_000,
+                    "a's agent finds it stalled, listens, hears b and follows it");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP) || pair.a.dataplane.ownership().answersArp(TwoRouters.VIP));
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "exactly one active");
+            assertEquals(10L, tableSize(pair.a));
+        }
+    }
+
+    /** Issue #7 item 7: an Error on the agent's thread halts the router (an injected halter here). */
+    @Test
+    void anErrorOnTheAgentThreadHaltsTheRouter() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            java.util.concurrent.CompletableFuture<Integer> halted = new java.util.concurrent.CompletableFuture<>();
+            pair.a.agent.threadFailure(new dev.baton.dataplane.engine.ThreadFailure(halted::complete)).start();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    pair.a.agent.query(() -> {
+                        throw new OutOfMemoryError("test: the agent's heap is gone");
+                    });
+                } catch (IllegalStateException expected) {
+                    // the agent never answers: it died
+                }
+            });
+            assertEquals(dev.baton.dataplane.engine.ThreadFailure.EXIT_STATUS,
+                    halted.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void bothStartingAloneBecomeActiveAndThePrimaryWinsDeterministically() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {
