@@ -133,6 +133,11 @@ public final class HaAgent implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
     private ThreadFailure threadFailure = ThreadFailure.HALT;
+    private boolean shuttingDown;
+    private long shutdownDeadlineMs = Long.MAX_VALUE;
+    private volatile boolean shutdownComplete;
+    private long handedOverAtShutdown;
+    private long gaveUpAtShutdown;
     /** Beaten every cycle; worker 0 drops every VIP when it stops (issue #7 item 7). */
     private final AgentWatchdog watchdog;
 
@@ -245,6 +250,10 @@ public final class HaAgent implements AutoCloseable {
         long announcements;
         /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
         String switchoverOutcome;
+        /** Where this VIP's hand-over at shutdown stands (issue #7 item 9). */
+        ShutdownStep shutdownStep = ShutdownStep.NONE;
+        /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
+        long flushedWorkers;
 
         VipGroup(int index, int vip, MonitorTimers timers) {
             this.index = index;
@@ -291,6 +300,20 @@ public final class HaAgent implements AutoCloseable {
             String active = monitor.activePeer();
             return active == null ? -1 : peerIndexOfKey(active);
         }
+    }
+
+    /** A VIP's hand-over at shutdown (issue #7 item 9, {@link #beginShutdown}). */
+    enum ShutdownStep {
+        /** Not shutting down. */
+        NONE,
+        /** Active: waiting for every worker's pending updates to be sent and acknowledged. */
+        FLUSHING,
+        /** Flushed; the synchronized standby was asked to take the VIP (the operator switch-over path, 347). */
+        REQUESTED,
+        /** The standby took it (355): no ARP answers; forwarding goes on for the hand-over drain. */
+        HANDED_OVER,
+        /** Nothing more to do: drained, given up, or this router was not active for the VIP. */
+        DONE
     }
 
     /** What a peer last said about one VIP in its keep-alive. */
@@ -404,7 +427,12 @@ public final class HaAgent implements AutoCloseable {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
             work += announce(group, nowMs);
-            followTheActive(group, nowMs);
+            if (!shuttingDown) {
+                followTheActive(group, nowMs); // a router that stops does not ask the new active for a dump
+            }
+        }
+        if (shuttingDown) {
+            work += progressShutdown(nowMs);
         }
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
@@ -705,6 +733,7 @@ public final class HaAgent implements AutoCloseable {
                             + (event.reason() == SyncRequestFlyweight.REASON_DIGEST_MISMATCH ? "dump digest mismatch" : "unrepairable gap"), nowMs), nowMs);
                 }
             }
+            case FLUSHED -> group.flushedWorkers |= 1L << event.worker();
             case DUMP_COMPLETE -> {
                 group.dumpCompleteWorkers[event.peerIndex()] |= 1L << event.worker();
                 if (group.dumpCompleteWorkers[event.peerIndex()] == allWorkers) {
@@ -878,7 +907,8 @@ public final class HaAgent implements AutoCloseable {
                     }
                 }
                 case MonitorAction.AnnounceGaveUp g -> {
-                    int reason = group.lastDownWasClientSide ? ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN
+                    int reason = shuttingDown ? ServiceNoticeFlyweight.REASON_SHUTDOWN
+                            : group.lastDownWasClientSide ? ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN
                             : ServiceNoticeFlyweight.REASON_SERVER_INTERFACE_DOWN;
                     for (int p = 0; p < peers.length; p++) {
                         sendNotice(p, MessageType.GAVE_UP, v, reason, nowMs);
@@ -1155,12 +1185,121 @@ public final class HaAgent implements AutoCloseable {
         return transport.verdicts().rejected();
     }
 
+    // ====================================================================================== shutdown
+
     /**
-     * Stops the agent. An active router tells its peers it gives its VIPs up (GAVE_UP, reason shutdown), so a
-     * standby takes over at once instead of after t2; then the links close.
+     * SIGTERM (issue #7 item 9): hands every VIP this router is active for to a synchronized standby, the way
+     * {@code baton ctl switchover} does, so no connection is lost: first every worker sends its pending update
+     * batches and waits for the standby's acknowledgement ({@link ReplicationShard#flushUpdates}), then the
+     * standby is asked to take the VIP (transition 347); when its switch-over query arrives this router hands
+     * over (355): it stops answering ARP at once and forwards for the hand-over drain. A VIP no synchronized
+     * standby accepted within {@code shutdown-handover-timeout} is given up instead: this router stops
+     * answering ARP and forwarding and sends GAVE_UP (reason shutdown), so a standby takes over at once rather
+     * than after t2. Agent thread; {@link #shutdownComplete} turns true when every VIP is done.
+     */
+    public void beginShutdown(long nowMs) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        shutdownDeadlineMs = nowMs + settings.shutdownHandoverTimeout().toMillis();
+        int active = 0;
+        for (VipGroup group : groups) {
+            if (group.monitor.state() == MonitorState.ACTIVE) {
+                active++;
+                group.shutdownStep = ShutdownStep.FLUSHING;
+                group.flushedWorkers = 0;
+                int v = group.index;
+                forEachShard(shard -> shard.flushUpdates(v, nowMs));
+            } else {
+                group.shutdownStep = ShutdownStep.DONE;
+            }
+        }
+        String text = "shutting down: handing " + active + " VIP(s) to a synchronized standby within "
+                + settings.shutdownHandoverTimeout().toMillis() + " ms (shutdown-handover-timeout), else giving them up";
+        LOG.log(System.Logger.Level.INFO, text);
+        record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+        progressShutdown(nowMs);
+    }
+
+    /** Whether every VIP's hand-over at shutdown is done (handed over and drained, or given up). Any thread. */
+    public boolean shutdownComplete() {
+        return shutdownComplete;
+    }
+
+    private int progressShutdown(long nowMs) {
+        int work = 0;
+        boolean done = true;
+        long allWorkers = workerMask(replication.workers());
+        for (VipGroup group : groups) {
+            boolean active = group.monitor.state() == MonitorState.ACTIVE;
+            switch (group.shutdownStep) {
+                case FLUSHING -> {
+                    if (!active) {
+                        group.shutdownStep = ShutdownStep.DONE; // lost it meanwhile (two actives resolved, a link)
+                    } else if (group.flushedWorkers == allWorkers && synchronizedStandby(group) >= 0) {
+                        group.switchoverOutcome = null;
+                        execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
+                        group.shutdownStep = ShutdownStep.REQUESTED;
+                        work++;
+                    }
+                }
+                case REQUESTED -> {
+                    if (!active) {
+                        group.shutdownStep = ShutdownStep.HANDED_OVER;
+                        handedOverAtShutdown++;
+                        work++;
+                    }
+                }
+                case HANDED_OVER -> {
+                    if (!group.forwarding) {
+                        group.shutdownStep = ShutdownStep.DONE; // the drain is over
+                        work++;
+                    }
+                }
+                default -> {
+                }
+            }
+            if ((group.shutdownStep == ShutdownStep.FLUSHING || group.shutdownStep == ShutdownStep.REQUESTED)
+                    && nowMs >= shutdownDeadlineMs) {
+                String text = "shutting down: no synchronized standby accepted the VIP within "
+                        + settings.shutdownHandoverTimeout().toMillis() + " ms; giving it up (GAVE_UP)";
+                LOG.log(System.Logger.Level.WARNING, group.name + ": " + text);
+                record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 0, "", "", text));
+                // The monitor gives the VIP up as for a local link failure (2(a), 2(b)): GAVE_UP with reason
+                // shutdown, no ARP answers, no forwarding, and its keep-alives say STANDBY from now on.
+                execute(group, group.monitor.onLocalLinks(false, "shutting down", nowMs), nowMs);
+                group.shutdownStep = ShutdownStep.DONE;
+                gaveUpAtShutdown++;
+                work++;
+            }
+            done &= group.shutdownStep == ShutdownStep.DONE;
+        }
+        if (done && !shutdownComplete) {
+            shutdownComplete = true;
+            String text = "shutdown hand-over done: " + handedOverAtShutdown + " VIP(s) handed over, " + gaveUpAtShutdown + " given up";
+            LOG.log(System.Logger.Level.INFO, text);
+            record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+        }
+        return work;
+    }
+
+    /**
+     * Stops the agent. A running agent first hands its VIPs over ({@link #beginShutdown}) and waits for that,
+     * at most {@code shutdown-handover-timeout} plus {@code handover-drain} plus a second; the workers must
+     * still run meanwhile (the data plane closes after the agent). A VIP still active after that (an agent
+     * that was never started) is given up with GAVE_UP, reason shutdown. Then the links close.
      */
     @Override
     public void close() {
+        if (running && thread != null && thread.isAlive()) {
+            commands.add(() -> beginShutdown(clock.nowMs()));
+            long waitNs = (settings.shutdownHandoverTimeout().toMillis() + settings.handoverDrain().toMillis() + 1_000) * 1_000_000L;
+            long startNs = System.nanoTime();
+            while (!shutdownComplete && System.nanoTime() - startNs < waitNs && thread.isAlive()) {
+                LockSupport.parkNanos(1_000_000L);
+            }
+        }
         running = false;
         if (thread != null) {
             try {

@@ -133,6 +133,62 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * Issue #7 item 9: SIGTERM on the active runs the switch-over path after flushing the updates still queued
+     * (the last connections were opened less than t4 before): the standby takes the VIP with every connection,
+     * by the switch-over (335), and no GAVE_UP goes out.
+     */
+    @ParameterizedTest(name = "{0} worker(s)")
+    @ValueSource(ints = {1, 2})
+    void sigtermHandsEveryVipToTheSynchronizedStandbyWithEveryConnectionAndNoGaveUp(int workers) throws Exception {
+        try (TwoRouters pair = new TwoRouters(workers, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            pair.openConnections(pair.a, 10, 8080);
+            pair.run(2, 1); // a's workers inserted (and published) them; their update batches wait for t4 (20 ms)
+            assertEquals(20L, tableSize(pair.a));
+            long startMs = pair.now;
+            pair.a.agent.beginShutdown(pair.now);
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 300, "b takes the VIP within the shutdown hand-over timeout");
+            assertTrue(pair.now - startMs < 300, "handed over in " + (pair.now - startMs) + " ms");
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "a stops answering ARP when it hands over");
+            assertEquals(20L, tableSize(pair.b), "b took over with every connection, the last ten included");
+            pair.runUntil(() -> pair.a.agent.shutdownComplete(), 1_000, "a's hand-over drain ends");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            assertEquals(MonitorState.ACTIVE, pair.b.state());
+            List<HaEvent> events = pair.b.agent.events();
+            assertTrue(events.stream().anyMatch(e -> e.reference() == 335 && e.to().equals("ACTIVE")), events.toString());
+            assertTrue(events.stream().noneMatch(e -> e.text().contains("gave the VIP up")), "no GAVE_UP: " + events);
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("1 VIP(s) handed over, 0 given up")));
+        }
+    }
+
+    /** Issue #7 item 9: with no synchronized standby, SIGTERM gives the VIP up (GAVE_UP) once the timeout ran out. */
+    @Test
+    void sigtermWithoutASynchronizedStandbyGivesTheVipUpAfterTheShutdownHandOverTimeout() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.b.workersRun = false; // b's workers never apply a dump: it stays an unsynchronized standby
+            pair.run(5, 1);
+            pair.a.resolveServers();
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 2_000,
+                    "a active, b standby");
+            pair.run(50, 1);
+            assertEquals(SyncState.SYNC_IN, pair.b.agent.sync(0));
+            long startMs = pair.now;
+            pair.a.agent.beginShutdown(pair.now);
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over once a gave up");
+            long tookMs = pair.now - startMs;
+            assertTrue(tookMs >= 300 && tookMs < 300 + 20, "GAVE_UP after the 300 ms timeout, not before and not at t2: " + tookMs);
+            assertTrue(pair.a.agent.shutdownComplete());
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP) || pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            assertTrue(pair.b.agent.events().stream().anyMatch(e -> e.text().contains("gave the VIP up (shutting down)")),
+                    pair.b.agent.events().toString());
+            pair.run(100, 1);
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "a's keep-alives say it is no longer active");
+        }
+    }
+
     @Test
     void bothStartingAloneBecomeActiveAndThePrimaryWinsDeterministically() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {
