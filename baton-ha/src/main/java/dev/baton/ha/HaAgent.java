@@ -140,6 +140,7 @@ public final class HaAgent implements AutoCloseable {
     private long gaveUpAtShutdown;
     /** Beaten every cycle; worker 0 drops every VIP when it stops (issue #7 item 7). */
     private final AgentWatchdog watchdog;
+    private long watchdogTripsSeen;
 
     /**
      * Binds the peer links (on the calling thread: inside the router's network namespace) and starts every
@@ -391,8 +392,14 @@ public final class HaAgent implements AutoCloseable {
         // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.
         long stalledMs = nowMs - lastCycleMs;
         lastCycleMs = nowMs;
-        if (stalledMs > settings.standbyTimeout().toMillis()) {
-            String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved";
+        // The watchdog's verdict counts too: its clock read and this one may differ by a millisecond, and the
+        // VIPs it dropped must not stay "active" here with nothing forwarding them (issue #7 item 7).
+        long trips = watchdog.trips();
+        boolean droppedByWatchdog = trips != watchdogTripsSeen;
+        watchdogTripsSeen = trips;
+        if (stalledMs > settings.standbyTimeout().toMillis() || droppedByWatchdog) {
+            String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved"
+                    + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "");
             LOG.log(System.Logger.Level.WARNING, text);
             record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
             for (VipGroup group : groups) {

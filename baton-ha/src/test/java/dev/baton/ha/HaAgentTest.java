@@ -113,6 +113,26 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * The watchdog's clock and the agent's may differ by a millisecond at the boundary: a VIP the watchdog
+     * dropped while the agent saw no stall of its own must not stay "active" in the agent with nothing
+     * forwarding it. Here worker 0 reads a clock 100 ms ahead of the agent's.
+     */
+    @Test
+    void anAgentWhoseVipsTheWatchdogDroppedListensAgainEvenWithoutAStallOfItsOwn() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.a.dataplane.doWork(0, pair.now); // sees the agent's last beat
+            pair.a.dataplane.doWork(0, pair.now + 100);
+            assertEquals(1, pair.a.dataplane.agentWatchdog().trips());
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            pair.run(1, 1);
+            assertEquals(MonitorState.LISTEN, pair.a.state(), "the agent no longer claims the VIP it does not forward");
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over (a's keep-alives say LISTEN)");
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY, 1_000, "a follows b");
+        }
+    }
+
     /** Issue #7 item 7: an Error on the agent's thread halts the router (an injected halter here). */
     @Test
     void anErrorOnTheAgentThreadHaltsTheRouter() throws Exception {
