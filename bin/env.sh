@@ -11,7 +11,9 @@ fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # The data plane allocates nothing per packet: a small heap with the serial collector never pauses in steady state.
-BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx1g -XX:+AlwaysPreTouch}
+# ExitOnOutOfMemoryError: a router out of memory exits (status 3) instead of running on with dead threads; a
+# thread that dies of any other Error halts it with status 70 (docs/operations.md, "Thread death").
+BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx1g -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError}
 
 # Debian packages for the lab: iproute2 (ip), nftables (nft), nginx, iperf3, curl, python3, tcpdump,
 # arping, iputils-ping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl),

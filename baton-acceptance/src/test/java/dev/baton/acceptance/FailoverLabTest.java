@@ -394,6 +394,33 @@ class FailoverLabTest {
         assertNothingLost(load, "active frozen longer than t2");
     }
 
+    /**
+     * Issue #7 item 9: SIGTERM on the active hands the VIP over the way {@code ctl switchover} does, after the
+     * queued updates are acknowledged; no GAVE_UP, nothing lost, no packet meets an empty table.
+     */
+    @Test
+    @Order(10)
+    void sigtermOnTheActiveUnderLoadHandsOverLikeASwitchoverAndLosesNothing() throws IOException {
+        pair.startPair(AUTOMATIC);
+        Scenario scenario = Scenario.begin("SIGTERM", EchoLoad.start(client(), LOAD));
+        assertUpstreamSendsTo(PRIMARY);
+
+        scenario.markFailure();
+        long stopNs = System.nanoTime();
+        pair.stop(PRIMARY); // SIGTERM; returns once the process exited
+        long stoppedMs = (System.nanoTime() - stopNs) / 1_000_000;
+        pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0 was stopped", TAKEOVER_TIMEOUT);
+        Map<String, Object> takeover = takeover(BACKUP);
+        System.out.println("[SIGTERM] router 0 exited " + stoppedMs + " ms after the signal; router 1: " + takeover);
+        assertEquals(335L, takeover.get("reference"), "handed over by the switch-over path (355, then 335), not given up: " + takeover);
+        awaitUpstreamSendsTo(BACKUP);
+
+        EchoLoad load = scenario.finish();
+        assertNothingLost(load, "SIGTERM on the active");
+        assertNoPacketMetAnEmptyTable(BACKUP);
+        assertEquals(0, pair.drops(BACKUP, "vip-not-owned"), "router 1 dropped frames for a VIP it did not own");
+    }
+
     // ============================================================================================ helpers
 
     static final String ACTIVE_STATE_NAME = "ACTIVE";

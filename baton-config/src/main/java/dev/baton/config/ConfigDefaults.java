@@ -118,6 +118,12 @@ public final class ConfigDefaults {
     public static final Duration PREEMPT_TIMEOUT = Duration.ofMillis(100);
     /** After handing a VIP over, keep forwarding this long: frames still sent to the old MAC are not lost. */
     public static final Duration HANDOVER_DRAIN = Duration.ofMillis(500);
+    /**
+     * On SIGTERM, how long the active waits for a synchronized standby to accept its VIPs before it gives them
+     * up (GAVE_UP): a flush, an acknowledgement and a switch-over take a few round trips, milliseconds on a
+     * LAN; 300 ms leaves room for a busy peer and keeps a stop prompt (issue #7 item 9).
+     */
+    public static final Duration SHUTDOWN_HANDOVER_TIMEOUT = Duration.ofMillis(300);
     /** Gratuitous ARP announcements per takeover: a switch or client that misses one gets the next. */
     public static final int GRATUITOUS_ARP_COUNT = 3;
     /** Between two announcements: one update interval. */

@@ -76,7 +76,8 @@ record ConfigDraft(
                             Located<Duration> linkFailureTime, Located<Duration> handoverDrain,
                             Located<Integer> gratuitousArpCount, Located<Duration> gratuitousArpInterval,
                             Located<Duration> gratuitousArpReannounce, Located<Integer> syncWindow,
-                            Located<Duration> syncRetransmitTimeout, List<Peer> peers) {
+                            Located<Duration> syncRetransmitTimeout, List<Peer> peers,
+                            Located<Duration> shutdownHandoverTimeout) {
 
         HighAvailabilitySettings toSettings() {
             List<PeerSettings> peerSettings = new ArrayList<>();
@@ -91,7 +92,8 @@ record ConfigDraft(
                     standbyTimeout.value(), preemptTimeout.value(), updateInterval.value(), linkFailureTime.value(),
                     handoverDrain.value(),
                     new GratuitousArpSettings(gratuitousArpCount.value(), gratuitousArpInterval.value(), gratuitousArpReannounce.value()),
-                    new SyncWindowSettings(syncWindow.value(), syncRetransmitTimeout.value()), peerSettings);
+                    new SyncWindowSettings(syncWindow.value(), syncRetransmitTimeout.value()), peerSettings,
+                    shutdownHandoverTimeout.value());
         }
     }
 

@@ -85,6 +85,9 @@ public final class ConfigLimits {
     public static final int MIN_UPDATE_INTERVALS_PER_TIMEOUT = 2;
     public static final Duration MIN_HANDOVER_DRAIN = Duration.ZERO;
     public static final Duration MAX_HANDOVER_DRAIN = Duration.ofMinutes(1);
+    /** 0s: no hand-over at shutdown, GAVE_UP at once. A stop should not wait more than a minute. */
+    public static final Duration MIN_SHUTDOWN_HANDOVER_TIMEOUT = Duration.ZERO;
+    public static final Duration MAX_SHUTDOWN_HANDOVER_TIMEOUT = Duration.ofMinutes(1);
     public static final int MIN_GRATUITOUS_ARP_COUNT = 1;
     /** More than 100 announcements per takeover is an ARP storm, not an announcement. */
     public static final int MAX_GRATUITOUS_ARP_COUNT = 100;

@@ -212,6 +212,8 @@ final class ConfigReader {
         }
         Located<Duration> handoverDrain = value(ha, HANDOVER_DRAIN,
                 duration(ConfigLimits.MIN_HANDOVER_DRAIN, ConfigLimits.MAX_HANDOVER_DRAIN), ConfigDefaults.HANDOVER_DRAIN);
+        Located<Duration> shutdownHandoverTimeout = value(ha, SHUTDOWN_HANDOVER_TIMEOUT, duration(ConfigLimits.MIN_SHUTDOWN_HANDOVER_TIMEOUT,
+                ConfigLimits.MAX_SHUTDOWN_HANDOVER_TIMEOUT), ConfigDefaults.SHUTDOWN_HANDOVER_TIMEOUT);
 
         YamlMapping garp = section(ha, GRATUITOUS_ARP, GRATUITOUS_ARP_KEYS);
         Located<Integer> garpCount = value(garp, GRATUITOUS_ARP_COUNT,
@@ -238,7 +240,7 @@ final class ConfigReader {
         }
         return new ConfigDraft.HighAvailability(routerNumber, keyFile, port, listenTimeout, standbyTimeout, preemptTimeout,
                 updateInterval, linkFailureTime, handoverDrain, garpCount, garpInterval, garpReannounce, syncWindow,
-                syncRetransmitTimeout, peers);
+                syncRetransmitTimeout, peers, shutdownHandoverTimeout);
     }
 
     private ConfigDraft.Peer readPeer(YamlMapping peer) {

@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param gratuitousArp   IP takeover announcements
  * @param sync            flow control of the full table dump to a new standby
  * @param peers           the other routers, at least one
+ * @param shutdownHandoverTimeout on SIGTERM, how long the active waits for a synchronized standby to accept its
+ *                        VIPs (the operator switch-over path) before it falls back to GAVE_UP (zero allowed)
  */
 public record HighAvailabilitySettings(
         long routerNumber,
@@ -43,7 +45,8 @@ public record HighAvailabilitySettings(
         Duration handoverDrain,
         GratuitousArpSettings gratuitousArp,
         SyncWindowSettings sync,
-        List<PeerSettings> peers) {
+        List<PeerSettings> peers,
+        Duration shutdownHandoverTimeout) {
 
     public HighAvailabilitySettings {
         requireRouterNumber(routerNumber);
@@ -62,10 +65,23 @@ public record HighAvailabilitySettings(
         }
         Objects.requireNonNull(gratuitousArp, "gratuitousArp");
         Objects.requireNonNull(sync, "sync");
+        Objects.requireNonNull(shutdownHandoverTimeout, "shutdownHandoverTimeout");
+        if (shutdownHandoverTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdownHandoverTimeout " + shutdownHandoverTimeout + " is negative");
+        }
         peers = List.copyOf(peers);
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("high availability needs at least one peer");
         }
+    }
+
+    /** As the canonical constructor, with the default shutdown hand-over timeout. */
+    public HighAvailabilitySettings(long routerNumber, Path keyFile, int port, Duration listenTimeout, Duration standbyTimeout,
+                                    Duration preemptTimeout, Duration updateInterval, Duration linkFailureTime,
+                                    Duration handoverDrain, GratuitousArpSettings gratuitousArp, SyncWindowSettings sync,
+                                    List<PeerSettings> peers) {
+        this(routerNumber, keyFile, port, listenTimeout, standbyTimeout, preemptTimeout, updateInterval, linkFailureTime,
+                handoverDrain, gratuitousArp, sync, peers, ConfigDefaults.SHUTDOWN_HANDOVER_TIMEOUT);
     }
 
     /** The peer with this name, if any. */

@@ -63,6 +63,7 @@ class HighAvailabilityConfigTest {
         assertEquals(Duration.ofMillis(20), ha.updateInterval());
         assertEquals(Duration.ofMillis(60), ha.linkFailureTime());
         assertEquals(Duration.ofMillis(500), ha.handoverDrain());
+        assertEquals(Duration.ofMillis(300), ha.shutdownHandoverTimeout());
         assertEquals(new GratuitousArpSettings(3, Duration.ofMillis(20), Duration.ZERO), ha.gratuitousArp());
         assertFalse(ha.gratuitousArp().reannounces());
         assertEquals(new SyncWindowSettings(32, Duration.ofMillis(200)), ha.sync());
@@ -82,6 +83,19 @@ class HighAvailabilityConfigTest {
         assertEquals(ConfigDefaults.HANDOVER_DRAIN, ha.handoverDrain());
         assertEquals(ConfigDefaults.GRATUITOUS_ARP, ha.gratuitousArp());
         assertEquals(ConfigDefaults.SYNC, ha.sync());
+    }
+
+    @Test
+    void theShutdownHandOverTimeoutIsReadAndZeroMeansGiveUpAtOnce() throws ConfigException {
+        String yaml = MINIMAL_HA.replace("  key-file:", "  shutdown-handover-timeout: 150ms\n  key-file:");
+        assertEquals(Duration.ofMillis(150), ConfigLoader.load(yaml, FILE, "host-1").highAvailability().orElseThrow()
+                .shutdownHandoverTimeout());
+        String zero = MINIMAL_HA.replace("  key-file:", "  shutdown-handover-timeout: 0s\n  key-file:");
+        assertEquals(Duration.ZERO, ConfigLoader.load(zero, FILE, "host-1").highAvailability().orElseThrow()
+                .shutdownHandoverTimeout());
+        String tooLong = MINIMAL_HA.replace("  key-file:", "  shutdown-handover-timeout: 2m\n  key-file:");
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> ConfigLoader.load(tooLong, FILE, "host-1"));
+        assertTrue(e.getMessage().contains("high-availability.shutdown-handover-timeout: 2m is out of range (0s..1m)"), e.getMessage());
     }
 
     @Test

@@ -9,9 +9,12 @@ import dev.baton.config.Ipv4;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
 import dev.baton.config.ServiceConfig;
+import dev.baton.dataplane.engine.AgentWatchdog;
 import dev.baton.dataplane.engine.Dataplane;
+import dev.baton.dataplane.engine.DutyCycleLoop;
 import dev.baton.dataplane.engine.MillisClock;
 import dev.baton.dataplane.engine.OwnerThread;
+import dev.baton.dataplane.engine.ThreadFailure;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.VipOwnership;
@@ -129,6 +132,15 @@ public final class HaAgent implements AutoCloseable {
     private long syncRequestsRefused;
     private volatile boolean running;
     private Thread thread;
+    private ThreadFailure threadFailure = ThreadFailure.HALT;
+    private boolean shuttingDown;
+    private long shutdownDeadlineMs = Long.MAX_VALUE;
+    private volatile boolean shutdownComplete;
+    private long handedOverAtShutdown;
+    private long gaveUpAtShutdown;
+    /** Beaten every cycle; worker 0 drops every VIP when it stops (issue #7 item 7). */
+    private final AgentWatchdog watchdog;
+    private long watchdogTripsSeen;
 
     /**
      * Binds the peer links (on the calling thread: inside the router's network namespace) and starts every
@@ -145,6 +157,7 @@ public final class HaAgent implements AutoCloseable {
         this.replication = replication;
         this.clock = clock;
         this.links = links;
+        this.watchdog = dataplane.agentWatchdog();
         this.routerNumber = (int) settings.routerNumber();
         this.routerKey = key(routerNumber);
         this.configDigest = config.servicesDigest();
@@ -238,6 +251,10 @@ public final class HaAgent implements AutoCloseable {
         long announcements;
         /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
         String switchoverOutcome;
+        /** Where this VIP's hand-over at shutdown stands (issue #7 item 9). */
+        ShutdownStep shutdownStep = ShutdownStep.NONE;
+        /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
+        long flushedWorkers;
 
         VipGroup(int index, int vip, MonitorTimers timers) {
             this.index = index;
@@ -286,6 +303,20 @@ public final class HaAgent implements AutoCloseable {
         }
     }
 
+    /** A VIP's hand-over at shutdown (issue #7 item 9, {@link #beginShutdown}). */
+    enum ShutdownStep {
+        /** Not shutting down. */
+        NONE,
+        /** Active: waiting for every worker's pending updates to be sent and acknowledged. */
+        FLUSHING,
+        /** Flushed; the synchronized standby was asked to take the VIP (the operator switch-over path, 347). */
+        REQUESTED,
+        /** The standby took it (355): no ARP answers; forwarding goes on for the hand-over drain. */
+        HANDED_OVER,
+        /** Nothing more to do: drained, given up, or this router was not active for the VIP. */
+        DONE
+    }
+
     /** What a peer last said about one VIP in its keep-alive. */
     record PeerRecord(long atMs, MonitorState state, Role role, int syncCode, int priority, long tableSize,
                       long tableDigest, long configDigest) {
@@ -329,24 +360,23 @@ public final class HaAgent implements AutoCloseable {
 
     // ====================================================================================== duty cycle
 
-    /** Starts the agent thread. */
+    /**
+     * Starts the agent thread. A cycle that fails with a {@link RuntimeException} is logged and the agent
+     * carries on; an {@link Error} halts the router ({@link ThreadFailure}, issue #7 item 7): a router whose
+     * agent died would forward and answer ARP with no keep-alives going out.
+     */
     public void start() {
         running = true;
-        thread = Thread.ofPlatform().name("baton-ha").daemon(true).unstarted(this::run);
+        DutyCycleLoop loop = new DutyCycleLoop("the HA agent", clock, this::doWork, () -> LockSupport.parkNanos(500_000),
+                () -> running, threadFailure);
+        thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(loop);
         thread.start();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                if (doWork(clock.nowMs()) == 0) {
-                    LockSupport.parkNanos(500_000);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "HA agent cycle failed; carrying on", e);
-                LockSupport.parkNanos(1_000_000);
-            }
-        }
+    /** What happens when the agent thread dies: {@link ThreadFailure#HALT} unless a test injects another. */
+    public HaAgent threadFailure(ThreadFailure failure) {
+        this.threadFailure = failure;
+        return this;
     }
 
     /**
@@ -356,13 +386,20 @@ public final class HaAgent implements AutoCloseable {
      * @return work done; 0 lets the caller idle
      */
     public int doWork(long nowMs) {
+        watchdog.beat(); // the data plane drops the VIPs if this stops for longer than t2
         int work = 0;
         // Before anything that was queued during a stall is read: a router that did not run for longer than
         // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.
         long stalledMs = nowMs - lastCycleMs;
         lastCycleMs = nowMs;
-        if (stalledMs > settings.standbyTimeout().toMillis()) {
-            String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved";
+        // The watchdog's verdict counts too: its clock read and this one may differ by a millisecond, and the
+        // VIPs it dropped must not stay "active" here with nothing forwarding them (issue #7 item 7).
+        long trips = watchdog.trips();
+        boolean droppedByWatchdog = trips != watchdogTripsSeen;
+        watchdogTripsSeen = trips;
+        if (stalledMs > settings.standbyTimeout().toMillis() || droppedByWatchdog) {
+            String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved"
+                    + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "");
             LOG.log(System.Logger.Level.WARNING, text);
             record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
             for (VipGroup group : groups) {
@@ -397,7 +434,12 @@ public final class HaAgent implements AutoCloseable {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
             work += announce(group, nowMs);
-            followTheActive(group, nowMs);
+            if (!shuttingDown) {
+                followTheActive(group, nowMs); // a router that stops does not ask the new active for a dump
+            }
+        }
+        if (shuttingDown) {
+            work += progressShutdown(nowMs);
         }
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
@@ -669,9 +711,18 @@ public final class HaAgent implements AutoCloseable {
         syncLink[peer] = chosen;
     }
 
+    /**
+     * The bit set of every worker, 1..64 of them ({@code ConfigLimits.MAX_WORKERS}). Not
+     * {@code (1L << workers) - 1}: Java shifts a long by {@code workers & 63}, so 64 workers gave 0 and no
+     * standby ever counted as synchronized (issue #7 item 10).
+     */
+    static long workerMask(int workers) {
+        return -1L >>> (Long.SIZE - workers);
+    }
+
     private void onShardEvent(ShardEvent event, long nowMs) {
         VipGroup group = groups[event.vipIndex()];
-        long allWorkers = (1L << replication.workers()) - 1;
+        long allWorkers = workerMask(replication.workers());
         switch (event.kind()) {
             case SYNCHRONIZED -> {
                 if (event.peerIndex() != group.followedPeer) {
@@ -689,6 +740,7 @@ public final class HaAgent implements AutoCloseable {
                             + (event.reason() == SyncRequestFlyweight.REASON_DIGEST_MISMATCH ? "dump digest mismatch" : "unrepairable gap"), nowMs), nowMs);
                 }
             }
+            case FLUSHED -> group.flushedWorkers |= 1L << event.worker();
             case DUMP_COMPLETE -> {
                 group.dumpCompleteWorkers[event.peerIndex()] |= 1L << event.worker();
                 if (group.dumpCompleteWorkers[event.peerIndex()] == allWorkers) {
@@ -862,7 +914,8 @@ public final class HaAgent implements AutoCloseable {
                     }
                 }
                 case MonitorAction.AnnounceGaveUp g -> {
-                    int reason = group.lastDownWasClientSide ? ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN
+                    int reason = shuttingDown ? ServiceNoticeFlyweight.REASON_SHUTDOWN
+                            : group.lastDownWasClientSide ? ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN
                             : ServiceNoticeFlyweight.REASON_SERVER_INTERFACE_DOWN;
                     for (int p = 0; p < peers.length; p++) {
                         sendNotice(p, MessageType.GAVE_UP, v, reason, nowMs);
@@ -1097,6 +1150,8 @@ public final class HaAgent implements AutoCloseable {
         }
         messages.put("rejected", verdicts.rejected());
         messages.put("send_failures", transport.sendFailures());
+        messages.put("foreign_source", transport.foreignSourceDrops());
+        messages.put("receive_errors", transport.receiveErrors());
         messages.put("malformed", malformedMessages);
         messages.put("unknown_vip", unknownVipRecords);
         messages.put("stream_without_worker", streamsWithoutWorker);
@@ -1137,12 +1192,121 @@ public final class HaAgent implements AutoCloseable {
         return transport.verdicts().rejected();
     }
 
+    // ====================================================================================== shutdown
+
     /**
-     * Stops the agent. An active router tells its peers it gives its VIPs up (GAVE_UP, reason shutdown), so a
-     * standby takes over at once instead of after t2; then the links close.
+     * SIGTERM (issue #7 item 9): hands every VIP this router is active for to a synchronized standby, the way
+     * {@code baton ctl switchover} does, so no connection is lost: first every worker sends its pending update
+     * batches and waits for the standby's acknowledgement ({@link ReplicationShard#flushUpdates}), then the
+     * standby is asked to take the VIP (transition 347); when its switch-over query arrives this router hands
+     * over (355): it stops answering ARP at once and forwards for the hand-over drain. A VIP no synchronized
+     * standby accepted within {@code shutdown-handover-timeout} is given up instead: this router stops
+     * answering ARP and forwarding and sends GAVE_UP (reason shutdown), so a standby takes over at once rather
+     * than after t2. Agent thread; {@link #shutdownComplete} turns true when every VIP is done.
+     */
+    public void beginShutdown(long nowMs) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        shutdownDeadlineMs = nowMs + settings.shutdownHandoverTimeout().toMillis();
+        int active = 0;
+        for (VipGroup group : groups) {
+            if (group.monitor.state() == MonitorState.ACTIVE) {
+                active++;
+                group.shutdownStep = ShutdownStep.FLUSHING;
+                group.flushedWorkers = 0;
+                int v = group.index;
+                forEachShard(shard -> shard.flushUpdates(v, nowMs));
+            } else {
+                group.shutdownStep = ShutdownStep.DONE;
+            }
+        }
+        String text = "shutting down: handing " + active + " VIP(s) to a synchronized standby within "
+                + settings.shutdownHandoverTimeout().toMillis() + " ms (shutdown-handover-timeout), else giving them up";
+        LOG.log(System.Logger.Level.INFO, text);
+        record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+        progressShutdown(nowMs);
+    }
+
+    /** Whether every VIP's hand-over at shutdown is done (handed over and drained, or given up). Any thread. */
+    public boolean shutdownComplete() {
+        return shutdownComplete;
+    }
+
+    private int progressShutdown(long nowMs) {
+        int work = 0;
+        boolean done = true;
+        long allWorkers = workerMask(replication.workers());
+        for (VipGroup group : groups) {
+            boolean active = group.monitor.state() == MonitorState.ACTIVE;
+            switch (group.shutdownStep) {
+                case FLUSHING -> {
+                    if (!active) {
+                        group.shutdownStep = ShutdownStep.DONE; // lost it meanwhile (two actives resolved, a link)
+                    } else if (group.flushedWorkers == allWorkers && synchronizedStandby(group) >= 0) {
+                        group.switchoverOutcome = null;
+                        execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
+                        group.shutdownStep = ShutdownStep.REQUESTED;
+                        work++;
+                    }
+                }
+                case REQUESTED -> {
+                    if (!active) {
+                        group.shutdownStep = ShutdownStep.HANDED_OVER;
+                        handedOverAtShutdown++;
+                        work++;
+                    }
+                }
+                case HANDED_OVER -> {
+                    if (!group.forwarding) {
+                        group.shutdownStep = ShutdownStep.DONE; // the drain is over
+                        work++;
+                    }
+                }
+                default -> {
+                }
+            }
+            if ((group.shutdownStep == ShutdownStep.FLUSHING || group.shutdownStep == ShutdownStep.REQUESTED)
+                    && nowMs >= shutdownDeadlineMs) {
+                String text = "shutting down: no synchronized standby accepted the VIP within "
+                        + settings.shutdownHandoverTimeout().toMillis() + " ms; giving it up (GAVE_UP)";
+                LOG.log(System.Logger.Level.WARNING, group.name + ": " + text);
+                record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 0, "", "", text));
+                // The monitor gives the VIP up as for a local link failure (2(a), 2(b)): GAVE_UP with reason
+                // shutdown, no ARP answers, no forwarding, and its keep-alives say STANDBY from now on.
+                execute(group, group.monitor.onLocalLinks(false, "shutting down", nowMs), nowMs);
+                group.shutdownStep = ShutdownStep.DONE;
+                gaveUpAtShutdown++;
+                work++;
+            }
+            done &= group.shutdownStep == ShutdownStep.DONE;
+        }
+        if (done && !shutdownComplete) {
+            shutdownComplete = true;
+            String text = "shutdown hand-over done: " + handedOverAtShutdown + " VIP(s) handed over, " + gaveUpAtShutdown + " given up";
+            LOG.log(System.Logger.Level.INFO, text);
+            record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+        }
+        return work;
+    }
+
+    /**
+     * Stops the agent. A running agent first hands its VIPs over ({@link #beginShutdown}) and waits for that,
+     * at most {@code shutdown-handover-timeout} plus {@code handover-drain} plus a second; the workers must
+     * still run meanwhile (the data plane closes after the agent). A VIP still active after that (an agent
+     * that was never started) is given up with GAVE_UP, reason shutdown. Then the links close.
      */
     @Override
     public void close() {
+        if (running && thread != null && thread.isAlive()) {
+            commands.add(() -> beginShutdown(clock.nowMs()));
+            long waitNs = (settings.shutdownHandoverTimeout().toMillis() + settings.handoverDrain().toMillis() + 1_000) * 1_000_000L;
+            long startNs = System.nanoTime();
+            while (!shutdownComplete && System.nanoTime() - startNs < waitNs && thread.isAlive()) {
+                LockSupport.parkNanos(1_000_000L);
+            }
+        }
         running = false;
         if (thread != null) {
             try {

@@ -70,6 +70,9 @@ public final class ReplicationShard implements WorkerExtension {
     private final SyncSender[][] senders;
     private final boolean[][] dumpComplete;
     private int streamingSenders;
+    /** [vip][peer]: the update sequence a flush waits to see acknowledged, or -1. */
+    private final long[][] flushThrough;
+    private final boolean[] flushPending;
     /** Set while a receiver applies records: inserts then come from the active, not from traffic. */
     private boolean applying;
     private long inboundUnrouted;
@@ -96,6 +99,8 @@ public final class ReplicationShard implements WorkerExtension {
         this.synchronizedWith = new boolean[vipCount];
         this.senders = new SyncSender[vipCount][peerCount];
         this.dumpComplete = new boolean[vipCount][peerCount];
+        this.flushThrough = new long[vipCount][peerCount];
+        this.flushPending = new boolean[vipCount];
     }
 
     /** The stream id of VIP {@code vipIndex}'s replication between the workers numbered {@code worker}. */
@@ -189,6 +194,33 @@ public final class ReplicationShard implements WorkerExtension {
         dumpComplete[vipIndex][peerIndex] = false;
     }
 
+    /**
+     * Sends the VIP's queued changes to every streaming standby now and reports {@link ShardEvent.Kind#FLUSHED}
+     * once they are all acknowledged: the active's hand-over at shutdown waits for it, so the standby that
+     * takes over holds every connection this worker had (issue #7 item 9). A standby that is still dumping is
+     * not waited for: it is no synchronized standby to hand the VIP to.
+     */
+    public void flushUpdates(int vipIndex, long atMs) {
+        for (int p = 0; p < peerCount; p++) {
+            SyncSender sender = senders[vipIndex][p];
+            flushThrough[vipIndex][p] = sender != null && sender.streaming() ? sender.flush(atMs) : -1;
+        }
+        flushPending[vipIndex] = true;
+        this.nowMs = Math.max(this.nowMs, atMs);
+        reportFlushed(vipIndex);
+    }
+
+    private void reportFlushed(int vip) {
+        for (int p = 0; p < peerCount; p++) {
+            SyncSender sender = senders[vip][p];
+            if (flushThrough[vip][p] >= 0 && sender != null && sender.streaming() && !sender.acknowledgedThrough(flushThrough[vip][p])) {
+                return;
+            }
+        }
+        flushPending[vip] = false;
+        events.add(new ShardEvent(ShardEvent.Kind.FLUSHED, vip, worker, -1, 0, nowMs));
+    }
+
     // ------------------------------------------------------------------ duty cycle
 
     @Override
@@ -205,6 +237,9 @@ public final class ReplicationShard implements WorkerExtension {
                     sender.poll(nowMs);
                     noteDumpComplete(v, p, sender);
                 }
+            }
+            if (flushPending[v]) {
+                reportFlushed(v);
             }
             published.setRelease(2 * v, table.partitionSize(v));
             published.setRelease(2 * v + 1, table.partitionDigest(v));

@@ -19,6 +19,11 @@ public record ShardEvent(Kind kind, int vipIndex, int worker, int peerIndex, int
         /** The shard's copy is no longer known to equal the active's; its receiver is dumping again. */
         RESYNC_NEEDED,
         /** The shard's dump to a standby was acknowledged; changes stream from now on. */
-        DUMP_COMPLETE
+        DUMP_COMPLETE,
+        /**
+         * Every change queued when the agent asked for a flush was acknowledged by every streaming standby
+         * (a hand-over at shutdown, issue #7 item 9).
+         */
+        FLUSHED
     }
 }

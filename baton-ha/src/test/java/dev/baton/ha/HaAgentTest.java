@@ -68,6 +68,147 @@ class HaAgentTest {
         }
     }
 
+    /** Issue #7 item 10: with 64 workers, {@code (1L << 64) - 1} was 0 and no standby ever synchronized. */
+    @Test
+    void aStandbyWithSixtyFourWorkersSynchronizes() throws Exception {
+        assertEquals(-1L, HaAgent.workerMask(64));
+        assertEquals(1L, HaAgent.workerMask(1));
+        assertEquals(0xFFFF_FFFFL, HaAgent.workerMask(32));
+        try (TwoRouters pair = new TwoRouters(64, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            assertEquals(10L, tableSize(pair.b), "every worker's shard replicated");
+        }
+    }
+
+    /**
+     * Issue #7 item 7: the active's agent hangs while its workers go on. After t2 of silence worker 0 drops the
+     * VIP (no ARP answers, no forwarding) as the standby takes over; the watchdog never takes it back, and the
+     * agent, when it runs again, finds it stalled and follows the new active: exactly one router forwards.
+     */
+    @Test
+    void aHungAgentMakesItsWorkersDropTheVipAfterT2AndOnlyTheAgentCouldTakeItBack() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            pair.a.agentRuns = false; // the agent thread is stuck; the workers go on
+            pair.run(60, 1);
+            assertTrue(pair.a.dataplane.ownership().owns(TwoRouters.VIP), "silent for t2 (60 ms), not longer");
+            pair.run(2, 1);
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "silent longer than t2: no ARP answers");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "and no forwarding");
+            assertEquals(1, pair.a.dataplane.agentWatchdog().trips());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes over");
+            pair.run(300, 1);
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "no re-grab while the agent hangs");
+
+            pair.a.agentRuns = true;
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY && pair.a.agent.sync(0) == SyncState.IN_SYNC, 2_000,
+                    "a's agent finds it stalled, listens, hears b and follows it");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP) || pair.a.dataplane.ownership().answersArp(TwoRouters.VIP));
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "exactly one active");
+            assertEquals(10L, tableSize(pair.a));
+        }
+    }
+
+    /**
+     * The watchdog's clock and the agent's may differ by a millisecond at the boundary: a VIP the watchdog
+     * dropped while the agent saw no stall of its own must not stay "active" in the agent with nothing
+     * forwarding it. Here worker 0 reads a clock 100 ms ahead of the agent's.
+     */
+    @Test
+    void anAgentWhoseVipsTheWatchdogDroppedListensAgainEvenWithoutAStallOfItsOwn() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.a.dataplane.doWork(0, pair.now); // sees the agent's last beat
+            pair.a.dataplane.doWork(0, pair.now + 100);
+            assertEquals(1, pair.a.dataplane.agentWatchdog().trips());
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            pair.run(1, 1);
+            assertEquals(MonitorState.LISTEN, pair.a.state(), "the agent no longer claims the VIP it does not forward");
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over (a's keep-alives say LISTEN)");
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY, 1_000, "a follows b");
+        }
+    }
+
+    /** Issue #7 item 7: an Error on the agent's thread halts the router (an injected halter here). */
+    @Test
+    void anErrorOnTheAgentThreadHaltsTheRouter() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            java.util.concurrent.CompletableFuture<Integer> halted = new java.util.concurrent.CompletableFuture<>();
+            pair.a.agent.threadFailure(new dev.baton.dataplane.engine.ThreadFailure(halted::complete)).start();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    pair.a.agent.query(() -> {
+                        throw new OutOfMemoryError("test: the agent's heap is gone");
+                    });
+                } catch (IllegalStateException expected) {
+                    // the agent never answers: it died
+                }
+            });
+            assertEquals(dev.baton.dataplane.engine.ThreadFailure.EXIT_STATUS,
+                    halted.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * Issue #7 item 9: SIGTERM on the active runs the switch-over path after flushing the updates still queued
+     * (the last connections were opened less than t4 before): the standby takes the VIP with every connection,
+     * by the switch-over (335), and no GAVE_UP goes out.
+     */
+    @ParameterizedTest(name = "{0} worker(s)")
+    @ValueSource(ints = {1, 2})
+    void sigtermHandsEveryVipToTheSynchronizedStandbyWithEveryConnectionAndNoGaveUp(int workers) throws Exception {
+        try (TwoRouters pair = new TwoRouters(workers, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(50, 1);
+            pair.openConnections(pair.a, 10, 8080);
+            pair.run(2, 1); // a's workers inserted (and published) them; their update batches wait for t4 (20 ms)
+            assertEquals(20L, tableSize(pair.a));
+            long startMs = pair.now;
+            pair.a.agent.beginShutdown(pair.now);
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 300, "b takes the VIP within the shutdown hand-over timeout");
+            assertTrue(pair.now - startMs < 300, "handed over in " + (pair.now - startMs) + " ms");
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "a stops answering ARP when it hands over");
+            assertEquals(20L, tableSize(pair.b), "b took over with every connection, the last ten included");
+            pair.runUntil(() -> pair.a.agent.shutdownComplete(), 1_000, "a's hand-over drain ends");
+            assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            assertEquals(MonitorState.ACTIVE, pair.b.state());
+            List<HaEvent> events = pair.b.agent.events();
+            assertTrue(events.stream().anyMatch(e -> e.reference() == 335 && e.to().equals("ACTIVE")), events.toString());
+            assertTrue(events.stream().noneMatch(e -> e.text().contains("gave the VIP up")), "no GAVE_UP: " + events);
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("1 VIP(s) handed over, 0 given up")));
+        }
+    }
+
+    /** Issue #7 item 9: with no synchronized standby, SIGTERM gives the VIP up (GAVE_UP) once the timeout ran out. */
+    @Test
+    void sigtermWithoutASynchronizedStandbyGivesTheVipUpAfterTheShutdownHandOverTimeout() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.b.workersRun = false; // b's workers never apply a dump: it stays an unsynchronized standby
+            pair.run(5, 1);
+            pair.a.resolveServers();
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE && pair.b.state() == MonitorState.STANDBY, 2_000,
+                    "a active, b standby");
+            pair.run(50, 1);
+            assertEquals(SyncState.SYNC_IN, pair.b.agent.sync(0));
+            long startMs = pair.now;
+            pair.a.agent.beginShutdown(pair.now);
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over once a gave up");
+            long tookMs = pair.now - startMs;
+            assertTrue(tookMs >= 300 && tookMs < 300 + 20, "GAVE_UP after the 300 ms timeout, not before and not at t2: " + tookMs);
+            assertTrue(pair.a.agent.shutdownComplete());
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP) || pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            assertTrue(pair.b.agent.events().stream().anyMatch(e -> e.text().contains("gave the VIP up (shutting down)")),
+                    pair.b.agent.events().toString());
+            pair.run(100, 1);
+            assertEquals(MonitorState.ACTIVE, pair.b.state(), "a's keep-alives say it is no longer active");
+        }
+    }
+
     @Test
     void bothStartingAloneBecomeActiveAndThePrimaryWinsDeterministically() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {

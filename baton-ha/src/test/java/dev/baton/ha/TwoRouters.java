@@ -48,6 +48,10 @@ public final class TwoRouters implements AutoCloseable {
         final Dataplane dataplane;
         public final HaAgent agent;
         boolean alive = true;
+        /** False: the agent hangs (its thread is stuck) while the workers go on. */
+        boolean agentRuns = true;
+        /** False: the workers are stuck (no forwarding, no replication) while the agent goes on. */
+        boolean workersRun = true;
 
         Router(String name, int number, int peerNumber, String role, String failback, int macSuffix, PeerKey key) throws Exception {
             this.name = name;
@@ -103,12 +107,16 @@ public final class TwoRouters implements AutoCloseable {
             if (!alive) {
                 return;
             }
-            agent.doWork(now);
-            for (int w = 0; w < workers; w++) {
-                dataplane.worker(w).doWork(now);
+            if (agentRuns) {
+                agent.doWork(now);
+            }
+            for (int w = 0; w < workers && workersRun; w++) {
+                dataplane.doWork(w, now);
             }
             // A second agent pass picks up what the workers produced in this step (replication, events).
-            agent.doWork(now);
+            if (agentRuns) {
+                agent.doWork(now);
+            }
         }
 
         MonitorState state() {

@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
@@ -26,10 +27,17 @@ import dev.baton.peer.VerdictCounters;
  * <p>Send: the caller writes a payload into {@link #sendBuffer()} at
  * {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}, then {@link #send} (one link) or {@link #sendOnEveryLink}: each
  * copy is composed and signed on its own (its own sequence number) by baton-peer's {@link MessageComposer}.
- * Receive: {@link #receive} drains every channel, verifies each datagram with {@link MessageVerifier} and
- * hands accepted ones to the handler with the peer and the link they arrived on. Rejected ones are counted by
- * verdict (the verifier's {@link VerdictCounters}) and logged at most once per reason per 10 s
- * ({@link RateLimitedLog}); they never reach the handler, so they change no state.
+ * Receive: {@link #receive} drains every channel, drops datagrams whose source is not a configured peer link
+ * address and port (counted, {@link #foreignSourceDrops()}) before any parsing or MAC, verifies the rest with
+ * {@link MessageVerifier} and hands accepted ones to the handler with the peer and the link they arrived on.
+ * Rejected ones are counted by verdict (the verifier's {@link VerdictCounters}) and logged at most once per
+ * reason per 10 s ({@link RateLimitedLog}); they never reach the handler, so they change no state.
+ *
+ * <p>Floods (issue #7 item 2, {@code docs/operations.md} "Peer port floods"): junk at the peer port must not
+ * crowd out keep-alives. Each channel asks for a {@link #RECEIVE_BUFFER_BYTES} receive buffer, is drained
+ * until empty (at most {@link #MAX_DATAGRAMS_PER_CHANNEL} per call, so one flooded link cannot starve the
+ * others), every datagram read counts as work so the agent does not idle while junk is queued, and a foreign
+ * source costs one address comparison. The nftables guard drops foreign sources before the socket.
  *
  * <p>The two message buffers are allocated once and reused. {@link DatagramChannel#receive} returns the
  * source as a new address object per datagram (a JDK limitation); this is the control path, a few messages
@@ -37,8 +45,18 @@ import dev.baton.peer.VerdictCounters;
  */
 public final class PeerTransport implements AutoCloseable {
 
-    /** Most datagrams read from one channel per {@link #receive} call, so one busy link cannot starve others. */
-    public static final int MAX_DATAGRAMS_PER_CHANNEL = 64;
+    /**
+     * Most datagrams read from one channel per {@link #receive} call, so one flooded link cannot starve the
+     * others: about a millisecond of reads (a receive system call each) before the next channel's turn.
+     */
+    public static final int MAX_DATAGRAMS_PER_CHANNEL = 1_024;
+
+    /**
+     * The receive buffer each channel asks for (SO_RCVBUF): 4 MiB holds thousands of small datagrams, so a
+     * burst of junk or a scheduling pause of the agent does not overflow it. Linux caps the request at
+     * {@code net.core.rmem_max} (often 208 KiB); a smaller buffer than asked is logged at start.
+     */
+    public static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
     /** Receives accepted messages. */
     @FunctionalInterface
@@ -54,12 +72,17 @@ public final class PeerTransport implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PeerTransport.class.getName());
     private static final int SEND_FAILURE_SLOT = Verdict.values().length;
     private static final int UNCONFIGURED_LINK_SLOT = SEND_FAILURE_SLOT + 1;
+    private static final int FOREIGN_SOURCE_SLOT = UNCONFIGURED_LINK_SLOT + 1;
+    private static final int RECEIVE_ERROR_SLOT = FOREIGN_SOURCE_SLOT + 1;
 
     private final PeerConfig[] peers;
     /** For each peer, for each of its links: the index of the channel bound to the link's local address. */
     private final int[][] channelOfLink;
     private final List<DatagramChannel> channels = new ArrayList<>();
     private final List<InetSocketAddress> channelAddresses = new ArrayList<>();
+    /** Per channel: the peer addresses (address and port) of the links bound to it, the only sources read. */
+    private InetSocketAddress[][] sourcesOfChannel = new InetSocketAddress[0][];
+    private int receiveBufferBytes = Integer.MAX_VALUE;
     private final MessageComposer composer;
     private final MessageVerifier verifier;
     private final PeerMessageBuffer sendBuffer = new PeerMessageBuffer();
@@ -67,6 +90,8 @@ public final class PeerTransport implements AutoCloseable {
     private final RateLimitedLog rateLimitedLog;
     private long sendFailures;
     private long acceptedOnUnconfiguredLink;
+    private long foreignSourceDrops;
+    private long receiveErrors;
 
     /**
      * Binds one channel per distinct local address of the peers' links, on the calling thread.
@@ -84,7 +109,7 @@ public final class PeerTransport implements AutoCloseable {
         this.peers = peers.toArray(PeerConfig[]::new);
         this.composer = composer;
         this.verifier = verifier;
-        this.rateLimitedLog = new RateLimitedLog(UNCONFIGURED_LINK_SLOT + 1, logIntervalMs);
+        this.rateLimitedLog = new RateLimitedLog(RECEIVE_ERROR_SLOT + 1, logIntervalMs);
         this.channelOfLink = new int[this.peers.length][];
         try {
             for (int p = 0; p < this.peers.length; p++) {
@@ -93,6 +118,18 @@ public final class PeerTransport implements AutoCloseable {
                 for (int l = 0; l < links.size(); l++) {
                     channelOfLink[p][l] = channelFor(links.get(l).localAddress());
                 }
+            }
+            sourcesOfChannel = new InetSocketAddress[channels.size()][];
+            for (int c = 0; c < channels.size(); c++) {
+                List<InetSocketAddress> sources = new ArrayList<>();
+                for (int p = 0; p < this.peers.length; p++) {
+                    for (int l = 0; l < channelOfLink[p].length; l++) {
+                        if (channelOfLink[p][l] == c) {
+                            sources.add(this.peers[p].links().get(l).peerAddress());
+                        }
+                    }
+                }
+                sourcesOfChannel[c] = sources.toArray(InetSocketAddress[]::new);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -109,7 +146,15 @@ public final class PeerTransport implements AutoCloseable {
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
             channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
             channel.bind(local);
+            // Linux reports twice the size granted (half is bookkeeping); less than asked means rmem_max capped it.
+            int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+            receiveBufferBytes = Math.min(receiveBufferBytes, granted);
+            if (granted < RECEIVE_BUFFER_BYTES) {
+                LOG.log(System.Logger.Level.WARNING, "peer link " + local + ": receive buffer " + granted + " bytes, "
+                        + RECEIVE_BUFFER_BYTES + " asked; raise net.core.rmem_max to absorb floods at the peer port");
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw new IOException("cannot bind peer link address " + local + ": " + e.getMessage(), e);
@@ -177,13 +222,15 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     /**
-     * Reads what has arrived on every channel (at most {@link #MAX_DATAGRAMS_PER_CHANNEL} each), verifies
-     * each datagram and hands the accepted ones to {@code handler}.
+     * Reads what has arrived on every channel, until it is empty or {@link #MAX_DATAGRAMS_PER_CHANNEL} were
+     * read from it; drops datagrams from sources that are no configured peer link, verifies the others and
+     * hands the accepted ones to {@code handler}.
      *
-     * @return how many messages were accepted and handed over
+     * @return how many datagrams were read, accepted or not: work for the caller's idle strategy, so a queue
+     *         of junk is drained at full speed instead of 64 datagrams per idle period (issue #7 item 2)
      */
     public int receive(long nowMs, MessageHandler handler) {
-        int accepted = 0;
+        int read = 0;
         ByteBuffer bytes = receiveBuffer.byteBuffer();
         for (int c = 0; c < channels.size(); c++) {
             DatagramChannel channel = channels.get(c);
@@ -194,20 +241,45 @@ public final class PeerTransport implements AutoCloseable {
                     source = channel.receive(bytes);
                 } catch (IOException e) {
                     // e.g. an ICMP error queued for an earlier send; the next receive goes on
-                    if (rateLimitedLog.shouldLog(SEND_FAILURE_SLOT, nowMs)) {
-                        LOG.log(System.Logger.Level.WARNING, "peer link " + channelAddresses.get(c) + ": " + e);
+                    receiveErrors++;
+                    read++;
+                    if (rateLimitedLog.shouldLog(RECEIVE_ERROR_SLOT, nowMs)) {
+                        LOG.log(System.Logger.Level.WARNING, "peer link " + channelAddresses.get(c) + ": " + e + " ("
+                                + rateLimitedLog.takeSuppressed(RECEIVE_ERROR_SLOT) + " more receive errors not logged)");
                     }
                     continue;
                 }
                 if (source == null) {
                     break;
                 }
-                if (handle(c, source, bytes.position(), nowMs, handler)) {
-                    accepted++;
+                read++;
+                if (!fromConfiguredPeer(c, source)) {
+                    foreignSourceDrops++;
+                    if (rateLimitedLog.shouldLog(FOREIGN_SOURCE_SLOT, nowMs)) {
+                        LOG.log(System.Logger.Level.WARNING, "datagram from " + source + " on peer link " + channelAddresses.get(c)
+                                + " dropped: not a configured peer address and port (" + foreignSourceDrops + " so far, "
+                                + rateLimitedLog.takeSuppressed(FOREIGN_SOURCE_SLOT) + " not logged since the last line)");
+                    }
+                    continue;
                 }
+                handle(c, source, bytes.position(), nowMs, handler);
             }
         }
-        return accepted;
+        return read;
+    }
+
+    /**
+     * Whether {@code source} is the peer address and port of a link bound to {@code channel}: one or a few
+     * address comparisons, before any byte is parsed or a MAC computed. The JDK reuses the source address
+     * object while consecutive datagrams come from one sender, so a flood allocates nothing here.
+     */
+    private boolean fromConfiguredPeer(int channel, SocketAddress source) {
+        for (InetSocketAddress allowed : sourcesOfChannel[channel]) {
+            if (allowed.equals(source)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean handle(int channel, SocketAddress source, int length, long nowMs, MessageHandler handler) {
@@ -273,6 +345,21 @@ public final class PeerTransport implements AutoCloseable {
     /** Datagrams the kernel did not take (link down, no route, buffer full). */
     public long sendFailures() {
         return sendFailures;
+    }
+
+    /** Datagrams dropped unread because their source is no configured peer link address and port. */
+    public long foreignSourceDrops() {
+        return foreignSourceDrops;
+    }
+
+    /** Receive calls that failed (an ICMP error for an earlier send, typically); the next one goes on. */
+    public long receiveErrors() {
+        return receiveErrors;
+    }
+
+    /** The smallest receive buffer the kernel granted a channel (SO_RCVBUF as Linux reports it: doubled). */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
     }
 
     /** Authentic messages that arrived on a local address none of the sender's links uses; ignored. */

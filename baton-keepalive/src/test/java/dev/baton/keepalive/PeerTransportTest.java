@@ -76,7 +76,21 @@ class PeerTransportTest {
             assertEquals(List.of(new Received(ROUTER_1, 0, MessageType.KEEPALIVE, 1),
                     new Received(ROUTER_1, 1, MessageType.KEEPALIVE, 2)), sorted(received));
 
+            // And back, one link at a time.
+            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
+            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, 4, 0));
+            List<Received> back = new ArrayList<>();
+            drain(one, (peer, link, verifier, buffer) -> back.add(new Received(peer, link, verifier.type(),
+                    verifier.header().sequence())), back, 1);
+            assertEquals(List.of(new Received(ROUTER_2, 1, MessageType.KEEPALIVE, 1)), back);
+            assertEquals(0, one.sendFailures());
+
             // A sender with the wrong key, claiming to be router 1, on link 0; and a replay of a genuine datagram.
+            // Sent from router 1's link addresses and port (router 1 is closed to free them): anything from another
+            // source is dropped before the verifier (PeerPortFloodTest).
+            one.close();
+            raw.bind(new InetSocketAddress("127.0.0.1", port));
+            DatagramChannel raw2 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", port));
             MessageComposer forger = new MessageComposer(ROUTER_1, 3L << 16, new MessageAuthenticator(key(8)));
             dev.baton.peer.PeerMessageBuffer forged = new dev.baton.peer.PeerMessageBuffer();
             new KeepAliveFlyweight().wrap(forged.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
@@ -84,8 +98,9 @@ class PeerTransportTest {
                 int length = forger.compose(forged, MessageType.KEEPALIVE, 0, 4);
                 raw.send(ByteBuffer.wrap(forged.bytes(), 0, length), new InetSocketAddress("127.0.0.1", port + 1));
             }
-            raw.send(ByteBuffer.wrap(lastSent, 0, lastLength), new InetSocketAddress("127.0.0.2", port + 1));
-            raw.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress("127.0.0.2", port + 1));
+            raw2.send(ByteBuffer.wrap(lastSent, 0, lastLength), new InetSocketAddress("127.0.0.2", port + 1));
+            raw2.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress("127.0.0.2", port + 1));
+            raw2.close();
             long deadlineNs = System.nanoTime() + 2_000_000_000L;
             while (two.verdicts().rejected() < 7 && System.nanoTime() < deadlineNs) {
                 two.receive(0, collect);
@@ -96,15 +111,8 @@ class PeerTransportTest {
             assertEquals(1, two.verdicts().count(Verdict.BAD_LENGTH));
             assertEquals(2, two.verdicts().count(Verdict.ACCEPTED));
             assertEquals(2, received.size(), "rejected datagrams never reach the handler");
+            assertEquals(0, two.foreignSourceDrops());
 
-            // And back, one link at a time.
-            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
-            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, 4, 0));
-            List<Received> back = new ArrayList<>();
-            drain(one, (peer, link, verifier, buffer) -> back.add(new Received(peer, link, verifier.type(),
-                    verifier.header().sequence())), back, 1);
-            assertEquals(List.of(new Received(ROUTER_2, 1, MessageType.KEEPALIVE, 1)), back);
-            assertEquals(0, one.sendFailures());
         }
     }
 

@@ -223,6 +223,28 @@ public final class SyncSender implements ConnectionListener {
         }
     }
 
+    /**
+     * Sends the changes queued so far now, not t4 after the first of them: the active hands its VIP over at
+     * shutdown only once the standby holds every connection (issue #7 item 9). Nothing is sent while idle or
+     * dumping (the standby is not synchronized; changes wait for the dump's acknowledgement).
+     *
+     * @return the update sequence through which the standby must acknowledge, for
+     *         {@link #acknowledgedThrough}; 0 when this sender does not stream
+     */
+    public long flush(long nowMs) {
+        lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        if (phase != Phase.STREAMING) {
+            return 0;
+        }
+        closeOpenBatch(nowMs);
+        return nextUpdateSequence - 1;
+    }
+
+    /** Whether the standby acknowledged every change through {@code updateSequence} (from {@link #flush}). */
+    public boolean acknowledgedThrough(long updateSequence) {
+        return phase == Phase.STREAMING && ackedUpdateSequence >= updateSequence;
+    }
+
     private void onSyncRequest(int requestedSession, long standbyCapacity, long nowMs) {
         if (table != null && table.partitionSize(partition) > standbyCapacity) {
             refuseDump(requestedSession, standbyCapacity);

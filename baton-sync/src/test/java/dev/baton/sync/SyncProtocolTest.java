@@ -160,6 +160,29 @@ class SyncProtocolTest {
         assertEquals(0, h.receiver.duplicates());
     }
 
+    /** Issue #7 item 9: a hand-over at shutdown sends the queued changes at once and waits for their acknowledgement. */
+    @Test
+    void aFlushSendsTheQueuedChangesAtOnceAndTellsWhenTheyAreAcknowledged() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 21);
+        populate(h, 100, 22);
+        assertEquals(0, h.sender.flush(h.nowMs), "before a standby asked there is nothing to flush");
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+
+        for (int i = 100; i < 110; i++) {
+            insert(h, i, h.nowMs);
+        }
+        assertEquals(0, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "a partial batch waits for t4");
+        long through = h.sender.flush(h.nowMs);
+        assertEquals(1, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "flushed at once");
+        assertFalse(h.sender.acknowledgedThrough(through));
+        h.step(1); // delivered and applied; the acknowledgement is on its way
+        h.step(1);
+        assertTrue(h.sender.acknowledgedThrough(through), "acknowledged within a round trip, not t4");
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(through, h.sender.flush(h.nowMs), "nothing new queued: the same watermark");
+    }
+
     @Test
     void aFullUpdateBatchIsSentAtOnceWithoutWaitingForT4() {
         SyncHarness h = new SyncHarness(settings(8), 4_096, 8);

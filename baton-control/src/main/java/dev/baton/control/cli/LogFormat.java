@@ -5,6 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -14,6 +15,11 @@ final class LogFormat extends Formatter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     static void install() {
+        // Must be set before anything touches java.util.logging (the first line of main calls this).
+        System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+        if (LogManager.getLogManager() instanceof ShutdownSafeLogManager manager) {
+            manager.configured();
+        }
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);

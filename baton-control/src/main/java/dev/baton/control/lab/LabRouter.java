@@ -214,6 +214,7 @@ public final class LabRouter implements AutoCloseable {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx256m");
+        command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits (issue #7 item 7)
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.baton.control.cli.Baton");

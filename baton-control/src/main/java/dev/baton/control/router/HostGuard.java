@@ -2,11 +2,16 @@ package dev.baton.control.router;
 
 import dev.baton.config.BatonConfig;
 import dev.baton.config.InterfaceConfig;
+import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.Ipv4;
+import dev.baton.config.PeerLinkSettings;
+import dev.baton.config.PeerSettings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +26,14 @@ import java.util.concurrent.TimeUnit;
  * still receives those frames (measured: DATAPLANE.md). The table is named after the router id, replaced
  * atomically at start and deleted at stop.
  *
+ * <p>With high availability, a second table of the {@code inet} family guards the peer port (issue #7 item 2,
+ * {@code docs/operations.md} "Peer port floods"): on the input hook, UDP to a local link address at the peer
+ * port is accepted only as one of the configured links (local address, peer address, and the peer port at
+ * both ends) and dropped otherwise, with a counter, so junk from elsewhere never reaches the socket's receive
+ * buffer where it would crowd out keep-alives. The input hook covers every interface, including heartbeat
+ * links that carry no VIP traffic and are not in {@code interfaces}. Spoofed sources pass it; the MAC and the
+ * transport's own source filter handle those.
+ *
  * <p>The VIP itself is never configured on the router's interfaces ({@code baton check} rejects a VIP that
  * equals an interface address), so the kernel has nothing to answer for.
  */
@@ -28,10 +41,12 @@ public final class HostGuard implements AutoCloseable {
 
     private final String table;
     private final String ruleset;
+    private final boolean guardsPeerPort;
 
     public HostGuard(BatonConfig config) {
         this.table = "baton_" + config.router().id().replaceAll("[^A-Za-z0-9_]", "_");
         this.ruleset = ruleset(table, config);
+        this.guardsPeerPort = config.highAvailability().isPresent();
     }
 
     /** The nftables script that {@link #install()} loads. */
@@ -62,7 +77,33 @@ public final class HostGuard implements AutoCloseable {
             nft.append("  }\n");
         }
         nft.append("}\n");
+        config.highAvailability().ifPresent(ha -> peerPortGuard(nft, table, ha));
         return nft.toString();
+    }
+
+    private static void peerPortGuard(StringBuilder nft, String table, HighAvailabilitySettings ha) {
+        int port = ha.port();
+        StringJoiner links = new StringJoiner(", ");
+        Set<String> locals = new LinkedHashSet<>();
+        for (PeerSettings peer : ha.peers()) {
+            for (PeerLinkSettings link : peer.links()) {
+                String local = Ipv4.format(link.localAddress());
+                locals.add(local);
+                links.add(local + " . " + Ipv4.format(link.peerAddress()) + " . " + port + " . " + port);
+            }
+        }
+        nft.append("add table inet ").append(table).append('\n');
+        nft.append("delete table inet ").append(table).append('\n');
+        nft.append("table inet ").append(table).append(" {\n");
+        nft.append("  chain peer_port {\n");
+        // Priority -150 (mangle): before the host's own filter rules, which might accept the port wholesale.
+        nft.append("    type filter hook input priority -150; policy accept;\n");
+        nft.append("    ip daddr . ip saddr . udp sport . udp dport { ").append(links)
+                .append(" } counter accept comment \"Baton peer links\"\n");
+        nft.append("    ip daddr { ").append(String.join(", ", locals)).append(" } udp dport ").append(port)
+                .append(" counter drop comment \"Baton peer port: not a configured peer link\"\n");
+        nft.append("  }\n");
+        nft.append("}\n");
     }
 
     public void install() throws IOException {
@@ -72,7 +113,8 @@ public final class HostGuard implements AutoCloseable {
     @Override
     public void close() {
         try {
-            nft("delete table netdev " + table + "\n");
+            nft("delete table netdev " + table + "\n"
+                    + (guardsPeerPort ? "delete table inet " + table + "\n" : ""));
         } catch (IOException e) {
             System.err.println("baton: could not remove nftables table " + table + ": " + e.getMessage());
         }

@@ -8,6 +8,7 @@ import dev.baton.control.socket.ControlServer;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.MillisClock;
+import dev.baton.dataplane.engine.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.ha.HaAgent;
@@ -128,6 +129,9 @@ public final class RouterDaemon implements AutoCloseable {
     }
 
     public static RouterDaemon start(BatonConfig config) throws IOException {
+        // Every thread of the router process, the control socket's included: one that dies halts the router with
+        // status 70 rather than leaving it half alive (issue #7 item 7). Workers and the agent set it themselves.
+        Thread.setDefaultUncaughtExceptionHandler(ThreadFailure.HALT);
         RouterDaemon daemon = new RouterDaemon(config);
         LOG.info(() -> "router " + config.router().id() + " forwarding for " + config.services().size()
                 + " service(s) with " + config.router().workers() + " worker(s); control socket " + config.router().controlSocket());
@@ -209,6 +213,10 @@ public final class RouterDaemon implements AutoCloseable {
             for (int v = 0; v < vips.size(); v++) {
                 vips.get(v).put("replication", replicationCounters(agent.syncCounters(v)));
             }
+            Map<String, Object> watchdog = new LinkedHashMap<>();
+            watchdog.put("silence_limit_ms", dataplane.agentWatchdog().silenceLimitMs());
+            watchdog.put("trips", dataplane.agentWatchdog().trips());
+            ha.put("agent_watchdog", watchdog);
             status.put("high_availability", ha);
         }
         return status;

@@ -4,9 +4,21 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 
+import dev.baton.nativeio.NetworkNamespace;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class HostGuardTest {
 
@@ -35,5 +47,147 @@ class HostGuardTest {
                   }
                 }
                 """, guard.ruleset());
+    }
+
+    /** Issue #7 item 2: the peer port admits only the configured peer links, before any socket sees a datagram. */
+    @Test
+    void admitsThePeerPortOnlyFromTheConfiguredPeerLinks() throws Exception {
+        BatonConfig config = ConfigLoader.load("""
+                router: { id: edge-1 }
+                interfaces:
+                  - { name: eth0, role: client, address: 192.0.2.2/24 }
+                  - { name: eth1, role: server, address: 198.51.100.2/24 }
+                services:
+                  - { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 198.51.100.11 } ] }
+                high-availability:
+                  router-number: 1
+                  key-file: /etc/baton/peer.key
+                  port: 7400
+                  peers:
+                    - name: edge-2
+                      router-number: 2
+                      links: [ { local: 198.51.100.2, peer: 198.51.100.3 }, { local: 203.0.113.1, peer: 203.0.113.2 } ]
+                    - name: edge-3
+                      router-number: 3
+                      links: [ { local: 198.51.100.2, peer: 198.51.100.4 } ]
+                """, Path.of("guard.yaml"));
+        assertEquals("""
+                add table netdev baton_edge_1
+                delete table netdev baton_edge_1
+                table netdev baton_edge_1 {
+                  chain ingress_eth0 {
+                    type filter hook ingress device "eth0" priority -500; policy accept;
+                    ip daddr { 192.0.2.10 } counter drop comment "Baton forwards VIP traffic itself"
+                    arp operation request arp daddr ip { 192.0.2.10 } counter drop comment "Baton answers ARP for VIPs"
+                  }
+                }
+                add table inet baton_edge_1
+                delete table inet baton_edge_1
+                table inet baton_edge_1 {
+                  chain peer_port {
+                    type filter hook input priority -150; policy accept;
+                    ip daddr . ip saddr . udp sport . udp dport { 198.51.100.2 . 198.51.100.3 . 7400 . 7400, 203.0.113.1 . 203.0.113.2 . 7400 . 7400, 198.51.100.2 . 198.51.100.4 . 7400 . 7400 } counter accept comment "Baton peer links"
+                    ip daddr { 198.51.100.2, 203.0.113.1 } udp dport 7400 counter drop comment "Baton peer port: not a configured peer link"
+                  }
+                }
+                """, new HostGuard(config).ruleset());
+    }
+
+    /**
+     * The same guard loaded into a lab namespace (root only): UDP at the peer port reaches the socket from the
+     * configured peer link alone; another address, or the peer's address from another port, is dropped by the
+     * kernel and counted by the rule.
+     */
+    @Test
+    void inALabNamespaceOnlyThePeerLinkReachesThePeerPort() throws Exception {
+        String unavailable = labUnavailable();
+        assumeTrue(unavailable == null, unavailable);
+        BatonConfig config = ConfigLoader.load("""
+                router: { id: guard-lab }
+                interfaces:
+                  - { name: eth0, role: client, address: 192.0.2.2/24 }
+                  - { name: eth1, role: server, address: 198.51.100.2/24 }
+                services:
+                  - { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 198.51.100.11 } ] }
+                high-availability:
+                  router-number: 1
+                  key-file: /etc/baton/peer.key
+                  port: 7400
+                  peers:
+                    - { name: edge-2, router-number: 2, links: [ { local: 198.51.100.2, peer: 198.51.100.3 } ] }
+                """, Path.of("guard.yaml"));
+        HostGuard guard = new HostGuard(config);
+        String namespace = "bhg" + ProcessHandle.current().pid();
+        run(null, "ip", "netns", "add", namespace);
+        try {
+            run(null, "ip", "-n", namespace, "link", "set", "lo", "up");
+            for (String address : List.of("198.51.100.2", "198.51.100.3", "198.51.100.9")) {
+                run(null, "ip", "-n", namespace, "addr", "add", address + "/32", "dev", "lo");
+            }
+            // Only the inet table: the netdev one names interfaces this namespace does not have.
+            String peerPortTable = guard.ruleset().substring(guard.ruleset().indexOf("add table inet"));
+            run(peerPortTable, "ip", "netns", "exec", namespace, "nft", "-f", "-");
+            List<String> delivered = NetworkNamespace.callIn(namespace, () -> {
+                InetSocketAddress port = new InetSocketAddress("198.51.100.2", 7400);
+                try (DatagramChannel receiver = DatagramChannel.open().bind(port);
+                     DatagramChannel peer = DatagramChannel.open().bind(new InetSocketAddress("198.51.100.3", 7400));
+                     DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("198.51.100.9", 7400));
+                     DatagramChannel peerOtherPort = DatagramChannel.open().bind(new InetSocketAddress("198.51.100.3", 0))) {
+                    receiver.configureBlocking(false);
+                    stranger.send(ByteBuffer.wrap(new byte[] {1}), port);
+                    peerOtherPort.send(ByteBuffer.wrap(new byte[] {2}), port);
+                    peer.send(ByteBuffer.wrap(new byte[] {3}), port);
+                    List<String> sources = new ArrayList<>();
+                    long deadlineNs = System.nanoTime() + 500_000_000L;
+                    ByteBuffer into = ByteBuffer.allocate(16);
+                    while (System.nanoTime() < deadlineNs) {
+                        into.clear();
+                        var source = receiver.receive(into);
+                        if (source != null) {
+                            sources.add(source.toString());
+                        } else {
+                            Thread.sleep(10);
+                        }
+                    }
+                    return sources;
+                }
+            });
+            assertEquals(List.of("/198.51.100.3:7400"), delivered);
+            String listing = run(null, "ip", "netns", "exec", namespace, "nft", "list", "table", "inet", guard.tableName());
+            assertTrue(listing.contains("counter packets 2 bytes 58 drop"), listing);
+        } finally {
+            run(null, "ip", "netns", "del", namespace);
+        }
+    }
+
+    private static String labUnavailable() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "needs root (network namespaces, nftables)";
+        }
+        try {
+            run(null, "nft", "--version");
+            run(null, "ip", "-V");
+            return null;
+        } catch (Exception e) {
+            return "nft or ip not usable here: " + e.getMessage();
+        }
+    }
+
+    private static String run(String input, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (var in = process.getOutputStream()) {
+            if (input != null) {
+                in.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish within 10 s");
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output);
+        }
+        return output;
     }
 }

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The data plane of one router: the services, the neighbour table, and one {@link Forwarder} per worker,
@@ -27,10 +25,12 @@ import java.util.logging.Logger;
  * <p>Workers are sharded by client address (see {@code ClientShardFanout}): every packet of a client, and
  * every ICMP error about its flows, reaches the same worker, so shards need no locks and persistence
  * stays within one shard. ARP reaches worker 0, which owns the neighbour table.
+ *
+ * <p>Each worker thread runs a {@link DutyCycleLoop}; a thread that dies halts the process
+ * ({@link ThreadFailure}). With high availability, worker 0 also runs the {@link AgentWatchdog}: it drops every
+ * VIP when the HA agent has been silent for longer than t2 (issue #7 item 7).
  */
 public final class Dataplane implements AutoCloseable {
-
-    private static final Logger LOG = Logger.getLogger(Dataplane.class.getName());
 
     private final BatonConfig config;
     private final ServiceMap services;
@@ -40,6 +40,8 @@ public final class Dataplane implements AutoCloseable {
     private final List<PacketPort> openedPorts = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final MillisClock clock;
+    private final AgentWatchdog watchdog;
+    private ThreadFailure threadFailure = ThreadFailure.HALT;
     private volatile boolean running;
 
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially, ConnectionListener listener) {
@@ -61,6 +63,9 @@ public final class Dataplane implements AutoCloseable {
         this.clock = clock;
         this.services = ServiceMap.of(config);
         this.ownership = new VipOwnership(services.distinctVips(), ownVipsInitially);
+        // Armed only by an agent's first beat; without high availability nothing beats and nothing is watched.
+        this.watchdog = new AgentWatchdog(ownership, config.highAvailability()
+                .map(ha -> ha.standbyTimeout().toMillis()).orElse(Long.MAX_VALUE));
         List<InterfaceConfig> serverSide = config.interfaces().stream().filter(i -> i.role().facesServers()).toList();
         int[] neighbourAddresses = services.neighbourAddresses();
         int[] neighbourInterface = new int[neighbourAddresses.length];
@@ -113,34 +118,40 @@ public final class Dataplane implements AutoCloseable {
     public void start() {
         running = true;
         for (Forwarder worker : workers) {
-            Thread thread = Thread.ofPlatform().name("baton-worker-" + worker.workerId()).daemon(true).unstarted(() -> run(worker));
+            int w = worker.workerId();
+            DutyCycleLoop loop = new DutyCycleLoop("worker " + w, clock, nowMs -> doWork(w, nowMs), () -> worker.idle(1),
+                    () -> running, threadFailure);
+            Thread thread = Thread.ofPlatform().name("baton-worker-" + w).daemon(true).uncaughtExceptionHandler(threadFailure)
+                    .unstarted(loop);
             threads.add(thread);
             thread.start();
         }
     }
 
-    private void run(Forwarder worker) {
-        long lastLogMs = Long.MIN_VALUE / 2;
-        long suppressed = 0;
-        while (running) {
-            try {
-                if (worker.doWork(clock.nowMs()) == 0) {
-                    worker.idle(1);
-                }
-            } catch (RuntimeException e) {
-                // A bug must not kill forwarding: log (the frame that caused it is gone) and carry on, at most
-                // once a second so a repeating failure cannot flood the log.
-                long nowMs = clock.nowMs();
-                if (nowMs - lastLogMs >= 1_000) {
-                    LOG.log(Level.SEVERE, "worker " + worker.workerId() + " failed a duty cycle"
-                            + (suppressed > 0 ? " (" + suppressed + " more failures not logged)" : ""), e);
-                    lastLogMs = nowMs;
-                    suppressed = 0;
-                } else {
-                    suppressed++;
-                }
-            }
+    /**
+     * What happens when a worker thread dies: {@link ThreadFailure#HALT} unless a test injects another. Set
+     * before {@link #start}.
+     */
+    public Dataplane threadFailure(ThreadFailure failure) {
+        this.threadFailure = failure;
+        return this;
+    }
+
+    /**
+     * One duty cycle of worker {@code w}: its forwarder, and on worker 0 the agent watchdog. The worker
+     * threads run this; tests drive it by hand with a stepped clock (never while started).
+     */
+    public int doWork(int w, long nowMs) {
+        int work = workers[w].doWork(nowMs);
+        if (w == 0) {
+            work += watchdog.check(nowMs);
         }
+        return work;
+    }
+
+    /** The watch on the HA agent's duty cycle; the agent beats it, worker 0 checks it. */
+    public AgentWatchdog agentWatchdog() {
+        return watchdog;
     }
 
     /** Runs {@code query} on worker {@code w}'s thread (or directly when not started) and waits for it. */
