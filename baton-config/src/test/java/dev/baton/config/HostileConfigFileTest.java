@@ -21,7 +21,7 @@ class HostileConfigFileTest {
         String text = "router: { id: r1 }\nservices: " + "[".repeat(1_600) + "]".repeat(1_600) + "\n";
         ConfigException thrown = assertThrows(ConfigException.class, () -> ConfigLoader.load(text, Path.of("deep.yaml")));
         String message = thrown.getMessage();
-        assertTrue(message.startsWith("deep.yaml:2:"), message);
+        assertTrue(message.startsWith("deep.yaml:2:42: nested deeper than"), message);
         assertTrue(message.contains("nested deeper than " + ConfigLoader.MAX_NESTING_DEPTH), message);
         assertTrue(message.contains("for example: services: [ { name: web, ports: [80] } ]"), message);
     }

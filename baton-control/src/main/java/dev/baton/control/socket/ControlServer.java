@@ -123,6 +123,22 @@ public final class ControlServer implements AutoCloseable {
         for (int i = 0; i < refusals.length; i++) {
             refusals[i] = new AtomicLong();
         }
+        handlers.put("control", args -> report());
+    }
+
+    /** The built-in {@code control} command ({@code baton ctl control}): the limits and refusals by reason. */
+    private Map<String, Object> report() {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("max_request_bytes", limits.maxRequestBytes());
+        answer.put("idle_timeout_ms", limits.idleTimeout().toMillis());
+        answer.put("max_clients", limits.maxClients());
+        answer.put("clients", limits.maxClients() - clientSlots.availablePermits());
+        Map<String, Object> refused = new LinkedHashMap<>();
+        for (Refusal reason : Refusal.values()) {
+            refused.put(reason.label, refusals(reason));
+        }
+        answer.put("refusals", refused);
+        return answer;
     }
 
     public ControlServer handle(String command, Handler handler) {

@@ -64,6 +64,9 @@ class HostileControlClientTest {
             assertTrue(((String) answer.get("error")).startsWith("request longer than 1024 bytes"), answer.toString());
             assertEquals(1, server.refusals(ControlServer.Refusal.REQUEST_TOO_LONG));
             assertEquals("pong", ControlClient.call(server.path(), "ping", Map.of()), "the next client is served");
+            Map<?, ?> report = (Map<?, ?>) ControlClient.call(server.path(), "control", Map.of());
+            assertEquals(1L, ((Map<?, ?>) report.get("refusals")).get("request-too-long"), report.toString());
+            assertEquals(1024L, report.get("max_request_bytes"));
         }
     }
 
