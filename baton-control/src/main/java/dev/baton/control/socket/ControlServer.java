@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -103,6 +105,8 @@ public final class ControlServer implements AutoCloseable {
     private final Limits limits;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
     private final Semaphore clientSlots;
+    /** Clients being served, closed with the server so their threads end. */
+    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private final AtomicLong[] refusals = new AtomicLong[Refusal.values().length];
     /** Closes what a client left waiting too long: one platform thread for every client's timer. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -194,15 +198,18 @@ public final class ControlServer implements AutoCloseable {
                 refuse(client, Refusal.TOO_MANY_CLIENTS, "too many control clients (" + limits.maxClients() + " at once); try again later");
                 continue;
             }
+            clients.add(client);
             try {
                 Thread.ofVirtual().name("baton-control-client").start(() -> {
                     try {
                         serve(client);
                     } finally {
+                        clients.remove(client);
                         clientSlots.release();
                     }
                 });
             } catch (RuntimeException | OutOfMemoryError e) {
+                clients.remove(client);
                 clientSlots.release();
                 closeQuietly(client);
             }
@@ -272,6 +279,8 @@ public final class ControlServer implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.log(Level.FINE, "control client went away", e);
+        } catch (RejectedExecutionException e) {
+            // The server is closing: its timer is gone, and so is this client.
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "control client failed", e);
         }
@@ -378,6 +387,9 @@ public final class ControlServer implements AutoCloseable {
         try {
             if (server != null) {
                 server.close();
+            }
+            for (SocketChannel client : clients) {
+                closeQuietly(client);
             }
             timer.shutdownNow();
             Files.deleteIfExists(path);
