@@ -10,6 +10,8 @@ import java.util.Optional;
 
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -38,14 +40,25 @@ public final class ConfigLoader {
     /** The router id when the host name cannot be found at all. */
     private static final String FALLBACK_HOSTNAME = "baton";
 
+    /**
+     * The deepest nesting of lists and mappings accepted. The schema needs 5 (services, a service, servers,
+     * a server, ...); the rest is room for flow style, and far below what overflows the composer's stack.
+     */
+    public static final int MAX_NESTING_DEPTH = 32;
+
     private ConfigLoader() {
     }
 
-    /** Reads and checks {@code file} (UTF-8); the router id defaults to this machine's host name. */
+    /**
+     * Reads and checks {@code file} (UTF-8); the router id defaults to this machine's host name. Only a
+     * regular file of at most {@link BoundedFile#MAX_CONFIG_BYTES} is read (issue #7, item 11).
+     */
     public static BatonConfig load(Path file) throws ConfigException {
         String text;
         try {
-            text = Files.readString(file);
+            text = BoundedFile.readUtf8(file, BoundedFile.MAX_CONFIG_BYTES);
+        } catch (BoundedFile.RefusedException e) {
+            throw fileProblem(file, e.getMessage());
         } catch (CharacterCodingException e) {
             throw fileProblem(file, "is not valid UTF-8 text");
         } catch (NoSuchFileException e) {
@@ -101,8 +114,19 @@ public final class ConfigLoader {
 
     /** The node tree of the single document in {@code text}; a syntax error is reported instead. */
     private static Optional<Node> compose(String text, Path name, ProblemCollector problems) {
-        LoadSettings settings = LoadSettings.builder().setLabel(name.toString()).setUseMarks(true).build();
+        LoadSettings settings = LoadSettings.builder().setLabel(name.toString()).setUseMarks(true)
+                .setCodePointLimit(BoundedFile.MAX_CONFIG_BYTES).build();
         try {
+            // snakeyaml-engine's composer recurses once per nesting level and 2.9 has no depth setting: 1,600
+            // nested '[' overflowed the stack (issue #7, item 11). Its parser is iterative, so the depth is
+            // checked on the event stream first and the composer only sees a shallow document.
+            Optional<Event> tooDeep = firstTooDeep(new Parse(settings).parseString(text));
+            if (tooDeep.isPresent()) {
+                SourcePosition at = tooDeep.get().getStartMark().map(SourcePosition::of).orElse(SourcePosition.FILE_START);
+                problems.add(at, "", "nested deeper than " + MAX_NESTING_DEPTH
+                        + " lists and mappings; Baton's configuration needs at most 5", "services: [ { name: web, ports: [80] } ]");
+                return Optional.empty();
+            }
             return new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
             SourcePosition at = e.getProblemMark().or(e::getContextMark).map(SourcePosition::of).orElse(SourcePosition.FILE_START);
@@ -118,6 +142,24 @@ public final class ConfigLoader {
                     + String.format("%04X", e.getCodePoint()) + " is not allowed in YAML", "");
         } catch (YamlEngineException e) {
             problems.add(SourcePosition.FILE_START, "", "YAML error: " + e.getMessage(), "");
+        }
+        return Optional.empty();
+    }
+
+    /** The first collection start nested deeper than {@link #MAX_NESTING_DEPTH}, if any. */
+    private static Optional<Event> firstTooDeep(Iterable<Event> events) {
+        int depth = 0;
+        for (Event event : events) {
+            switch (event.getEventId()) {
+                case SequenceStart, MappingStart -> {
+                    if (++depth > MAX_NESTING_DEPTH) {
+                        return Optional.of(event);
+                    }
+                }
+                case SequenceEnd, MappingEnd -> depth--;
+                default -> {
+                }
+            }
         }
         return Optional.empty();
     }

@@ -465,6 +465,30 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
     }
 
     /**
+     * Visits the stored entries from slot {@code fromSlot} on, in slot order, scanning at most
+     * {@code maxSlotsToScan} slots and visiting at most {@code maxEntries}: a listing resumed step by step,
+     * so its owner never spends more than a bounded time per step (issue #7, item 7). Between two steps the
+     * table may change: an entry added, removed, or moved back by a removal's shift meanwhile may be missed
+     * or visited twice; an entry that stays in its slot is visited exactly once. The visitor must not
+     * modify this table.
+     *
+     * @return the slot to resume from; {@link #slotCount()} once the last slot has been scanned
+     */
+    public final long forEachFrom(long fromSlot, int maxSlotsToScan, int maxEntries, V visitor) {
+        long end = Math.min(slotCount(), Math.max(0, fromSlot) + Math.max(0, maxSlotsToScan));
+        long slot = Math.max(0, fromSlot);
+        for (int visited = 0; slot < end && visited < maxEntries; slot++) {
+            if (occupied(slot)) {
+                long before = structuralChanges();
+                visit(slot, visitor);
+                checkUnchangedSince(before);
+                visited++;
+            }
+        }
+        return slot;
+    }
+
+    /**
      * Moves the refresh cursor over at most {@code maxSlotsToScan} slots (one full turn at most) and visits
      * each entry touched since the cursor last passed it, clearing its mark. Run in bounded batches from the
      * owner's duty cycle, a full turn tells a standby which entries are still in use, with their last-seen

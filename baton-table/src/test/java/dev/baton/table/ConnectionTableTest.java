@@ -470,6 +470,34 @@ class ConnectionTableTest {
                         table.remove(protocol, clientAddress, clientPort, vip, vipPort)));
     }
 
+    /** Issue #7, item 7: a listing in steps of bounded work, resumed where the previous step stopped. */
+    @Test
+    void listingResumedInBoundedStepsVisitsEveryEntryOnce() {
+        ConnectionTable table = table(512);
+        for (int i = 0; i < 300; i++) {
+            insertNumbered(table, i);
+        }
+        Set<Integer> listed = new HashSet<>();
+        int[] inStep = new int[1];
+        ConnectionVisitor collect = (protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
+            assertTrue(listed.add(clientPort), "listed once");
+            inStep[0]++;
+        };
+        long cursor = 0;
+        int steps = 0;
+        while (cursor < table.slotCount()) {
+            inStep[0] = 0;
+            long next = table.forEachFrom(cursor, 100, 7, collect);
+            assertTrue(next > cursor && next - cursor <= 100, "a step scans at most its slot budget");
+            assertTrue(inStep[0] <= 7, "a step visits at most its entry budget");
+            cursor = next;
+            steps++;
+        }
+        assertEquals(300, listed.size());
+        assertTrue(steps >= 300 / 7, "the entry budget split the listing: " + steps);
+        assertEquals(table.slotCount(), table.forEachFrom(table.slotCount(), 100, 7, collect), "nothing past the end");
+    }
+
     @Test
     void refreshScanReportsEachTouchedEntryOnceUntilTouchedAgain() {
         ConnectionTable table = table(512);

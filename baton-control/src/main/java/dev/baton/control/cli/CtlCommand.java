@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
-                CtlCommand.Events.class, CtlCommand.Switchover.class})
+                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Control.class})
 final class CtlCommand {
 
     @Option(names = {"-s", "--socket"}, scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -138,13 +138,35 @@ final class CtlCommand {
         @ParentCommand
         CtlCommand ctl;
 
-        @Option(names = "--limit", defaultValue = "100", description = "at most this many entries (default ${DEFAULT-VALUE})")
+        @Option(names = "--limit", defaultValue = "100",
+                description = "at most this many entries (default ${DEFAULT-VALUE}, at most 100000)")
         int limit;
 
         @Override
         @SuppressWarnings("unchecked")
         public Integer call() {
             return ctl.print("connections", Map.of("limit", limit), r -> TextReport.connections((List<Object>) r));
+        }
+    }
+
+    @Command(name = "control", description = "The control socket itself: its limits (request size, idle timeout, "
+            + "clients at once), clients now, and clients refused by reason.")
+    static final class Control implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("control", Map.of(), r -> {
+                Map<String, Object> m = (Map<String, Object>) r;
+                StringBuilder text = new StringBuilder();
+                text.append("clients ").append(m.get("clients")).append(" of at most ").append(m.get("max_clients"))
+                        .append("; requests up to ").append(m.get("max_request_bytes")).append(" bytes; idle timeout ")
+                        .append(m.get("idle_timeout_ms")).append(" ms\nrefused:");
+                ((Map<String, Object>) m.get("refusals")).forEach((reason, count) -> text.append(' ').append(reason).append('=').append(count));
+                return text.append('\n').toString();
+            });
         }
     }
 

@@ -36,7 +36,12 @@ public final class ControlClient {
             if (line == null) {
                 throw new ControlException("router at " + socket + " closed the connection without answering");
             }
-            Object reply = Json.parse(line);
+            Object reply;
+            try {
+                reply = Json.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw new ControlException("router at " + socket + " sent an answer that is not JSON (cut short?): " + e.getMessage());
+            }
             if (reply instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get("ok"))) {
                 return map.get("result");
             }

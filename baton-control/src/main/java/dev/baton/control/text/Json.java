@@ -7,8 +7,16 @@ import java.util.Map;
 /**
  * A small JSON writer (RFC 8259) and reader for the control protocol's maps, lists, strings, numbers,
  * booleans and nulls. The control path is not hot, and a library would be a dependency for forty lines.
+ *
+ * <p>The reader takes text from any local client: it never throws anything but
+ * {@link IllegalArgumentException} (with the offset), and nests at most {@link #MAX_DEPTH} arrays and
+ * objects, since it recurses once per level and 60,000 '[' overflowed the stack (issue #7, item 8;
+ * RFC 8259 §9 lets a parser limit the depth).
  */
 public final class Json {
+
+    /** The deepest nesting of arrays and objects the reader accepts; requests need 2. */
+    public static final int MAX_DEPTH = 64;
 
     private Json() {
     }
@@ -49,6 +57,18 @@ public final class Json {
                 }
                 out.append(']');
             }
+            case Iterable<?> items -> {
+                out.append('[');
+                boolean first = true;
+                for (Object item : items) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    write(item, out);
+                }
+                out.append(']');
+            }
             default -> quote(value.toString(), out);
         }
     }
@@ -78,20 +98,29 @@ public final class Json {
     /** Parses a JSON text into maps (insertion-ordered), lists, strings, longs/doubles, booleans and nulls. */
     public static Object parse(String text) {
         Parser p = new Parser(text);
-        Object value = p.value();
-        p.skipSpace();
-        if (p.pos != text.length()) {
-            throw p.error("trailing characters");
+        try {
+            return p.document();
+        } catch (NumberFormatException e) {
+            throw p.error("malformed number or \\u escape");
         }
-        return value;
     }
 
     private static final class Parser {
         private final String s;
         private int pos;
+        private int depth;
 
         Parser(String s) {
             this.s = s;
+        }
+
+        Object document() {
+            Object value = value();
+            skipSpace();
+            if (pos != s.length()) {
+                throw error("trailing characters");
+            }
+            return value;
         }
 
         Object value() {
@@ -101,8 +130,18 @@ public final class Json {
             }
             char c = s.charAt(pos);
             return switch (c) {
-                case '{' -> object();
-                case '[' -> array();
+                case '{' -> {
+                    enter();
+                    Map<String, Object> map = object();
+                    depth--;
+                    yield map;
+                }
+                case '[' -> {
+                    enter();
+                    List<Object> list = array();
+                    depth--;
+                    yield list;
+                }
                 case '"' -> string();
                 case 't' -> literal("true", Boolean.TRUE);
                 case 'f' -> literal("false", Boolean.FALSE);
@@ -111,11 +150,25 @@ public final class Json {
             };
         }
 
+        private void enter() {
+            if (++depth > MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH + " arrays and objects");
+            }
+        }
+
+        /** The character at the cursor; the text must not end here. */
+        private char peek() {
+            if (pos >= s.length()) {
+                throw error("unexpected end");
+            }
+            return s.charAt(pos);
+        }
+
         private Map<String, Object> object() {
             Map<String, Object> map = new java.util.LinkedHashMap<>();
             pos++;
             skipSpace();
-            if (s.charAt(pos) == '}') {
+            if (peek() == '}') {
                 pos++;
                 return map;
             }
@@ -126,7 +179,7 @@ public final class Json {
                 expect(':');
                 map.put(key, value());
                 skipSpace();
-                if (s.charAt(pos) == ',') {
+                if (peek() == ',') {
                     pos++;
                 } else {
                     expect('}');
@@ -139,14 +192,14 @@ public final class Json {
             List<Object> list = new java.util.ArrayList<>();
             pos++;
             skipSpace();
-            if (s.charAt(pos) == ']') {
+            if (peek() == ']') {
                 pos++;
                 return list;
             }
             while (true) {
                 list.add(value());
                 skipSpace();
-                if (s.charAt(pos) == ',') {
+                if (peek() == ',') {
                     pos++;
                 } else {
                     expect(']');
@@ -159,12 +212,14 @@ public final class Json {
             expect('"');
             StringBuilder out = new StringBuilder();
             while (true) {
-                char c = s.charAt(pos++);
+                char c = peek();
+                pos++;
                 if (c == '"') {
                     return out.toString();
                 }
                 if (c == '\\') {
-                    char e = s.charAt(pos++);
+                    char e = peek();
+                    pos++;
                     switch (e) {
                         case 'n' -> out.append('\n');
                         case 't' -> out.append('\t');
@@ -172,6 +227,9 @@ public final class Json {
                         case 'b' -> out.append('\b');
                         case 'f' -> out.append('\f');
                         case 'u' -> {
+                            if (pos + 4 > s.length()) {
+                                throw error("unexpected end");
+                            }
                             out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
                             pos += 4;
                         }

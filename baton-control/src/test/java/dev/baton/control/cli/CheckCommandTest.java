@@ -46,6 +46,24 @@ class CheckCommandTest {
         assertTrue(message.contains("did you mean 'weight'"), message);
     }
 
+    /** Issue #7, item 11: a FIFO used to hang `baton check` in the open until a writer came. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.SECONDS,
+            threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoExitsTwoPromptlyNamingWhatItIs(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("baton.yaml");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertEquals(Baton.EXIT_INVALID, Baton.commandLine().execute("check", "--config", fifo.toString()));
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(fifo + ": is a FIFO (named pipe), not a regular file", err.toString().strip());
+    }
+
     @Test
     void usageErrorsExitTwo() {
         assertEquals(Baton.EXIT_INVALID, Baton.commandLine().execute("check"));

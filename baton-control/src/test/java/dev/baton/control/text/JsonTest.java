@@ -33,4 +33,23 @@ class JsonTest {
             assertThrows(RuntimeException.class, () -> Json.parse(bad), bad);
         }
     }
+
+    /** Issue #7, item 8: 60,000 '[' overflowed the parser's stack; now a clear error at the limit. */
+    @Test
+    void nestingDeeperThanTheLimitIsAnErrorNotAStackOverflow() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Json.parse("[".repeat(60_000)));
+        assertEquals("JSON: nested deeper than " + Json.MAX_DEPTH + " arrays and objects at offset " + Json.MAX_DEPTH, e.getMessage());
+        String deepest = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertEquals(deepest, Json.write(Json.parse(deepest)), "the limit itself is accepted");
+    }
+
+    @Test
+    void truncatedTextIsAnErrorWithItsOffset() {
+        for (String bad : java.util.List.of("{", "[", "[1,", "{\"a\":1,", "\"abc", "\"\\u12", "\"\\")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Json.parse(bad), bad);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("JSON: "), bad + " -> " + e.getMessage());
+        }
+    }
 }

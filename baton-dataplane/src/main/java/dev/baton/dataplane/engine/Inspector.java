@@ -11,10 +11,13 @@ import dev.baton.nativeio.PacketStatistics;
 import dev.baton.table.ConnectionTable;
 import dev.baton.table.TcpState;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * Read-only views of a running {@link Dataplane} for operators: counters, the connection table, and the
@@ -139,33 +142,99 @@ public final class Inspector {
         return root;
     }
 
-    /** Up to {@code limit} connection entries, each as a map. */
-    public List<Map<String, Object>> connections(int limit) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        ServiceMap services = dataplane.services();
-        for (int w = 0; w < dataplane.workerCount() && rows.size() < limit; w++) {
-            int worker = w;
-            rows.addAll(dataplane.query(w, f -> {
-                List<Map<String, Object>> part = new ArrayList<>();
-                long nowMs = dataplane.clock().nowMs();
-                f.table().forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
-                    if (part.size() < limit) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("protocol", protocol == 6 ? "tcp" : "udp");
-                        row.put("client", Ipv4.format(client) + ":" + clientPort);
-                        row.put("vip", Ipv4.format(vip) + ":" + vipPort);
-                        row.put("service", services.name(serviceId));
-                        row.put("server", Ipv4.format(services.serverAddress(serverId)));
-                        row.put("state", TcpState.name(state));
-                        row.put("idle_ms", nowMs - lastSeenMs);
-                        row.put("worker", worker);
-                        part.add(row);
-                    }
-                });
-                return part;
-            }));
+    /** The most rows one {@code connections} listing returns (documented in docs/operations.md). */
+    public static final int MAX_CONNECTION_ROWS = 100_000;
+    /** Rows a worker copies per ask: small records, a few tens of kilobytes. */
+    static final int ROWS_PER_ASK = 1_024;
+    /** Slots a worker scans per ask (a control byte each): tens of microseconds, even in an empty table. */
+    static final int SLOTS_PER_ASK = 65_536;
+
+    /** One connection entry as a worker copied it; turned into text on the control thread. */
+    private record Row(int worker, int protocol, int client, int clientPort, int vip, int vipPort, int serviceId,
+                       int serverId, int state, long idleMs) {
+    }
+
+    /** One ask's rows and where the next ask resumes. */
+    private record Chunk(List<Row> rows, long nextSlot, boolean done) {
+    }
+
+    /**
+     * Up to {@code limit} connection entries, each as a map, produced as they are iterated: each worker is
+     * asked for at most {@link #ROWS_PER_ASK} rows from at most {@link #SLOTS_PER_ASK} slots at a time,
+     * resuming where its previous answer stopped, and the caller (the control socket) writes the rows out
+     * before asking for more. A worker thus never spends more than a bounded time on a listing, and nothing
+     * is built in proportion to the limit (issue #7, item 7: {@code --limit 100000000} built every row on
+     * the worker). Not a snapshot: see {@link ConnectionTable#forEachFrom}.
+     *
+     * @throws IllegalArgumentException when {@code limit} is not in 1..{@link #MAX_CONNECTION_ROWS}
+     */
+    public Iterable<Map<String, Object>> connections(int limit) {
+        if (limit < 1 || limit > MAX_CONNECTION_ROWS) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_CONNECTION_ROWS + ", was " + limit
+                    + " (`baton ctl lookup` finds one flow; `baton ctl stats` counts them all)");
         }
-        return rows.size() > limit ? rows.subList(0, limit) : rows;
+        return () -> new ConnectionCursor(limit);
+    }
+
+    /** Walks the workers' tables in bounded asks; runs on the control thread. */
+    private final class ConnectionCursor implements Iterator<Map<String, Object>> {
+        private final ArrayDeque<Row> pending = new ArrayDeque<>();
+        private int remaining;
+        private int worker;
+        private long slot;
+
+        ConnectionCursor(int limit) {
+            this.remaining = limit;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (pending.isEmpty() && remaining > 0 && worker < dataplane.workerCount()) {
+                int w = worker;
+                long from = slot;
+                int rows = Math.min(ROWS_PER_ASK, remaining);
+                Chunk chunk = dataplane.query(w, f -> copyRows(f, w, from, rows));
+                pending.addAll(chunk.rows());
+                remaining -= chunk.rows().size();
+                if (chunk.done()) {
+                    worker++;
+                    slot = 0;
+                } else {
+                    slot = chunk.nextSlot();
+                }
+            }
+            return !pending.isEmpty();
+        }
+
+        @Override
+        public Map<String, Object> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Row r = pending.poll();
+            ServiceMap services = dataplane.services();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("protocol", r.protocol() == 6 ? "tcp" : "udp");
+            row.put("client", Ipv4.format(r.client()) + ":" + r.clientPort());
+            row.put("vip", Ipv4.format(r.vip()) + ":" + r.vipPort());
+            row.put("service", services.name(r.serviceId()));
+            row.put("server", Ipv4.format(services.serverAddress(r.serverId())));
+            row.put("state", TcpState.name(r.state()));
+            row.put("idle_ms", r.idleMs());
+            row.put("worker", r.worker());
+            return row;
+        }
+    }
+
+    /** On worker {@code worker}'s thread: copies at most {@code maxRows} rows from slot {@code fromSlot} on. */
+    private Chunk copyRows(Forwarder f, int worker, long fromSlot, int maxRows) {
+        long nowMs = dataplane.clock().nowMs();
+        List<Row> rows = new ArrayList<>(maxRows);
+        ConnectionTable table = f.table();
+        long next = table.forEachFrom(fromSlot, SLOTS_PER_ASK, maxRows,
+                (protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) ->
+                        rows.add(new Row(worker, protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, nowMs - lastSeenMs)));
+        return new Chunk(rows, next, next >= table.slotCount());
     }
 
     /**

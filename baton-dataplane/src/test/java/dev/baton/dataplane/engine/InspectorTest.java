@@ -115,8 +115,40 @@ class InspectorTest {
             assertEquals(2L, ((Map<String, Object>) server).get("connections_active"), "round robin, two each");
             assertEquals(true, ((Map<String, Object>) server).get("resolved"));
         }
-        assertEquals(4, inspector.connections(10).size());
-        assertEquals(2, inspector.connections(2).size(), "limit honoured");
+        assertEquals(4, count(inspector.connections(10)));
+        assertEquals(2, count(inspector.connections(2)), "limit honoured");
+    }
+
+    /** Issue #7, item 7: a huge limit is refused; a large listing comes in bounded asks, every entry once. */
+    @Test
+    void connectionListingIsBoundedAndComesInBoundedAsksOfTheWorker() {
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> inspector.connections(100_000_000));
+        assertEquals("limit must be 1.." + Inspector.MAX_CONNECTION_ROWS + ", was 100000000 (`baton ctl lookup` finds one flow;"
+                + " `baton ctl stats` counts them all)", refused.getMessage());
+        int flows = Inspector.ROWS_PER_ASK * 2 + 10;
+        for (int i = 0; i < flows; i++) {
+            ports.get("front").inject(syn(Ipv4.parse("203.0.113.10") + i / 50_000, 1024 + i % 50_000, 80));
+            if (i % 200 == 199) {
+                dataplane.worker(0).doWork(now);
+            }
+        }
+        dataplane.worker(0).doWork(now);
+        java.util.Iterator<Map<String, Object>> rows = inspector.connections(Inspector.MAX_CONNECTION_ROWS).iterator();
+        java.util.Set<Object> clients = new java.util.HashSet<>();
+        while (rows.hasNext()) {
+            org.junit.jupiter.api.Assertions.assertTrue(clients.add(rows.next().get("client")), "each entry once");
+        }
+        assertEquals(flows, clients.size());
+        assertEquals(Inspector.ROWS_PER_ASK, count(inspector.connections(Inspector.ROWS_PER_ASK)));
+    }
+
+    private static int count(Iterable<?> items) {
+        int n = 0;
+        for (Object ignored : items) {
+            n++;
+        }
+        return n;
     }
 
     private static byte[] arpReply(long mac, int address) {
