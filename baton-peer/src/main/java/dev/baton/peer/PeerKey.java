@@ -202,6 +202,33 @@ public final class PeerKey {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
+    /** RFC 5869 salt of the pair keys: fixed and public, it only separates Baton's use of the secret (§3.1). */
+    static final byte[] PAIR_KEY_SALT = "dev.baton.peer pair-key salt".getBytes(StandardCharsets.US_ASCII);
+    /** Protocol label at the head of a pair key's HKDF info; "v1" changes if the derivation ever does. */
+    static final byte[] PAIR_KEY_LABEL = "baton peer pair v1".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The key of the pair of routers {@code a} and {@code b} (issue #7 item 13), derived from this shared secret
+     * with HKDF-SHA256 (RFC 5869): info is {@link #PAIR_KEY_LABEL} then the two router numbers as unsigned
+     * 32-bit big-endian, lower first, so both routers of the pair derive the same key. A router that holds only
+     * pair keys cannot authenticate as a third router or to one; but any holder of the shared secret (every
+     * router given the key file) can derive every pair key: the secret stays the root of trust. Derive once at
+     * start (it allocates).
+     *
+     * @throws IllegalArgumentException when {@code a == b}
+     */
+    public PeerKey pairKey(int a, int b) {
+        if (a == b) {
+            throw new IllegalArgumentException("a router has no pair key with itself (" + Integer.toUnsignedString(a)
+                    + ")");
+        }
+        int low = Integer.compareUnsigned(a, b) < 0 ? a : b;
+        int high = low == a ? b : a;
+        byte[] info = java.util.Arrays.copyOf(PAIR_KEY_LABEL, PAIR_KEY_LABEL.length + 8);
+        java.nio.ByteBuffer.wrap(info, PAIR_KEY_LABEL.length, 8).putInt(low).putInt(high);
+        return new PeerKey(Hkdf.derive(PAIR_KEY_SALT, keyBytes, info, Hkdf.HASH_LENGTH));
+    }
+
     /** Length of the key in bytes. */
     public int length() {
         return keyBytes.length;
