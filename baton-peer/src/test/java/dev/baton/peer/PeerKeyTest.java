@@ -103,6 +103,90 @@ class PeerKeyTest {
     }
 
     @Test
+    void lowEntropyKeysAreRefusedWithHowToMakeAGoodOne() throws Exception {
+        assumePosix();
+        byte[] sameBytes = new byte[32];
+        java.util.Arrays.fill(sameBytes, (byte) 0x41);
+        byte[] shortPattern = new byte[32];
+        for (int i = 0; i < shortPattern.length; i++) {
+            shortPattern[i] = (byte) "secret!!".charAt(i % 8);
+        }
+        byte[] counting = new byte[32];
+        for (int i = 0; i < counting.length; i++) {
+            counting[i] = (byte) i;
+        }
+        byte[] fewValues = new byte[64];
+        Random random = new Random(7);
+        for (int i = 0; i < fewValues.length; i++) {
+            fewValues[i] = (byte) ('a' + random.nextInt(6));
+        }
+        byte[][] weak = {sameBytes, shortPattern, counting, fewValues};
+        for (int i = 0; i < weak.length; i++) {
+            Path file = write("weak" + i + ".key", Base64.getEncoder().encodeToString(weak[i]), "rw-------");
+            PeerKeyException error = assertThrows(PeerKeyException.class, () -> PeerKey.load(file), "weak key " + i);
+            assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+            assertTrue(error.getMessage().contains("low entropy"), error.getMessage());
+            assertTrue(error.getMessage().contains("head -c 32 /dev/urandom"), error.getMessage());
+        }
+    }
+
+    @Test
+    void keyFileThatIsNotARegularFileIsRefused() throws Exception {
+        assumePosix();
+        Path dir = Files.createDirectory(directory.resolve("dir.key"));
+        assertTrue(assertThrows(PeerKeyException.class, () -> PeerKey.load(dir)).getMessage()
+                .contains("not a regular file"));
+    }
+
+    @Test
+    void keyFileInAGroupOrOtherWritableDirectoryIsRefused() throws Exception {
+        assumePosix();
+        Path open = Files.createDirectory(directory.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path file = open.resolve("peer.key");
+        Files.writeString(file, Base64.getEncoder().encodeToString(random(32)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PeerKeyException error = assertThrows(PeerKeyException.class, () -> PeerKey.load(file));
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+        assertTrue(error.getMessage().contains("directory " + open), error.getMessage());
+        assertTrue(error.getMessage().contains("chmod go-w " + open), error.getMessage());
+    }
+
+    /**
+     * Handing a file to another user needs root (the CI runs as root); as another user the JVM cannot create
+     * the situation, so the test is skipped with that reason rather than passing without checking.
+     */
+    @Test
+    void keyFileOwnedByAnotherUserIsRefused() throws Exception {
+        assumePosix();
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "only root can give a file to another user");
+        Path file = write("foreign.key", Base64.getEncoder().encodeToString(random(32)), "rw-------");
+        java.nio.file.attribute.UserPrincipal nobody = file.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName("nobody");
+        Files.setOwner(file, nobody);
+        PeerKeyException error = assertThrows(PeerKeyException.class, () -> PeerKey.load(file));
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+        assertTrue(error.getMessage().contains("owned by nobody"), error.getMessage());
+        assertTrue(error.getMessage().contains("chown root " + file), error.getMessage());
+    }
+
+    @Test
+    void keyFileInADirectoryOwnedByAnotherUserIsRefused() throws Exception {
+        assumePosix();
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "only root can give a directory to another user");
+        Path foreign = Files.createDirectory(directory.resolve("foreign"));
+        Path file = foreign.resolve("peer.key");
+        Files.writeString(file, Base64.getEncoder().encodeToString(random(32)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        PeerKeyException error = assertThrows(PeerKeyException.class, () -> PeerKey.load(file));
+        assertTrue(error.getMessage().contains("directory " + foreign), error.getMessage());
+        assertTrue(error.getMessage().contains("owned by nobody"), error.getMessage());
+    }
+
+    @Test
     void rawKeyShorterThan32BytesIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> PeerKey.of(new byte[31]));
     }
