@@ -41,11 +41,12 @@ class ControlRequestFuzzTest {
     /** Room for the error texts and the fixed status on top of what the request itself may echo. */
     static final int REPLY_OVERHEAD = 4_096;
 
+    // One server and one client connection for the whole run, whichever test instance the engine makes.
     private static ControlServer server;
     private static Path socket;
-    private SocketChannel channel;
-    private BufferedReader in;
-    private OutputStream out;
+    private static SocketChannel channel;
+    private static BufferedReader in;
+    private static OutputStream out;
 
     private static synchronized Path server() throws IOException {
         if (server == null) {
@@ -75,7 +76,7 @@ class ControlRequestFuzzTest {
         return socket;
     }
 
-    private void connect() throws IOException {
+    private static void connect() throws IOException {
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(server()));
         in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
