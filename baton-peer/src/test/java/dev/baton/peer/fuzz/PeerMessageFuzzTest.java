@@ -1,0 +1,260 @@
+package dev.baton.peer.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.peer.AckFlyweight;
+import dev.baton.peer.ConnectionRecordFlyweight;
+import dev.baton.peer.KeepAliveFlyweight;
+import dev.baton.peer.MessageAuthenticator;
+import dev.baton.peer.MessageType;
+import dev.baton.peer.MessageVerifier;
+import dev.baton.peer.NackFlyweight;
+import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.peer.PeerKey;
+import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.ReplayWindow;
+import dev.baton.peer.ServiceNoticeFlyweight;
+import dev.baton.peer.SyncBatchFlyweight;
+import dev.baton.peer.SyncEndFlyweight;
+import dev.baton.peer.SyncRequestFlyweight;
+import dev.baton.peer.UpdateBatchFlyweight;
+import dev.baton.peer.Verdict;
+import dev.baton.peer.VerdictCounters;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fuzz target (issue #7, "Fuzzing, kept in the build"): datagrams at the peer port through
+ * {@link MessageVerifier#verify} and then every message decoder (the baton-peer flyweights).
+ *
+ * <p>The input is a sequence of datagrams, each {@code [control u8][length u16][bytes]}. Control bit 0
+ * signs the datagram with the receiver's key (the HMAC over everything but the last 16 bytes, as
+ * {@link dev.baton.peer.MessageComposer} does), bit 1 first makes its header plausible (magic, version,
+ * payload length, a configured sender), so the fuzzer reaches the replay window and the decoders behind
+ * the MAC with bytes it chose; with neither bit the datagram is raw junk, as anyone can send.
+ *
+ * <p>Invariants: nothing throws; exactly one verdict is counted per datagram; a rejected datagram changes
+ * no replay window and leaves no type; an accepted one has a valid payload of its type whose every field
+ * and record reads back; each decoder wrapped on raw bytes either says invalid or reads back; verifying
+ * allocates no more than a fixed bound (nothing in proportion to a length or count in the datagram).
+ */
+class PeerMessageFuzzTest {
+
+    static final int ROUTER_A = 0x0A0A0001;
+    static final int ROUTER_C = 0x0C0C0003;
+    static final int[] PEERS = {ROUTER_A, ROUTER_C};
+    /** Per datagram: {@link MessageVerifier} allocates nothing; anything sized by a number in it exceeds this. */
+    static final long MAX_ALLOCATED_BYTES_PER_DATAGRAM = 1 << 20;
+    static final int SIGN = 1;
+    static final int PLAUSIBLE_HEADER = 2;
+
+    static PeerKey key() {
+        byte[] bytes = new byte[32];
+        new Random(1).nextBytes(bytes);
+        return PeerKey.of(bytes);
+    }
+
+    private final MessageAuthenticator authenticator = new MessageAuthenticator(key());
+    private final PeerMessageBuffer buffer = new PeerMessageBuffer();
+    private final PeerHeaderFlyweight header = new PeerHeaderFlyweight();
+    private final Decoders decoders = new Decoders();
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @FuzzTest(maxDuration = "10s")
+    void verifyThenDecode(byte[] input) {
+        try {
+            run(input);
+        } catch (OverAllocation first) {
+            // Once more: the first time a path runs, the JVM loads (and the fuzzer instruments) its classes.
+            // A run is deterministic, so what allocates again is the datagram's doing.
+            run(input);
+        }
+    }
+
+    private void run(byte[] input) {
+        VerdictCounters counters = new VerdictCounters();
+        MessageVerifier verifier = new MessageVerifier(authenticator, PEERS, counters);
+        int at = 0;
+        long datagrams = 0;
+        while (at + 3 <= input.length) {
+            int control = input[at] & 0xFF;
+            int length = Math.min(((input[at + 1] & 0xFF) << 8) | (input[at + 2] & 0xFF), input.length - at - 3);
+            at += 3;
+            // The buffer may hold more than a datagram's bytes: the verifier must look at `length` only.
+            length = Math.min(length, buffer.capacity());
+            System.arraycopy(input, at, buffer.bytes(), 0, length);
+            at += length;
+            if ((control & PLAUSIBLE_HEADER) != 0 && length >= PeerHeaderFlyweight.MIN_MESSAGE_LENGTH) {
+                header.wrap(buffer.segment(), 0, length)
+                        .magic(PeerHeaderFlyweight.MAGIC)
+                        .version(PeerHeaderFlyweight.VERSION)
+                        .payloadLength(length - PeerHeaderFlyweight.MIN_MESSAGE_LENGTH)
+                        .senderRouterId(PEERS[(control >>> 2) & 1]);
+            }
+            if ((control & SIGN) != 0 && length >= PeerHeaderFlyweight.TAG_LENGTH) {
+                authenticator.sign(buffer.bytes(), 0, length - PeerHeaderFlyweight.TAG_LENGTH);
+            }
+            datagrams++;
+            verifyOne(verifier, length);
+            decoders.readRaw(buffer.segment(), length);
+        }
+        long counted = 0;
+        for (Verdict verdict : Verdict.values()) {
+            counted += counters.count(verdict);
+        }
+        assertEquals(datagrams, counted, "one verdict counted per datagram");
+    }
+
+    private void verifyOne(MessageVerifier verifier, int length) {
+        long[] before = windows(verifier);
+        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        Verdict verdict = verifier.verify(buffer, length);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        if (allocated > MAX_ALLOCATED_BYTES_PER_DATAGRAM) {
+            throw new OverAllocation("verify allocated " + allocated + " bytes");
+        }
+        assertNotNull(verdict);
+        if (verdict != Verdict.ACCEPTED) {
+            assertNull(verifier.type(), "no type after a rejection");
+            assertEquals(-1, verifier.senderIndex());
+            assertTrue(java.util.Arrays.equals(before, windows(verifier)), "a rejected datagram changed a replay window");
+            return;
+        }
+        MessageType type = verifier.type();
+        assertNotNull(type);
+        PeerHeaderFlyweight accepted = verifier.header();
+        assertEquals(length, accepted.length());
+        assertEquals(PEERS[verifier.senderIndex()], accepted.senderRouterId());
+        assertTrue(authenticator.verify(buffer.bytes(), 0, accepted.tagOffset()), "accepted without a valid tag");
+        assertTrue(decoders.read(type, buffer.segment(), accepted.payloadOffset(), accepted.payloadLength()),
+                "accepted " + type + " whose payload does not decode");
+    }
+
+    private static long[] windows(MessageVerifier verifier) {
+        long[] state = new long[PEERS.length * 3];
+        for (int i = 0; i < PEERS.length; i++) {
+            ReplayWindow window = verifier.window(PEERS[i]);
+            state[3 * i] = window.seenAny() ? 1 : 0;
+            state[3 * i + 1] = window.incarnation();
+            state[3 * i + 2] = window.highestSequence();
+        }
+        return state;
+    }
+
+    static final class OverAllocation extends AssertionError {
+        OverAllocation(String message) {
+            super(message);
+        }
+    }
+
+    /** Every payload flyweight, read field by field and record by record once {@code valid()} says so. */
+    static final class Decoders {
+        private final KeepAliveFlyweight keepAlive = new KeepAliveFlyweight();
+        private final SyncRequestFlyweight syncRequest = new SyncRequestFlyweight();
+        private final SyncBatchFlyweight syncBatch = new SyncBatchFlyweight();
+        private final SyncEndFlyweight syncEnd = new SyncEndFlyweight();
+        private final UpdateBatchFlyweight updateBatch = new UpdateBatchFlyweight();
+        private final AckFlyweight ack = new AckFlyweight();
+        private final NackFlyweight nack = new NackFlyweight();
+        private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
+        private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
+        /** Sink for every value read, so no read is optimized away. */
+        long sum;
+
+        /** Wraps every decoder on the raw bytes as a header and, after the header, as each payload type. */
+        void readRaw(MemorySegment segment, int length) {
+            PeerHeaderFlyweight header = new PeerHeaderFlyweight().wrap(segment, 0, length);
+            if (header.valid()) {
+                sum += header.magic() + header.version() + header.typeCode() + header.flags() + header.payloadLength()
+                        + header.senderRouterId() + header.reserved() + header.incarnation() + header.sequence()
+                        + header.payloadOffset() + header.tagOffset();
+            }
+            int payloadLength = Math.max(0, length - PeerHeaderFlyweight.MIN_MESSAGE_LENGTH);
+            for (MessageType type : MessageType.values()) {
+                read(type, segment, PeerHeaderFlyweight.PAYLOAD_OFFSET, payloadLength);
+            }
+        }
+
+        /** Reads a {@code type} payload; returns its decoder's {@code valid()}. */
+        boolean read(MessageType type, MemorySegment segment, long offset, int length) {
+            switch (type) {
+                case KEEPALIVE -> {
+                    if (!keepAlive.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    for (int i = 0; i < keepAlive.serviceCount(); i++) {
+                        sum += keepAlive.serviceId(i) + keepAlive.state(i) + keepAlive.role(i) + keepAlive.syncState(i)
+                                + keepAlive.priority(i) + keepAlive.tableSize(i) + keepAlive.tableDigest(i)
+                                + keepAlive.configDigest(i);
+                    }
+                }
+                case SYNC_REQUEST -> {
+                    if (!syncRequest.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += syncRequest.serviceId() + syncRequest.sessionId() + syncRequest.reason();
+                }
+                case SYNC_BATCH -> {
+                    if (!syncBatch.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += syncBatch.serviceId() + syncBatch.sessionId() + syncBatch.batchSequence();
+                    for (int i = 0; i < syncBatch.recordCount(); i++) {
+                        readRecord(syncBatch.record(i, record));
+                    }
+                }
+                case SYNC_END -> {
+                    if (!syncEnd.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += syncEnd.serviceId() + syncEnd.sessionId() + syncEnd.lastBatchSequence() + syncEnd.entryCount()
+                            + syncEnd.tableDigest() + syncEnd.configDigest();
+                }
+                case UPDATE_BATCH -> {
+                    if (!updateBatch.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += updateBatch.serviceId() + updateBatch.firstUpdateSequence();
+                    for (int i = 0; i < updateBatch.recordCount(); i++) {
+                        sum += updateBatch.kind(i);
+                        readRecord(updateBatch.connection(i, record));
+                    }
+                }
+                case ACK -> {
+                    if (!ack.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += ack.serviceId() + ack.stream() + ack.acknowledgedSequence();
+                }
+                case NACK -> {
+                    if (!nack.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += nack.serviceId() + nack.stream() + nack.firstMissingSequence() + nack.lastMissingSequence();
+                }
+                case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+                    if (!notice.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += notice.serviceId() + notice.reason();
+                }
+            }
+            if (length >= 4) {
+                sum += MessageType.leadingServiceId(segment, offset);
+            }
+            return true;
+        }
+
+        private void readRecord(ConnectionRecordFlyweight r) {
+            sum += r.protocol() + r.state() + r.clientPort() + r.clientAddress() + r.vip() + r.vipPort() + r.serverId()
+                    + r.serviceId() + r.ageMs();
+        }
+    }
+}
