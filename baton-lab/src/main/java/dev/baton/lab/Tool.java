@@ -21,7 +21,8 @@ public enum Tool {
     PYTHON3("python3", "python3"),
     CURL("curl", "curl"),
     ARPING("arping", "arping"),
-    PING("ping", "iputils-ping");
+    PING("ping", "iputils-ping"),
+    TCPDUMP("tcpdump", "tcpdump");
 
     /**
      * Debian's own directories are searched before PATH so the lab runs the distribution's tools (say the system

@@ -11,7 +11,7 @@ class ToolTest {
 
     @ParameterizedTest
     @CsvSource({"IP, iproute2", "SYSCTL, procps", "ETHTOOL, ethtool", "NGINX, nginx-light", "PYTHON3, python3",
-                "CURL, curl", "ARPING, arping", "PING, iputils-ping"})
+                "CURL, curl", "ARPING, arping", "PING, iputils-ping", "TCPDUMP, tcpdump"})
     void everyToolNamesItsDebianPackage(Tool tool, String debianPackage) {
         assertEquals(debianPackage, tool.debianPackage());
         assertTrue(tool.missingMessage().contains("apt-get install -y " + debianPackage), tool.missingMessage());

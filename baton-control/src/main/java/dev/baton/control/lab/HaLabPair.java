@@ -82,6 +82,8 @@ public final class HaLabPair implements AutoCloseable {
     private final LabRouter[] routers = new LabRouter[2];
     /** Every router process started since the last {@link #forgetLogs()}, for the logs printed on failure. */
     private final List<LabRouter> started = new ArrayList<>();
+    /** {@code table.capacity} of routers started from now on (a small table lets a flood fill it). */
+    private int tableCapacity = LabRouter.TABLE_CAPACITY;
 
     private HaLabPair(Lab lab, Path keyFile) {
         this.lab = lab;
@@ -140,6 +142,11 @@ public final class HaLabPair implements AutoCloseable {
         return host(index).interfaceOn(Segment.BACK).orElseThrow().bridgePort();
     }
 
+    /** Sets {@code table.capacity} for the routers started from now on ({@link LabRouter#TABLE_CAPACITY} by default). */
+    public void tableCapacity(int capacity) {
+        tableCapacity = capacity;
+    }
+
     /** Router {@code index}'s configuration: role by index, {@code failback}, links over the server segment and the cable. */
     public String config(int index, String failback) {
         int other = other(index);
@@ -150,9 +157,10 @@ public final class HaLabPair implements AutoCloseable {
                 new LabRouter.Link(cable().endOf(self).ip(), cable().endOf(peer).ip()));
         LabRouter.HaPeering peering = LabRouter.HaPeering.of(routerNumber(index), index == PRIMARY ? "primary" : "backup",
                 failback, keyFile, List.of(LabRouter.Peer.of(lab, peer, routerNumber(other), links)));
-        return LabRouter.haConfig(lab, self, socket(index), List.of(
+        String yaml = LabRouter.haConfig(lab, self, socket(index), List.of(
                 new LabRouter.Service("echo", "tcp", List.of(ECHO_PORT), "wrr", "0s", List.of())),
                 1, RING, peering);
+        return yaml.replace("table: { capacity: " + LabRouter.TABLE_CAPACITY + " }", "table: { capacity: " + tableCapacity + " }");
     }
 
     /** The router's {@code high-availability.router-number}: index + 1. */

@@ -124,6 +124,9 @@ public final class LabRouter implements AutoCloseable {
     }
 
     /** Small TPACKET_V3 rings: the lab runs several routers on a 2-core machine. */
+    /** The lab configurations' {@code table.capacity}. */
+    public static final int TABLE_CAPACITY = 100_000;
+
     public static final String LAB_RING = "{ block-size: 1MiB, block-count: 8, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
 
     /** A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers. */
@@ -163,7 +166,7 @@ public final class LabRouter implements AutoCloseable {
             yaml.append("  - { name: ").append(router.clientInterface()).append(", role: client, address: ").append(router.clientAddress()).append(" }\n");
             yaml.append("  - { name: ").append(router.serverInterface()).append(", role: server, address: ").append(router.serverAddress()).append(" }\n");
         }
-        yaml.append("table: { capacity: 100000 }\n");
+        yaml.append("table: { capacity: ").append(TABLE_CAPACITY).append(" }\n");
         yaml.append("neighbours: { refresh: 5s, retry: 200ms, stale-after: 20s }\n");
         yaml.append("services:\n");
         List<ServerHost> servers = lab.servers();
