@@ -128,7 +128,8 @@ class InspectorTest {
                 + " `baton ctl stats` counts them all)", refused.getMessage());
         int flows = Inspector.ROWS_PER_ASK * 2 + 10;
         for (int i = 0; i < flows; i++) {
-            ports.get("front").inject(syn(Ipv4.parse("203.0.113.10") + i / 50_000, 1024 + i % 50_000, 80));
+            // 100 flows per client address: well under table.per-source-limit (issue #7 item 4).
+            ports.get("front").inject(syn(Ipv4.parse("203.0.113.10") + i / 100, 1024 + i % 100, 80));
             if (i % 200 == 199) {
                 dataplane.worker(0).doWork(now);
             }
