@@ -291,7 +291,10 @@ class HostileInputLabTest {
     private static void assertSigtermCounted(Map<String, Object> takeover) {
         assertEquals(0, pair.drops(BACKUP, "tcp-no-connection"), "router 1 dropped segments of connections missing from its table: "
                 + pair.router(BACKUP).stats().get("drops"));
-        assertEquals("STANDBY/in-sync", takeover.get("from"), "router 1 took over as a synchronized standby: " + takeover);
+        // Issue #7 item 9: SIGTERM runs the operator switch-over, so the standby is asked first (PREEMPT, FIG. 3's 335
+        // "switch-over accepted"), not left to find the active gone (348).
+        assertEquals("PREEMPT/in-sync", takeover.get("from"), "router 1 took over through the switch-over, synchronized: " + takeover);
+        assertEquals(335L, ((Number) takeover.get("reference")).longValue(), "the active accepted the switch-over: " + takeover);
     }
 
     // ============================================================================================ attacks
