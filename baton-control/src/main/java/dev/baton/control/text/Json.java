@@ -83,6 +83,8 @@ public final class Json {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
                 default -> {
                     if (c < 0x20) {
                         out.append(String.format("\\u%04x", (int) c));
@@ -226,15 +228,32 @@ public final class Json {
                         case 'r' -> out.append('\r');
                         case 'b' -> out.append('\b');
                         case 'f' -> out.append('\f');
+                        case '"', '\\', '/' -> out.append(e);
                         case 'u' -> {
                             if (pos + 4 > s.length()) {
                                 throw error("unexpected end");
                             }
-                            out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+                            int code = 0;
+                            for (int i = 0; i < 4; i++) {
+                                int digit = Character.digit(s.charAt(pos + i), 16);
+                                if (digit < 0) {
+                                    throw error("\\u must be followed by four hex digits");
+                                }
+                                code = code << 4 | digit;
+                            }
+                            out.append((char) code);
                             pos += 4;
                         }
-                        default -> out.append(e);
+                        default -> {
+                            pos--;
+                            throw error("unknown escape \\" + (e < 0x20 || e > 0x7e ? String.format("u%04x", (int) e) : e));
+                        }
                     }
+                } else if (c < 0x20) {
+                    // RFC 8259 section 7: control characters must be escaped. Taking them raw would also let a
+                    // request grow sixfold when a reply quotes it back (one raw byte, six escaped characters).
+                    pos--;
+                    throw error("unescaped control character in a string");
                 } else {
                     out.append(c);
                 }
@@ -250,7 +269,16 @@ public final class Json {
             if (n.isEmpty()) {
                 throw error("unexpected character");
             }
-            return n.contains(".") || n.contains("e") || n.contains("E") ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
+            if (n.contains(".") || n.contains("e") || n.contains("E")) {
+                double d = Double.parseDouble(n);
+                if (!Double.isFinite(d)) {
+                    pos = start;
+                    // A number beyond double's range would be written back as Infinity, which is not JSON.
+                    throw error("number out of range");
+                }
+                return d;
+            }
+            return Long.parseLong(n);
         }
 
         private Object literal(String word, Object value) {

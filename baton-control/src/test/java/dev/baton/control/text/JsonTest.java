@@ -52,4 +52,32 @@ class JsonTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("JSON: "), bad + " -> " + e.getMessage());
         }
     }
+    /**
+     * Issue #7, found by the bounded fuzzing of the control socket: a raw control character inside a string was
+     * taken, and a reply quoting it back grew sixfold (one character in, a six-character escape out). RFC 8259 section 7
+     * requires them escaped; unknown escapes, short hex escapes and numbers beyond double's range (written
+     * back as {@code Infinity}, not JSON) are refused the same way, each with its offset.
+     */
+    @Test
+    void refusesWhatRfc8259RefusesSoNothingGrowsWhenQuotedBack() {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("\"a\u0001b\"", "JSON: unescaped control character in a string at offset 2");
+        refused.put("\"\\x\"", "JSON: unknown escape \\x at offset 2");
+        refused.put("\"\\u+123\"", "JSON: \\u must be followed by four hex digits at offset 3");
+        refused.put("[1e999]", "JSON: number out of range at offset 1");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Json.parse(bad.getKey()), bad.getKey());
+            assertEquals(bad.getValue(), e.getMessage(), bad.getKey());
+        }
+        String escapes = "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\"";
+        assertEquals("\"\\/\b\f\n\r\tA", Json.parse(escapes));
+        for (int c = 0; c < 0x20; c++) {
+            String one = String.valueOf((char) c);
+            String written = Json.write(one);
+            assertEquals(one, Json.parse(written));
+            org.junit.jupiter.api.Assertions.assertTrue(written.length() <= 2 + 6, written);
+        }
+        assertEquals("\"\\b\\f\"", Json.write("\b\f"), "short escapes: a reply never outgrows the request that carried them");
+    }
 }
