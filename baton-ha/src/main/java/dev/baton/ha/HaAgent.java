@@ -35,6 +35,8 @@ import dev.baton.monitor.Role;
 import dev.baton.monitor.ServiceMonitor;
 import dev.baton.monitor.SyncState;
 import dev.baton.monitor.Transition;
+import dev.baton.nativeio.LibC;
+import dev.baton.nativeio.ThreadScheduling;
 import dev.baton.peer.Incarnation;
 import dev.baton.peer.KeepAliveFlyweight;
 import dev.baton.peer.MessageAuthenticator;
@@ -369,8 +371,27 @@ public final class HaAgent implements AutoCloseable {
         running = true;
         DutyCycleLoop loop = new DutyCycleLoop("the HA agent", clock, this::doWork, () -> LockSupport.parkNanos(500_000),
                 () -> running, threadFailure);
-        thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(loop);
+        thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(() -> {
+            runsBeforeOtherThreads();
+            loop.run();
+        });
         thread.start();
+    }
+
+    /**
+     * The agent must run at least once every t2, or a standby takes its VIPs over; at nice 0 a JVM starting on
+     * the same two cores (JIT and GC threads, another router) starved it for 75 to 140 ms in the failover lab.
+     * A negative nice value ({@link ThreadScheduling#AGENT_NICE}) lets it run promptly whenever it wakes, the
+     * cure keepalived applies to its VRRP process ({@code vrrp_priority}). Without CAP_SYS_NICE the agent runs
+     * at its default weight and says so once.
+     */
+    private static void runsBeforeOtherThreads() {
+        int errno = ThreadScheduling.niceCallingThread(ThreadScheduling.AGENT_NICE);
+        if (errno != 0) {
+            LOG.log(System.Logger.Level.WARNING, "the HA agent thread runs at its default weight: nice "
+                    + ThreadScheduling.AGENT_NICE + " refused (" + LibC.errnoName(errno) + "; it needs CAP_SYS_NICE)."
+                    + " Starved for longer than t2 by other threads, this router's VIPs move to a standby");
+        }
     }
 
     /** What happens when the agent thread dies: {@link ThreadFailure#HALT} unless a test injects another. */

@@ -122,14 +122,39 @@ class HaAgentTest {
     void anAgentWhoseVipsTheWatchdogDroppedListensAgainEvenWithoutAStallOfItsOwn() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
             pair.establishPair();
-            pair.a.dataplane.doWork(0, pair.now); // sees the agent's last beat
-            pair.a.dataplane.doWork(0, pair.now + 100);
+            pair.a.dataplane.agentWatchdog().check(pair.now); // sees the agent's last beat
+            pair.a.dataplane.agentWatchdog().check(pair.now + 100);
             assertEquals(1, pair.a.dataplane.agentWatchdog().trips());
             assertFalse(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
             pair.run(1, 1);
             assertEquals(MonitorState.LISTEN, pair.a.state(), "the agent no longer claims the VIP it does not forward");
             pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 1_000, "b takes over (a's keep-alives say LISTEN)");
             pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY, 1_000, "a follows b");
+        }
+    }
+
+    /**
+     * Found in the failover lab (a standby took over from an active whose agent was running): worker 0 checked
+     * the watchdog with its cycle's start time, and a cycle can be long (a burst of frames, a dump applied).
+     * A beat seen at the end of a long cycle was stamped with its start, so the next check measured a silence
+     * the agent never had. Here the agent beats every 31 ms; after each beat a worker cycle that began 50 ms
+     * earlier sees it, and a short cycle 11 ms later sees nothing new: 11 ms of silence, not 61.
+     */
+    @Test
+    void aLongWorkerCycleDoesNotMakeABeatingAgentLookSilent() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            for (int i = 0; i < 20; i++) {
+                pair.now += 20;
+                pair.a.agent.doWork(pair.now);
+                pair.a.dataplane.doWork(0, pair.now - 50); // a cycle that began 50 ms ago ends now
+                pair.now += 11;
+                pair.a.dataplane.doWork(0, pair.now); // a short cycle: no beat since
+            }
+            assertEquals(0, pair.a.dataplane.agentWatchdog().trips(), "an agent beating every 31 ms is not silent");
+            assertTrue(pair.a.dataplane.ownership().forwards(TwoRouters.VIP));
+            pair.run(20, 1);
+            assertEquals(MonitorState.ACTIVE, pair.a.state());
         }
     }
 

@@ -183,6 +183,8 @@ public final class KernelConstants {
     public static final int EBADF = 9;
     /** Try again (would block). */
     public static final int EAGAIN = 11;
+    /** Permission denied: also setpriority(2) lowering a nice value without CAP_SYS_NICE. */
+    public static final int EACCES = 13;
     /** No such device. */
     public static final int ENODEV = 19;
     /** Invalid argument. */
@@ -195,4 +197,8 @@ public final class KernelConstants {
     public static final int ENETDOWN = 100;
     /** No buffer space available. */
     public static final int ENOBUFS = 105;
+
+    // <sys/resource.h>
+    /** setpriority(2)'s {@code which} for one process (on Linux: one thread). */
+    public static final int PRIO_PROCESS = 0;
 }

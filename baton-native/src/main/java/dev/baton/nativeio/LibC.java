@@ -76,6 +76,8 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SETPRIORITY =
+            downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPAGESIZE =
             LINKER.downcallHandle(symbol("getpagesize"), FunctionDescriptor.of(JAVA_INT));
     // glibc >= 2.32; optional so that another libc degrades to "errno N" instead of failing to load.
@@ -222,6 +224,19 @@ public final class LibC {
     public int close(int fd) {
         try {
             return (int) CLOSE.invokeExact(callState, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int setpriority(int which, id_t who, int prio)}: 0, or -1. With {@code PRIO_PROCESS} and
+     * {@code who} 0 it sets the nice value of the <em>calling thread</em> only: on Linux the nice value is a
+     * per-thread attribute (setpriority(2), BUGS). Lowering it below 0 needs {@code CAP_SYS_NICE}.
+     */
+    public int setpriority(int which, int who, int nice) {
+        try {
+            return (int) SETPRIORITY.invokeExact(callState, which, who, nice);
         } catch (Throwable t) {
             throw unexpected(t);
         }

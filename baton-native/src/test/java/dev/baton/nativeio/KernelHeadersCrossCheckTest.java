@@ -48,6 +48,7 @@ class KernelHeadersCrossCheckTest {
             #include <sys/socket.h>
             #include <sys/mman.h>
             #include <sys/ioctl.h>
+            #include <sys/resource.h>
             #include <net/if.h>
             #include <net/if_arp.h>
             #include <linux/if_ether.h>

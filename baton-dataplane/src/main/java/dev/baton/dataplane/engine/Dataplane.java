@@ -144,7 +144,12 @@ public final class Dataplane implements AutoCloseable {
     public int doWork(int w, long nowMs) {
         int work = workers[w].doWork(nowMs);
         if (w == 0) {
-            work += watchdog.check(nowMs);
+            // The clock read now, not the cycle's nowMs: the forwarder's work (a burst of frames, a dump applied)
+            // can take tens of milliseconds, and a beat seen at the end of such a cycle but stamped with its
+            // start made the agent look silent for longer than it was. In the lab the watchdog dropped an
+            // active's VIPs for a "103 ms silence" while its agent had cycled 18 ms earlier, and a standby
+            // took over with nothing wrong. One vDSO clock read per worker-0 cycle.
+            work += watchdog.check(clock.nowMs());
         }
         return work;
     }
