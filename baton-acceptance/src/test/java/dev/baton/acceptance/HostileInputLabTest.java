@@ -176,16 +176,23 @@ class HostileInputLabTest {
     @Order(1)
     void aJunkFloodAtThePeerPortsMovesNothing() throws IOException {
         beginUnderLoad();
-        long[] rejectedBefore = {pair.rejected(PRIMARY) + udpReceiveBufferErrors(PRIMARY), pair.rejected(BACKUP) + udpReceiveBufferErrors(BACKUP)};
+        long[] guardBefore = {peerPortGuardDrops(PRIMARY), peerPortGuardDrops(BACKUP)};
+        long[] seenBefore = {junkSeenByBaton(PRIMARY), junkSeenByBaton(BACKUP)};
+        long softnetBefore = softnetDrops();
         int[] transitionsBefore = {pair.transitions(PRIMARY).size(), pair.transitions(BACKUP).size()};
         long[] failuresBefore = {linkFailures(PRIMARY), linkFailures(BACKUP)};
-        int sent = floodJunk();
+        long[] sent = floodJunk();
         pause(300);
-        long[] rejectedAfter = {pair.rejected(PRIMARY) + udpReceiveBufferErrors(PRIMARY), pair.rejected(BACKUP) + udpReceiveBufferErrors(BACKUP)};
+        long[] guardDropped = {peerPortGuardDrops(PRIMARY) - guardBefore[PRIMARY], peerPortGuardDrops(BACKUP) - guardBefore[BACKUP]};
+        long[] seenByBaton = {junkSeenByBaton(PRIMARY) - seenBefore[PRIMARY], junkSeenByBaton(BACKUP) - seenBefore[BACKUP]};
+        long softnetDropped = softnetDrops() - softnetBefore;
         long[] failuresAfter = {linkFailures(PRIMARY), linkFailures(BACKUP)};
         finishUnderLoad("junk flood at the peer ports", false);
-        System.out.println("[junk] sent " + sent + " to each router; rejected or dropped by the kernel (receive buffer full): router 0 +" + (rejectedAfter[0] - rejectedBefore[0])
-                + ", router 1 +" + (rejectedAfter[1] - rejectedBefore[1]) + "; peer messages router 0 " + pair.ha(PRIMARY).get("peer_messages")
+        System.out.println("[junk] taken by the sender's kernel: router 0 " + sent[PRIMARY] + ", router 1 " + sent[BACKUP]
+                + "; dropped by the host guard (nft): router 0 +" + guardDropped[PRIMARY] + ", router 1 +" + guardDropped[BACKUP]
+                + "; on a full backlog (softnet, any namespace): +" + softnetDropped
+                + "; reached Baton (rejected, foreign source, receive buffer full): router 0 +" + seenByBaton[PRIMARY]
+                + ", router 1 +" + seenByBaton[BACKUP] + "; peer messages router 0 " + pair.ha(PRIMARY).get("peer_messages")
                 + "; router 1 " + pair.ha(BACKUP).get("peer_messages"));
         List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
         for (int router : List.of(PRIMARY, BACKUP)) {
@@ -195,8 +202,15 @@ class HostileInputLabTest {
                     + ": " + transitions));
             checks.add(() -> assertEquals(failuresBefore[router], failuresAfter[router], "no peer link of router " + router
                     + " failed under the junk: " + peer));
-            // Junk from a non-peer source is now dropped by the nftables guard before the socket (counted by nft, not
-        // by Baton) or by the transport's source filter (peer_messages.foreign_source): printed above.
+            // Accounting (issue #7, "counters account for every input"): the flooder is not a configured peer link,
+            // so the host guard drops every datagram before any socket, and Baton reads none of them. A datagram
+            // the guard did not count was lost on a full backlog, which the kernel counts (softnet, per CPU).
+            checks.add(() -> assertEquals(0, seenByBaton[router], "router " + router + "'s agent read none of the junk"));
+            checks.add(() -> assertTrue(guardDropped[router] <= sent[router], "the guard of router " + router
+                    + " counted only the junk: " + guardDropped[router] + " of " + sent[router]));
+            checks.add(() -> assertTrue(guardDropped[router] + softnetDropped >= sent[router], "every junk datagram at router "
+                    + router + " counted: " + guardDropped[router] + " by the guard + " + softnetDropped + " on full backlogs, of "
+                    + sent[router] + " sent"));
         }
         assertAll("junk flood at the peer ports", checks);
     }
@@ -353,7 +367,7 @@ class HostileInputLabTest {
      * (0..1400 bytes, some starting with the peer magic 0xBA70) at both routers' peer ports, at most
      * {@value #JUNK_DATAGRAMS} datagrams to each and {@value #JUNK_SECONDS} s; the number sent to each.
      */
-    private static int floodJunk() {
+    private static long[] floodJunk() {
         String script = """
                 import os, socket, sys, time
                 targets = [(sys.argv[1], int(sys.argv[3])), (sys.argv[2], int(sys.argv[3]))]
@@ -363,14 +377,16 @@ class HostileInputLabTest {
                 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 sock.setblocking(False)
                 end = time.monotonic() + seconds
-                sent = 0
-                while sent < limit and time.monotonic() < end:
+                attempts, taken = 0, [0, 0]
+                while attempts < limit and time.monotonic() < end:
                     for i in range(len(pool)):
-                        for target in targets:
-                            try: sock.sendto(pool[i], target)
+                        for t in range(2):
+                            try:
+                                sock.sendto(pool[i], targets[t])
+                                taken[t] += 1
                             except BlockingIOError: pass
-                        sent += 1
-                print(sent)
+                        attempts += 1
+                print(taken[0], taken[1])
                 """;
         // -Dhostile.junk.port=7481: the same flood at a closed port (the control experiment: the sender's and the
         // kernel's cost without the HA agent reading the junk).
@@ -379,7 +395,8 @@ class HostileInputLabTest {
                 HaLabPair.ip(pair.host(PRIMARY).serverAddress()), HaLabPair.ip(pair.host(BACKUP).serverAddress()),
                 Integer.toString(port), Integer.toString(JUNK_DATAGRAMS), Double.toString(JUNK_SECONDS));
         assertTrue(result.succeeded(), "the junk flooder failed: " + result);
-        return Integer.parseInt(result.stdout().strip());
+        String[] taken = result.stdout().strip().split(" ");
+        return new long[] {Long.parseLong(taken[0]), Long.parseLong(taken[1])};
     }
 
     /**
@@ -500,6 +517,38 @@ class HostileInputLabTest {
 
     private static long total(Map<String, Long> drops) {
         return drops.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * The packets router {@code index}'s host guard dropped at the peer port: the counter of its rule "not a
+     * configured peer link" in the namespace's nftables ruleset.
+     */
+    private static long peerPortGuardDrops(int index) {
+        String ruleset = pair.host(index).exec(Duration.ofSeconds(10), "nft", "list", "ruleset").stdout();
+        java.util.regex.Matcher rule = java.util.regex.Pattern
+                .compile("counter packets (\\d+) bytes \\d+ drop comment \"Baton peer port: not a configured peer link\"")
+                .matcher(ruleset);
+        assertTrue(rule.find(), "router " + index + " has its peer-port guard: " + ruleset);
+        return Long.parseLong(rule.group(1));
+    }
+
+    /** What of junk reaches router {@code index}'s agent: rejected, foreign sources, and receive-buffer overflows. */
+    private static long junkSeenByBaton(int index) {
+        Object foreign = ((Map<?, ?>) pair.ha(index).get("peer_messages")).get("foreign_source");
+        return pair.rejected(index) + ((Number) foreign).longValue() + udpReceiveBufferErrors(index);
+    }
+
+    /** Packets dropped on full per-CPU input backlogs (the second column of /proc/net/softnet_stat), all CPUs. */
+    private static long softnetDrops() {
+        try {
+            long dropped = 0;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/softnet_stat"))) {
+                dropped += Long.parseLong(line.strip().split("\\s+")[1], 16);
+            }
+            return dropped;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Udp RcvbufErrors of /proc/net/snmp in router {@code index}'s namespace: datagrams its sockets had no room for. */

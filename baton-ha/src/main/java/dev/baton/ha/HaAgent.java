@@ -369,6 +369,9 @@ public final class HaAgent implements AutoCloseable {
      */
     public void start() {
         running = true;
+        // The daemon starts the data plane and the control socket between construction and here: that time
+        // (tens of milliseconds, more on a loaded host) is not a stall of this agent.
+        lastCycleMs = clock.nowMs();
         DutyCycleLoop loop = new DutyCycleLoop("the HA agent", clock, this::doWork, () -> LockSupport.parkNanos(500_000),
                 () -> running, threadFailure);
         thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(() -> {
