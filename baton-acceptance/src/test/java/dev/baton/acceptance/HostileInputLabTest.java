@@ -222,13 +222,22 @@ class HostileInputLabTest {
         pair.tableCapacity(SMALL_TABLE);
         beginUnderLoad();
         Map<String, Long> before = dataplaneDrops(PRIMARY);
+        Map<?, ?> tableBefore = (Map<?, ?>) pair.router(PRIMARY).stats().get("table");
         int pairs = floodSpoofedSynAck();
         pause(500);
         Object tableSize = pair.vip(PRIMARY).get("table_size");
         EchoLoad fresh = EchoLoad.oneEchoEach(pair.lab().client(0), FRESH_CONNECTIONS);
         Map<String, Long> after = dataplaneDrops(PRIMARY);
+        Map<?, ?> tableAfter = (Map<?, ?>) pair.router(PRIMARY).stats().get("table");
         System.out.println("[SYN+ACK flood] " + pairs + " spoofed SYN/ACK pairs; table size " + tableSize + " of " + SMALL_TABLE
-                + "; drops " + after + "; fresh connections " + fresh.result().get("per_connection"));
+                + "; table before " + tableBefore + ", after " + tableAfter + "; drops " + after
+                + "; fresh connections " + fresh.result().get("per_connection"));
+        // Counted (issue #7 item 4): the flood's surplus was evicted, nothing was refused for a full table.
+        long evicted = counter(tableAfter, "evicted") + counter(tableAfter, "expired_when_full")
+                - counter(tableBefore, "evicted") - counter(tableBefore, "expired_when_full");
+        assertEquals(counter(tableBefore, "refused_full"), counter(tableAfter, "refused_full"), "no insert refused for a full table");
+        assertTrue(evicted >= pairs - SMALL_TABLE, "the flood's entries beyond the table's room were evicted: " + evicted
+                + " of at least " + (pairs - SMALL_TABLE));
         finishUnderLoad("spoofed SYN+ACK flood, table of " + SMALL_TABLE, false);
         assertEquals(FRESH_CONNECTIONS, fresh.established(), "a real new connection after the flood is accepted");
         assertEquals(FRESH_CONNECTIONS, fresh.total("ok"), "every fresh connection echoed once: " + fresh.result());
@@ -513,6 +522,10 @@ class HostileInputLabTest {
         Map<String, Long> drops = new java.util.TreeMap<>();
         ((Map<?, ?>) pair.router(index).stats().get("drops")).forEach((k, v) -> drops.put(String.valueOf(k), ((Number) v).longValue()));
         return drops;
+    }
+
+    private static long counter(Map<?, ?> counters, String name) {
+        return ((Number) counters.get(name)).longValue();
     }
 
     private static long total(Map<String, Long> drops) {

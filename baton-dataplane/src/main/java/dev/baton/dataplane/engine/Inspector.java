@@ -94,6 +94,22 @@ public final class Inspector {
         }
         root.put("connections", size);
         root.put("capacity", dataplane.config().table().capacity());
+        // What the capacity policy did (issue #7 item 4): a blind flood shows as evictions, never as refusals.
+        long[] table = new long[5];
+        for (int w = 0; w < workers; w++) {
+            long[] part = dataplane.query(w, f -> new long[] {f.table().inserts(), f.table().evictions(),
+                    f.table().evictionsExpired(), f.table().insertFailuresFull(), f.table().insertFailuresSourceLimit()});
+            for (int i = 0; i < table.length; i++) {
+                table[i] += part[i];
+            }
+        }
+        Map<String, Object> tableCounters = new LinkedHashMap<>();
+        tableCounters.put("inserts", table[0]);
+        tableCounters.put("evicted", table[1]);
+        tableCounters.put("expired_when_full", table[2]);
+        tableCounters.put("refused_full", table[3]);
+        tableCounters.put("refused_source_limit", table[4]);
+        root.put("table", tableCounters);
         List<Object> serviceList = new ArrayList<>();
         long nowMs = dataplane.clock().nowMs();
         for (int s = 0; s < services.serviceCount(); s++) {

@@ -103,6 +103,8 @@ class InspectorTest {
         assertEquals(4L, stats.get("forwarded_frames"));
         assertEquals(4L, stats.get("connections"));
         assertEquals(1L, ((Map<String, Object>) stats.get("drops")).get("no-service"));
+        assertEquals(Map.of("inserts", 4L, "evicted", 0L, "expired_when_full", 0L, "refused_full", 0L, "refused_source_limit", 0L),
+                stats.get("table"), "what the capacity policy did");
         Map<String, Object> web = (Map<String, Object>) ((List<Object>) stats.get("services")).getFirst();
         assertEquals(4L, web.get("connections_total"));
         assertEquals(0L, web.get("drops"), "the port-22 SYN matched no service: a router-wide drop only");
