@@ -250,15 +250,37 @@ public final class RouterDaemon implements AutoCloseable {
         return m;
     }
 
-    private static int intArg(Map<String, Object> args, String name, int defaultValue) {
+    /**
+     * A whole-number request argument. A value beyond an int is refused, never wrapped: 4294967297 must not
+     * become a limit of 1, nor 1.9 a limit of 1 (issue #7, control socket).
+     */
+    static int intArg(Map<String, Object> args, String name, int defaultValue) {
         Object value = args.get(name);
         if (value == null) {
             return defaultValue;
         }
-        if (value instanceof Number n) {
-            return n.intValue();
+        long whole;
+        if (value instanceof Long l) {
+            whole = l;
+        } else if (value instanceof Integer i) {
+            whole = i;
+        } else if (value instanceof String text && text.matches("-?[0-9]{1,10}")) {
+            whole = Long.parseLong(text);
+        } else {
+            throw new IllegalArgumentException(name + " must be a whole number, e.g. \"" + name + "\": " + defaultValue
+                    + "; got " + describe(value));
         }
-        return Integer.parseInt(value.toString());
+        if (whole < Integer.MIN_VALUE || whole > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " " + whole + " is out of range (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) whole;
+    }
+
+    /** A hostile value in an error message: its kind, and at most its first 32 characters. */
+    private static String describe(Object value) {
+        String text = String.valueOf(value);
+        return (value instanceof String ? "text " : value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " ")
+                + (text.length() > 32 ? text.substring(0, 32) + "..." : text);
     }
 
     public Dataplane dataplane() {
