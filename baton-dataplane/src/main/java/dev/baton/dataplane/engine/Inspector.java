@@ -52,6 +52,7 @@ public final class Inspector {
         root.put("arp_mac_changes_unanswered", sum(WorkerCounters.ARP_MAC_CHANGES_UNANSWERED));
         root.put("icmp_errors_forwarded", sum(WorkerCounters.ICMP_ERRORS_FORWARDED));
         root.put("ignored_other_host", sum(WorkerCounters.IGNORED_OTHER_HOST));
+        root.put("ignored_other_ethertype", sum(WorkerCounters.IGNORED_OTHER_ETHERTYPE));
         root.put("checksums_completed", sum(WorkerCounters.CHECKSUMS_COMPLETED));
         Map<String, Object> drops = new LinkedHashMap<>();
         for (DropReason reason : DropReason.values()) {

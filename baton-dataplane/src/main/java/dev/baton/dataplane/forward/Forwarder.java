@@ -206,6 +206,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             return;
         }
         if (etherType != EthernetFlyweight.ETHER_TYPE_IPV4) {
+            // IPv6 neighbour discovery, LLDP, STP...: the host's, seen by the packet tap; counted so that
+            // every frame read has exactly one outcome.
+            counters.increment(WorkerCounters.IGNORED_OTHER_ETHERTYPE);
             return;
         }
         long destinationMac = ethernet.destinationMac();

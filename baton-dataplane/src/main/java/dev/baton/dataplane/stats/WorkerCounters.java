@@ -31,7 +31,9 @@ public final class WorkerCounters {
     public static final int ARP_MAC_CHANGES_REFUTED = 11;
     /** A MAC change abandoned because the new MAC did not answer the probe in time. */
     public static final int ARP_MAC_CHANGES_UNANSWERED = 12;
-    public static final int DROPS = 13;
+    /** A frame of another EtherType than IPv4 or ARP (IPv6, LLDP, ...): not Baton's, not a drop. */
+    public static final int IGNORED_OTHER_ETHERTYPE = 13;
+    public static final int DROPS = 14;
     private static final int GLOBALS = DROPS + DropReason.values().length;
 
     public static final int SERVICE_PACKETS = 0;

@@ -215,6 +215,22 @@ class ForwarderTest {
         assertEquals(1, forwarder.counters().get(WorkerCounters.IGNORED_OTHER_HOST));
     }
 
+    /** An IPv6 or LLDP frame is the host's: ignored, and counted, so every frame read has an outcome. */
+    @Test
+    void framesOfOtherEtherTypesAreCountedAsIgnored() {
+        resolveServers();
+        for (int etherType : new int[] {0x86DD, 0x88CC}) {
+            byte[] frame = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+            frame[12] = (byte) (etherType >>> 8);
+            frame[13] = (byte) etherType;
+            front.inject(frame);
+        }
+        forwarder.doWork(now);
+        assertTrue(back.drainTransmitted().isEmpty());
+        assertEquals(2, forwarder.counters().get(WorkerCounters.IGNORED_OTHER_ETHERTYPE));
+        assertEquals(0, drops(DropReason.MALFORMED));
+    }
+
     @Test
     void weightedRoundRobinSpreadsNewConnectionsByWeight() {
         resolveServers();
