@@ -6,6 +6,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.HashSet;
@@ -29,6 +33,24 @@ class ConnectionTableTest {
 
     /** Distinct per state, so a test fails if the table applies the wrong one. */
     static final ConnectionTimeouts TIMEOUTS = new ConnectionTimeouts(1_000, 10_000, 3_000, 500, 5_000);
+
+    /**
+     * Each state (a {@link TcpState} name, or UDP), its IP protocol and its timeout under {@link #TIMEOUTS}: the
+     * lookup and the sweep must agree on when an entry is gone, so both run over this one table.
+     */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest(name = "{0}: timeout {2} ms")
+    @CsvSource({
+            "SYN_RECEIVED, 6,  1000",
+            "ESTABLISHED,  6,  10000",
+            "UNCONFIRMED,  6,  10000",
+            "CLOSING,      6,  3000",
+            "CLOSED,       6,  500",
+            "UDP,          17, 5000",
+    })
+    @interface EachStateWithItsTimeout {
+    }
 
     private final RecordingListener listener = new RecordingListener();
     private final List<AutoCloseable> tables = new ArrayList<>();
@@ -176,15 +198,7 @@ class ConnectionTableTest {
         assertTrue(table.slotCount() * 3 >= 4L * capacity);
     }
 
-    @ParameterizedTest(name = "{0}: timeout {2} ms")
-    @CsvSource({
-            "SYN_RECEIVED, 6,  1000",
-            "ESTABLISHED,  6,  10000",
-            "UNCONFIRMED,  6,  10000",
-            "CLOSING,      6,  3000",
-            "CLOSED,       6,  500",
-            "UDP,          17, 5000",
-    })
+    @EachStateWithItsTimeout
     void lookupTreatsAnEntryIdleLongerThanItsStatesTimeoutAsAbsent(String state, int protocol, long timeoutMs) {
         ConnectionTable table = table(64);
         long start = 1_000_000;
@@ -196,15 +210,7 @@ class ConnectionTableTest {
         assertEquals(1, table.removals(RemovalReason.EXPIRED));
     }
 
-    @ParameterizedTest(name = "{0}: timeout {2} ms")
-    @CsvSource({
-            "SYN_RECEIVED, 6,  1000",
-            "ESTABLISHED,  6,  10000",
-            "UNCONFIRMED,  6,  10000",
-            "CLOSING,      6,  3000",
-            "CLOSED,       6,  500",
-            "UDP,          17, 5000",
-    })
+    @EachStateWithItsTimeout
     void sweepRemovesAnEntryIdleLongerThanItsStatesTimeout(String state, int protocol, long timeoutMs) {
         ConnectionTable table = table(64);
         table.insert(protocol, CLIENT, 40_000, VIP, HTTP, 0, 1, TcpStateTest.code(state), 0);

@@ -1,6 +1,7 @@
 package dev.baton.control.router;
 
 import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 
@@ -22,65 +23,77 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class HostGuardTest {
 
-    @Test
-    void dropsVipTrafficAndArpForVipsAtIngressOfClientFacingInterfacesOnly() throws Exception {
-        BatonConfig config = ConfigLoader.load("""
-                router: { id: edge-1 }
+    static final String NO_MORE_SERVICES = "";
+    static final String NO_PEERS = "";
+
+    /**
+     * The router every guard test configures: a client-facing eth0, a server-facing eth1 and the web service on
+     * 192.0.2.10:80, then {@code moreServices} (YAML list items) and, unless {@code peers} is {@link #NO_PEERS},
+     * router 1's peer port 7400 shared with {@code peers} (YAML list items). A test writes only the part its
+     * rules depend on.
+     */
+    private static BatonConfig routerConfig(String routerId, String moreServices, String peers) throws ConfigException {
+        String yaml = """
+                router: { id: %s }
                 interfaces:
                   - { name: eth0, role: client, address: 192.0.2.2/24 }
                   - { name: eth1, role: server, address: 198.51.100.2/24 }
                 services:
                   - { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 198.51.100.11 } ] }
-                  - { name: dns, vip: 192.0.2.10, protocol: udp, ports: [53], servers: [ { address: 198.51.100.11 } ] }
-                  - { name: api, vip: 192.0.2.20, ports: [443], servers: [ { address: 198.51.100.12 } ] }
-                """, Path.of("guard.yaml"));
-        HostGuard guard = new HostGuard(config);
-        assertEquals("baton_edge_1", guard.tableName());
-        assertEquals("""
+                %s""".formatted(routerId, moreServices);
+        if (!peers.isEmpty()) {
+            yaml += """
+                    high-availability:
+                      router-number: 1
+                      key-file: /etc/baton/peer.key
+                      port: 7400
+                      peers:
+                    %s""".formatted(peers);
+        }
+        return ConfigLoader.load(yaml, Path.of("guard.yaml"));
+    }
+
+    /**
+     * The netdev table router edge-1's guard starts with: at ingress of its client-facing eth0, traffic and ARP
+     * requests for {@code vips} (nft set elements) are dropped before the host's stack sees them.
+     */
+    private static String edge1VipGuard(String vips) {
+        return """
                 add table netdev baton_edge_1
                 delete table netdev baton_edge_1
                 table netdev baton_edge_1 {
                   chain ingress_eth0 {
                     type filter hook ingress device "eth0" priority -500; policy accept;
-                    ip daddr { 192.0.2.10, 192.0.2.20 } counter drop comment "Baton forwards VIP traffic itself"
-                    arp operation request arp daddr ip { 192.0.2.10, 192.0.2.20 } counter drop comment "Baton answers ARP for VIPs"
+                    ip daddr { %1$s } counter drop comment "Baton forwards VIP traffic itself"
+                    arp operation request arp daddr ip { %1$s } counter drop comment "Baton answers ARP for VIPs"
                   }
                 }
-                """, guard.ruleset());
+                """.formatted(vips);
+    }
+
+    @Test
+    void dropsVipTrafficAndArpForVipsAtIngressOfClientFacingInterfacesOnly() throws Exception {
+        BatonConfig config = routerConfig("edge-1", """
+                  - { name: dns, vip: 192.0.2.10, protocol: udp, ports: [53], servers: [ { address: 198.51.100.11 } ] }
+                  - { name: api, vip: 192.0.2.20, ports: [443], servers: [ { address: 198.51.100.12 } ] }
+                """, NO_PEERS);
+        HostGuard guard = new HostGuard(config);
+        assertEquals("baton_edge_1", guard.tableName());
+        assertEquals(edge1VipGuard("192.0.2.10, 192.0.2.20"), guard.ruleset());
     }
 
     /** Issue #7 item 2: the peer port admits only the configured peer links, before any socket sees a datagram. */
     @Test
     void admitsThePeerPortOnlyFromTheConfiguredPeerLinks() throws Exception {
-        BatonConfig config = ConfigLoader.load("""
-                router: { id: edge-1 }
-                interfaces:
-                  - { name: eth0, role: client, address: 192.0.2.2/24 }
-                  - { name: eth1, role: server, address: 198.51.100.2/24 }
-                services:
-                  - { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 198.51.100.11 } ] }
-                high-availability:
-                  router-number: 1
-                  key-file: /etc/baton/peer.key
-                  port: 7400
-                  peers:
+        BatonConfig config = routerConfig("edge-1", NO_MORE_SERVICES, """
                     - name: edge-2
                       router-number: 2
                       links: [ { local: 198.51.100.2, peer: 198.51.100.3 }, { local: 203.0.113.1, peer: 203.0.113.2 } ]
                     - name: edge-3
                       router-number: 3
                       links: [ { local: 198.51.100.2, peer: 198.51.100.4 } ]
-                """, Path.of("guard.yaml"));
-        assertEquals("""
-                add table netdev baton_edge_1
-                delete table netdev baton_edge_1
-                table netdev baton_edge_1 {
-                  chain ingress_eth0 {
-                    type filter hook ingress device "eth0" priority -500; policy accept;
-                    ip daddr { 192.0.2.10 } counter drop comment "Baton forwards VIP traffic itself"
-                    arp operation request arp daddr ip { 192.0.2.10 } counter drop comment "Baton answers ARP for VIPs"
-                  }
-                }
+                """);
+        assertEquals(edge1VipGuard("192.0.2.10") + """
                 add table inet baton_edge_1
                 delete table inet baton_edge_1
                 table inet baton_edge_1 {
@@ -102,20 +115,9 @@ class HostGuardTest {
     void inALabNamespaceOnlyThePeerLinkReachesThePeerPort() throws Exception {
         String unavailable = labUnavailable();
         assumeTrue(unavailable == null, unavailable);
-        BatonConfig config = ConfigLoader.load("""
-                router: { id: guard-lab }
-                interfaces:
-                  - { name: eth0, role: client, address: 192.0.2.2/24 }
-                  - { name: eth1, role: server, address: 198.51.100.2/24 }
-                services:
-                  - { name: web, vip: 192.0.2.10, ports: [80], servers: [ { address: 198.51.100.11 } ] }
-                high-availability:
-                  router-number: 1
-                  key-file: /etc/baton/peer.key
-                  port: 7400
-                  peers:
+        BatonConfig config = routerConfig("guard-lab", NO_MORE_SERVICES, """
                     - { name: edge-2, router-number: 2, links: [ { local: 198.51.100.2, peer: 198.51.100.3 } ] }
-                """, Path.of("guard.yaml"));
+                """);
         HostGuard guard = new HostGuard(config);
         String namespace = "bhg" + ProcessHandle.current().pid();
         run(null, "ip", "netns", "add", namespace);

@@ -1,10 +1,5 @@
 package dev.baton.dataplane.forward;
 
-import dev.baton.config.Ipv4;
-import dev.baton.config.ServiceConfig;
-import dev.baton.config.ServiceConfig.PortRange;
-import dev.baton.config.ServiceConfig.Protocol;
-import dev.baton.config.ServiceConfig.SchedulerKind;
 import dev.baton.config.ServiceConfig.ServerConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.MemoryPacketPort;
@@ -18,10 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.List;
 
 import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
+import static dev.baton.dataplane.forward.TwoPortRouter.CLIENT;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_IP;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_FRONT_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.UPSTREAM_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,19 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArpLearningTest {
 
-    static final long ROUTER_FRONT_MAC = 0x02_00_00_00_00_01L;
-    static final long ROUTER_BACK_MAC = 0x02_00_00_00_00_02L;
-    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
-    static final long S0_MAC = 0x02_00_00_00_00_b0L;
     static final long NEW_S0_MAC = 0x02_00_00_00_00_b9L;
     static final long ATTACKER_MAC = 0x02_00_00_00_00_66L;
     static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
-    static final int ROUTER_FRONT_IP = Ipv4.parse("192.0.2.2");
-    static final int ROUTER_BACK_IP = Ipv4.parse("198.51.100.2");
-    static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
-    static final int VIP = Ipv4.parse("192.0.2.10");
-    static final int S0 = Ipv4.parse("198.51.100.11");
-    static final int CLIENT = Ipv4.parse("203.0.113.10");
     static final long RETRY_MS = 1_000;
 
     MemoryPacketPort front;
@@ -55,15 +47,11 @@ class ArpLearningTest {
 
     @BeforeEach
     void setUp() {
-        front = new MemoryPacketPort("front", ROUTER_FRONT_MAC);
-        back = new MemoryPacketPort("back", ROUTER_BACK_MAC);
-        ServiceMap services = ServiceMap.of(List.of(
-                new ServiceConfig("web", VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR, Duration.ZERO,
-                        List.of(new ServerConfig(S0, 1)))));
-        neighbours = new NeighbourTable(services.neighbourAddresses(), new int[1], 30_000, RETRY_MS, 90_000);
-        forwarder = new ForwarderBuilder().services(services).neighbours(neighbours)
-                .ownership(new VipOwnership(services.distinctVips(), true))
-                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
+        front = TwoPortRouter.frontPort();
+        back = TwoPortRouter.backPort();
+        ServiceMap services = ServiceMap.of(List.of(TwoPortRouter.web(new ServerConfig(S0, 1))));
+        neighbours = TwoPortRouter.neighbours(services, RETRY_MS);
+        forwarder = TwoPortRouter.forwarder(services, neighbours, new VipOwnership(services.distinctVips(), true), front, back)
                 .capacity(64).build();
         forwarder.doWork(now); // the first probe for S0
         back.drainTransmitted();

@@ -25,6 +25,15 @@ import java.util.Map;
 import static dev.baton.dataplane.forward.TestFrames.TCP_ACK;
 import static dev.baton.dataplane.forward.TestFrames.TCP_PSH;
 import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
+import static dev.baton.dataplane.forward.TwoPortRouter.CLIENT;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_IP;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_FRONT_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.UPSTREAM_IP;
+import static dev.baton.dataplane.forward.TwoPortRouter.UPSTREAM_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.VIP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,18 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ForwarderTest {
 
-    static final long ROUTER_FRONT_MAC = 0x02_00_00_00_00_01L;
-    static final long ROUTER_BACK_MAC = 0x02_00_00_00_00_02L;
-    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
-    static final long S0_MAC = 0x02_00_00_00_00_b0L;
     static final long S1_MAC = 0x02_00_00_00_00_b1L;
-    static final int ROUTER_FRONT_IP = Ipv4.parse("192.0.2.2");
-    static final int ROUTER_BACK_IP = Ipv4.parse("198.51.100.2");
-    static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
-    static final int VIP = Ipv4.parse("192.0.2.10");
-    static final int S0 = Ipv4.parse("198.51.100.11");
     static final int S1 = Ipv4.parse("198.51.100.12");
-    static final int CLIENT = Ipv4.parse("203.0.113.10");
 
     MemoryPacketPort front;
     MemoryPacketPort back;
@@ -58,18 +57,15 @@ class ForwarderTest {
 
     @BeforeEach
     void setUp() {
-        front = new MemoryPacketPort("front", ROUTER_FRONT_MAC);
-        back = new MemoryPacketPort("back", ROUTER_BACK_MAC);
+        front = TwoPortRouter.frontPort();
+        back = TwoPortRouter.backPort();
         services = ServiceMap.of(List.of(
-                new ServiceConfig("web", VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR, Duration.ZERO,
-                        List.of(new ServerConfig(S0, 3), new ServerConfig(S1, 1))),
+                TwoPortRouter.web(new ServerConfig(S0, 3), new ServerConfig(S1, 1)),
                 new ServiceConfig("dns", VIP, Protocol.UDP, List.of(new PortRange(53, 53)), SchedulerKind.WLC, Duration.ofSeconds(300),
                         List.of(new ServerConfig(S0, 1), new ServerConfig(S1, 1)))));
-        neighbours = new NeighbourTable(services.neighbourAddresses(), new int[services.neighbourAddresses().length], 30_000, 1_000, 90_000);
+        neighbours = TwoPortRouter.neighbours(services, 1_000);
         ownership = new VipOwnership(services.distinctVips(), true);
-        forwarder = new ForwarderBuilder().services(services).neighbours(neighbours).ownership(ownership)
-                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
-                .capacity(1024).build();
+        forwarder = TwoPortRouter.forwarder(services, neighbours, ownership, front, back).capacity(1024).build();
     }
 
     @AfterEach
@@ -354,8 +350,7 @@ class ForwarderTest {
     void virtioHeaderTravelsUnchangedAndAStrippedVlanTagIsRestored() {
         MemoryPacketPort vFront = new MemoryPacketPort("vfront", ROUTER_FRONT_MAC, true, 4096, 8);
         MemoryPacketPort vBack = new MemoryPacketPort("vback", ROUTER_BACK_MAC, true, 4096, 8);
-        Forwarder f = new ForwarderBuilder().services(services).neighbours(neighbours).ownership(ownership)
-                .port(vFront, true, false, ROUTER_FRONT_IP).port(vBack, false, true, ROUTER_BACK_IP).capacity(64).build();
+        Forwarder f = TwoPortRouter.forwarder(services, neighbours, ownership, vFront, vBack).capacity(64).build();
         try {
             neighbours.learn(S0, S0_MAC, now);
             neighbours.learn(S1, S1_MAC, now);

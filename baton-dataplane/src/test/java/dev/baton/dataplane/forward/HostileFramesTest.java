@@ -1,10 +1,6 @@
 package dev.baton.dataplane.forward;
 
 import dev.baton.config.Ipv4;
-import dev.baton.config.ServiceConfig;
-import dev.baton.config.ServiceConfig.PortRange;
-import dev.baton.config.ServiceConfig.Protocol;
-import dev.baton.config.ServiceConfig.SchedulerKind;
 import dev.baton.config.ServiceConfig.ServerConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.MemoryPacketPort;
@@ -16,13 +12,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 import static dev.baton.dataplane.forward.TestFrames.TCP_ACK;
 import static dev.baton.dataplane.forward.TestFrames.TCP_PSH;
 import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
+import static dev.baton.dataplane.forward.TwoPortRouter.CLIENT;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_IP;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_FRONT_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0;
+import static dev.baton.dataplane.forward.TwoPortRouter.S0_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.UPSTREAM_IP;
+import static dev.baton.dataplane.forward.TwoPortRouter.UPSTREAM_MAC;
+import static dev.baton.dataplane.forward.TwoPortRouter.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -32,16 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class HostileFramesTest {
 
-    static final long ROUTER_FRONT_MAC = 0x02_00_00_00_00_01L;
-    static final long ROUTER_BACK_MAC = 0x02_00_00_00_00_02L;
-    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
-    static final long S0_MAC = 0x02_00_00_00_00_b0L;
-    static final int ROUTER_FRONT_IP = Ipv4.parse("192.0.2.2");
-    static final int ROUTER_BACK_IP = Ipv4.parse("198.51.100.2");
-    static final int UPSTREAM_IP = Ipv4.parse("192.0.2.1");
-    static final int VIP = Ipv4.parse("192.0.2.10");
-    static final int S0 = Ipv4.parse("198.51.100.11");
-    static final int CLIENT = Ipv4.parse("203.0.113.10");
     static final int CLIENT_PORT = 40_000;
 
     MemoryPacketPort front;
@@ -54,15 +48,11 @@ class HostileFramesTest {
 
     @BeforeEach
     void setUp() {
-        front = new MemoryPacketPort("front", ROUTER_FRONT_MAC);
+        front = TwoPortRouter.frontPort();
         back = new MemoryPacketPort("back", ROUTER_BACK_MAC, false, 2048, 1024);
-        services = ServiceMap.of(List.of(
-                new ServiceConfig("web", VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR, Duration.ZERO,
-                        List.of(new ServerConfig(S0, 1)))));
-        neighbours = new NeighbourTable(services.neighbourAddresses(), new int[services.neighbourAddresses().length], 30_000, 1_000, 90_000);
-        forwarder = new ForwarderBuilder().services(services).neighbours(neighbours)
-                .ownership(new VipOwnership(services.distinctVips(), true))
-                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
+        services = ServiceMap.of(List.of(TwoPortRouter.web(new ServerConfig(S0, 1))));
+        neighbours = TwoPortRouter.neighbours(services, 1_000);
+        forwarder = TwoPortRouter.forwarder(services, neighbours, new VipOwnership(services.distinctVips(), true), front, back)
                 .capacity(1024).build();
         forwarder.doWork(now);
         back.drainTransmitted();
@@ -218,9 +208,7 @@ class HostileFramesTest {
 
     @Test
     void newConnectionsOfAClientAtItsPerSourceLimitAreDroppedAndCounted() {
-        Forwarder limited = new ForwarderBuilder().services(services).neighbours(neighbours)
-                .ownership(new VipOwnership(services.distinctVips(), true))
-                .port(front, true, false, ROUTER_FRONT_IP).port(back, false, true, ROUTER_BACK_IP)
+        Forwarder limited = TwoPortRouter.forwarder(services, neighbours, new VipOwnership(services.distinctVips(), true), front, back)
                 .capacity(1024).perSourceLimit(2).build();
         try {
             for (int port = 50_000; port < 50_003; port++) {

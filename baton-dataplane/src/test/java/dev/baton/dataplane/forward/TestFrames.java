@@ -17,30 +17,14 @@ public final class TestFrames {
     private TestFrames() {
     }
 
+    /** A broadcast who-has, as a host sends it: the Ethernet source is the sender, the target MAC unknown (zero). */
     public static byte[] arpRequest(long senderMac, int senderIp, int targetIp) {
-        ByteBuffer b = ByteBuffer.allocate(42);
-        putMac(b, 0xFFFF_FFFF_FFFFL);
-        putMac(b, senderMac);
-        b.putShort((short) 0x0806);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
-        putMac(b, senderMac);
-        b.putInt(senderIp);
-        putMac(b, 0);
-        b.putInt(targetIp);
-        return b.array();
+        return arp(0xFFFF_FFFF_FFFFL, senderMac, 1, senderMac, senderIp, 0, targetIp);
     }
 
+    /** A unicast is-at, as a host sends it: from the sender's MAC to the asker's. */
     public static byte[] arpReply(long senderMac, int senderIp, long targetMac, int targetIp) {
-        ByteBuffer b = ByteBuffer.allocate(42);
-        putMac(b, targetMac);
-        putMac(b, senderMac);
-        b.putShort((short) 0x0806);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 2);
-        putMac(b, senderMac);
-        b.putInt(senderIp);
-        putMac(b, targetMac);
-        b.putInt(targetIp);
-        return b.array();
+        return arp(targetMac, senderMac, 2, senderMac, senderIp, targetMac, targetIp);
     }
 
     /** Any ARP packet, with an Ethernet source chosen apart from the ARP sender MAC (spoofing tests). */
@@ -60,11 +44,7 @@ public final class TestFrames {
 
     public static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
         int l4 = 20 + payload.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
-        putMac(b, dstMac);
-        putMac(b, srcMac);
-        b.putShort((short) 0x0800);
-        putIpv4(b, 20 + l4, 6, srcIp, dstIp, 0);
+        ByteBuffer b = ipv4Frame(dstMac, srcMac, 6, srcIp, dstIp, l4);
         int tcpAt = b.position();
         b.putShort((short) srcPort).putShort((short) dstPort).putInt(1000).putInt((flags & TCP_ACK) != 0 ? 2000 : 0);
         b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
@@ -75,11 +55,7 @@ public final class TestFrames {
 
     public static byte[] udp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, byte[] payload) {
         int l4 = 8 + payload.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
-        putMac(b, dstMac);
-        putMac(b, srcMac);
-        b.putShort((short) 0x0800);
-        putIpv4(b, 20 + l4, 17, srcIp, dstIp, 0);
+        ByteBuffer b = ipv4Frame(dstMac, srcMac, 17, srcIp, dstIp, l4);
         int udpAt = b.position();
         b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0);
         b.put(payload);
@@ -90,19 +66,11 @@ public final class TestFrames {
     /** An ICMP error from {@code routerIp} to the VIP about the server's reply VIP:vipPort -> client:clientPort. */
     public static byte[] icmpError(long dstMac, long srcMac, int routerIp, int vip, int type, int code,
                             int innerProtocol, int vipPort, int clientIp, int clientPort) {
-        int innerLength = 20 + 8;
-        int l4 = 8 + innerLength;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
-        putMac(b, dstMac);
-        putMac(b, srcMac);
-        b.putShort((short) 0x0800);
-        putIpv4(b, 20 + l4, 1, routerIp, vip, 0);
-        int icmpAt = b.position();
-        b.put((byte) type).put((byte) code).putShort((short) 0).putShort((short) 0).putShort((short) 1400);
-        putIpv4(b, 1500, innerProtocol, vip, clientIp, 0x4000);
-        b.putShort((short) vipPort).putShort((short) clientPort).putInt(12345);
-        b.putShort(icmpAt + 2, (short) checksum(b.array(), icmpAt, l4, 0));
-        return b.array();
+        // What RFC 792 asks a router to quote: the whole IP header (well formed, DF set) and 8 bytes beyond it.
+        ByteBuffer quoted = ByteBuffer.allocate(20 + 8);
+        putIpv4(quoted, 1500, innerProtocol, vip, clientIp, 0x4000);
+        quoted.putShort((short) vipPort).putShort((short) clientPort).putInt(12345);
+        return icmpErrorQuoting(dstMac, srcMac, routerIp, vip, type, code, quoted.array());
     }
 
     /**
@@ -111,11 +79,7 @@ public final class TestFrames {
      */
     public static byte[] icmpErrorQuoting(long dstMac, long srcMac, int routerIp, int vip, int type, int code, byte[] quoted) {
         int l4 = 8 + quoted.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
-        putMac(b, dstMac);
-        putMac(b, srcMac);
-        b.putShort((short) 0x0800);
-        putIpv4(b, 20 + l4, 1, routerIp, vip, 0);
+        ByteBuffer b = ipv4Frame(dstMac, srcMac, 1, routerIp, vip, l4);
         int icmpAt = b.position();
         b.put((byte) type).put((byte) code).putShort((short) 0).putShort((short) 0).putShort((short) 1400);
         b.put(quoted);
@@ -144,6 +108,16 @@ public final class TestFrames {
         b.putShort(14 + 10, (short) 0);
         b.putShort(14 + 10, (short) checksum(copy, 14, 20, 0));
         return copy;
+    }
+
+    /** An Ethernet frame sized for {@code l4Length} bytes after an IPv4 header, written up to that point. */
+    private static ByteBuffer ipv4Frame(long dstMac, long srcMac, int protocol, int src, int dst, int l4Length) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4Length);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) 0x0800);
+        putIpv4(b, 20 + l4Length, protocol, src, dst, 0);
+        return b;
     }
 
     private static void putIpv4(ByteBuffer b, int totalLength, int protocol, int src, int dst, int flagsFragment) {
