@@ -382,19 +382,24 @@ public final class HaAgent implements AutoCloseable {
     }
 
     /**
-     * The agent must run at least once every t2, or a standby takes its VIPs over; at nice 0 a JVM starting on
-     * the same two cores (JIT and GC threads, another router) starved it for 75 to 140 ms in the failover lab.
-     * A negative nice value ({@link ThreadScheduling#AGENT_NICE}) lets it run promptly whenever it wakes, the
-     * cure keepalived applies to its VRRP process ({@code vrrp_priority}). Without CAP_SYS_NICE the agent runs
-     * at its default weight and says so once.
+     * The agent must run at least once every t2, or a standby takes its VIPs over. On the 2-vCPU lab machine
+     * with both CPUs busy, a thread at nice 0 or even nice -10 waited up to 240 ms for a CPU; under a
+     * real-time policy none waited over 30 ms ({@link ThreadScheduling}). So the agent's thread asks for
+     * {@code SCHED_RR} ({@link ThreadScheduling#AGENT_REALTIME_PRIORITY}), as keepalived's VRRP process does
+     * ({@code vrrp_rt_priority}); without it a nice value of {@link ThreadScheduling#AGENT_NICE}; without CAP_SYS_NICE
+     * its default weight, said once. The workers keep the default policy: they may be busy for long.
      */
     private static void runsBeforeOtherThreads() {
-        int errno = ThreadScheduling.niceCallingThread(ThreadScheduling.AGENT_NICE);
-        if (errno != 0) {
-            LOG.log(System.Logger.Level.WARNING, "the HA agent thread runs at its default weight: nice "
-                    + ThreadScheduling.AGENT_NICE + " refused (" + LibC.errnoName(errno) + "; it needs CAP_SYS_NICE)."
-                    + " Starved for longer than t2 by other threads, this router's VIPs move to a standby");
+        int realtime = ThreadScheduling.realtimeCallingThread(ThreadScheduling.AGENT_REALTIME_PRIORITY);
+        if (realtime == 0) {
+            return;
         }
+        int nice = ThreadScheduling.niceCallingThread(ThreadScheduling.AGENT_NICE);
+        LOG.log(System.Logger.Level.WARNING, "the HA agent thread runs without a real-time policy (SCHED_RR "
+                + ThreadScheduling.AGENT_REALTIME_PRIORITY + " refused: " + LibC.errnoName(realtime) + "), "
+                + (nice == 0 ? "at nice " + ThreadScheduling.AGENT_NICE : "at its default weight (nice refused: "
+                + LibC.errnoName(nice) + ")") + "; it needs CAP_SYS_NICE. Kept from a CPU for longer than t2 by"
+                + " other threads, this router's VIPs move to a standby");
     }
 
     /** What happens when the agent thread dies: {@link ThreadFailure#HALT} unless a test injects another. */

@@ -201,4 +201,10 @@ public final class KernelConstants {
     // <sys/resource.h>
     /** setpriority(2)'s {@code which} for one process (on Linux: one thread). */
     public static final int PRIO_PROCESS = 0;
+
+    // <sched.h>
+    /** The default, fair (CFS/EEVDF) scheduling policy. */
+    public static final int SCHED_OTHER = 0;
+    /** Real-time round robin: runs before every SCHED_OTHER thread, time-sliced among equal priorities. */
+    public static final int SCHED_RR = 2;
 }

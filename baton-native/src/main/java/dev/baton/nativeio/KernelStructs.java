@@ -326,6 +326,20 @@ public final class KernelStructs {
         public static final int SIZE = (int) LAYOUT.byteSize();
     }
 
+    /** {@code struct sched_param} (sched.h): {@code sched_setscheduler(2)}'s priority. */
+    public static final class SchedParam {
+        private SchedParam() {
+        }
+
+        /** The layout; 4 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("sched_priority")).withName("sched_param");
+        /** {@code sched_priority}: 1 (lowest) to 99 for SCHED_FIFO and SCHED_RR, 0 otherwise. */
+        public static final long PRIORITY_OFFSET = offset(LAYOUT, "sched_priority");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
     /** {@code struct sock_filter} (linux/filter.h): one classic BPF instruction. */
     public static final class SockFilter {
         private SockFilter() {
@@ -464,7 +478,7 @@ public final class KernelStructs {
     public static final List<StructLayout> ALL = List.of(
             SockaddrLl.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT, TpacketBlockDesc.LAYOUT,
             Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT, SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT,
-            VirtioNetHdr.LAYOUT, IfReq.LAYOUT);
+            VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT);
 
     /** The byte offset of the member at {@code path} (member names) in {@code layout}. */
     public static long offset(MemoryLayout layout, String... path) {

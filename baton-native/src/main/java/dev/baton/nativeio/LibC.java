@@ -78,6 +78,10 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle SETPRIORITY =
             downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SCHED_SETSCHEDULER =
+            downcall("sched_setscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SCHED_GETSCHEDULER =
+            downcall("sched_getscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPAGESIZE =
             LINKER.downcallHandle(symbol("getpagesize"), FunctionDescriptor.of(JAVA_INT));
     // glibc >= 2.32; optional so that another libc degrades to "errno N" instead of failing to load.
@@ -237,6 +241,28 @@ public final class LibC {
     public int setpriority(int which, int who, int nice) {
         try {
             return (int) SETPRIORITY.invokeExact(callState, which, who, nice);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)}: 0, or -1. With
+     * {@code pid} 0 it sets the policy of the <em>calling thread</em> only. A real-time policy needs
+     * {@code CAP_SYS_NICE}.
+     */
+    public int schedSetscheduler(int pid, int policy, MemorySegment param) {
+        try {
+            return (int) SCHED_SETSCHEDULER.invokeExact(callState, pid, policy, param);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int sched_getscheduler(pid_t pid)}: the policy ({@code pid} 0: the calling thread), or -1. */
+    public int schedGetscheduler(int pid) {
+        try {
+            return (int) SCHED_GETSCHEDULER.invokeExact(callState, pid);
         } catch (Throwable t) {
             throw unexpected(t);
         }

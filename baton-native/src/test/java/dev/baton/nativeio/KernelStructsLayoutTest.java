@@ -35,7 +35,8 @@ class KernelStructsLayoutTest {
                 Arguments.of(KernelStructs.SockFprog.LAYOUT, 16),
                 Arguments.of(KernelStructs.PollFd.LAYOUT, 8),
                 Arguments.of(KernelStructs.VirtioNetHdr.LAYOUT, 10),
-                Arguments.of(KernelStructs.IfReq.LAYOUT, 40));
+                Arguments.of(KernelStructs.IfReq.LAYOUT, 40),
+                Arguments.of(KernelStructs.SchedParam.LAYOUT, 4));
     }
 
     @ParameterizedTest(name = "sizeof({0}) = {1}")
@@ -138,7 +139,8 @@ class KernelStructsLayoutTest {
                 Arguments.of("virtio_net_hdr.csum_start", KernelStructs.VirtioNetHdr.CSUM_START_OFFSET, 6),
                 Arguments.of("virtio_net_hdr.csum_offset", KernelStructs.VirtioNetHdr.CSUM_OFFSET_OFFSET, 8),
                 Arguments.of("ifreq.ifr_hwaddr.sa_data", KernelStructs.IfReq.HWADDR_DATA_OFFSET, 18),
-                Arguments.of("ifreq.ifr_mtu", KernelStructs.IfReq.MTU_OFFSET, 16));
+                Arguments.of("ifreq.ifr_mtu", KernelStructs.IfReq.MTU_OFFSET, 16),
+                Arguments.of("sched_param.sched_priority", KernelStructs.SchedParam.PRIORITY_OFFSET, 0));
     }
 
     @ParameterizedTest(name = "offsetof({0}) = {2}")

@@ -35,8 +35,24 @@ class ThreadSchedulingTest {
         assertEquals(ThreadScheduling.AGENT_NICE, seen[1]);
     }
 
+    /** The agent's real-time policy: granted with CAP_SYS_NICE (root) to the calling thread alone, else EPERM. */
+    @Test
+    void theAgentsRealtimePolicyIsTheCallingThreadsAlone() throws Exception {
+        int[] seen = runOnFreshThread(() -> new int[] {ThreadScheduling.realtimeCallingThread(ThreadScheduling.AGENT_REALTIME_PRIORITY),
+                ThreadScheduling.callingThreadPolicy()});
+        assertEquals(KernelConstants.SCHED_OTHER, ThreadScheduling.callingThreadPolicy(), "the calling thread keeps its policy");
+        if (!"root".equals(System.getProperty("user.name"))) {
+            assertEquals(KernelConstants.EPERM, seen[0], "refused, not ignored, without CAP_SYS_NICE");
+            Assumptions.abort("a real-time policy needs root (CAP_SYS_NICE)");
+        }
+        assertEquals(0, seen[0]);
+        assertEquals(KernelConstants.SCHED_RR, seen[1]);
+    }
+
     @Test
     void aValueOutsideTheKernelsRangeIsAProgrammingError() {
+        assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.realtimeCallingThread(0));
+        assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.realtimeCallingThread(100));
         assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.niceCallingThread(-21));
         assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.niceCallingThread(20));
     }
