@@ -185,7 +185,7 @@ public final class HaLabPair implements AutoCloseable {
         if (routers[index] != null && routers[index].isAlive()) {
             throw new IllegalStateException("router " + index + " is still running");
         }
-        LabRouter router = LabRouter.start(lab, host(index), config(index, failback), socket(index));
+        LabRouter router = LabRouter.start(lab, host(index), config(index, failback), socket(index), LabRouter.HA_ROUTER_NICE);
         routers[index] = router;
         started.add(router);
         return router;
