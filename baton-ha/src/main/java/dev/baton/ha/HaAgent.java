@@ -37,7 +37,6 @@ import dev.baton.monitor.SyncState;
 import dev.baton.monitor.Transition;
 import dev.baton.peer.Incarnation;
 import dev.baton.peer.KeepAliveFlyweight;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -185,9 +184,10 @@ public final class HaAgent implements AutoCloseable {
             peerIds[p] = peers[p].routerId();
         }
         long nowMs = clock.nowMs();
+        // Per-pair keys derived from the shared secret; every message names its receiver (issue #7 item 13).
         MessageComposer composer = new MessageComposer(routerNumber,
-                Incarnation.next(System.currentTimeMillis(), new SecureRandom()), new MessageAuthenticator(key));
-        MessageVerifier verifier = new MessageVerifier(new MessageAuthenticator(key), peerIds, new VerdictCounters());
+                Incarnation.next(System.currentTimeMillis(), new SecureRandom()), key, peerIds);
+        MessageVerifier verifier = new MessageVerifier(routerNumber, key, peerIds, new VerdictCounters());
         this.transport = new PeerTransport(peerConfigs, composer, verifier);
         long updateIntervalMs = settings.updateInterval().toMillis();
         this.keepAlive = new KeepAliveManager(peerConfigs, updateIntervalMs, settings.linkFailureTime().toMillis(), nowMs);
