@@ -76,8 +76,8 @@ class PeerTransportTest {
                     new Received(ROUTER_1, 1, MessageType.KEEPALIVE, 2)), sorted(received));
 
             // And back, one link at a time.
-            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
-            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, 4, 0));
+            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(0)).serviceCount(0);
+            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, MessageType.KEEPALIVE.payloadLength(0), 0));
             List<Received> back = new ArrayList<>();
             drain(one, (peer, link, verifier, buffer) -> back.add(new Received(peer, link, verifier.type(),
                     verifier.header().sequence())), back, 1);
@@ -92,9 +92,9 @@ class PeerTransportTest {
             DatagramChannel raw2 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", port));
             MessageComposer forger = new MessageComposer(ROUTER_1, 3L << 16, key(8), new int[] {ROUTER_2});
             dev.baton.peer.PeerMessageBuffer forged = new dev.baton.peer.PeerMessageBuffer();
-            new KeepAliveFlyweight().wrap(forged.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
+            new KeepAliveFlyweight().wrap(forged.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(0)).serviceCount(0);
             for (int i = 0; i < 5; i++) {
-                int length = forger.compose(forged, ROUTER_2, MessageType.KEEPALIVE, 0, 4);
+                int length = forger.compose(forged, ROUTER_2, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(0));
                 raw.send(ByteBuffer.wrap(forged.bytes(), 0, length), new InetSocketAddress("127.0.0.1", port + 1));
             }
             raw2.send(ByteBuffer.wrap(lastSent, 0, lastLength), new InetSocketAddress("127.0.0.2", port + 1));

@@ -152,7 +152,7 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
         return this;
     }
 
-    /** The sender's incarnation, chosen once at its start ({@link Incarnation}); compare unsigned. */
+    /** The sender's incarnation, one more at every start ({@link IncarnationStore}); compare unsigned. */
     public long incarnation() {
         return i64At(INCARNATION_OFFSET);
     }

@@ -229,4 +229,27 @@ class MessageRoundTripTest {
         assertEquals(TestPeers.ROUTER_A, header.senderRouterId());
         assertEquals(TestPeers.ROUTER_C, header.destinationRouterId(), "the composer writes the destination");
     }
+
+    /** Issue #7 item 3: the KEEPALIVE layout with the Echoed Incarnation, byte by byte (network order). */
+    @Test
+    void keepAliveLayoutIsPinned() {
+        assertEquals(0, KeepAliveFlyweight.COUNT_OFFSET);
+        assertEquals(4, KeepAliveFlyweight.ECHOED_INCARNATION_OFFSET);
+        assertEquals(12, KeepAliveFlyweight.FIXED_LENGTH);
+        assertEquals(32, KeepAliveFlyweight.SERVICE_RECORD_LENGTH);
+        assertEquals(12, MessageType.KEEPALIVE.payloadLength(0));
+        assertEquals(12 + 32, MessageType.KEEPALIVE.payloadLength(1));
+        byte[] bytes = new byte[MessageType.KEEPALIVE.payloadLength(1)];
+        java.util.Arrays.fill(bytes, (byte) 0xEE); // reserved fields are zeroed by the writer
+        new KeepAliveFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length)
+                .serviceCount(1).echoedIncarnation(0x0102030405060708L)
+                .service(0, 0x11121314, 350, KeepAliveFlyweight.ROLE_BACKUP, KeepAliveFlyweight.SYNC_DONE, 0x2122,
+                        0x31323334L, 0x4142434445464748L, 0x5152535455565758L);
+        assertEquals("00010000" + "0102030405060708"
+                        + "11121314" + "015e" + "02" + "03" + "2122" + "0000" + "31323334" + "4142434445464748" + "5152535455565758",
+                java.util.HexFormat.of().formatHex(bytes));
+        KeepAliveFlyweight read = new KeepAliveFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length);
+        assertTrue(read.valid());
+        assertEquals(0x0102030405060708L, read.echoedIncarnation());
+    }
 }

@@ -8,7 +8,8 @@ final class TestPeers {
     static final int ROUTER_A = 0x0A0A0001;
     static final int ROUTER_B = 0x0B0B0002;
     static final int ROUTER_C = 0x0C0C0003;
-    static final long INCARNATION_A = Incarnation.next(1_764_000_000_000L, new java.util.Random(1));
+    /** As {@link IncarnationStore} numbers runs: the 41st start of router A. */
+    static final long INCARNATION_A = 41;
     static final int VIP = 0xCB00710A; // 203.0.113.10
     static final int CLIENT = 0xC6336407; // 198.51.100.7
 

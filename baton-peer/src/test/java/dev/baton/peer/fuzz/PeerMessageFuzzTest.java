@@ -204,6 +204,7 @@ class PeerMessageFuzzTest {
                     if (!keepAlive.wrap(segment, offset, length).valid()) {
                         return false;
                     }
+                    sum += keepAlive.echoedIncarnation();
                     for (int i = 0; i < keepAlive.serviceCount(); i++) {
                         sum += keepAlive.serviceId(i) + keepAlive.state(i) + keepAlive.role(i) + keepAlive.syncState(i)
                                 + keepAlive.priority(i) + keepAlive.tableSize(i) + keepAlive.tableDigest(i)
