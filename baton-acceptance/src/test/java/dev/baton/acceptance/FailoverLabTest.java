@@ -594,25 +594,28 @@ class FailoverLabTest {
     private static int forgeFromStranger() {
         String script = """
                 import hashlib, hmac, os, socket, struct, sys, time
-                targets = [(sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))]
+                # (address, claimed sender, destination): each router is told its peer speaks
+                targets = [(sys.argv[1], int(sys.argv[2]), int(sys.argv[4])), (sys.argv[3], int(sys.argv[4]), int(sys.argv[2]))]
                 rounds = int(sys.argv[5])
                 key = os.urandom(32)                      # not the pair's key
                 incarnation = (int(time.time() * 1000) << 16) | int.from_bytes(os.urandom(2), "big")
                 sequence = 0
-                def message(kind, sender, payload):
+                def message(kind, sender, destination, payload):
                     global sequence
                     sequence += 1
-                    header = struct.pack(">HBBHHIIQQ", 0xBA70, 1, kind, 0, len(payload), sender, 0, incarnation, sequence)
+                    # version 2: the Destination Router Id after the sender (docs/protocol.md)
+                    header = struct.pack(">HBBHHIIQQ", 0xBA70, 2, kind, 0, len(payload), sender, destination, incarnation, sequence)
                     return header + payload + hmac.new(key, header + payload, hashlib.sha256).digest()[:16]
-                # KEEPALIVE for VIP index 0: ACTIVE (350), primary, not syncing, priority 65535.
-                keepalive = struct.pack(">HH", 1, 0) + struct.pack(">IHBBHHIQQ", 0, 350, 1, 0, 65535, 0, 0, 0, 0)
+                # KEEPALIVE for VIP index 0: ACTIVE (350), primary, not syncing, priority 65535; it even guesses the
+                # Echoed Incarnation a router has after its first start (1).
+                keepalive = struct.pack(">HHQ", 1, 0, 1) + struct.pack(">IHBBHHIQQ", 0, 350, 1, 0, 65535, 0, 0, 0, 0)
                 notice = struct.pack(">IHH", 0, 1, 0)   # VIP index 0, reason operator
                 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 sent = 0
                 for _ in range(rounds):
-                    for address, claimed_sender in targets:
+                    for address, claimed_sender, destination in targets:
                         for kind, payload in ((1, keepalive), (8, notice), (9, notice), (10, notice), (11, notice)):
-                            sock.sendto(message(kind, claimed_sender, payload), (address, 7480))
+                            sock.sendto(message(kind, claimed_sender, destination, payload), (address, 7480))
                     sent += 5
                     time.sleep(0.01)
                 print(sent)

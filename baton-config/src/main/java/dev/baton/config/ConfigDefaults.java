@@ -44,6 +44,12 @@ public final class ConfigDefaults {
     public static final RingSettings RING = new RingSettings(
             RING_BLOCK_SIZE_BYTES, RING_BLOCK_COUNT, RING_BLOCK_TIMEOUT_MS, RING_TX_FRAME_SIZE_BYTES, RING_TX_FRAME_COUNT);
 
+    /**
+     * Where the HA agent keeps its incarnation counter ({@code high-availability.state-directory}, issue #7
+     * item 3): the FHS place for state a program keeps across restarts.
+     */
+    public static final Path STATE_DIRECTORY = Path.of("/var/lib/baton");
+
     /** Directory of the control socket when {@code router.control-socket} is not given. */
     public static final Path CONTROL_SOCKET_DIRECTORY = Path.of("/run/baton");
 

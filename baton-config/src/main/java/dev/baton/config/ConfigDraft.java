@@ -77,7 +77,7 @@ record ConfigDraft(
                             Located<Integer> gratuitousArpCount, Located<Duration> gratuitousArpInterval,
                             Located<Duration> gratuitousArpReannounce, Located<Integer> syncWindow,
                             Located<Duration> syncRetransmitTimeout, List<Peer> peers,
-                            Located<Duration> shutdownHandoverTimeout) {
+                            Located<Duration> shutdownHandoverTimeout, Located<Path> stateDirectory) {
 
         HighAvailabilitySettings toSettings() {
             List<PeerSettings> peerSettings = new ArrayList<>();
@@ -93,7 +93,7 @@ record ConfigDraft(
                     handoverDrain.value(),
                     new GratuitousArpSettings(gratuitousArpCount.value(), gratuitousArpInterval.value(), gratuitousArpReannounce.value()),
                     new SyncWindowSettings(syncWindow.value(), syncRetransmitTimeout.value()), peerSettings,
-                    shutdownHandoverTimeout.value());
+                    shutdownHandoverTimeout.value(), stateDirectory.value());
         }
     }
 

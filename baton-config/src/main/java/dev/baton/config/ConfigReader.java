@@ -214,6 +214,7 @@ final class ConfigReader {
                 duration(ConfigLimits.MIN_HANDOVER_DRAIN, ConfigLimits.MAX_HANDOVER_DRAIN), ConfigDefaults.HANDOVER_DRAIN);
         Located<Duration> shutdownHandoverTimeout = value(ha, SHUTDOWN_HANDOVER_TIMEOUT, duration(ConfigLimits.MIN_SHUTDOWN_HANDOVER_TIMEOUT,
                 ConfigLimits.MAX_SHUTDOWN_HANDOVER_TIMEOUT), ConfigDefaults.SHUTDOWN_HANDOVER_TIMEOUT);
+        Located<Path> stateDirectory = value(ha, STATE_DIRECTORY, ConfigReader::stateDirectory, ConfigDefaults.STATE_DIRECTORY);
 
         YamlMapping garp = section(ha, GRATUITOUS_ARP, GRATUITOUS_ARP_KEYS);
         Located<Integer> garpCount = value(garp, GRATUITOUS_ARP_COUNT,
@@ -240,7 +241,7 @@ final class ConfigReader {
         }
         return new ConfigDraft.HighAvailability(routerNumber, keyFile, port, listenTimeout, standbyTimeout, preemptTimeout,
                 updateInterval, linkFailureTime, handoverDrain, garpCount, garpInterval, garpReannounce, syncWindow,
-                syncRetransmitTimeout, peers, shutdownHandoverTimeout);
+                syncRetransmitTimeout, peers, shutdownHandoverTimeout, stateDirectory);
     }
 
     private ConfigDraft.Peer readPeer(YamlMapping peer) {
@@ -523,6 +524,23 @@ final class ConfigReader {
             return Path.of(text);
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("'" + text + "' is not a file path: " + e.getReason());
+        }
+    }
+
+    /**
+     * An absolute directory path: the incarnation counter lives there (issue #7 item 3). Relative paths are
+     * refused because the daemon's working directory is not the configuration's; whether it can be written
+     * is found at start, when the counter is stored.
+     */
+    private static Path stateDirectory(String text) {
+        if (!text.startsWith("/")) {
+            throw new IllegalArgumentException("'" + text + "' is not an absolute path; name the directory that keeps"
+                    + " the incarnation counter across restarts, e.g. " + ConfigDefaults.STATE_DIRECTORY);
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a directory path: " + e.getReason());
         }
     }
 

@@ -93,12 +93,13 @@ final class ConfigSchema {
     static final Key LINK_FAILURE_TIME = new Key("link-failure-time", "link-failure-time: 60ms");
     static final Key HANDOVER_DRAIN = new Key("handover-drain", "handover-drain: 500ms");
     static final Key SHUTDOWN_HANDOVER_TIMEOUT = new Key("shutdown-handover-timeout", "shutdown-handover-timeout: 300ms");
+    static final Key STATE_DIRECTORY = new Key("state-directory", "state-directory: /var/lib/baton");
     static final Key GRATUITOUS_ARP = new Key("gratuitous-arp", "gratuitous-arp: { count: 3, interval: 20ms, reannounce: 0s }");
     static final Key SYNC = new Key("sync", "sync: { window: 32, retransmit-timeout: 200ms }");
     static final Key PEERS = new Key("peers",
             "peers: [{ name: baton-2, router-number: 2, links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }]");
     static final List<Key> HIGH_AVAILABILITY_KEYS = List.of(ROUTER_NUMBER, KEY_FILE, PEER_PORT, LISTEN_TIMEOUT, STANDBY_TIMEOUT,
-            PREEMPT_TIMEOUT, UPDATE_INTERVAL, LINK_FAILURE_TIME, HANDOVER_DRAIN, SHUTDOWN_HANDOVER_TIMEOUT, GRATUITOUS_ARP, SYNC,
+            PREEMPT_TIMEOUT, UPDATE_INTERVAL, LINK_FAILURE_TIME, HANDOVER_DRAIN, SHUTDOWN_HANDOVER_TIMEOUT, STATE_DIRECTORY, GRATUITOUS_ARP, SYNC,
             PEERS);
 
     static final Key GRATUITOUS_ARP_COUNT = new Key("count", "count: 3");

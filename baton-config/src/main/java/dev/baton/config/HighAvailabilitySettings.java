@@ -32,6 +32,8 @@ import java.util.Optional;
  * @param peers           the other routers, at least one
  * @param shutdownHandoverTimeout on SIGTERM, how long the active waits for a synchronized standby to accept its
  *                        VIPs (the operator switch-over path) before it falls back to GAVE_UP (zero allowed)
+ * @param stateDirectory  where the agent keeps its incarnation counter across restarts (issue #7 item 3), an
+ *                        absolute path; one directory per router
  */
 public record HighAvailabilitySettings(
         long routerNumber,
@@ -46,7 +48,8 @@ public record HighAvailabilitySettings(
         GratuitousArpSettings gratuitousArp,
         SyncWindowSettings sync,
         List<PeerSettings> peers,
-        Duration shutdownHandoverTimeout) {
+        Duration shutdownHandoverTimeout,
+        Path stateDirectory) {
 
     public HighAvailabilitySettings {
         requireRouterNumber(routerNumber);
@@ -69,13 +72,23 @@ public record HighAvailabilitySettings(
         if (shutdownHandoverTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownHandoverTimeout " + shutdownHandoverTimeout + " is negative");
         }
+        Objects.requireNonNull(stateDirectory, "stateDirectory");
         peers = List.copyOf(peers);
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("high availability needs at least one peer");
         }
     }
 
-    /** As the canonical constructor, with the default shutdown hand-over timeout. */
+    /** As the canonical constructor, with the default state directory. */
+    public HighAvailabilitySettings(long routerNumber, Path keyFile, int port, Duration listenTimeout, Duration standbyTimeout,
+                                    Duration preemptTimeout, Duration updateInterval, Duration linkFailureTime,
+                                    Duration handoverDrain, GratuitousArpSettings gratuitousArp, SyncWindowSettings sync,
+                                    List<PeerSettings> peers, Duration shutdownHandoverTimeout) {
+        this(routerNumber, keyFile, port, listenTimeout, standbyTimeout, preemptTimeout, updateInterval, linkFailureTime,
+                handoverDrain, gratuitousArp, sync, peers, shutdownHandoverTimeout, ConfigDefaults.STATE_DIRECTORY);
+    }
+
+    /** As the canonical constructor, with the default shutdown hand-over timeout and state directory. */
     public HighAvailabilitySettings(long routerNumber, Path keyFile, int port, Duration listenTimeout, Duration standbyTimeout,
                                     Duration preemptTimeout, Duration updateInterval, Duration linkFailureTime,
                                     Duration handoverDrain, GratuitousArpSettings gratuitousArp, SyncWindowSettings sync,

@@ -64,6 +64,7 @@ class HighAvailabilityConfigTest {
         assertEquals(Duration.ofMillis(60), ha.linkFailureTime());
         assertEquals(Duration.ofMillis(500), ha.handoverDrain());
         assertEquals(Duration.ofMillis(300), ha.shutdownHandoverTimeout());
+        assertEquals(Path.of("/var/lib/baton"), ha.stateDirectory());
         assertEquals(new GratuitousArpSettings(3, Duration.ofMillis(20), Duration.ZERO), ha.gratuitousArp());
         assertFalse(ha.gratuitousArp().reannounces());
         assertEquals(new SyncWindowSettings(32, Duration.ofMillis(200)), ha.sync());
@@ -81,6 +82,7 @@ class HighAvailabilityConfigTest {
         assertEquals(ConfigDefaults.PREEMPT_TIMEOUT, ha.preemptTimeout());
         assertEquals(ConfigDefaults.UPDATE_INTERVAL, ha.updateInterval());
         assertEquals(ConfigDefaults.HANDOVER_DRAIN, ha.handoverDrain());
+        assertEquals(ConfigDefaults.STATE_DIRECTORY, ha.stateDirectory());
         assertEquals(ConfigDefaults.GRATUITOUS_ARP, ha.gratuitousArp());
         assertEquals(ConfigDefaults.SYNC, ha.sync());
     }
@@ -139,6 +141,7 @@ class HighAvailabilityConfigTest {
                   update-interval: 50ms
                   link-failure-time: 1s
                   handover-drain: 0s
+                  state-directory: /srv/baton/edge-a
                   gratuitous-arp: { count: 100, interval: 5ms, reannounce: 1h }
                   sync: { window: 1024, retransmit-timeout: 1s }
                   peers:
@@ -163,7 +166,8 @@ class HighAvailabilityConfigTest {
                                 new PeerLinkSettings(Ipv4.parse("203.0.113.1"), Ipv4.parse("203.0.113.2")),
                                 new PeerLinkSettings(Ipv4.parse("198.51.100.2"), Ipv4.parse("198.51.100.3")))),
                         new PeerSettings("edge-c", 3, List.of(
-                                new PeerLinkSettings(Ipv4.parse("203.0.113.1"), Ipv4.parse("203.0.113.3")))))),
+                                new PeerLinkSettings(Ipv4.parse("203.0.113.1"), Ipv4.parse("203.0.113.3"))))),
+                ConfigDefaults.SHUTDOWN_HANDOVER_TIMEOUT, Path.of("/srv/baton/edge-a")),
                 config.highAvailability().orElseThrow());
         ServiceConfig web = config.services().get(0);
         assertEquals(List.of(ServiceConfig.ServiceRole.PRIMARY, 65535, ServiceConfig.Failback.MANUAL),
@@ -175,6 +179,20 @@ class HighAvailabilityConfigTest {
         assertEquals("edge-c", config.highAvailability().orElseThrow().peer(3).orElseThrow().name());
         assertEquals(1, config.highAvailability().orElseThrow().peer("edge-b").orElseThrow().routerNumber());
         assertTrue(config.highAvailability().orElseThrow().peer("edge-a").isEmpty());
+    }
+
+    /** Issue #7 item 3: the incarnation counter's directory, an absolute path, refused with file:line otherwise. */
+    @Test
+    void stateDirectoryIsAnAbsolutePath() throws ConfigException {
+        String yaml = MINIMAL_HA.replace("  key-file:", "  state-directory: /var/lib/baton/edge-1\n  key-file:");
+        assertEquals(Path.of("/var/lib/baton/edge-1"),
+                ConfigLoader.load(yaml, FILE, "host-1").highAvailability().orElseThrow().stateDirectory());
+
+        String relative = MINIMAL_HA.replace("  key-file:", "  state-directory: var/lib/baton\n  key-file:");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(relative, FILE, "host-1"));
+        assertTrue(e.getMessage().contains("t.yaml:12:20: high-availability.state-directory: 'var/lib/baton' is not an absolute"
+                + " path; name the directory that keeps the incarnation counter across restarts, e.g. /var/lib/baton; for"
+                + " example: state-directory: /var/lib/baton"), e.getMessage());
     }
 
     @Test

@@ -37,9 +37,7 @@ import dev.baton.monitor.SyncState;
 import dev.baton.monitor.Transition;
 import dev.baton.nativeio.LibC;
 import dev.baton.nativeio.ThreadScheduling;
-import dev.baton.peer.Incarnation;
 import dev.baton.peer.KeepAliveFlyweight;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -56,7 +54,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,6 +120,18 @@ public final class HaAgent implements AutoCloseable {
     private long[] stateIncarnation;
     private long[] stateSequence;
     private long staleStateClaims;
+    /** This run's incarnation (from the state directory's counter): what a peer must echo (issue #7 item 3). */
+    private final long incarnation;
+    /** Per peer: the newest incarnation authenticated from it, 0 if none: what this router echoes to it. */
+    private final long[] heardIncarnation;
+    /** Per peer: whether one of its keep-alives echoed this router's incarnation (in run {@link #echoedIncarnation}). */
+    private final boolean[] echoed;
+    /** Per peer: the incarnation of that peer whose keep-alive echoed this router's (meaningful when echoed). */
+    private final long[] echoedIncarnation;
+    /** Per peer: the lowest sequence, in that incarnation, of a keep-alive that echoed this router's incarnation. */
+    private final long[] echoedFromSequence;
+    /** Authentic messages ignored because their sender had not (yet) echoed this router's incarnation. */
+    private long ignoredBeforeEcho;
 
     private long nextLinkCheckMs;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
@@ -149,10 +158,18 @@ public final class HaAgent implements AutoCloseable {
      * VIP's monitor in LISTEN (transition 315).
      *
      * @param replication the shards the data plane's workers run (built before the data plane)
+     * @param key         the shared secret the per-pair keys are derived from (issue #7 item 13)
+     * @param incarnation this run's incarnation, greater than every earlier run's: from
+     *                    {@link dev.baton.peer.IncarnationStore} in {@code high-availability.state-directory}
+     *                    (issue #7 item 3), never from the clock
      * @throws IOException when a link address cannot be bound
      */
-    public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, MillisClock clock,
-                   LinkWatcher links) throws IOException {
+    public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
+                   MillisClock clock, LinkWatcher links) throws IOException {
+        if (incarnation == 0) {
+            throw new IllegalArgumentException("incarnation 0 means \"none heard\" in an echo; runs count from 1");
+        }
+        this.incarnation = incarnation;
         this.config = config;
         this.settings = config.highAvailability().orElseThrow(() -> new IllegalArgumentException("no high-availability section"));
         this.dataplane = dataplane;
@@ -181,15 +198,19 @@ public final class HaAgent implements AutoCloseable {
         this.syncLink = new int[peers.length];
         this.stateIncarnation = new long[peers.length];
         this.stateSequence = new long[peers.length];
+        this.heardIncarnation = new long[peers.length];
+        this.echoed = new boolean[peers.length];
+        this.echoedIncarnation = new long[peers.length];
+        this.echoedFromSequence = new long[peers.length];
         int[] peerIds = new int[peers.length];
         for (int p = 0; p < peers.length; p++) {
             peerKeys[p] = key(peers[p].routerId());
             peerIds[p] = peers[p].routerId();
         }
         long nowMs = clock.nowMs();
-        MessageComposer composer = new MessageComposer(routerNumber,
-                Incarnation.next(System.currentTimeMillis(), new SecureRandom()), new MessageAuthenticator(key));
-        MessageVerifier verifier = new MessageVerifier(new MessageAuthenticator(key), peerIds, new VerdictCounters());
+        // Per-pair keys derived from the shared secret; every message names its receiver (issue #7 item 13).
+        MessageComposer composer = new MessageComposer(routerNumber, incarnation, key, peerIds);
+        MessageVerifier verifier = new MessageVerifier(routerNumber, key, peerIds, new VerdictCounters());
         this.transport = new PeerTransport(peerConfigs, composer, verifier);
         long updateIntervalMs = settings.updateInterval().toMillis();
         this.keepAlive = new KeepAliveManager(peerConfigs, updateIntervalMs, settings.linkFailureTime().toMillis(), nowMs);
@@ -524,6 +545,10 @@ public final class HaAgent implements AutoCloseable {
             return;
         }
         MessageType type = verifier.type();
+        if (!echoesThisRun(peer, type, buffer, verifier.header())) {
+            ignoredBeforeEcho++;
+            return;
+        }
         if (claimsState(type)) {
             if (!newestStateClaim(peer, verifier.header().incarnation(), verifier.header().sequence())) {
                 if (type == MessageType.KEEPALIVE) {
@@ -541,6 +566,47 @@ public final class HaAgent implements AutoCloseable {
             case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
             case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> onNotice(peer, type, segment, offset, length, nowMs);
         }
+    }
+
+    /**
+     * The nonce handshake of issue #7 item 3: whether this authentic message may be acted on, because its sender
+     * has shown it heard this run of this router. Each keep-alive echoes the newest incarnation its sender has
+     * authenticated from the receiver. A datagram captured before this router restarted echoes an older
+     * incarnation (or none), and so does every message its sender sent before it heard this run: all are
+     * ignored, liveness included, since a replayed keep-alive must neither hold this router in standby nor make
+     * it take over, and a replayed GAVE_UP must not count. The first keep-alive that echoes this router's
+     * incarnation opens its sender's run (that incarnation) from its sequence number on: the sender numbers
+     * every message of a run from one counter, so anything it sent from that sequence on was sent after it
+     * heard this run; notices and sync messages carry no echo and count from that sequence on too. A peer
+     * that restarts starts a new incarnation, which again counts only once it echoes. Until a live peer
+     * answers, this router behaves as if alone; two routers starting together each echo the other after one
+     * keep-alive round trip (one update interval).
+     */
+    private boolean echoesThisRun(int peer, MessageType type, PeerMessageBuffer buffer, PeerHeaderFlyweight header) {
+        long peerIncarnation = header.incarnation();
+        long sequence = header.sequence();
+        // The verifier rejects an incarnation older than the newest it authenticated (STALE_INCARNATION).
+        heardIncarnation[peer] = peerIncarnation;
+        if (type == MessageType.KEEPALIVE) {
+            keepAliveIn.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, header.payloadLength());
+            if (keepAliveIn.valid() && keepAliveIn.echoedIncarnation() == incarnation) {
+                if (!echoed[peer] || echoedIncarnation[peer] != peerIncarnation) {
+                    echoed[peer] = true;
+                    echoedIncarnation[peer] = peerIncarnation;
+                    echoedFromSequence[peer] = sequence;
+                    String text = peers[peer].name() + " (incarnation " + Long.toUnsignedString(peerIncarnation)
+                            + ") echoed this router's incarnation " + Long.toUnsignedString(incarnation)
+                            + ": its messages count from sequence " + Long.toUnsignedString(sequence);
+                    LOG.log(System.Logger.Level.INFO, text);
+                    record(new HaEvent(cycleNowMs, System.currentTimeMillis(), "", "handshake", 0, "", "", text));
+                } else if (Long.compareUnsigned(sequence, echoedFromSequence[peer]) < 0) {
+                    echoedFromSequence[peer] = sequence; // an earlier echo that arrived late: still after this run began
+                }
+                return true;
+            }
+        }
+        return echoed[peer] && echoedIncarnation[peer] == peerIncarnation
+                && Long.compareUnsigned(sequence, echoedFromSequence[peer]) >= 0;
     }
 
     /** Keep-alives and notices say what their sender is now; sync messages are ordered by their own streams. */
@@ -807,6 +873,7 @@ public final class HaAgent implements AutoCloseable {
 
     private void sendKeepAlive(int peerRouterId, int linkIndex, long nowMs) {
         int length = writeKeepAlive();
+        keepAliveOut.echoedIncarnation(heardIncarnation[peerIndexOf(peerRouterId)]);
         if (transport.send(peerRouterId, linkIndex, MessageType.KEEPALIVE, length, nowMs)) {
             keepAlive.onHeartbeatSent(peerRouterId, linkIndex);
         }
@@ -1092,6 +1159,7 @@ public final class HaAgent implements AutoCloseable {
         long nowMs = clock.nowMs();
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("router_number", Integer.toUnsignedLong(routerNumber));
+        status.put("incarnation", Long.toUnsignedString(incarnation));
         status.put("config_digest", Long.toHexString(configDigest));
         List<Object> vips = new ArrayList<>();
         for (VipGroup group : groups) {
@@ -1156,6 +1224,9 @@ public final class HaAgent implements AutoCloseable {
             p.put("name", peer.name());
             p.put("router_number", Integer.toUnsignedLong(peer.routerId()));
             p.put("state", ps.state().name().toLowerCase());
+            int index = peerIndexOf(peer.routerId());
+            p.put("incarnation", Long.toUnsignedString(heardIncarnation[index]));
+            p.put("echoed_our_incarnation", echoed[index] && echoedIncarnation[index] == heardIncarnation[index]);
             List<Object> linkList = new ArrayList<>();
             for (LinkStatus link : ps.links()) {
                 Map<String, Object> l = new LinkedHashMap<>();
@@ -1186,6 +1257,7 @@ public final class HaAgent implements AutoCloseable {
         messages.put("stream_without_worker", streamsWithoutWorker);
         messages.put("sync_requests_refused", syncRequestsRefused);
         messages.put("stale_state_claims", staleStateClaims);
+        messages.put("ignored_before_echo", ignoredBeforeEcho);
         status.put("peer_messages", messages);
         return status;
     }
@@ -1214,6 +1286,24 @@ public final class HaAgent implements AutoCloseable {
     /** The VIP's sync sub-state. Agent thread (use {@link #query}). */
     public SyncState sync(int vipIndex) {
         return groups[vipIndex].monitor.sync();
+    }
+
+    /** This run's incarnation, which peers must echo before their messages count (issue #7 item 3). */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /**
+     * Authentic messages ignored because their sender had not echoed this run's incarnation: replays from before
+     * a restart, and a live peer's messages during the first round trip. Agent thread (use {@link #query}).
+     */
+    public long ignoredBeforeEcho() {
+        return ignoredBeforeEcho;
+    }
+
+    /** Whether peer {@code peerIndex}'s current run has echoed this run's incarnation. Agent thread. */
+    public boolean peerEchoed(int peerIndex) {
+        return echoed[peerIndex] && echoedIncarnation[peerIndex] == heardIncarnation[peerIndex];
     }
 
     /** Rejected peer messages (wrong key, replay, malformed header...). Agent thread (use {@link #query}). */

@@ -10,6 +10,7 @@ import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.forward.TestFrames;
 import dev.baton.dataplane.io.MemoryPacketPort;
 import dev.baton.monitor.MonitorState;
+import dev.baton.peer.IncarnationStore;
 import dev.baton.peer.PeerKey;
 
 import java.nio.file.Path;
@@ -54,6 +55,12 @@ public final class TwoRouters implements AutoCloseable {
         boolean workersRun = true;
 
         Router(String name, int number, int peerNumber, String role, String failback, int macSuffix, PeerKey key) throws Exception {
+            this(name, number, peerNumber, role, failback, macSuffix, key, relay == null ? peerNumber : Relay.ADDRESS_SUFFIX);
+        }
+
+        /** @param peerSuffix the last byte of the loopback address this router sends its peer messages to */
+        Router(String name, int number, int peerNumber, String role, String failback, int macSuffix, PeerKey key,
+               int peerSuffix) throws Exception {
             this.name = name;
             this.frontMac = 0x02_00_00_00_00_00L | macSuffix << 8 | 1;
             this.backMac = 0x02_00_00_00_00_00L | macSuffix << 8 | 2;
@@ -87,12 +94,15 @@ public final class TwoRouters implements AutoCloseable {
                           links: [ { local: 203.0.113.%d, peer: 203.0.113.%d } ]
                     """.formatted(name, name, workers, 1 + number, 1 + number, role, failback, role, failback, number, port,
                     number == 1 ? "b" : "a", peerNumber, number, peerNumber), Path.of(name + ".yaml"));
-            config = overLoopback(config, number, peerNumber);
+            config = overLoopback(config, number, peerSuffix);
             Replication replication = new Replication(workers, 1, dev.baton.dataplane.service.ServiceMap.of(config),
                     Replication.syncSettings(config.highAvailability().orElseThrow()));
             this.dataplane = new Dataplane(config, (itf, worker, count) -> ports.computeIfAbsent(itf + "/" + worker,
                     n -> new MemoryPacketPort(n, itf.equals("front") ? frontMac : backMac)), () -> now, false, replication::extensionFor);
-            this.agent = new HaAgent(config, dataplane, replication, key, () -> now, itf -> !downInterfaces.contains(itf));
+            // As the daemon: this run's incarnation from the router's own state directory (issue #7 item 3).
+            long incarnation = IncarnationStore.next(stateDirectory.resolve(name));
+            this.agent = new HaAgent(config, dataplane, replication, key, incarnation, () -> now,
+                    itf -> !downInterfaces.contains(itf));
         }
 
         MemoryPacketPort front(int worker) {
@@ -157,22 +167,109 @@ public final class TwoRouters implements AutoCloseable {
     final int workers;
     final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
     long now = 50_000_000;
+    /** Per router a directory of its own here, kept across its restarts: the incarnation counters. */
+    final Path stateDirectory;
     public Router a;
     public final Router b;
     private final String failback;
     private final PeerKey keyA;
 
+    /**
+     * Optional: every peer datagram goes through this relay on 127.0.0.3, which records it and may hold it back
+     * or send it again later (an attacker on the path that captures and replays; issue #7 item 3).
+     */
+    final Relay relay;
+
     /** Router a (number 1) is primary for the VIP, b (number 2) backup. */
     TwoRouters(int workers, String failback, PeerKey keyA, PeerKey keyB) throws Exception {
+        this(workers, failback, keyA, keyB, false);
+    }
+
+    TwoRouters(int workers, String failback, PeerKey keyA, PeerKey keyB, boolean relayed) throws Exception {
         this.workers = workers;
+        this.relay = relayed ? new Relay(port) : null;
         this.failback = failback;
         this.keyA = keyA;
+        this.stateDirectory = java.nio.file.Files.createTempDirectory("baton-ha-state-");
         this.a = new Router("a", 1, 2, "primary", failback, 0xA, keyA);
         this.b = new Router("b", 2, 1, "backup", failback, 0xB, keyB);
     }
 
     public TwoRouters(int workers, String failback) throws Exception {
         this(workers, failback, randomKey());
+    }
+
+    /** Both routers' peer messages go through a {@link Relay}. */
+    static TwoRouters relayed(int workers, String failback) throws Exception {
+        PeerKey key = randomKey();
+        return new TwoRouters(workers, failback, key, key, true);
+    }
+
+    /**
+     * The path between the routers, as an attacker on it sees it: one UDP socket on 127.0.0.3 that both routers
+     * take for their peer's address. It forwards what a sends to b and back (from its own address, the one
+     * each router has configured for its peer), records every datagram, and replays recorded ones on demand.
+     */
+    static final class Relay implements AutoCloseable {
+        static final int ADDRESS_SUFFIX = 3;
+        private final java.nio.channels.DatagramChannel channel;
+        private final java.net.InetSocketAddress toA;
+        private final java.net.InetSocketAddress toB;
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(2_048);
+        /** Datagrams from b to a, in the order they passed. */
+        final List<byte[]> fromB = new java.util.ArrayList<>();
+        /** Whether datagrams are passed on (false: recorded and dropped, the path is cut). */
+        boolean forwarding = true;
+
+        Relay(int port) throws java.io.IOException {
+            channel = java.nio.channels.DatagramChannel.open();
+            channel.bind(new java.net.InetSocketAddress("127.0.0." + ADDRESS_SUFFIX, port));
+            channel.configureBlocking(false);
+            toA = new java.net.InetSocketAddress("127.0.0.1", port);
+            toB = new java.net.InetSocketAddress("127.0.0.2", port);
+        }
+
+        /** Passes on everything queued; returns how many datagrams. */
+        int pump() {
+            int passed = 0;
+            try {
+                java.net.SocketAddress source;
+                while ((source = channel.receive(buffer.clear())) != null) {
+                    byte[] datagram = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+                    boolean fromRouterB = source.equals(toB);
+                    if (fromRouterB) {
+                        fromB.add(datagram);
+                    }
+                    if (forwarding) {
+                        channel.send(java.nio.ByteBuffer.wrap(datagram), fromRouterB ? toA : toB);
+                    }
+                    passed++;
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return passed;
+        }
+
+        /** Sends {@code datagrams} to router a again, from the address a takes for b's. */
+        void replayToA(List<byte[]> datagrams) {
+            try {
+                for (byte[] datagram : datagrams) {
+                    channel.send(java.nio.ByteBuffer.wrap(datagram), toA);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private TwoRouters(int workers, String failback, PeerKey key) throws Exception {
@@ -198,7 +295,13 @@ public final class TwoRouters implements AutoCloseable {
         for (int i = 0; i < steps; i++) {
             now += stepMs;
             a.step();
+            if (relay != null) {
+                relay.pump();
+            }
             b.step();
+            if (relay != null) {
+                relay.pump();
+            }
         }
     }
 
@@ -250,5 +353,15 @@ public final class TwoRouters implements AutoCloseable {
     public void close() {
         a.close();
         b.close();
+        if (relay != null) {
+            relay.close();
+        }
+        try (var files = java.nio.file.Files.walk(stateDirectory)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

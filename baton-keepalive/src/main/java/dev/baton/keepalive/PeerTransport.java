@@ -26,7 +26,8 @@ import dev.baton.peer.VerdictCounters;
  *
  * <p>Send: the caller writes a payload into {@link #sendBuffer()} at
  * {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}, then {@link #send} (one link) or {@link #sendOnEveryLink}: each
- * copy is composed and signed on its own (its own sequence number) by baton-peer's {@link MessageComposer}.
+ * copy is composed and signed on its own (its own sequence number) by baton-peer's {@link MessageComposer},
+ * addressed to that peer and signed with their pair key (issue #7 item 13).
  * Receive: {@link #receive} drains every channel, drops datagrams whose source is not a configured peer link
  * address and port (counted, {@link #foreignSourceDrops()}) before any parsing or MAC, verifies the rest with
  * {@link MessageVerifier} and hands accepted ones to the handler with the peer and the link they arrived on.
@@ -181,7 +182,7 @@ public final class PeerTransport implements AutoCloseable {
         int p = indexOf(peerRouterId);
         PeerLink link = peers[p].links().get(linkIndex);
         DatagramChannel channel = channels.get(channelOfLink[p][linkIndex]);
-        int length = composer.compose(sendBuffer, type, 0, payloadLength);
+        int length = composer.compose(sendBuffer, peerRouterId, type, 0, payloadLength);
         ByteBuffer bytes = sendBuffer.byteBuffer();
         bytes.clear().limit(length);
         try {

@@ -10,7 +10,6 @@ import java.util.function.BooleanSupplier;
 import dev.baton.keepalive.KeepAliveEvent.Kind;
 import dev.baton.nativeio.NetworkNamespace;
 import dev.baton.peer.KeepAliveFlyweight;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -66,9 +65,9 @@ class KeepAliveLabTest {
             this.name = name;
             this.peer = peer;
             this.peerRouterId = peer.routerId();
-            MessageComposer composer = new MessageComposer(routerId, (System.currentTimeMillis() + 1) << 16,
-                    new MessageAuthenticator(key));
-            MessageVerifier verifier = new MessageVerifier(new MessageAuthenticator(key), new int[] {peer.routerId()},
+            MessageComposer composer = new MessageComposer(routerId, (System.currentTimeMillis() + 1) << 16, key,
+                    new int[] {peer.routerId()});
+            MessageVerifier verifier = new MessageVerifier(routerId, key, new int[] {peer.routerId()},
                     new VerdictCounters());
             this.transport = NetworkNamespace.callIn(namespace, () -> new PeerTransport(List.of(peer), composer, verifier));
         }
@@ -195,8 +194,8 @@ class KeepAliveLabTest {
                         new PeerLink(new InetSocketAddress(TwoLinkLab.LINK_A_1, PORT + 1), new InetSocketAddress(TwoLinkLab.LINK_A_2, PORT)),
                         new PeerLink(new InetSocketAddress(TwoLinkLab.LINK_B_1, PORT + 1), new InetSocketAddress(TwoLinkLab.LINK_B_2, PORT))));
                 PeerKey wrongKey = key(43);
-                MessageComposer forger = new MessageComposer(ROUTER_1, (nowMs() + 10) << 16, new MessageAuthenticator(wrongKey));
-                MessageVerifier unused = new MessageVerifier(new MessageAuthenticator(wrongKey), new int[] {ROUTER_2},
+                MessageComposer forger = new MessageComposer(ROUTER_1, (nowMs() + 10) << 16, wrongKey, new int[] {ROUTER_2});
+                MessageVerifier unused = new MessageVerifier(ROUTER_1, wrongKey, new int[] {ROUTER_2},
                         new VerdictCounters());
                 try (PeerTransport intruder = NetworkNamespace.callIn(lab.namespace1,
                         () -> new PeerTransport(List.of(intruderTarget), forger, unused))) {

@@ -1,7 +1,6 @@
 package dev.baton.keepalive;
 
 import dev.baton.peer.KeepAliveFlyweight;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -41,8 +40,8 @@ class PeerPortFloodTest {
 
     private PeerTransport transport(int self, int peer, InetSocketAddress local, InetSocketAddress remote, PeerKey key) throws IOException {
         return new PeerTransport(List.of(new PeerConfig(peer, "peer", List.of(new PeerLink(local, remote)))),
-                new MessageComposer(self, (long) self << 16, new MessageAuthenticator(key)),
-                new MessageVerifier(new MessageAuthenticator(key), new int[] {peer}, new VerdictCounters()));
+                new MessageComposer(self, (long) self << 16, key, new int[] {peer}),
+                new MessageVerifier(self, key, new int[] {peer}, new VerdictCounters()));
     }
 
     private static int keepAlive(PeerTransport from) {
@@ -81,8 +80,8 @@ class PeerPortFloodTest {
              PeerTransport two = transport(TWO, ONE, twoAddress, oneAddress, key);
              DatagramChannel samePeerAddress = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             // Authentic bytes, composed by router 1, but sent from 127.0.0.1:<ephemeral>: not the configured link.
-            int length = new MessageComposer(ONE, 9L << 16, new MessageAuthenticator(key))
-                    .compose(one.sendBuffer(), MessageType.KEEPALIVE, 0, keepAlive(one));
+            int length = new MessageComposer(ONE, 9L << 16, key, new int[] {TWO})
+                    .compose(one.sendBuffer(), TWO, MessageType.KEEPALIVE, 0, keepAlive(one));
             samePeerAddress.send(ByteBuffer.wrap(one.sendBuffer().bytes(), 0, length), twoAddress);
             long deadlineNs = System.nanoTime() + 2_000_000_000L;
             AtomicLong accepted = new AtomicLong();

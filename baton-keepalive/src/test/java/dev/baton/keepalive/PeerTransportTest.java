@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.baton.peer.KeepAliveFlyweight;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -53,10 +52,10 @@ class PeerTransportTest {
                 new PeerLink(new InetSocketAddress("127.0.0.1", port + 1), new InetSocketAddress("127.0.0.1", port)),
                 new PeerLink(new InetSocketAddress("127.0.0.2", port + 1), new InetSocketAddress("127.0.0.2", port))));
         PeerKey key = key(7);
-        MessageComposer composer1 = new MessageComposer(ROUTER_1, 1L << 16, new MessageAuthenticator(key));
-        MessageVerifier verifier1 = new MessageVerifier(new MessageAuthenticator(key), new int[] {ROUTER_2}, new VerdictCounters());
-        MessageComposer composer2 = new MessageComposer(ROUTER_2, 2L << 16, new MessageAuthenticator(key));
-        MessageVerifier verifier2 = new MessageVerifier(new MessageAuthenticator(key), new int[] {ROUTER_1}, new VerdictCounters());
+        MessageComposer composer1 = new MessageComposer(ROUTER_1, 1L << 16, key, new int[] {ROUTER_2});
+        MessageVerifier verifier1 = new MessageVerifier(ROUTER_1, key, new int[] {ROUTER_2}, new VerdictCounters());
+        MessageComposer composer2 = new MessageComposer(ROUTER_2, 2L << 16, key, new int[] {ROUTER_1});
+        MessageVerifier verifier2 = new MessageVerifier(ROUTER_2, key, new int[] {ROUTER_1}, new VerdictCounters());
         try (PeerTransport one = new PeerTransport(List.of(toRouter2), composer1, verifier1);
              PeerTransport two = new PeerTransport(List.of(toRouter1), composer2, verifier2);
              DatagramChannel raw = DatagramChannel.open()) {
@@ -77,8 +76,8 @@ class PeerTransportTest {
                     new Received(ROUTER_1, 1, MessageType.KEEPALIVE, 2)), sorted(received));
 
             // And back, one link at a time.
-            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
-            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, 4, 0));
+            new KeepAliveFlyweight().wrap(two.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(0)).serviceCount(0);
+            assertTrue(two.send(ROUTER_1, 1, MessageType.KEEPALIVE, MessageType.KEEPALIVE.payloadLength(0), 0));
             List<Received> back = new ArrayList<>();
             drain(one, (peer, link, verifier, buffer) -> back.add(new Received(peer, link, verifier.type(),
                     verifier.header().sequence())), back, 1);
@@ -91,11 +90,11 @@ class PeerTransportTest {
             one.close();
             raw.bind(new InetSocketAddress("127.0.0.1", port));
             DatagramChannel raw2 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", port));
-            MessageComposer forger = new MessageComposer(ROUTER_1, 3L << 16, new MessageAuthenticator(key(8)));
+            MessageComposer forger = new MessageComposer(ROUTER_1, 3L << 16, key(8), new int[] {ROUTER_2});
             dev.baton.peer.PeerMessageBuffer forged = new dev.baton.peer.PeerMessageBuffer();
-            new KeepAliveFlyweight().wrap(forged.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, 4).serviceCount(0);
+            new KeepAliveFlyweight().wrap(forged.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(0)).serviceCount(0);
             for (int i = 0; i < 5; i++) {
-                int length = forger.compose(forged, MessageType.KEEPALIVE, 0, 4);
+                int length = forger.compose(forged, ROUTER_2, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(0));
                 raw.send(ByteBuffer.wrap(forged.bytes(), 0, length), new InetSocketAddress("127.0.0.1", port + 1));
             }
             raw2.send(ByteBuffer.wrap(lastSent, 0, lastLength), new InetSocketAddress("127.0.0.2", port + 1));

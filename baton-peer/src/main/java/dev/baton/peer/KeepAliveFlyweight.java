@@ -11,6 +11,10 @@ import dev.baton.codec.Flyweight;
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |         Service Count         |           Reserved            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                                                               |
+ * +                 Echoed Incarnation (64 bits)                  +
+ * |                                                               |
  * +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+  then Service Count times:
  * |                          Service Id                           |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -26,6 +30,11 @@ import dev.baton.codec.Flyweight;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
+ * <p>Echoed Incarnation (version 2, issue #7 item 3): the newest incarnation the sender has authenticated from
+ * the receiver, 0 if none. The receiver counts the sender's messages (liveness and state claims) only once one
+ * of them echoes its current incarnation: a datagram captured before the receiver restarted echoes an older one,
+ * so a replay of it is ignored.
+ *
  * <p>State is the patent's numeral for the monitor state (310 IDLE, 320 LISTEN, 330 PREEMPT, 340 STANDBY,
  * 350 ACTIVE); Role and Sync State codes are in {@code docs/protocol.md}. Record accessors take the
  * record's index, 0 to {@link #serviceCount()} - 1.
@@ -33,7 +42,8 @@ import dev.baton.codec.Flyweight;
 public final class KeepAliveFlyweight extends Flyweight<KeepAliveFlyweight> {
 
     public static final int COUNT_OFFSET = 0;
-    public static final int FIXED_LENGTH = 4;
+    public static final int ECHOED_INCARNATION_OFFSET = 4;
+    public static final int FIXED_LENGTH = 12;
     public static final int SERVICE_RECORD_LENGTH = 32;
     public static final int SERVICE_ID_OFFSET = 0;
     public static final int STATE_OFFSET = 4;
@@ -65,6 +75,16 @@ public final class KeepAliveFlyweight extends Flyweight<KeepAliveFlyweight> {
     public KeepAliveFlyweight serviceCount(int count) {
         putU16At(COUNT_OFFSET, count);
         putU16At(COUNT_OFFSET + 2, 0);
+        return this;
+    }
+
+    /** The newest incarnation the sender has authenticated from the receiver, 0 if none; compare unsigned. */
+    public long echoedIncarnation() {
+        return i64At(ECHOED_INCARNATION_OFFSET);
+    }
+
+    public KeepAliveFlyweight echoedIncarnation(long incarnation) {
+        putI64At(ECHOED_INCARNATION_OFFSET, incarnation);
         return this;
     }
 

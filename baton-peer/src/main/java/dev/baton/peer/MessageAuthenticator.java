@@ -4,7 +4,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Signs and verifies peer messages with HMAC-SHA256 (RFC 2104, FIPS 198-1) under the {@link PeerKey},
+ * Signs and verifies peer messages with HMAC-SHA256 (RFC 2104, FIPS 198-1) under a {@link PeerKey} (a pair
+ * key, {@link PeerKey#pairKey}, for messages: {@link #forPairs}),
  * truncated to {@link PeerHeaderFlyweight#TAG_LENGTH} bytes (RFC 4868 §2.3, as IPsec's
  * HMAC-SHA-256-128).
  *
@@ -47,6 +48,27 @@ public final class MessageAuthenticator {
             outerPad[i] = (byte) (k ^ 0x5c);
         }
         java.util.Arrays.fill(keyBytes, (byte) 0);
+    }
+
+    /**
+     * One authenticator per peer, each under the key of the pair ({@code self}, that peer) derived from the
+     * shared secret ({@link PeerKey#pairKey}, issue #7 item 13), in the order of {@code peerRouterIds}. Built
+     * once at start (HKDF allocates); signing and verifying with them allocate nothing.
+     *
+     * @throws IllegalArgumentException when a peer id is {@code self} or appears twice
+     */
+    static MessageAuthenticator[] forPairs(PeerKey secret, int self, int[] peerRouterIds) {
+        MessageAuthenticator[] pairs = new MessageAuthenticator[peerRouterIds.length];
+        for (int i = 0; i < peerRouterIds.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (peerRouterIds[j] == peerRouterIds[i]) {
+                    throw new IllegalArgumentException("peer router id " + Integer.toUnsignedString(peerRouterIds[i])
+                            + " given twice");
+                }
+            }
+            pairs[i] = new MessageAuthenticator(secret.pairKey(self, peerRouterIds[i]));
+        }
+        return pairs;
     }
 
     /**

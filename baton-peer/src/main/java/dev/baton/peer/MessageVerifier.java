@@ -6,8 +6,16 @@ package dev.baton.peer;
  * {@link ReplayWindow}); a rejected one changes nothing but its counter, whatever it holds.
  *
  * <p>Checks run cheapest first, so garbage costs no crypto: length, magic, version, type, exact length,
- * payload shape, sender; then the HMAC tag; and only for an authentic message the incarnation and the
- * replay window (RFC 4303 §3.4.3 also verifies integrity before it updates the window). After
+ * payload shape, sender; then the HMAC tag under the key of the pair (claimed sender, this router); and only
+ * for an authentic message the destination, the incarnation and the replay window (RFC 4303 §3.4.3 also
+ * verifies integrity before it updates the window).
+ *
+ * <p>Issue #7 item 13: the key is chosen by the claimed sender id, so a message verifies only if it was
+ * signed by a holder of that pair's key: a router holding the (A, C) key cannot pass for A at B, nor for B
+ * anywhere, and a message for B relayed to C fails C's (A, C) key ({@link Verdict#BAD_TAG}). The Destination
+ * Router Id is checked after the tag because an unauthenticated field must decide nothing (a forged
+ * destination could otherwise pick the verdict counted); an authentic message for another router is
+ * {@link Verdict#WRONG_DESTINATION}, rejected before the replay window so it changes no state. After
  * {@link Verdict#ACCEPTED}, {@link #header()} is wrapped on the message, and the payload flyweight of
  * {@link #type()} may be wrapped at {@code header().payloadOffset()} for {@code header().payloadLength()}
  * bytes: it is valid.
@@ -17,7 +25,8 @@ package dev.baton.peer;
  */
 public final class MessageVerifier {
 
-    private final MessageAuthenticator authenticator;
+    private final int routerId;
+    private final MessageAuthenticator[] authenticators;
     private final int[] peerRouterIds;
     private final ReplayWindow[] windows;
     private final VerdictCounters counters;
@@ -26,12 +35,16 @@ public final class MessageVerifier {
     private int senderIndex = -1;
 
     /**
+     * @param routerId      this router's id: the only Destination Router Id accepted
+     * @param secret        the shared secret the pair keys are derived from ({@link PeerKey#pairKey})
      * @param peerRouterIds the router ids of the configured peers (not this router's own); a message from
      *                      any other id is {@link Verdict#UNKNOWN_SENDER}
+     * @throws IllegalArgumentException when a peer id is this router's own or given twice
      */
-    public MessageVerifier(MessageAuthenticator authenticator, int[] peerRouterIds, VerdictCounters counters) {
-        this.authenticator = authenticator;
+    public MessageVerifier(int routerId, PeerKey secret, int[] peerRouterIds, VerdictCounters counters) {
+        this.routerId = routerId;
         this.peerRouterIds = peerRouterIds.clone();
+        this.authenticators = MessageAuthenticator.forPairs(secret, routerId, this.peerRouterIds);
         this.counters = counters;
         windows = new ReplayWindow[this.peerRouterIds.length];
         for (int i = 0; i < windows.length; i++) {
@@ -73,8 +86,11 @@ public final class MessageVerifier {
         if (sender < 0) {
             return Verdict.UNKNOWN_SENDER;
         }
-        if (!authenticator.verify(buffer.bytes(), 0, header.tagOffset())) {
+        if (!authenticators[sender].verify(buffer.bytes(), 0, header.tagOffset())) {
             return Verdict.BAD_TAG;
+        }
+        if (header.destinationRouterId() != routerId) {
+            return Verdict.WRONG_DESTINATION;
         }
         ReplayWindow window = windows[sender];
         long incarnation = header.incarnation();
@@ -117,6 +133,11 @@ public final class MessageVerifier {
     /** Index of the last accepted message's sender in the configured peers, -1 after a rejection. */
     public int senderIndex() {
         return senderIndex;
+    }
+
+    /** This router's id: the Destination Router Id accepted. */
+    public int routerId() {
+        return routerId;
     }
 
     public VerdictCounters counters() {

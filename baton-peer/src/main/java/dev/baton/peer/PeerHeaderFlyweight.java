@@ -15,7 +15,7 @@ import dev.baton.codec.Flyweight;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                       Sender Router Id                        |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                    Reserved (zero on send)                    |
+ * |                   Destination Router Id                       |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                                                               |
  * +                    Incarnation (64 bits)                      +
@@ -33,6 +33,11 @@ import dev.baton.codec.Flyweight;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
+ * <p>Version 2 (issue #7 item 13) turned version 1's reserved word at offset 12 into the Destination Router
+ * Id: the router the message is for, under the tag, so an authentic message cannot be relayed to a third
+ * router and accepted there. The tag is computed under the key of the (sender, destination) pair
+ * ({@link PeerKey#pairKey}). A version 1 datagram is rejected as {@link Verdict#BAD_VERSION}.
+ *
  * <p>A datagram is exactly {@code HEADER_LENGTH + payloadLength + TAG_LENGTH} bytes, at most
  * {@link #MAX_MESSAGE_LENGTH}. Wrap it with the datagram's received length, check {@link #valid()}, then
  * read. Not thread-safe: one instance per thread.
@@ -45,7 +50,8 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
     public static final int FLAGS_OFFSET = 4;
     public static final int PAYLOAD_LENGTH_OFFSET = 6;
     public static final int SENDER_ROUTER_ID_OFFSET = 8;
-    public static final int RESERVED_OFFSET = 12;
+    /** Version 2: the receiver's router id (version 1 had a reserved zero word here). */
+    public static final int DESTINATION_ROUTER_ID_OFFSET = 12;
     public static final int INCARNATION_OFFSET = 16;
     public static final int SEQUENCE_OFFSET = 24;
     public static final int HEADER_LENGTH = 32;
@@ -54,8 +60,11 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
 
     /** "BA70": Baton. Lets a receiver drop stray datagrams on the port before any crypto. */
     public static final int MAGIC = 0xBA70;
-    /** The only version this code speaks; a receiver rejects any other (BAD_VERSION). */
-    public static final int VERSION = 1;
+    /**
+     * The only version this code speaks; a receiver rejects any other (BAD_VERSION). 2: Destination Router
+     * Id, per-pair keys and the keep-alive's Echoed Incarnation (issue #7 items 13 and 3).
+     */
+    public static final int VERSION = 2;
     /** HMAC-SHA256 truncated to 128 bits, as RFC 4868 §2.3 does for IPsec (HMAC-SHA-256-128). */
     public static final int TAG_LENGTH = 16;
     /**
@@ -104,7 +113,7 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
         return this;
     }
 
-    /** Flag bits; none is defined in version 1 (zero on send, ignored on receipt; covered by the tag). */
+    /** Flag bits; none is defined in version 2 (zero on send, ignored on receipt; covered by the tag). */
     public int flags() {
         return u16At(FLAGS_OFFSET);
     }
@@ -133,16 +142,17 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
         return this;
     }
 
-    public int reserved() {
-        return i32At(RESERVED_OFFSET);
+    /** The router id the message is for (unsigned 32 bits); the receiver rejects any other (WRONG_DESTINATION). */
+    public int destinationRouterId() {
+        return i32At(DESTINATION_ROUTER_ID_OFFSET);
     }
 
-    public PeerHeaderFlyweight reserved(int reserved) {
-        putI32At(RESERVED_OFFSET, reserved);
+    public PeerHeaderFlyweight destinationRouterId(int routerId) {
+        putI32At(DESTINATION_ROUTER_ID_OFFSET, routerId);
         return this;
     }
 
-    /** The sender's incarnation, chosen once at its start ({@link Incarnation}); compare unsigned. */
+    /** The sender's incarnation, one more at every start ({@link IncarnationStore}); compare unsigned. */
     public long incarnation() {
         return i64At(INCARNATION_OFFSET);
     }

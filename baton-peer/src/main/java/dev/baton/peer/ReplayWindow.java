@@ -7,7 +7,7 @@ package dev.baton.peer;
  * then set); one left of it is rejected as too old. The bitmap is a ring indexed by sequence modulo
  * {@link #WINDOW_SIZE} (RFC 6479's layout), so sliding clears bits instead of shifting them.
  *
- * <p>A newer incarnation (the sender restarted: {@link Incarnation}) resets the window; an older one is
+ * <p>A newer incarnation (the sender restarted: {@link IncarnationStore}) resets the window; an older one is
  * rejected, so messages captured before a restart cannot be replayed after it.
  *
  * <p>{@link #check} changes nothing; {@link #record} applies a message already checked and authenticated.

@@ -18,10 +18,20 @@ public enum Verdict {
     BAD_TYPE(4, "unknown message type"),
     /** The payload does not have its type's shape (fixed length, or count times record length). */
     BAD_PAYLOAD(5, "malformed payload"),
-    /** The sender's router id is not a configured peer (or is this router's own). */
+    /** The sender's router id is not a configured peer (or is this router's own): no pair key to check it with. */
     UNKNOWN_SENDER(6, "unknown sender"),
-    /** The HMAC tag does not verify: wrong key, or altered on the way. */
+    /**
+     * The HMAC tag does not verify under the key of the pair (claimed sender, this router): wrong key, altered
+     * on the way, a message for another router relayed here, or a forgery by a router that holds another
+     * pair's key (issue #7 item 13).
+     */
     BAD_TAG(7, "bad authentication tag"),
+    /**
+     * Authentic, but its Destination Router Id is not this router: a message meant for another router
+     * (issue #7 item 13). Checked only after the tag, since an unauthenticated field decides nothing; before
+     * the replay window, so the message changes no state. Code 11: codes are never renumbered.
+     */
+    WRONG_DESTINATION(11, "wrong destination"),
     /** An incarnation older than the one already seen from that sender: a replay from before its restart. */
     STALE_INCARNATION(8, "stale incarnation"),
     /** A sequence number already received within the window (RFC 4303 §3.4.3). */
@@ -29,7 +39,7 @@ public enum Verdict {
     /** A sequence number to the left of the window: too old to tell, so rejected (RFC 4303 §3.4.3). */
     TOO_OLD(10, "too old");
 
-    private static final Verdict[] BY_CODE = new Verdict[11];
+    private static final Verdict[] BY_CODE = new Verdict[12];
 
     static {
         for (Verdict verdict : values()) {

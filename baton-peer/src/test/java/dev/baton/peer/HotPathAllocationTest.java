@@ -7,7 +7,10 @@ import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Composing and signing, and verifying and decoding, allocate nothing once warmed up. */
+/**
+ * Composing and signing, and verifying and decoding, allocate nothing once warmed up: with a pair key per peer
+ * picked by the sender id and a relayed message rejected (issue #7 item 13).
+ */
 class HotPathAllocationTest {
 
     @Test
@@ -20,6 +23,7 @@ class HotPathAllocationTest {
         PeerKey key = TestPeers.key(7);
         MessageComposer composer = TestPeers.composerA(key);
         MessageVerifier verifier = TestPeers.verifierB(key);
+        MessageComposer composerC = TestPeers.composer(TestPeers.ROUTER_C, 3, key);
         PeerMessageBuffer buffer = new PeerMessageBuffer();
         KeepAliveFlyweight keepAlive = new KeepAliveFlyweight();
         UpdateBatchFlyweight updates = new UpdateBatchFlyweight();
@@ -31,7 +35,7 @@ class HotPathAllocationTest {
                 if ((i & 1) == 0) {
                     keepAlive.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(1))
                             .serviceCount(1).service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, 0, 100, i, i * 31L, 7);
-                    length = composer.compose(buffer, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
+                    length = composer.compose(buffer, TestPeers.ROUTER_B, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
                 } else {
                     updates.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.UPDATE_BATCH.payloadLength(4))
                             .set(101, 4, i);
@@ -40,7 +44,7 @@ class HotPathAllocationTest {
                         updates.connection(r, record).protocol(6).clientAddress(i + r).clientPort(r).vip(1).vipPort(80)
                                 .serverId(r).serviceId(101).ageMs(0).state(1);
                     }
-                    length = composer.compose(buffer, MessageType.UPDATE_BATCH, 0, MessageType.UPDATE_BATCH.payloadLength(4));
+                    length = composer.compose(buffer, TestPeers.ROUTER_B, MessageType.UPDATE_BATCH, 0, MessageType.UPDATE_BATCH.payloadLength(4));
                 }
                 if (verifier.verify(buffer, length) != Verdict.ACCEPTED) {
                     throw new AssertionError("message " + i + " not accepted");
@@ -55,6 +59,18 @@ class HotPathAllocationTest {
                         checksum[0] += updates.connection(r, record).clientAddress() + updates.kind(r);
                     }
                 }
+                // a message from C picks the other pair key; one for C relayed to B fails it, neither allocates
+                keepAlive.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(1))
+                        .serviceCount(1).service(0, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, 0, 100, i, i * 7L, 7);
+                int fromC = composerC.compose(buffer, TestPeers.ROUTER_B, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
+                if (verifier.verify(buffer, fromC) != Verdict.ACCEPTED) {
+                    throw new AssertionError("message " + i + " from C not accepted");
+                }
+                int relayed = composer.compose(buffer, TestPeers.ROUTER_C, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
+                if (verifier.verify(buffer, relayed) != Verdict.BAD_TAG) {
+                    throw new AssertionError("message " + i + " for C accepted at B");
+                }
+                length = composer.compose(buffer, TestPeers.ROUTER_B, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
                 // and a forged one is rejected, also without allocating
                 buffer.bytes()[length - 1] ^= 1;
                 if (verifier.verify(buffer, length) != Verdict.BAD_TAG) {

@@ -33,7 +33,9 @@ class MalformedMessageTest {
         byte[] datagram = Arrays.copyOf(valid(type), length);
         edit.accept(datagram);
         if (length >= PeerHeaderFlyweight.MIN_MESSAGE_LENGTH) {
-            new MessageAuthenticator(KEY).sign(datagram, 0, length - PeerHeaderFlyweight.TAG_LENGTH);
+            // under the (A, B) pair key the sample was signed with (issue #7 item 13)
+            new MessageAuthenticator(KEY.pairKey(TestPeers.ROUTER_A, TestPeers.ROUTER_B))
+                    .sign(datagram, 0, length - PeerHeaderFlyweight.TAG_LENGTH);
         }
         return datagram;
     }
@@ -64,7 +66,8 @@ class MalformedMessageTest {
                 new Case("first magic byte wrong", d -> with(d, 0, 0xBB), Verdict.BAD_MAGIC),
                 new Case("second magic byte wrong", d -> with(d, 1, 0x71), Verdict.BAD_MAGIC),
                 new Case("version 0", d -> with(d, PeerHeaderFlyweight.VERSION_OFFSET, 0), Verdict.BAD_VERSION),
-                new Case("version 2", d -> with(d, PeerHeaderFlyweight.VERSION_OFFSET, 2), Verdict.BAD_VERSION),
+                new Case("version 1 (no destination, one key for all)", d -> with(d, PeerHeaderFlyweight.VERSION_OFFSET, 1), Verdict.BAD_VERSION),
+                new Case("version 3", d -> with(d, PeerHeaderFlyweight.VERSION_OFFSET, 3), Verdict.BAD_VERSION),
                 new Case("type 0", d -> with(d, PeerHeaderFlyweight.TYPE_OFFSET, 0), Verdict.BAD_TYPE),
                 new Case("type 200", d -> with(d, PeerHeaderFlyweight.TYPE_OFFSET, 200), Verdict.BAD_TYPE),
                 new Case("keep-alive count one more than its records, re-signed",
@@ -76,6 +79,10 @@ class MalformedMessageTest {
                 new Case("sequence number altered", d -> with(d, PeerHeaderFlyweight.SEQUENCE_OFFSET + 7, 2), Verdict.BAD_TAG),
                 new Case("incarnation altered", d -> with(d, PeerHeaderFlyweight.INCARNATION_OFFSET, 0x55), Verdict.BAD_TAG),
                 new Case("flags altered", d -> with(d, PeerHeaderFlyweight.FLAGS_OFFSET, 1), Verdict.BAD_TAG),
+                new Case("destination altered", d -> with(d, PeerHeaderFlyweight.DESTINATION_ROUTER_ID_OFFSET + 3, 3), Verdict.BAD_TAG),
+                new Case("destination another router, re-signed with the pair key",
+                        d -> resigned(MessageType.KEEPALIVE, b -> b[PeerHeaderFlyweight.DESTINATION_ROUTER_ID_OFFSET] = 0x0C, keepAliveLength),
+                        Verdict.WRONG_DESTINATION),
                 new Case("payload byte altered", d -> with(d, PeerHeaderFlyweight.PAYLOAD_OFFSET + 8, 0x99), Verdict.BAD_TAG),
                 new Case("tag byte altered", d -> with(d, d.length - 1, d[d.length - 1] ^ 1), Verdict.BAD_TAG),
                 new Case("sequence 0, re-signed",
@@ -144,7 +151,7 @@ class MalformedMessageTest {
                     if (random.nextBoolean() && datagram.length >= 4) {
                         datagram[0] = (byte) 0xBA;
                         datagram[1] = 0x70;
-                        datagram[2] = 1;
+                        datagram[2] = (byte) PeerHeaderFlyweight.VERSION;
                         datagram[3] = (byte) (1 + random.nextInt(11));
                     }
                 }

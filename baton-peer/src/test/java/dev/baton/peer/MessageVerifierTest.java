@@ -2,7 +2,6 @@ package dev.baton.peer;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -56,8 +55,8 @@ class MessageVerifierTest {
         byte[] old2 = next(beforeRestart);
         assertEquals(Verdict.ACCEPTED, deliver(old1));
 
-        long newIncarnation = Incarnation.next(Incarnation.startEpochMs(TestPeers.INCARNATION_A) + 5_000, new Random(2));
-        MessageComposer afterRestart = new MessageComposer(TestPeers.ROUTER_A, newIncarnation, new MessageAuthenticator(KEY));
+        long newIncarnation = TestPeers.INCARNATION_A + 1;
+        MessageComposer afterRestart = TestPeers.composer(TestPeers.ROUTER_A, newIncarnation, KEY);
         byte[] new1 = next(afterRestart);
         assertEquals(Verdict.ACCEPTED, deliver(new1), "sequence 1 again, but a new incarnation");
         assertEquals(newIncarnation, verifier.window(TestPeers.ROUTER_A).incarnation());
@@ -69,13 +68,14 @@ class MessageVerifierTest {
     @Test
     void eachSenderHasItsOwnWindowAndStrangersAndSelfAreUnknown() {
         MessageComposer fromA = TestPeers.composerA(KEY);
-        MessageComposer fromC = new MessageComposer(TestPeers.ROUTER_C, 9, new MessageAuthenticator(KEY));
-        MessageComposer fromSelf = new MessageComposer(TestPeers.ROUTER_B, 9, new MessageAuthenticator(KEY));
+        MessageComposer fromC = TestPeers.composer(TestPeers.ROUTER_C, 9, KEY);
+        MessageComposer fromSelf = TestPeers.composer(TestPeers.ROUTER_B, 9, KEY);
         assertEquals(Verdict.ACCEPTED, deliver(next(fromA)));
         assertEquals(Verdict.ACCEPTED, deliver(next(fromC)), "C's sequence 1 is not A's");
         assertEquals(TestPeers.ROUTER_C, verifier.header().senderRouterId());
         assertEquals(1, verifier.senderIndex());
-        assertEquals(Verdict.UNKNOWN_SENDER, deliver(next(fromSelf)), "a reflected copy of our own message");
+        byte[] reflected = TestPeers.copy(buffer, TestPeers.compose(fromSelf, buffer, MessageType.KEEPALIVE, TestPeers.ROUTER_A));
+        assertEquals(Verdict.UNKNOWN_SENDER, deliver(reflected), "a reflected copy of our own message");
         assertEquals(1, verifier.window(TestPeers.ROUTER_A).highestSequence());
         assertEquals(1, verifier.window(TestPeers.ROUTER_C).highestSequence());
         assertEquals(null, verifier.window(TestPeers.ROUTER_B));
@@ -85,7 +85,7 @@ class MessageVerifierTest {
     void verdictCodesAreStable() {
         Verdict[] inOrder = {Verdict.ACCEPTED, Verdict.BAD_MAGIC, Verdict.BAD_VERSION, Verdict.BAD_LENGTH,
                 Verdict.BAD_TYPE, Verdict.BAD_PAYLOAD, Verdict.UNKNOWN_SENDER, Verdict.BAD_TAG,
-                Verdict.STALE_INCARNATION, Verdict.REPLAYED, Verdict.TOO_OLD};
+                Verdict.STALE_INCARNATION, Verdict.REPLAYED, Verdict.TOO_OLD, Verdict.WRONG_DESTINATION};
         for (int code = 0; code < inOrder.length; code++) {
             assertEquals(code, inOrder[code].code());
             assertEquals(inOrder[code], Verdict.fromCode(code));

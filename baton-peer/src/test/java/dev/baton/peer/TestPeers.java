@@ -8,7 +8,8 @@ final class TestPeers {
     static final int ROUTER_A = 0x0A0A0001;
     static final int ROUTER_B = 0x0B0B0002;
     static final int ROUTER_C = 0x0C0C0003;
-    static final long INCARNATION_A = Incarnation.next(1_764_000_000_000L, new java.util.Random(1));
+    /** As {@link IncarnationStore} numbers runs: the 41st start of router A. */
+    static final long INCARNATION_A = 41;
     static final int VIP = 0xCB00710A; // 203.0.113.10
     static final int CLIENT = 0xC6336407; // 198.51.100.7
 
@@ -21,16 +22,37 @@ final class TestPeers {
         return PeerKey.of(bytes);
     }
 
+    /** Router A, whose peers are B and C (three routers: issue #7 item 13). */
     static MessageComposer composerA(PeerKey key) {
-        return new MessageComposer(ROUTER_A, INCARNATION_A, new MessageAuthenticator(key));
+        return new MessageComposer(ROUTER_A, INCARNATION_A, key, new int[] {ROUTER_B, ROUTER_C});
     }
 
+    /** A composer for {@code self} whose peers are the other two of A, B and C. */
+    static MessageComposer composer(int self, long incarnation, PeerKey key) {
+        return new MessageComposer(self, incarnation, key, othersThan(self));
+    }
+
+    /** Router B's verifier; its peers are A and C. */
     static MessageVerifier verifierB(PeerKey key) {
-        return new MessageVerifier(new MessageAuthenticator(key), new int[] {ROUTER_A, ROUTER_C}, new VerdictCounters());
+        return verifier(ROUTER_B, key);
     }
 
-    /** Writes a sample payload of {@code type} into {@code buffer} and composes it; returns the length. */
+    /** The verifier of {@code self}, one of A, B and C, whose peers are the other two. */
+    static MessageVerifier verifier(int self, PeerKey key) {
+        return new MessageVerifier(self, key, othersThan(self), new VerdictCounters());
+    }
+
+    static int[] othersThan(int self) {
+        return Arrays.stream(new int[] {ROUTER_A, ROUTER_B, ROUTER_C}).filter(id -> id != self).toArray();
+    }
+
+    /** {@link #compose(MessageComposer, PeerMessageBuffer, MessageType, int)} to router B. */
     static int compose(MessageComposer composer, PeerMessageBuffer buffer, MessageType type) {
+        return compose(composer, buffer, type, ROUTER_B);
+    }
+
+    /** Writes a sample payload of {@code type} into {@code buffer} and composes it to {@code destination}; returns the length. */
+    static int compose(MessageComposer composer, PeerMessageBuffer buffer, MessageType type, int destination) {
         var segment = buffer.segment();
         long at = PeerHeaderFlyweight.PAYLOAD_OFFSET;
         int payload = switch (type) {
@@ -91,7 +113,7 @@ final class TestPeers {
                 yield type.payloadLength(0);
             }
         };
-        return composer.compose(buffer, type, 0, payload);
+        return composer.compose(buffer, destination, type, 0, payload);
     }
 
     static byte[] copy(PeerMessageBuffer buffer, int length) {

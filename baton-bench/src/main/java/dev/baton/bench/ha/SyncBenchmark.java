@@ -3,7 +3,6 @@ package dev.baton.bench.ha;
 import dev.baton.keepalive.PeerConfig;
 import dev.baton.keepalive.PeerLink;
 import dev.baton.keepalive.PeerTransport;
-import dev.baton.peer.MessageAuthenticator;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
@@ -76,11 +75,11 @@ public final class SyncBenchmark {
         PeerConfig activeAsPeer = new PeerConfig(ACTIVE_ID, "active", List.of(new PeerLink(standbyAddress, activeAddress)));
         long incarnation = System.currentTimeMillis() << 16;
         try (PeerTransport activeLink = new PeerTransport(List.of(standbyAsPeer),
-                     new MessageComposer(ACTIVE_ID, incarnation, new MessageAuthenticator(key)),
-                     new MessageVerifier(new MessageAuthenticator(key), new int[] {STANDBY_ID}, new VerdictCounters()));
+                     new MessageComposer(ACTIVE_ID, incarnation, key, new int[] {STANDBY_ID}),
+                     new MessageVerifier(ACTIVE_ID, key, new int[] {STANDBY_ID}, new VerdictCounters()));
              PeerTransport standbyLink = new PeerTransport(List.of(activeAsPeer),
-                     new MessageComposer(STANDBY_ID, incarnation, new MessageAuthenticator(key)),
-                     new MessageVerifier(new MessageAuthenticator(key), new int[] {ACTIVE_ID}, new VerdictCounters()))) {
+                     new MessageComposer(STANDBY_ID, incarnation, key, new int[] {ACTIVE_ID}),
+                     new MessageVerifier(STANDBY_ID, key, new int[] {ACTIVE_ID}, new VerdictCounters()))) {
             // Big socket buffers would hide flow control; the defaults are what a router gets.
             int capacity = entries + UPDATE_CAPACITY;
             SyncSender sender = new SyncSender(STREAM, settings, (type, buffer, length) -> {

@@ -191,7 +191,10 @@ public final class LabRouter implements AutoCloseable {
         if (peering != null) {
             yaml.append("high-availability:\n")
                     .append("  router-number: ").append(peering.routerNumber()).append('\n')
-                    .append("  key-file: ").append(peering.keyFile()).append('\n');
+                    .append("  key-file: ").append(peering.keyFile()).append('\n')
+                    // Each router its own incarnation counter, inside this run's work directory, kept across the
+                    // router's restarts within the run (issue #7 item 3).
+                    .append("  state-directory: ").append(stateDirectory(lab, router)).append('\n');
             peering.settings().forEach((key, value) -> yaml.append("  ").append(key).append(": ").append(value).append('\n'));
             yaml.append("  peers:\n");
             for (Peer peer : peering.peers()) {
@@ -211,6 +214,11 @@ public final class LabRouter implements AutoCloseable {
      * router's host would run it. The forwarding benchmarks keep 0: they give each contestant its own CPUs.
      */
     public static final int HA_ROUTER_NICE = -10;
+
+    /** Where {@code router} of {@code lab} keeps its incarnation counter: its own directory of the run's work directory. */
+    public static Path stateDirectory(Lab lab, RouterHost router) {
+        return lab.workDirectory().resolve(router.name()).resolve("state").toAbsolutePath();
+    }
 
     /** Writes {@code yaml} to the lab's work directory and starts {@code baton run} in {@code router}'s namespace. */
     public static LabRouter start(Lab lab, RouterHost router, String yaml, Path socket) throws IOException {

@@ -17,6 +17,7 @@ import dev.baton.ha.LinkWatcher;
 import dev.baton.ha.Replication;
 import dev.baton.ha.SyncCounters;
 import dev.baton.peer.PeerKey;
+import dev.baton.peer.IncarnationStore;
 import dev.baton.peer.PeerKeyException;
 import dev.baton.nativeio.NetworkInterfaces;
 import dev.baton.table.ConnectionListener;
@@ -65,7 +66,10 @@ public final class RouterDaemon implements AutoCloseable {
                 Replication replication = new Replication(config.router().workers(), settings.peers().size(),
                         ServiceMap.of(config), Replication.syncSettings(settings));
                 plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, false, replication::extensionFor);
-                ha = new HaAgent(config, plane, replication, key, MillisClock.SYSTEM, LinkWatcher.KERNEL);
+                // Before the first peer message: this run's incarnation, one more than the last run's, on disk
+                // (issue #7 item 3), never from the clock.
+                long incarnation = nextIncarnation(config, settings);
+                ha = new HaAgent(config, plane, replication, key, incarnation, MillisClock.SYSTEM, LinkWatcher.KERNEL);
             } else {
                 plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, ConnectionListener.NONE);
             }
@@ -93,6 +97,14 @@ public final class RouterDaemon implements AutoCloseable {
         }
         this.dataplane = plane;
         this.control = server;
+    }
+
+    private static long nextIncarnation(BatonConfig config, HighAvailabilitySettings settings) throws IOException {
+        try {
+            return IncarnationStore.next(settings.stateDirectory());
+        } catch (IncarnationStore.IncarnationStoreException e) {
+            throw new IOException(config.source() + ": high-availability.state-directory: " + e.getMessage(), e);
+        }
     }
 
     private static PeerKey loadKey(BatonConfig config, HighAvailabilitySettings settings) throws IOException {

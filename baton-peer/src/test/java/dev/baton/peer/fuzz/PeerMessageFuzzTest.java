@@ -34,10 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link MessageVerifier#verify} and then every message decoder (the baton-peer flyweights).
  *
  * <p>The input is a sequence of datagrams, each {@code [control u8][length u16][bytes]}. Control bit 0
- * signs the datagram with the receiver's key (the HMAC over everything but the last 16 bytes, as
- * {@link dev.baton.peer.MessageComposer} does), bit 1 first makes its header plausible (magic, version,
- * payload length, a configured sender), so the fuzzer reaches the replay window and the decoders behind
- * the MAC with bytes it chose; with neither bit the datagram is raw junk, as anyone can send.
+ * signs the datagram with the key of the pair (sender chosen by bit 2, the receiver B) (the HMAC over
+ * everything but the last 16 bytes, as {@link dev.baton.peer.MessageComposer} does), bit 1 first makes its
+ * header plausible (magic, version, payload length, that sender and, unless bit 3, the receiver as
+ * destination), so the fuzzer reaches the replay window and the decoders behind the MAC with bytes it chose;
+ * with neither bit the datagram is raw junk, as anyone can send. The seeds are authentic datagrams from A
+ * and C to B (raw, control 0), a replay, a bad tag, a wrong destination and a stated count too large.
  *
  * <p>Invariants: nothing throws; exactly one verdict is counted per datagram; a rejected datagram changes
  * no replay window and leaves no type; an accepted one has a valid payload of its type whose every field
@@ -47,12 +49,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PeerMessageFuzzTest {
 
     static final int ROUTER_A = 0x0A0A0001;
+    /** The receiver. */
+    static final int ROUTER_B = 0x0B0B0002;
     static final int ROUTER_C = 0x0C0C0003;
     static final int[] PEERS = {ROUTER_A, ROUTER_C};
     /** Per datagram: {@link MessageVerifier} allocates nothing; anything sized by a number in it exceeds this. */
     static final long MAX_ALLOCATED_BYTES_PER_DATAGRAM = 1 << 20;
     static final int SIGN = 1;
     static final int PLAUSIBLE_HEADER = 2;
+    static final int SENDER_C = 4;
+    static final int KEEP_DESTINATION = 8;
 
     static PeerKey key() {
         byte[] bytes = new byte[32];
@@ -60,7 +66,10 @@ class PeerMessageFuzzTest {
         return PeerKey.of(bytes);
     }
 
-    private final MessageAuthenticator authenticator = new MessageAuthenticator(key());
+    /** Per sender in {@link #PEERS}: the authenticator under its pair key with B (issue #7 item 13). */
+    private final MessageAuthenticator[] authenticators = {
+            new MessageAuthenticator(key().pairKey(ROUTER_A, ROUTER_B)),
+            new MessageAuthenticator(key().pairKey(ROUTER_C, ROUTER_B))};
     private final PeerMessageBuffer buffer = new PeerMessageBuffer();
     private final PeerHeaderFlyweight header = new PeerHeaderFlyweight();
     private final Decoders decoders = new Decoders();
@@ -80,7 +89,7 @@ class PeerMessageFuzzTest {
 
     private void run(byte[] input) {
         VerdictCounters counters = new VerdictCounters();
-        MessageVerifier verifier = new MessageVerifier(authenticator, PEERS, counters);
+        MessageVerifier verifier = new MessageVerifier(ROUTER_B, key(), PEERS, counters);
         int at = 0;
         long datagrams = 0;
         while (at + 3 <= input.length) {
@@ -91,15 +100,19 @@ class PeerMessageFuzzTest {
             length = Math.min(length, buffer.capacity());
             System.arraycopy(input, at, buffer.bytes(), 0, length);
             at += length;
+            int sender = (control & SENDER_C) != 0 ? 1 : 0;
             if ((control & PLAUSIBLE_HEADER) != 0 && length >= PeerHeaderFlyweight.MIN_MESSAGE_LENGTH) {
                 header.wrap(buffer.segment(), 0, length)
                         .magic(PeerHeaderFlyweight.MAGIC)
                         .version(PeerHeaderFlyweight.VERSION)
                         .payloadLength(length - PeerHeaderFlyweight.MIN_MESSAGE_LENGTH)
-                        .senderRouterId(PEERS[(control >>> 2) & 1]);
+                        .senderRouterId(PEERS[sender]);
+                if ((control & KEEP_DESTINATION) == 0) {
+                    header.destinationRouterId(ROUTER_B);
+                }
             }
             if ((control & SIGN) != 0 && length >= PeerHeaderFlyweight.TAG_LENGTH) {
-                authenticator.sign(buffer.bytes(), 0, length - PeerHeaderFlyweight.TAG_LENGTH);
+                authenticators[sender].sign(buffer.bytes(), 0, length - PeerHeaderFlyweight.TAG_LENGTH);
             }
             datagrams++;
             verifyOne(verifier, length);
@@ -132,7 +145,9 @@ class PeerMessageFuzzTest {
         PeerHeaderFlyweight accepted = verifier.header();
         assertEquals(length, accepted.length());
         assertEquals(PEERS[verifier.senderIndex()], accepted.senderRouterId());
-        assertTrue(authenticator.verify(buffer.bytes(), 0, accepted.tagOffset()), "accepted without a valid tag");
+        assertEquals(ROUTER_B, accepted.destinationRouterId(), "accepted for another router");
+        assertTrue(authenticators[verifier.senderIndex()].verify(buffer.bytes(), 0, accepted.tagOffset()),
+                "accepted without a valid tag under its sender's pair key");
         assertTrue(decoders.read(type, buffer.segment(), accepted.payloadOffset(), accepted.payloadLength()),
                 "accepted " + type + " whose payload does not decode");
     }
@@ -173,7 +188,7 @@ class PeerMessageFuzzTest {
             PeerHeaderFlyweight header = new PeerHeaderFlyweight().wrap(segment, 0, length);
             if (header.valid()) {
                 sum += header.magic() + header.version() + header.typeCode() + header.flags() + header.payloadLength()
-                        + header.senderRouterId() + header.reserved() + header.incarnation() + header.sequence()
+                        + header.senderRouterId() + header.destinationRouterId() + header.incarnation() + header.sequence()
                         + header.payloadOffset() + header.tagOffset();
             }
             int payloadLength = Math.max(0, length - PeerHeaderFlyweight.MIN_MESSAGE_LENGTH);
@@ -189,6 +204,7 @@ class PeerMessageFuzzTest {
                     if (!keepAlive.wrap(segment, offset, length).valid()) {
                         return false;
                     }
+                    sum += keepAlive.echoedIncarnation();
                     for (int i = 0; i < keepAlive.serviceCount(); i++) {
                         sum += keepAlive.serviceId(i) + keepAlive.state(i) + keepAlive.role(i) + keepAlive.syncState(i)
                                 + keepAlive.priority(i) + keepAlive.tableSize(i) + keepAlive.tableDigest(i)
