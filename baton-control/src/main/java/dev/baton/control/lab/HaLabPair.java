@@ -498,6 +498,10 @@ public final class HaLabPair implements AutoCloseable {
         for (LabRouter router : started) {
             text.append("==== baton run pid ").append(router.pid()).append(" (").append(router.configFile()).append(")")
                     .append(router.isAlive() ? "" : ", exited").append(" ====\n").append(router.log()).append('\n');
+            List<String> pauses = router.longPauses(20);
+            if (!pauses.isEmpty()) {
+                text.append("---- its JVM's stop-the-world pauses of 20 ms or more ----\n").append(String.join("\n", pauses)).append('\n');
+            }
         }
         text.append("==== upstream neighbour: ").append(upstreamNeighbour()).append('\n');
         return text.toString();

@@ -244,6 +244,9 @@ public final class LabRouter implements AutoCloseable {
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx256m");
         command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits (issue #7 item 7)
+        // Every stop-the-world pause with its wall time: a router that "did not run for 117 ms" says whether the JVM
+        // held it (a safepoint waiting for its threads, a GC) or the machine did (longPauses).
+        command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.baton.control.cli.Baton");
@@ -328,6 +331,28 @@ public final class LabRouter implements AutoCloseable {
     public String log() {
         return process.output();
     }
+
+    /**
+     * The JVM's stop-the-world pauses of at least {@code minMs} (from its safepoint log): when it began, what for,
+     * how long reaching the safepoint took and the total. Empty when there were none or the log is gone.
+     */
+    public List<String> longPauses(long minMs) {
+        Path log = config.resolveSibling("safepoints-" + pid() + ".log");
+        List<String> pauses = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(log)) {
+                java.util.regex.Matcher total = TOTAL.matcher(line);
+                if (total.find() && Long.parseLong(total.group(1)) >= minMs * 1_000_000) {
+                    pauses.add(line);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
+        return pauses;
+    }
+
+    private static final java.util.regex.Pattern TOTAL = java.util.regex.Pattern.compile("Total: (\\d+) ns");
 
     /** The {@code baton run} process's id (the JVM itself: {@code ip netns exec} execs it). */
     public long pid() {
