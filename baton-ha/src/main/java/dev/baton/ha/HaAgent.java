@@ -452,6 +452,9 @@ public final class HaAgent implements AutoCloseable {
                     + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "");
             LOG.log(System.Logger.Level.WARNING, text);
             record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+            // Nor may it conclude that a peer failed from a silence it did not listen through (a standby took a
+            // VIP from a live active this way, 0.6 s after its own start, in the failover lab).
+            keepAlive.onSelfStalled(stalledMs, nowMs);
             for (VipGroup group : groups) {
                 execute(group, group.monitor.onSelfStalled(stalledMs, nowMs), nowMs);
             }

@@ -25,6 +25,8 @@ public final class KeepAliveManager {
     private final long startMs;
     private final PeerConfig[] configs;
     private final PeerState[] peers;
+    /** No link fails before this time: this router was itself not running, see {@link #onSelfStalled}. */
+    private long failuresSuspendedUntilMs = Long.MIN_VALUE;
 
     /**
      * @param peers      the configured peers (distinct router ids)
@@ -98,6 +100,18 @@ public final class KeepAliveManager {
     }
 
     /**
+     * This router did not run from {@code nowMs - stalledMs} to {@code nowMs} (stopped, paused, starved). The
+     * peers' heartbeats of that time may be queued unread, or lost with a full socket buffer: a silence that
+     * overlaps the stall says nothing about them. No link fails until {@code failureMs} after now, so each
+     * peer has a whole failure time, counted from when this router listens again, to be heard (the same rule
+     * as transition 321 for an active that stalled: listen before concluding). A peer that is really gone is
+     * declared failed at most one failure time later than without the stall.
+     */
+    public void onSelfStalled(long stalledMs, long nowMs) {
+        failuresSuspendedUntilMs = Math.max(failuresSuspendedUntilMs, nowMs + failureMs);
+    }
+
+    /**
      * Evaluates every link and peer at {@code nowMs} and returns what changed since the last poll, in
      * order: per peer, its link events by link index, then its peer event. Each change is reported once.
      */
@@ -121,7 +135,7 @@ public final class KeepAliveManager {
                     }
                 } else {
                     long silentSinceMs = link.lastHeardMs == LinkStatus.NEVER ? startMs : link.lastHeardMs;
-                    if (link.state != LinkState.FAILED && nowMs - silentSinceMs >= failureMs) {
+                    if (link.state != LinkState.FAILED && nowMs - silentSinceMs >= failureMs && nowMs >= failuresSuspendedUntilMs) {
                         link.state = LinkState.FAILED;
                         link.failures++;
                         String since = link.lastHeardMs == LinkStatus.NEVER

@@ -175,6 +175,28 @@ class KeepAliveManagerTest {
         assertTrue(peerFailed.reason().contains("all 2 links silent"), peerFailed.reason());
     }
 
+    /**
+     * A router that did not run for longer than the failure time learns nothing about its peers from that
+     * silence: found in the failover lab, where a standby stalled 119 ms 0.6 s after its start and took the VIP
+     * from a live active. After the stall each link has a whole failure time to be heard; one that stays
+     * silent fails then.
+     */
+    @Test
+    void aSilenceThisRouterDidNotListenThroughFailsNoLinkUntilAWholeFailureTimeAfterIt() {
+        KeepAliveManager manager = new KeepAliveManager(List.of(twoLinkPeer(PEER_ID, "router-b")), INTERVAL_MS, FAILURE_MS, 0);
+        manager.onHeartbeat(PEER_ID, 0, 10);
+        manager.onHeartbeat(PEER_ID, 1, 10);
+        assertEquals(3, manager.poll(10).size(), "both links alive, then the peer");
+        // This router stalls from 20 to 260; nothing was read meanwhile.
+        manager.onSelfStalled(240, 260);
+        assertTrue(manager.poll(260).isEmpty(), "silent since 10 from here, but this router was not listening");
+        assertTrue(manager.poll(260 + FAILURE_MS - 1).isEmpty());
+        manager.onHeartbeat(PEER_ID, 1, 300);
+        List<KeepAliveEvent> events = manager.poll(260 + FAILURE_MS);
+        assertEquals(List.of(LINK_FAILED), events.stream().map(KeepAliveEvent::kind).toList(),
+                "link 0 stayed silent a whole failure time after the stall: it fails; link 1 was heard, the peer lives");
+    }
+
     @Test
     void oneLinkFailingShowsInStatusAndCountersButThePeerStaysAlive() {
         Row row = new Row("A cut", cutFrom(500), up(), false, 1_000, List.of());

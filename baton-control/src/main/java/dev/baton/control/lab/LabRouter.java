@@ -241,7 +241,9 @@ public final class LabRouter implements AutoCloseable {
         command.add(Integer.toString(nice));
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:+UseSerialGC");
+        // ZGC, as bin/env.sh: its pauses stay under a millisecond. Serial's young collections paused a lab router
+        // for 43 to 105 ms (its safepoint log), past t2 (60 ms): the active left the VIP for a stall of its own.
+        command.add("-XX:+UseZGC");
         command.add("-Xmx256m");
         command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits (issue #7 item 7)
         // Every stop-the-world pause with its wall time: a router that "did not run for 117 ms" says whether the JVM
