@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * running the echo server, one client, and a third router namespace that runs no Baton (the stranger of the
  * wrong-key scenario). Router 0 is primary for the VIP (router number 1), router 1 its backup (router number 2);
  * they keep each other alive over two links, the server segment (link 0) and the heartbeat cable (link 1), with
- * the default timers (t2 = 60 ms). {@link EchoLoad} is the client side.
+ * the lab's timers ({@link #LAB_TIMERS}: t2 = 250 ms). {@link EchoLoad} is the client side.
  *
  * <pre>{@code
  * try (HaLabPair pair = HaLabPair.build()) {
@@ -142,6 +142,24 @@ public final class HaLabPair implements AutoCloseable {
         return host(index).interfaceOn(Segment.BACK).orElseThrow().bridgePort();
     }
 
+    /**
+     * The lab's HA timers: t2 ({@code standby-timeout}) and {@code link-failure-time} of 250 ms instead of the
+     * default 60 ms. The lab runs both routers, the clients, the servers and the test on two shared vCPUs, where
+     * a router's agent thread, under a real-time policy and with no stop-the-world pause in its JVM's log, was
+     * measured not running for 66 to 119 ms now and then (issue #7 notes; the cause is not found yet). With
+     * 60 ms such a stall is, correctly, a failover, and the scenarios that assert none would fail on the
+     * machine, not on Baton. 250 ms keeps twice the longest stall seen. The failover benchmark measures the
+     * defaults ({@link #useDefaultTimers}).
+     */
+    public static final Map<String, String> LAB_TIMERS = Map.of("standby-timeout", "250ms", "link-failure-time", "250ms");
+
+    private Map<String, String> timers = LAB_TIMERS;
+
+    /** The product's default timers (t2 = 60 ms) for the routers started from now on, as the failover benchmark measures. */
+    public void useDefaultTimers() {
+        timers = Map.of();
+    }
+
     /** Sets {@code table.capacity} for the routers started from now on ({@link LabRouter#TABLE_CAPACITY} by default). */
     public void tableCapacity(int capacity) {
         tableCapacity = capacity;
@@ -155,8 +173,8 @@ public final class HaLabPair implements AutoCloseable {
         List<LabRouter.Link> links = List.of(
                 new LabRouter.Link(ip(self.serverAddress()), ip(peer.serverAddress())),
                 new LabRouter.Link(cable().endOf(self).ip(), cable().endOf(peer).ip()));
-        LabRouter.HaPeering peering = LabRouter.HaPeering.of(routerNumber(index), index == PRIMARY ? "primary" : "backup",
-                failback, keyFile, List.of(LabRouter.Peer.of(lab, peer, routerNumber(other), links)));
+        LabRouter.HaPeering peering = new LabRouter.HaPeering(routerNumber(index), index == PRIMARY ? "primary" : "backup",
+                failback, 100, keyFile, List.of(LabRouter.Peer.of(lab, peer, routerNumber(other), links)), timers);
         String yaml = LabRouter.haConfig(lab, self, socket(index), List.of(
                 new LabRouter.Service("echo", "tcp", List.of(ECHO_PORT), "wrr", "0s", List.of())),
                 1, RING, peering);
