@@ -5,12 +5,9 @@ import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Host;
-import dev.baton.lab.Lab;
 import dev.baton.lab.Segment;
 import dev.baton.lab.Tool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,9 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -65,36 +60,13 @@ class FailoverLabTest {
     /** Fresh connections after a takeover, each echoing once. */
     static final int FRESH_CONNECTIONS = 20;
 
+    @RegisterExtension
+    static final HaLabLifecycle LAB = new HaLabLifecycle(Tool.PYTHON3);
     static HaLabPair pair;
 
-    @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (pair != null) {
-                System.out.println("==== " + context.getDisplayName() + " failed: router logs ====\n" + pair.logs());
-            }
-        }
-    };
-
     @BeforeAll
-    static void buildLab() throws IOException {
-        Assumptions.assumeTrue(Lab.isSupported(), () -> "lab tests need root and iproute2: " + Lab.unsupportedReason());
-        Assumptions.assumeTrue(Tool.PYTHON3.isAvailable(), Tool.PYTHON3::missingMessage);
-        pair = HaLabPair.build();
-        System.out.print(pair.lab().describe());
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (pair != null) {
-            pair.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierLogs() {
-        pair.forgetLogs();
+    static void usePair() {
+        pair = LAB.pair();
     }
 
     @AfterEach

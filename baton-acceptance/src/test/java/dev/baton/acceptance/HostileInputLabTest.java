@@ -5,13 +5,10 @@ import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Host;
-import dev.baton.lab.Lab;
 import dev.baton.lab.LabProcess;
 import dev.baton.lab.Segment;
 import dev.baton.lab.Tool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,9 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,39 +70,19 @@ class HostileInputLabTest {
     static final int SPOOFED_HOSTS_PER_RANGE = 40;
     static final int SPOOFED_PORTS_PER_HOST = 25;
 
+    @RegisterExtension
+    static final HaLabLifecycle LAB = new HaLabLifecycle(Tool.PYTHON3, Tool.TCPDUMP);
     static HaLabPair pair;
     static EchoClients clients;
     static OneActiveSampler sampler;
 
-    @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (pair != null) {
-                System.out.println("==== " + context.getDisplayName() + " failed: router logs ====\n" + pair.logs());
-            }
-        }
-    };
-
     @BeforeAll
-    static void buildLab() throws IOException {
-        Assumptions.assumeTrue(Lab.isSupported(), () -> "lab tests need root and iproute2: " + Lab.unsupportedReason());
-        Assumptions.assumeTrue(Tool.PYTHON3.isAvailable(), Tool.PYTHON3::missingMessage);
-        Assumptions.assumeTrue(Tool.TCPDUMP.isAvailable(), Tool.TCPDUMP::missingMessage);
-        pair = HaLabPair.build();
-        System.out.print(pair.lab().describe());
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (pair != null) {
-            pair.close();
-        }
+    static void usePair() {
+        pair = LAB.pair();
     }
 
     @BeforeEach
-    void forgetEarlierLogs() {
-        pair.forgetLogs();
+    void defaultTableCapacity() {
         pair.tableCapacity(dev.baton.control.lab.LabRouter.TABLE_CAPACITY);
     }
 
