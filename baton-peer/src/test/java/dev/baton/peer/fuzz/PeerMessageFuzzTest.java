@@ -1,6 +1,7 @@
 package dev.baton.peer.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.codec.testing.AllocationBudget;
 import dev.baton.peer.AckFlyweight;
 import dev.baton.peer.ConnectionRecordFlyweight;
 import dev.baton.peer.KeepAliveFlyweight;
@@ -21,7 +22,6 @@ import dev.baton.peer.Verdict;
 import dev.baton.peer.VerdictCounters;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,18 +73,11 @@ class PeerMessageFuzzTest {
     private final PeerMessageBuffer buffer = new PeerMessageBuffer();
     private final PeerHeaderFlyweight header = new PeerHeaderFlyweight();
     private final Decoders decoders = new Decoders();
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final AllocationBudget allocation = new AllocationBudget(MAX_ALLOCATED_BYTES_PER_DATAGRAM);
 
     @FuzzTest(maxDuration = "10s")
     void verifyThenDecode(byte[] input) {
-        try {
-            run(input);
-        } catch (OverAllocation first) {
-            // Once more: the first time a path runs, the JVM loads (and the fuzzer instruments) its classes.
-            // A run is deterministic, so what allocates again is the datagram's doing.
-            run(input);
-        }
+        allocation.run(() -> run(input));
     }
 
     private void run(byte[] input) {
@@ -127,12 +120,9 @@ class PeerMessageFuzzTest {
 
     private void verifyOne(MessageVerifier verifier, int length) {
         long[] before = windows(verifier);
-        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        long allocationMark = allocation.mark();
         Verdict verdict = verifier.verify(buffer, length);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-        if (allocated > MAX_ALLOCATED_BYTES_PER_DATAGRAM) {
-            throw new OverAllocation("verify allocated " + allocated + " bytes");
-        }
+        allocation.check(allocationMark, "verify");
         assertNotNull(verdict);
         if (verdict != Verdict.ACCEPTED) {
             assertNull(verifier.type(), "no type after a rejection");
@@ -163,11 +153,6 @@ class PeerMessageFuzzTest {
         return state;
     }
 
-    static final class OverAllocation extends AssertionError {
-        OverAllocation(String message) {
-            super(message);
-        }
-    }
 
     /** Every payload flyweight, read field by field and record by record once {@code valid()} says so. */
     static final class Decoders {

@@ -1,6 +1,7 @@
 package dev.baton.sync.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.codec.testing.AllocationBudget;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.SyncBatchFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
@@ -13,7 +14,6 @@ import dev.baton.table.ConnectionTable;
 import dev.baton.table.ConnectionTimeouts;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +42,7 @@ class SyncReceiverFuzzTest {
     /** Applying a batch allocates nothing; anything sized by a sequence or count in a message exceeds this. */
     static final long MAX_ALLOCATED_BYTES_PER_MESSAGE = 1 << 20;
 
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final AllocationBudget allocation = new AllocationBudget(MAX_ALLOCATED_BYTES_PER_MESSAGE);
     private final byte[] payload = new byte[65_536];
     private final SyncBatchFlyweight syncBatch = new SyncBatchFlyweight();
     private final UpdateBatchFlyweight updateBatch = new UpdateBatchFlyweight();
@@ -51,13 +50,7 @@ class SyncReceiverFuzzTest {
     private long events;
     @FuzzTest(maxDuration = "10s")
     void receive(byte[] input) {
-        try {
-            run(input);
-        } catch (OverAllocation first) {
-            // Once more: the first time a path runs, the JVM loads (and the fuzzer instruments) its classes.
-            // A run is deterministic, so what allocates again is the message's doing.
-            run(input);
-        }
+        allocation.run(() -> run(input));
     }
 
     private void run(byte[] input) {
@@ -122,12 +115,9 @@ class SyncReceiverFuzzTest {
         long[] before = state(receiver, table);
         long recordsBefore = receiver.recordsApplied() + receiver.applyFailures();
         int records = records(type, segment, length);
-        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        long allocationMark = allocation.mark();
         boolean accepted = receiver.receive(type, segment, 0, length, now);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-        if (allocated > MAX_ALLOCATED_BYTES_PER_MESSAGE) {
-            throw new OverAllocation(type + " allocated " + allocated + " bytes");
-        }
+        allocation.check(allocationMark, type.name());
         assertTrue(table.size() <= CAPACITY, "table within its capacity");
         if (!accepted) {
             assertTrue(java.util.Arrays.equals(before, state(receiver, table)), "a rejected " + type + " changed state");
@@ -152,9 +142,4 @@ class SyncReceiverFuzzTest {
                 receiver.staleMessages(), receiver.sessionId(), sent, events};
     }
 
-    static final class OverAllocation extends AssertionError {
-        OverAllocation(String message) {
-            super(message);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.dataplane.forward.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.codec.testing.AllocationBudget;
 import dev.baton.config.Ipv4;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceConfig.PortRange;
@@ -19,7 +20,6 @@ import dev.baton.dataplane.stats.WorkerCounters;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 
@@ -67,19 +67,12 @@ class ForwarderFuzzTest {
      */
     static final long MAX_ALLOCATED_BYTES_PER_FRAME = 256 * 1024;
 
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final AllocationBudget allocation = new AllocationBudget(MAX_ALLOCATED_BYTES_PER_FRAME);
     private final MemorySegment frame = Arena.ofAuto().allocate(65_536 + 64, 64);
 
     @FuzzTest(maxDuration = "10s")
     void onFrame(byte[] input) {
-        try {
-            run(input);
-        } catch (OverAllocation first) {
-            // Once more: the first time a path runs, the JVM loads (and the fuzzer instruments) its classes.
-            // A run is deterministic, so what allocates again is the frame's doing.
-            run(input);
-        }
+        allocation.run(() -> run(input));
     }
 
     private void run(byte[] input) {
@@ -149,13 +142,10 @@ class ForwarderFuzzTest {
             long rx = counters.get(WorkerCounters.RX_FRAMES);
             long handled = handled();
             long sent = counters.get(WorkerCounters.FORWARDED_FRAMES) + counters.get(WorkerCounters.ARP_REPLIES_SENT);
-            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            long allocationMark = allocation.mark();
             forwarder.onFrame(port, buffer, 0, length, -1, status, 100);
             forwarder.flushDirtyPorts();
-            long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-            if (allocated > MAX_ALLOCATED_BYTES_PER_FRAME) {
-                throw new OverAllocation("one frame allocated " + allocated + " bytes");
-            }
+            allocation.check(allocationMark, "one frame");
             assertEquals(rx + 1, counters.get(WorkerCounters.RX_FRAMES), "a received frame is counted");
             long outcomes = handled() - handled;
             int etherType = etherType(buffer, length);
@@ -198,11 +188,6 @@ class ForwarderFuzzTest {
         }
     }
 
-    static final class OverAllocation extends AssertionError {
-        OverAllocation(String message) {
-            super(message);
-        }
-    }
 
     private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 }
