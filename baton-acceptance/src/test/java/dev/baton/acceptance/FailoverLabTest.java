@@ -57,6 +57,8 @@ class FailoverLabTest {
     static final long STEADY_MS = 1_500;
     /** How long the standby may take to become active once the failure happened (t2 = 250 ms in the lab, plus polling). */
     static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(5);
+    /** The lab routers' update interval (t4, the default): how long a new connection may wait before it is replicated. */
+    static final long LAB_UPDATE_INTERVAL_MS = 20;
     /** Fresh connections after a takeover, each echoing once. */
     static final int FRESH_CONNECTIONS = 20;
 
@@ -114,7 +116,7 @@ class FailoverLabTest {
         assertUpstreamSendsTo(PRIMARY);
 
         scenario.markFailure();
-        pair.kill9(PRIMARY);
+        long killedAtMs = pair.kill9(PRIMARY).toEpochMilli();
         long takeoverMs = pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after router 0 was killed", TAKEOVER_TIMEOUT);
         Map<String, Object> takeover = takeover(BACKUP);
         System.out.println("[kill -9] router 1 active within " + takeoverMs + " ms of the kill (polled): " + takeover);
@@ -123,7 +125,7 @@ class FailoverLabTest {
 
         EchoLoad load = scenario.finish();
         assertNothingLost(load, "kill -9 of the active");
-        assertProbesSucceeded(load, "new connections during and after the kill -9 takeover");
+        assertProbesSucceededBut(load, "new connections during and after the kill -9 takeover", killedAtMs);
         assertNoPacketMetAnEmptyTable(BACKUP);
         assertFreshConnectionsSucceed("after the kill -9 takeover");
     }
@@ -518,6 +520,26 @@ class FailoverLabTest {
         List<Map<String, Object>> broken = load.brokenConnections();
         assertTrue(broken.isEmpty(), () -> context + ": " + broken.size() + " connection(s) lost data or failed, e.g. "
                 + broken.subList(0, Math.min(5, broken.size())));
+    }
+
+    /**
+     * Every probe succeeded but those opened within one update interval (t4) before the active was killed: a
+     * connection lives only in the active's table until its entry reaches the standby, which the active sends
+     * the next millisecond while the standby keeps up (t4 at the latest), so one whose SYN the active forwarded
+     * just before it died is lost with it (docs/operations.md, "What a failover loses"). They are counted and
+     * printed; any other failure fails the test.
+     */
+    private static void assertProbesSucceededBut(EchoLoad load, String context, long killedAtMs) {
+        List<Map<String, Object>> failed = load.failedProbes();
+        List<Map<String, Object>> unreplicated = failed.stream().filter(p -> {
+            double started = ((Number) p.get("started_epoch_ms")).doubleValue();
+            return started <= killedAtMs && started > killedAtMs - LAB_UPDATE_INTERVAL_MS;
+        }).toList();
+        System.out.println("[" + context + "] probes lost because they were opened within " + LAB_UPDATE_INTERVAL_MS
+                + " ms (t4) before the kill: " + unreplicated.size() + " of " + load.probes().size() + " " + unreplicated);
+        List<Map<String, Object>> others = failed.stream().filter(p -> !unreplicated.contains(p)).toList();
+        assertTrue(others.isEmpty(), () -> context + ": " + others.size() + " of " + load.probes().size()
+                + " new connections failed (kill at epoch ms " + killedAtMs + "): " + others);
     }
 
     /** Every probe (fresh connection) succeeded. */

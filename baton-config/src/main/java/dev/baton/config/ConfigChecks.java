@@ -83,6 +83,22 @@ final class ConfigChecks {
             coversUpdates(ha.linkFailureTime(), updateInterval, "one lost keep-alive fails the link", ConfigDefaults.STANDBY_TIMEOUT);
         }
         checkPeers(draft, ha);
+        checkVipCount(draft);
+    }
+
+    /** One keep-alive carries every VIP's monitor state, and must fit one datagram. */
+    private void checkVipCount(ConfigDraft draft) {
+        java.util.Set<Integer> vips = new java.util.HashSet<>();
+        for (ConfigDraft.Service service : draft.services()) {
+            if (service.vip().valid() && vips.add(service.vip().value()) && vips.size() == ConfigLimits.MAX_HA_VIPS + 1) {
+                problems.add(service.vip().at(), service.vip().keyPath(), Ipv4.format(service.vip().value()) + " is distinct VIP number "
+                                + vips.size() + "; with high-availability a router serves at most " + ConfigLimits.MAX_HA_VIPS
+                                + " (one keep-alive datagram carries every VIP's state): put more services on fewer VIPs,"
+                                + " or split the VIPs over several router groups",
+                        "vip: " + Ipv4.format(draft.services().getFirst().vip().value()));
+                return;
+            }
+        }
     }
 
     private void coversUpdates(Located<Duration> timeout, Located<Duration> updateInterval, String consequence, Duration usual) {

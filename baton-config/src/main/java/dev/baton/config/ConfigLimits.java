@@ -11,6 +11,12 @@ public final class ConfigLimits {
     public static final int MIN_WORKERS = 1;
     /** PACKET_FANOUT groups have at most 65,536 members, but more than 64 workers would only contend. */
     public static final int MAX_WORKERS = 64;
+    /**
+     * Distinct VIPs a router with high availability may serve: one keep-alive carries every VIP's state in one
+     * unfragmented datagram, 40 bytes each (baton-peer's {@code MessageType.KEEPALIVE.maxRecords()}, pinned
+     * equal by a test in baton-ha).
+     */
+    public static final int MAX_HA_VIPS = 35;
 
     /** x86_64 page size: the kernel requires ring blocks to be page-aligned (packet_set_ring). */
     public static final int PAGE_SIZE_BYTES = 4096;

@@ -231,6 +231,25 @@ class HighAvailabilityRejectionTest {
         assertEquals(expected, thrown.getMessage());
     }
 
+    /** One keep-alive datagram carries every VIP: 35 distinct VIPs load, a 36th is refused where it is written. */
+    @Test
+    void atMostOneKeepAliveOfDistinctVips() throws ConfigException {
+        String dns = "  - name: dns\n    vip: 192.0.2.10\n";
+        StringBuilder more = new StringBuilder();
+        for (int i = 1; i < ConfigLimits.MAX_HA_VIPS; i++) {
+            more.append("  - { name: s").append(i).append(", vip: 192.0.2.").append(100 + i)
+                    .append(", ports: [80], role: primary, priority: 200, failback: manual, servers: [ { address: 198.51.100.11 } ] }\n");
+        }
+        String full = VALID.replace(dns, more + dns);
+        assertTrue(ConfigLoader.load(full, FILE, HOSTNAME).highAvailability().isPresent(), "35 distinct VIPs");
+        String tooMany = VALID.replace(dns, more + "  - { name: s35, vip: 192.0.2.200, ports: [81], role: primary, priority: 200,"
+                + " failback: manual, servers: [ { address: 198.51.100.11 } ] }\n" + dns);
+        ConfigException thrown = assertThrows(ConfigException.class, () -> ConfigLoader.load(tooMany, FILE, HOSTNAME));
+        assertEquals("t.yaml:49:23: services[35].vip: 192.0.2.200 is distinct VIP number 36; with high-availability a router"
+                + " serves at most 35 (one keep-alive datagram carries every VIP's state): put more services on fewer VIPs, or"
+                + " split the VIPs over several router groups; for example: vip: 192.0.2.10", thrown.getMessage());
+    }
+
     /** The valid configuration with {@code original} (which must occur exactly once) replaced. */
     private static Arguments row(String name, String original, String replacement, String... expected) {
         int first = VALID.indexOf(original);

@@ -25,7 +25,9 @@ import dev.baton.keepalive.LinkStatus;
 import dev.baton.keepalive.PeerConfig;
 import dev.baton.keepalive.PeerLink;
 import dev.baton.keepalive.PeerStatus;
+import dev.baton.keepalive.PeerSockets;
 import dev.baton.keepalive.PeerTransport;
+import dev.baton.keepalive.RateLimitedLog;
 import dev.baton.monitor.Failback;
 import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
@@ -120,6 +122,8 @@ public final class HaAgent implements AutoCloseable {
     private long[] stateIncarnation;
     private long[] stateSequence;
     private long staleStateClaims;
+    /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
+    private long heartbeatsWithheld;
     /** This run's incarnation (from the state directory's counter): what a peer must echo (issue #7 item 3). */
     private final long incarnation;
     /** Per peer: the newest incarnation authenticated from it, 0 if none: what this router echoes to it. */
@@ -166,6 +170,15 @@ public final class HaAgent implements AutoCloseable {
      */
     public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
                    MillisClock clock, LinkWatcher links) throws IOException {
+        this(config, dataplane, replication, key, incarnation, clock, links, PeerSockets.UDP);
+    }
+
+    /**
+     * As above, over the given sockets: UDP in a router, an in-memory network with injected faults in the
+     * simulation tests.
+     */
+    public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
+                   MillisClock clock, LinkWatcher links, PeerSockets sockets) throws IOException {
         if (incarnation == 0) {
             throw new IllegalArgumentException("incarnation 0 means \"none heard\" in an echo; runs count from 1");
         }
@@ -211,7 +224,7 @@ public final class HaAgent implements AutoCloseable {
         // Per-pair keys derived from the shared secret; every message names its receiver (issue #7 item 13).
         MessageComposer composer = new MessageComposer(routerNumber, incarnation, key, peerIds);
         MessageVerifier verifier = new MessageVerifier(routerNumber, key, peerIds, new VerdictCounters());
-        this.transport = new PeerTransport(peerConfigs, composer, verifier);
+        this.transport = new PeerTransport(peerConfigs, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS, sockets);
         long updateIntervalMs = settings.updateInterval().toMillis();
         this.keepAlive = new KeepAliveManager(peerConfigs, updateIntervalMs, settings.linkFailureTime().toMillis(), nowMs);
 
@@ -341,8 +354,12 @@ public final class HaAgent implements AutoCloseable {
     }
 
     /** What a peer last said about one VIP in its keep-alive. */
-    record PeerRecord(long atMs, MonitorState state, Role role, int syncCode, int priority, long tableSize,
-                      long tableDigest, long configDigest) {
+    record PeerRecord(long atMs, MonitorState state, Role role, int syncCode, int priority, int flags, long tableSize,
+                      long tableDigest, long configDigest, long term) {
+
+        boolean linksUp() {
+            return (flags & KeepAliveFlyweight.FLAG_LINKS_DOWN) == 0;
+        }
     }
 
     private static String stateSuffix(SyncState sync) {
@@ -457,6 +474,12 @@ public final class HaAgent implements AutoCloseable {
             keepAlive.onSelfStalled(stalledMs, nowMs);
             for (VipGroup group : groups) {
                 execute(group, group.monitor.onSelfStalled(stalledMs, nowMs), nowMs);
+                if (stalledMs > settings.linkFailureTime().toMillis()) {
+                    // Silent for longer than the link failure time, this router was declared failed by the active,
+                    // which dropped its update stream (see PEER_FAILED below): the copy is no longer kept current.
+                    abandonStream(group, "this router did not run for " + stalledMs + " ms, longer than the link failure time:"
+                            + " the active dropped its update stream", nowMs);
+                }
             }
         }
         Runnable command;
@@ -496,11 +519,30 @@ public final class HaAgent implements AutoCloseable {
         }
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
+        if (stalledWithinCycle(nowMs)) {
+            return work;
+        }
         for (HeartbeatDue due : keepAlive.heartbeatsDue(nowMs)) {
             sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
             work++;
         }
         return work;
+    }
+
+    /**
+     * Whether this router stopped for longer than t2 in the middle of this cycle (SIGSTOP, a pause of the whole
+     * machine): the state the cycle computed from {@code cycleMs} is older than the peers' verdict on this
+     * router, so it must not be claimed in a keep-alive. A standby may have taken the VIP over meanwhile; a
+     * claim of ACTIVE now would make it yield to a router that re-evaluates (321) and withdraws the claim at
+     * its next cycle. The clock is read afresh here; the next cycle sees the stall and re-evaluates.
+     */
+    private boolean stalledWithinCycle(long cycleMs) {
+        long stalledMs = clock.nowMs() - cycleMs;
+        if (stalledMs <= settings.standbyTimeout().toMillis()) {
+            return false;
+        }
+        heartbeatsWithheld++;
+        return true;
     }
 
     /**
@@ -524,6 +566,22 @@ public final class HaAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops following the active's stream on every shard, and reports the copy as no longer synchronized; the
+     * standby asks for a new dump when it hears an active ({@link #followTheActive}). Nothing to do for a
+     * router that forwards the VIP (its table is the reference) or follows nobody.
+     */
+    private void abandonStream(VipGroup group, String why, long nowMs) {
+        if (group.followedPeer < 0 || group.forwarding) {
+            return;
+        }
+        group.followedPeer = -1;
+        group.syncedWorkers = 0;
+        int v = group.index;
+        forEachShard(shard -> shard.unfollow(v));
+        execute(group, group.monitor.onSyncLost(why, nowMs), nowMs);
+    }
+
     private void follow(VipGroup group, int peer, int reason, boolean force, long nowMs) {
         group.followedPeer = peer;
         group.syncedWorkers = 0;
@@ -542,7 +600,10 @@ public final class HaAgent implements AutoCloseable {
     // ====================================================================================== peer messages
 
     private void onMessage(int peerId, int linkIndex, MessageVerifier verifier, PeerMessageBuffer buffer) {
-        long nowMs = cycleNowMs;
+        // The time it is read, not the cycle's: a router stopped in the middle of a cycle (SIGSTOP, a pause of the
+        // machine) reads what queued meanwhile after it resumes, and a keep-alive stamped with the cycle's older
+        // time would restart t2 from a moment long past, so the standby would take over a few milliseconds later.
+        long nowMs = Math.max(cycleNowMs, clock.nowMs());
         int peer = peerIndexOf(peerId);
         if (peer < 0) {
             return;
@@ -589,6 +650,9 @@ public final class HaAgent implements AutoCloseable {
         long peerIncarnation = header.incarnation();
         long sequence = header.sequence();
         // The verifier rejects an incarnation older than the newest it authenticated (STALE_INCARNATION).
+        if (heardIncarnation[peer] != 0 && heardIncarnation[peer] != peerIncarnation) {
+            onPeerRestarted(peer);
+        }
         heardIncarnation[peer] = peerIncarnation;
         if (type == MessageType.KEEPALIVE) {
             keepAliveIn.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, header.payloadLength());
@@ -610,6 +674,27 @@ public final class HaAgent implements AutoCloseable {
         }
         return echoed[peer] && echoedIncarnation[peer] == peerIncarnation
                 && Long.compareUnsigned(sequence, echoedFromSequence[peer]) >= 0;
+    }
+
+    /**
+     * A peer authenticated under a new incarnation is a new run of that router, with empty tables and sync
+     * sessions numbered from the start again: a stream to or from its earlier run means nothing to it, and a
+     * request of the new run could be taken for a repeat of the old one's (the same session number).
+     */
+    private void onPeerRestarted(int peer) {
+        long nowMs = Math.max(cycleNowMs, clock.nowMs());
+        for (VipGroup group : groups) {
+            int v = group.index;
+            group.dumpCompleteWorkers[peer] = 0;
+            forEachShard(shard -> shard.forgetPeer(v, peer));
+            // The active this router follows is gone as surely as if it had crashed (it has, if it restarted
+            // this fast): its new run has an empty table, so this copy is the only one; take over with it now
+            // (348) rather than after t2, or wipe it to follow an empty table.
+            execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
+            if (group.followedPeer == peer) {
+                abandonStream(group, peers[peer].name() + " restarted: its earlier run's stream is over", nowMs);
+            }
+        }
     }
 
     /** Keep-alives and notices say what their sender is now; sync messages are ordered by their own streams. */
@@ -654,11 +739,12 @@ public final class HaAgent implements AutoCloseable {
             VipGroup group = groups[v];
             Role role = keepAliveIn.role(i) == KeepAliveFlyweight.ROLE_PRIMARY ? Role.PRIMARY : Role.BACKUP;
             PeerRecord record = new PeerRecord(nowMs, state, role, keepAliveIn.syncState(i), keepAliveIn.priority(i),
-                    keepAliveIn.tableSize(i), keepAliveIn.tableDigest(i), keepAliveIn.configDigest(i));
+                    keepAliveIn.flags(i), keepAliveIn.tableSize(i), keepAliveIn.tableDigest(i), keepAliveIn.configDigest(i),
+                    keepAliveIn.term(i));
             group.peerRecords[peer] = record;
             checkConfiguration(group, peer, record, nowMs);
             execute(group, group.monitor.onPeerHeard(new PeerView(peerKeys[peer], role, record.priority(), state,
-                    record.syncCode() == KeepAliveFlyweight.SYNC_DONE), nowMs), nowMs);
+                    record.syncCode() == KeepAliveFlyweight.SYNC_DONE, record.term(), record.linksUp()), nowMs), nowMs);
             checkDrift(group, peer, record, nowMs);
         }
     }
@@ -684,8 +770,11 @@ public final class HaAgent implements AutoCloseable {
      * sampled at the same point; the per-dump digest check and the update sequence numbers cover that case.
      */
     private void checkDrift(VipGroup group, int peer, PeerRecord record, long nowMs) {
+        if (group.followedPeer != peer) {
+            return; // another standby's keep-alive says nothing about the active's table (three routers or more)
+        }
         if (group.monitor.state() != MonitorState.STANDBY || group.monitor.sync() != SyncState.IN_SYNC
-                || group.followedPeer != peer || record.state() != MonitorState.ACTIVE) {
+                || record.state() != MonitorState.ACTIVE) {
             group.driftSinceMs = Long.MIN_VALUE;
             return;
         }
@@ -860,9 +949,22 @@ public final class HaAgent implements AutoCloseable {
         boolean failure = event.kind() == KeepAliveEvent.Kind.LINK_FAILED || event.kind() == KeepAliveEvent.Kind.PEER_FAILED;
         LOG.log(failure ? System.Logger.Level.WARNING : System.Logger.Level.INFO, text);
         record(new HaEvent(nowMs, System.currentTimeMillis(), "", event.kind().isLinkEvent() ? "link" : "peer", 0, "", "", text));
+        if (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE) {
+            for (VipGroup group : groups) {
+                if (group.forwarding) {
+                    int v = group.index;
+                    forEachShard(shard -> shard.resumeSender(v, peer, nowMs));
+                }
+            }
+        }
         if (event.kind() == KeepAliveEvent.Kind.PEER_FAILED) {
             for (VipGroup group : groups) {
                 execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
+                if (group.followedPeer == peer) {
+                    // Both ends abandon the stream when either sees the other fail: the active drops its sender
+                    // below on its side, so a copy kept here would silently stop following.
+                    abandonStream(group, peers[peer].name() + " failed: its update stream is abandoned", nowMs);
+                }
                 // A standby that returns asks again and gets a fresh dump; its old stream is abandoned.
                 int v = group.index;
                 group.dumpCompleteWorkers[peer] = 0;
@@ -905,7 +1007,8 @@ public final class HaAgent implements AutoCloseable {
             };
             keepAliveOut.service(group.index, group.index, m.state().code,
                     m.role() == Role.PRIMARY ? KeepAliveFlyweight.ROLE_PRIMARY : KeepAliveFlyweight.ROLE_BACKUP, syncCode,
-                    m.priority(), replication.size(group.index), replication.digest(group.index), configDigest);
+                    m.priority(), m.linksUp() ? 0 : KeepAliveFlyweight.FLAG_LINKS_DOWN, replication.size(group.index),
+                    replication.digest(group.index), configDigest, m.term());
         }
         return length;
     }
@@ -1039,7 +1142,7 @@ public final class HaAgent implements AutoCloseable {
     private int synchronizedStandby(VipGroup group) {
         for (int p = 0; p < peers.length; p++) {
             PeerRecord r = group.peerRecords[p];
-            if (r != null && r.state() == MonitorState.STANDBY && r.syncCode() == KeepAliveFlyweight.SYNC_DONE
+            if (r != null && r.state() == MonitorState.STANDBY && r.syncCode() == KeepAliveFlyweight.SYNC_DONE && r.linksUp()
                     && keepAlive.status(peers[p].routerId()).state() == dev.baton.keepalive.LinkState.ALIVE) {
                 return p;
             }
@@ -1175,6 +1278,7 @@ public final class HaAgent implements AutoCloseable {
             v.put("state", m.state().name());
             v.put("state_code", m.state().code);
             v.put("sync", m.sync().name());
+            v.put("term", m.term());
             v.put("forwarding", group.forwarding);
             v.put("answering_arp", group.answeringArp);
             int active = group.activePeerIndex();
@@ -1210,6 +1314,8 @@ public final class HaAgent implements AutoCloseable {
                         case KeepAliveFlyweight.SYNC_DONE -> "IN_SYNC";
                         default -> "NONE";
                     });
+                    pv.put("term", r.term());
+                    pv.put("links_up", r.linksUp());
                     pv.put("table_size", r.tableSize());
                     pv.put("table_digest", Long.toHexString(r.tableDigest()));
                     pv.put("heard_ms_ago", nowMs - r.atMs());
@@ -1261,6 +1367,7 @@ public final class HaAgent implements AutoCloseable {
         messages.put("sync_requests_refused", syncRequestsRefused);
         messages.put("stale_state_claims", staleStateClaims);
         messages.put("ignored_before_echo", ignoredBeforeEcho);
+        messages.put("heartbeats_withheld_after_stall", heartbeatsWithheld);
         status.put("peer_messages", messages);
         return status;
     }

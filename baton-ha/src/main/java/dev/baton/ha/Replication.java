@@ -40,7 +40,8 @@ public final class Replication {
     public static SyncSettings syncSettings(HighAvailabilitySettings settings) {
         SyncSettings defaults = SyncSettings.defaults();
         return new SyncSettings(settings.sync().window(), defaults.recordsPerSyncBatch(), defaults.recordsPerUpdateBatch(),
-                settings.updateInterval().toMillis(), defaults.retainedUpdateBatches(), settings.sync().retransmitTimeout().toMillis());
+                settings.updateInterval().toMillis(), defaults.retainedUpdateBatches(), settings.sync().retransmitTimeout().toMillis(),
+                Math.min(SyncSettings.NEW_CONNECTION_DELAY_MS, settings.updateInterval().toMillis()));
     }
 
     /** The extension worker {@code w} runs: pass {@code replication::extensionFor} to the data plane. */

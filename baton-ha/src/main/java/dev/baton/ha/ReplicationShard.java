@@ -68,6 +68,8 @@ public final class ReplicationShard implements WorkerExtension {
     private final boolean[] synchronizedWith;
     /** [vip][peer]: a sender per standby peer that asked. */
     private final SyncSender[][] senders;
+    /** Per VIP and peer: the session of a stream dropped because the peer failed, to resume after; -1 none. */
+    private final long[][] droppedSession;
     private final boolean[][] dumpComplete;
     private int streamingSenders;
     /** [vip][peer]: the update sequence a flush waits to see acknowledged, or -1. */
@@ -76,6 +78,8 @@ public final class ReplicationShard implements WorkerExtension {
     /** Set while a receiver applies records: inserts then come from the active, not from traffic. */
     private boolean applying;
     private long inboundUnrouted;
+    /** Dumps pushed unasked to a standby heard again after its stream was dropped ({@link #resumeSender}). */
+    private long resumedStreams;
     private final MessageRing.Handler inboundHandler = this::onInbound;
     private final ConnectionVisitor refreshVisitor = this::onRefreshed;
 
@@ -98,6 +102,10 @@ public final class ReplicationShard implements WorkerExtension {
         java.util.Arrays.fill(followedPeer, -1);
         this.synchronizedWith = new boolean[vipCount];
         this.senders = new SyncSender[vipCount][peerCount];
+        this.droppedSession = new long[vipCount][peerCount];
+        for (long[] row : droppedSession) {
+            java.util.Arrays.fill(row, -1);
+        }
         this.dumpComplete = new boolean[vipCount][peerCount];
         this.flushThrough = new long[vipCount][peerCount];
         this.flushPending = new boolean[vipCount];
@@ -181,12 +189,56 @@ public final class ReplicationShard implements WorkerExtension {
     /** Forgets the VIP's standbys: this router is no longer active for it. */
     public void dropSenders(int vipIndex) {
         for (int p = 0; p < peerCount; p++) {
-            dropSender(vipIndex, p);
+            drop(vipIndex, p);
+            droppedSession[vipIndex][p] = -1;
         }
     }
 
-    /** Forgets one standby (it failed): a new dump starts when it asks again. */
+    /**
+     * Stops streaming to one standby (it failed): nothing more is queued for it. Its session is remembered:
+     * the standby may not have seen itself fail (a short stall of this router, a one-way silence) and still
+     * follow that session, so {@link #resumeSender} pushes a new dump when it is heard again; a standby that
+     * restarted asks for one itself.
+     */
     public void dropSender(int vipIndex, int peerIndex) {
+        if (senders[vipIndex][peerIndex] != null) {
+            droppedSession[vipIndex][peerIndex] = Integer.toUnsignedLong(senders[vipIndex][peerIndex].sessionId());
+        }
+        drop(vipIndex, peerIndex);
+    }
+
+    /**
+     * The standby whose stream {@link #dropSender} stopped is alive again: a new dump to it, in the session after
+     * the dropped one, which its receiver takes for a resynchronization (a stream it follows moved on) and
+     * verifies like any dump. Without it, a standby that never noticed it was dropped would stay "synchronized"
+     * on a copy nobody updates. Nothing to do when it already asked again, or this router is no longer active.
+     */
+    public void resumeSender(int vipIndex, int peerIndex, long nowMs) {
+        long session = droppedSession[vipIndex][peerIndex];
+        droppedSession[vipIndex][peerIndex] = -1;
+        if (session < 0 || senders[vipIndex][peerIndex] != null) {
+            return;
+        }
+        this.nowMs = nowMs;
+        SyncSender sender = newSender(vipIndex, peerIndex);
+        sender.resumeAfter((int) session, nowMs);
+        resumedStreams++;
+    }
+
+    /** The peer restarted: its stream from this router, if any, is over, and nothing is resumed to it. */
+    public void forgetPeer(int vipIndex, int peerIndex) {
+        drop(vipIndex, peerIndex);
+        droppedSession[vipIndex][peerIndex] = -1;
+    }
+
+    private SyncSender newSender(int vip, int peerIndex) {
+        SyncSender sender = new SyncSender(streamId(vip, worker), vip, settings,
+                (t, buffer, len) -> send(peerIndex, t, buffer.segment(), len)).bind(table);
+        senders[vip][peerIndex] = sender;
+        return sender;
+    }
+
+    private void drop(int vipIndex, int peerIndex) {
         if (senders[vipIndex][peerIndex] != null && dumpComplete[vipIndex][peerIndex]) {
             streamingSenders--;
         }
@@ -264,9 +316,8 @@ public final class ReplicationShard implements WorkerExtension {
                         inboundUnrouted++; // an acknowledgement for a sender this router no longer has
                         return;
                     }
-                    sender = new SyncSender(streamId(vip, worker), vip, settings,
-                            (t, buffer, len) -> send(peerIndex, t, buffer.segment(), len)).bind(table);
-                    senders[vip][peerIndex] = sender;
+                    sender = newSender(vip, peerIndex);
+                    droppedSession[vip][peerIndex] = -1; // it asked again: its request names the session
                 }
                 sender.receive(type, segment, offset, length, nowMs);
                 noteDumpComplete(vip, peerIndex, sender);
@@ -415,7 +466,8 @@ public final class ReplicationShard implements WorkerExtension {
                 r.gaps(), r.resyncs(), r.digestMismatches(), r.duplicates() + r.staleMessages(),
                 dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped(),
                 followedPeer[vipIndex] >= 0 ? r.syncStatus() : "idle", r.invalidRecords(), r.outOfWindow(),
-                inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity());
+                inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity(),
+                resumedStreams);
     }
 
     public int worker() {

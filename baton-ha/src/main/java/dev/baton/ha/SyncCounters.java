@@ -33,7 +33,7 @@ public record SyncCounters(int followedPeer, boolean synchronized_, long records
                            long dumpRecordsSent, long updatesSent, long batchesResent, long updatesUnacknowledged,
                            long unroutedMessages, long inboundDropped, long outboundDropped, String syncStatus,
                            long invalidRecords, long outOfWindow, long handlerFailures, long capacityRefusals,
-                           long refusedActiveEntries, long offeredCapacity) {
+                           long refusedActiveEntries, long offeredCapacity, long resumedStreams) {
 
     private static final java.util.List<String> STATUS_BY_SEVERITY =
             java.util.List.of("synchronized", "idle", "sync-in", "capacity-refused");
@@ -50,6 +50,6 @@ public record SyncCounters(int followedPeer, boolean synchronized_, long records
                 invalidRecords + o.invalidRecords, outOfWindow + o.outOfWindow, handlerFailures + o.handlerFailures,
                 capacityRefusals + o.capacityRefusals, Math.max(refusedActiveEntries, o.refusedActiveEntries),
                 offeredCapacity == 0 ? o.offeredCapacity : o.offeredCapacity == 0 ? offeredCapacity
-                        : Math.min(offeredCapacity, o.offeredCapacity));
+                        : Math.min(offeredCapacity, o.offeredCapacity), resumedStreams + o.resumedStreams);
     }
 }

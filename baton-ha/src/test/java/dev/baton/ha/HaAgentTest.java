@@ -69,6 +69,12 @@ class HaAgentTest {
     }
 
     /** Issue #7 item 10: with 64 workers, {@code (1L << 64) - 1} was 0 and no standby ever synchronized. */
+    /** The configuration's limit on distinct VIPs is what one keep-alive datagram carries. */
+    @Test
+    void everyVipTheConfigurationAllowsFitsOneKeepAlive() {
+        assertEquals(dev.baton.peer.MessageType.KEEPALIVE.maxRecords(), dev.baton.config.ConfigLimits.MAX_HA_VIPS);
+    }
+
     @Test
     void aStandbyWithSixtyFourWorkersSynchronizes() throws Exception {
         assertEquals(-1L, HaAgent.workerMask(64));

@@ -1,13 +1,9 @@
 package dev.baton.keepalive;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,10 +15,11 @@ import dev.baton.peer.Verdict;
 import dev.baton.peer.VerdictCounters;
 
 /**
- * Peer messages over UDP on every link (issue #3, {@code docs/protocol.md}): one non-blocking
- * {@link DatagramChannel} per distinct local link address, bound when the transport is constructed, on the
- * constructing thread. A socket keeps the network namespace it was created in, so a caller may construct the
- * transport inside {@code NetworkNamespace.callIn} and use it from any thread afterwards.
+ * Peer messages over UDP on every link ({@code docs/protocol.md}): one socket ({@link PeerSockets}: a
+ * non-blocking datagram channel in a router, an in-memory network in simulations) per distinct local link
+ * address, bound when the transport is constructed, on the constructing thread. A socket keeps the network
+ * namespace it was created in, so a caller may construct the transport inside {@code NetworkNamespace.callIn}
+ * and use it from any thread afterwards.
  *
  * <p>Send: the caller writes a payload into {@link #sendBuffer()} at
  * {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}, then {@link #send} (one link) or {@link #sendOnEveryLink}: each
@@ -40,7 +37,7 @@ import dev.baton.peer.VerdictCounters;
  * others), every datagram read counts as work so the agent does not idle while junk is queued, and a foreign
  * source costs one address comparison. The nftables guard drops foreign sources before the socket.
  *
- * <p>The two message buffers are allocated once and reused. {@link DatagramChannel#receive} returns the
+ * <p>The two message buffers are allocated once and reused. A UDP socket's receive returns the
  * source as a new address object per datagram (a JDK limitation); this is the control path, a few messages
  * per link per interval, not the packet path. Not thread-safe: owned by the peer agent's thread.
  */
@@ -79,7 +76,8 @@ public final class PeerTransport implements AutoCloseable {
     private final PeerConfig[] peers;
     /** For each peer, for each of its links: the index of the channel bound to the link's local address. */
     private final int[][] channelOfLink;
-    private final List<DatagramChannel> channels = new ArrayList<>();
+    private final PeerSockets sockets;
+    private final List<PeerSockets.PeerSocket> channels = new ArrayList<>();
     private final List<InetSocketAddress> channelAddresses = new ArrayList<>();
     /** Per channel: the peer addresses (address and port) of the links bound to it, the only sources read. */
     private InetSocketAddress[][] sourcesOfChannel = new InetSocketAddress[0][];
@@ -101,12 +99,16 @@ public final class PeerTransport implements AutoCloseable {
      * @throws IOException when an address cannot be bound (every channel opened so far is closed)
      */
     public PeerTransport(List<PeerConfig> peers, MessageComposer composer, MessageVerifier verifier) throws IOException {
-        this(peers, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS);
+        this(peers, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS, PeerSockets.UDP);
     }
 
-    /** As {@link #PeerTransport(List, MessageComposer, MessageVerifier)}, with the log interval given. */
+    /**
+     * As {@link #PeerTransport(List, MessageComposer, MessageVerifier)}, with the log interval and the sockets
+     * given.
+     */
     public PeerTransport(List<PeerConfig> peers, MessageComposer composer, MessageVerifier verifier,
-                         long logIntervalMs) throws IOException {
+                         long logIntervalMs, PeerSockets sockets) throws IOException {
+        this.sockets = sockets;
         this.peers = peers.toArray(PeerConfig[]::new);
         this.composer = composer;
         this.verifier = verifier;
@@ -143,24 +145,9 @@ public final class PeerTransport implements AutoCloseable {
         if (existing >= 0) {
             return existing;
         }
-        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        try {
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
-            channel.bind(local);
-            // Linux reports twice the size granted (half is bookkeeping); less than asked means rmem_max capped it.
-            int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
-            receiveBufferBytes = Math.min(receiveBufferBytes, granted);
-            if (granted < RECEIVE_BUFFER_BYTES) {
-                LOG.log(System.Logger.Level.WARNING, "peer link " + local + ": receive buffer " + granted + " bytes, "
-                        + RECEIVE_BUFFER_BYTES + " asked; raise net.core.rmem_max to absorb floods at the peer port");
-            }
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw new IOException("cannot bind peer link address " + local + ": " + e.getMessage(), e);
-        }
-        channels.add(channel);
+        PeerSockets.PeerSocket socket = sockets.bind(local);
+        receiveBufferBytes = Math.min(receiveBufferBytes, socket.receiveBufferBytes());
+        channels.add(socket);
         channelAddresses.add(local);
         return channels.size() - 1;
     }
@@ -181,7 +168,7 @@ public final class PeerTransport implements AutoCloseable {
     public boolean send(int peerRouterId, int linkIndex, MessageType type, int payloadLength, long nowMs) {
         int p = indexOf(peerRouterId);
         PeerLink link = peers[p].links().get(linkIndex);
-        DatagramChannel channel = channels.get(channelOfLink[p][linkIndex]);
+        PeerSockets.PeerSocket channel = channels.get(channelOfLink[p][linkIndex]);
         int length = composer.compose(sendBuffer, peerRouterId, type, 0, payloadLength);
         ByteBuffer bytes = sendBuffer.byteBuffer();
         bytes.clear().limit(length);
@@ -234,7 +221,7 @@ public final class PeerTransport implements AutoCloseable {
         int read = 0;
         ByteBuffer bytes = receiveBuffer.byteBuffer();
         for (int c = 0; c < channels.size(); c++) {
-            DatagramChannel channel = channels.get(c);
+            PeerSockets.PeerSocket channel = channels.get(c);
             for (int n = 0; n < MAX_DATAGRAMS_PER_CHANNEL; n++) {
                 bytes.clear();
                 SocketAddress source;
@@ -376,7 +363,7 @@ public final class PeerTransport implements AutoCloseable {
     /** Closes every channel. */
     @Override
     public void close() {
-        for (DatagramChannel channel : channels) {
+        for (PeerSockets.PeerSocket channel : channels) {
             try {
                 channel.close();
             } catch (IOException e) {

@@ -1,20 +1,35 @@
 package dev.baton.monitor;
 
 /**
- * What a peer router said about itself for one service in its last keep-alive or update.
+ * What a peer router said about itself for one service in its last keep-alive.
  *
  * @param routerId its id
  * @param role     its configured function for the service
  * @param priority its configured priority (higher wins a tie between two actives)
  * @param state    its state
  * @param inSync   whether it is a synchronized standby
+ * @param term     the service's term as it knows it: the term of its own takeover while it is active, else the
+ *                 highest it has heard (see {@link ServiceMonitor#term()})
+ * @param linksUp  whether every local link the service needs is up there: a standby with a link down takes
+ *                 nothing over
  */
-public record PeerView(String routerId, Role role, int priority, MonitorState state, boolean inSync) {
+public record PeerView(String routerId, Role role, int priority, MonitorState state, boolean inSync, long term,
+                       boolean linksUp) {
+
+    /** A peer at term 0 with its links up: what a router says before any takeover it knows of. */
+    public PeerView(String routerId, Role role, int priority, MonitorState state, boolean inSync) {
+        this(routerId, role, priority, state, inSync, 0, true);
+    }
+
+    /** Whether it is a synchronized standby that could take the service over now. */
+    public boolean readyToTakeOver() {
+        return state == MonitorState.STANDBY && inSync && linksUp;
+    }
 
     /**
      * Whether a router with {@code (role, priority, routerId)} takes precedence over {@code other}: the
-     * deterministic answer when two actives meet after a partition heals. Primary beats backup, then the
-     * higher priority, then the lower router id, so both sides reach the same verdict.
+     * deterministic answer when two actives of the same term meet after a partition heals. Primary beats
+     * backup, then the higher priority, then the lower router id, so both sides reach the same verdict.
      */
     public static boolean precedes(Role role, int priority, String routerId, PeerView other) {
         if (role != other.role()) {

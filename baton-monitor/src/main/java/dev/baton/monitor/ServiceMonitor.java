@@ -27,8 +27,15 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>A standby that is not synchronized never preempts (345, 346, 347 are refused and logged); it takes
  *       the VIP only when the active is gone (348).</li>
- *   <li>Two actives (a healed partition) resolve deterministically by {@link PeerView#precedes}: the loser goes
- *       standby and resynchronizes, the winner re-announces with gratuitous ARP.</li>
+ *   <li>Every takeover starts a new {@link #term()}, one above every term heard. Two actives resolve by term:
+ *       a claim with a lower term than this router's own was made before this router's takeover, by a router
+ *       that has been replaced (it stalled longer than t2, or the claim was delayed) and will yield when it
+ *       hears this one; the higher term keeps the VIP. Equal terms (two takeovers from the same state, on both
+ *       sides of a partition) resolve by {@link PeerView#precedes}: the loser goes standby and resynchronizes,
+ *       the winner re-announces with gratuitous ARP.</li>
+ *   <li>A router that is not synchronized takes nothing over (t1, t2, a lost or resigning active) while it
+ *       hears, within t2, a synchronized standby that could: that one holds every connection, and takes the
+ *       VIP itself (it hears the same silence, or the same GAVE_UP).</li>
  *   <li>A router whose own client- or server-facing link is down gives the VIP up at once and tells its peers
  *       (the patent's connectivity failures 2(a), 2(b)); while a link is down it takes nothing over.</li>
  *   <li>After handing over (355) the old active stops answering ARP at once but keeps forwarding for
@@ -57,6 +64,14 @@ public final class ServiceMonitor {
      */
     private boolean failbackHeldOff;
     private String activePeer;
+    /** When this router entered LISTEN. */
+    private long listenedSinceMs;
+    /** The term of this router's last takeover (0 before the first). */
+    private long term;
+    /** The highest term heard from any peer. */
+    private long highestTermHeard;
+    /** The last view heard from each peer, with when: whether a synchronized standby is around. */
+    private final java.util.Map<String, HeardPeer> heard = new java.util.HashMap<>();
     /** Deadlines in ms, or Long.MAX_VALUE when the timer is not running. */
     private long listenDeadlineMs = Long.MAX_VALUE;
     private long standbyDeadlineMs = Long.MAX_VALUE;
@@ -98,6 +113,14 @@ public final class ServiceMonitor {
 
     public String routerId() {
         return routerId;
+    }
+
+    /**
+     * The term this router claims in its keep-alives: its own takeover's while active, else the highest it
+     * knows (so that a router that takes over next goes above it).
+     */
+    public long term() {
+        return state == MonitorState.ACTIVE ? term : Math.max(term, highestTermHeard);
     }
 
     /** The active peer this standby follows, or null. */
@@ -157,8 +180,14 @@ public final class ServiceMonitor {
         switch (state) {
             case LISTEN -> {
                 if (nowMs >= listenDeadlineMs) {
-                    if (linksUp) {
-                        enterActive(nowMs, 326, "no active router heard within t1 (" + timers.listenTimeoutMs() + " ms)", actions);
+                    String standby = synchronizedStandbyHeard(nowMs);
+                    if (standby != null) {
+                        listenDeadlineMs = nowMs + timers.standbyTimeoutMs();
+                        note(nowMs, 326, "t1 expired, but " + standby + " is a synchronized standby that could take the VIP:"
+                                + " this router, with no copy of the table, leaves it to " + standby);
+                    } else if (linksUp) {
+                        enterActive(nowMs, 326, "no active router heard within " + (listenedSinceMs == nowMs - timers.listenTimeoutMs()
+                                ? "t1 (" + timers.listenTimeoutMs() + " ms)" : (nowMs - listenedSinceMs) + " ms"), actions);
                     } else {
                         listenDeadlineMs = nowMs + timers.listenTimeoutMs();
                         note(nowMs, 326, "t1 expired but a local link is down: not taking the VIP; listening again");
@@ -195,6 +224,9 @@ public final class ServiceMonitor {
      */
     public List<MonitorAction> onPeerHeard(PeerView peer, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
+        heard.put(peer.routerId(), new HeardPeer(peer, nowMs));
+        long termBefore = term();
+        highestTermHeard = Math.max(highestTermHeard, peer.term());
         if (peer.state() != MonitorState.ACTIVE) {
             return actions;
         }
@@ -205,12 +237,32 @@ public final class ServiceMonitor {
                 actions.add(new MonitorAction.SendSyncRequest());
             }
             case STANDBY, PREEMPT -> {
+                if (state == MonitorState.PREEMPT && activePeer != null && !activePeer.equals(peer.routerId())) {
+                    // The query went to an active that is no longer the one: t3 would take the VIP from a router
+                    // this one never asked, with a table that follows neither.
+                    String queried = activePeer;
+                    activePeer = peer.routerId();
+                    enterStandby(nowMs, 341, "preemption abandoned: " + peer.routerId() + " became active while this router"
+                            + " was asking " + queried, sync, actions);
+                    return actions;
+                }
                 // Action 341: the active is alive; restart t2.
                 activePeer = peer.routerId();
                 standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
             }
             case ACTIVE -> {
-                if (PeerView.precedes(role, priority, routerId, peer)) {
+                if (peer.term() < termBefore) {
+                    // Its claim predates this router's takeover: it was replaced and will yield when it hears this.
+                    actions.add(new MonitorAction.SendGratuitousArp());
+                    note(nowMs, 350, "another active router " + peer.routerId() + " seen with term " + peer.term()
+                            + ", older than this router's " + termBefore + ": a claim made before this takeover; keeping the VIP,"
+                            + " re-announcing it");
+                } else if (peer.term() > termBefore) {
+                    activePeer = peer.routerId();
+                    enterStandby(nowMs, 341, "another active router " + peer.routerId() + " took the VIP over after this one (term "
+                            + peer.term() + ", this router's " + termBefore + "): going standby and resynchronizing", SyncState.SYNC_IN, actions);
+                    actions.add(new MonitorAction.SendSyncRequest());
+                } else if (PeerView.precedes(role, priority, routerId, peer)) {
                     actions.add(new MonitorAction.SendGratuitousArp());
                     note(nowMs, 350, "another active router " + peer.routerId() + " seen (healed partition?): this router takes precedence;"
                             + " re-announcing the VIP");
@@ -259,7 +311,12 @@ public final class ServiceMonitor {
     /** The synchronization manager found a gap or a digest mismatch: back to SYNC-IN. */
     public List<MonitorAction> onSyncLost(String reason, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
-        if (state == MonitorState.STANDBY || state == MonitorState.PREEMPT) {
+        if (state == MonitorState.PREEMPT) {
+            // Only a synchronized standby preempts (345, 346, 347): without a verified copy, t3 must not hand it
+            // the VIP.
+            enterStandby(nowMs, 360, "preemption abandoned, resynchronizing: " + reason, SyncState.SYNC_IN, actions);
+            actions.add(new MonitorAction.SendSyncRequest());
+        } else if (state == MonitorState.STANDBY) {
             move(state, SyncState.SYNC_IN, nowMs, 360, "resynchronizing: " + reason);
             actions.add(new MonitorAction.SendSyncRequest());
         }
@@ -390,8 +447,15 @@ public final class ServiceMonitor {
     public List<MonitorAction> onSelfStalled(long stalledMs, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
         switch (state) {
-            case ACTIVE -> enterListen(nowMs, 321, "this router was stalled for " + stalledMs + " ms, longer than t2 ("
-                    + timers.standbyTimeoutMs() + " ms): a standby may have taken the VIP; listening before forwarding again", actions);
+            case ACTIVE -> {
+                // t2, not t1: a standby that took over sends a keep-alive every t4, so t2 hears it; if none did
+                // (it was stalled too, or not synchronized), this router's table is the freshest there is and it
+                // takes the VIP back (326) without leaving it unserved for t1.
+                enterListen(nowMs, 321, "this router was stalled for " + stalledMs + " ms, longer than t2 ("
+                        + timers.standbyTimeoutMs() + " ms): a standby may have taken the VIP; listening for t2 before"
+                        + " forwarding again", actions);
+                listenDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            }
             case STANDBY, PREEMPT -> standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
             default -> {
             }
@@ -421,13 +485,49 @@ public final class ServiceMonitor {
             note(nowMs, 348, reason + ", but a local link is down: not taking the VIP");
             return;
         }
+        HeardPeer active = activePeer == null ? null : heard.get(activePeer);
+        if (sync != SyncState.IN_SYNC && active != null && active.view().state() == MonitorState.LISTEN
+                && nowMs - active.atMs() <= timers.standbyTimeoutMs()) {
+            // The active is alive, re-evaluating after a stall of its own (321) with the table this router is
+            // still waiting for: it takes the VIP back after t2 unless a synchronized router has it.
+            standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            note(nowMs, 348, reason + ", but " + activePeer + " is alive and listening after a stall, with the table this"
+                    + " router has not (" + sync + "): leaving the VIP to it");
+            return;
+        }
+        String standby = sync == SyncState.IN_SYNC ? null : synchronizedStandbyHeard(nowMs);
+        if (standby != null) {
+            standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            note(nowMs, 348, reason + ", but " + standby + " is a synchronized standby and this router is not (" + sync
+                    + "): " + standby + " takes the VIP with every connection");
+            return;
+        }
         String syncNote = sync == SyncState.IN_SYNC ? "" : " (not synchronized: connections not yet replicated are lost)";
         enterActive(nowMs, 348, reason + syncNote, actions);
+    }
+
+    /**
+     * A peer heard within t2 whose last keep-alive said it is a synchronized standby with its links up, other
+     * than the active this router follows; or null.
+     */
+    private String synchronizedStandbyHeard(long nowMs) {
+        String found = null;
+        for (HeardPeer peer : heard.values()) {
+            if (nowMs - peer.atMs() <= timers.standbyTimeoutMs() && peer.view().readyToTakeOver()
+                    && (found == null || peer.view().routerId().compareTo(found) < 0)) {
+                found = peer.view().routerId();
+            }
+        }
+        return found;
+    }
+
+    private record HeardPeer(PeerView view, long atMs) {
     }
 
     /** Action 321. */
     private void enterListen(long nowMs, int reference, String reason, List<MonitorAction> actions) {
         stopTimers();
+        listenedSinceMs = nowMs;
         activePeer = null;
         listenDeadlineMs = nowMs + timers.listenTimeoutMs();
         move(MonitorState.LISTEN, SyncState.NONE, nowMs, reference, reason);
@@ -458,10 +558,11 @@ public final class ServiceMonitor {
      */
     private void enterActive(long nowMs, int reference, String reason, List<MonitorAction> actions) {
         stopTimers();
+        term = Math.max(term, highestTermHeard) + 1;
         failbackHeldOff = false;
         activePeer = null;
         updateDeadlineMs = nowMs + timers.updateIntervalMs();
-        move(MonitorState.ACTIVE, SyncState.NONE, nowMs, reference, reason);
+        move(MonitorState.ACTIVE, SyncState.NONE, nowMs, reference, reason + " (term " + term + ")");
         actions.add(new MonitorAction.Forward(true));
         actions.add(new MonitorAction.AnswerArp(true));
         actions.add(new MonitorAction.SendGratuitousArp());

@@ -39,6 +39,12 @@ class ServiceMonitorTest {
     static final MonitorTimers T = new MonitorTimers(500, 80, 100, 20, 300);
     static final PeerView ACTIVE_BACKUP = new PeerView("b", Role.BACKUP, 100, ACTIVE, false);
     static final PeerView ACTIVE_PRIMARY = new PeerView("a", Role.PRIMARY, 100, ACTIVE, false);
+    /** Actives that took the VIP over once from LISTEN (326), as this rig's ACTIVE_ did: term 1. */
+    static final PeerView ACTIVE_BACKUP_TERM_1 = new PeerView("b", Role.BACKUP, 100, ACTIVE, false, 1, true);
+    static final PeerView ACTIVE_PRIMARY_TERM_1 = new PeerView("a", Role.PRIMARY, 100, ACTIVE, false, 1, true);
+    /** A synchronized standby "c" that could take the VIP over, and the same with a local link down. */
+    static final PeerView READY_STANDBY = new PeerView("c", Role.BACKUP, 50, STANDBY, true, 0, true);
+    static final PeerView STANDBY_LINK_DOWN = new PeerView("c", Role.BACKUP, 50, STANDBY, true, 0, false);
 
     /** A monitor plus everything it reported. */
     static final class Rig {
@@ -170,23 +176,70 @@ class ServiceMonitorTest {
                         ServiceMonitor::onTick, ACTIVE, NONE, 335, TAKEOVER.toArray(MonitorAction[]::new)),
                 row("t3 not yet expired: still preempting", Start.PREEMPT_, Role.BACKUP, 1_129,
                         ServiceMonitor::onTick, PREEMPT, IN_SYNC, 347),
+                row("preempting, the copy is lost (the active changed): back to STANDBY, no takeover at t3", Start.PREEMPT_, Role.BACKUP, 1_040,
+                        (m, t) -> m.onSyncLost("following another active", t), STANDBY, SYNC_IN, 360,
+                        new AnswerArp(false), new Forward(false), new SendSyncRequest()),
+                row("preempting, another router becomes active: the query is moot, back to STANDBY", Start.PREEMPT_, Role.BACKUP, 1_040,
+                        (m, t) -> m.onPeerHeard(new PeerView("c", Role.BACKUP, 50, ACTIVE, false, 3, true), t), STANDBY, IN_SYNC, 341,
+                        new AnswerArp(false), new Forward(false)),
                 row("355 switch-over query on the active: accept, STANDBY, stop ARP, keep forwarding (drain)", Start.ACTIVE_, Role.PRIMARY, 1_510,
                         (m, t) -> m.onSwitchoverQuery("b", t), STANDBY, IN_SYNC, 355, new SendSwitchoverAccept("b"), new AnswerArp(false)),
                 row("action 351 every t4 on the active", Start.ACTIVE_, Role.PRIMARY, 1_520,
                         ServiceMonitor::onTick, ACTIVE, NONE, 326, new SendUpdates(false)),
                 row("370 a standby asks for synchronization: SYNC-OUT with a full dump", Start.ACTIVE_, Role.PRIMARY, 1_510,
                         (m, t) -> m.onSyncRequested("b", t), ACTIVE, SYNC_OUT, 370, new SendUpdates(true)),
-                row("two actives: the primary keeps the VIP and re-announces", Start.ACTIVE_, Role.PRIMARY, 1_510,
-                        (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t), ACTIVE, NONE, 350, new SendGratuitousArp()),
-                row("two actives: the backup yields and resynchronizes", Start.ACTIVE_, Role.BACKUP, 1_510,
-                        (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY, t), STANDBY, SYNC_IN, 341,
+                row("two actives of one term: the primary keeps the VIP and re-announces", Start.ACTIVE_, Role.PRIMARY, 1_510,
+                        (m, t) -> m.onPeerHeard(ACTIVE_BACKUP_TERM_1, t), ACTIVE, NONE, 350, new SendGratuitousArp()),
+                row("two actives of one term: the backup yields and resynchronizes", Start.ACTIVE_, Role.BACKUP, 1_510,
+                        (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY_TERM_1, t), STANDBY, SYNC_IN, 341,
                         new AnswerArp(false), new Forward(false), new SendSyncRequest()),
+                row("a claim of ACTIVE older than this takeover (a thawed router's): even the primary's is not obeyed",
+                        Start.ACTIVE_, Role.BACKUP, 1_510, (m, t) -> m.onPeerHeard(ACTIVE_PRIMARY, t), ACTIVE, NONE, 350,
+                        new SendGratuitousArp()),
+                row("a takeover after this one (a higher term): even the primary yields to the backup",
+                        Start.ACTIVE_, Role.PRIMARY, 1_510, (m, t) -> m.onPeerHeard(new PeerView("b", Role.BACKUP, 100, ACTIVE, false, 2, true), t),
+                        STANDBY, SYNC_IN, 341, new AnswerArp(false), new Forward(false), new SendSyncRequest()),
+                row("348 refused to a standby that is not synchronized while a synchronized one is heard within t2",
+                        Start.STANDBY_SYNC_IN, Role.BACKUP, 1_090, (m, t) -> {
+                            m.onPeerHeard(READY_STANDBY, t - 30);
+                            return m.onTick(t);
+                        }, STANDBY, SYNC_IN, 348),
+                row("348 by a standby that is not synchronized when the synchronized one was last heard longer than t2 ago",
+                        Start.STANDBY_SYNC_IN, Role.BACKUP, 1_090, (m, t) -> {
+                            m.onPeerHeard(READY_STANDBY, t - 81);
+                            return m.onTick(t);
+                        }, ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("348 by a standby that is not synchronized when the synchronized one has a local link down",
+                        Start.STANDBY_SYNC_IN, Role.BACKUP, 1_090, (m, t) -> {
+                            m.onPeerHeard(STANDBY_LINK_DOWN, t - 30);
+                            return m.onTick(t);
+                        }, ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("348 by a synchronized standby even when another synchronized one is heard",
+                        Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050, (m, t) -> {
+                            m.onPeerHeard(READY_STANDBY, t - 10);
+                            return m.onActivePeerLost("a", t);
+                        }, ACTIVE, NONE, 348, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("326 refused at t1 while a synchronized standby is heard: a router with no table leaves the VIP to it",
+                        Start.LISTEN_, Role.PRIMARY, 1_500, (m, t) -> {
+                            m.onPeerHeard(READY_STANDBY, t - 20);
+                            return m.onTick(t);
+                        }, LISTEN, NONE, 326),
                 row("the active's own link fails: give the VIP up at once and say so", Start.ACTIVE_, Role.PRIMARY, 1_510,
                         (m, t) -> m.onLocalLinks(false, "client link eth0 down", t), STANDBY, IN_SYNC, 341,
                         new AnnounceGaveUp("client link eth0 down"), new AnswerArp(false), new Forward(false)),
                 row("the active itself was stalled longer than t2 (SIGSTOP): listen again, 321, rather than fight the new active",
                         Start.ACTIVE_, Role.PRIMARY, 1_900, (m, t) -> m.onSelfStalled(300, t), LISTEN, NONE, 321,
                         new AnswerArp(false), new Forward(false)),
+                row("after its own stall the old active listens only t2, then takes the VIP back (326) if nobody has it",
+                        Start.ACTIVE_, Role.PRIMARY, 1_980, (m, t) -> {
+                            m.onSelfStalled(300, t - 80);
+                            return m.onTick(t);
+                        }, ACTIVE, NONE, 326, TAKEOVER.toArray(MonitorAction[]::new)),
+                row("348 refused to a standby that is not synchronized while its active listens after a stall (it holds the table)",
+                        Start.STANDBY_SYNC_IN, Role.BACKUP, 1_090, (m, t) -> {
+                            m.onPeerHeard(new PeerView("a", Role.PRIMARY, 100, LISTEN, false, 1, true), t - 10);
+                            return m.onTick(t);
+                        }, STANDBY, SYNC_IN, 348),
                 row("a standby's own stall is no news about the active: it stays standby", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_200,
                         (m, t) -> m.onSelfStalled(300, t), STANDBY, IN_SYNC, 360),
                 row("311 stop: back to IDLE, serving alone", Start.STANDBY_IN_SYNC, Role.BACKUP, 1_050,
@@ -288,6 +341,22 @@ class ServiceMonitorTest {
         assertEquals(List.of("IDLE(310)->LISTEN(320) 315", "LISTEN(320)->STANDBY(340) 325", "STANDBY(340)->ACTIVE(350) 348"), seen);
         assertTrue(rig.history.stream().allMatch(t -> !t.reason().isBlank()));
         assertTrue(rig.history.getLast().reason().contains("t2 (80 ms)"), rig.history.getLast().reason());
+    }
+
+    @Test
+    void everyTakeoverTakesATermAboveEveryTermHeard() {
+        Rig first = Start.ACTIVE_.reach(Role.PRIMARY, Failback.MANUAL);
+        assertEquals(1, first.monitor.term(), "326 from LISTEN, nothing heard: term 1");
+        Rig standby = Start.LISTEN_.reach(Role.BACKUP, Failback.MANUAL);
+        standby.at(1_010, (m, t) -> m.onPeerHeard(new PeerView("a", Role.PRIMARY, 100, ACTIVE, false, 5, true), t));
+        assertEquals(5, standby.monitor.term(), "a standby claims the highest term it heard");
+        standby.at(1_090, ServiceMonitor::onTick);
+        assertEquals(ACTIVE, standby.monitor.state());
+        assertEquals(6, standby.monitor.term(), "348: one above the lost active's");
+        assertTrue(standby.monitor.last().reason().endsWith("(term 6)"), standby.monitor.last().reason());
+        standby.at(1_095, (m, t) -> m.onPeerHeard(new PeerView("a", Role.PRIMARY, 100, ACTIVE, false, 5, true), t));
+        assertEquals(ACTIVE, standby.monitor.state(), "the old active's late claim (term 5) does not move the VIP back");
+        assertEquals(6, standby.monitor.term(), "an active's term is its takeover's, whatever it hears");
     }
 
     @Test

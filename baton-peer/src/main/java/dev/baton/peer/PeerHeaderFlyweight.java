@@ -62,9 +62,9 @@ public final class PeerHeaderFlyweight extends Flyweight<PeerHeaderFlyweight> {
     public static final int MAGIC = 0xBA70;
     /**
      * The only version this code speaks; a receiver rejects any other (BAD_VERSION). 2: Destination Router
-     * Id, per-pair keys and the keep-alive's Echoed Incarnation (issue #7 items 13 and 3).
+     * Id, per-pair keys and the keep-alive's Echoed Incarnation. 3: the keep-alive's per-service Term.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** HMAC-SHA256 truncated to 128 bits, as RFC 4868 §2.3 does for IPsec (HMAC-SHA-256-128). */
     public static final int TAG_LENGTH = 16;
     /**

@@ -34,7 +34,7 @@ class HotPathAllocationTest {
                 int length;
                 if ((i & 1) == 0) {
                     keepAlive.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(1))
-                            .serviceCount(1).service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, 0, 100, i, i * 31L, 7);
+                            .serviceCount(1).service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, 0, 100, 0, i, i * 31L, 7, i);
                     length = composer.compose(buffer, TestPeers.ROUTER_B, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
                 } else {
                     updates.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.UPDATE_BATCH.payloadLength(4))
@@ -61,7 +61,7 @@ class HotPathAllocationTest {
                 }
                 // a message from C picks the other pair key; one for C relayed to B fails it, neither allocates
                 keepAlive.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, MessageType.KEEPALIVE.payloadLength(1))
-                        .serviceCount(1).service(0, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, 0, 100, i, i * 7L, 7);
+                        .serviceCount(1).service(0, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, 0, 100, 0, i, i * 7L, 7, i);
                 int fromC = composerC.compose(buffer, TestPeers.ROUTER_B, MessageType.KEEPALIVE, 0, MessageType.KEEPALIVE.payloadLength(1));
                 if (verifier.verify(buffer, fromC) != Verdict.ACCEPTED) {
                     throw new AssertionError("message " + i + " from C not accepted");

@@ -167,7 +167,7 @@ class MessageRoundTripTest {
 
     @Test
     void batchCapacitiesFillButNeverExceedOneUnfragmentedDatagram() {
-        assertEquals(44, MessageType.KEEPALIVE.maxRecords());
+        assertEquals(35, MessageType.KEEPALIVE.maxRecords());
         assertEquals(58, MessageType.SYNC_BATCH.maxRecords());
         assertEquals(50, MessageType.UPDATE_BATCH.maxRecords());
         for (MessageType type : MessageType.values()) {
@@ -215,13 +215,13 @@ class MessageRoundTripTest {
         assertEquals(24, PeerHeaderFlyweight.SEQUENCE_OFFSET);
         assertEquals(32, PeerHeaderFlyweight.HEADER_LENGTH);
         assertEquals(16, PeerHeaderFlyweight.TAG_LENGTH);
-        assertEquals(2, PeerHeaderFlyweight.VERSION);
+        assertEquals(3, PeerHeaderFlyweight.VERSION);
         byte[] bytes = new byte[PeerHeaderFlyweight.MIN_MESSAGE_LENGTH];
         new PeerHeaderFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length)
                 .magic(PeerHeaderFlyweight.MAGIC).version(PeerHeaderFlyweight.VERSION).typeCode(0x0A).flags(0x0102)
                 .payloadLength(0).senderRouterId(0x11121314).destinationRouterId(0x21222324)
                 .incarnation(0x3132333435363738L).sequence(0x4142434445464748L);
-        assertEquals("ba70020a01020000" + "11121314" + "21222324" + "3132333435363738" + "4142434445464748"
+        assertEquals("ba70030a01020000" + "11121314" + "21222324" + "3132333435363738" + "4142434445464748"
                 + "00000000000000000000000000000000", java.util.HexFormat.of().formatHex(bytes));
         PeerMessageBuffer message = new PeerMessageBuffer();
         int length = TestPeers.compose(TestPeers.composerA(key), message, MessageType.GAVE_UP, TestPeers.ROUTER_C);
@@ -236,20 +236,24 @@ class MessageRoundTripTest {
         assertEquals(0, KeepAliveFlyweight.COUNT_OFFSET);
         assertEquals(4, KeepAliveFlyweight.ECHOED_INCARNATION_OFFSET);
         assertEquals(12, KeepAliveFlyweight.FIXED_LENGTH);
-        assertEquals(32, KeepAliveFlyweight.SERVICE_RECORD_LENGTH);
+        assertEquals(40, KeepAliveFlyweight.SERVICE_RECORD_LENGTH);
+        assertEquals(32, KeepAliveFlyweight.TERM_OFFSET);
         assertEquals(12, MessageType.KEEPALIVE.payloadLength(0));
-        assertEquals(12 + 32, MessageType.KEEPALIVE.payloadLength(1));
+        assertEquals(12 + 40, MessageType.KEEPALIVE.payloadLength(1));
         byte[] bytes = new byte[MessageType.KEEPALIVE.payloadLength(1)];
         java.util.Arrays.fill(bytes, (byte) 0xEE); // reserved fields are zeroed by the writer
         new KeepAliveFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length)
                 .serviceCount(1).echoedIncarnation(0x0102030405060708L)
                 .service(0, 0x11121314, 350, KeepAliveFlyweight.ROLE_BACKUP, KeepAliveFlyweight.SYNC_DONE, 0x2122,
-                        0x31323334L, 0x4142434445464748L, 0x5152535455565758L);
+                        KeepAliveFlyweight.FLAG_LINKS_DOWN, 0x31323334L, 0x4142434445464748L, 0x5152535455565758L, 0x6162636465666768L);
         assertEquals("00010000" + "0102030405060708"
-                        + "11121314" + "015e" + "02" + "03" + "2122" + "0000" + "31323334" + "4142434445464748" + "5152535455565758",
+                        + "11121314" + "015e" + "02" + "03" + "2122" + "0001" + "31323334" + "4142434445464748" + "5152535455565758"
+                        + "6162636465666768",
                 java.util.HexFormat.of().formatHex(bytes));
         KeepAliveFlyweight read = new KeepAliveFlyweight().wrap(java.lang.foreign.MemorySegment.ofArray(bytes), 0, bytes.length);
         assertTrue(read.valid());
         assertEquals(0x0102030405060708L, read.echoedIncarnation());
+        assertEquals(0x6162636465666768L, read.term(0));
+        assertEquals(KeepAliveFlyweight.FLAG_LINKS_DOWN, read.flags(0));
     }
 }

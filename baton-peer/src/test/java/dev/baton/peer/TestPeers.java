@@ -59,10 +59,10 @@ final class TestPeers {
             case KEEPALIVE -> {
                 KeepAliveFlyweight keepAlive = new KeepAliveFlyweight().wrap(segment, at, type.payloadLength(2));
                 keepAlive.serviceCount(2)
-                        .service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, KeepAliveFlyweight.SYNC_OUT, 200,
-                                4_000_000_000L, 0x1122334455667788L, -2L)
-                        .service(1, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, KeepAliveFlyweight.SYNC_IN, 100,
-                                7, 0x0102030405060708L, 0x0F0E0D0C0B0A0908L);
+                        .service(0, 101, 350, KeepAliveFlyweight.ROLE_PRIMARY, KeepAliveFlyweight.SYNC_OUT, 200, 0,
+                                4_000_000_000L, 0x1122334455667788L, -2L, 5L)
+                        .service(1, 102, 340, KeepAliveFlyweight.ROLE_BACKUP, KeepAliveFlyweight.SYNC_IN, 100, KeepAliveFlyweight.FLAG_LINKS_DOWN,
+                                7, 0x0102030405060708L, 0x0F0E0D0C0B0A0908L, 0x8000_0000_0000_0001L);
                 yield type.payloadLength(2);
             }
             case SYNC_REQUEST -> {

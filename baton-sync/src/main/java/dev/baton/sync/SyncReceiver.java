@@ -319,7 +319,7 @@ public final class SyncReceiver {
         }
         if (phase == Phase.SYNCHRONIZED || sequence < 1 || batchesReceived.get((int) sequence)) {
             duplicates++;
-            sendAck(AckFlyweight.STREAM_SYNC, phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches);
+            sendAck(AckFlyweight.STREAM_SYNC, sequence(phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches));
             return;
         }
         lastProgressMs = nowMs;
@@ -334,7 +334,7 @@ public final class SyncReceiver {
         if (sequence > contiguousBatches + 1) {
             nackSyncHole(nowMs);
         }
-        sendAck(AckFlyweight.STREAM_SYNC, contiguousBatches);
+        sendAck(AckFlyweight.STREAM_SYNC, sequence(contiguousBatches));
         if (endReceived && contiguousBatches >= endLastBatch) {
             verify(nowMs);
         }
@@ -343,7 +343,7 @@ public final class SyncReceiver {
     private void onSyncEnd(long nowMs) {
         if (phase == Phase.SYNCHRONIZED) {
             duplicates++;
-            sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1); // our acknowledgement was lost
+            sendAck(AckFlyweight.STREAM_SYNC, sequence(endLastBatch + 1)); // our acknowledgement was lost
             return;
         }
         lastProgressMs = nowMs;
@@ -385,7 +385,7 @@ public final class SyncReceiver {
         lastSyncNackFrom = first;
         lastSyncNackMs = nowMs;
         nack.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, NackFlyweight.LENGTH)
-                .set(serviceId, AckFlyweight.STREAM_SYNC, first, last);
+                .set(serviceId, AckFlyweight.STREAM_SYNC, sequence(first), sequence(last));
         output.send(MessageType.NACK, buffer, NackFlyweight.LENGTH);
     }
 
@@ -414,7 +414,7 @@ public final class SyncReceiver {
         if (table.partitionSize(partition) == endEntryCount && table.partitionDigest(partition) == endDigest) {
             consecutiveFailures = 0;
             phase = Phase.SYNCHRONIZED;
-            sendAck(AckFlyweight.STREAM_SYNC, endLastBatch + 1);
+            sendAck(AckFlyweight.STREAM_SYNC, sequence(endLastBatch + 1));
             events.onSynchronized(serviceId, nowMs);
             return;
         }
@@ -536,6 +536,11 @@ public final class SyncReceiver {
         output.send(MessageType.ACK, buffer, AckFlyweight.LENGTH);
     }
 
+    /**
+     * A sequence of this session's streams as ACK and NACK carry it: the session in the high 32 bits, so an
+     * acknowledgement from an earlier session (still in flight, or answering a batch resent from it) never
+     * counts for a later one.
+     */
     private long sequence(long low) {
         return ((long) sessionId << 32) | low;
     }

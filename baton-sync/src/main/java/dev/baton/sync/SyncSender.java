@@ -28,7 +28,9 @@ import java.lang.foreign.MemorySegment;
  *       then SYNC_END with the snapshot's entry count and digest, resent until acknowledged.</li>
  *   <li>Every change announced by the table after the snapshot (insert, state change, removal) is queued
  *       in an update batch, sent when full or {@link SyncSettings#updateIntervalMs()} (t4) after its first
- *       change, once the dump is acknowledged. Changes made during the dump wait, so the standby never
+ *       change, or, when it holds a new connection, {@link SyncSettings#newConnectionDelayMs()} after the
+ *       previous batch (a connection is lost with the active until the standby has it), once the dump is
+ *       acknowledged. Changes made during the dump wait, so the standby never
  *       applies a change before the snapshot it follows.</li>
  *   <li>The last {@link SyncSettings#retainedUpdateBatches()} batches are kept: a NACK or a retransmission
  *       timeout resends them; when an unacknowledged batch would be dropped, or a NACK asks for one no
@@ -93,6 +95,10 @@ public final class SyncSender implements ConnectionListener {
     private long nextUpdateSequence;
     private long ackedUpdateSequence;
     private long lastUpdateProgressMs;
+    /** Whether the batch being filled holds a new connection: it goes out early (newConnectionDelayMs). */
+    private boolean openBatchHasInsert;
+    /** When the last batch was closed, early or not. */
+    private long lastBatchClosedMs = Long.MIN_VALUE / 2;
 
     private static final long REMOVED_LAST_SEEN = Long.MIN_VALUE;
 
@@ -108,6 +114,8 @@ public final class SyncSender implements ConnectionListener {
     private long capacityRefusals;
     private long lastRefusedCapacity;
     private long implausibleAcks;
+    /** Dump ACKs and NACKs of an earlier session, ignored. */
+    private long staleAcknowledgements;
 
     /** A sender of the whole table (partition 0 of an unpartitioned table). */
     public SyncSender(int serviceId, SyncSettings settings, SyncOutput output) {
@@ -198,7 +206,10 @@ public final class SyncSender implements ConnectionListener {
             return;
         }
         int open = slot(openBatch);
-        if (ringCount[open] > 0 && nowMs - ringOpenedMs[open] >= settings.updateIntervalMs()) {
+        boolean early = openBatchHasInsert && phase == Phase.STREAMING
+                && nowMs - lastBatchClosedMs >= settings.newConnectionDelayMs()
+                && openBatch - firstUnackedBatch < ringSize / 4;
+        if (ringCount[open] > 0 && (early || nowMs - ringOpenedMs[open] >= settings.updateIntervalMs())) {
             closeOpenBatch(nowMs);
             if (phase == Phase.IDLE) {
                 return;
@@ -278,6 +289,16 @@ public final class SyncSender implements ConnectionListener {
         emit(MessageType.SYNC_END, SyncEndFlyweight.LENGTH);
     }
 
+    /**
+     * A new sender for a standby this router stopped streaming to when it seemed to fail: a dump in the session
+     * after {@code droppedSession}, unasked. The standby, still following the dropped session, takes the newer
+     * session for a resynchronization and verifies the dump like any other.
+     */
+    public void resumeAfter(int droppedSession, long nowMs) {
+        lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
+        startDump(droppedSession + 1, nowMs);
+    }
+
     private void startDump(int newSessionId, long nowMs) {
         if (table == null) {
             throw new IllegalStateException("SyncSender.bind(table) was not called");
@@ -293,6 +314,7 @@ public final class SyncSender implements ConnectionListener {
         lastSyncProgressMs = nowMs;
         // The update stream restarts right after the snapshot: earlier batches are covered by it.
         openBatch = 0;
+        openBatchHasInsert = false;
         nextBatchToTransmit = 0;
         firstUnackedBatch = 0;
         nextUpdateSequence = 1;
@@ -369,7 +391,11 @@ public final class SyncSender implements ConnectionListener {
         emit(MessageType.SYNC_END, SyncEndFlyweight.LENGTH);
     }
 
-    private void onSyncAck(long sequence, long nowMs) {
+    private void onSyncAck(long sessionSequence, long nowMs) {
+        if (!thisSession(sessionSequence)) {
+            return;
+        }
+        long sequence = sessionSequence & 0xFFFF_FFFFL;
         if (phase != Phase.DUMPING || sequence <= ackedBatchSequence) {
             return;
         }
@@ -392,7 +418,12 @@ public final class SyncSender implements ConnectionListener {
         pumpDump(nowMs);
     }
 
-    private void onSyncNack(long firstMissing, long lastMissing, long nowMs) {
+    private void onSyncNack(long firstSessionSequence, long lastSessionSequence, long nowMs) {
+        if (!thisSession(firstSessionSequence) || !thisSession(lastSessionSequence)) {
+            return;
+        }
+        long firstMissing = firstSessionSequence & 0xFFFF_FFFFL;
+        long lastMissing = lastSessionSequence & 0xFFFF_FFFFL;
         if (phase != Phase.DUMPING || firstMissing <= ackedBatchSequence) {
             return;
         }
@@ -464,6 +495,7 @@ public final class SyncSender implements ConnectionListener {
         }
         int slot = slot(openBatch);
         int index = ringCount[slot];
+        openBatchHasInsert |= kind == UpdateBatchFlyweight.KIND_INSERT;
         if (index == 0) {
             ringFirstSequence[slot] = nextUpdateSequence;
             ringOpenedMs[slot] = lastKnownNowMs;
@@ -494,6 +526,8 @@ public final class SyncSender implements ConnectionListener {
         if (ringCount[slot(openBatch)] == 0) {
             return;
         }
+        openBatchHasInsert = false;
+        lastBatchClosedMs = nowMs;
         openBatch++;
         int next = slot(openBatch);
         if (openBatch >= ringSize && firstUnackedBatch <= openBatch - ringSize) {
@@ -580,6 +614,19 @@ public final class SyncSender implements ConnectionListener {
             batchesResent++;
         }
         lastUpdateProgressMs = nowMs;
+    }
+
+    /**
+     * Whether a dump ACK or NACK belongs to this sender's session (high 32 bits). One from an earlier session
+     * — the standby acknowledging a batch resent from it, after this sender moved to a new dump — would
+     * otherwise acknowledge this dump's batches unseen, and the standby would wait for them forever.
+     */
+    private boolean thisSession(long sessionSequence) {
+        if ((int) (sessionSequence >>> 32) == sessionId) {
+            return true;
+        }
+        staleAcknowledgements++;
+        return false;
     }
 
     private void forceResync(long nowMs) {
@@ -675,6 +722,11 @@ public final class SyncSender implements ConnectionListener {
     /** Sync-stream ACKs for batches not yet sent, ignored. */
     public long implausibleAcks() {
         return implausibleAcks;
+    }
+
+    /** Dump ACKs and NACKs of another session than this sender's, ignored. */
+    public long staleAcknowledgements() {
+        return staleAcknowledgements;
     }
 
     /** Bytes of every datagram handed to the output, header and 16-byte tag included. */

@@ -17,11 +17,32 @@ import dev.baton.peer.MessageType;
  *                              full resync (a new dump)
  * @param retransmitTimeoutMs   without acknowledgement progress for this long, the sender resends what is
  *                              outstanding, and a standby waiting for a dump repeats its SYNC_REQUEST
+ * @param newConnectionDelayMs  a batch that holds a new connection goes out this long after the previous batch
+ *                              was closed at the earliest, instead of t4 after its first change: a connection whose
+ *                              SYN the active forwarded is lost with the active until the standby has it, and t4
+ *                              is many round trips of a LAN. Only while the standby keeps up (fewer than a quarter
+ *                              of the retained batches unacknowledged), so a slow standby gets fuller batches
+ *                              rather than a forced resync. At least 0, at most t4 (t4: no early batches)
  */
 public record SyncSettings(int windowBatches, int recordsPerSyncBatch, int recordsPerUpdateBatch,
-                           long updateIntervalMs, int retainedUpdateBatches, long retransmitTimeoutMs) {
+                           long updateIntervalMs, int retainedUpdateBatches, long retransmitTimeoutMs,
+                           long newConnectionDelayMs) {
+
+    /** The default delay for batches that hold a new connection: the next millisecond. */
+    public static final long NEW_CONNECTION_DELAY_MS = 1;
+
+    /** Without early batches for new connections: every batch waits t4 (or fills). */
+    public SyncSettings(int windowBatches, int recordsPerSyncBatch, int recordsPerUpdateBatch,
+                        long updateIntervalMs, int retainedUpdateBatches, long retransmitTimeoutMs) {
+        this(windowBatches, recordsPerSyncBatch, recordsPerUpdateBatch, updateIntervalMs, retainedUpdateBatches,
+                retransmitTimeoutMs, updateIntervalMs);
+    }
 
     public SyncSettings {
+        if (newConnectionDelayMs < 0 || newConnectionDelayMs > updateIntervalMs) {
+            throw new IllegalArgumentException("newConnectionDelayMs must be 0.." + updateIntervalMs + " (t4): "
+                    + newConnectionDelayMs);
+        }
         if (windowBatches < 1 || windowBatches > SyncReceiver.SYNC_REORDER_LIMIT) {
             // A receiver keeps dump batches only within SYNC_REORDER_LIMIT of the expected one (issue #7 item 6).
             throw new IllegalArgumentException("windowBatches must be 1.." + SyncReceiver.SYNC_REORDER_LIMIT + ": " + windowBatches);
@@ -49,6 +70,6 @@ public record SyncSettings(int windowBatches, int recordsPerSyncBatch, int recor
      */
     public static SyncSettings defaults() {
         return new SyncSettings(32, MessageType.SYNC_BATCH.maxRecords(), MessageType.UPDATE_BATCH.maxRecords(),
-                50, 256, 200);
+                50, 256, 200, NEW_CONNECTION_DELAY_MS);
     }
 }

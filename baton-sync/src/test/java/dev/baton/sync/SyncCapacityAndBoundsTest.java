@@ -92,17 +92,46 @@ class SyncCapacityAndBoundsTest {
         long sent = h.sender.syncBatchesSent();
         assertEquals(4, sent);
 
+        long session = Integer.toUnsignedLong(h.sender.sessionId()) << 32;
         byte[] nack = new byte[NackFlyweight.LENGTH];
         new NackFlyweight().wrap(MemorySegment.ofArray(nack), 0, nack.length)
-                .set(7, AckFlyweight.STREAM_SYNC, 1, 0xFFFF_FFFFL);
+                .set(7, AckFlyweight.STREAM_SYNC, session | 1, session | 0xFFFF_FFFFL);
         h.sender.receive(MessageType.NACK, MemorySegment.ofArray(nack), 0, nack.length, h.nowMs);
         assertEquals(4, h.sender.batchesResent(), "only the sent, unacknowledged batches, at most one window");
 
         byte[] ack = new byte[AckFlyweight.LENGTH];
-        new AckFlyweight().wrap(MemorySegment.ofArray(ack), 0, ack.length).set(7, AckFlyweight.STREAM_SYNC, 101);
+        new AckFlyweight().wrap(MemorySegment.ofArray(ack), 0, ack.length).set(7, AckFlyweight.STREAM_SYNC, session | 101);
         h.sender.receive(MessageType.ACK, MemorySegment.ofArray(ack), 0, ack.length, h.nowMs);
         assertEquals(1, h.sender.implausibleAcks());
         assertTrue(h.sender.dumping(), "an ACK of the unsent end marker does not end SYNC-OUT");
         assertEquals(sent + 4, h.sender.syncBatchesSent(), "and opens no window");
+    }
+
+    /**
+     * Found by the HA simulation: the active started a new dump (session 2) while the standby, still synchronized
+     * in session 1, acknowledged a batch resent from session 1 with "everything through the end". Taken for
+     * session 2's, that ACK ended the new dump unseen: the standby waited for two lost batches forever.
+     */
+    @Test
+    void anAcknowledgementOfAnEarlierSessionDoesNotAcknowledgeANewDump() {
+        SyncSettings settings = new SyncSettings(4, 1, 50, 50, 16, 200);
+        SyncHarness h = new SyncHarness(settings, 256, 9);
+        fill(h, 20);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+        int first = h.sender.sessionId();
+        h.sender.resumeAfter(first, h.nowMs); // a new dump, session first + 1, that the standby has not seen yet
+        assertTrue(h.sender.dumping());
+
+        long sent = h.sender.syncBatchesSent(); // one window of the new dump
+        byte[] ack = new byte[AckFlyweight.LENGTH];
+        new AckFlyweight().wrap(MemorySegment.ofArray(ack), 0, ack.length)
+                .set(7, AckFlyweight.STREAM_SYNC, Integer.toUnsignedLong(first) << 32 | 4);
+        h.sender.receive(MessageType.ACK, MemorySegment.ofArray(ack), 0, ack.length, h.nowMs);
+        assertEquals(1, h.sender.staleAcknowledgements());
+        assertEquals(sent, h.sender.syncBatchesSent(), "the earlier session's acknowledgement opens no window of this dump");
+        assertTrue(h.sender.dumping());
+        assertTrue(h.stepUntilConverged(1, 500) > 0, "the standby takes the new session and verifies it");
+        assertEquals(first + 1, h.receiver.sessionId());
     }
 }

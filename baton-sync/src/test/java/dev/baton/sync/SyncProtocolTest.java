@@ -160,6 +160,43 @@ class SyncProtocolTest {
         assertEquals(0, h.receiver.duplicates());
     }
 
+    /**
+     * A new connection is lost with the active until the standby has it: a batch that holds one goes out the
+     * next millisecond, not t4 later; state changes and removals still wait for t4 (one batch, not one each).
+     */
+    @Test
+    void aNewConnectionIsSentTheNextMillisecondOtherChangesWaitForT4() {
+        SyncSettings prompt = new SyncSettings(8, 58, 50, 20, 256, 100, 1);
+        SyncHarness h = new SyncHarness(prompt, 4_096, 31);
+        populate(h, 100, 32);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 500) > 0);
+        h.step(20);
+
+        insert(h, 100, h.nowMs);
+        h.step(1);
+        assertEquals(1, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "the new connection, within a millisecond");
+        h.step(1);
+        assertTrue(h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(100), clientPort(100), VIP, VIP_PORT) >= 0,
+                "on the standby two milliseconds after the SYN");
+
+        long slot = h.activeTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(5), clientPort(5), VIP, VIP_PORT);
+        h.activeTable.touch(slot, TcpState.FLAG_FIN | TcpState.FLAG_ACK, h.nowMs);
+        h.activeTable.remove(ConnectionTable.PROTOCOL_TCP, clientAddress(6), clientPort(6), VIP, VIP_PORT);
+        h.step(19);
+        assertEquals(0, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "a state change and a removal wait for t4");
+        h.step(1);
+        assertEquals(1, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "both in one batch after t4");
+
+        for (int i = 101; i < 141; i++) { // forty new connections within one millisecond: one batch, not forty
+            insert(h, i, h.nowMs);
+        }
+        h.step(1);
+        assertEquals(1, h.countQueued(h.toStandby, MessageType.UPDATE_BATCH), "one batch for the millisecond's connections");
+        assertTrue(h.stepUntilConverged(1, 100) > 0);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
     /** Issue #7 item 9: a hand-over at shutdown sends the queued changes at once and waits for their acknowledgement. */
     @Test
     void aFlushSendsTheQueuedChangesAtOnceAndTellsWhenTheyAreAcknowledged() {

@@ -258,6 +258,7 @@ public final class RouterDaemon implements AutoCloseable {
         if (c.capacityRefusals() > 0) {
             m.put("refused_active_entries", c.refusedActiveEntries());
             m.put("offered_capacity", c.offeredCapacity());
+            m.put("resumed_streams", c.resumedStreams());
         }
         return m;
     }

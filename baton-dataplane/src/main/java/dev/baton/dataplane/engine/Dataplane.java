@@ -45,7 +45,7 @@ public final class Dataplane implements AutoCloseable {
     private volatile boolean running;
 
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially, ConnectionListener listener) {
-        this(config, ports, clock, ownVipsInitially, w -> null, listener);
+        this(config, ports, clock, ownVipsInitially, w -> null, listener, ForwarderBuilder.RANDOM_HASH_SEEDS);
     }
 
     /**
@@ -54,11 +54,22 @@ public final class Dataplane implements AutoCloseable {
      */
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
                      IntFunction<WorkerExtension> extensions) {
-        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE);
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, ForwarderBuilder.RANDOM_HASH_SEEDS);
+    }
+
+    /**
+     * As above, with the tables' hash seeds drawn from {@code hashSeeds}, for a simulation that must replay a
+     * run exactly (slot order decides the order of dumps and refreshes); a router's come from SecureRandom, so
+     * that nobody outside can aim a flood at one slot.
+     */
+    public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
+                     IntFunction<WorkerExtension> extensions, java.util.function.LongSupplier hashSeeds) {
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, hashSeeds);
     }
 
     private Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
-                      IntFunction<WorkerExtension> extensions, ConnectionListener listener) {
+                      IntFunction<WorkerExtension> extensions, ConnectionListener listener,
+                      java.util.function.LongSupplier hashSeeds) {
         this.config = config;
         this.clock = clock;
         this.services = ServiceMap.of(config);
@@ -96,7 +107,7 @@ public final class Dataplane implements AutoCloseable {
                 ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
                         .ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
                         .perSourceLimit(t.perSourceLimit())
-                        .timeouts(timeouts).listener(listener);
+                        .timeouts(timeouts).listener(listener).hashSeeds(hashSeeds);
                 WorkerExtension extension = extensions.apply(w);
                 if (extension != null) {
                     builder.extension(extension);

@@ -15,6 +15,7 @@ import dev.baton.dataplane.stats.DropReason;
 import dev.baton.dataplane.stats.WorkerCounters;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTable;
+import dev.baton.table.PersistenceListener;
 import dev.baton.table.PersistenceTable;
 import dev.baton.table.TcpState;
 
@@ -108,11 +109,11 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.counters = new WorkerCounters(services.serviceCount(), services.totalServers());
         this.downstream = b.downstream;
         // One partition per VIP, the unit of takeover: its size and digest are compared with a peer's alone.
-        this.table = new ConnectionTable(b.capacity, b.timeouts, this)
+        this.table = new ConnectionTable(b.capacity, b.timeouts, this, b.hashSeeds.getAsLong())
                 .partitions(services.vipIndexOfServices(), services.distinctVips().length)
                 .perSourceLimit(b.perSourceLimit);
         this.extension = b.extension;
-        this.persistence = new PersistenceTable(b.persistenceCapacity);
+        this.persistence = new PersistenceTable(b.persistenceCapacity, PersistenceListener.NONE, b.hashSeeds.getAsLong());
         this.schedulers = new ServiceSchedulers(services);
         this.dirty = new boolean[ports.length];
         int firstClientPort = 0;

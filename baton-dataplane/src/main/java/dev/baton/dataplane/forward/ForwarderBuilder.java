@@ -34,6 +34,16 @@ public final class ForwarderBuilder {
     ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
     ConnectionListener downstream = ConnectionListener.NONE;
     WorkerExtension extension = WorkerExtension.NONE;
+    java.util.function.LongSupplier hashSeeds = RANDOM_HASH_SEEDS;
+
+    /** Hash seeds nobody outside can predict, so no flood can be aimed at one slot of a table. */
+    public static final java.util.function.LongSupplier RANDOM_HASH_SEEDS = new java.security.SecureRandom()::nextLong;
+
+    /** Where the connection and persistence tables take their hash seeds (default {@link #RANDOM_HASH_SEEDS}). */
+    public ForwarderBuilder hashSeeds(java.util.function.LongSupplier hashSeeds) {
+        this.hashSeeds = hashSeeds;
+        return this;
+    }
 
     public ForwarderBuilder workerId(int workerId) {
         this.workerId = workerId;

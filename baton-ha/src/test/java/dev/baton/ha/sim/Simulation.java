@@ -1,0 +1,442 @@
+package dev.baton.ha.sim;
+
+import dev.baton.dataplane.forward.TestFrames;
+import dev.baton.ha.HaEvent;
+import dev.baton.monitor.MonitorState;
+import dev.baton.monitor.SyncState;
+import dev.baton.nativeio.ClientShardFanout;
+import dev.baton.peer.PeerKey;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A seeded, randomized run of two or three routers (real HA agents, shards and data planes; an in-memory peer
+ * network with faults), stepped 1 ms at a time by one clock. Every run draws from one {@link Random}, so a seed
+ * replays exactly: a failure prints its seed and the test reruns it ({@code -Dbaton.seed=N}).
+ *
+ * <p>Faults, each drawn per step: a router crashes (kill -9: its sockets close, nothing more is sent) and
+ * restarts later with a new incarnation and empty tables; a router freezes (SIGSTOP, a hypervisor pause), at
+ * times in the middle of an agent cycle, which then completes after the thaw with the time it began at; a link
+ * or every link between two routers is cut and healed; an operator asks a router for a switch-over; the
+ * network's loss, duplication and delay change. Clients open connections through whichever router the upstream
+ * last heard a gratuitous ARP from.
+ *
+ * <p>Invariants, after every step:
+ * <ul>
+ *   <li>two routers that run and can reach each other are never both active for a VIP for longer than
+ *       {@link #resolutionMs()};</li>
+ *   <li>no router that is not synchronized takes a VIP over while another router that runs and reaches it is
+ *       a synchronized standby;</li>
+ *   <li>at the end, after the faults stop and the network heals: one active, every other router a
+ *       synchronized standby, equal tables.</li>
+ * </ul>
+ */
+public final class Simulation implements AutoCloseable {
+
+    static final long UPSTREAM_MAC = 0x02_00_00_00_00_aaL;
+    static final long START_MS = 50_000_000;
+    /**
+     * How long after a router becomes a synchronized standby its peers can know it: its next keep-alive (t4,
+     * 20 ms) plus the network's longest delay (6 ms).
+     */
+    static final long KNOWN_AFTER_MS = 26;
+    /** t2 of the simulated routers (the default). */
+    static final long STANDBY_TIMEOUT_MS = 60;
+
+    /** The simulation's clock, read by every router. */
+    public static final class Clock {
+        long nowMs = START_MS;
+
+        long nowMs() {
+            return nowMs;
+        }
+    }
+
+    /** What one run does. */
+    public record Plan(int routers, int workers, String failback, int steps, long quietMs) {
+    }
+
+    final long seed;
+    final Plan plan;
+    final Random random;
+    final Clock clock = new Clock();
+    final SimulatedPeerNetwork network;
+    final PeerKey key;
+    final Path stateDirectory;
+    final SimRouter[] routers;
+    /** Per router: when it comes back after a crash, or Long.MAX_VALUE while it runs. */
+    final long[] restartAtMs;
+    final MonitorState[] previousState;
+    final SyncState[] previousSync;
+    final long[][] bothActiveSinceMs;
+    /** Per router: since when it is a synchronized standby (as its peers can know: after one keep-alive). */
+    final long[] inSyncSinceMs;
+    /** Per router: the last time it ran as the active, or Long.MIN_VALUE. */
+    final long[] lastActiveMs;
+    final ArrayDeque<String> trace = new ArrayDeque<>();
+    /** Index of the router the upstream sends the VIP's traffic to (its last gratuitous ARP), or -1. */
+    int upstreamTarget = -1;
+    int connections;
+    long takeovers;
+    long crashes;
+    long freezes;
+    long partitions;
+    long switchovers;
+    boolean faults = true;
+
+    public Simulation(long seed, Plan plan) throws Exception {
+        this.seed = seed;
+        this.plan = plan;
+        this.random = new Random(seed);
+        this.network = new SimulatedPeerNetwork(random, clock::nowMs);
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        this.key = PeerKey.of(secret);
+        this.stateDirectory = Files.createTempDirectory("baton-sim-");
+        this.routers = new SimRouter[plan.routers()];
+        this.restartAtMs = new long[plan.routers()];
+        this.previousState = new MonitorState[plan.routers()];
+        this.previousSync = new SyncState[plan.routers()];
+        this.bothActiveSinceMs = new long[plan.routers()][plan.routers()];
+        this.inSyncSinceMs = new long[plan.routers()];
+        this.lastActiveMs = new long[plan.routers()];
+        java.util.Arrays.fill(lastActiveMs, Long.MIN_VALUE);
+        for (long[] row : bothActiveSinceMs) {
+            java.util.Arrays.fill(row, Long.MIN_VALUE);
+        }
+        for (int r = 0; r < routers.length; r++) {
+            routers[r] = start(r);
+            restartAtMs[r] = Long.MAX_VALUE;
+        }
+    }
+
+    private SimRouter start(int r) throws Exception {
+        SimRouter router = new SimRouter(r + 1, plan.routers(), plan.workers(), plan.failback(), key, stateDirectory, network, clock,
+                random::nextLong);
+        router.resolveServers();
+        return router;
+    }
+
+    /** Two actives that hear each other must resolve within this: t2 plus the link failure time, and a margin. */
+    long resolutionMs() {
+        return 3 * 60;
+    }
+
+    /** Runs the plan: faults and traffic for {@code steps} ms, then quiet; checks every invariant. */
+    public void run() throws Exception {
+        for (int step = 0; step < plan.steps(); step++) {
+            tick();
+        }
+        faults = false;
+        network.healAll();
+        network.lossRate = 0;
+        network.duplicateRate = 0;
+        network.jitterMs = 0;
+        trace("quiet: faults stop, the network heals");
+        for (int r = 0; r < routers.length; r++) {
+            restartAtMs[r] = Math.min(restartAtMs[r], clock.nowMs);
+            if (routers[r] != null) {
+                routers[r].frozenUntilMs = Long.MIN_VALUE;
+            }
+        }
+        long quietEnd = clock.nowMs + plan.quietMs();
+        while (clock.nowMs < quietEnd) {
+            tick();
+        }
+        checkQuiet();
+    }
+
+    private void tick() throws Exception {
+        clock.nowMs++;
+        if (faults) {
+            injectFaults();
+        }
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r] == null && clock.nowMs >= restartAtMs[r]) {
+                routers[r] = start(r);
+                restartAtMs[r] = Long.MAX_VALUE;
+                trace(name(r) + " restarts");
+            }
+        }
+        if (faults && clock.nowMs % 5 == 0) {
+            openConnection();
+        }
+        for (int r : order()) {
+            SimRouter router = routers[r];
+            if (router != null && !frozen(r)) {
+                router.step(clock.nowMs);
+            }
+        }
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r] != null) {
+                watchAnnouncements(r);
+            }
+        }
+        checkInvariants();
+    }
+
+    private int[] order() {
+        int[] order = new int[routers.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    private boolean frozen(int r) {
+        return routers[r] != null && clock.nowMs < routers[r].frozenUntilMs;
+    }
+
+    private boolean runs(int r) {
+        return routers[r] != null && !frozen(r);
+    }
+
+    /** Whether at least one link between two routers is not cut. */
+    private boolean connected(int a, int b) {
+        for (int link = 0; link < SimRouter.LINKS; link++) {
+            if (!network.isCut(SimRouter.linkInetAddress(a + 1, link), SimRouter.linkInetAddress(b + 1, link))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void injectFaults() {
+        int r = random.nextInt(routers.length);
+        double roll = random.nextDouble();
+        if (roll < 1.0 / 4_000) {
+            if (routers[r] != null) {
+                crash(r);
+            }
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500) {
+            if (runs(r)) {
+                long forMs = 20 + random.nextLong(400);
+                routers[r].frozenUntilMs = clock.nowMs + forMs;
+                if (random.nextBoolean()) {
+                    routers[r].frozenCycleMs = clock.nowMs; // frozen inside a cycle: it ends after the thaw
+                }
+                freezes++;
+                trace(name(r) + " freezes for " + forMs + " ms" + (routers[r].frozenCycleMs != Long.MIN_VALUE ? " inside a cycle" : ""));
+            }
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 1.0 / 3_000) {
+            int other = (r + 1 + random.nextInt(routers.length - 1)) % routers.length;
+            boolean everyLink = random.nextBoolean();
+            for (int link = 0; link < SimRouter.LINKS; link++) {
+                if (everyLink || link == random.nextInt(SimRouter.LINKS)) {
+                    network.cut(SimRouter.linkInetAddress(r + 1, link), SimRouter.linkInetAddress(other + 1, link), true);
+                }
+            }
+            partitions++;
+            trace("cut " + (everyLink ? "every link" : "a link") + " between " + name(r) + " and " + name(other));
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000) {
+            network.healAll();
+            trace("every link heals");
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000) {
+            if (runs(r)) {
+                switchovers++;
+                List<String> outcome = routers[r].agent.switchover(null);
+                trace(name(r) + " operator switch-over: " + outcome);
+            }
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000) {
+            network.lossRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+            network.duplicateRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+            network.minDelayMs = random.nextInt(2);
+            network.jitterMs = random.nextInt(3) == 0 ? 0 : random.nextInt(6);
+            trace(String.format("network: loss %.3f, duplicates %.3f, delay %d+%d ms", network.lossRate,
+                    network.duplicateRate, network.minDelayMs, network.jitterMs));
+        }
+    }
+
+    private void crash(int r) {
+        network.closeAll(name(r)); // first: a killed process sends nothing, not even what close() would
+        routers[r].close();
+        routers[r] = null;
+        restartAtMs[r] = clock.nowMs + 100 + random.nextLong(1_500);
+        lastActiveMs[r] = Long.MIN_VALUE; // its next run starts with nothing
+        if (upstreamTarget == r) {
+            upstreamTarget = -1;
+        }
+        crashes++;
+        trace(name(r) + " crashes (kill -9)");
+    }
+
+    private void openConnection() {
+        if (upstreamTarget < 0 || routers[upstreamTarget] == null) {
+            return;
+        }
+        SimRouter router = routers[upstreamTarget];
+        int client = dev.baton.config.Ipv4.parse("203.0.113.200") + (connections % 50);
+        int clientPort = 10_000 + connections / 50;
+        connections++;
+        int worker = ClientShardFanout.shardOf(client, router.workers);
+        router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, client, clientPort, SimRouter.VIP, 80, TestFrames.TCP_SYN, new byte[0]));
+        router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, client, clientPort, SimRouter.VIP, 80, TestFrames.TCP_ACK, new byte[0]));
+    }
+
+    /** The upstream learns the VIP's MAC from the gratuitous ARP a new active sends (request or reply). */
+    private void watchAnnouncements(int r) {
+        for (byte[] frame : routers[r].drainFront()) {
+            if (frame.length >= 42 && (frame[12] & 0xFF) == 0x08 && frame[13] == 0x06
+                    && java.nio.ByteBuffer.wrap(frame, 28, 4).getInt() == SimRouter.VIP) {
+                if (upstreamTarget != r) {
+                    trace("the upstream sends the VIP's traffic to " + name(r));
+                }
+                upstreamTarget = r;
+            }
+        }
+    }
+
+    private void checkInvariants() {
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r] == null) {
+                previousState[r] = null;
+                continue;
+            }
+            MonitorState state = routers[r].state();
+            SyncState sync = routers[r].sync();
+            if (state == MonitorState.ACTIVE && previousState[r] != null && previousState[r] != MonitorState.ACTIVE) {
+                takeovers++;
+                if (previousSync[r] != SyncState.IN_SYNC) {
+                    for (int s = 0; s < routers.length; s++) {
+                        // From STANDBY: the way the freeze race ended (348 by a router that had just yielded and
+                        // wiped its copy). From LISTEN a router resumes after its own stall with its own table.
+                        if (previousState[r] == MonitorState.STANDBY && s != r && runs(s) && connected(r, s)
+                                && routers[s].state() != MonitorState.ACTIVE
+                                && lastActiveMs[s] != Long.MIN_VALUE && clock.nowMs - lastActiveMs[s] <= 2 * STANDBY_TIMEOUT_MS) {
+                            fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r] + " (not synchronized)"
+                                    + " while " + name(s) + ", active " + (clock.nowMs - lastActiveMs[s]) + " ms ago, runs and reaches it:"
+                                    + " one of them yielded to a claim the other had withdrawn");
+                        }
+                        if (s != r && runs(s) && connected(r, s) && previousState[s] == MonitorState.STANDBY
+                                && previousSync[s] == SyncState.IN_SYNC && clock.nowMs - inSyncSinceMs[s] > KNOWN_AFTER_MS) {
+                            fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r]
+                                    + " (not synchronized) while " + name(s) + " was a synchronized standby it reaches");
+                        }
+                    }
+                }
+            }
+            if (state == MonitorState.ACTIVE && runs(r)) {
+                lastActiveMs[r] = clock.nowMs;
+            }
+            if (state != previousState[r] || sync != previousSync[r]) {
+                inSyncSinceMs[r] = clock.nowMs;
+            }
+            previousState[r] = state;
+            previousSync[r] = sync;
+        }
+        for (int a = 0; a < routers.length; a++) {
+            for (int b = a + 1; b < routers.length; b++) {
+                boolean both = runs(a) && runs(b) && connected(a, b)
+                        && routers[a].state() == MonitorState.ACTIVE && routers[b].state() == MonitorState.ACTIVE;
+                if (!both) {
+                    bothActiveSinceMs[a][b] = Long.MIN_VALUE;
+                } else if (bothActiveSinceMs[a][b] == Long.MIN_VALUE) {
+                    bothActiveSinceMs[a][b] = clock.nowMs;
+                } else if (clock.nowMs - bothActiveSinceMs[a][b] > resolutionMs()) {
+                    fail(name(a) + " and " + name(b) + " both active for " + (clock.nowMs - bothActiveSinceMs[a][b])
+                            + " ms while they reach each other (resolution within " + resolutionMs() + " ms)");
+                }
+            }
+        }
+    }
+
+    private void checkQuiet() {
+        int active = -1;
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r].state() == MonitorState.ACTIVE) {
+                if (active >= 0) {
+                    fail("after " + plan.quietMs() + " quiet ms both " + name(active) + " and " + name(r) + " are active");
+                }
+                active = r;
+            }
+        }
+        if (active < 0) {
+            fail("after " + plan.quietMs() + " quiet ms no router is active");
+        }
+        for (int r = 0; r < routers.length; r++) {
+            if (r == active) {
+                continue;
+            }
+            if (routers[r].state() != MonitorState.STANDBY || routers[r].sync() != SyncState.IN_SYNC) {
+                fail("after " + plan.quietMs() + " quiet ms " + name(r) + " is " + routers[r].state() + "/" + routers[r].sync()
+                        + ", not a synchronized standby of " + name(active));
+            }
+            long size = routers[r].replication.size(0);
+            long digest = routers[r].replication.digest(0);
+            long activeSize = routers[active].replication.size(0);
+            long activeDigest = routers[active].replication.digest(0);
+            if (size != activeSize || digest != activeDigest) {
+                fail("after " + plan.quietMs() + " quiet ms " + name(r) + "'s table (" + size + " entries, digest "
+                        + Long.toHexString(digest) + ") differs from the active " + name(active) + "'s (" + activeSize
+                        + ", " + Long.toHexString(activeDigest) + ")");
+            }
+        }
+    }
+
+    private static String name(int r) {
+        return "r" + (r + 1);
+    }
+
+    private void trace(String line) {
+        if (trace.size() == 60) {
+            trace.removeFirst();
+        }
+        trace.addLast((clock.nowMs - START_MS) + " ms: " + line);
+    }
+
+    private void fail(String what) {
+        StringBuilder text = new StringBuilder("seed " + seed + " " + plan + " at " + (clock.nowMs - START_MS) + " ms: " + what
+                + "\nrerun: -Dbaton.seed=" + seed + "\nlast faults:\n");
+        trace.forEach(line -> text.append("  ").append(line).append('\n'));
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r] == null) {
+                text.append(name(r)).append(": down\n");
+                continue;
+            }
+            text.append(name(r)).append(": ").append(routers[r].state()).append('/').append(routers[r].sync())
+                    .append("\n  status: ").append(routers[r].agent.status())
+                    .append("\n  replication: ").append(routers[r].agent.syncCounters(0)).append("\n  last events:\n");
+            List<HaEvent> events = routers[r].agent.events();
+            for (HaEvent e : events.subList(Math.max(0, events.size() - 25), events.size())) {
+                text.append("  ").append(e.atMs() - START_MS).append(" ms ").append(e.kind()).append(' ')
+                        .append(e.reference() == 0 ? "" : e.reference() + " ").append(e.from().isEmpty() ? "" : e.from() + " -> " + e.to() + ": ")
+                        .append(e.text()).append('\n');
+            }
+        }
+        throw new AssertionError(text.toString());
+    }
+
+    /** One line of what the run did, for the test's report. */
+    String summary() {
+        return "seed " + seed + ": " + takeovers + " takeovers, " + crashes + " crashes, " + freezes + " freezes, "
+                + partitions + " cuts, " + switchovers + " switch-overs, " + connections + " connections, "
+                + network.sent + " datagrams (" + network.lost + " lost, " + network.duplicated + " duplicated)";
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int r = 0; r < routers.length; r++) {
+            if (routers[r] != null) {
+                network.closeAll(name(r));
+                routers[r].close();
+            }
+        }
+        try (var files = Files.walk(stateDirectory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
