@@ -56,9 +56,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -87,7 +85,6 @@ public final class HaAgent implements AutoCloseable {
     static final long LINK_CHECK_INTERVAL_MS = 20;
     /** How long the active's table must be quiet, and the standby's differ, before drift is declared. */
     static final long DRIFT_GRACE_MS = 1_000;
-    static final int HISTORY_LIMIT = 1_000;
 
     private final BatonConfig config;
     private final HighAvailabilitySettings settings;
@@ -111,7 +108,7 @@ public final class HaAgent implements AutoCloseable {
     private final KeepAliveFlyweight keepAliveIn = new KeepAliveFlyweight();
     private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<HaEvent> history = new ArrayDeque<>();
+    private final HaEventLog events = new HaEventLog(System::currentTimeMillis);
     private final MessageRing.Handler outboundHandler = this::sendSync;
     private final PeerTransport.MessageHandler messageHandler = this::onMessage;
     /** The time of the cycle in progress, for the handlers above (no capturing lambda per cycle). */
@@ -326,11 +323,8 @@ public final class HaAgent implements AutoCloseable {
         }
 
         private void onTransition(Transition t) {
-            String text = t.toString();
-            LOG.log(t.changedState() || t.syncFrom() != t.syncTo() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, text);
-            record(new HaEvent(t.atMs(), System.currentTimeMillis(), name, t.changedState() || t.syncFrom() != t.syncTo() ? "transition" : "note",
-                    t.reference(), t.from().name() + stateSuffix(t.syncFrom()), t.to().name() + stateSuffix(t.syncTo()),
-                    displayReason(t.reason())));
+            events.transition(t.atMs(), name, t.reference(), t.from().name() + stateSuffix(t.syncFrom()),
+                    t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), displayReason(t.reason()));
         }
 
         int activePeerIndex() {
@@ -354,7 +348,7 @@ public final class HaAgent implements AutoCloseable {
     }
 
     /** What a peer last said about one VIP in its keep-alive. */
-    record PeerRecord(long atMs, MonitorState state, Role role, int syncCode, int priority, int flags, long tableSize,
+    record PeerRecord(long atMs, MonitorState state, Role role, SyncState sync, int priority, int flags, long tableSize,
                       long tableDigest, long configDigest, long term) {
 
         boolean linksUp() {
@@ -467,8 +461,7 @@ public final class HaAgent implements AutoCloseable {
         if (stalledMs > settings.standbyTimeout().toMillis() || droppedByWatchdog) {
             String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved"
                     + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "");
-            LOG.log(System.Logger.Level.WARNING, text);
-            record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+            events.note(nowMs, "", 0, text, true);
             // Nor may it conclude that a peer failed from a silence it did not listen through (a standby took a
             // VIP from a live active this way, 0.6 s after its own start, in the failover lab).
             keepAlive.onSelfStalled(stalledMs, nowMs);
@@ -664,8 +657,7 @@ public final class HaAgent implements AutoCloseable {
                     String text = peers[peer].name() + " (incarnation " + Long.toUnsignedString(peerIncarnation)
                             + ") echoed this router's incarnation " + Long.toUnsignedString(incarnation)
                             + ": its messages count from sequence " + Long.toUnsignedString(sequence);
-                    LOG.log(System.Logger.Level.INFO, text);
-                    record(new HaEvent(cycleNowMs, System.currentTimeMillis(), "", "handshake", 0, "", "", text));
+                    events.handshake(cycleNowMs, peers[peer].name(), text);
                 } else if (Long.compareUnsigned(sequence, echoedFromSequence[peer]) < 0) {
                     echoedFromSequence[peer] = sequence; // an earlier echo that arrived late: still after this run began
                 }
@@ -731,20 +723,20 @@ public final class HaAgent implements AutoCloseable {
         }
         for (int i = 0; i < keepAliveIn.serviceCount(); i++) {
             int v = keepAliveIn.serviceId(i);
-            MonitorState state = stateOfCode(keepAliveIn.state(i));
+            MonitorState state = KeepAliveCodes.state(keepAliveIn.state(i));
             if (v < 0 || v >= groups.length || state == null) {
                 unknownVipRecords++;
                 continue;
             }
             VipGroup group = groups[v];
-            Role role = keepAliveIn.role(i) == KeepAliveFlyweight.ROLE_PRIMARY ? Role.PRIMARY : Role.BACKUP;
-            PeerRecord record = new PeerRecord(nowMs, state, role, keepAliveIn.syncState(i), keepAliveIn.priority(i),
+            Role role = KeepAliveCodes.role(keepAliveIn.role(i));
+            PeerRecord record = new PeerRecord(nowMs, state, role, KeepAliveCodes.sync(keepAliveIn.syncState(i)), keepAliveIn.priority(i),
                     keepAliveIn.flags(i), keepAliveIn.tableSize(i), keepAliveIn.tableDigest(i), keepAliveIn.configDigest(i),
                     keepAliveIn.term(i));
             group.peerRecords[peer] = record;
             checkConfiguration(group, peer, record, nowMs);
             execute(group, group.monitor.onPeerHeard(new PeerView(peerKeys[peer], role, record.priority(), state,
-                    record.syncCode() == KeepAliveFlyweight.SYNC_DONE, record.term(), record.linksUp()), nowMs), nowMs);
+                    record.sync() == SyncState.IN_SYNC, record.term(), record.linksUp()), nowMs), nowMs);
             checkDrift(group, peer, record, nowMs);
         }
     }
@@ -758,8 +750,7 @@ public final class HaAgent implements AutoCloseable {
                       + " there, " + Long.toHexString(configDigest) + " here): replicated connections may point at other servers;"
                       + " make the services, table timeouts and workers equal"
                     : "configuration equal to " + peers[peer].name() + "'s again";
-            LOG.log(differs ? System.Logger.Level.WARNING : System.Logger.Level.INFO, group.name + ": " + text);
-            record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "config", 0, "", "", text));
+            events.configuration(nowMs, group.name, peers[peer].name(), differs, text);
         }
     }
 
@@ -793,15 +784,6 @@ public final class HaAgent implements AutoCloseable {
             execute(group, group.monitor.onSyncLost(reason, nowMs), nowMs);
             follow(group, peer, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, true, nowMs);
         }
-    }
-
-    private static MonitorState stateOfCode(int code) {
-        for (MonitorState state : MonitorState.values()) {
-            if (state.code == code) {
-                return state;
-            }
-        }
-        return null;
     }
 
     /** A sync message from a peer goes to the worker its stream names (same worker index on both routers). */
@@ -947,8 +929,11 @@ public final class HaAgent implements AutoCloseable {
                   + (event.kind() == KeepAliveEvent.Kind.LINK_ALIVE ? "alive" : "failed") + ": " + event.reason()
                 : "peer " + event.peerName() + " " + (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE ? "alive" : "failed") + ": " + event.reason();
         boolean failure = event.kind() == KeepAliveEvent.Kind.LINK_FAILED || event.kind() == KeepAliveEvent.Kind.PEER_FAILED;
-        LOG.log(failure ? System.Logger.Level.WARNING : System.Logger.Level.INFO, text);
-        record(new HaEvent(nowMs, System.currentTimeMillis(), "", event.kind().isLinkEvent() ? "link" : "peer", 0, "", "", text));
+        if (event.kind().isLinkEvent()) {
+            events.link(nowMs, !failure, text);
+        } else {
+            events.peer(nowMs, peers[peer].name(), !failure, text);
+        }
         if (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE) {
             for (VipGroup group : groups) {
                 if (group.forwarding) {
@@ -999,14 +984,9 @@ public final class HaAgent implements AutoCloseable {
         keepAliveOut.serviceCount(groups.length);
         for (VipGroup group : groups) {
             ServiceMonitor m = group.monitor;
-            int syncCode = switch (m.sync()) {
-                case NONE -> KeepAliveFlyweight.SYNC_NONE;
-                case SYNC_IN -> KeepAliveFlyweight.SYNC_IN;
-                case SYNC_OUT -> KeepAliveFlyweight.SYNC_OUT;
-                case IN_SYNC -> KeepAliveFlyweight.SYNC_DONE;
-            };
+            int syncCode = KeepAliveCodes.syncCode(m.sync());
             keepAliveOut.service(group.index, group.index, m.state().code,
-                    m.role() == Role.PRIMARY ? KeepAliveFlyweight.ROLE_PRIMARY : KeepAliveFlyweight.ROLE_BACKUP, syncCode,
+                    KeepAliveCodes.roleCode(m.role()), syncCode,
                     m.priority(), m.linksUp() ? 0 : KeepAliveFlyweight.FLAG_LINKS_DOWN, replication.size(group.index),
                     replication.digest(group.index), configDigest, m.term());
         }
@@ -1039,8 +1019,7 @@ public final class HaAgent implements AutoCloseable {
                 interfaceUp[i] = up;
                 changed = true;
                 String text = "interface " + name + " (" + watchedInterfaces.get(i).role() + ") " + (up ? "up with carrier" : "lost carrier or went down");
-                LOG.log(up ? System.Logger.Level.INFO : System.Logger.Level.WARNING, text);
-                record(new HaEvent(nowMs, System.currentTimeMillis(), "", "link", 0, "", "", text));
+                events.link(nowMs, up, text);
             }
         }
         if (!changed) {
@@ -1128,7 +1107,7 @@ public final class HaAgent implements AutoCloseable {
                     if (standby < 0) {
                         group.switchoverOutcome = "operator switch-over refused: no synchronized standby to hand the VIP to"
                                 + " (a standby reports itself synchronized in its keep-alives)";
-                        record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 347, "", "", group.switchoverOutcome));
+                        events.note(nowMs, group.name, 347, group.switchoverOutcome, false);
                     } else {
                         group.switchoverOutcome = "operator switch-over: asked " + peers[standby].name() + " to take the VIP";
                         sendNotice(standby, MessageType.TAKEOVER_REQUEST, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
@@ -1142,7 +1121,7 @@ public final class HaAgent implements AutoCloseable {
     private int synchronizedStandby(VipGroup group) {
         for (int p = 0; p < peers.length; p++) {
             PeerRecord r = group.peerRecords[p];
-            if (r != null && r.state() == MonitorState.STANDBY && r.syncCode() == KeepAliveFlyweight.SYNC_DONE && r.linksUp()
+            if (r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
                     && keepAlive.status(peers[p].routerId()).state() == dev.baton.keepalive.LinkState.ALIVE) {
                 return p;
             }
@@ -1248,128 +1227,60 @@ public final class HaAgent implements AutoCloseable {
         return result;
     }
 
-    private void record(HaEvent event) {
-        if (history.size() == HISTORY_LIMIT) {
-            history.removeFirst();
-        }
-        history.addLast(event);
-    }
-
     /** The event history, oldest first. Agent thread (use {@link #query}). */
     public List<HaEvent> events() {
-        return List.copyOf(history);
+        return events.events();
     }
 
     /** The status for {@code baton ctl status}: per VIP and per peer. Agent thread (use {@link #query}). */
-    public Map<String, Object> status() {
+    public HaStatus status() {
         long nowMs = clock.nowMs();
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("router_number", Integer.toUnsignedLong(routerNumber));
-        status.put("incarnation", Long.toUnsignedString(incarnation));
-        status.put("config_digest", Long.toHexString(configDigest));
-        List<Object> vips = new ArrayList<>();
+        List<HaStatus.Vip> vips = new ArrayList<>();
         for (VipGroup group : groups) {
             ServiceMonitor m = group.monitor;
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("vip", group.name);
-            v.put("services", group.services);
-            v.put("role", m.role().name().toLowerCase());
-            v.put("priority", m.priority());
-            v.put("state", m.state().name());
-            v.put("state_code", m.state().code);
-            v.put("sync", m.sync().name());
-            v.put("term", m.term());
-            v.put("forwarding", group.forwarding);
-            v.put("answering_arp", group.answeringArp);
             int active = group.activePeerIndex();
-            v.put("active_peer", active < 0 ? (m.state() == MonitorState.ACTIVE ? "this router" : "") : peers[active].name());
-            v.put("following", group.followedPeer < 0 ? "" : peers[group.followedPeer].name());
-            v.put("table_size", replication.size(group.index));
-            v.put("table_digest", Long.toHexString(replication.digest(group.index)));
-            v.put("local_links_up", m.linksUp());
-            v.put("config_differs", group.configDiffers);
-            v.put("gratuitous_arp_sent", group.announcements);
             Transition last = m.last();
-            if (last != null) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("ago_ms", nowMs - last.atMs());
-                t.put("reference", last.reference());
-                t.put("from", last.from().name());
-                t.put("to", last.to().name());
-                t.put("reason", displayReason(last.reason()));
-                v.put("last_transition", t);
-            }
-            List<Object> peerViews = new ArrayList<>();
+            HaStatus.LastTransition lastTransition = last == null ? null : new HaStatus.LastTransition(nowMs - last.atMs(),
+                    last.reference(), last.from(), last.to(), displayReason(last.reason()));
+            List<HaStatus.PeerRecord> peerRecords = new ArrayList<>();
             for (int p = 0; p < peers.length; p++) {
                 PeerRecord r = group.peerRecords[p];
-                Map<String, Object> pv = new LinkedHashMap<>();
-                pv.put("peer", peers[p].name());
-                if (r == null) {
-                    pv.put("state", "never heard");
-                } else {
-                    pv.put("state", r.state().name());
-                    pv.put("sync", switch (r.syncCode()) {
-                        case KeepAliveFlyweight.SYNC_IN -> "SYNC_IN";
-                        case KeepAliveFlyweight.SYNC_OUT -> "SYNC_OUT";
-                        case KeepAliveFlyweight.SYNC_DONE -> "IN_SYNC";
-                        default -> "NONE";
-                    });
-                    pv.put("term", r.term());
-                    pv.put("links_up", r.linksUp());
-                    pv.put("table_size", r.tableSize());
-                    pv.put("table_digest", Long.toHexString(r.tableDigest()));
-                    pv.put("heard_ms_ago", nowMs - r.atMs());
-                }
-                peerViews.add(pv);
+                peerRecords.add(r == null
+                        ? new HaStatus.PeerRecord(peers[p].name(), false, null, SyncState.NONE, 0, true, 0, 0, -1)
+                        : new HaStatus.PeerRecord(peers[p].name(), true, r.state(), r.sync(), r.term(), r.linksUp(), r.tableSize(),
+                                r.tableDigest(), nowMs - r.atMs()));
             }
-            v.put("peers", peerViews);
-            vips.add(v);
+            vips.add(new HaStatus.Vip(group.name, List.copyOf(group.services), m.role(), m.priority(), m.state(), m.sync(),
+                    m.term(), group.forwarding, group.answeringArp,
+                    active < 0 ? (m.state() == MonitorState.ACTIVE ? "this router" : "") : peers[active].name(),
+                    group.followedPeer < 0 ? "" : peers[group.followedPeer].name(), replication.size(group.index),
+                    replication.digest(group.index), m.linksUp(), group.configDiffers, group.announcements, lastTransition,
+                    List.copyOf(peerRecords)));
         }
-        status.put("vips", vips);
-        List<Object> peerList = new ArrayList<>();
-        for (PeerConfig peer : peers) {
+        List<HaStatus.Peer> peerList = new ArrayList<>();
+        for (int index = 0; index < peers.length; index++) {
+            PeerConfig peer = peers[index];
             PeerStatus ps = keepAlive.status(peer.routerId());
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("name", peer.name());
-            p.put("router_number", Integer.toUnsignedLong(peer.routerId()));
-            p.put("state", ps.state().name().toLowerCase());
-            int index = peerIndexOf(peer.routerId());
-            p.put("incarnation", Long.toUnsignedString(heardIncarnation[index]));
-            p.put("echoed_our_incarnation", echoed[index] && echoedIncarnation[index] == heardIncarnation[index]);
-            List<Object> linkList = new ArrayList<>();
+            List<HaStatus.Link> links = new ArrayList<>();
             for (LinkStatus link : ps.links()) {
-                Map<String, Object> l = new LinkedHashMap<>();
-                l.put("link", link.linkIndex());
-                l.put("addresses", link.link().describe());
-                l.put("state", link.state().name().toLowerCase());
-                l.put("heard_ms_ago", link.lastHeardMs() == LinkStatus.NEVER ? -1 : nowMs - link.lastHeardMs());
-                l.put("heartbeats_sent", link.heartbeatsSent());
-                l.put("heartbeats_received", link.heartbeatsReceived());
-                l.put("failures", link.failures());
-                linkList.add(l);
+                links.add(new HaStatus.Link(link.linkIndex(), link.link().describe(), link.state().name().toLowerCase(),
+                        link.lastHeardMs() == LinkStatus.NEVER ? -1 : nowMs - link.lastHeardMs(), link.heartbeatsSent(),
+                        link.heartbeatsReceived(), link.failures()));
             }
-            p.put("links", linkList);
-            peerList.add(p);
+            peerList.add(new HaStatus.Peer(peer.name(), Integer.toUnsignedLong(peer.routerId()), ps.state().name().toLowerCase(),
+                    heardIncarnation[index], peerEchoed(index), List.copyOf(links)));
         }
-        status.put("peers", peerList);
-        Map<String, Object> messages = new LinkedHashMap<>();
         VerdictCounters verdicts = transport.verdicts();
+        Map<Verdict, Long> byVerdict = new java.util.EnumMap<>(Verdict.class);
         for (Verdict verdict : Verdict.values()) {
-            messages.put(verdict.label().replace(' ', '_').replace('-', '_'), verdicts.count(verdict));
+            byVerdict.put(verdict, verdicts.count(verdict));
         }
-        messages.put("rejected", verdicts.rejected());
-        messages.put("send_failures", transport.sendFailures());
-        messages.put("foreign_source", transport.foreignSourceDrops());
-        messages.put("receive_errors", transport.receiveErrors());
-        messages.put("malformed", malformedMessages);
-        messages.put("unknown_vip", unknownVipRecords);
-        messages.put("stream_without_worker", streamsWithoutWorker);
-        messages.put("sync_requests_refused", syncRequestsRefused);
-        messages.put("stale_state_claims", staleStateClaims);
-        messages.put("ignored_before_echo", ignoredBeforeEcho);
-        messages.put("heartbeats_withheld_after_stall", heartbeatsWithheld);
-        status.put("peer_messages", messages);
-        return status;
+        HaStatus.PeerMessages messages = new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(),
+                transport.sendFailures(), transport.foreignSourceDrops(), transport.receiveErrors(), malformedMessages,
+                unknownVipRecords, streamsWithoutWorker, syncRequestsRefused, staleStateClaims, ignoredBeforeEcho,
+                heartbeatsWithheld);
+        return new HaStatus(Integer.toUnsignedLong(routerNumber), incarnation, configDigest, List.copyOf(vips),
+                List.copyOf(peerList), messages);
     }
 
     /** Replication counters of VIP {@code vipIndex} summed over the workers (asks each worker). Any thread. */
@@ -1453,8 +1364,7 @@ public final class HaAgent implements AutoCloseable {
         }
         String text = "shutting down: handing " + active + " VIP(s) to a synchronized standby within "
                 + settings.shutdownHandoverTimeout().toMillis() + " ms (shutdown-handover-timeout), else giving them up";
-        LOG.log(System.Logger.Level.INFO, text);
-        record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+        events.note(nowMs, "", 0, text, false);
         progressShutdown(nowMs);
     }
 
@@ -1500,8 +1410,7 @@ public final class HaAgent implements AutoCloseable {
                     && nowMs >= shutdownDeadlineMs) {
                 String text = "shutting down: no synchronized standby accepted the VIP within "
                         + settings.shutdownHandoverTimeout().toMillis() + " ms; giving it up (GAVE_UP)";
-                LOG.log(System.Logger.Level.WARNING, group.name + ": " + text);
-                record(new HaEvent(nowMs, System.currentTimeMillis(), group.name, "note", 0, "", "", text));
+                events.note(nowMs, group.name, 0, text, true);
                 // The monitor gives the VIP up as for a local link failure (2(a), 2(b)): GAVE_UP with reason
                 // shutdown, no ARP answers, no forwarding, and its keep-alives say STANDBY from now on.
                 execute(group, group.monitor.onLocalLinks(false, "shutting down", nowMs), nowMs);
@@ -1514,8 +1423,7 @@ public final class HaAgent implements AutoCloseable {
         if (done && !shutdownComplete) {
             shutdownComplete = true;
             String text = "shutdown hand-over done: " + handedOverAtShutdown + " VIP(s) handed over, " + gaveUpAtShutdown + " given up";
-            LOG.log(System.Logger.Level.INFO, text);
-            record(new HaEvent(nowMs, System.currentTimeMillis(), "", "note", 0, "", "", text));
+            events.note(nowMs, "", 0, text, false);
         }
         return work;
     }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -61,9 +60,8 @@ class ReplayAfterRestartTest {
         return keepAlive.valid() && keepAlive.serviceCount() > 0 && keepAlive.state(0) == MonitorState.ACTIVE.code;
     }
 
-    @SuppressWarnings("unchecked")
-    private static long peerMessages(TwoRouters.Router router, String counter) {
-        return (long) ((Map<String, Object>) router.agent.status().get("peer_messages")).get(counter);
+    private static HaStatus.PeerMessages peerMessages(TwoRouters.Router router) {
+        return router.agent.status().messages();
     }
 
     /**
@@ -90,11 +88,12 @@ class ReplayAfterRestartTest {
                 rounds++;
             }
             assertTrue(rounds >= 4, "a listened its t1 (500 ms) out, as if alone: " + rounds + " rounds");
-            long accepted = peerMessages(pair.a, "accepted");
+            long accepted = peerMessages(pair.a).verdicts().get(dev.baton.peer.Verdict.ACCEPTED);
             assertEquals(captured.size(), accepted, "each captured datagram authentic and new to the fresh window, once");
-            assertEquals(accepted, peerMessages(pair.a, "ignored_before_echo"), "and every one ignored");
-            assertEquals((long) (rounds - 1) * captured.size(), peerMessages(pair.a, "replayed"), "the later rounds: replays");
-            assertEquals(0, peerMessages(pair.a, "stale_state_claims"));
+            assertEquals(accepted, peerMessages(pair.a).ignoredBeforeEcho(), "and every one ignored");
+            assertEquals((long) (rounds - 1) * captured.size(), peerMessages(pair.a).verdicts().get(dev.baton.peer.Verdict.REPLAYED),
+                    "the later rounds: replays");
+            assertEquals(0, peerMessages(pair.a).staleStateClaims());
             assertTrue(!pair.a.agent.peerEchoed(0));
         }
     }
@@ -128,7 +127,7 @@ class ReplayAfterRestartTest {
             assertTrue(pair.a.agent.peerEchoed(0));
             assertTrue(pair.a.agent.ignoredBeforeEcho() >= captured.size(),
                     "every replayed datagram ignored: " + pair.a.agent.ignoredBeforeEcho() + " of " + captured.size());
-            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.kind().equals("handshake")));
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e instanceof HaEvent.Handshake));
         }
     }
 

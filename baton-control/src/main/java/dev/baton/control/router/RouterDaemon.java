@@ -177,8 +177,15 @@ public final class RouterDaemon implements AutoCloseable {
             m.put("vip", e.vip());
             m.put("kind", e.kind());
             m.put("reference", e.reference());
-            m.put("from", e.from());
-            m.put("to", e.to());
+            m.put("from", e instanceof HaEvent.StateChange change ? change.from() : "");
+            m.put("to", e instanceof HaEvent.StateChange change ? change.to() : "");
+            switch (e) {
+                case HaEvent.PeerChange p -> m.put("peer", p.peer());
+                case HaEvent.Handshake h -> m.put("peer", h.peer());
+                case HaEvent.ConfigDifference c -> m.put("peer", c.peer());
+                default -> {
+                }
+            }
             m.put("text", e.text());
             events.add(m);
         }
@@ -218,7 +225,7 @@ public final class RouterDaemon implements AutoCloseable {
         }
         status.put("services", services);
         if (agent != null) {
-            Map<String, Object> ha = agent.query(agent::status);
+            Map<String, Object> ha = HaStatusJson.of(agent.query(agent::status));
             // Replication counters live in the workers: ask each (outside the agent thread).
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> vips = (List<Map<String, Object>>) ha.get("vips");
@@ -258,8 +265,8 @@ public final class RouterDaemon implements AutoCloseable {
         if (c.capacityRefusals() > 0) {
             m.put("refused_active_entries", c.refusedActiveEntries());
             m.put("offered_capacity", c.offeredCapacity());
-            m.put("resumed_streams", c.resumedStreams());
         }
+        m.put("resumed_streams", c.resumedStreams());
         return m;
     }
 

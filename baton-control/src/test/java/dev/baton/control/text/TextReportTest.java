@@ -21,7 +21,7 @@ class TextReportTest {
             pair.run(30, 1);
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("router", "b");
-            status.put("high_availability", pair.b.agent.status());
+            status.put("high_availability", dev.baton.control.router.HaStatusJson.of(pair.b.agent.status()));
             String text = TextReport.status(status);
             assertTrue(text.contains("router: b"), text);
             assertTrue(text.contains("VIP 192.0.2.10 [web, sticky]: STANDBY (340) not forwarding, sync IN_SYNC, backup, priority 100"), text);
@@ -38,8 +38,9 @@ class TextReportTest {
             pair.establishPair();
             List<Object> events = new ArrayList<>();
             for (HaEvent e : pair.b.agent.events()) {
-                events.add(Map.of("time", "t", "vip", e.vip(), "kind", e.kind(), "reference", e.reference(), "from", e.from(),
-                        "to", e.to(), "text", e.text()));
+                events.add(Map.of("time", "t", "vip", e.vip(), "kind", e.kind(), "reference", e.reference(),
+                        "from", e instanceof HaEvent.StateChange c ? c.from() : "", "to", e instanceof HaEvent.StateChange c ? c.to() : "",
+                        "text", e.text()));
             }
             String text = TextReport.events(Map.of("events", events));
             assertTrue(text.contains("t 192.0.2.10 transition IDLE -> LISTEN [315]: started"), text);

@@ -411,7 +411,8 @@ public final class Simulation implements AutoCloseable {
             List<HaEvent> events = routers[r].agent.events();
             for (HaEvent e : events.subList(Math.max(0, events.size() - 25), events.size())) {
                 text.append("  ").append(e.atMs() - START_MS).append(" ms ").append(e.kind()).append(' ')
-                        .append(e.reference() == 0 ? "" : e.reference() + " ").append(e.from().isEmpty() ? "" : e.from() + " -> " + e.to() + ": ")
+                        .append(e.reference() == 0 ? "" : e.reference() + " ")
+                        .append(e instanceof HaEvent.StateChange c ? c.from() + " -> " + c.to() + ": " : "")
                         .append(e.text()).append('\n');
             }
         }
