@@ -203,6 +203,16 @@ public final class Simulation implements AutoCloseable {
         return routers[r] != null && !frozen(r);
     }
 
+    /** Whether a router other than {@code r} runs as the active. */
+    private boolean activeElsewhere(int r) {
+        for (int o = 0; o < routers.length; o++) {
+            if (o != r && runs(o) && routers[o].state() == MonitorState.ACTIVE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether at least one link between two routers is not cut. */
     private boolean connected(int a, int b) {
         for (int link = 0; link < SimRouter.LINKS; link++) {
@@ -312,7 +322,9 @@ public final class Simulation implements AutoCloseable {
                     for (int s = 0; s < routers.length; s++) {
                         // From STANDBY: the way the freeze race ended (348 by a router that had just yielded and
                         // wiped its copy). From LISTEN a router resumes after its own stall with its own table.
-                        if (previousState[r] == MonitorState.STANDBY && s != r && runs(s) && connected(r, s)
+                        // And nobody else is active: a router that yielded to a live active (a partial partition
+                        // hides it from this one) left the VIP served.
+                        if (previousState[r] == MonitorState.STANDBY && s != r && runs(s) && connected(r, s) && !activeElsewhere(r)
                                 && routers[s].state() != MonitorState.ACTIVE
                                 && lastActiveMs[s] != Long.MIN_VALUE && clock.nowMs - lastActiveMs[s] <= 2 * STANDBY_TIMEOUT_MS) {
                             fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r] + " (not synchronized)"
