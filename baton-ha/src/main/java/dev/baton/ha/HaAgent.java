@@ -481,6 +481,9 @@ public final class HaAgent implements AutoCloseable {
             work++;
         }
         cycleNowMs = nowMs;
+        for (int w = 0; w < replication.workers(); w++) {
+            work += replication.shard(w).commands().moveBacklog();
+        }
         work += transport.receive(nowMs, messageHandler);
         for (int w = 0; w < replication.workers(); w++) {
             work += replication.fromWorker(w).drain(outboundHandler, MessageRing.MAX_PAYLOAD_LENGTH);
@@ -571,23 +574,14 @@ public final class HaAgent implements AutoCloseable {
         group.followedPeer = -1;
         group.syncedWorkers = 0;
         int v = group.index;
-        forEachShard(shard -> shard.unfollow(v));
+        toEveryShard(ShardCommands.Kind.UNFOLLOW, 0, 0, v, 0, nowMs);
         execute(group, group.monitor.onSyncLost(why, nowMs), nowMs);
     }
 
     private void follow(VipGroup group, int peer, int reason, boolean force, long nowMs) {
         group.followedPeer = peer;
         group.syncedWorkers = 0;
-        int v = group.index;
-        for (int w = 0; w < replication.workers(); w++) {
-            ReplicationShard shard = replication.shard(w);
-            dataplane.worker(w).submit(() -> {
-                if (force) {
-                    shard.unfollow(v);
-                }
-                shard.follow(v, peer, reason, nowMs);
-            });
-        }
+        toEveryShard(ShardCommands.Kind.FOLLOW, force ? ShardCommands.FORCE : 0, reason, group.index, peer, nowMs);
     }
 
     // ====================================================================================== peer messages
@@ -678,7 +672,7 @@ public final class HaAgent implements AutoCloseable {
         for (VipGroup group : groups) {
             int v = group.index;
             group.dumpCompleteWorkers[peer] = 0;
-            forEachShard(shard -> shard.forgetPeer(v, peer));
+            toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, v, peer, nowMs);
             // The active this router follows is gone as surely as if it had crashed (it has, if it restarted
             // this fast): its new run has an empty table, so this copy is the only one; take over with it now
             // (348) rather than after t2, or wipe it to follow an empty table.
@@ -938,7 +932,7 @@ public final class HaAgent implements AutoCloseable {
             for (VipGroup group : groups) {
                 if (group.forwarding) {
                     int v = group.index;
-                    forEachShard(shard -> shard.resumeSender(v, peer, nowMs));
+                    toEveryShard(ShardCommands.Kind.RESUME_SENDER, 0, 0, v, peer, nowMs);
                 }
             }
         }
@@ -950,13 +944,9 @@ public final class HaAgent implements AutoCloseable {
                     // below on its side, so a copy kept here would silently stop following.
                     abandonStream(group, peers[peer].name() + " failed: its update stream is abandoned", nowMs);
                 }
-                // A standby that returns asks again and gets a fresh dump; its old stream is abandoned.
-                int v = group.index;
+                // Streaming to it stops; when it is heard again it gets a new dump (ReplicationShard.resumeSender).
                 group.dumpCompleteWorkers[peer] = 0;
-                for (int w = 0; w < replication.workers(); w++) {
-                    ReplicationShard shard = replication.shard(w);
-                    dataplane.worker(w).submit(() -> shard.dropSender(v, peer));
-                }
+                toEveryShard(ShardCommands.Kind.DROP_SENDER, 0, 0, group.index, peer, nowMs);
             }
         }
     }
@@ -1064,10 +1054,10 @@ public final class HaAgent implements AutoCloseable {
                         // Taking over: this table is now the reference; stop applying the old active's stream.
                         group.followedPeer = -1;
                         group.syncedWorkers = 0;
-                        forEachShard(shard -> shard.unfollow(v));
+                        toEveryShard(ShardCommands.Kind.UNFOLLOW, 0, 0, v, 0, nowMs);
                     } else if (!f.forward() && wasForwarding) {
                         java.util.Arrays.fill(group.dumpCompleteWorkers, 0);
-                        forEachShard(shard -> shard.dropSenders(v));
+                        toEveryShard(ShardCommands.Kind.DROP_SENDERS, 0, 0, v, 0, nowMs);
                     }
                 }
                 case MonitorAction.SendGratuitousArp g -> {
@@ -1129,10 +1119,17 @@ public final class HaAgent implements AutoCloseable {
         return -1;
     }
 
-    private void forEachShard(java.util.function.Consumer<ReplicationShard> command) {
+    /** One command to every worker's shard (no allocation; the shards run it in their next duty cycle). */
+    private void toEveryShard(ShardCommands.Kind kind, int flags, int reason, int vipIndex, int peerIndex, long nowMs) {
         for (int w = 0; w < replication.workers(); w++) {
-            ReplicationShard shard = replication.shard(w);
-            dataplane.worker(w).submit(() -> command.accept(shard));
+            ShardCommands commands = replication.shard(w).commands();
+            long lostBefore = commands.lost();
+            commands.offer(kind, flags, reason, vipIndex, peerIndex, nowMs);
+            if (commands.lost() != lostBefore) {
+                // Thousands of commands queued: worker w has not run for a long time (its watchdog says more).
+                events.note(nowMs, "", 0, "worker " + w + " did not take a " + kind + " command: its queue and the agent's"
+                        + " backlog are full (" + commands.lost() + " lost); its replication state may be stale", true);
+            }
         }
     }
 
@@ -1357,7 +1354,7 @@ public final class HaAgent implements AutoCloseable {
                 group.shutdownStep = ShutdownStep.FLUSHING;
                 group.flushedWorkers = 0;
                 int v = group.index;
-                forEachShard(shard -> shard.flushUpdates(v, nowMs));
+                toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, 0, 0, v, 0, nowMs);
             } else {
                 group.shutdownStep = ShutdownStep.DONE;
             }

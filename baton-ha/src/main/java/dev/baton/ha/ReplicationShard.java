@@ -81,6 +81,11 @@ public final class ReplicationShard implements WorkerExtension {
     /** Dumps pushed unasked to a standby heard again after its stream was dropped ({@link #resumeSender}). */
     private long resumedStreams;
     private final MessageRing.Handler inboundHandler = this::onInbound;
+    /** The agent's commands to this shard: follow, unfollow, drop, resume, forget, flush. */
+    private final ShardCommands commands = new ShardCommands();
+    private final ShardCommands.Handler commandHandler = this::onCommand;
+    /** Most agent commands run per duty cycle: a burst (every VIP at once) waits a cycle, frames do not. */
+    static final int COMMANDS_PER_CYCLE = 64;
     private final ConnectionVisitor refreshVisitor = this::onRefreshed;
 
     public ReplicationShard(int worker, int vipCount, int peerCount, SyncSettings settings, ServiceMap services,
@@ -155,6 +160,28 @@ public final class ReplicationShard implements WorkerExtension {
                             events.add(new ShardEvent(ShardEvent.Kind.RESYNC_NEEDED, vip, worker, followedPeer[vip], reason, atMs));
                         }
                     }).recordCheck(recordCheck);
+        }
+    }
+
+    /** The agent's way in (agent thread: {@link ShardCommands#offer}). */
+    ShardCommands commands() {
+        return commands;
+    }
+
+    private void onCommand(ShardCommands.Kind kind, int flags, int reason, int vipIndex, int peerIndex, long atMs) {
+        switch (kind) {
+            case FOLLOW -> {
+                if ((flags & ShardCommands.FORCE) != 0) {
+                    unfollow(vipIndex);
+                }
+                follow(vipIndex, peerIndex, reason, atMs);
+            }
+            case UNFOLLOW -> unfollow(vipIndex);
+            case DROP_SENDERS -> dropSenders(vipIndex);
+            case DROP_SENDER -> dropSender(vipIndex, peerIndex);
+            case RESUME_SENDER -> resumeSender(vipIndex, peerIndex, atMs);
+            case FORGET_PEER -> forgetPeer(vipIndex, peerIndex);
+            case FLUSH_UPDATES -> flushUpdates(vipIndex, atMs);
         }
     }
 
@@ -278,7 +305,8 @@ public final class ReplicationShard implements WorkerExtension {
     @Override
     public int doWork(long nowMs) {
         this.nowMs = nowMs;
-        int work = inbound.drain(inboundHandler, INBOUND_PER_CYCLE);
+        int work = commands.drain(commandHandler, COMMANDS_PER_CYCLE);
+        work += inbound.drain(inboundHandler, INBOUND_PER_CYCLE);
         for (int v = 0; v < vipCount; v++) {
             if (followedPeer[v] >= 0) {
                 receivers[v].poll(nowMs);
