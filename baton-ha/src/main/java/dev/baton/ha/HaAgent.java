@@ -115,24 +115,12 @@ public final class HaAgent implements AutoCloseable {
     private long cycleNowMs;
     /** Per peer: the link replication uses, the first alive one (updated on link events). */
     private int[] syncLink;
-    /** Per peer: incarnation and sequence of the newest keep-alive or notice acted on. */
-    private long[] stateIncarnation;
-    private long[] stateSequence;
-    private long staleStateClaims;
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
     /** This run's incarnation (from the state directory's counter): what a peer must echo (issue #7 item 3). */
     private final long incarnation;
-    /** Per peer: the newest incarnation authenticated from it, 0 if none: what this router echoes to it. */
-    private final long[] heardIncarnation;
-    /** Per peer: whether one of its keep-alives echoed this router's incarnation (in run {@link #echoedIncarnation}). */
-    private final boolean[] echoed;
-    /** Per peer: the incarnation of that peer whose keep-alive echoed this router's (meaningful when echoed). */
-    private final long[] echoedIncarnation;
-    /** Per peer: the lowest sequence, in that incarnation, of a keep-alive that echoed this router's incarnation. */
-    private final long[] echoedFromSequence;
-    /** Authentic messages ignored because their sender had not (yet) echoed this router's incarnation. */
-    private long ignoredBeforeEcho;
+    /** Per peer: the run heard, the incarnation handshake, the newest state claim. */
+    private final PeerRuns runs;
 
     private long nextLinkCheckMs;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
@@ -206,12 +194,7 @@ public final class HaAgent implements AutoCloseable {
         this.peers = peerConfigs.toArray(PeerConfig[]::new);
         this.peerKeys = new String[peers.length];
         this.syncLink = new int[peers.length];
-        this.stateIncarnation = new long[peers.length];
-        this.stateSequence = new long[peers.length];
-        this.heardIncarnation = new long[peers.length];
-        this.echoed = new boolean[peers.length];
-        this.echoedIncarnation = new long[peers.length];
-        this.echoedFromSequence = new long[peers.length];
+        this.runs = new PeerRuns(peers.length, incarnation);
         int[] peerIds = new int[peers.length];
         for (int p = 0; p < peers.length; p++) {
             peerKeys[p] = key(peers[p].routerId());
@@ -596,70 +579,40 @@ public final class HaAgent implements AutoCloseable {
             return;
         }
         MessageType type = verifier.type();
-        if (!echoesThisRun(peer, type, buffer, verifier.header())) {
-            ignoredBeforeEcho++;
-            return;
+        PeerHeaderFlyweight header = verifier.header();
+        if (runs.restarted(peer, header.incarnation())) {
+            onPeerRestarted(peer);
         }
-        if (claimsState(type)) {
-            if (!newestStateClaim(peer, verifier.header().incarnation(), verifier.header().sequence())) {
-                if (type == MessageType.KEEPALIVE) {
-                    keepAlive.onHeartbeat(peerId, linkIndex, nowMs); // the link is alive, the claim is stale
-                }
-                staleStateClaims++;
+        boolean hasEcho = false;
+        if (type == MessageType.KEEPALIVE) {
+            keepAliveIn.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, header.payloadLength());
+            hasEcho = keepAliveIn.valid();
+        }
+        switch (runs.admit(peer, header.incarnation(), header.sequence(), hasEcho, hasEcho ? keepAliveIn.echoedIncarnation() : 0)) {
+            case BEFORE_ECHO -> {
                 return;
             }
+            case OPENS_RUN -> events.handshake(nowMs, peers[peer].name(), peers[peer].name() + " (incarnation "
+                    + Long.toUnsignedString(header.incarnation()) + ") echoed this router's incarnation "
+                    + Long.toUnsignedString(incarnation) + ": its messages count from sequence "
+                    + Long.toUnsignedString(header.sequence()));
+            case COUNTS -> {
+            }
+        }
+        if (claimsState(type) && !runs.newestClaim(peer, header.incarnation(), header.sequence())) {
+            if (type == MessageType.KEEPALIVE) {
+                keepAlive.onHeartbeat(peerId, linkIndex, nowMs); // the link is alive, the claim is stale
+            }
+            return;
         }
         MemorySegment segment = buffer.segment();
         long offset = PeerHeaderFlyweight.PAYLOAD_OFFSET;
-        int length = verifier.header().payloadLength();
+        int length = header.payloadLength();
         switch (type) {
             case KEEPALIVE -> onKeepAlive(peer, linkIndex, segment, offset, length, nowMs);
             case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
             case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> onNotice(peer, type, segment, offset, length, nowMs);
         }
-    }
-
-    /**
-     * The nonce handshake of issue #7 item 3: whether this authentic message may be acted on, because its sender
-     * has shown it heard this run of this router. Each keep-alive echoes the newest incarnation its sender has
-     * authenticated from the receiver. A datagram captured before this router restarted echoes an older
-     * incarnation (or none), and so does every message its sender sent before it heard this run: all are
-     * ignored, liveness included, since a replayed keep-alive must neither hold this router in standby nor make
-     * it take over, and a replayed GAVE_UP must not count. The first keep-alive that echoes this router's
-     * incarnation opens its sender's run (that incarnation) from its sequence number on: the sender numbers
-     * every message of a run from one counter, so anything it sent from that sequence on was sent after it
-     * heard this run; notices and sync messages carry no echo and count from that sequence on too. A peer
-     * that restarts starts a new incarnation, which again counts only once it echoes. Until a live peer
-     * answers, this router behaves as if alone; two routers starting together each echo the other after one
-     * keep-alive round trip (one update interval).
-     */
-    private boolean echoesThisRun(int peer, MessageType type, PeerMessageBuffer buffer, PeerHeaderFlyweight header) {
-        long peerIncarnation = header.incarnation();
-        long sequence = header.sequence();
-        // The verifier rejects an incarnation older than the newest it authenticated (STALE_INCARNATION).
-        if (heardIncarnation[peer] != 0 && heardIncarnation[peer] != peerIncarnation) {
-            onPeerRestarted(peer);
-        }
-        heardIncarnation[peer] = peerIncarnation;
-        if (type == MessageType.KEEPALIVE) {
-            keepAliveIn.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, header.payloadLength());
-            if (keepAliveIn.valid() && keepAliveIn.echoedIncarnation() == incarnation) {
-                if (!echoed[peer] || echoedIncarnation[peer] != peerIncarnation) {
-                    echoed[peer] = true;
-                    echoedIncarnation[peer] = peerIncarnation;
-                    echoedFromSequence[peer] = sequence;
-                    String text = peers[peer].name() + " (incarnation " + Long.toUnsignedString(peerIncarnation)
-                            + ") echoed this router's incarnation " + Long.toUnsignedString(incarnation)
-                            + ": its messages count from sequence " + Long.toUnsignedString(sequence);
-                    events.handshake(cycleNowMs, peers[peer].name(), text);
-                } else if (Long.compareUnsigned(sequence, echoedFromSequence[peer]) < 0) {
-                    echoedFromSequence[peer] = sequence; // an earlier echo that arrived late: still after this run began
-                }
-                return true;
-            }
-        }
-        return echoed[peer] && echoedIncarnation[peer] == peerIncarnation
-                && Long.compareUnsigned(sequence, echoedFromSequence[peer]) >= 0;
     }
 
     /**
@@ -689,23 +642,6 @@ public final class HaAgent implements AutoCloseable {
             case KEEPALIVE, SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> true;
             default -> false;
         };
-    }
-
-    /**
-     * Whether a keep-alive or notice is the newest word from its sender about its state. Every message a
-     * router sends, on any link, takes the next sequence number of one counter; copies on several links
-     * arrive in any order (each link's socket is drained in turn), so an older keep-alive saying "active"
-     * may arrive after the GAVE_UP that followed it. Acting on it would undo the takeover.
-     */
-    private boolean newestStateClaim(int peer, long incarnation, long sequence) {
-        if (incarnation == stateIncarnation[peer] && sequence < stateSequence[peer]) {
-            return false;
-        }
-        if (incarnation != stateIncarnation[peer] || sequence > stateSequence[peer]) {
-            stateIncarnation[peer] = incarnation;
-            stateSequence[peer] = sequence;
-        }
-        return true;
     }
 
     private void onKeepAlive(int peer, int linkIndex, MemorySegment segment, long offset, int length, long nowMs) {
@@ -953,7 +889,7 @@ public final class HaAgent implements AutoCloseable {
 
     private void sendKeepAlive(int peerRouterId, int linkIndex, long nowMs) {
         int length = writeKeepAlive();
-        keepAliveOut.echoedIncarnation(heardIncarnation[peerIndexOf(peerRouterId)]);
+        keepAliveOut.echoedIncarnation(runs.heard(peerIndexOf(peerRouterId)));
         if (transport.send(peerRouterId, linkIndex, MessageType.KEEPALIVE, length, nowMs)) {
             keepAlive.onHeartbeatSent(peerRouterId, linkIndex);
         }
@@ -1265,7 +1201,7 @@ public final class HaAgent implements AutoCloseable {
                         link.heartbeatsReceived(), link.failures()));
             }
             peerList.add(new HaStatus.Peer(peer.name(), Integer.toUnsignedLong(peer.routerId()), ps.state().name().toLowerCase(),
-                    heardIncarnation[index], peerEchoed(index), List.copyOf(links)));
+                    runs.heard(index), runs.echoedThisRun(index), List.copyOf(links)));
         }
         VerdictCounters verdicts = transport.verdicts();
         Map<Verdict, Long> byVerdict = new java.util.EnumMap<>(Verdict.class);
@@ -1274,7 +1210,7 @@ public final class HaAgent implements AutoCloseable {
         }
         HaStatus.PeerMessages messages = new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(),
                 transport.sendFailures(), transport.foreignSourceDrops(), transport.receiveErrors(), malformedMessages,
-                unknownVipRecords, streamsWithoutWorker, syncRequestsRefused, staleStateClaims, ignoredBeforeEcho,
+                unknownVipRecords, streamsWithoutWorker, syncRequestsRefused, runs.staleStateClaims(), runs.ignoredBeforeEcho(),
                 heartbeatsWithheld);
         return new HaStatus(Integer.toUnsignedLong(routerNumber), incarnation, configDigest, List.copyOf(vips),
                 List.copyOf(peerList), messages);
@@ -1316,12 +1252,12 @@ public final class HaAgent implements AutoCloseable {
      * a restart, and a live peer's messages during the first round trip. Agent thread (use {@link #query}).
      */
     public long ignoredBeforeEcho() {
-        return ignoredBeforeEcho;
+        return runs.ignoredBeforeEcho();
     }
 
     /** Whether peer {@code peerIndex}'s current run has echoed this run's incarnation. Agent thread. */
     public boolean peerEchoed(int peerIndex) {
-        return echoed[peerIndex] && echoedIncarnation[peerIndex] == heardIncarnation[peerIndex];
+        return runs.echoedThisRun(peerIndex);
     }
 
     /** Rejected peer messages (wrong key, replay, malformed header...). Agent thread (use {@link #query}). */
