@@ -4,7 +4,6 @@ import dev.baton.codec.ArpFlyweight;
 import dev.baton.codec.MacAddress;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.HighAvailabilitySettings;
-import dev.baton.config.InterfaceConfig;
 import dev.baton.config.Ipv4;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
@@ -81,8 +80,6 @@ import java.util.function.Supplier;
 public final class HaAgent implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HaAgent.class.getName());
-    /** How often the local interfaces' carrier is read (one ioctl each). */
-    static final long LINK_CHECK_INTERVAL_MS = 20;
     /** How long the active's table must be quiet, and the standby's differ, before drift is declared. */
     static final long DRIFT_GRACE_MS = 1_000;
 
@@ -91,7 +88,6 @@ public final class HaAgent implements AutoCloseable {
     private final Dataplane dataplane;
     private final Replication replication;
     private final MillisClock clock;
-    private final LinkWatcher links;
     private final int routerNumber;
     private final String routerKey;
     private final long configDigest;
@@ -101,8 +97,7 @@ public final class HaAgent implements AutoCloseable {
     private final PeerTransport transport;
     private final KeepAliveManager keepAlive;
     private final VipGroup[] groups;
-    private final List<InterfaceConfig> watchedInterfaces;
-    private final boolean[] interfaceUp;
+    private final LocalLinks localLinks;
 
     private final KeepAliveFlyweight keepAliveOut = new KeepAliveFlyweight();
     private final KeepAliveFlyweight keepAliveIn = new KeepAliveFlyweight();
@@ -122,7 +117,6 @@ public final class HaAgent implements AutoCloseable {
     /** Per peer: the run heard, the incarnation handshake, the newest state claim. */
     private final PeerRuns runs;
 
-    private long nextLinkCheckMs;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
     private long lastCycleMs;
     private long malformedMessages;
@@ -173,7 +167,6 @@ public final class HaAgent implements AutoCloseable {
         this.dataplane = dataplane;
         this.replication = replication;
         this.clock = clock;
-        this.links = links;
         this.watchdog = dataplane.agentWatchdog();
         this.routerNumber = (int) settings.routerNumber();
         this.routerKey = key(routerNumber);
@@ -211,9 +204,7 @@ public final class HaAgent implements AutoCloseable {
         MonitorTimers timers = new MonitorTimers(settings.listenTimeout().toMillis(), settings.standbyTimeout().toMillis(),
                 settings.preemptTimeout().toMillis(), updateIntervalMs, settings.handoverDrain().toMillis());
         int[] vips = dataplane.services().distinctVips();
-        this.watchedInterfaces = config.interfaces();
-        this.interfaceUp = new boolean[watchedInterfaces.size()];
-        java.util.Arrays.fill(interfaceUp, true);
+        this.localLinks = new LocalLinks(config.interfaces(), links, events, nowMs);
         this.groups = new VipGroup[vips.length];
         for (int v = 0; v < vips.length; v++) {
             groups[v] = new VipGroup(v, vips[v], timers);
@@ -221,7 +212,6 @@ public final class HaAgent implements AutoCloseable {
         for (VipGroup group : groups) {
             execute(group, group.monitor.start(nowMs), nowMs);
         }
-        nextLinkCheckMs = nowMs;
         lastCycleMs = nowMs;
     }
 
@@ -247,8 +237,8 @@ public final class HaAgent implements AutoCloseable {
         final String name;
         final List<String> services = new ArrayList<>();
         final ServiceMonitor monitor;
-        /** Indexes into {@link #watchedInterfaces} this VIP needs up to be served. */
-        final List<Integer> neededInterfaces = new ArrayList<>();
+        /** The local interfaces this VIP needs up to be served ({@link LocalLinks#neededBy}). */
+        final int[] neededInterfaces;
         final PeerRecord[] peerRecords = new PeerRecord[peers.length];
         boolean forwarding;
         boolean answeringArp;
@@ -288,21 +278,7 @@ public final class HaAgent implements AutoCloseable {
             Role role = first.role() == ServiceConfig.ServiceRole.PRIMARY ? Role.PRIMARY : Role.BACKUP;
             Failback failback = first.failback() == ServiceConfig.Failback.MANUAL ? Failback.MANUAL : Failback.AUTOMATIC;
             this.monitor = new ServiceMonitor(name, routerKey, role, failback, first.priority(), timers, this::onTransition);
-            for (int i = 0; i < watchedInterfaces.size(); i++) {
-                InterfaceConfig itf = watchedInterfaces.get(i);
-                boolean needed = itf.role().facesClients();
-                if (!needed && itf.role().facesServers()) {
-                    for (ServiceConfig service : config.services()) {
-                        if (service.vip() == vip && service.servers().stream().anyMatch(s -> itf.address().contains(s.address()))) {
-                            needed = true;
-                            break;
-                        }
-                    }
-                }
-                if (needed) {
-                    neededInterfaces.add(i);
-                }
-            }
+            this.neededInterfaces = localLinks.neededBy(config, vip);
         }
 
         private void onTransition(Transition t) {
@@ -480,9 +456,12 @@ public final class HaAgent implements AutoCloseable {
             onKeepAliveEvent(e, nowMs);
             work++;
         }
-        if (nowMs >= nextLinkCheckMs) {
-            nextLinkCheckMs = nowMs + LINK_CHECK_INTERVAL_MS;
-            checkLocalLinks(nowMs);
+        if (localLinks.poll(nowMs)) {
+            for (VipGroup group : groups) {
+                LocalLinks.Verdict verdict = localLinks.verdict(group.neededInterfaces);
+                group.lastDownWasClientSide = verdict.clientSideDown();
+                execute(group, group.monitor.onLocalLinks(verdict.allUp(), verdict.detail(), nowMs), nowMs);
+            }
         }
         for (VipGroup group : groups) {
             if (nowMs >= group.monitor.nextDeadlineMs()) {
@@ -927,44 +906,6 @@ public final class HaAgent implements AutoCloseable {
                 .set(vipIndex, reason);
         // Notices go over every link: each is rare and must not wait for a link failure to be noticed.
         transport.sendOnEveryLink(peers[peer].routerId(), type, ServiceNoticeFlyweight.LENGTH, nowMs);
-    }
-
-    // ====================================================================================== local links
-
-    private void checkLocalLinks(long nowMs) {
-        boolean changed = false;
-        for (int i = 0; i < watchedInterfaces.size(); i++) {
-            String name = watchedInterfaces.get(i).name();
-            boolean up;
-            try {
-                up = links.carrierUp(name);
-            } catch (RuntimeException e) {
-                up = false; // the interface is gone
-            }
-            if (up != interfaceUp[i]) {
-                interfaceUp[i] = up;
-                changed = true;
-                String text = "interface " + name + " (" + watchedInterfaces.get(i).role() + ") " + (up ? "up with carrier" : "lost carrier or went down");
-                events.link(nowMs, up, text);
-            }
-        }
-        if (!changed) {
-            return;
-        }
-        for (VipGroup group : groups) {
-            StringBuilder down = new StringBuilder();
-            boolean clientSideDown = false;
-            for (int i : group.neededInterfaces) {
-                if (!interfaceUp[i]) {
-                    InterfaceConfig itf = watchedInterfaces.get(i);
-                    down.append(down.isEmpty() ? "" : ", ").append(itf.name()).append(itf.role().facesClients() ? " (client-facing)" : " (server-facing)");
-                    clientSideDown |= itf.role().facesClients();
-                }
-            }
-            boolean allUp = down.isEmpty();
-            group.lastDownWasClientSide = clientSideDown;
-            execute(group, group.monitor.onLocalLinks(allUp, allUp ? "every interface the VIP needs is up" : "interface " + down + " down", nowMs), nowMs);
-        }
     }
 
     // ====================================================================================== actions
