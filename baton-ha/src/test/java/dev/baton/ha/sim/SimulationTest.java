@@ -11,6 +11,19 @@ class SimulationTest {
 
     @Test
     void invariantsHoldOverSeededRandomRuns() throws Exception {
+        // The agents log every transition and link event; thousands of runs would write gigabytes. A failure
+        // prints the routers' event histories instead.
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Level level = root.getLevel();
+        root.setLevel(java.util.logging.Level.OFF);
+        try {
+            runSeeds();
+        } finally {
+            root.setLevel(level);
+        }
+    }
+
+    private static void runSeeds() throws Exception {
         long first = Long.getLong("baton.seed", 1);
         long count = Long.getLong("baton.seeds", System.getProperty("baton.seed") != null ? 1 : 40);
         for (long seed = first; seed < first + count; seed++) {
