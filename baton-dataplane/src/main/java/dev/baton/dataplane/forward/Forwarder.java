@@ -5,6 +5,7 @@ import dev.baton.codec.EthernetFlyweight;
 import dev.baton.codec.IcmpFlyweight;
 import dev.baton.codec.Ipv4Flyweight;
 import dev.baton.codec.MacAddress;
+import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.TcpFlyweight;
 import dev.baton.codec.UdpFlyweight;
 import dev.baton.dataplane.arp.NeighbourTable;
@@ -19,7 +20,6 @@ import dev.baton.table.PersistenceTable;
 import dev.baton.table.TcpState;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -365,8 +365,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             return;
         }
         long ports = innerIp.payloadOffset();
-        int vipPort = Short.toUnsignedInt(buffer.get(BE_SHORT, ports));
-        int clientPort = Short.toUnsignedInt(buffer.get(BE_SHORT, ports + 2));
+        int vipPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, ports));
+        int clientPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, ports + 2));
         // The offending packet was the server's reply: VIP -> client.
         long slot = table.find(innerProtocol, innerIp.destinationAddress(), clientPort, vip, vipPort, nowMs);
         if (slot < 0) {
@@ -436,8 +436,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         txEthernet.destinationMac(destinationMac);
         txEthernet.sourceMac(out.macAddress());
         if (tagged) {
-            tx.set(BE_SHORT, frameAt + 12, (short) EthernetFlyweight.ETHER_TYPE_VLAN);
-            tx.set(BE_SHORT, frameAt + 14, (short) vlanTci);
+            tx.set(NetworkOrder.SHORT, frameAt + 12, (short) EthernetFlyweight.ETHER_TYPE_VLAN);
+            tx.set(NetworkOrder.SHORT, frameAt + 14, (short) vlanTci);
             MemorySegment.copy(buffer, frameOffset + 12, tx, frameAt + 16, frameLength - 12);
         } else {
             MemorySegment.copy(buffer, frameOffset + 12, tx, frameAt + 12, frameLength - 12);
@@ -446,8 +446,6 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         dirty[indexOf(out)] = true;
         return true;
     }
-
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private void onArp(int portIndex, MemorySegment buffer, long arpOffset, int arpLength) {
         arp.wrap(buffer, arpOffset, arpLength);
