@@ -8,6 +8,7 @@ import dev.baton.codec.MacAddress;
 import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.TcpFlyweight;
 import dev.baton.codec.UdpFlyweight;
+import dev.baton.codec.VirtioNetHeaderFlyweight;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServiceMap;
@@ -88,6 +89,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final IcmpFlyweight icmp = new IcmpFlyweight();
     private final EthernetFlyweight txEthernet = new EthernetFlyweight();
     private final ArpFlyweight txArp = new ArpFlyweight();
+    private final VirtioNetHeaderFlyweight txVirtio = new VirtioNetHeaderFlyweight();
     private final boolean[] dirty;
     /** The port {@link #idle} waits on. */
     private final int idlePort;
@@ -428,7 +430,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             if (virtioOffset >= 0) {
                 MemorySegment.copy(buffer, virtioOffset, tx, at, VIRTIO_HEADER_LENGTH);
             } else {
-                tx.asSlice(at, VIRTIO_HEADER_LENGTH).fill((byte) 0);
+                txVirtio.wrap(tx, at, VIRTIO_HEADER_LENGTH).clear(); // no offload asked for
             }
         }
         long frameAt = at + prefix;
@@ -529,7 +531,11 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             return false;
         }
         MemorySegment tx = port.txBuffer();
-        tx.asSlice(at, length).fill((byte) 0);
+        // Every byte of the slot is written below, so it is not cleared first: a slice to fill() is an object
+        // per reply that escape analysis did not remove (40 bytes each, measured).
+        if (prefix > 0) {
+            txVirtio.wrap(tx, at, VIRTIO_HEADER_LENGTH).clear();
+        }
         long frameAt = at + prefix;
         txEthernet.wrap(tx, frameAt, EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH);
         txEthernet.destinationMac(ethernetDestination);
