@@ -2,9 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_I32;
-import static dev.baton.codec.WireLayouts.BE_I64;
-import static dev.baton.codec.WireLayouts.BE_U16;
 import static dev.baton.codec.WireLayouts.LE_U16;
 import static dev.baton.codec.WireLayouts.U8;
 
@@ -109,37 +106,37 @@ public abstract class Flyweight<T extends Flyweight<T>> {
 
     /** The unsigned big-endian 16-bit field at {@code fieldOffset}. */
     protected final int u16At(int fieldOffset) {
-        return Short.toUnsignedInt(segment.get(BE_U16, offset + fieldOffset));
+        return Short.toUnsignedInt(segment.get(NetworkOrder.SHORT, offset + fieldOffset));
     }
 
     /** Writes the low 16 bits of {@code value} big-endian at {@code fieldOffset}. */
     protected final void putU16At(int fieldOffset, int value) {
-        segment.set(BE_U16, offset + fieldOffset, (short) value);
+        segment.set(NetworkOrder.SHORT, offset + fieldOffset, (short) value);
     }
 
     /** The big-endian 32-bit field at {@code fieldOffset}, as a raw {@code int} (addresses, sequence numbers). */
     protected final int i32At(int fieldOffset) {
-        return segment.get(BE_I32, offset + fieldOffset);
+        return segment.get(NetworkOrder.INT, offset + fieldOffset);
     }
 
     /** Writes {@code value} big-endian at {@code fieldOffset}. */
     protected final void putI32At(int fieldOffset, int value) {
-        segment.set(BE_I32, offset + fieldOffset, value);
+        segment.set(NetworkOrder.INT, offset + fieldOffset, value);
     }
 
     /** The big-endian 32-bit field at {@code fieldOffset}, unsigned. */
     protected final long u32At(int fieldOffset) {
-        return Integer.toUnsignedLong(segment.get(BE_I32, offset + fieldOffset));
+        return Integer.toUnsignedLong(segment.get(NetworkOrder.INT, offset + fieldOffset));
     }
 
     /** The big-endian 64-bit field at {@code fieldOffset}. */
     protected final long i64At(int fieldOffset) {
-        return segment.get(BE_I64, offset + fieldOffset);
+        return segment.get(NetworkOrder.LONG, offset + fieldOffset);
     }
 
     /** Writes {@code value} big-endian as the 8 bytes at {@code fieldOffset}. */
     protected final void putI64At(int fieldOffset, long value) {
-        segment.set(BE_I64, offset + fieldOffset, value);
+        segment.set(NetworkOrder.LONG, offset + fieldOffset, value);
     }
 
     /** The unsigned little-endian 16-bit field at {@code fieldOffset} (the virtio-net header only). */

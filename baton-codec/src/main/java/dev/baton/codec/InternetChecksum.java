@@ -2,9 +2,6 @@ package dev.baton.codec;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.WireLayouts.BE_I32;
-import static dev.baton.codec.WireLayouts.BE_I64;
-import static dev.baton.codec.WireLayouts.BE_U16;
 import static dev.baton.codec.WireLayouts.U8;
 
 /**
@@ -49,16 +46,16 @@ public final class InternetChecksum {
         long at = offset;
         long end = offset + length;
         while (end - at >= Long.BYTES) {
-            long eight = segment.get(BE_I64, at);
+            long eight = segment.get(NetworkOrder.LONG, at);
             sum += (eight >>> 32) + (eight & LOW_32);
             at += Long.BYTES;
         }
         if (end - at >= Integer.BYTES) {
-            sum += segment.get(BE_I32, at) & LOW_32;
+            sum += segment.get(NetworkOrder.INT, at) & LOW_32;
             at += Integer.BYTES;
         }
         if (end - at >= Short.BYTES) {
-            sum += Short.toUnsignedLong(segment.get(BE_U16, at));
+            sum += Short.toUnsignedLong(segment.get(NetworkOrder.SHORT, at));
             at += Short.BYTES;
         }
         if (at < end) {
@@ -159,17 +156,17 @@ public final class InternetChecksum {
         long end = frameLength;
         int version = Byte.toUnsignedInt(frame.get(U8, l3)) >>> 4;
         if (version == 4 && l3Offset + Ipv4Flyweight.MIN_HEADER_LENGTH <= frameLength) {
-            end = Math.min(end, (long) l3Offset + Short.toUnsignedInt(frame.get(BE_U16, l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET)));
+            end = Math.min(end, (long) l3Offset + Short.toUnsignedInt(frame.get(NetworkOrder.SHORT, l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET)));
         } else if (version == 6 && l3Offset + IPV6_HEADER_LENGTH <= frameLength) {
             // RFC 8200 §3: the payload length (offset 4) excludes the 40-byte fixed header.
-            end = Math.min(end, (long) l3Offset + IPV6_HEADER_LENGTH + Short.toUnsignedInt(frame.get(BE_U16, l3 + 4)));
+            end = Math.min(end, (long) l3Offset + IPV6_HEADER_LENGTH + Short.toUnsignedInt(frame.get(NetworkOrder.SHORT, l3 + 4)));
         }
         long field = (long) checksumStart + checksumOffset;
         if (checksumStart < l3Offset || checksumOffset < 0 || field + Short.BYTES > end) {
             return false;
         }
         int checksum = checksum(frame, frameOffset + checksumStart, (int) (end - checksumStart));
-        frame.set(BE_U16, frameOffset + field, (short) (checksum == 0 ? 0xFFFF : checksum));
+        frame.set(NetworkOrder.SHORT, frameOffset + field, (short) (checksum == 0 ? 0xFFFF : checksum));
         return true;
     }
 

@@ -78,14 +78,14 @@ public final class MacAddress {
 
     /** Reads the 6 bytes at {@code offset} (network order) into the low 48 bits of a long. */
     public static long read(MemorySegment segment, long offset) {
-        long high = Short.toUnsignedLong(segment.get(WireLayouts.BE_U16, offset));
-        long low = Integer.toUnsignedLong(segment.get(WireLayouts.BE_I32, offset + 2));
+        long high = Short.toUnsignedLong(segment.get(NetworkOrder.SHORT, offset));
+        long low = Integer.toUnsignedLong(segment.get(NetworkOrder.INT, offset + 2));
         return (high << 32) | low;
     }
 
     /** Writes the low 48 bits of {@code mac} as 6 bytes at {@code offset} (network order). */
     public static void write(MemorySegment segment, long offset, long mac) {
-        segment.set(WireLayouts.BE_U16, offset, (short) (mac >>> 32));
-        segment.set(WireLayouts.BE_I32, offset + 2, (int) mac);
+        segment.set(NetworkOrder.SHORT, offset, (short) (mac >>> 32));
+        segment.set(NetworkOrder.INT, offset + 2, (int) mac);
     }
 }

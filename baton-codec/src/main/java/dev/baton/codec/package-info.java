@@ -11,8 +11,9 @@
  * <p>Conventions: {@code wrap(segment, offset, length)} allocates nothing and returns the view; every
  * offset passed in or returned is absolute within the segment; {@code valid()} is the one length check
  * and never throws, after which accessors read without checks of their own. Wire data is big-endian and
- * read with unaligned layouts; IPv4 addresses are {@code int}s (192.0.2.1 = {@code 0xC0000201}), MAC
- * addresses the low 48 bits of a {@code long}.
+ * read with the unaligned layouts of {@link dev.baton.codec.NetworkOrder}, which every other module reading
+ * wire data uses too; IPv4 addresses are {@code int}s (192.0.2.1 = {@code 0xC0000201}), MAC addresses the
+ * low 48 bits of a {@code long}.
  *
  * <p>Threading: flyweights are mutable cursors owned by one thread, normally the forwarding agent's, which
  * keeps one instance per header type and rewraps it per packet. The static helpers are stateless.

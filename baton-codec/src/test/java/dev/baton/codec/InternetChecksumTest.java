@@ -149,12 +149,12 @@ class InternetChecksumTest {
         Arrays.fill(padded, record.data().length, padded.length, (byte) 0xA5); // non-zero padding would change the sum
         MemorySegment frame = MemorySegment.ofArray(padded);
         ip.wrap(frame, L3, padded.length - L3);
-        frame.set(WireLayouts.BE_U16, L4 + UdpFlyweight.CHECKSUM_OFFSET, (short) InternetChecksum.sum16(
+        frame.set(NetworkOrder.SHORT, L4 + UdpFlyweight.CHECKSUM_OFFSET, (short) InternetChecksum.sum16(
                 InternetChecksum.pseudoHeaderSum(ip.sourceAddress(), ip.destinationAddress(), Ipv4Flyweight.PROTOCOL_UDP, 23)));
 
         assertTrue(InternetChecksum.completePartialChecksum(frame, 0, padded.length, L3, L4, UdpFlyweight.CHECKSUM_OFFSET));
 
-        assertEquals(0x7AEA, Short.toUnsignedInt(frame.get(WireLayouts.BE_U16, L4 + UdpFlyweight.CHECKSUM_OFFSET)));
+        assertEquals(0x7AEA, Short.toUnsignedInt(frame.get(NetworkOrder.SHORT, L4 + UdpFlyweight.CHECKSUM_OFFSET)));
     }
 
     @Test
@@ -166,7 +166,7 @@ class InternetChecksumTest {
 
         assertTrue(InternetChecksum.completePartialChecksum(segment, 48, captured.length, L3, L4, TcpFlyweight.CHECKSUM_OFFSET));
 
-        assertEquals(0x7E28, Short.toUnsignedInt(segment.get(WireLayouts.BE_U16, 48 + L4 + TcpFlyweight.CHECKSUM_OFFSET)));
+        assertEquals(0x7E28, Short.toUnsignedInt(segment.get(NetworkOrder.SHORT, 48 + L4 + TcpFlyweight.CHECKSUM_OFFSET)));
     }
 
     @ParameterizedTest(name = "{0}")

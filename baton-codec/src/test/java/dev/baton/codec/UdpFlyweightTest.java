@@ -65,7 +65,7 @@ class UdpFlyweightTest {
         MemorySegment datagram = MemorySegment.ofArray(new byte[10]);
         udp.wrap(datagram, 0, 10).sourcePort(5000).destinationPort(6000).datagramLength(10);
         int withZeroData = udp.computeChecksum(source, destination);
-        datagram.set(WireLayouts.BE_U16, 8, (short) withZeroData);
+        datagram.set(NetworkOrder.SHORT, 8, (short) withZeroData);
 
         int checksum = udp.computeChecksum(source, destination);
         assertEquals(0xFFFF, checksum);

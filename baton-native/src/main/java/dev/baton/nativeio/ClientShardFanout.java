@@ -1,8 +1,9 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.NetworkOrder;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 import static dev.baton.nativeio.ClassicBpf.BPF_ABS;
 import static dev.baton.nativeio.ClassicBpf.BPF_ALU;
@@ -66,9 +67,6 @@ public final class ClientShardFanout {
     /** The multiplier of the mix (a well-mixing odd 32-bit constant). */
     public static final int MIX_MULTIPLIER = 0x45d9f3b;
 
-    private static final ValueLayout.OfShort NET_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private static final int IPPROTO_ICMP = 1;
     private static final int FRAGMENT_OFFSET_MASK = 0x1fff;
@@ -117,7 +115,7 @@ public final class ClientShardFanout {
         if (networkLength < 8) {
             return 0;
         }
-        int fragment = packet.get(NET_SHORT, networkOffset + 6) & 0xffff;
+        int fragment = packet.get(NetworkOrder.SHORT, networkOffset + 6) & 0xffff;
         if ((fragment & FRAGMENT_OFFSET_MASK) == 0) {
             if (networkLength < 10) {
                 return 0;
@@ -133,14 +131,14 @@ public final class ClientShardFanout {
                     if (networkLength < embeddedDestination + 4) {
                         return 0;
                     }
-                    return packet.get(NET_INT, networkOffset + embeddedDestination);
+                    return packet.get(NetworkOrder.INT, networkOffset + embeddedDestination);
                 }
             }
         }
         if (networkLength < IPV4_SOURCE_OFFSET + 4) {
             return 0;
         }
-        return packet.get(NET_INT, networkOffset + IPV4_SOURCE_OFFSET);
+        return packet.get(NetworkOrder.INT, networkOffset + IPV4_SOURCE_OFFSET);
     }
 
     /** ICMP types that carry the header of the datagram that caused them (RFC 792, RFC 1812 §4.3.2.3). */

@@ -1,5 +1,6 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.VirtioNetHeaderFlyweight;
 
 import java.lang.foreign.MemoryLayout;
@@ -35,7 +36,8 @@ public final class KernelStructs {
     private KernelStructs() {
     }
 
-    private static final ValueLayout.OfShort BE_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+    /** A {@code __be16} member: network order, aligned like the C member (2 bytes), unlike a header field. */
+    private static final ValueLayout.OfShort BE_SHORT = NetworkOrder.SHORT.withByteAlignment(Short.BYTES);
 
     /** {@code struct sockaddr_ll} (linux/if_packet.h): the link-level address a packet socket binds to. */
     public static final class SockaddrLl {

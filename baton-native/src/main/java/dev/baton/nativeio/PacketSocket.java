@@ -1,12 +1,12 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.VirtioNetHeaderFlyweight;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 import dev.baton.nativeio.KernelStructs.PacketMreq;
 import dev.baton.nativeio.KernelStructs.PollFd;
@@ -242,7 +242,7 @@ public final class PacketSocket implements AutoCloseable {
             address.set(ValueLayout.JAVA_SHORT, SockaddrLl.FAMILY_OFFSET, (short) AF_PACKET);
             // A transmit-only socket binds protocol 0: it sends on the interface but receives nothing.
             int protocol = options.rxBlockCount() > 0 ? KernelConstants.ETH_P_ALL : 0;
-            address.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), SockaddrLl.PROTOCOL_OFFSET,
+            address.set(NetworkOrder.SHORT, SockaddrLl.PROTOCOL_OFFSET,
                     (short) protocol);
             address.set(ValueLayout.JAVA_INT, SockaddrLl.IFINDEX_OFFSET, interfaceIndex);
             libc.orThrow(libc.bind(fd, address, SockaddrLl.SIZE), "bind(" + interfaceName + ")");

@@ -1,7 +1,6 @@
 package dev.baton.peer;
 
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import dev.baton.codec.NetworkOrder;
 
 import java.lang.foreign.MemorySegment;
 
@@ -91,7 +90,7 @@ public enum MessageType {
      * owns it. The caller has checked that at least 4 payload bytes are there.
      */
     public static int leadingServiceId(MemorySegment segment, long payloadOffset) {
-        return segment.get(BE_I32, payloadOffset);
+        return segment.get(NetworkOrder.INT, payloadOffset);
     }
 
     /** The type with wire code {@code code}, or {@code null} when no type has it. Allocates nothing. */
@@ -111,10 +110,7 @@ public enum MessageType {
         if (payloadLength < fixedLength) {
             return false;
         }
-        int count = Short.toUnsignedInt(segment.get(BE_U16, payloadOffset + countOffset));
+        int count = Short.toUnsignedInt(segment.get(NetworkOrder.SHORT, payloadOffset + countOffset));
         return payloadLength == fixedLength + count * recordLength;
     }
-
-    private static final ValueLayout.OfShort BE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 }

@@ -3,10 +3,10 @@ package dev.baton.dataplane.forward;
 import dev.baton.codec.EthernetFlyweight;
 import dev.baton.codec.InternetChecksum;
 import dev.baton.codec.Ipv4Flyweight;
+import dev.baton.codec.NetworkOrder;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Completes a TCP or UDP checksum that a local sender left partial (CHECKSUM_PARTIAL: the field holds only
@@ -15,9 +15,6 @@ import java.nio.ByteOrder;
  * RFC 768): pseudo-header plus segment, which is correct whatever the field held.
  */
 final class TransportChecksum {
-
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private TransportChecksum() {
     }
@@ -32,7 +29,7 @@ final class TransportChecksum {
         }
         long l3 = ethernet.payloadOffset();
         int ihl = (frame.get(ValueLayout.JAVA_BYTE, l3) & 0x0F) * 4;
-        int totalLength = Short.toUnsignedInt(frame.get(BE_SHORT, l3 + 2));
+        int totalLength = Short.toUnsignedInt(frame.get(NetworkOrder.SHORT, l3 + 2));
         int protocol = frame.get(ValueLayout.JAVA_BYTE, l3 + 9) & 0xFF;
         long l4 = l3 + ihl;
         int l4Length = totalLength - ihl;
@@ -47,17 +44,17 @@ final class TransportChecksum {
         } else {
             return false;
         }
-        frame.set(BE_SHORT, checksumAt, (short) 0);
+        frame.set(NetworkOrder.SHORT, checksumAt, (short) 0);
         long sum = 0;
-        sum += (frame.get(BE_INT, l3 + 12) >>> 16) + (frame.get(BE_INT, l3 + 12) & 0xFFFF);
-        sum += (frame.get(BE_INT, l3 + 16) >>> 16) + (frame.get(BE_INT, l3 + 16) & 0xFFFF);
+        sum += (frame.get(NetworkOrder.INT, l3 + 12) >>> 16) + (frame.get(NetworkOrder.INT, l3 + 12) & 0xFFFF);
+        sum += (frame.get(NetworkOrder.INT, l3 + 16) >>> 16) + (frame.get(NetworkOrder.INT, l3 + 16) & 0xFFFF);
         sum += protocol + l4Length;
         sum += InternetChecksum.sum(frame, l4, l4Length);
         int checksum = InternetChecksum.fold(sum);
         if (protocol == Ipv4Flyweight.PROTOCOL_UDP && checksum == 0) {
             checksum = 0xFFFF; // RFC 768: zero means "no checksum"; an all-ones result is sent instead
         }
-        frame.set(BE_SHORT, checksumAt, (short) checksum);
+        frame.set(NetworkOrder.SHORT, checksumAt, (short) checksum);
         return true;
     }
 }

@@ -25,6 +25,8 @@ public final class MemoryPacketPort implements PacketPort {
     private final MemorySegment txBuffer;
     private final ArrayDeque<Injected> received = new ArrayDeque<>();
     private final List<byte[]> transmitted = new ArrayList<>();
+    private boolean keepTransmitted = true;
+    private long transmittedFrames;
     private int committedNotFlushed;
     private int flushes;
     private int pendingSlots;
@@ -60,6 +62,20 @@ public final class MemoryPacketPort implements PacketPort {
         return copy;
     }
 
+    /**
+     * Stops copying committed frames out ({@link #drainTransmitted} then returns none); they are still counted
+     * in {@link #transmittedFrames}. The copy is this port's allocation, not the forwarder's: an allocation test
+     * measuring the forwarding path turns it off.
+     */
+    public void countTransmittedOnly() {
+        keepTransmitted = false;
+    }
+
+    /** Frames committed since the port was made, copied out or not. */
+    public long transmittedFrames() {
+        return transmittedFrames;
+    }
+
     public int flushes() {
         return flushes;
     }
@@ -67,6 +83,11 @@ public final class MemoryPacketPort implements PacketPort {
     /** Simulates a transmit ring whose slots are all still owned by the kernel. */
     public void fillTxRing() {
         pendingSlots = slotCount;
+    }
+
+    /** Undoes {@link #fillTxRing}: the kernel has sent every frame, and every slot is free again. */
+    public void emptyTxRing() {
+        pendingSlots = 0;
     }
 
     @Override
@@ -128,8 +149,10 @@ public final class MemoryPacketPort implements PacketPort {
         if (claimedOffset < 0) {
             throw new IllegalStateException("commit without claim");
         }
-        byte[] copy = txBuffer.asSlice(claimedOffset, length).toArray(ValueLayout.JAVA_BYTE);
-        transmitted.add(copy);
+        if (keepTransmitted) {
+            transmitted.add(txBuffer.asSlice(claimedOffset, length).toArray(ValueLayout.JAVA_BYTE));
+        }
+        transmittedFrames++;
         committedNotFlushed++;
         claimedOffset = -1;
     }

@@ -372,4 +372,50 @@ class ForwarderTest {
             vBack.close();
         }
     }
+
+    @Test
+    void anArpReplyAndAnAddedVirtioHeaderOverwriteEveryByteOfAReusedTransmitSlot() {
+        long virtioFrontMac = 0x02_00_00_00_00_03L;
+        MemoryPacketPort vFront = new MemoryPacketPort("vfront", virtioFrontMac, true, 2048, 8);
+        MemoryPacketPort vBack = new MemoryPacketPort("vback", ROUTER_BACK_MAC, true, 2048, 8);
+        Forwarder f = TwoPortRouter.forwarder(services, neighbours, ownership, front, vBack)
+                .port(vFront, true, false, Ipv4.parse("192.0.2.3")).capacity(64).build();
+        try {
+            // A ring slot holds whatever the frames before left there.
+            for (MemoryPacketPort port : List.of(front, vFront, vBack)) {
+                port.txBuffer().fill((byte) 0xFF);
+            }
+            neighbours.learn(S0, S0_MAC, now);
+            neighbours.learn(S1, S1_MAC, now);
+            f.doWork(now);
+            vFront.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+            front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+            byte[] syn = TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]);
+            front.inject(syn);
+            f.doWork(now);
+
+            byte[] noOffload = new byte[10];
+            List<byte[]> virtioReplies = vFront.drainTransmitted();
+            assertEquals(1, virtioReplies.size());
+            assertArrayEquals(concat(noOffload, TestFrames.arpReply(virtioFrontMac, VIP, UPSTREAM_MAC, UPSTREAM_IP)),
+                    virtioReplies.getFirst(), "a zero virtio-net header, then the reply");
+            assertArrayEquals(TestFrames.arpReply(ROUTER_FRONT_MAC, VIP, UPSTREAM_MAC, UPSTREAM_IP), front.drainTransmitted().getFirst());
+            List<byte[]> forwarded = vBack.drainTransmitted();
+            assertEquals(1, forwarded.size());
+            byte[] sent = forwarded.getFirst();
+            assertArrayEquals(noOffload, Arrays.copyOf(sent, 10), "a frame that came without a virtio-net header asks for no offload");
+            assertEquals(ROUTER_BACK_MAC, TestFrames.mac(sent, 10 + 6));
+            assertArrayEquals(Arrays.copyOfRange(syn, 12, syn.length), Arrays.copyOfRange(sent, 10 + 12, sent.length));
+        } finally {
+            f.close();
+            vFront.close();
+            vBack.close();
+        }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.dataplane.forward;
 
 import dev.baton.codec.InternetChecksum;
+import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.pcap.PcapFixtures;
 import dev.baton.codec.pcap.PcapRecord;
 import dev.baton.codec.pcap.PcapWriter;
@@ -40,8 +41,6 @@ class GoldenFramesTest {
     static final long SERVER_MAC = 0x02_00_00_00_02_0bL;
     static final int VIP = Ipv4.parse("203.0.113.130");
     static final int SERVER = Ipv4.parse("198.51.100.11");
-    static final java.lang.foreign.ValueLayout.OfInt BE_INT =
-            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
     /** Mirrors TP_STATUS_CSUMNOTREADY. */
     static final int CSUM_NOT_READY = 0x8;
 
@@ -119,8 +118,8 @@ class GoldenFramesTest {
                 MemorySegment segment = MemorySegment.ofArray(out);
                 int totalLength = ((out[16] & 0xFF) << 8) | (out[17] & 0xFF);
                 int headerLength = (out[14] & 0x0F) * 4;
-                int source = segment.get(BE_INT, 26);
-                int destination = segment.get(BE_INT, 30);
+                int source = segment.get(NetworkOrder.INT, 26);
+                int destination = segment.get(NetworkOrder.INT, 30);
                 assertTrue(InternetChecksum.transportChecksumValid(segment, 14 + headerLength, totalLength - headerLength,
                         source, destination, 6), "TCP checksum completed in software");
             }

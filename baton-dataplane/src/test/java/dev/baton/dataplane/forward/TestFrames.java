@@ -102,12 +102,38 @@ public final class TestFrames {
     }
 
     public static byte[] withFragmentOffset(byte[] frame, int offsetUnits) {
+        return withFlagsAndFragmentOffset(frame, offsetUnits & 0x1FFF);
+    }
+
+    /** The first fragment of a datagram (RFC 791): more fragments (MF) set, offset 0; it carries the ports. */
+    public static byte[] asFirstFragment(byte[] frame) {
+        return withFlagsAndFragmentOffset(frame, 0x2000);
+    }
+
+    private static byte[] withFlagsAndFragmentOffset(byte[] frame, int flagsAndOffset) {
         byte[] copy = frame.clone();
         ByteBuffer b = ByteBuffer.wrap(copy);
-        b.putShort(14 + 6, (short) (offsetUnits & 0x1FFF));
+        b.putShort(14 + 6, (short) flagsAndOffset);
         b.putShort(14 + 10, (short) 0);
         b.putShort(14 + 10, (short) checksum(copy, 14, 20, 0));
         return copy;
+    }
+
+    /** An IPv4 datagram of any protocol carrying {@code payload} as it is (no transport checksum). */
+    public static byte[] ipv4(long dstMac, long srcMac, int protocol, int srcIp, int dstIp, byte[] payload) {
+        ByteBuffer b = ipv4Frame(dstMac, srcMac, protocol, srcIp, dstIp, payload.length);
+        b.put(payload);
+        return b.array();
+    }
+
+    /** A frame of any EtherType: {@code payload} after the 14-byte Ethernet header. */
+    public static byte[] ethernet(long dstMac, long srcMac, int etherType, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short) etherType);
+        b.put(payload);
+        return b.array();
     }
 
     /** An Ethernet frame sized for {@code l4Length} bytes after an IPv4 header, written up to that point. */

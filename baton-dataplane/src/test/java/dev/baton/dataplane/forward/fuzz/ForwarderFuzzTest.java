@@ -1,6 +1,7 @@
 package dev.baton.dataplane.forward.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.testing.AllocationBudget;
 import dev.baton.config.Ipv4;
 import dev.baton.config.ServiceConfig;
@@ -175,11 +176,11 @@ class ForwarderFuzzTest {
             if (length < 14) {
                 return -1;
             }
-            int outer = Short.toUnsignedInt(buffer.get(BE_SHORT, 12));
+            int outer = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, 12));
             if (outer != 0x8100) {
                 return outer;
             }
-            return length < 18 ? -1 : Short.toUnsignedInt(buffer.get(BE_SHORT, 16));
+            return length < 18 ? -1 : Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, 16));
         }
 
         @Override
@@ -187,7 +188,4 @@ class ForwarderFuzzTest {
             forwarder.close();
         }
     }
-
-
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 }
