@@ -1,9 +1,9 @@
 package dev.baton.acceptance;
 
-import dev.baton.control.lab.EchoLoad;
-import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
+import dev.baton.lab.EchoLoad;
 import dev.baton.lab.ExecResult;
+import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Host;
 import dev.baton.lab.Segment;
 import dev.baton.lab.Tool;
@@ -24,13 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.baton.control.lab.HaLabPair.ACTIVE_STATE;
-import static dev.baton.control.lab.HaLabPair.AUTOMATIC;
-import static dev.baton.control.lab.HaLabPair.BACKUP;
-import static dev.baton.control.lab.HaLabPair.MANUAL;
-import static dev.baton.control.lab.HaLabPair.PRIMARY;
-import static dev.baton.control.lab.HaLabPair.STANDBY_STATE;
-import static dev.baton.control.lab.HaLabPair.pause;
+import static dev.baton.lab.HaLabPair.ACTIVE_STATE;
+import static dev.baton.lab.HaLabPair.AUTOMATIC;
+import static dev.baton.lab.HaLabPair.BACKUP;
+import static dev.baton.lab.HaLabPair.MANUAL;
+import static dev.baton.lab.HaLabPair.PRIMARY;
+import static dev.baton.lab.HaLabPair.STANDBY_STATE;
+import static dev.baton.lab.HaLabPair.pause;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

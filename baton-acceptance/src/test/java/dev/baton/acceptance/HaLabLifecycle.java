@@ -1,6 +1,6 @@
 package dev.baton.acceptance;
 
-import dev.baton.control.lab.HaLabPair;
+import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Lab;
 import dev.baton.lab.Tool;
 import org.junit.jupiter.api.Assumptions;

@@ -1,9 +1,9 @@
 package dev.baton.acceptance;
 
-import dev.baton.control.lab.EchoLoad;
-import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
+import dev.baton.lab.EchoLoad;
 import dev.baton.lab.ExecResult;
+import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Host;
 import dev.baton.lab.LabProcess;
 import dev.baton.lab.Segment;
@@ -29,11 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.baton.control.lab.HaLabPair.ACTIVE_STATE;
-import static dev.baton.control.lab.HaLabPair.AUTOMATIC;
-import static dev.baton.control.lab.HaLabPair.BACKUP;
-import static dev.baton.control.lab.HaLabPair.PRIMARY;
-import static dev.baton.control.lab.HaLabPair.pause;
+import static dev.baton.lab.HaLabPair.ACTIVE_STATE;
+import static dev.baton.lab.HaLabPair.AUTOMATIC;
+import static dev.baton.lab.HaLabPair.BACKUP;
+import static dev.baton.lab.HaLabPair.PRIMARY;
+import static dev.baton.lab.HaLabPair.pause;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +83,7 @@ class HostileInputLabTest {
 
     @BeforeEach
     void defaultTableCapacity() {
-        pair.tableCapacity(dev.baton.control.lab.LabRouter.TABLE_CAPACITY);
+        pair.tableCapacity(dev.baton.lab.LabRouter.TABLE_CAPACITY);
     }
 
     @AfterEach

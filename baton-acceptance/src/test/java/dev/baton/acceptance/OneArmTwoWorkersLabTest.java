@@ -1,9 +1,9 @@
 package dev.baton.acceptance;
 
-import dev.baton.control.lab.LabRouter;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Host;
 import dev.baton.lab.Lab;
+import dev.baton.lab.LabRouter;
 import dev.baton.lab.Layout;
 import dev.baton.lab.ServerHost;
 import dev.baton.nativeio.ClientShardFanout;

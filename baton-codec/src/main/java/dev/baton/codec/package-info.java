@@ -2,7 +2,8 @@
  * Packet codecs for the forwarding path: flyweight views over {@link java.lang.foreign.MemorySegment}s for
  * Ethernet/802.1Q ({@link dev.baton.codec.EthernetFlyweight}), ARP ({@link dev.baton.codec.ArpFlyweight}),
  * IPv4 ({@link dev.baton.codec.Ipv4Flyweight}), TCP, UDP, ICMP and the virtio-net header, the Internet
- * checksum ({@link dev.baton.codec.InternetChecksum}) and MAC addresses as {@code long}s.
+ * checksum ({@link dev.baton.codec.InternetChecksum}), MAC addresses as {@code long}s ({@link dev.baton.codec.MacAddress})
+ * and IPv4 addresses as {@code int}s ({@link dev.baton.codec.Ipv4}: dotted quads, subnets, the RFC 5737 ranges).
  *
  * <p>The flyweights share one package-private base, {@code Flyweight}: the wrapped range, {@code wrap},
  * {@code offset()}, {@code length()}, the within-segment check and the fixed-width field reads and writes;

@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 
-import static dev.baton.codec.Addresses.ipv4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,9 +34,9 @@ class ArpFlyweightTest {
         assertEquals(4, arp.protocolLength());
         assertEquals(ArpFlyweight.OP_REQUEST, arp.operation());
         assertEquals(MacAddress.parse("02:00:00:00:01:0a"), arp.senderMac());
-        assertEquals(ipv4("203.0.113.10"), arp.senderAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), arp.senderAddress());
         assertEquals(0L, arp.targetMac());
-        assertEquals(ipv4("203.0.113.1"), arp.targetAddress());
+        assertEquals(Ipv4.parse("203.0.113.1"), arp.targetAddress());
         assertFalse(arp.isGratuitous());
     }
 
@@ -48,9 +47,9 @@ class ArpFlyweightTest {
         assertTrue(arp.valid());
         assertEquals(ArpFlyweight.OP_REPLY, arp.operation());
         assertEquals(MacAddress.parse("02:00:00:00:01:01"), arp.senderMac());
-        assertEquals(ipv4("203.0.113.1"), arp.senderAddress());
+        assertEquals(Ipv4.parse("203.0.113.1"), arp.senderAddress());
         assertEquals(MacAddress.parse("02:00:00:00:01:0a"), arp.targetMac());
-        assertEquals(ipv4("203.0.113.10"), arp.targetAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), arp.targetAddress());
     }
 
     @Test
@@ -63,9 +62,9 @@ class ArpFlyweightTest {
                 .initialiseEthernetIpv4()
                 .operation(ArpFlyweight.OP_REPLY)
                 .senderMac(MacAddress.parse("02:00:00:00:01:01"))
-                .senderAddress(ipv4("203.0.113.1"))
+                .senderAddress(Ipv4.parse("203.0.113.1"))
                 .targetMac(MacAddress.parse("02:00:00:00:01:0a"))
-                .targetAddress(ipv4("203.0.113.10"));
+                .targetAddress(Ipv4.parse("203.0.113.10"));
 
         assertTrue(arp.valid());
         assertArrayEquals(expected, built.toArray(WireLayouts.U8));
@@ -78,9 +77,9 @@ class ArpFlyweightTest {
                 .initialiseEthernetIpv4()
                 .operation(ArpFlyweight.OP_REQUEST)
                 .senderMac(0x020000000101L)
-                .senderAddress(ipv4("192.0.2.10"))
+                .senderAddress(Ipv4.parse("192.0.2.10"))
                 .targetMac(0L)
-                .targetAddress(ipv4("192.0.2.10"));
+                .targetAddress(Ipv4.parse("192.0.2.10"));
 
         assertTrue(arp.isGratuitous());
         // RFC 826 layout written out by hand: hrd, pro, hln, pln, op, sha, spa, tha, tpa.

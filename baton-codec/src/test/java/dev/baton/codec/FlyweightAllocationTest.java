@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 
-import static dev.baton.codec.Addresses.ipv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,8 +123,8 @@ class FlyweightAllocationTest {
                 .flags(VirtioNetHeaderFlyweight.F_DATA_VALID);
         ethernet.wrap(buffer, ETHERNET_AT, FRAME_BYTES - ETHERNET_AT)
                 .etherType(EthernetFlyweight.ETHER_TYPE_IPV4);
-        int client = ipv4("198.51.100.7");
-        int vip = ipv4("203.0.113.10");
+        int client = Ipv4.parse("198.51.100.7");
+        int vip = Ipv4.parse("203.0.113.10");
         int tcpBytes = TcpFlyweight.MIN_HEADER_LENGTH + TCP_PAYLOAD_BYTES;
         ip.wrap(buffer, IP_AT, Ipv4Flyweight.MIN_HEADER_LENGTH + tcpBytes)
                 .version(Ipv4Flyweight.VERSION).headerLength(Ipv4Flyweight.MIN_HEADER_LENGTH)

@@ -8,7 +8,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.baton.codec.Addresses.ipv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,8 +71,8 @@ class IcmpFlyweightTest {
         assertEquals(63, innerIp.ttl());
         assertEquals(61822, innerIp.identification());
         assertEquals(Ipv4Flyweight.PROTOCOL_UDP, innerIp.protocol());
-        assertEquals(ipv4("203.0.113.10"), innerIp.sourceAddress());
-        assertEquals(ipv4("203.0.113.130"), innerIp.destinationAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), innerIp.sourceAddress());
+        assertEquals(Ipv4.parse("203.0.113.130"), innerIp.destinationAddress());
         assertTrue(innerIp.headerChecksumValid());
 
         innerUdp.wrap(frame, innerIp.payloadOffset(), innerIp.payloadLength());
@@ -90,7 +89,7 @@ class IcmpFlyweightTest {
         //          bytes 0304 0ec9 0000 0500, then the quoted 1428-byte echo request, cut at 576 bytes of IP
         MemorySegment frame = wrapCaptured(PcapFixtures.ICMP_FRAG_NEEDED, 1);
         assertEquals(576, ip.totalLength());
-        assertEquals(ipv4("203.0.113.1"), ip.sourceAddress());
+        assertEquals(Ipv4.parse("203.0.113.1"), ip.sourceAddress());
         assertTrue(icmp.valid());
         assertEquals(IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, icmp.type());
         assertEquals(IcmpFlyweight.CODE_FRAGMENTATION_NEEDED, icmp.code());
@@ -104,7 +103,7 @@ class IcmpFlyweightTest {
         innerIp.wrap(frame, icmp.innerOffset(), icmp.innerLength());
         assertTrue(innerIp.validHeader());
         assertEquals(1428, innerIp.totalLength());
-        assertEquals(ipv4("203.0.113.130"), innerIp.destinationAddress());
+        assertEquals(Ipv4.parse("203.0.113.130"), innerIp.destinationAddress());
         icmp.wrap(frame, innerIp.payloadOffset(), 8);
         assertEquals(IcmpFlyweight.TYPE_ECHO_REQUEST, icmp.type(), "the quoted datagram is the echo request");
         assertEquals(7441, icmp.identifier());

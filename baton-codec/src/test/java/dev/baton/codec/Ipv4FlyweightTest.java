@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-import static dev.baton.codec.Addresses.ipv4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,9 +46,9 @@ class Ipv4FlyweightTest {
         assertEquals(64, ip.ttl());
         assertEquals(Ipv4Flyweight.PROTOCOL_ICMP, ip.protocol());
         assertEquals(0x3792, ip.headerChecksum());
-        assertEquals(ipv4("203.0.113.10"), ip.sourceAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), ip.sourceAddress());
         assertEquals(0xCB00710A, ip.sourceAddress());
-        assertEquals(ipv4("203.0.113.130"), ip.destinationAddress());
+        assertEquals(Ipv4.parse("203.0.113.130"), ip.destinationAddress());
         assertEquals(L3 + 20, ip.payloadOffset());
         assertEquals(64, ip.payloadLength());
         assertTrue(ip.headerChecksumValid());
@@ -65,8 +64,8 @@ class Ipv4FlyweightTest {
         assertEquals(23108, ip.identification());
         assertEquals(0, ip.flags());
         assertEquals(0xA8D7, ip.headerChecksum());
-        assertEquals(ipv4("203.0.113.130"), ip.sourceAddress());
-        assertEquals(ipv4("203.0.113.10"), ip.destinationAddress());
+        assertEquals(Ipv4.parse("203.0.113.130"), ip.sourceAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), ip.destinationAddress());
 
         // tcpdump: (tos 0xc0, ttl 63, id 23336, offset 0, flags [none], proto ICMP (1), length 67)
         wrapCaptured(PcapFixtures.ICMP_PORT_UNREACHABLE, 1);
@@ -108,8 +107,8 @@ class Ipv4FlyweightTest {
         assertEquals(0, ip.identification());
         assertTrue(ip.dontFragment());
         assertEquals(Ipv4Flyweight.PROTOCOL_ICMP, ip.protocol());
-        assertEquals(ipv4("203.0.113.10"), ip.sourceAddress());
-        assertEquals(ipv4("203.0.113.130"), ip.destinationAddress());
+        assertEquals(Ipv4.parse("203.0.113.10"), ip.sourceAddress());
+        assertEquals(Ipv4.parse("203.0.113.130"), ip.destinationAddress());
         assertTrue(ip.headerChecksumValid());
     }
 
@@ -199,8 +198,8 @@ class Ipv4FlyweightTest {
                 .fragmentOffset(0)
                 .ttl(64)
                 .protocol(Ipv4Flyweight.PROTOCOL_ICMP)
-                .sourceAddress(ipv4("203.0.113.10"))
-                .destinationAddress(ipv4("203.0.113.130"))
+                .sourceAddress(Ipv4.parse("203.0.113.10"))
+                .destinationAddress(Ipv4.parse("203.0.113.130"))
                 .writeHeaderChecksum();
 
         assertArrayEquals(expected, built.toArray(WireLayouts.U8));
@@ -230,7 +229,7 @@ class Ipv4FlyweightTest {
 
         ip.headerChecksum(adjusted);
         int oldDestination = ip.destinationAddress();
-        ip.destinationAddress(ipv4("198.51.100.7"));
+        ip.destinationAddress(Ipv4.parse("198.51.100.7"));
         int readjusted = InternetChecksum.adjust32(ip.headerChecksum(), oldDestination, ip.destinationAddress());
         assertEquals(ip.computeHeaderChecksum(), readjusted);
         ip.headerChecksum(readjusted);

@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import static dev.baton.codec.Addresses.ipv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,32 +35,32 @@ class UdpFlyweightTest {
         assertEquals(0x7AEA, udp.checksum());
         assertEquals(L4 + 8, udp.payloadOffset());
         assertEquals("baton udp probe", new String(record.data(), (int) udp.payloadOffset(), 15, StandardCharsets.US_ASCII));
-        assertTrue(udp.checksumValid(ipv4("203.0.113.10"), ipv4("203.0.113.130")));
-        assertEquals(0x7AEA, udp.computeChecksum(ipv4("203.0.113.10"), ipv4("203.0.113.130")));
+        assertTrue(udp.checksumValid(Ipv4.parse("203.0.113.10"), Ipv4.parse("203.0.113.130")));
+        assertEquals(0x7AEA, udp.computeChecksum(Ipv4.parse("203.0.113.10"), Ipv4.parse("203.0.113.130")));
     }
 
     @Test
     void checksumFailsForTheWrongPseudoHeaderOrACorruptedByte() {
         PcapRecord record = PcapFixtures.record(PcapFixtures.UDP, 0);
         udp.wrap(record.segment(), L4, record.data().length - L4);
-        assertFalse(udp.checksumValid(ipv4("203.0.113.10"), ipv4("203.0.113.131")));
+        assertFalse(udp.checksumValid(Ipv4.parse("203.0.113.10"), Ipv4.parse("203.0.113.131")));
         record.data()[L4 + 9] ^= 0x20;
-        assertFalse(udp.checksumValid(ipv4("203.0.113.10"), ipv4("203.0.113.130")));
+        assertFalse(udp.checksumValid(Ipv4.parse("203.0.113.10"), Ipv4.parse("203.0.113.130")));
     }
 
     @Test
     void zeroChecksumMeansNoneAndIsAccepted() {
         PcapRecord record = PcapFixtures.record(PcapFixtures.UDP, 0);
         udp.wrap(record.segment(), L4, record.data().length - L4).checksum(UdpFlyweight.NO_CHECKSUM);
-        assertTrue(udp.checksumValid(ipv4("203.0.113.10"), ipv4("203.0.113.130")));
+        assertTrue(udp.checksumValid(Ipv4.parse("203.0.113.10"), Ipv4.parse("203.0.113.130")));
     }
 
     @Test
     void computedZeroIsSentAsAllOnesAndStillVerifies() {
         // Make the data sum cancel the rest: with a zero data word the checksum is C; putting C in that word
         // adds exactly ~sum, so the new sum is all ones and the computed checksum would be 0 (RFC 768).
-        int source = ipv4("198.51.100.1");
-        int destination = ipv4("198.51.100.2");
+        int source = Ipv4.parse("198.51.100.1");
+        int destination = Ipv4.parse("198.51.100.2");
         MemorySegment datagram = MemorySegment.ofArray(new byte[10]);
         udp.wrap(datagram, 0, 10).sourcePort(5000).destinationPort(6000).datagramLength(10);
         int withZeroData = udp.computeChecksum(source, destination);

@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import dev.baton.codec.Ipv4;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;

@@ -35,12 +35,12 @@ public final class ConfigDefaults {
     public static final int RING_TX_FRAME_SIZE_BYTES = 65_664;
     /** TX slots per ring: 256 x 65,664 bytes = 16.03 MiB, matching the RX ring. */
     public static final int RING_TX_FRAME_COUNT = 256;
-    /** Ring geometry with all the defaults above. */
     /** V2 RX slot: a 64 KiB GSO super-frame, its virtio header and the slot header, in whole pages (17). */
     public static final int RING_RX_FRAME_SIZE_BYTES = 69_632;
     /** V2 RX slots: 512 x 68 KiB = 34 MiB per worker and interface. */
     public static final int RING_RX_FRAME_COUNT = 512;
     public static final RingSettings.Version RING_VERSION = RingSettings.Version.V3;
+    /** Ring geometry with all the defaults above. */
     public static final RingSettings RING = new RingSettings(
             RING_BLOCK_SIZE_BYTES, RING_BLOCK_COUNT, RING_BLOCK_TIMEOUT_MS, RING_TX_FRAME_SIZE_BYTES, RING_TX_FRAME_COUNT);
 

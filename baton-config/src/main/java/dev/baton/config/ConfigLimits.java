@@ -31,6 +31,15 @@ public final class ConfigLimits {
     public static final int MAX_TX_FRAME_SIZE_BYTES = 1 << 20;
     /** TPACKET_ALIGNMENT (include/uapi/linux/if_packet.h): frame sizes are multiples of it. */
     public static final int TX_FRAME_ALIGNMENT_BYTES = 16;
+    /**
+     * A V2 RX slot is a kernel ring block of its own (one slot per block), so it is whole pages
+     * (packet_set_ring refuses a block that is not page-aligned) within the block limits, but need not be a power
+     * of two. One page holds a full 1,514-byte Ethernet frame behind the 76 bytes the kernel puts before it in a
+     * slot (tpacket2_hdr, sockaddr_ll, alignment and the virtio-net header).
+     */
+    public static final int MIN_RX_FRAME_SIZE_BYTES = PAGE_SIZE_BYTES;
+    /** The block limit; the fewest slots a V2 ring may have ({@value #MIN_RX_FRAME_COUNT}) of this size fill the 1 GiB a ring may map. */
+    public static final int MAX_RX_FRAME_SIZE_BYTES = MAX_BLOCK_SIZE_BYTES;
     public static final int MIN_RX_FRAME_COUNT = 16;
     public static final int MAX_RX_FRAME_COUNT = 65_536;
     public static final int MIN_TX_FRAME_COUNT = 1;

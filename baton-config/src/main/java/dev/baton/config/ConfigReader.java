@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import dev.baton.codec.Ipv4;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
@@ -436,10 +437,9 @@ final class ConfigReader {
         return value;
     }
 
-    /** TX slots are TPACKET_ALIGNMENT (16 byte) aligned, as the kernel requires of tp_frame_size. */
-    /** A V2 RX slot: whole pages (the kernel maps one slot per block here), at least 2 KiB. */
+    /** A V2 RX slot: whole pages, since the data plane maps each slot as a kernel ring block of its own. */
     private static int rxFrameSize(String text) {
-        int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
+        int value = size(text, ConfigLimits.MIN_RX_FRAME_SIZE_BYTES, ConfigLimits.MAX_RX_FRAME_SIZE_BYTES);
         if (value % ConfigLimits.PAGE_SIZE_BYTES != 0) {
             throw new IllegalArgumentException(text + " is not a multiple of the " + ConfigLimits.PAGE_SIZE_BYTES
                     + "-byte page (each V2 slot is a block of its own)");
@@ -447,6 +447,7 @@ final class ConfigReader {
         return value;
     }
 
+    /** TX slots are TPACKET_ALIGNMENT (16 byte) aligned, as the kernel requires of tp_frame_size. */
     private static int txFrameSize(String text) {
         int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
         if (value % ConfigLimits.TX_FRAME_ALIGNMENT_BYTES != 0) {

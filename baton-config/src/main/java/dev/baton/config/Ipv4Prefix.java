@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import dev.baton.codec.Ipv4;
+
 /**
  * An IPv4 address with a prefix length, e.g. {@code 198.51.100.2/24}: an interface address together with
  * the subnet attached to that interface.
@@ -16,11 +18,11 @@ public record Ipv4Prefix(int address, int prefixLength) {
     }
 
     public int mask() {
-        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return Ipv4.mask(prefixLength);
     }
 
     public boolean contains(int other) {
-        return ((address ^ other) & mask()) == 0;
+        return Ipv4.inSubnet(other, address, prefixLength);
     }
 
     /** The first address of the subnet (all host bits zero), e.g. 198.51.100.0 for 198.51.100.2/24. */
@@ -43,18 +45,16 @@ public record Ipv4Prefix(int address, int prefixLength) {
 
     /** Whether this subnet and {@code other} share at least one address. */
     public boolean overlaps(Ipv4Prefix other) {
-        int shorter = Math.min(prefixLength, other.prefixLength);
-        int commonMask = shorter == 0 ? 0 : -1 << (32 - shorter);
-        return ((address ^ other.address) & commonMask) == 0;
+        return Ipv4.inSubnet(address, other.address, Math.min(prefixLength, other.prefixLength));
     }
 
     /** The subnet in network form, e.g. {@code 198.51.100.0/24} for 198.51.100.2/24. */
     public String subnetText() {
-        return Ipv4.format(networkAddress()) + "/" + prefixLength;
+        return Ipv4.cidr(networkAddress(), prefixLength);
     }
 
     @Override
     public String toString() {
-        return Ipv4.format(address) + "/" + prefixLength;
+        return Ipv4.cidr(address, prefixLength);
     }
 }

@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import dev.baton.codec.Ipv4;
+
 /**
  * One path to a peer router: the peer protocol's UDP datagrams (keep-alives, sync) go from
  * {@code localAddress} to {@code peerAddress}. A peer is failed only when every one of its links has been

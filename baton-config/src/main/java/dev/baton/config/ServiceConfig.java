@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import dev.baton.codec.Ipv4;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -106,6 +106,13 @@ class ConfigLoaderRejectionTest {
                         "  ring: { tx-frame-size: 1MiB, tx-frame-count: 2048 }",
                         "t.yaml:4:48: router.ring.tx-frame-count: 2048 slots of 1MiB make a 2GiB TX ring, more than the 1GiB "
                                 + "a ring may map; for example: tx-frame-count: 1024"),
+                row("rx frame size below a page", "  ring: { block-size: 1MiB, tx-frame-size: 65664 }",
+                        "  ring: { version: v2, rx-frame-size: 2KiB }",
+                        "t.yaml:4:39: router.ring.rx-frame-size: 2KiB is out of range (4KiB..64MiB); for example: rx-frame-size: 69632"),
+                row("rx frame size beyond the block limit", "  ring: { block-size: 1MiB, tx-frame-size: 65664 }",
+                        "  ring: { version: v2, rx-frame-size: 65540KiB }",
+                        "t.yaml:4:39: router.ring.rx-frame-size: 65540KiB is out of range (4KiB..64MiB); "
+                                + "for example: rx-frame-size: 69632"),
                 row("block timeout without unit", "  ring: { block-size: 1MiB, tx-frame-size: 65664 }",
                         "  ring: { block-timeout: 2 }",
                         "t.yaml:4:26: router.ring.block-timeout: '2' has no unit (ms, s, m or h); for example: block-timeout: 2ms"),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import dev.baton.codec.Ipv4;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import dev.baton.codec.Ipv4;
 import org.junit.jupiter.api.Test;
 
 /** The {@code high-availability} section and the per-service takeover keys: values read, defaults applied. */

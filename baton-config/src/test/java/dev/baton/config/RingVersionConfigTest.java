@@ -35,6 +35,17 @@ class RingVersionConfigTest {
     }
 
     @Test
+    void aV2SlotTakesTheRxLimitsNotTheTxSlotLimits() throws ConfigException {
+        RingSettings largeSlots = load("{ version: v2, rx-frame-size: 2MiB, rx-frame-count: 16 }").router().ring();
+        assertEquals(2 << 20, largeSlots.rxFrameSizeBytes(), "above the largest TX slot (1 MiB), within the RX slot limit (64 MiB)");
+        RingSettings onePage = load("{ version: v2, rx-frame-size: 4KiB }").router().ring();
+        assertEquals(4096, onePage.rxFrameSizeBytes(), "one page, the smallest slot");
+        ConfigException halfAPage = assertThrows(ConfigException.class, () -> load("{ version: v2, rx-frame-size: 2KiB }"));
+        assertTrue(halfAPage.getMessage().contains("router.ring.rx-frame-size: 2KiB is out of range (4KiB..64MiB)"),
+                halfAPage.getMessage());
+    }
+
+    @Test
     void badValuesNameTheKeyAndGiveAnExample() {
         ConfigException version = assertThrows(ConfigException.class, () -> load("{ version: v4 }"));
         assertTrue(version.getMessage().startsWith("r.yaml:2:20: router.ring.version: 'v4' is not one of v2, v3"), version.getMessage());

@@ -1,10 +1,10 @@
 package dev.baton.ha;
 
 import dev.baton.codec.ArpFlyweight;
+import dev.baton.codec.Ipv4;
 import dev.baton.codec.MacAddress;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.HighAvailabilitySettings;
-import dev.baton.config.Ipv4;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
 import dev.baton.config.ServiceConfig;

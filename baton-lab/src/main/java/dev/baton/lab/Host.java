@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

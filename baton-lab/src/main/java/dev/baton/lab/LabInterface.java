@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 /**
  * A host's end of a veth pair; the other end ({@link #bridgePort()}) is a port of {@link #bridge()} in the lab's
  * switch namespace.

@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -152,7 +154,7 @@ record LabPlan(String prefix, Layout layout, List<Integer> vips, boolean offload
                         + MAX_INTERFACE_NAME_LENGTH + " characters");
             }
             interfaces.add(new InterfacePlan(interfaceName, segment, prefix + segment.code(), bridgePort,
-                    segment.address(hostNumber), Ipv4.SUBNET_PREFIX_LENGTH));
+                    segment.address(hostNumber), Segment.PREFIX_LENGTH));
         }
         return new HostPlan(role, index, name, namespaceName(prefix, name), List.copyOf(interfaces), gateway,
                 List.copyOf(loopbackAddresses), sysctls(role, interfaces));
@@ -212,7 +214,7 @@ record LabPlan(String prefix, Layout layout, List<Integer> vips, boolean offload
         List<Integer> vips = new ArrayList<>();
         for (String text : vipTexts) {
             int vip = Ipv4.parse(text);
-            if (!Ipv4.inSubnet(vip, Segment.FRONT.networkAddress(), Ipv4.SUBNET_PREFIX_LENGTH)) {
+            if (!Ipv4.inSubnet(vip, Segment.FRONT.networkAddress(), Segment.PREFIX_LENGTH)) {
                 throw new IllegalArgumentException("VIP " + text + " must be in the front subnet " + Segment.FRONT.subnet()
                         + " (TEST-NET-1), where the upstream ARPs for it");
             }

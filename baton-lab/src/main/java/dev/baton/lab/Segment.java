@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 /**
  * An L2 segment of the lab: one Linux bridge in the lab's switch namespace. The {@link #code()} letter ends
  * the bridge name ({@code <prefix>c}, {@code <prefix>f}, {@code <prefix>b}) and every interface name on it.
@@ -16,6 +18,9 @@ public enum Segment {
      */
     BACK('b', Ipv4.TEST_NET_2);
 
+    /** Every segment is a /24: a whole TEST-NET range. */
+    static final int PREFIX_LENGTH = Ipv4.TEST_NET_PREFIX_LENGTH;
+
     private final char code;
     private final int network;
 
@@ -31,7 +36,7 @@ public enum Segment {
 
     /** The segment's /24 network, e.g. "192.0.2.0/24". */
     public String subnet() {
-        return Ipv4.cidr(network, Ipv4.SUBNET_PREFIX_LENGTH);
+        return Ipv4.cidr(network, PREFIX_LENGTH);
     }
 
     int networkAddress() {

@@ -1,5 +1,7 @@
 package dev.baton.lab;
 
+import dev.baton.codec.Ipv4;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -13,11 +13,17 @@
  * stall (the failover tests' load). Everything is done by running iproute2, sysctl, ethtool, nginx and python3
  * ({@link dev.baton.lab.Tool}).
  *
+ * <p>Baton runs in a lab as real {@code baton run} processes, shared by the demo, the acceptance tests and the lab
+ * benchmarks: {@link dev.baton.lab.LabRouter} (one router, asked for its status over its control socket),
+ * {@link dev.baton.lab.HaLabPair} (a high-availability pair on the failover lab) and {@link dev.baton.lab.EchoLoad}
+ * (the pair's client side: long-lived echo connections and what they lost and stalled).
+ *
  * <p>Only TEST-NET addresses (RFC 5737) are used and no route leaves the lab. Names carry a per-run prefix;
  * labs are removed on close, at JVM exit, and (by state file and owner PID) after their owner was killed.
  * See docs/lab.md.
  *
- * <p>Threads: a lab is used by the thread that built it (a test, a benchmark, the CLI); nothing here is on a
- * packet path. {@link dev.baton.lab.Lab#close()} is idempotent and also runs on the JVM shutdown hook thread.
+ * <p>Threads: a lab is used by the thread that built it (a test, a benchmark, the CLI); the routers, clients and
+ * servers are other processes; nothing here is on a packet path. {@link dev.baton.lab.Lab#close()} is idempotent
+ * and also runs on the JVM shutdown hook thread.
  */
 package dev.baton.lab;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.baton.codec.Ipv4;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.baton.nativeio.RingTestIo.Collector;
 import dev.baton.nativeio.RingTestIo.Received;
 
-import static dev.baton.nativeio.Ipv4TestPackets.address;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,10 +133,10 @@ class ClientShardFanoutLabTest {
     /** UDP from many clients, ICMP errors about many clients, ICMP echo, and an ARP frame. */
     private static List<Probe> probes(long macA, long macB) {
         List<Probe> probes = new ArrayList<>();
-        int server = address(VethPairLab.ADDRESS_B);
+        int server = Ipv4.parse(VethPairLab.ADDRESS_B);
         int sequence = 0;
         for (int host = 10; host < 74; host++) {
-            int client = address("198.51.100." + host);
+            int client = Ipv4.parse("198.51.100." + host);
             probes.add(new Probe(sequence, Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP,
                     Ipv4TestPackets.udp(client, server, 40000 + host, 9, RingTestIo.markedPayload(sequence, 32))),
                     client));
@@ -144,14 +144,14 @@ class ClientShardFanoutLabTest {
         }
         int[] errorTypes = {3, 4, 5, 11, 12};
         for (int i = 0; i < 16; i++) {
-            int client = address("198.51.100." + (100 + i));
+            int client = Ipv4.parse("198.51.100." + (100 + i));
             probes.add(new Probe(sequence, Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP,
-                    Ipv4TestPackets.icmp(5, errorTypes[i % errorTypes.length], 0, address("192.0.2.1"), server,
+                    Ipv4TestPackets.icmp(5, errorTypes[i % errorTypes.length], 0, Ipv4.parse("192.0.2.1"), server,
                             client, RingTestIo.markedPayload(sequence, 16))), client));
             sequence++;
         }
         for (int host = 200; host < 204; host++) {
-            int client = address("198.51.100." + host);
+            int client = Ipv4.parse("198.51.100." + host);
             probes.add(new Probe(sequence, Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP,
                     Ipv4TestPackets.icmp(5, 8, 0, client, server, 0, RingTestIo.markedPayload(sequence, 16))),
                     client));
@@ -161,7 +161,7 @@ class ClientShardFanoutLabTest {
         ByteBuffer arp = ByteBuffer.allocate(28 + 16);
         arp.putShort((short) 1).putShort((short) KernelConstants.ETH_P_IP).put((byte) 6).put((byte) 4)
                 .putShort((short) 1).putShort((short) (macA >>> 32)).putInt((int) macA)
-                .putInt(address(VethPairLab.ADDRESS_A)).putShort((short) 0).putInt(0).putInt(address("203.0.113.77"))
+                .putInt(Ipv4.parse(VethPairLab.ADDRESS_A)).putShort((short) 0).putInt(0).putInt(Ipv4.parse("203.0.113.77"))
                 .put(RingTestIo.markedPayload(sequence, 16));
         probes.add(new Probe(sequence, Ipv4TestPackets.ethernet(0xffff_ffff_ffffL, macA, KernelConstants.ETH_P_ARP,
                 arp.array()), 0));

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import dev.baton.codec.Ipv4;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,7 +18,6 @@ import dev.baton.nativeio.ClassicBpf.Instruction;
 import static dev.baton.nativeio.Ipv4TestPackets.ICMP;
 import static dev.baton.nativeio.Ipv4TestPackets.TCP;
 import static dev.baton.nativeio.Ipv4TestPackets.UDP;
-import static dev.baton.nativeio.Ipv4TestPackets.address;
 import static dev.baton.nativeio.Ipv4TestPackets.icmp;
 import static dev.baton.nativeio.Ipv4TestPackets.ipv4;
 import static dev.baton.nativeio.Ipv4TestPackets.udp;
@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ClientShardFanoutTest {
 
     private static final int IPV4 = KernelConstants.ETH_P_IP;
-    private static final int CLIENT = address("198.51.100.7");
-    private static final int SERVER = address("203.0.113.10");
-    private static final int ROUTER = address("192.0.2.254");
+    private static final int CLIENT = Ipv4.parse("198.51.100.7");
+    private static final int SERVER = Ipv4.parse("203.0.113.10");
+    private static final int ROUTER = Ipv4.parse("192.0.2.254");
 
     /** A frame for the table and the agreement test. */
     private record Frame(String description, int etherType, byte[] network) {
@@ -105,7 +105,7 @@ class ClientShardFanoutTest {
     @ValueSource(ints = {2, 3, 4, 8})
     void shardOfSpreadsNeighbouringClientsEvenly(int workers) {
         int[] counts = new int[workers];
-        int base = address("198.51.0.0");
+        int base = Ipv4.parse("198.51.0.0");
         for (int host = 0; host < 65_536; host++) {
             counts[ClientShardFanout.shardOf(base + host, workers)]++;
         }
@@ -126,7 +126,7 @@ class ClientShardFanoutTest {
             assertTrue(worker >= 0 && worker < workers);
         }
         assertEquals(0, ClientShardFanout.shardOf(0, 5));
-        assertEquals(0, ClientShardFanout.shardOf(address("203.0.113.9"), 1));
+        assertEquals(0, ClientShardFanout.shardOf(Ipv4.parse("203.0.113.9"), 1));
     }
 
     @Test

@@ -14,16 +14,6 @@ final class Ipv4TestPackets {
     static final int TCP = 6;
     static final int UDP = 17;
 
-    /** 198.51.100.x etc.: a dotted quad as a big-endian int. */
-    static int address(String dotted) {
-        String[] parts = dotted.split("\\.");
-        int value = 0;
-        for (String part : parts) {
-            value = value << 8 | Integer.parseInt(part);
-        }
-        return value;
-    }
-
     /**
      * An IPv4 packet with a header of {@code headerWords} 32-bit words (the version/IHL byte holds the
      * low nibble as given, so malformed lengths are possible), the fragment field (flags and offset),

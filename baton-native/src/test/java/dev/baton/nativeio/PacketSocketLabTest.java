@@ -1,5 +1,6 @@
 package dev.baton.nativeio;
 
+import dev.baton.codec.Ipv4;
 import dev.baton.codec.VirtioNetHeaderFlyweight;
 
 import java.io.InputStream;
@@ -24,7 +25,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.baton.nativeio.RingTestIo.Collector;
 import dev.baton.nativeio.RingTestIo.Received;
 
-import static dev.baton.nativeio.Ipv4TestPackets.address;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("lab")
 class PacketSocketLabTest {
-    private static final int SOURCE = address(VethPairLab.ADDRESS_A);
-    private static final int DESTINATION = address(VethPairLab.ADDRESS_B);
+    private static final int SOURCE = Ipv4.parse(VethPairLab.ADDRESS_A);
+    private static final int DESTINATION = Ipv4.parse(VethPairLab.ADDRESS_B);
     /** Discard port: nothing listens, and the namespace's replies are filtered out by the magic. */
     private static final int DISCARD_PORT = 9;
 

@@ -5,12 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 
+import dev.baton.codec.Ipv4;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import static dev.baton.nativeio.Ipv4TestPackets.address;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -58,7 +58,7 @@ class RingAllocationLabTest {
             long macA = NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.macAddress(lab.interfaceA));
             long macB = NetworkNamespace.callIn(lab.namespaceB, () -> NetworkInterfaces.macAddress(lab.interfaceB));
             byte[] bytes = Ipv4TestPackets.ethernet(macB, macA, KernelConstants.ETH_P_IP, Ipv4TestPackets.udp(
-                    address(VethPairLab.ADDRESS_A), address(VethPairLab.ADDRESS_B), 40000, 9, new byte[18]));
+                    Ipv4.parse(VethPairLab.ADDRESS_A), Ipv4.parse(VethPairLab.ADDRESS_B), 40000, 9, new byte[18]));
             MemorySegment frame = arena.allocate(bytes.length);
             MemorySegment.copy(bytes, 0, frame, ValueLayout.JAVA_BYTE, 0, bytes.length);
             CountingVisitor visitor = new CountingVisitor();

@@ -1,7 +1,7 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.lab.LabRouter;
 import dev.baton.lab.Lab;
+import dev.baton.lab.LabRouter;
 import dev.baton.lab.RouterHost;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.lab.EchoLoad;
-import dev.baton.control.lab.HaLabPair;
 import dev.baton.lab.EchoClients;
+import dev.baton.lab.EchoLoad;
+import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Lab;
 import dev.baton.lab.Tool;
 
@@ -18,11 +18,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.baton.control.lab.HaLabPair.ACTIVE_STATE;
-import static dev.baton.control.lab.HaLabPair.MANUAL;
-import static dev.baton.control.lab.HaLabPair.PRIMARY;
-import static dev.baton.control.lab.HaLabPair.STANDBY_STATE;
-import static dev.baton.control.lab.HaLabPair.other;
+import static dev.baton.lab.HaLabPair.ACTIVE_STATE;
+import static dev.baton.lab.HaLabPair.MANUAL;
+import static dev.baton.lab.HaLabPair.PRIMARY;
+import static dev.baton.lab.HaLabPair.STANDBY_STATE;
+import static dev.baton.lab.HaLabPair.other;
 
 /**
  * Issue #3's failover benchmark ({@code bench/failover.sh}; method and results in docs/benchmarks.md, "High

@@ -1,6 +1,6 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.lab.EchoLoad;
+import dev.baton.lab.EchoLoad;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.lab.LabRouter;
 import dev.baton.lab.ExecResult;
 import dev.baton.lab.Lab;
 import dev.baton.lab.LabProcess;
+import dev.baton.lab.LabRouter;
 import dev.baton.lab.Layout;
 import dev.baton.lab.RouterHost;
 import dev.baton.lab.Segment;

@@ -1,6 +1,6 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.Json;
 
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.baton.bench.lab;
 
-import dev.baton.control.lab.EchoLoad;
+import dev.baton.lab.EchoLoad;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

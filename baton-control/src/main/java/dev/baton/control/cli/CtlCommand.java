@@ -2,8 +2,8 @@ package dev.baton.control.cli;
 
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.control.socket.ControlClient;
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.ControlClient;
+import dev.baton.control.protocol.Json;
 import dev.baton.control.text.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

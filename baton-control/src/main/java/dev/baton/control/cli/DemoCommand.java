@@ -1,13 +1,13 @@
 package dev.baton.control.cli;
 
-import dev.baton.control.lab.EchoLoad;
-import dev.baton.control.lab.HaLabPair;
-import dev.baton.control.lab.LabRouter;
 import dev.baton.control.text.TextReport;
 import dev.baton.lab.EchoClients;
+import dev.baton.lab.EchoLoad;
 import dev.baton.lab.ExecResult;
+import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Host;
 import dev.baton.lab.Lab;
+import dev.baton.lab.LabRouter;
 import dev.baton.lab.Layout;
 import dev.baton.lab.ServerHost;
 import picocli.CommandLine.Command;

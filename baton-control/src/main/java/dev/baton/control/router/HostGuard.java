@@ -1,9 +1,9 @@
 package dev.baton.control.router;
 
+import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.config.HighAvailabilitySettings;
-import dev.baton.config.Ipv4;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
 

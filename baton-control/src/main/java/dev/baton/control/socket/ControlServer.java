@@ -1,6 +1,6 @@
 package dev.baton.control.socket;
 
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.Json;
 import dev.baton.keepalive.RateLimitedLog;
 
 import java.io.BufferedOutputStream;

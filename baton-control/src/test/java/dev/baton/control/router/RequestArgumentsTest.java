@@ -1,6 +1,6 @@
 package dev.baton.control.router;
 
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.baton.control.socket;
 
+import dev.baton.control.protocol.ControlClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

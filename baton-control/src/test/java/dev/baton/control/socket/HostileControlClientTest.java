@@ -1,6 +1,7 @@
 package dev.baton.control.socket;
 
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.ControlClient;
+import dev.baton.control.protocol.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

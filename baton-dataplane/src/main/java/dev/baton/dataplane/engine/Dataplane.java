@@ -1,5 +1,6 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.config.TableSettings;
@@ -89,7 +90,7 @@ public final class Dataplane implements AutoCloseable {
                 }
             }
             if (neighbourInterface[n] < 0) {
-                throw new IllegalArgumentException("server " + dev.baton.config.Ipv4.format(neighbourAddresses[n])
+                throw new IllegalArgumentException("server " + Ipv4.format(neighbourAddresses[n])
                         + " is outside every server-facing subnet");
             }
         }

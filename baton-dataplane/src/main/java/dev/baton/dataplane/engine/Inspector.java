@@ -1,6 +1,6 @@
 package dev.baton.dataplane.engine;
 
-import dev.baton.config.Ipv4;
+import dev.baton.codec.Ipv4;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.stats.DropReason;

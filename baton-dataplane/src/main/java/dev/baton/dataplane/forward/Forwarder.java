@@ -109,7 +109,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.ownsArp = b.ownsArp;
         this.ownership = b.ownership;
         this.counters = new WorkerCounters(services.serviceCount(), services.totalServers());
-        this.downstream = b.downstream;
+        this.downstream = b.downstream();
         // One partition per VIP, the unit of takeover: its size and digest are compared with a peer's alone.
         this.table = new ConnectionTable(b.capacity, b.timeouts, this, b.hashSeeds.getAsLong())
                 .partitions(services.vipIndexOfServices(), services.distinctVips().length)

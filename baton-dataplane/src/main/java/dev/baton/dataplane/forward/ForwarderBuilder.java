@@ -32,7 +32,7 @@ public final class ForwarderBuilder {
     /** No quota unless set: the configuration's default comes through {@code Dataplane}. */
     int perSourceLimit = 0;
     ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
-    ConnectionListener downstream = ConnectionListener.NONE;
+    private ConnectionListener listener = ConnectionListener.NONE;
     WorkerExtension extension = WorkerExtension.NONE;
     java.util.function.LongSupplier hashSeeds = RANDOM_HASH_SEEDS;
 
@@ -102,18 +102,18 @@ public final class ForwarderBuilder {
     }
 
     /**
-     * Runs {@code extension} in every duty cycle of the worker and gives it every connection change (it
-     * becomes the {@link #listener}); {@link WorkerExtension#attach} is called once the forwarder is built.
+     * Runs {@code extension} in every duty cycle of the worker and gives it every connection change, before the
+     * {@link #listener}; {@link WorkerExtension#attach} is called once the forwarder is built. Independent of
+     * {@link #listener}: set both and both hear every change, in either order of the calls.
      */
     public ForwarderBuilder extension(WorkerExtension extension) {
-        this.extension = extension;
-        this.downstream = extension;
+        this.extension = Objects.requireNonNull(extension, "extension");
         return this;
     }
 
-    /** Receives every connection change after the worker's own bookkeeping. */
-    public ForwarderBuilder listener(ConnectionListener downstream) {
-        this.downstream = downstream;
+    /** Receives every connection change after the worker's own bookkeeping and after the {@link #extension}. */
+    public ForwarderBuilder listener(ConnectionListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 
@@ -129,6 +129,14 @@ public final class ForwarderBuilder {
         Forwarder forwarder = new Forwarder(this);
         extension.attach(forwarder);
         return forwarder;
+    }
+
+    /** Where the forwarder passes every connection change: the extension, then the listener. */
+    ConnectionListener downstream() {
+        if (listener == ConnectionListener.NONE) {
+            return extension;
+        }
+        return extension == WorkerExtension.NONE ? listener : new ExtensionThenListener(extension, listener);
     }
 
     boolean[] facesClients() {
@@ -161,6 +169,31 @@ public final class ForwarderBuilder {
             }
         }
         return result.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Both receivers of a worker's connection changes, in a fixed order; allocates nothing per change. */
+    private record ExtensionThenListener(WorkerExtension extension, ConnectionListener listener) implements ConnectionListener {
+
+        @Override
+        public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                             int serviceId, int serverId, int state, long lastSeenMs) {
+            extension.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
+            listener.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
+        }
+
+        @Override
+        public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                                  int serviceId, int serverId, int oldState, int newState, long nowMs) {
+            extension.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, nowMs);
+            listener.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, nowMs);
+        }
+
+        @Override
+        public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
+                             int serviceId, int serverId, int state, int reason) {
+            extension.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+            listener.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+        }
     }
 
     private static boolean[] toArray(List<Boolean> values) {

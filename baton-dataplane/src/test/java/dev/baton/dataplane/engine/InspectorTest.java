@@ -1,8 +1,8 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigLoader;
-import dev.baton.config.Ipv4;
 import dev.baton.dataplane.io.MemoryPacketPort;
 import dev.baton.table.ConnectionListener;
 import org.junit.jupiter.api.AfterEach;

@@ -1,11 +1,11 @@
 package dev.baton.dataplane.forward;
 
 import dev.baton.codec.InternetChecksum;
+import dev.baton.codec.Ipv4;
 import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.pcap.PcapFixtures;
 import dev.baton.codec.pcap.PcapRecord;
 import dev.baton.codec.pcap.PcapWriter;
-import dev.baton.config.Ipv4;
 import dev.baton.config.ServiceConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.MemoryPacketPort;

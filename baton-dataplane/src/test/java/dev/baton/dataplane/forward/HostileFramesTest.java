@@ -1,6 +1,6 @@
 package dev.baton.dataplane.forward;
 
-import dev.baton.config.Ipv4;
+import dev.baton.codec.Ipv4;
 import dev.baton.config.ServiceConfig.ServerConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.MemoryPacketPort;

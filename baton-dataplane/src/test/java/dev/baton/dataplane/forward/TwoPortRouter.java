@@ -1,6 +1,6 @@
 package dev.baton.dataplane.forward;
 
-import dev.baton.config.Ipv4;
+import dev.baton.codec.Ipv4;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceConfig.PortRange;
 import dev.baton.config.ServiceConfig.Protocol;

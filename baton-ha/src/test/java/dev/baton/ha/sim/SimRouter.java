@@ -2,7 +2,7 @@ package dev.baton.ha.sim;
 
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigLoader;
-import dev.baton.config.Ipv4;
+import dev.baton.codec.Ipv4;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.forward.TestFrames;
 import dev.baton.dataplane.io.MemoryPacketPort;

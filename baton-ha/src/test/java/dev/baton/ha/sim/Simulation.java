@@ -291,7 +291,7 @@ public final class Simulation implements AutoCloseable {
             return;
         }
         SimRouter router = routers[upstreamTarget];
-        int client = dev.baton.config.Ipv4.parse("203.0.113.200") + (connections % 50);
+        int client = dev.baton.codec.Ipv4.parse("203.0.113.200") + (connections % 50);
         int clientPort = 10_000 + connections / 50;
         connections++;
         int worker = ClientShardFanout.shardOf(client, router.workers);

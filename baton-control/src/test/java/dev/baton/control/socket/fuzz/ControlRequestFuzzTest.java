@@ -1,8 +1,8 @@
 package dev.baton.control.socket.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.control.protocol.Json;
 import dev.baton.control.socket.ControlServer;
-import dev.baton.control.text.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;

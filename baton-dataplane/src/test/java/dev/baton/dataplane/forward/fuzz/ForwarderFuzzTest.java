@@ -1,9 +1,9 @@
 package dev.baton.dataplane.forward.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.baton.codec.Ipv4;
 import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.testing.AllocationBudget;
-import dev.baton.config.Ipv4;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceConfig.PortRange;
 import dev.baton.config.ServiceConfig.Protocol;

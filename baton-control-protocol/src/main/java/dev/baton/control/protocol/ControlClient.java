@@ -1,6 +1,4 @@
-package dev.baton.control.socket;
-
-import dev.baton.control.text.Json;
+package dev.baton.control.protocol;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,7 +12,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Sends one command to a router's control socket and returns its result (see {@link ControlServer}). */
+/**
+ * Sends one command to a router's control socket and returns its result (the server is {@code ControlServer} in
+ * {@code baton-control}).
+ */
 public final class ControlClient {
 
     private ControlClient() {

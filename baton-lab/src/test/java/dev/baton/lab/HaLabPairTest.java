@@ -1,4 +1,4 @@
-package dev.baton.control.lab;
+package dev.baton.lab;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
-package dev.baton.control.text.fuzz;
+package dev.baton.control.protocol.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.baton.control.text.Json;
+import dev.baton.control.protocol.Json;
 
 import java.nio.charset.StandardCharsets;
 

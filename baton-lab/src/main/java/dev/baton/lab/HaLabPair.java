@@ -1,12 +1,4 @@
-package dev.baton.control.lab;
-
-import dev.baton.lab.ExecResult;
-import dev.baton.lab.HeartbeatCable;
-import dev.baton.lab.Lab;
-import dev.baton.lab.Layout;
-import dev.baton.lab.RouterHost;
-import dev.baton.lab.Segment;
-import dev.baton.lab.ServerHost;
+package dev.baton.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

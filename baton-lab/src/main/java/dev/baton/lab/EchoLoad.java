@@ -1,8 +1,6 @@
-package dev.baton.control.lab;
+package dev.baton.lab;
 
-import dev.baton.control.text.Json;
-import dev.baton.lab.EchoClients;
-import dev.baton.lab.Host;
+import dev.baton.control.protocol.Json;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.baton.control.text;
+package dev.baton.control.protocol;
 
 import java.util.Iterator;
 import java.util.List;

@@ -1,10 +1,6 @@
-package dev.baton.control.lab;
+package dev.baton.lab;
 
-import dev.baton.control.socket.ControlClient;
-import dev.baton.lab.Lab;
-import dev.baton.lab.LabProcess;
-import dev.baton.lab.RouterHost;
-import dev.baton.lab.ServerHost;
+import dev.baton.control.protocol.ControlClient;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +19,13 @@ import java.util.concurrent.TimeUnit;
  * they were built with. The control socket is a path in the file system, reachable from every namespace.
  */
 public final class LabRouter implements AutoCloseable {
+
+    /**
+     * The {@code baton} command's main class ({@code baton-control}), named rather than referenced: the lab sits below
+     * the control module. Every caller has it on its class path: the demo runs from {@code baton.jar}, the acceptance
+     * tests and the benchmarks depend on {@code baton-control}.
+     */
+    public static final String BATON_MAIN_CLASS = "dev.baton.control.cli.Baton";
 
     private final Path config;
     private final Path socket;
@@ -123,10 +126,10 @@ public final class LabRouter implements AutoCloseable {
         return config(lab, router, socket, services, 1);
     }
 
-    /** Small TPACKET_V3 rings: the lab runs several routers on a 2-core machine. */
     /** The lab configurations' {@code table.capacity}. */
     public static final int TABLE_CAPACITY = 100_000;
 
+    /** Small TPACKET_V3 rings: the lab runs several routers on a 2-core machine. */
     public static final String LAB_RING = "{ block-size: 1MiB, block-count: 8, block-timeout: 1ms, tx-frame-size: 65664, tx-frame-count: 128 }";
 
     /** A configuration for {@code router} in {@code lab} serving {@code services} with {@code workers} workers. */
@@ -251,7 +254,7 @@ public final class LabRouter implements AutoCloseable {
         command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.baton.control.cli.Baton");
+        command.add(BATON_MAIN_CLASS);
         command.add("run");
         command.add("--config");
         command.add(config.toString());
