@@ -207,10 +207,13 @@ public final class Simulation implements AutoCloseable {
         return routers[r] != null && !frozen(r);
     }
 
-    /** Whether a router other than {@code r} runs as the active. */
+    /**
+     * Whether a router other than {@code r} is the active, running or frozen: a frozen active still holds the
+     * VIP (its freeze is a fault of its own); one that withdrew its claim does not.
+     */
     private boolean activeElsewhere(int r) {
         for (int o = 0; o < routers.length; o++) {
-            if (o != r && runs(o) && routers[o].state() == MonitorState.ACTIVE) {
+            if (o != r && routers[o] != null && routers[o].state() == MonitorState.ACTIVE) {
                 return true;
             }
         }
