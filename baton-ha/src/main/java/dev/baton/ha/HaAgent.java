@@ -10,10 +10,12 @@ import dev.baton.config.PeerSettings;
 import dev.baton.config.ServiceConfig;
 import dev.baton.dataplane.engine.AgentWatchdog;
 import dev.baton.dataplane.engine.Dataplane;
-import dev.baton.dataplane.engine.DutyCycleLoop;
-import dev.baton.dataplane.engine.MillisClock;
-import dev.baton.dataplane.engine.OwnerThread;
-import dev.baton.dataplane.engine.ThreadFailure;
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentRunner;
+import dev.baton.agent.IdleStrategy;
+import dev.baton.agent.MillisClock;
+import dev.baton.agent.OwnerThread;
+import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.VipOwnership;
@@ -26,7 +28,7 @@ import dev.baton.keepalive.PeerLink;
 import dev.baton.keepalive.PeerStatus;
 import dev.baton.keepalive.PeerSockets;
 import dev.baton.keepalive.PeerTransport;
-import dev.baton.keepalive.RateLimitedLog;
+import dev.baton.agent.RateLimitedLog;
 import dev.baton.monitor.Failback;
 import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
@@ -77,7 +79,7 @@ import java.util.function.Supplier;
  * <p>Threads: {@link #doWork} runs on the agent thread ({@link #start}), or on a test's thread with a
  * stepped clock. Other threads reach it only through {@link #query} (status, events, switch-over).
  */
-public final class HaAgent implements AutoCloseable {
+public final class HaAgent implements Agent, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HaAgent.class.getName());
     /** How long the active's table must be quiet, and the standby's differ, before drift is declared. */
@@ -125,7 +127,10 @@ public final class HaAgent implements AutoCloseable {
     private long lastStreamWarningMs = Long.MIN_VALUE / 2;
     private long syncRequestsRefused;
     private volatile boolean running;
+    private AgentRunner runner;
     private Thread thread;
+    /** How long the agent parks after a cycle without work: well under a keep-alive interval. */
+    static final long IDLE_NANOS = 500_000;
     private ThreadFailure threadFailure = ThreadFailure.HALT;
     private boolean shuttingDown;
     private long shutdownDeadlineMs = Long.MAX_VALUE;
@@ -363,13 +368,13 @@ public final class HaAgent implements AutoCloseable {
         // The daemon starts the data plane and the control socket between construction and here: that time
         // (tens of milliseconds, more on a loaded host) is not a stall of this agent.
         lastCycleMs = clock.nowMs();
-        DutyCycleLoop loop = new DutyCycleLoop("the HA agent", clock, this::doWork, () -> LockSupport.parkNanos(500_000),
-                () -> running, threadFailure);
-        thread = Thread.ofPlatform().name("baton-ha").daemon(true).uncaughtExceptionHandler(threadFailure).unstarted(() -> {
-            runsBeforeOtherThreads();
-            loop.run();
-        });
-        thread.start();
+        runner = new AgentRunner(this, clock, IdleStrategy.park(IDLE_NANOS), threadFailure);
+        thread = runner.start("baton-ha", HaAgent::runsBeforeOtherThreads);
+    }
+
+    @Override
+    public String roleName() {
+        return "the HA agent";
     }
 
     /**
@@ -405,6 +410,7 @@ public final class HaAgent implements AutoCloseable {
      *
      * @return work done; 0 lets the caller idle
      */
+    @Override
     public int doWork(long nowMs) {
         watchdog.beat(); // the data plane drops the VIPs if this stops for longer than t2
         int work = 0;
@@ -1319,12 +1325,8 @@ public final class HaAgent implements AutoCloseable {
             }
         }
         running = false;
-        if (thread != null) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (runner != null) {
+            runner.close();
         }
         long nowMs = clock.nowMs();
         for (VipGroup group : groups) {

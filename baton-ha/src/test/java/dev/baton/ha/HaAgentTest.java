@@ -169,7 +169,7 @@ class HaAgentTest {
     void anErrorOnTheAgentThreadHaltsTheRouter() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
             java.util.concurrent.CompletableFuture<Integer> halted = new java.util.concurrent.CompletableFuture<>();
-            pair.a.agent.threadFailure(new dev.baton.dataplane.engine.ThreadFailure(halted::complete)).start();
+            pair.a.agent.threadFailure(new dev.baton.agent.ThreadFailure(halted::complete)).start();
             Thread.ofVirtual().start(() -> {
                 try {
                     pair.a.agent.query(() -> {
@@ -179,7 +179,7 @@ class HaAgentTest {
                     // the agent never answers: it died
                 }
             });
-            assertEquals(dev.baton.dataplane.engine.ThreadFailure.EXIT_STATUS,
+            assertEquals(dev.baton.agent.ThreadFailure.EXIT_STATUS,
                     halted.get(5, java.util.concurrent.TimeUnit.SECONDS));
         }
     }

@@ -1,5 +1,7 @@
 package dev.baton.keepalive;
 
+import dev.baton.agent.RateLimitedLog;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

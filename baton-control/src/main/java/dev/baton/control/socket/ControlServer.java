@@ -1,7 +1,7 @@
 package dev.baton.control.socket;
 
 import dev.baton.control.protocol.Json;
-import dev.baton.keepalive.RateLimitedLog;
+import dev.baton.agent.RateLimitedLog;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

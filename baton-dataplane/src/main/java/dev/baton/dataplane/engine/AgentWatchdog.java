@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * <p>The watchdog never takes ownership back. The agent does, through its state machine, if it comes back:
  * an agent that did not run for longer than t2 finds that out itself at its next cycle and listens again
  * before it forwards anything (transition 321, {@code ServiceMonitor.onSelfStalled}). A thread that died
- * does not come back: {@link ThreadFailure} halts the process.
+ * does not come back: {@link dev.baton.agent.ThreadFailure} halts the process.
  *
  * <p>Armed by the first beat: a data plane without an agent (no high availability) is never watched.
  * {@link #beat()} is for the agent's thread, {@link #check} for one worker's thread; the counter between them

@@ -1,5 +1,11 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentRunner;
+import dev.baton.agent.MillisClock;
+import dev.baton.agent.OwnerThread;
+import dev.baton.agent.ThreadFailure;
+
 import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.InterfaceConfig;
@@ -27,7 +33,7 @@ import java.util.function.IntFunction;
  * every ICMP error about its flows, reaches the same worker, so shards need no locks and persistence
  * stays within one shard. ARP reaches worker 0, which owns the neighbour table.
  *
- * <p>Each worker thread runs a {@link DutyCycleLoop}; a thread that dies halts the process
+ * <p>Each worker thread is an {@link AgentRunner}; a thread that dies halts the process
  * ({@link ThreadFailure}). With high availability, worker 0 also runs the {@link AgentWatchdog}: it drops every
  * VIP when the HA agent has been silent for longer than t2 (issue #7 item 7).
  */
@@ -39,7 +45,7 @@ public final class Dataplane implements AutoCloseable {
     private final VipOwnership ownership;
     private final Forwarder[] workers;
     private final List<PacketPort> openedPorts = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
     private final MillisClock clock;
     private final AgentWatchdog watchdog;
     private ThreadFailure threadFailure = ThreadFailure.HALT;
@@ -126,18 +132,32 @@ public final class Dataplane implements AutoCloseable {
         }
     }
 
-    /** Starts one platform thread per worker. */
+    /** Starts one platform thread per worker, each an {@link AgentRunner} around {@link #agent}. */
     public void start() {
         running = true;
         for (Forwarder worker : workers) {
-            int w = worker.workerId();
-            DutyCycleLoop loop = new DutyCycleLoop("worker " + w, clock, nowMs -> doWork(w, nowMs), () -> worker.idle(1),
-                    () -> running, threadFailure);
-            Thread thread = Thread.ofPlatform().name("baton-worker-" + w).daemon(true).uncaughtExceptionHandler(threadFailure)
-                    .unstarted(loop);
-            threads.add(thread);
-            thread.start();
+            AgentRunner runner = new AgentRunner(agent(worker.workerId()), clock, () -> worker.idle(1), threadFailure);
+            runners.add(runner);
+            runner.start("baton-worker-" + worker.workerId(), () -> { });
         }
+    }
+
+    /**
+     * Worker {@code w} as an agent: its forwarder's duty cycle and, on worker 0, the agent watchdog
+     * ({@link #doWork}). Tests drive it with an {@link dev.baton.agent.AgentInvoker} and a clock of their own.
+     */
+    public Agent agent(int w) {
+        return new Agent() {
+            @Override
+            public String roleName() {
+                return "worker " + w;
+            }
+
+            @Override
+            public int doWork(long nowMs) {
+                return Dataplane.this.doWork(w, nowMs);
+            }
+        };
     }
 
     /**
@@ -212,12 +232,8 @@ public final class Dataplane implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        for (Thread thread : threads) {
-            try {
-                thread.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        for (AgentRunner runner : runners) {
+            runner.close();
         }
         for (Forwarder worker : workers) {
             if (worker != null) {

@@ -1,5 +1,10 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentRunner;
+import dev.baton.agent.MillisClock;
+import dev.baton.agent.ThreadFailure;
+
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigLoader;
 import dev.baton.dataplane.forward.Forwarder;
@@ -62,12 +67,23 @@ class ThreadFailureTest {
     @Test
     void aRuntimeExceptionIsLoggedAndTheLoopCarriesOnButAnErrorHaltsAndEndsIt() {
         AtomicInteger cycles = new AtomicInteger();
-        DutyCycleLoop loop = new DutyCycleLoop("test loop", () -> 0, nowMs -> switch (cycles.incrementAndGet()) {
-            case 1, 2 -> throw new IllegalStateException("a bug on one input");
-            case 3 -> 1;
-            case 4 -> throw new StackOverflowError("deep");
-            default -> throw new AssertionError("the loop went on after an Error");
-        }, () -> { }, () -> true, failure);
+        Agent agent = new Agent() {
+            @Override
+            public String roleName() {
+                return "test agent";
+            }
+
+            @Override
+            public int doWork(long nowMs) {
+                return switch (cycles.incrementAndGet()) {
+                    case 1, 2 -> throw new IllegalStateException("a bug on one input");
+                    case 3 -> 1;
+                    case 4 -> throw new StackOverflowError("deep");
+                    default -> throw new AssertionError("the loop went on after an Error");
+                };
+            }
+        };
+        AgentRunner loop = new AgentRunner(agent, () -> 0, () -> { }, failure);
         loop.run(); // returns only after the Error
         assertEquals(4, cycles.get());
         assertEquals(2, loop.failedCycles());

@@ -1,5 +1,6 @@
 package dev.baton.ha.sim;
 
+import dev.baton.agent.AgentInvoker;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigLoader;
 import dev.baton.codec.Ipv4;
@@ -45,6 +46,9 @@ final class SimRouter implements AutoCloseable {
     final Dataplane dataplane;
     final Replication replication;
     final HaAgent agent;
+    /** The agent and the workers, run by hand on the simulation's thread, as their runners would. */
+    private final AgentInvoker agentInvoker;
+    private final AgentInvoker[] workerInvokers;
     /** Not stepped while frozen (SIGSTOP): until this time. */
     long frozenUntilMs = Long.MIN_VALUE;
     /** The time the cycle in progress when it froze began: the first cycle after the thaw carries it. */
@@ -98,6 +102,11 @@ final class SimRouter implements AutoCloseable {
         long incarnation = IncarnationStore.next(stateDirectory.resolve(name));
         this.agent = new HaAgent(config, dataplane, replication, key, incarnation, clock::nowMs, itf -> true,
                 network.sockets(name));
+        this.agentInvoker = new AgentInvoker(agent);
+        this.workerInvokers = new AgentInvoker[workers];
+        for (int w = 0; w < workers; w++) {
+            workerInvokers[w] = new AgentInvoker(dataplane.agent(w));
+        }
     }
 
     /** Link {@code link}'s address of router {@code number}: 203.0.113.(10 + n) and 203.0.113.(110 + n). */
@@ -125,11 +134,11 @@ final class SimRouter implements AutoCloseable {
     void step(long nowMs) {
         long cycleMs = frozenCycleMs != Long.MIN_VALUE ? frozenCycleMs : nowMs;
         frozenCycleMs = Long.MIN_VALUE;
-        agent.doWork(cycleMs);
-        for (int w = 0; w < workers; w++) {
-            dataplane.doWork(w, nowMs);
+        agentInvoker.invoke(cycleMs);
+        for (AgentInvoker worker : workerInvokers) {
+            worker.invoke(nowMs);
         }
-        agent.doWork(nowMs);
+        agentInvoker.invoke(nowMs);
     }
 
     MonitorState state() {

@@ -1,4 +1,4 @@
-package dev.baton.keepalive;
+package dev.baton.agent;
 
 import org.junit.jupiter.api.Test;
 

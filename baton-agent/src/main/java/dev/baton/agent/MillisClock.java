@@ -1,4 +1,4 @@
-package dev.baton.dataplane.engine;
+package dev.baton.agent;
 
 /**
  * Milliseconds on a monotonic clock, read once per duty cycle and passed down. Injected so that timers and

@@ -1,4 +1,4 @@
-package dev.baton.keepalive;
+package dev.baton.agent;
 
 /**
  * Decides when a repeated condition may be logged again: at most one line per slot (e.g. per rejection

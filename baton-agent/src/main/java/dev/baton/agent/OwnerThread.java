@@ -1,4 +1,4 @@
-package dev.baton.dataplane.engine;
+package dev.baton.agent;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

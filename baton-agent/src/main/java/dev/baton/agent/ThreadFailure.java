@@ -1,7 +1,7 @@
-package dev.baton.dataplane.engine;
+package dev.baton.agent;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
+
+
 
 /**
  * What happens when a Baton thread dies (issue #7 item 7): the process goes down, loudly. A worker that died
@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * A process that exits is noticed at once by its peers (silence, then takeover), by the service manager
  * (restart) and by the operator.
  *
- * <p>Used as the uncaught-exception handler of every Baton thread and called by {@link DutyCycleLoop} for any
+ * <p>Used as the uncaught-exception handler of every Baton thread and called by {@link AgentRunner} for any
  * {@link Throwable} that is not a {@link RuntimeException} (an {@link Error}: out of memory, stack overflow, a
  * class that failed to link; the thread's state can no longer be trusted). It logs the cause, then halts
  * with {@link #EXIT_STATUS} through the {@link Halter}: {@link Runtime#halt} skips shutdown hooks, which
@@ -22,7 +22,7 @@ public final class ThreadFailure implements Thread.UncaughtExceptionHandler {
     /** Exit status of a router halted because one of its threads died (70 is EX_SOFTWARE in sysexits.h). */
     public static final int EXIT_STATUS = 70;
 
-    private static final Logger LOG = Logger.getLogger(ThreadFailure.class.getName());
+    private static final System.Logger LOG = System.getLogger(ThreadFailure.class.getName());
 
     /** Ends the process; injected so a test can see the call without losing its JVM. */
     @FunctionalInterface
@@ -48,7 +48,7 @@ public final class ThreadFailure implements Thread.UncaughtExceptionHandler {
     public void die(Thread thread, Throwable cause) {
         String text = "thread " + thread.getName() + " died: halting the router (exit status " + EXIT_STATUS + ")";
         try {
-            LOG.log(Level.SEVERE, text, cause);
+            LOG.log(System.Logger.Level.ERROR, text, cause);
         } catch (Throwable logFailed) {
             // The logger itself may be what failed (a stack overflow, no memory left): stderr, then halt anyway.
             try {
