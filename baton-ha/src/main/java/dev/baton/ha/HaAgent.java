@@ -124,7 +124,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     private long malformedMessages;
     private long unknownVipRecords;
     private long streamsWithoutWorker;
-    private long lastStreamWarningMs = Long.MIN_VALUE / 2;
+    /** One warning line per 10 s about sync streams from workers this router does not have. */
+    private final RateLimitedLog streamWarnings = new RateLimitedLog(1, RateLimitedLog.DEFAULT_INTERVAL_MS);
     private long syncRequestsRefused;
     private volatile boolean running;
     private AgentRunner runner;
@@ -716,8 +717,8 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         if (w >= replication.workers()) {
             streamsWithoutWorker++;
-            if (nowMs - lastStreamWarningMs >= 10_000) {
-                lastStreamWarningMs = nowMs;
+            if (streamWarnings.shouldLog(0, nowMs)) {
+                streamWarnings.takeSuppressed(0);
                 LOG.log(System.Logger.Level.WARNING, peers[peer].name() + " replicates worker " + w + " but this router has "
                         + replication.workers() + " workers: set router.workers equal on both (" + streamsWithoutWorker + " messages so far)");
             }
