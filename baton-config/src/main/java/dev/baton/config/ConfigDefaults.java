@@ -37,7 +37,10 @@ public final class ConfigDefaults {
     public static final int RING_TX_FRAME_COUNT = 256;
     /** V2 RX slot: a 64 KiB GSO super-frame, its virtio header and the slot header, in whole pages (17). */
     public static final int RING_RX_FRAME_SIZE_BYTES = 69_632;
-    /** V2 RX slots: 512 x 68 KiB = 34 MiB per worker and interface. */
+    /**
+     * V2 RX slots: 512 x 68 KiB = 34 MiB mapped per worker and interface; the kernel allocates each block as a
+     * power of two of pages (af_packet's alloc_pg_vec), so 128 KiB each: 64 MiB of kernel memory.
+     */
     public static final int RING_RX_FRAME_COUNT = 512;
     public static final RingSettings.Version RING_VERSION = RingSettings.Version.V3;
     /** Ring geometry with all the defaults above. */
