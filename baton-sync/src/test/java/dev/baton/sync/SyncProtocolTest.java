@@ -1,5 +1,7 @@
 package dev.baton.sync;
 
+import dev.baton.codec.NetworkOrder;
+
 import dev.baton.peer.MessageType;
 import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.SyncEndFlyweight;
@@ -11,8 +13,6 @@ import dev.baton.table.TcpState;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -317,9 +317,8 @@ class SyncProtocolTest {
             if (message.type() == MessageType.SYNC_END && !corrupted[0]) {
                 corrupted[0] = true;
                 MemorySegment payload = MemorySegment.ofArray(message.payload());
-                var layout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-                payload.set(layout, SyncEndFlyweight.TABLE_DIGEST_OFFSET,
-                        payload.get(layout, SyncEndFlyweight.TABLE_DIGEST_OFFSET) ^ 1);
+                payload.set(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET,
+                        payload.get(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET) ^ 1);
                 return true;
             }
             return false;

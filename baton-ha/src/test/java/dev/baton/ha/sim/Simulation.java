@@ -448,7 +448,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         for (int r = 0; r < routers.length; r++) {
             if (routers[r] != null) {
                 network.closeAll(name(r));
