@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #3's acceptance, in the lab with two real {@code baton run} processes: 200 long-lived TCP connections
+ * The failover acceptance, in the lab with two real {@code baton run} processes: 200 long-lived TCP connections
  * from a real client (ha_client.py) through the active router to real echo servers, a message every 20 ms on
  * each, every echoed byte checked, while the active router is killed, cut off, switched over, frozen, restarted,
  * or pestered by a stranger with the wrong key (US 6,148,410 FIG. 3: transitions 348, 341, 347/355/335, 325,
@@ -319,7 +319,7 @@ class FailoverLabTest {
         System.out.println("[wrong key] " + sentToEach + " forged datagrams to each router; rejected "
                 + (rejectedAfter[0] - rejectedBefore[0]) + " by router 0, " + (rejectedAfter[1] - rejectedBefore[1]) + " by router 1");
         for (int router : List.of(PRIMARY, BACKUP)) {
-            // Since issue #7 item 2 the stranger's address is not a peer link: the nftables guard (or, past it, the
+            // The stranger's address is not a peer link: the nftables guard (or, past it, the
             // transport's source filter) drops its datagrams before the verifier. None may be counted accepted as
             // a bad tag would be: the verifier sees at most what the filters let through, and rejects it.
             assertTrue(badTagsAfter[router] - badTagsBefore[router] <= sentToEach, "router " + router
@@ -371,7 +371,7 @@ class FailoverLabTest {
     }
 
     /**
-     * Issue #7 item 9: SIGTERM on the active hands the VIP over the way {@code ctl switchover} does, after the
+     * SIGTERM on the active hands the VIP over the way {@code ctl switchover} does, after the
      * queued updates are acknowledged; no GAVE_UP, nothing lost, no packet meets an empty table.
      */
     @Test
@@ -451,7 +451,7 @@ class FailoverLabTest {
 
     /**
      * The new active found every connection in its replicated table: not one TCP segment was dropped for want of
-     * an entry (issue #3: the table is in force before the VIP moves).
+     * an entry: the table is in force before the VIP moves.
      */
     private static void assertNoPacketMetAnEmptyTable(int router) {
         assertEquals(0, pair.drops(router, "tcp-no-connection"), "router " + router

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7's lab proof: 200 long-lived echo connections (every byte checked) through the HA pair of two real
+ * Hostile input in the lab: 200 long-lived echo connections (every byte checked) through the HA pair of two real
  * {@code baton run} processes ({@link HaLabPair}), while hostile input hits it in turn: ICMP errors quoting every
  * inner protocol, a junk flood at both routers' peer ports, a blind SYN+ACK flood from spoofed sources at a small
  * table, old peer datagrams replayed at a restarted router, and SIGTERM on the active. Each scenario asserts that
@@ -62,10 +62,10 @@ class HostileInputLabTest {
     static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(5);
     static final int FRESH_CONNECTIONS = 20;
     static final int PEER_PORT = 7480;
-    /** Junk flood bounds (issue #7 item 2: 458k/s silenced keep-alives for 841 ms). */
+    /** Junk flood bounds (458k junk datagrams/s on loopback once silenced keep-alives for 841 ms). */
     static final int JUNK_DATAGRAMS = 200_000;
     static final double JUNK_SECONDS = 5;
-    /** A table small enough for a flood to fill (issue #7 item 4: 1,100 spoofed pairs filled 1,024 entries). */
+    /** A table small enough for a flood to fill (1,100 spoofed SYN/ACK pairs once filled 1,024 entries). */
     static final int SMALL_TABLE = 1_024;
     static final int SPOOFED_HOSTS_PER_RANGE = 40;
     static final int SPOOFED_PORTS_PER_HOST = 25;
@@ -130,7 +130,7 @@ class HostileInputLabTest {
 
     // ============================================================================================ scenarios
 
-    /** (a) Issue #7 item 1: ICMP errors quoting every inner protocol, and odd inner headers, at the active's VIP. */
+    /** (a) ICMP errors quoting every inner protocol, and odd inner headers, at the active's VIP. */
     @Test
     @Order(0)
     void icmpErrorsQuotingEveryInnerProtocolChangeNothing() throws IOException {
@@ -146,7 +146,7 @@ class HostileInputLabTest {
         assertFreshConnectionsSucceed("after the ICMP errors");
     }
 
-    /** (b) Issue #7 item 2: junk at both routers' peer ports from a third namespace on the peer segment. */
+    /** (b) Junk at both routers' peer ports from a third namespace on the peer segment. */
     @Test
     @Order(1)
     void aJunkFloodAtThePeerPortsMovesNothing() throws IOException {
@@ -177,7 +177,7 @@ class HostileInputLabTest {
                     + ": " + transitions));
             checks.add(() -> assertEquals(failuresBefore[router], failuresAfter[router], "no peer link of router " + router
                     + " failed under the junk: " + peer));
-            // Accounting (issue #7, "counters account for every input"): the flooder is not a configured peer link,
+            // Counters account for every input: the flooder is not a configured peer link,
             // so the host guard drops every datagram before any socket, and Baton reads none of them. A datagram
             // the guard did not count was lost on a full backlog, which the kernel counts (softnet, per CPU).
             checks.add(() -> assertEquals(0, seenByBaton[router], "router " + router + "'s agent read none of the junk"));
@@ -190,7 +190,7 @@ class HostileInputLabTest {
         assertAll("junk flood at the peer ports", checks);
     }
 
-    /** (c) Issue #7 item 4: a blind SYN+ACK flood from spoofed sources at a small table. */
+    /** (c) A blind SYN+ACK flood from spoofed sources at a small table. */
     @Test
     @Order(2)
     void aSpoofedSynAckFloodLeavesRoomForARealConnection() throws IOException {
@@ -207,7 +207,7 @@ class HostileInputLabTest {
         System.out.println("[SYN+ACK flood] " + pairs + " spoofed SYN/ACK pairs; table size " + tableSize + " of " + SMALL_TABLE
                 + "; table before " + tableBefore + ", after " + tableAfter + "; drops " + after
                 + "; fresh connections " + fresh.result().get("per_connection"));
-        // Counted (issue #7 item 4): the flood's surplus was evicted, nothing was refused for a full table.
+        // Counted: the flood's surplus was evicted, nothing was refused for a full table.
         long evicted = counter(tableAfter, "evicted") + counter(tableAfter, "expired_when_full")
                 - counter(tableBefore, "evicted") - counter(tableBefore, "expired_when_full");
         assertEquals(counter(tableBefore, "refused_full"), counter(tableAfter, "refused_full"), "no insert refused for a full table");
@@ -221,7 +221,7 @@ class HostileInputLabTest {
     }
 
     /**
-     * (d) Issue #7 item 3: authentic peer datagrams captured before a restart, replayed at the restarted router. Its
+     * (d) Authentic peer datagrams captured before a restart, replayed at the restarted router. Its
      * incarnation comes from the counter in its state directory (one more than before the restart), and what router 0
      * sent before the restart echoes the old one: every replayed datagram is rejected by the verifier (replayed, too
      * old) or, authentic and new to the restarted router's fresh replay window, ignored by the echo handshake.
@@ -254,7 +254,7 @@ class HostileInputLabTest {
         assertReplayCounted(replayed, rejected, ignored, incarnationBefore, incarnationAfter);
     }
 
-    /** (e) Issue #7 item 9: SIGTERM on the active hands over without a loss. */
+    /** (e) SIGTERM on the active hands over without a loss. */
     @Test
     @Order(4)
     void sigtermOnTheActiveHandsOverWithoutALoss() throws IOException {
@@ -271,7 +271,7 @@ class HostileInputLabTest {
     }
 
     // ============================================================================================ counters
-    // One helper per scenario: the only places that name counters, to follow issue #7's new names.
+    // One helper per scenario: the only places that name counters, so a renamed counter changes one place.
 
     /**
      * Today's counters: an ICMP error that matches no connection is counted {@code icmp-no-connection}, a cut one
@@ -307,7 +307,7 @@ class HostileInputLabTest {
     private static void assertSigtermCounted(Map<String, Object> takeover) {
         assertEquals(0, pair.drops(BACKUP, "tcp-no-connection"), "router 1 dropped segments of connections missing from its table: "
                 + pair.router(BACKUP).stats().get("drops"));
-        // Issue #7 item 9: SIGTERM runs the operator switch-over, so the standby is asked first (PREEMPT, FIG. 3's 335
+        // SIGTERM runs the operator switch-over, so the standby is asked first (PREEMPT, FIG. 3's 335
         // "switch-over accepted"), not left to find the active gone (348).
         assertEquals("PREEMPT/in-sync", takeover.get("from"), "router 1 took over through the switch-over, synchronized: " + takeover);
         assertEquals(335L, ((Number) takeover.get("reference")).longValue(), "the active accepted the switch-over: " + takeover);

@@ -4,7 +4,7 @@ package dev.baton.agent;
 
 
 /**
- * What happens when a Baton thread dies (issue #7 item 7): the process goes down, loudly. A worker that died
+ * What happens when a Baton thread dies: the process goes down, loudly. A worker that died
  * would drop its clients' packets in silence; a dead HA agent would leave a router that forwards and answers
  * ARP for its VIPs with no keep-alives going out, while a standby takes them over: split brain with no alarm.
  * A process that exits is noticed at once by its peers (silence, then takeover), by the service manager

@@ -95,7 +95,7 @@ public record BatonConfig(
      * A 64-bit digest of what two peers must agree on to replicate their connection tables: the worker
      * count (a connection's shard), the table's idle timeouts, and each service in order with its name, VIP,
      * protocol, ports, scheduler, persistence and servers (address and weight). Peers compare it before
-     * synchronizing (issue #3, "Synchronization"). It leaves out what may rightly differ between peers:
+     * synchronizing. It leaves out what may rightly differ between peers:
      * role, priority and failback, interfaces, router id, table capacity, peers and file paths.
      *
      * <p>Stable across JVM runs and versions: the first 8 bytes (big-endian) of the SHA-256 of a canonical

@@ -12,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Reads a file named by an operator or by the configuration (the configuration itself, the peer key file)
- * with bounds, so a wrong path cannot hang or exhaust the process (issue #7, item 11): only a regular file
+ * with bounds, so a wrong path cannot hang or exhaust the process: only a regular file
  * is opened (a FIFO would block the open until a writer comes, a device such as {@code /dev/zero} never
  * ends, a directory is no text), and at most {@code maxBytes} are read: the size is checked before reading
  * and again while reading, since the file may grow in between. One bounded buffer; nothing is allocated in

@@ -34,7 +34,7 @@ final class ConfigChecks {
         draft.highAvailability().ifPresent(ha -> checkHighAvailability(draft, ha));
     }
 
-    // ---- high availability (issue #3) ---------------------------------------------------------------
+    // ---- high availability --------------------------------------------------------------------------
 
     /**
      * The VIP is the unit of takeover (gratuitous ARP moves an address, not a port), so every service on one

@@ -48,8 +48,8 @@ public final class ConfigDefaults {
             RING_BLOCK_SIZE_BYTES, RING_BLOCK_COUNT, RING_BLOCK_TIMEOUT_MS, RING_TX_FRAME_SIZE_BYTES, RING_TX_FRAME_COUNT);
 
     /**
-     * Where the HA agent keeps its incarnation counter ({@code high-availability.state-directory}, issue #7
-     * item 3): the FHS place for state a program keeps across restarts.
+     * Where the HA agent keeps its incarnation counter ({@code high-availability.state-directory}): the FHS
+     * place for state a program keeps across restarts.
      */
     public static final Path STATE_DIRECTORY = Path.of("/var/lib/baton");
 
@@ -72,7 +72,7 @@ public final class ConfigDefaults {
     /** UDP flow idle: 5 minutes, as IPVS. */
     public static final Duration UDP_TIMEOUT = Duration.ofMinutes(5);
     /**
-     * Connection entries one client address may hold in its worker's shard (issue #7 item 4). Workers shard
+     * Connection entries one client address may hold in its worker's shard (against blind floods). Workers shard
      * by client address, so this is the most one address holds at all. 1,024 leaves room for a NAT gateway
      * of a couple of hundred browsers (six connections each, RFC 9112 §9.4's old advice) while one address
      * can fill at most 1/1,000 of the default table; carrier-grade NAT in front of a popular site may need
@@ -130,7 +130,7 @@ public final class ConfigDefaults {
     /**
      * On SIGTERM, how long the active waits for a synchronized standby to accept its VIPs before it gives them
      * up (GAVE_UP): a flush, an acknowledgement and a switch-over take a few round trips, milliseconds on a
-     * LAN; 300 ms leaves room for a busy peer and keeps a stop prompt (issue #7 item 9).
+     * LAN; 300 ms leaves room for a busy peer and keeps a stop prompt.
      */
     public static final Duration SHUTDOWN_HANDOVER_TIMEOUT = Duration.ofMillis(300);
     /** Gratuitous ARP announcements per takeover: a switch or client that misses one gets the next. */

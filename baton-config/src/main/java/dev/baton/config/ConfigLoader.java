@@ -51,7 +51,8 @@ public final class ConfigLoader {
 
     /**
      * Reads and checks {@code file} (UTF-8); the router id defaults to this machine's host name. Only a
-     * regular file of at most {@link BoundedFile#MAX_CONFIG_BYTES} is read (issue #7, item 11).
+     * regular file of at most {@link BoundedFile#MAX_CONFIG_BYTES} is read: a FIFO, a device or a huge file
+     * must not hang or exhaust the process.
      */
     public static BatonConfig load(Path file) throws ConfigException {
         String text;
@@ -118,7 +119,7 @@ public final class ConfigLoader {
                 .setCodePointLimit(BoundedFile.MAX_CONFIG_BYTES).build();
         try {
             // snakeyaml-engine's composer recurses once per nesting level and 2.9 has no depth setting: 1,600
-            // nested '[' overflowed the stack (issue #7, item 11). Its parser is iterative, so the depth is
+            // nested '[' in a 3 KB file overflowed the stack. Its parser is iterative, so the depth is
             // checked on the event stream first and the composer only sees a shallow document.
             Optional<Event> tooDeep = firstTooDeep(new Parse(settings).parseString(text));
             if (tooDeep.isPresent()) {

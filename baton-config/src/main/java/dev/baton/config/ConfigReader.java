@@ -529,7 +529,7 @@ final class ConfigReader {
     }
 
     /**
-     * An absolute directory path: the incarnation counter lives there (issue #7 item 3). Relative paths are
+     * An absolute directory path: the incarnation counter lives there. Relative paths are
      * refused because the daemon's working directory is not the configuration's; whether it can be written
      * is found at start, when the counter is stored.
      */

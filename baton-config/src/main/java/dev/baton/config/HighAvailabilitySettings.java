@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How this router works with its peers (the {@code high-availability} section; issue #3). Without it the
+ * How this router works with its peers (the {@code high-availability} section). Without it the
  * router serves alone and owns every VIP. The four timers are the patent's t1..t4 (US 6,148,410, FIG. 3).
  * The record checks only what no router could run with; the relations between timers (each timeout at
  * least two update intervals) are the loader's checks, so tests may build tighter settings by hand.
@@ -32,7 +32,7 @@ import java.util.Optional;
  * @param peers           the other routers, at least one
  * @param shutdownHandoverTimeout on SIGTERM, how long the active waits for a synchronized standby to accept its
  *                        VIPs (the operator switch-over path) before it falls back to GAVE_UP (zero allowed)
- * @param stateDirectory  where the agent keeps its incarnation counter across restarts (issue #7 item 3), an
+ * @param stateDirectory  where the agent keeps its incarnation counter across restarts (replay safety), an
  *                        absolute path; one directory per router
  */
 public record HighAvailabilitySettings(

@@ -182,7 +182,7 @@ class HighAvailabilityConfigTest {
         assertTrue(config.highAvailability().orElseThrow().peer("edge-a").isEmpty());
     }
 
-    /** Issue #7 item 3: the incarnation counter's directory, an absolute path, refused with file:line otherwise. */
+    /** The incarnation counter's directory, an absolute path, refused with file:line otherwise. */
     @Test
     void stateDirectoryIsAnAbsolutePath() throws ConfigException {
         String yaml = MINIMAL_HA.replace("  key-file:", "  state-directory: /var/lib/baton/edge-1\n  key-file:");

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Issue #7, item 11: a configuration path or text chosen to hang or exhaust the loader gets a clear problem. */
+/** A configuration path or text chosen to hang or exhaust the loader gets a clear problem. */
 class HostileConfigFileTest {
 
     @Test

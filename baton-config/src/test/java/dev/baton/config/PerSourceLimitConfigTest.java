@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code table.per-source-limit} (issue #7 item 4): the quota of connection entries per client address. */
+/** {@code table.per-source-limit}: the quota of connection entries per client address. */
 class PerSourceLimitConfigTest {
 
     private static final String BASE = """

@@ -114,7 +114,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     private int[] syncLink;
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
-    /** This run's incarnation (from the state directory's counter): what a peer must echo (issue #7 item 3). */
+    /** This run's incarnation (from the state directory's counter): what a peer must echo. */
     private final long incarnation;
     /** Per peer: the run heard, the incarnation handshake, the newest state claim. */
     private final PeerRuns runs;
@@ -138,7 +138,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     private volatile boolean shutdownComplete;
     private long handedOverAtShutdown;
     private long gaveUpAtShutdown;
-    /** Beaten every cycle; worker 0 drops every VIP when it stops (issue #7 item 7). */
+    /** Beaten every cycle; worker 0 drops every VIP when it stops. */
     private final AgentWatchdog watchdog;
     private long watchdogTripsSeen;
 
@@ -147,10 +147,10 @@ public final class HaAgent implements Agent, AutoCloseable {
      * VIP's monitor in LISTEN (transition 315).
      *
      * @param replication the shards the data plane's workers run (built before the data plane)
-     * @param key         the shared secret the per-pair keys are derived from (issue #7 item 13)
+     * @param key         the shared secret the per-pair keys are derived from
      * @param incarnation this run's incarnation, greater than every earlier run's: from
-     *                    {@link dev.baton.peer.IncarnationStore} in {@code high-availability.state-directory}
-     *                    (issue #7 item 3), never from the clock
+     *                    {@link dev.baton.peer.IncarnationStore} in {@code high-availability.state-directory},
+     *                    never from the clock
      * @throws IOException when a link address cannot be bound
      */
     public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
@@ -200,7 +200,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             peerIds[p] = peers[p].routerId();
         }
         long nowMs = clock.nowMs();
-        // Per-pair keys derived from the shared secret; every message names its receiver (issue #7 item 13).
+        // Per-pair keys derived from the shared secret; every message names its receiver.
         MessageComposer composer = new MessageComposer(routerNumber, incarnation, key, peerIds);
         MessageVerifier verifier = new MessageVerifier(routerNumber, key, peerIds, new VerdictCounters());
         this.transport = new PeerTransport(peerConfigs, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS, sockets);
@@ -263,7 +263,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         long announcements;
         /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
         String switchoverOutcome;
-        /** Where this VIP's hand-over at shutdown stands (issue #7 item 9). */
+        /** Where this VIP's hand-over at shutdown stands. */
         ShutdownStep shutdownStep = ShutdownStep.NONE;
         /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
         long flushedWorkers;
@@ -298,7 +298,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    /** A VIP's hand-over at shutdown (issue #7 item 9, {@link #beginShutdown}). */
+    /** A VIP's hand-over at shutdown ({@link #beginShutdown}). */
     enum ShutdownStep {
         /** Not shutting down. */
         NONE,
@@ -361,7 +361,7 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     /**
      * Starts the agent thread. A cycle that fails with a {@link RuntimeException} is logged and the agent
-     * carries on; an {@link Error} halts the router ({@link ThreadFailure}, issue #7 item 7): a router whose
+     * carries on; an {@link Error} halts the router ({@link ThreadFailure}): a router whose
      * agent died would forward and answer ARP with no keep-alives going out.
      */
     public void start() {
@@ -420,7 +420,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         long stalledMs = nowMs - lastCycleMs;
         lastCycleMs = nowMs;
         // The watchdog's verdict counts too: its clock read and this one may differ by a millisecond, and the
-        // VIPs it dropped must not stay "active" here with nothing forwarding them (issue #7 item 7).
+        // VIPs it dropped must not stay "active" here with nothing forwarding them.
         long trips = watchdog.trips();
         boolean droppedByWatchdog = trips != watchdogTripsSeen;
         watchdogTripsSeen = trips;
@@ -671,7 +671,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /**
-     * Periodic digest comparison (issue #3): a synchronized standby whose copy differs from the active's while
+     * Periodic digest comparison: a synchronized standby whose copy differs from the active's while
      * the active's table has been quiet for {@link #DRIFT_GRACE_MS} has drifted (a lost change the sequence
      * numbers could not see, a bug): it resynchronizes. Under constant change the two digests are never
      * sampled at the same point; the per-dump digest check and the update sequence numbers cover that case.
@@ -799,7 +799,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     /**
      * The bit set of every worker, 1..64 of them ({@code ConfigLimits.MAX_WORKERS}). Not
      * {@code (1L << workers) - 1}: Java shifts a long by {@code workers & 63}, so 64 workers gave 0 and no
-     * standby ever counted as synchronized (issue #7 item 10).
+     * standby ever counted as synchronized.
      */
     static long workerMask(int workers) {
         return -1L >>> (Long.SIZE - workers);
@@ -1190,7 +1190,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         return groups[vipIndex].monitor.sync();
     }
 
-    /** This run's incarnation, which peers must echo before their messages count (issue #7 item 3). */
+    /** This run's incarnation, which peers must echo before their messages count. */
     public long incarnation() {
         return incarnation;
     }
@@ -1216,7 +1216,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     // ====================================================================================== shutdown
 
     /**
-     * SIGTERM (issue #7 item 9): hands every VIP this router is active for to a synchronized standby, the way
+     * SIGTERM: hands every VIP this router is active for to a synchronized standby, the way
      * {@code baton ctl switchover} does, so no connection is lost: first every worker sends its pending update
      * batches and waits for the standby's acknowledgement ({@link ReplicationShard#flushUpdates}), then the
      * standby is asked to take the VIP (transition 347); when its switch-over query arrives this router hands

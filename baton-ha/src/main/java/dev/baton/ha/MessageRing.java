@@ -89,7 +89,7 @@ public final class MessageRing {
                 handler.onMessage(peers[slot], MessageType.fromCode(types[slot]), payloads,
                         (long) slot * MAX_PAYLOAD_LENGTH, lengths[slot]);
             } catch (RuntimeException e) {
-                // Issue #7 item 5: a message whose handling fails is consumed and counted, never handed
+                // A message whose handling fails is consumed and counted, never handed
                 // over again; before, the head stayed put and the same message failed every duty cycle,
                 // ahead of packet receive. The payload slot is not reused until the head moves below.
                 handlerFailures.setRelease(handlerFailures.getPlain() + 1);

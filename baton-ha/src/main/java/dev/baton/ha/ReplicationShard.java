@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link Forwarder#submit}; events go to the agent on a concurrent queue. Everything else runs on the
  * worker's thread.
  *
- * <p>Takeover order (issue #3): replicated entries land in the worker's own table, so they are in force the
+ * <p>Takeover order: replicated entries land in the worker's own table, so they are in force the
  * moment the VIP's forwarding flag turns on; a replicated connection of a service with persistence also
  * installs the client's affinity, so new connections of that client follow it.
  */
@@ -276,7 +276,7 @@ public final class ReplicationShard implements WorkerExtension {
     /**
      * Sends the VIP's queued changes to every streaming standby now and reports {@link ShardEvent.Kind#FLUSHED}
      * once they are all acknowledged: the active's hand-over at shutdown waits for it, so the standby that
-     * takes over holds every connection this worker had (issue #7 item 9). A standby that is still dumping is
+     * takes over holds every connection this worker had. A standby that is still dumping is
      * not waited for: it is no synchronized standby to hand the VIP to.
      */
     public void flushUpdates(int vipIndex, long atMs) {
@@ -453,7 +453,7 @@ public final class ReplicationShard implements WorkerExtension {
     }
 
     /**
-     * Issue #7 item 5: a replicated record must name a configured service and one of that service's servers
+     * A replicated record must name a configured service and one of that service's servers
      * (global server ids, {@link ServiceMap#serverId}); a handful of servers per service, so a linear scan.
      */
     private final SyncReceiver.RecordCheck recordCheck = new SyncReceiver.RecordCheck() {

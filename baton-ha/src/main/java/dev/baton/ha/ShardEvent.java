@@ -22,7 +22,7 @@ public record ShardEvent(Kind kind, int vipIndex, int worker, int peerIndex, int
         DUMP_COMPLETE,
         /**
          * Every change queued when the agent asked for a flush was acknowledged by every streaming standby
-         * (a hand-over at shutdown, issue #7 item 9).
+         * (a hand-over at shutdown).
          */
         FLUSHED
     }

@@ -21,10 +21,10 @@ package dev.baton.ha;
  * @param inboundDropped    messages the agent could not queue to this worker (ring full)
  * @param outboundDropped   messages this worker could not queue to the agent (ring full)
  * @param syncStatus        the receiver's sub-state: idle, sync-in, synchronized or capacity-refused (the worst shard's)
- * @param invalidRecords    replication records refused before the table (bad protocol, state, service, server; issue #7 item 5)
- * @param outOfWindow       dump batches or ends carrying a sequence no sender within its window could send (item 6)
- * @param handlerFailures   inbound messages whose handling threw, consumed and not redelivered (item 5)
- * @param capacityRefusals  dumps refused because the active's partition exceeds this table's room (item 14)
+ * @param invalidRecords    replication records refused before the table (bad protocol, state, service, server)
+ * @param outOfWindow       dump batches or ends carrying a sequence no sender within its window could send
+ * @param handlerFailures   inbound messages whose handling threw, consumed and not redelivered
+ * @param capacityRefusals  dumps refused because the active's partition exceeds this table's room
  * @param refusedActiveEntries the active's entry count at the last capacity refusal (the largest over shards)
  * @param offeredCapacity   this table's room for the partition at the last capacity refusal (the smallest over shards)
  */

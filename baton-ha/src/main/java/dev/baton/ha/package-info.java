@@ -1,5 +1,5 @@
 /**
- * High availability (issue #3; US 6,148,410 FIG. 2 and FIG. 3): the {@link dev.baton.ha.HaAgent} thread
+ * High availability (US 6,148,410 FIG. 2 and FIG. 3): the {@link dev.baton.ha.HaAgent} thread
  * drives one {@link dev.baton.monitor.ServiceMonitor} per VIP, the keep-alive manager and the peer transport,
  * and carries out the monitors' actions (VIP ownership, gratuitous ARP, peer notices); a
  * {@link dev.baton.ha.ReplicationShard} per worker runs table synchronization inside the worker that owns the

@@ -68,7 +68,7 @@ class HaAgentTest {
         }
     }
 
-    /** Issue #7 item 10: with 64 workers, {@code (1L << 64) - 1} was 0 and no standby ever synchronized. */
+    /** With 64 workers, {@code (1L << 64) - 1} was 0 and no standby ever synchronized. */
     /** The configuration's limit on distinct VIPs is what one keep-alive datagram carries. */
     @Test
     void everyVipTheConfigurationAllowsFitsOneKeepAlive() {
@@ -89,7 +89,7 @@ class HaAgentTest {
     }
 
     /**
-     * Issue #7 item 7: the active's agent hangs while its workers go on. After t2 of silence worker 0 drops the
+     * The active's agent hangs while its workers go on. After t2 of silence worker 0 drops the
      * VIP (no ARP answers, no forwarding) as the standby takes over; the watchdog never takes it back, and the
      * agent, when it runs again, finds it stalled and follows the new active: exactly one router forwards.
      */
@@ -164,7 +164,7 @@ class HaAgentTest {
         }
     }
 
-    /** Issue #7 item 7: an Error on the agent's thread halts the router (an injected halter here). */
+    /** An Error on the agent's thread halts the router (an injected halter here). */
     @Test
     void anErrorOnTheAgentThreadHaltsTheRouter() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
@@ -185,7 +185,7 @@ class HaAgentTest {
     }
 
     /**
-     * Issue #7 item 9: SIGTERM on the active runs the switch-over path after flushing the updates still queued
+     * SIGTERM on the active runs the switch-over path after flushing the updates still queued
      * (the last connections were opened less than t4 before): the standby takes the VIP with every connection,
      * by the switch-over (335), and no GAVE_UP goes out.
      */
@@ -215,7 +215,7 @@ class HaAgentTest {
         }
     }
 
-    /** Issue #7 item 9: with no synchronized standby, SIGTERM gives the VIP up (GAVE_UP) once the timeout ran out. */
+    /** With no synchronized standby, SIGTERM gives the VIP up (GAVE_UP) once the timeout ran out. */
     @Test
     void sigtermWithoutASynchronizedStandbyGivesTheVipUpAfterTheShutdownHandOverTimeout() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {

@@ -77,7 +77,7 @@ class MessageRingTest {
         assertEquals(messages, next[0]);
     }
 
-    /** Issue #7 item 5: a handler that throws must not get the same message back on every later drain. */
+    /** A handler that throws must not get the same message back on every later drain. */
     @Test
     void aMessageWhoseHandlerThrowsIsConsumedAndCountedNotRedelivered() {
         MessageRing ring = new MessageRing(4);

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 3, in one process with a stepped clock: authentic peer datagrams captured on the path before a
+ * Replay after a restart, in one process with a stepped clock: authentic peer datagrams captured on the path before a
  * router restarts are replayed at it after the restart. The restarted router takes a new incarnation from its
  * state directory's counter ({@link dev.baton.peer.IncarnationStore}); the old datagrams echo its old one, so
  * none is acted on: they neither hold it in standby, nor make it take over, nor count as GAVE_UP. A live peer,

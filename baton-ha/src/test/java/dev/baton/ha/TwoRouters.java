@@ -99,7 +99,7 @@ public final class TwoRouters implements AutoCloseable {
                     Replication.syncSettings(config.highAvailability().orElseThrow()));
             this.dataplane = new Dataplane(config, (itf, worker, count) -> ports.computeIfAbsent(itf + "/" + worker,
                     n -> new MemoryPacketPort(n, itf.equals("front") ? frontMac : backMac)), () -> now, false, replication::extensionFor);
-            // As the daemon: this run's incarnation from the router's own state directory (issue #7 item 3).
+            // As the daemon: this run's incarnation from the router's own state directory.
             long incarnation = IncarnationStore.next(stateDirectory.resolve(name));
             this.agent = new HaAgent(config, dataplane, replication, key, incarnation, () -> now,
                     itf -> !downInterfaces.contains(itf));
@@ -176,7 +176,7 @@ public final class TwoRouters implements AutoCloseable {
 
     /**
      * Optional: every peer datagram goes through this relay on 127.0.0.3, which records it and may hold it back
-     * or send it again later (an attacker on the path that captures and replays; issue #7 item 3).
+     * or send it again later (an attacker on the path that captures and replays).
      */
     final Relay relay;
 

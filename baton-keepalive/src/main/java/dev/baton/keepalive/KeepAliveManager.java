@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>Per link: a heartbeat is due every {@code intervalMs} ({@link #heartbeatsDue}); a verified heartbeat
  * received on it ({@link #onHeartbeat}) makes it alive; silence for {@code failureMs} (since the last
- * heartbeat, or since start when none came) makes it failed. Per peer (issue #3): alive while any link is
+ * heartbeat, or since start when none came) makes it failed. Per peer: alive while any link is
  * alive; failed only when <em>all</em> its links are failed. One link failing is reported
  * ({@link KeepAliveEvent.Kind#LINK_FAILED}, its status and counter) and fails nothing.
  *

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One network link to a peer router: the local address this router sends from and receives on, and the
  * peer's address on the same link. A peer reachable over several networks has one link per network, and
- * heartbeats go over every one of them (issue #3).
+ * heartbeats go over every one of them.
  *
  * @param localAddress this router's address and UDP port on the link
  * @param peerAddress  the peer's address and UDP port on the link

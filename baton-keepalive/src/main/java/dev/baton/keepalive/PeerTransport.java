@@ -26,14 +26,14 @@ import dev.baton.peer.VerdictCounters;
  * <p>Send: the caller writes a payload into {@link #sendBuffer()} at
  * {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}, then {@link #send} (one link) or {@link #sendOnEveryLink}: each
  * copy is composed and signed on its own (its own sequence number) by baton-peer's {@link MessageComposer},
- * addressed to that peer and signed with their pair key (issue #7 item 13).
+ * addressed to that peer and signed with their pair key.
  * Receive: {@link #receive} drains every channel, drops datagrams whose source is not a configured peer link
  * address and port (counted, {@link #foreignSourceDrops()}) before any parsing or MAC, verifies the rest with
  * {@link MessageVerifier} and hands accepted ones to the handler with the peer and the link they arrived on.
  * Rejected ones are counted by verdict (the verifier's {@link VerdictCounters}) and logged at most once per
  * reason per 10 s ({@link RateLimitedLog}); they never reach the handler, so they change no state.
  *
- * <p>Floods (issue #7 item 2, {@code docs/operations.md} "Peer port floods"): junk at the peer port must not
+ * <p>Floods ({@code docs/operations.md} "Peer port floods"): junk at the peer port must not
  * crowd out keep-alives. Each channel asks for a {@link #RECEIVE_BUFFER_BYTES} receive buffer, is drained
  * until empty (at most {@link #MAX_DATAGRAMS_PER_CHANNEL} per call, so one flooded link cannot starve the
  * others), every datagram read counts as work so the agent does not idle while junk is queued, and a foreign
@@ -217,7 +217,7 @@ public final class PeerTransport implements AutoCloseable {
      * hands the accepted ones to {@code handler}.
      *
      * @return how many datagrams were read, accepted or not: work for the caller's idle strategy, so a queue
-     *         of junk is drained at full speed instead of 64 datagrams per idle period (issue #7 item 2)
+     *         of junk is drained at full speed instead of 64 datagrams per idle period
      */
     public int receive(long nowMs, MessageHandler handler) {
         int read = 0;

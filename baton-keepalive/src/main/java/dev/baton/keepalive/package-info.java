@@ -1,7 +1,7 @@
 /**
  * The patent's keep-alive manager (KAM 210, US 6,148,410 FIG. 2): it monitors the peer routers over all the
  * configured network links and generates alive and failure notifications for the monitoring manager (MM 240,
- * connection 205), for issue #3.
+ * connection 205).
  *
  * <p>{@link dev.baton.keepalive.KeepAliveManager} is pure logic driven by an injected time: which heartbeats
  * are due, which links and peers are alive or failed. A peer fails only when all its links have been silent

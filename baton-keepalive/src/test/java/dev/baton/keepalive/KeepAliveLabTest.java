@@ -210,7 +210,7 @@ class KeepAliveLabTest {
                     assertTrue(runUntil(() -> two.has(Kind.PEER_FAILED, -1, markTwo4), WAIT_LIMIT_MS, forge, stepTwo),
                             () -> "forged heartbeats kept router 1 alive: " + two.events);
                     PeerStatus failed = two.manager.status(ROUTER_1);
-                    // From router 1's addresses but another port: dropped by source before the MAC (issue #7 item 2).
+                    // From router 1's addresses but another port: dropped by source before the MAC.
                     long badTagsAtFailure = two.transport.foreignSourceDrops();
                     // Keep forging for a while: it is counted, and changes nothing.
                     runUntil(() -> false, 5 * FAILURE_MS, forge, stepTwo);

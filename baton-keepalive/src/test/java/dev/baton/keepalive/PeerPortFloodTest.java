@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 2: junk at the peer port, without the key, must not silence the keep-alives. Router 1 on
+ * Junk at the peer port, without the key, must not silence the keep-alives. Router 1 on
  * 127.0.0.1 and router 2 on 127.0.0.2 (one link, the same port on both, as the HA agent binds them); the
  * junk comes from 127.0.0.3, which is no configured peer address.
  */

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 public record EchoLoad(Map<String, Object> result) {
 
-    /** Long-lived connections, as issue #3's acceptance section asks. */
+    /** Long-lived connections, as the failover acceptance asks. */
     public static final int CONNECTIONS = 200;
 
     /** Starts {@value #CONNECTIONS} connections to the VIP's echo port, a message every 20 ms each. */

@@ -138,7 +138,7 @@ public final class HaLabPair implements AutoCloseable {
      * The lab's HA timers: t2 ({@code standby-timeout}) and {@code link-failure-time} of 250 ms instead of the
      * default 60 ms. The lab runs both routers, the clients, the servers and the test on two shared vCPUs, where
      * a router's agent thread, under a real-time policy and with no stop-the-world pause in its JVM's log, was
-     * measured not running for 66 to 119 ms now and then (issue #7 notes; the cause is not found yet). With
+     * measured not running for 66 to 119 ms now and then (the cause is not found yet). With
      * 60 ms such a stall is, correctly, a failover, and the scenarios that assert none would fail on the
      * machine, not on Baton. 250 ms keeps twice the longest stall seen. The failover benchmark measures the
      * defaults ({@link #useDefaultTimers}).

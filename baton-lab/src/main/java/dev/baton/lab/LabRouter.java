@@ -196,7 +196,7 @@ public final class LabRouter implements AutoCloseable {
                     .append("  router-number: ").append(peering.routerNumber()).append('\n')
                     .append("  key-file: ").append(peering.keyFile()).append('\n')
                     // Each router its own incarnation counter, inside this run's work directory, kept across the
-                    // router's restarts within the run (issue #7 item 3).
+                    // router's restarts within the run.
                     .append("  state-directory: ").append(stateDirectory(lab, router)).append('\n');
             peering.settings().forEach((key, value) -> yaml.append("  ").append(key).append(": ").append(value).append('\n'));
             yaml.append("  peers:\n");
@@ -248,7 +248,7 @@ public final class LabRouter implements AutoCloseable {
         // for 43 to 105 ms (its safepoint log), past t2 (60 ms): the active left the VIP for a stall of its own.
         command.add("-XX:+UseZGC");
         command.add("-Xmx256m");
-        command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits (issue #7 item 7)
+        command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits, never limps on
         // Every stop-the-world pause with its wall time: a router that "did not run for 117 ms" says whether the JVM
         // held it (a safepoint waiting for its threads, a GC) or the machine did (longPauses).
         command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");

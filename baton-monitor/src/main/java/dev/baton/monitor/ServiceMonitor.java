@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *    │  (345), operator (347)
  * </pre>
  *
- * <p>Rules beyond the figure, from what users of keepalived suffer from (BRIEF.md):
+ * <p>Rules beyond the figure, against what users of keepalived suffer from (failback with an empty table, split
+ * brain, stale ARP after a partition heals):
  * <ul>
  *   <li>A standby that is not synchronized never preempts (345, 346, 347 are refused and logged); it takes
  *       the VIP only when the active is gone (348).</li>

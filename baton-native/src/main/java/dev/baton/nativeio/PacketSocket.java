@@ -36,7 +36,7 @@ import static dev.baton.nativeio.KernelConstants.TP_STATUS_WRONG_FORMAT;
  * An AF_PACKET socket on one interface with TPACKET_V3 (default) or TPACKET_V2 RX and TX rings
  * mapped into this process (packet(7), Documentation/networking/packet_mmap.rst).
  *
- * <p><b>Set-up</b> ({@link #open}), in the order that works (DATAPLANE.md): socket with protocol 0,
+ * <p><b>Set-up</b> ({@link #open}), in the order that worked when measured (kernel 6.18): socket with protocol 0,
  * so nothing is captured before the socket is bound to its interface → {@code PACKET_VERSION} =
  * {@link PacketSocketOptions#ringVersion()} → {@code PACKET_VNET_HDR} → {@code PACKET_QDISC_BYPASS} → {@code PACKET_IGNORE_OUTGOING}
  * → {@code PACKET_RX_RING} → {@code PACKET_TX_RING} → one {@code mmap} of RX then TX → promiscuous

@@ -155,7 +155,7 @@ class KernelHeadersCrossCheckTest {
                     .redirectErrorStream(true).start();
         } catch (IOException e) {
             assumeTrue(false, "no C compiler: 'cc' is not on PATH (apt install gcc); layouts checked only "
-                    + "against DATAPLANE.md numbers");
+                    + "against the numbers pinned in KernelStructsLayoutTest");
             throw e;
         }
         String compileOutput = finish(compile);

@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * HKDF with HMAC-SHA256 (RFC 5869): extract a pseudorandom key from input keying material and a salt (§2.2),
  * then expand it to the length asked for, bound to an info string (§2.3). Baton uses it once at start to derive
- * the per-pair keys from the shared secret ({@link PeerKey#pairKey}, issue #7 item 13); it allocates, which is
+ * the per-pair keys from the shared secret ({@link PeerKey#pairKey}); it allocates, which is
  * why it never runs per message. Checked against RFC 5869 Appendix A.
  */
 public final class Hkdf {

@@ -14,7 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A router's incarnation counter kept on disk (issue #7 item 3): read, add one, write to a new file, fsync it,
+ * A router's incarnation counter kept on disk: read, add one, write to a new file, fsync it,
  * rename it over the old one atomically and fsync the directory, all before the first message is sent. Unlike
  * an incarnation taken from the wall clock, it grows across every restart even when the clock goes back, so a
  * peer can always tell a newer run from a replay of an older one.

@@ -41,7 +41,7 @@ import dev.baton.codec.Flyweight;
  * withdraw as soon as it runs (a router thawed after a stall, a datagram delayed on a link). The receiver keeps
  * the service instead of yielding to it.
  *
- * <p>Echoed Incarnation (version 2, issue #7 item 3): the newest incarnation the sender has authenticated from
+ * <p>Echoed Incarnation (version 2): the newest incarnation the sender has authenticated from
  * the receiver, 0 if none. The receiver counts the sender's messages (liveness and state claims) only once one
  * of them echoes its current incarnation: a datagram captured before the receiver restarted echoes an older one,
  * so a replay of it is ignored.

@@ -52,7 +52,7 @@ public final class MessageAuthenticator {
 
     /**
      * One authenticator per peer, each under the key of the pair ({@code self}, that peer) derived from the
-     * shared secret ({@link PeerKey#pairKey}, issue #7 item 13), in the order of {@code peerRouterIds}. Built
+     * shared secret ({@link PeerKey#pairKey}), in the order of {@code peerRouterIds}. Built
      * once at start (HKDF allocates); signing and verifying with them allocate nothing.
      *
      * @throws IllegalArgumentException when a peer id is {@code self} or appears twice

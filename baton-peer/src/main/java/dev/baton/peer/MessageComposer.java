@@ -12,7 +12,7 @@ package dev.baton.peer;
  * network is rejected as {@link Verdict#REPLAYED}. One sequence counter serves every destination: a receiver
  * sees gaps (the messages to other routers), which its replay window accepts.
  *
- * <p>Issue #7 item 13: each message names its receiver (Destination Router Id, under the tag) and is signed
+ * <p>Each message names its receiver (Destination Router Id, under the tag) and is signed
  * with {@link PeerKey#pairKey}{@code (this router, destination)}, so a message to B relayed to C fails C's
  * check, and a router that holds only the (A, C) pair key cannot write a message B accepts as A's.
  */

@@ -10,7 +10,7 @@ package dev.baton.peer;
  * for an authentic message the destination, the incarnation and the replay window (RFC 4303 §3.4.3 also
  * verifies integrity before it updates the window).
  *
- * <p>Issue #7 item 13: the key is chosen by the claimed sender id, so a message verifies only if it was
+ * <p>The key is chosen by the claimed sender id, so a message verifies only if it was
  * signed by a holder of that pair's key: a router holding the (A, C) key cannot pass for A at B, nor for B
  * anywhere, and a message for B relayed to C fails C's (A, C) key ({@link Verdict#BAD_TAG}). The Destination
  * Router Id is checked after the tag because an unauthenticated field must decide nothing (a forged

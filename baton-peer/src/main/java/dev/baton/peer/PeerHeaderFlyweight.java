@@ -33,7 +33,7 @@ import dev.baton.codec.Flyweight;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * <p>Version 2 (issue #7 item 13) turned version 1's reserved word at offset 12 into the Destination Router
+ * <p>Version 2 turned version 1's reserved word at offset 12 into the Destination Router
  * Id: the router the message is for, under the tag, so an authentic message cannot be relayed to a third
  * router and accepted there. The tag is computed under the key of the (sender, destination) pair
  * ({@link PeerKey#pairKey}). A version 1 datagram is rejected as {@link Verdict#BAD_VERSION}.

@@ -23,7 +23,7 @@ import java.util.Set;
  * anything else as base64. RFC 2104 §3: a key shorter than the hash output (32 bytes for SHA-256)
  * weakens HMAC, hence the minimum. The file must not be readable or writable by group or others.
  *
- * <p>Issue #7 item 15: the mode bits alone do not make a key private. The file must also be owned by the
+ * <p>The mode bits alone do not make a key private. The file must also be owned by the
  * process's user (so nobody else can chmod it open or replace its content), and its directory must be owned
  * by root or that user and not writable by group or others (else anyone could rename another file into its
  * place). A key must also be random: all-same bytes, a short repeated pattern, a counting sequence or a text
@@ -208,7 +208,7 @@ public final class PeerKey {
     static final byte[] PAIR_KEY_LABEL = "baton peer pair v1".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * The key of the pair of routers {@code a} and {@code b} (issue #7 item 13), derived from this shared secret
+     * The key of the pair of routers {@code a} and {@code b}, derived from this shared secret
      * with HKDF-SHA256 (RFC 5869): info is {@link #PAIR_KEY_LABEL} then the two router numbers as unsigned
      * 32-bit big-endian, lower first, so both routers of the pair derive the same key. A router that holds only
      * pair keys cannot authenticate as a third router or to one; but any holder of the shared secret (every

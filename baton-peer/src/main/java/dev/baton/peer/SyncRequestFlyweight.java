@@ -22,7 +22,7 @@ import dev.baton.codec.Flyweight;
  *
  * <p>Standby Capacity (unsigned) is how many entries of this stream's partition the requester's table can
  * hold (its {@code table.capacity} less the entries of its other partitions). An active whose partition
- * holds more refuses the dump before it starts (issue #7 item 14): it sends only a SYNC_END with Last Batch
+ * holds more refuses the dump before it starts: it sends only a SYNC_END with Last Batch
  * Sequence 0 and its Entry Count, so the standby reports the mismatch instead of wiping and asking forever.
  *
  * <p>The requester picks the session id; every batch, end and ack of the dump carries it, so that batches

@@ -23,12 +23,12 @@ public enum Verdict {
     /**
      * The HMAC tag does not verify under the key of the pair (claimed sender, this router): wrong key, altered
      * on the way, a message for another router relayed here, or a forgery by a router that holds another
-     * pair's key (issue #7 item 13).
+     * pair's key.
      */
     BAD_TAG(7, "bad authentication tag"),
     /**
-     * Authentic, but its Destination Router Id is not this router: a message meant for another router
-     * (issue #7 item 13). Checked only after the tag, since an unauthenticated field decides nothing; before
+     * Authentic, but its Destination Router Id is not this router: a message meant for another router.
+     * Checked only after the tag, since an unauthenticated field decides nothing; before
      * the replay window, so the message changes no state. Code 11: codes are never renumbered.
      */
     WRONG_DESTINATION(11, "wrong destination"),

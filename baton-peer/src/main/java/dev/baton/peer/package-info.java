@@ -1,5 +1,5 @@
 /**
- * The peer protocol between routers (issue #3; the patent's keep-alive and synchronization managers talk
+ * The peer protocol between routers (the patent's keep-alive and synchronization managers talk
  * over it): the versioned UDP wire format ({@link dev.baton.peer.PeerHeaderFlyweight} and one payload
  * flyweight per {@link dev.baton.peer.MessageType}), its authentication by HMAC-SHA256 under a pre-shared
  * {@link dev.baton.peer.PeerKey} ({@link dev.baton.peer.MessageAuthenticator}), and the per-sender replay

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Issue #7 item 13, three routers in one process: every message names its receiver under the tag and is signed
+ * Three routers in one process: every message names its receiver under the tag and is signed
  * with the key of its (sender, receiver) pair. A message from A to B relayed to C is rejected at C; a router
  * that holds only the (A, C) pair key can write no message B accepts as A's, nor as its own claim to be B.
  */

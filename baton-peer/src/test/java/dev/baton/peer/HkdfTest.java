@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** HKDF-SHA256 against RFC 5869 Appendix A (test cases 1 to 3), and the per-pair keys derived with it (issue #7 item 13). */
+/** HKDF-SHA256 against RFC 5869 Appendix A (test cases 1 to 3), and the per-pair keys derived with it. */
 class HkdfTest {
 
     private static byte[] hex(String hex) {

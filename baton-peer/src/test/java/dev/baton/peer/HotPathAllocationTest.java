@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Composing and signing, and verifying and decoding, allocate nothing once warmed up: with a pair key per peer
- * picked by the sender id and a relayed message rejected (issue #7 item 13).
+ * picked by the sender id and a relayed message rejected.
  */
 class HotPathAllocationTest {
 

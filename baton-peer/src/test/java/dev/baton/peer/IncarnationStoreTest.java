@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The on-disk incarnation counter (issue #7 item 3): it only grows across restarts, whatever the wall clock does. */
+/** The on-disk incarnation counter: it only grows across restarts, whatever the wall clock does. */
 class IncarnationStoreTest {
 
     @TempDir

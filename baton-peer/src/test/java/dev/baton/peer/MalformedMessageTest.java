@@ -33,7 +33,7 @@ class MalformedMessageTest {
         byte[] datagram = Arrays.copyOf(valid(type), length);
         edit.accept(datagram);
         if (length >= PeerHeaderFlyweight.MIN_MESSAGE_LENGTH) {
-            // under the (A, B) pair key the sample was signed with (issue #7 item 13)
+            // under the (A, B) pair key the sample was signed with
             new MessageAuthenticator(KEY.pairKey(TestPeers.ROUTER_A, TestPeers.ROUTER_B))
                     .sign(datagram, 0, length - PeerHeaderFlyweight.TAG_LENGTH);
         }

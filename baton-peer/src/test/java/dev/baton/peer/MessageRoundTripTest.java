@@ -187,7 +187,7 @@ class MessageRoundTripTest {
         assertEquals(6, composer.nextSequence());
     }
 
-    /** Issue #7 item 14: the SYNC_REQUEST layout with the standby's capacity, byte by byte (network order). */
+    /** The SYNC_REQUEST layout with the standby's capacity, byte by byte (network order). */
     @Test
     void syncRequestLayoutIsPinned() {
         byte[] bytes = new byte[SyncRequestFlyweight.LENGTH];
@@ -201,7 +201,7 @@ class MessageRoundTripTest {
                 "a capacity beyond 32 bits is clamped, not wrapped");
     }
 
-    /** Issue #7 item 13: header version 2, the Destination Router Id at offset 12, byte by byte (network order). */
+    /** Header version 2, the Destination Router Id at offset 12, byte by byte (network order). */
     @Test
     void headerLayoutIsPinned() {
         assertEquals(0, PeerHeaderFlyweight.MAGIC_OFFSET);
@@ -230,7 +230,7 @@ class MessageRoundTripTest {
         assertEquals(TestPeers.ROUTER_C, header.destinationRouterId(), "the composer writes the destination");
     }
 
-    /** Issue #7 item 3: the KEEPALIVE layout with the Echoed Incarnation, byte by byte (network order). */
+    /** The KEEPALIVE layout with the Echoed Incarnation, byte by byte (network order). */
     @Test
     void keepAliveLayoutIsPinned() {
         assertEquals(0, KeepAliveFlyweight.COUNT_OFFSET);

@@ -22,7 +22,7 @@ final class TestPeers {
         return PeerKey.of(bytes);
     }
 
-    /** Router A, whose peers are B and C (three routers: issue #7 item 13). */
+    /** Router A, whose peers are B and C (three routers, so a message can be relayed to a third). */
     static MessageComposer composerA(PeerKey key) {
         return new MessageComposer(ROUTER_A, INCARNATION_A, key, new int[] {ROUTER_B, ROUTER_C});
     }

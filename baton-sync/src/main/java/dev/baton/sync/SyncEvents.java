@@ -30,7 +30,7 @@ public interface SyncEvents {
     void onResynchronizationNeeded(int serviceId, int reason, long nowMs);
 
     /**
-     * The active's partition holds more entries than this router's table can (issue #7 item 14): no dump is
+     * The active's partition holds more entries than this router's table can: no dump is
      * applied; the receiver asks again only after a back-off. Reported once per refusal.
      *
      * @param activeEntries the active's entry count for the stream

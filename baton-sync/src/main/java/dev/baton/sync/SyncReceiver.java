@@ -45,20 +45,20 @@ public final class SyncReceiver {
     /**
      * First wait before a dump is asked again after it failed for a reason a new request alone cannot
      * cure (the active's partition does not fit this table, or a second digest mismatch in a row); doubled
-     * on each further failure up to {@link #MAX_RETRY_BACKOFF_MS} (issue #7 items 5 and 14: no wipe-and-ask loop).
+     * on each further failure up to {@link #MAX_RETRY_BACKOFF_MS} (no wipe-and-ask loop).
      */
     public static final long FIRST_RETRY_BACKOFF_MS = 1_000;
     public static final long MAX_RETRY_BACKOFF_MS = 60_000;
 
     /**
-     * How far beyond the last contiguous dump batch a batch may be and still be kept (issue #7 item 6).
+     * How far beyond the last contiguous dump batch a batch may be and still be kept.
      * The sender never has more than its window in flight, so a sequence further ahead is not a reordered
      * batch but a corrupt or hostile number; without this bound a sequence of 2^31-1 grew the
      * {@link BitSet} of received batches by 256 MiB. 4,096 batches cover any sane {@code windowBatches}.
      */
     public static final int SYNC_REORDER_LIMIT = 4096;
 
-    /** Reasons a replication record is refused before it touches the table (issue #7 item 5). */
+    /** Reasons a replication record is refused before it touches the table. */
     public static final int INVALID_PROTOCOL = 0;
     /** The state code is not one of {@link TcpState}'s, or not one of the record's protocol. */
     public static final int INVALID_STATE = 1;
@@ -126,7 +126,7 @@ public final class SyncReceiver {
 
     /**
      * What the host knows of its configuration, to refuse records of services or servers it does not have
-     * (issue #7 item 5: "server index within the VIP's server set"). Called per record: keep it cheap.
+     * (a server index must lie within the VIP's server set). Called per record: keep it cheap.
      */
     public interface RecordCheck {
 
@@ -353,7 +353,7 @@ public final class SyncReceiver {
         endDigest = syncEnd.tableDigest();
         if (endLastBatch > endEntryCount || endLastBatch > contiguousBatches + SYNC_REORDER_LIMIT + 1) {
             // Every batch holds at least one record, and the end follows the window: anything else is an
-            // impossible number (issue #7 item 6), not a dump to wait for or to NACK in full.
+            // impossible number, not a dump to wait for or to NACK in full.
             endReceived = false;
             outOfWindow++;
             return;
@@ -390,7 +390,7 @@ public final class SyncReceiver {
     }
 
     /**
-     * Issue #7 item 14: the active's partition cannot fit here, so no dump can ever verify. Before, the
+     * The active's partition cannot fit here, so no dump can ever verify. Before, the
      * standby wiped its table and asked again at once, forever. Now it stops in a sub-state shown by
      * {@code baton ctl status}, reports both numbers, and asks again only after a growing back-off.
      */
@@ -423,7 +423,7 @@ public final class SyncReceiver {
         int failures = consecutiveFailures + 1;
         events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
         // A first mismatch is retried at once (a change raced the snapshot); repeated ones (e.g. an
-        // authenticated peer whose records this receiver refuses, issue #7 item 5) wait a growing back-off.
+        // authenticated peer whose records this receiver refuses) wait a growing back-off.
         clearTable();
         sessionId++;
         enterSession(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
@@ -483,7 +483,7 @@ public final class SyncReceiver {
      * Checks every field {@link ConnectionTable#upsert} or {@code remove} would refuse by throwing, plus
      * the stream binding (the record's service must belong to this receiver's partition), and counts a
      * refusal by reason. Addresses are any 32-bit value, ports and the age are unsigned fields of the
-     * flyweight and always in range. A refused record is dropped alone (issue #7 item 5): the rest of its
+     * flyweight and always in range. A refused record is dropped alone: the rest of its
      * batch is applied; if it was part of a dump, the digest check at SYNC_END fails and the dump is
      * re-requested, which is the documented answer to a peer that sends garbage with a valid tag.
      */

@@ -236,7 +236,7 @@ public final class SyncSender implements ConnectionListener {
 
     /**
      * Sends the changes queued so far now, not t4 after the first of them: the active hands its VIP over at
-     * shutdown only once the standby holds every connection (issue #7 item 9). Nothing is sent while idle or
+     * shutdown only once the standby holds every connection. Nothing is sent while idle or
      * dumping (the standby is not synchronized; changes wait for the dump's acknowledgement).
      *
      * @return the update sequence through which the standby must acknowledge, for
@@ -273,7 +273,7 @@ public final class SyncSender implements ConnectionListener {
     }
 
     /**
-     * Issue #7 item 14: the standby's table cannot hold this partition, so a dump could never verify and
+     * The standby's table cannot hold this partition, so a dump could never verify and
      * the standby would wipe and ask again forever. Refuse before snapshotting: a lone SYNC_END (no batch,
      * Last Batch Sequence 0) with the entry count tells the standby why; nothing is streamed to it. The
      * standby asks again only after its back-off; a repeated request is answered the same way (one small
@@ -399,7 +399,7 @@ public final class SyncSender implements ConnectionListener {
         if (phase != Phase.DUMPING || sequence <= ackedBatchSequence) {
             return;
         }
-        // Issue #7 item 6: an ACK beyond what was sent (the end marker counts as last + 1 once sent) is no
+        // An ACK beyond what was sent (the end marker counts as last + 1 once sent) is no
         // acknowledgement of this dump; taking it would skip batches or end SYNC-OUT unverified.
         long sentThrough = endSent ? lastBatchSequence + 1 : nextBatchToSend - 1;
         if (sequence > sentThrough) {
@@ -427,7 +427,7 @@ public final class SyncSender implements ConnectionListener {
         if (phase != Phase.DUMPING || firstMissing <= ackedBatchSequence) {
             return;
         }
-        // Issue #7 item 6: a NACK's range comes from the peer. Only unacknowledged batches already sent are
+        // A NACK's range comes from the peer. Only unacknowledged batches already sent are
         // resent, and at most one window of them per NACK, so a 24-byte NACK never costs a whole dump.
         long last = Math.min(Math.min(lastMissing, nextBatchToSend - 1), firstMissing + settings.windowBatches() - 1);
         for (long sequence = firstMissing; sequence <= last; sequence++) {
@@ -607,7 +607,7 @@ public final class SyncSender implements ConnectionListener {
     }
 
     private void resendUpdatesFrom(long batch, long nowMs) {
-        // At most one window per NACK or timeout (issue #7 item 6): the rest follows as the ACKs come back.
+        // At most one window per NACK or timeout: the rest follows as the ACKs come back.
         long end = Math.min(nextBatchToTransmit, batch + settings.windowBatches());
         for (long b = batch; b < end; b++) {
             transmitUpdateBatch(b, nowMs);

@@ -44,7 +44,7 @@ public record SyncSettings(int windowBatches, int recordsPerSyncBatch, int recor
                     + newConnectionDelayMs);
         }
         if (windowBatches < 1 || windowBatches > SyncReceiver.SYNC_REORDER_LIMIT) {
-            // A receiver keeps dump batches only within SYNC_REORDER_LIMIT of the expected one (issue #7 item 6).
+            // A receiver keeps dump batches only within SYNC_REORDER_LIMIT of the expected one.
             throw new IllegalArgumentException("windowBatches must be 1.." + SyncReceiver.SYNC_REORDER_LIMIT + ": " + windowBatches);
         }
         if (recordsPerSyncBatch < 1 || recordsPerSyncBatch > MessageType.SYNC_BATCH.maxRecords()) {

@@ -1,5 +1,5 @@
 /**
- * The synchronization manager's protocol logic (US 6,148,410, FIG. 2, SM 220; issue #3): the active
+ * The synchronization manager's protocol logic (US 6,148,410, FIG. 2, SM 220): the active
  * router's {@link dev.baton.sync.SyncSender} (sub-state SYNC-OUT) dumps its connection table in bounded
  * SYNC_BATCH messages under a flow-control window, closes the dump with SYNC_END (entry count and table
  * digest), then streams every connection change in UPDATE_BATCH messages at most every t4; the standby's

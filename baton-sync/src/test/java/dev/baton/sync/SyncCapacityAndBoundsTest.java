@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 14 (a standby table too small for the active's partition) and the sender's side of item 6
+ * A standby table too small for the active's partition, and the sender's side of the bounds on carried numbers
  * (numbers carried in ACK and NACK bound what the sender does).
  */
 class SyncCapacityAndBoundsTest {

@@ -197,7 +197,7 @@ class SyncProtocolTest {
         assertEquals(h.activeTable.digest(), h.standbyTable.digest());
     }
 
-    /** Issue #7 item 9: a hand-over at shutdown sends the queued changes at once and waits for their acknowledgement. */
+    /** A hand-over at shutdown sends the queued changes at once and waits for their acknowledgement. */
     @Test
     void aFlushSendsTheQueuedChangesAtOnceAndTellsWhenTheyAreAcknowledged() {
         SyncHarness h = new SyncHarness(settings(8), 4_096, 21);

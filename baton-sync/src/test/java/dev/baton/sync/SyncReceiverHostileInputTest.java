@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 items 5 and 6: an authenticated peer sending garbage records or carried numbers never makes the
+ * An authenticated peer sending garbage records or carried numbers never makes the
  * standby's receiver throw, allocate in proportion to a number, or leave its table inconsistent.
  */
 class SyncReceiverHostileInputTest {

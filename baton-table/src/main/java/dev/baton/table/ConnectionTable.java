@@ -54,7 +54,7 @@ import java.security.SecureRandom;
  *             spoofed flow from a real one, so only idleness ranks it;</li>
  *       </ol>
  *       {@link TcpState#ESTABLISHED} entries and busy UDP flows are never evicted, so a flood of any of
- *       the above cannot push out a connection that has proven itself (issue #7 item 4);</li>
+ *       the above cannot push out a connection that has proven itself;</li>
  *   <li>else refuses the insert: returns {@link #FULL} and counts it in {@link #insertFailuresFull()}.</li>
  * </ol>
  *
@@ -253,7 +253,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
      * -1 when absent. The forwarding path uses {@link #find(int, int, int, int, int, long)}.
      *
      * <p>Never throws, whatever the arguments: they may come straight from a packet (an ICMP error's quoted
-     * header, issue #7 item 1), and a key the table cannot hold, a protocol other than TCP or UDP or a port
+     * header), and a key the table cannot hold, a protocol other than TCP or UDP or a port
      * outside 0..65535, is simply absent.
      */
     public long find(int protocol, int clientAddress, int clientPort, int vip, int vipPort) {
@@ -408,7 +408,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
      *
      * <p>An {@link TcpState#UNCONFIRMED} entry is the exception: its last-seen time stays that of the ACK
      * that made it so, and the first segment {@link #CONFIRM_AFTER_MS} or more after it makes it
-     * {@link TcpState#ESTABLISHED} (issue #7 item 4). Its idle timeout, that of an established connection,
+     * {@link TcpState#ESTABLISHED}. Its idle timeout, that of an established connection,
      * therefore counts from that ACK until then.
      *
      * @param tcpFlags the TCP header's flag bits ({@link TcpState#FLAG_SYN} ...)

@@ -467,7 +467,7 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
     /**
      * Visits the stored entries from slot {@code fromSlot} on, in slot order, scanning at most
      * {@code maxSlotsToScan} slots and visiting at most {@code maxEntries}: a listing resumed step by step,
-     * so its owner never spends more than a bounded time per step (issue #7, item 7). Between two steps the
+     * so its owner never spends more than a bounded time per step. Between two steps the
      * table may change: an entry added, removed, or moved back by a removal's shift meanwhile may be missed
      * or visited twice; an entry that stays in its slot is visited exactly once. The visitor must not
      * modify this table.

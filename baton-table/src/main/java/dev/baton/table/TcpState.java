@@ -19,7 +19,7 @@ package dev.baton.table;
  *   UDP            a UDP flow (no state machine)                 -
  * </pre>
  *
- * <p><b>Why UNCONFIRMED</b> (issue #7 item 4). The router never sees the server's SYN-ACK, so it cannot tell
+ * <p><b>Why UNCONFIRMED</b>. The router never sees the server's SYN-ACK, so it cannot tell
  * a client's handshake ACK from one a blind spoofer sends right after its spoofed SYN: two packets, no
  * state kept, any source address. An ACK therefore only makes an entry UNCONFIRMED, which the capacity
  * policy may evict like an embryonic one. It becomes ESTABLISHED, protected from eviction, when the client
@@ -64,7 +64,8 @@ public final class TcpState {
     public static final int UDP = 5;
     /**
      * Client ACK seen (after its SYN, or picked up mid-stream), not yet confirmed by a later segment: what a
-     * blind spoofer can produce too, so evictable. Appended in issue #7 item 4; older routers lack it.
+     * blind spoofer can produce too, so evictable. Appended last, so the older states keep their numbers;
+     * older routers lack it.
      */
     public static final int UNCONFIRMED = 6;
 

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 4: a blind flood (spoofed sources, the server's answers never seen) must not lock real
+ * A blind flood (spoofed sources, the server's answers never seen) must not lock real
  * clients out of the table, nor push out connections that have proven themselves. The clock is stepped.
  */
 class BlindFloodTest {

@@ -168,7 +168,7 @@ class ConnectionTableTest {
 
     @Test
     void aLookupWithAKeyTheTableCannotHoldIsAMissNeverAnException() {
-        // Issue #7 item 1: lookup keys may come straight from a packet (an ICMP error's quoted header).
+        // Lookup keys may come straight from a packet (an ICMP error's quoted header).
         ConnectionTable table = table(64);
         table.insert(PROTOCOL_TCP, CLIENT, 40_000, VIP, HTTP, 0, 1, TcpState.SYN_RECEIVED, 0);
         for (int protocol = -1; protocol <= 256; protocol++) {
@@ -476,7 +476,7 @@ class ConnectionTableTest {
                         table.remove(protocol, clientAddress, clientPort, vip, vipPort)));
     }
 
-    /** Issue #7, item 7: a listing in steps of bounded work, resumed where the previous step stopped. */
+    /** A listing in steps of bounded work, resumed where the previous step stopped. */
     @Test
     void listingResumedInBoundedStepsVisitsEveryEntryOnce() {
         ConnectionTable table = table(512);

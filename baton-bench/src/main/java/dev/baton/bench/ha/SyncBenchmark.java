@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The synchronization manager's throughput over the real peer transport (issue #3 benchmarks): an active
+ * The synchronization manager's throughput over the real peer transport: an active
  * and a standby, each on its own thread with its own {@link ConnectionTable}, joined by {@link PeerTransport}
  * over loopback UDP (127.0.0.1 and 127.0.0.2), every datagram signed and verified with HMAC-SHA256, the
  * default sync settings (window 32, t4 20 ms).

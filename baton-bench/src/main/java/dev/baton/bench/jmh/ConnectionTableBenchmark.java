@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx16g"})
 public class ConnectionTableBenchmark {
 
-    /** The table size of every table benchmark: the brief's 10M concurrent connections. */
+    /** The table size of every table benchmark: the target of 10M concurrent connections. */
     static final int ENTRIES = 10_000_000;
     static final int VIP = 0xC000_020A;        // 192.0.2.10
     static final int VIP_PORT = 443;

@@ -25,7 +25,7 @@ import static dev.baton.lab.HaLabPair.STANDBY_STATE;
 import static dev.baton.lab.HaLabPair.other;
 
 /**
- * Issue #3's failover benchmark ({@code bench/failover.sh}; method and results in docs/benchmarks.md, "High
+ * The failover benchmark ({@code bench/failover.sh}; method and results in docs/benchmarks.md, "High
  * availability: failover"): a pair of real {@code baton run} processes ({@link HaLabPair}, default timers,
  * t2 = 60 ms) under 200 long-lived echo connections (a message every 20 ms each, every echoed byte checked), and
  * <ol>

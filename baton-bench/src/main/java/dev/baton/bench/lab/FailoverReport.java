@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * The failover benchmark's text: one progress line per round, a Markdown table of every round, and the
- * aggregated figures against issue #3's targets (forwarding outage on the wire ≤ 100 ms; client stall per
+ * aggregated figures against the failover targets (forwarding outage on the wire ≤ 100 ms; client stall per
  * connection p99 ≤ 250 ms after a kill; p99 ≤ 30 ms and no message lost across an operator switchover).
  * Percentiles are nearest-rank ({@link EchoLoad#nearestRank}); stalls are pooled over every connection of every
  * round of a kind.

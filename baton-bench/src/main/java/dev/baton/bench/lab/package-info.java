@@ -12,7 +12,7 @@
  * says where Baton lost packets, {@link dev.baton.bench.lab.ForeignLoad} how much CPU other processes took during a
  * window, and {@link dev.baton.bench.lab.LabReport} prints the tables. Method and results: docs/benchmarks.md.
  *
- * <p>{@link dev.baton.bench.lab.FailoverBenchmark} ({@code bench/failover.sh}) is issue #3's failover benchmark: a
+ * <p>{@link dev.baton.bench.lab.FailoverBenchmark} ({@code bench/failover.sh}) is the failover benchmark: a
  * high-availability pair ({@link dev.baton.lab.HaLabPair}) under long-lived echo connections, killed with
  * SIGKILL round after round and then switched over by the operator; {@link dev.baton.bench.lab.WireCapture}
  * timestamps the routers' frames in the switch namespace, {@link dev.baton.bench.lab.FailoverRound} holds a round's

@@ -3,7 +3,7 @@ package dev.baton.codec.testing;
 import java.lang.management.ManagementFactory;
 
 /**
- * A fuzz target's bound on what one hostile input may allocate on the heap (issue #7: no input may allocate in
+ * A fuzz target's bound on what one hostile input may allocate on the heap (no input may allocate in
  * proportion to a number it carries), measured on the calling thread.
  *
  * <p>The first time a code path runs, the JVM loads its classes and the fuzzer instruments them, on the calling

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): {@link ConfigLoader#load(Path)} on any bytes
+ * Fuzz target, kept in the build: {@link ConfigLoader#load(Path)} on any bytes
  * written to a file, as an operator's typo, a truncated copy or a hostile file would be.
  *
  * <p>Invariants: the loader returns a configuration or throws its declared {@link ConfigException}, which

@@ -10,8 +10,8 @@ import java.util.Map;
  *
  * <p>The reader takes text from any local client: it never throws anything but
  * {@link IllegalArgumentException} (with the offset), and nests at most {@link #MAX_DEPTH} arrays and
- * objects, since it recurses once per level and 60,000 '[' overflowed the stack (issue #7, item 8;
- * RFC 8259 §9 lets a parser limit the depth).
+ * objects, since it recurses once per level and 60,000 '[' overflowed the stack (RFC 8259 §9 lets a
+ * parser limit the depth).
  */
 public final class Json {
 

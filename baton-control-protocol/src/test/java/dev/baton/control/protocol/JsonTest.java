@@ -34,7 +34,7 @@ class JsonTest {
         }
     }
 
-    /** Issue #7, item 8: 60,000 '[' overflowed the parser's stack; now a clear error at the limit. */
+    /** 60,000 '[' overflowed the parser's stack; now a clear error at the limit. */
     @Test
     void nestingDeeperThanTheLimitIsAnErrorNotAStackOverflow() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
@@ -53,7 +53,7 @@ class JsonTest {
         }
     }
     /**
-     * Issue #7, found by the bounded fuzzing of the control socket: a raw control character inside a string was
+     * Found by the bounded fuzzing of the control socket: a raw control character inside a string was
      * taken, and a reply quoting it back grew sixfold (one character in, a six-character escape out). RFC 8259 section 7
      * requires them escaped; unknown escapes, short hex escapes and numbers beyond double's range (written
      * back as {@code Infinity}, not JSON) are refused the same way, each with its offset.

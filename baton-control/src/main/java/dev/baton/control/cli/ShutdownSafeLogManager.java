@@ -4,8 +4,8 @@ import java.util.logging.LogManager;
 
 /**
  * Keeps Baton's log handler through JVM shutdown. The standard {@link LogManager} closes every handler in a
- * shutdown hook of its own, which runs alongside {@code baton run}'s: the router's hand-over at SIGTERM (issue
- * #7 item 9), and a thread failure during it, would then log nothing. Once {@link LogFormat#install} has
+ * shutdown hook of its own, which runs alongside {@code baton run}'s: the router's hand-over at SIGTERM,
+ * and a thread failure during it, would then log nothing. Once {@link LogFormat#install} has
  * configured the log, {@link #reset} does nothing; the process's exit closes the console.
  */
 public final class ShutdownSafeLogManager extends LogManager {

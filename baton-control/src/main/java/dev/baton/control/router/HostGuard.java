@@ -23,11 +23,12 @@ import java.util.concurrent.TimeUnit;
  * them as address errors; with proxy ARP it might answer ARP for a VIP. So Baton installs an nftables table
  * of the {@code netdev} family with an <em>ingress</em> chain on every client-facing interface that drops
  * IPv4 to a VIP and ARP requests for a VIP. Ingress hooks run after packet taps, so Baton's AF_PACKET socket
- * still receives those frames (measured: DATAPLANE.md). The table is named after the router id, replaced
+ * still receives those frames (measured: an {@code ETH_P_ALL} socket sees frames a netdev ingress rule drops;
+ * an {@code ETH_P_IP} socket does not). The table is named after the router id, replaced
  * atomically at start and deleted at stop.
  *
- * <p>With high availability, a second table of the {@code inet} family guards the peer port (issue #7 item 2,
- * {@code docs/operations.md} "Peer port floods"): on the input hook, UDP to a local link address at the peer
+ * <p>With high availability, a second table of the {@code inet} family guards the peer port
+ * ({@code docs/operations.md} "Peer port floods"): on the input hook, UDP to a local link address at the peer
  * port is accepted only as one of the configured links (local address, peer address, and the peer port at
  * both ends) and dropped otherwise, with a counter, so junk from elsewhere never reaches the socket's receive
  * buffer where it would crowd out keep-alives. The input hook covers every interface, including heartbeat

@@ -66,8 +66,8 @@ public final class RouterDaemon implements AutoCloseable {
                 Replication replication = new Replication(config.router().workers(), settings.peers().size(),
                         ServiceMap.of(config), Replication.syncSettings(settings));
                 plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, false, replication::extensionFor);
-                // Before the first peer message: this run's incarnation, one more than the last run's, on disk
-                // (issue #7 item 3), never from the clock.
+                // Before the first peer message: this run's incarnation, one more than the last run's, on disk,
+                // never from the clock (a clock set back would let old datagrams replay).
                 long incarnation = nextIncarnation(config, settings);
                 ha = new HaAgent(config, plane, replication, key, incarnation, MillisClock.SYSTEM, LinkWatcher.KERNEL);
             } else {
@@ -142,7 +142,7 @@ public final class RouterDaemon implements AutoCloseable {
 
     public static RouterDaemon start(BatonConfig config) throws IOException {
         // Every thread of the router process, the control socket's included: one that dies halts the router with
-        // status 70 rather than leaving it half alive (issue #7 item 7). Workers and the agent set it themselves.
+        // status 70 rather than leaving it half alive. Workers and the agent set it themselves.
         Thread.setDefaultUncaughtExceptionHandler(ThreadFailure.HALT);
         RouterDaemon daemon = new RouterDaemon(config);
         LOG.info(() -> "router " + config.router().id() + " forwarding for " + config.services().size()
@@ -256,7 +256,7 @@ public final class RouterDaemon implements AutoCloseable {
         m.put("updates_unacknowledged", c.updatesUnacknowledged());
         m.put("unrouted_messages", c.unroutedMessages());
         m.put("ring_drops", c.inboundDropped() + c.outboundDropped());
-        // Issue #7 items 5, 6, 14: hostile or impossible replication input, and the capacity sub-state.
+        // Hostile or impossible replication input, and the capacity sub-state.
         m.put("sync_status", c.syncStatus());
         m.put("invalid_records", c.invalidRecords());
         m.put("out_of_window", c.outOfWindow());
@@ -272,7 +272,7 @@ public final class RouterDaemon implements AutoCloseable {
 
     /**
      * A whole-number request argument. A value beyond an int is refused, never wrapped: 4294967297 must not
-     * become a limit of 1, nor 1.9 a limit of 1 (issue #7, control socket).
+     * become a limit of 1, nor 1.9 a limit of 1.
      */
     static int intArg(Map<String, Object> args, String name, int defaultValue) {
         Object value = args.get(name);

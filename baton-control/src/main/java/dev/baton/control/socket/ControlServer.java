@@ -41,7 +41,7 @@ import java.util.logging.Logger;
  * handlers reach workers only through their command queues, so nothing here touches the data plane's
  * memory directly.
  *
- * <p>Every resource a client can hold is bounded (issue #7, item 8), see {@link Limits}: a request line is
+ * <p>Every resource a client can hold is bounded, see {@link Limits}: a request line is
  * read into a fixed buffer and refused at the limit plus one byte (a 400 MiB line used to be read whole);
  * a client idle longer than the idle timeout, in a read or in a write its reader does not drain, is
  * answered and closed; at most {@link Limits#maxClients} are served at once, the next is answered

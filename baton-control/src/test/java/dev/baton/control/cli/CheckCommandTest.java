@@ -46,7 +46,7 @@ class CheckCommandTest {
         assertTrue(message.contains("did you mean 'weight'"), message);
     }
 
-    /** Issue #7, item 11: a FIFO used to hang `baton check` in the open until a writer came. */
+    /** A FIFO used to hang `baton check` in the open until a writer came. */
     @Test
     @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.SECONDS,
             threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)

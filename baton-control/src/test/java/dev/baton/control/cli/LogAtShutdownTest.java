@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code baton run} logs its hand-over at SIGTERM from a shutdown hook (issue #7 item 9): the log must still
+ * {@code baton run} logs its hand-over at SIGTERM from a shutdown hook: the log must still
  * work there, although the JDK's LogManager closes its handlers in a shutdown hook of its own. Run in a
  * JVM of its own, since the log manager is chosen once per JVM.
  */

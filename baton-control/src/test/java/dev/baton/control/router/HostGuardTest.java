@@ -82,7 +82,7 @@ class HostGuardTest {
         assertEquals(edge1VipGuard("192.0.2.10, 192.0.2.20"), guard.ruleset());
     }
 
-    /** Issue #7 item 2: the peer port admits only the configured peer links, before any socket sees a datagram. */
+    /** The peer port admits only the configured peer links, before any socket sees a datagram. */
     @Test
     void admitsThePeerPortOnlyFromTheConfiguredPeerLinks() throws Exception {
         BatonConfig config = routerConfig("edge-1", NO_MORE_SERVICES, """

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7, item 8: clients that try to exhaust the control socket, over the real Unix socket. Each is
+ * Clients that try to exhaust the control socket, over the real Unix socket. Each is
  * answered with a clear error and closed, and the server keeps serving the next client.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * connections keep using: servers seldom change MACs, and dropping a live flow because one refresh was lost
  * would be worse than using a MAC that was right a few seconds ago.
  *
- * <h2>What an ARP may change (issue #7 item 12)</h2>
+ * <h2>What an ARP may change</h2>
  * The caller passes only unicast sender MACs equal to the frame's Ethernet source (the forwarder checks
  * and counts the rest). The first MAC of a server is taken as it comes. A <em>different</em> MAC for a
  * server already resolved is not applied: it is held as a candidate and the server is probed at once (an

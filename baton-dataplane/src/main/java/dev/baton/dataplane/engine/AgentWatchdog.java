@@ -7,7 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The data plane's watch on the HA agent (issue #7 item 7): the agent stamps {@link #beat()} at the start of
+ * The data plane's watch on the HA agent: the agent stamps {@link #beat()} at the start of
  * every duty cycle; worker 0 calls {@link #check} in each of its cycles with its own clock. When the agent has
  * been silent for longer than t2 (the standby timeout) the watchdog drops the ownership of every VIP: stops
  * answering ARP for it, then stops forwarding it. By then a standby has heard no keep-alive for t2 and takes

@@ -35,7 +35,7 @@ import java.util.function.IntFunction;
  *
  * <p>Each worker thread is an {@link AgentRunner}; a thread that dies halts the process
  * ({@link ThreadFailure}). With high availability, worker 0 also runs the {@link AgentWatchdog}: it drops every
- * VIP when the HA agent has been silent for longer than t2 (issue #7 item 7).
+ * VIP when the HA agent has been silent for longer than t2.
  */
 public final class Dataplane implements AutoCloseable {
 

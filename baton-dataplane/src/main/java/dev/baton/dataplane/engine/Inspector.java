@@ -95,7 +95,7 @@ public final class Inspector {
         }
         root.put("connections", size);
         root.put("capacity", dataplane.config().table().capacity());
-        // What the capacity policy did (issue #7 item 4): a blind flood shows as evictions, never as refusals.
+        // What the capacity policy did: a blind flood shows as evictions, never as refusals.
         long[] table = new long[5];
         for (int w = 0; w < workers; w++) {
             long[] part = dataplane.query(w, f -> new long[] {f.table().inserts(), f.table().evictions(),
@@ -180,8 +180,8 @@ public final class Inspector {
      * asked for at most {@link #ROWS_PER_ASK} rows from at most {@link #SLOTS_PER_ASK} slots at a time,
      * resuming where its previous answer stopped, and the caller (the control socket) writes the rows out
      * before asking for more. A worker thus never spends more than a bounded time on a listing, and nothing
-     * is built in proportion to the limit (issue #7, item 7: {@code --limit 100000000} built every row on
-     * the worker). Not a snapshot: see {@link ConnectionTable#forEachFrom}.
+     * is built in proportion to the limit ({@code --limit 100000000} used to build every row on the worker).
+     * Not a snapshot: see {@link ConnectionTable#forEachFrom}.
      *
      * @throws IllegalArgumentException when {@code limit} is not in 1..{@link #MAX_CONNECTION_ROWS}
      */

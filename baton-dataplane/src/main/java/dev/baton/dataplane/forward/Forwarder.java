@@ -334,9 +334,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     /**
      * An ICMP message to a VIP: an error about a VIP flow goes to the server that owns the flow. The quoted
      * datagram is attacker-shaped input like any other, so it is checked whole before the table is asked
-     * (issue #7 item 1): IPv4 with IHL at least 5, a total length no shorter than its header, options within
-     * the quote, not a non-first fragment, a protocol the table tracks, and the 8 transport bytes RFC 792
-     * promises (the ports).
+     * (a quote the table could not hold once ended the duty cycle): IPv4 with IHL at least 5, a total length
+     * no shorter than its header, options within the quote, not a non-first fragment, a protocol the table
+     * tracks, and the 8 transport bytes RFC 792 promises (the ports).
      */
     private void onIcmpToVip(int vip, long l4Offset, int l4Length, MemorySegment buffer, long frameOffset, int frameLength,
                              long virtioOffset, int status, int vlanTci) {
@@ -471,7 +471,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     }
 
     /**
-     * Learns a server's MAC from an ARP on a server-facing port (issue #7 item 12): only a unicast sender
+     * Learns a server's MAC from an ARP on a server-facing port: only a unicast sender
      * MAC that is the frame's own Ethernet source; a change of a known MAC waits for a probe
      * ({@link NeighbourTable}).
      */

@@ -31,7 +31,7 @@ public enum DropReason {
     VIP_NOT_OWNED(11, "vip-not-owned"),
     /**
      * An ICMP error quoting a datagram Baton cannot match to a connection: an inner protocol other than TCP
-     * or UDP, or a non-first fragment (no ports in it). Issue #7 item 1.
+     * or UDP, or a non-first fragment (no ports in it).
      */
     ICMP_INNER_UNSUPPORTED(12, "icmp-inner-unsupported"),
     /**
@@ -41,7 +41,7 @@ public enum DropReason {
     ICMP_INNER_MALFORMED(13, "icmp-inner-malformed"),
     /**
      * An ARP on a server-facing port whose sender MAC is broadcast, multicast or zero: learning it would
-     * flood every server's traffic, or send it nowhere. Issue #7 item 12.
+     * flood every server's traffic, or send it nowhere.
      */
     ARP_SENDER_NOT_UNICAST(14, "arp-sender-not-unicast"),
     /** An ARP on a server-facing port whose sender MAC is not the frame's Ethernet source: not learned. */
@@ -53,7 +53,7 @@ public enum DropReason {
     ARP_MAC_CHANGE_UNCONFIRMED(16, "arp-mac-change-unconfirmed"),
     /**
      * A new connection from a client address that already holds {@code table.per-source-limit} entries in
-     * its worker's shard. Issue #7 item 4.
+     * its worker's shard.
      */
     SOURCE_LIMIT(17, "source-limit");
 

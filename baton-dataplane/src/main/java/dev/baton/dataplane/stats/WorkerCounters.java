@@ -25,7 +25,7 @@ public final class WorkerCounters {
     public static final int IGNORED_OTHER_HOST = 7;
     public static final int ICMP_ERRORS_FORWARDED = 8;
     public static final int CHECKSUMS_COMPLETED = 9;
-    /** A known server's MAC replaced after a probe confirmed the new one (issue #7 item 12). */
+    /** A known server's MAC replaced after a probe confirmed the new one. */
     public static final int ARP_MAC_CHANGES = 10;
     /** A MAC change abandoned because the known MAC answered while it was pending. */
     public static final int ARP_MAC_CHANGES_REFUTED = 11;

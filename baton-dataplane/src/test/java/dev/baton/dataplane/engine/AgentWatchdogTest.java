@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Issue #7 item 7: the data plane drops its VIPs when the HA agent is silent for t2; stepped clock. */
+/** The data plane drops its VIPs when the HA agent is silent for t2; stepped clock. */
 class AgentWatchdogTest {
 
     private static final int VIP_A = 0xC000020A;

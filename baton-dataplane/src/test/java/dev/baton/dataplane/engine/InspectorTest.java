@@ -121,7 +121,7 @@ class InspectorTest {
         assertEquals(2, count(inspector.connections(2)), "limit honoured");
     }
 
-    /** Issue #7, item 7: a huge limit is refused; a large listing comes in bounded asks, every entry once. */
+    /** A huge limit is refused; a large listing comes in bounded asks, every entry once. */
     @Test
     void connectionListingIsBoundedAndComesInBoundedAsksOfTheWorker() {
         IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
@@ -130,7 +130,7 @@ class InspectorTest {
                 + " `baton ctl stats` counts them all)", refused.getMessage());
         int flows = Inspector.ROWS_PER_ASK * 2 + 10;
         for (int i = 0; i < flows; i++) {
-            // 100 flows per client address: well under table.per-source-limit (issue #7 item 4).
+            // 100 flows per client address: well under table.per-source-limit.
             ports.get("front").inject(syn(Ipv4.parse("203.0.113.10") + i / 100, 1024 + i % 100, 80));
             if (i % 200 == 199) {
                 dataplane.worker(0).doWork(now);

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 7: a Baton thread that dies takes the process down, through an injected halter (the test's
+ * A Baton thread that dies takes the process down, through an injected halter (the test's
  * JVM stays up).
  */
 class ThreadFailureTest {

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue #7 item 12: what an ARP on a server-facing port may change. Only a unicast sender MAC equal to the
+ * What an ARP on a server-facing port may change. Only a unicast sender MAC equal to the
  * frame's Ethernet source is learned, and a known server's MAC changes only after a probe the old MAC did
  * not answer and the new one did.
  */

@@ -30,7 +30,7 @@ import static dev.baton.dataplane.forward.TwoPortRouter.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Issue #7 item 1: frames an attacker shapes never end a duty cycle. Each case is followed, in the same
+ * Frames an attacker shapes never end a duty cycle. Each case is followed, in the same
  * receive batch, by a data segment of a live connection: that segment must still be forwarded, and the
  * hostile frame counted by its reason.
  */
@@ -187,7 +187,8 @@ class HostileFramesTest {
 
     @Test
     void aBlindSynAckFloodDoesNotLockOutARealClientAMinuteLater() {
-        // Issue #7 item 4's repro, as frames: 1,100 spoofed SYN/ACK pairs against a 1,024-entry table.
+        // The blind flood that once filled the table, as frames: 1,100 spoofed SYN/ACK pairs against a 1,024-entry
+        // table.
         int spoofedNet = Ipv4.parse("198.51.100.0");
         for (int i = 0; i < 1_100; i++) {
             int source = spoofedNet | (i & 0xFF);

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): datagrams at the peer port through
+ * Fuzz target, kept in the build: datagrams at the peer port through
  * {@link MessageVerifier#verify} and then every message decoder (the baton-peer flyweights).
  *
  * <p>The input is a sequence of datagrams, each {@code [control u8][length u16][bytes]}. Control bit 0
@@ -66,7 +66,7 @@ class PeerMessageFuzzTest {
         return PeerKey.of(bytes);
     }
 
-    /** Per sender in {@link #PEERS}: the authenticator under its pair key with B (issue #7 item 13). */
+    /** Per sender in {@link #PEERS}: the authenticator under its pair key with B. */
     private final MessageAuthenticator[] authenticators = {
             new MessageAuthenticator(key().pairKey(ROUTER_A, ROUTER_B)),
             new MessageAuthenticator(key().pairKey(ROUTER_C, ROUTER_B))};

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): hostile dump and update batches (SYNC_BATCH,
+ * Fuzz target, kept in the build: hostile dump and update batches (SYNC_BATCH,
  * SYNC_END, UPDATE_BATCH payloads, as the HA agent hands them over after authentication) through
  * {@link SyncReceiver#receive}, the standby's replication receiver, with a stepped clock.
  *

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): the control protocol's JSON parser on any text a
+ * Fuzz target, kept in the build: the control protocol's JSON parser on any text a
  * client can send in one request line (UTF-8, at most the server's 64 KiB limit).
  *
  * <p>Invariant: the parser returns a value or rejects the text with a {@link RuntimeException}; no
- * {@link Error} escapes (a stack overflow kills the client's thread with no reply, issue #7 item 8), and no
+ * {@link Error} escapes (a stack overflow kills the client's thread with no reply), and no
  * text takes longer than libFuzzer's per-input timeout. The control server answers every {@link Exception}
  * with an error reply; that contract is checked end to end by {@code ControlRequestFuzzTest}.
  */

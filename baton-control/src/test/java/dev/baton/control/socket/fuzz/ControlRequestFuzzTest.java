@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): request lines on the control socket, parsed and
+ * Fuzz target, kept in the build: request lines on the control socket, parsed and
  * dispatched by a real {@link ControlServer} (no router behind it: its handlers echo, fail or answer a
  * fixed status, as the router's do), reached over its Unix socket like {@code baton ctl}.
  *

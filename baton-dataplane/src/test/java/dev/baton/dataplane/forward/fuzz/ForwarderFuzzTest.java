@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fuzz target (issue #7, "Fuzzing, kept in the build"): frames from anyone, on either side, through
+ * Fuzz target, kept in the build: frames from anyone, on either side, through
  * {@link Forwarder#onFrame} over memory ports, with the clock stepped and VIP ownership flipped between
  * frames.
  *
