@@ -252,15 +252,14 @@ public final class HaAgent implements Agent, AutoCloseable {
         int followedPeer = -1;
         long syncedWorkers;
         final long[] dumpCompleteWorkers = new long[peers.length];
-        int announcementsLeft;
-        long nextAnnouncementMs;
-        long nextReannounceMs = Long.MAX_VALUE;
+        /** When its gratuitous ARP announcements are due. */
+        final AnnouncementSchedule announcements = new AnnouncementSchedule(settings.gratuitousArp().count(),
+                settings.gratuitousArp().interval().toMillis(), settings.gratuitousArp().reannounce().toMillis());
         long driftSinceMs = Long.MIN_VALUE;
         long lastActiveDigest;
         boolean configDiffers;
         /** Whether the last local link failure was on the client side (the GAVE_UP reason). */
         boolean lastDownWasClientSide;
-        long announcements;
         /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
         String switchoverOutcome;
         /** Where this VIP's hand-over at shutdown stands. */
@@ -926,8 +925,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                     group.answeringArp = a.answer();
                     ownership.answerArpByIndex(v, a.answer());
                     if (!a.answer()) {
-                        group.announcementsLeft = 0;
-                        group.nextReannounceMs = Long.MAX_VALUE;
+                        group.announcements.stop();
                     }
                 }
                 case MonitorAction.Forward f -> {
@@ -945,8 +943,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                     }
                 }
                 case MonitorAction.SendGratuitousArp g -> {
-                    group.announcementsLeft = settings.gratuitousArp().count();
-                    group.nextAnnouncementMs = nowMs;
+                    group.announcements.start(nowMs);
                     announce(group, nowMs);
                 }
                 case MonitorAction.SendSwitchoverQuery q ->
@@ -1023,9 +1020,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      * need), {@code count} times {@code interval} apart, then every {@code reannounce} while active.
      */
     private int announce(VipGroup group, long nowMs) {
-        boolean due = group.announcementsLeft > 0 && nowMs >= group.nextAnnouncementMs;
-        boolean reannounce = group.announcementsLeft == 0 && group.answeringArp && nowMs >= group.nextReannounceMs;
-        if (!due && !reannounce) {
+        if (!group.announcements.due(nowMs, group.answeringArp)) {
             return 0;
         }
         int vip = group.vip;
@@ -1047,13 +1042,6 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
             worker.flushDirtyPorts();
         });
-        if (due) {
-            group.announcementsLeft--;
-            group.nextAnnouncementMs = nowMs + settings.gratuitousArp().interval().toMillis();
-        }
-        long reannounceMs = settings.gratuitousArp().reannounce().toMillis();
-        group.nextReannounceMs = reannounceMs > 0 ? nowMs + reannounceMs : Long.MAX_VALUE;
-        group.announcements++;
         return 1;
     }
 
@@ -1135,7 +1123,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                     m.term(), group.forwarding, group.answeringArp,
                     active < 0 ? (m.state() == MonitorState.ACTIVE ? "this router" : "") : peers[active].name(),
                     group.followedPeer < 0 ? "" : peers[group.followedPeer].name(), replication.size(group.index),
-                    replication.digest(group.index), m.linksUp(), group.configDiffers, group.announcements, lastTransition,
+                    replication.digest(group.index), m.linksUp(), group.configDiffers, group.announcements.sent(), lastTransition,
                     List.copyOf(peerRecords)));
         }
         List<HaStatus.Peer> peerList = new ArrayList<>();
