@@ -1,5 +1,8 @@
 package dev.baton.ha;
 
+import dev.baton.ha.VipUnit.PeerRecord;
+import dev.baton.ha.VipUnit.ShutdownStep;
+
 import dev.baton.codec.ArpFlyweight;
 import dev.baton.codec.Ipv4;
 import dev.baton.codec.MacAddress;
@@ -98,7 +101,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final String[] peerKeys;
     private final PeerTransport transport;
     private final KeepAliveManager keepAlive;
-    private final VipGroup[] groups;
+    private final VipUnit[] groups;
     private final LocalLinks localLinks;
 
     private final KeepAliveFlyweight keepAliveOut = new KeepAliveFlyweight();
@@ -211,11 +214,13 @@ public final class HaAgent implements Agent, AutoCloseable {
                 settings.preemptTimeout().toMillis(), updateIntervalMs, settings.handoverDrain().toMillis());
         int[] vips = dataplane.services().distinctVips();
         this.localLinks = new LocalLinks(config.interfaces(), links, events, nowMs);
-        this.groups = new VipGroup[vips.length];
+        this.groups = new VipUnit[vips.length];
         for (int v = 0; v < vips.length; v++) {
-            groups[v] = new VipGroup(v, vips[v], timers);
+            int vip = vips[v];
+            groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers.length, settings.gratuitousArp(),
+                    localLinks.neededBy(config, vip), this::peerIndexOfKey, t -> onTransition(Ipv4.format(vip), t));
         }
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             execute(group, group.monitor.start(nowMs), nowMs);
         }
         lastCycleMs = nowMs;
@@ -236,88 +241,9 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     // ====================================================================================== per-VIP state
 
-    /** One VIP and every service on it: the unit of takeover. */
-    final class VipGroup {
-        final int index;
-        final int vip;
-        final String name;
-        final List<String> services = new ArrayList<>();
-        final ServiceMonitor monitor;
-        /** The local interfaces this VIP needs up to be served ({@link LocalLinks#neededBy}). */
-        final int[] neededInterfaces;
-        final PeerRecord[] peerRecords = new PeerRecord[peers.length];
-        boolean forwarding;
-        boolean answeringArp;
-        /** The peer the shards follow (its dump), or -1. */
-        int followedPeer = -1;
-        long syncedWorkers;
-        final long[] dumpCompleteWorkers = new long[peers.length];
-        /** When its gratuitous ARP announcements are due. */
-        final AnnouncementSchedule announcements = new AnnouncementSchedule(settings.gratuitousArp().count(),
-                settings.gratuitousArp().interval().toMillis(), settings.gratuitousArp().reannounce().toMillis());
-        long driftSinceMs = Long.MIN_VALUE;
-        long lastActiveDigest;
-        boolean configDiffers;
-        /** Whether the last local link failure was on the client side (the GAVE_UP reason). */
-        boolean lastDownWasClientSide;
-        /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
-        String switchoverOutcome;
-        /** Where this VIP's hand-over at shutdown stands. */
-        ShutdownStep shutdownStep = ShutdownStep.NONE;
-        /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
-        long flushedWorkers;
-
-        VipGroup(int index, int vip, MonitorTimers timers) {
-            this.index = index;
-            this.vip = vip;
-            this.name = Ipv4.format(vip);
-            ServiceConfig first = null;
-            for (ServiceConfig service : config.services()) {
-                if (service.vip() == vip) {
-                    services.add(service.name());
-                    if (first == null) {
-                        first = service;
-                    }
-                }
-            }
-            Role role = first.role() == ServiceConfig.ServiceRole.PRIMARY ? Role.PRIMARY : Role.BACKUP;
-            Failback failback = first.failback() == ServiceConfig.Failback.MANUAL ? Failback.MANUAL : Failback.AUTOMATIC;
-            this.monitor = new ServiceMonitor(name, routerKey, role, failback, first.priority(), timers, this::onTransition);
-            this.neededInterfaces = localLinks.neededBy(config, vip);
-        }
-
-        private void onTransition(Transition t) {
-            events.transition(t.atMs(), name, t.reference(), t.from().name() + stateSuffix(t.syncFrom()),
-                    t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), displayReason(t.reason()));
-        }
-
-        int activePeerIndex() {
-            String active = monitor.activePeer();
-            return active == null ? -1 : peerIndexOfKey(active);
-        }
-    }
-
-    /** A VIP's hand-over at shutdown ({@link #beginShutdown}). */
-    enum ShutdownStep {
-        /** Not shutting down. */
-        NONE,
-        /** Active: waiting for every worker's pending updates to be sent and acknowledged. */
-        FLUSHING,
-        /** Flushed; the synchronized standby was asked to take the VIP (the operator switch-over path, 347). */
-        REQUESTED,
-        /** The standby took it (355): no ARP answers; forwarding goes on for the hand-over drain. */
-        HANDED_OVER,
-        /** Nothing more to do: drained, given up, or this router was not active for the VIP. */
-        DONE
-    }
-
-    /** What a peer last said about one VIP in its keep-alive. */
-    record PeerRecord(long atMs, MonitorState state, Role role, SyncState sync, int priority, int flags, long tableSize,
-                      long tableDigest, long configDigest, long term) {
-
-        boolean linksUp() {
-            return (flags & KeepAliveFlyweight.FLAG_LINKS_DOWN) == 0;
-        }
+    private void onTransition(String vip, Transition t) {
+        events.transition(t.atMs(), vip, t.reference(), t.from().name() + stateSuffix(t.syncFrom()),
+                t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), displayReason(t.reason()));
     }
 
     private static String stateSuffix(SyncState sync) {
@@ -430,7 +356,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             // Nor may it conclude that a peer failed from a silence it did not listen through (a standby took a
             // VIP from a live active this way, 0.6 s after its own start, in the failover lab).
             keepAlive.onSelfStalled(stalledMs, nowMs);
-            for (VipGroup group : groups) {
+            for (VipUnit group : groups) {
                 execute(group, group.monitor.onSelfStalled(stalledMs, nowMs), nowMs);
                 if (stalledMs > settings.linkFailureTime().toMillis()) {
                     // Silent for longer than the link failure time, this router was declared failed by the active,
@@ -463,13 +389,13 @@ public final class HaAgent implements Agent, AutoCloseable {
             work++;
         }
         if (localLinks.poll(nowMs)) {
-            for (VipGroup group : groups) {
+            for (VipUnit group : groups) {
                 LocalLinks.Verdict verdict = localLinks.verdict(group.neededInterfaces);
                 group.lastDownWasClientSide = verdict.clientSideDown();
                 execute(group, group.monitor.onLocalLinks(verdict.allUp(), verdict.detail(), nowMs), nowMs);
             }
         }
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             if (nowMs >= group.monitor.nextDeadlineMs()) {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
@@ -514,7 +440,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      * shards already follow that peer. Deferred while a hand-over drain still forwards from this table, which
      * a dump would empty first.
      */
-    private void followTheActive(VipGroup group, long nowMs) {
+    private void followTheActive(VipUnit group, long nowMs) {
         MonitorState state = group.monitor.state();
         if ((state != MonitorState.STANDBY && state != MonitorState.PREEMPT) || group.forwarding) {
             return;
@@ -535,7 +461,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      * standby asks for a new dump when it hears an active ({@link #followTheActive}). Nothing to do for a
      * router that forwards the VIP (its table is the reference) or follows nobody.
      */
-    private void abandonStream(VipGroup group, String why, long nowMs) {
+    private void abandonStream(VipUnit group, String why, long nowMs) {
         if (group.followedPeer < 0 || group.forwarding) {
             return;
         }
@@ -546,7 +472,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         execute(group, group.monitor.onSyncLost(why, nowMs), nowMs);
     }
 
-    private void follow(VipGroup group, int peer, int reason, boolean force, long nowMs) {
+    private void follow(VipUnit group, int peer, int reason, boolean force, long nowMs) {
         group.followedPeer = peer;
         group.syncedWorkers = 0;
         toEveryShard(ShardCommands.Kind.FOLLOW, force ? ShardCommands.FORCE : 0, reason, group.index, peer, nowMs);
@@ -607,7 +533,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      */
     private void onPeerRestarted(int peer) {
         long nowMs = Math.max(cycleNowMs, clock.nowMs());
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             int v = group.index;
             group.dumpCompleteWorkers[peer] = 0;
             toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, v, peer, nowMs);
@@ -643,7 +569,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 unknownVipRecords++;
                 continue;
             }
-            VipGroup group = groups[v];
+            VipUnit group = groups[v];
             Role role = KeepAliveCodes.role(keepAliveIn.role(i));
             PeerRecord record = new PeerRecord(nowMs, state, role, KeepAliveCodes.sync(keepAliveIn.syncState(i)), keepAliveIn.priority(i),
                     keepAliveIn.flags(i), keepAliveIn.tableSize(i), keepAliveIn.tableDigest(i), keepAliveIn.configDigest(i),
@@ -656,7 +582,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    private void checkConfiguration(VipGroup group, int peer, PeerRecord record, long nowMs) {
+    private void checkConfiguration(VipUnit group, int peer, PeerRecord record, long nowMs) {
         boolean differs = record.configDigest() != configDigest;
         if (differs != group.configDiffers) {
             group.configDiffers = differs;
@@ -675,7 +601,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      * numbers could not see, a bug): it resynchronizes. Under constant change the two digests are never
      * sampled at the same point; the per-dump digest check and the update sequence numbers cover that case.
      */
-    private void checkDrift(VipGroup group, int peer, PeerRecord record, long nowMs) {
+    private void checkDrift(VipUnit group, int peer, PeerRecord record, long nowMs) {
         if (group.followedPeer != peer) {
             return; // another standby's keep-alive says nothing about the active's table (three routers or more)
         }
@@ -723,7 +649,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
             return;
         }
-        VipGroup group = groups[v];
+        VipUnit group = groups[v];
         if (type == MessageType.SYNC_REQUEST) {
             if (group.monitor.state() != MonitorState.ACTIVE) {
                 syncRequestsRefused++; // not the active for this VIP: the requester will hear who is
@@ -748,7 +674,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             unknownVipRecords++;
             return;
         }
-        VipGroup group = groups[v];
+        VipUnit group = groups[v];
         ServiceMonitor monitor = group.monitor;
         List<MonitorAction> actions = switch (type) {
             case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peerKeys[peer], nowMs);
@@ -805,7 +731,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     private void onShardEvent(ShardEvent event, long nowMs) {
-        VipGroup group = groups[event.vipIndex()];
+        VipUnit group = groups[event.vipIndex()];
         long allWorkers = workerMask(replication.workers());
         switch (event.kind()) {
             case SYNCHRONIZED -> {
@@ -850,7 +776,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             events.peer(nowMs, peers[peer].name(), !failure, text);
         }
         if (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE) {
-            for (VipGroup group : groups) {
+            for (VipUnit group : groups) {
                 if (group.forwarding) {
                     int v = group.index;
                     toEveryShard(ShardCommands.Kind.RESUME_SENDER, 0, 0, v, peer, nowMs);
@@ -858,7 +784,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
         }
         if (event.kind() == KeepAliveEvent.Kind.PEER_FAILED) {
-            for (VipGroup group : groups) {
+            for (VipUnit group : groups) {
                 execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
                 if (group.followedPeer == peer) {
                     // Both ends abandon the stream when either sees the other fail: the active drops its sender
@@ -893,7 +819,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         int length = MessageType.KEEPALIVE.payloadLength(groups.length);
         keepAliveOut.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
         keepAliveOut.serviceCount(groups.length);
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             ServiceMonitor m = group.monitor;
             int syncCode = KeepAliveCodes.syncCode(m.sync());
             keepAliveOut.service(group.index, group.index, m.state().code,
@@ -916,7 +842,7 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     // ====================================================================================== actions
 
-    private void execute(VipGroup group, List<MonitorAction> actions, long nowMs) {
+    private void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
         VipOwnership ownership = dataplane.ownership();
         int v = group.index;
         for (MonitorAction action : actions) {
@@ -989,7 +915,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /** The first peer whose last keep-alive says it is a synchronized standby for the VIP, or -1. */
-    private int synchronizedStandby(VipGroup group) {
+    private int synchronizedStandby(VipUnit group) {
         for (int p = 0; p < peers.length; p++) {
             PeerRecord r = group.peerRecords[p];
             if (r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
@@ -1019,7 +945,7 @@ public final class HaAgent implements Agent, AutoCloseable {
      * RFC 5227 §3 recommends and every stack accepts, and a reply, which some switches and older stacks
      * need), {@code count} times {@code interval} apart, then every {@code reannounce} while active.
      */
-    private int announce(VipGroup group, long nowMs) {
+    private int announce(VipUnit group, long nowMs) {
         if (!group.announcements.due(nowMs, group.answeringArp)) {
             return 0;
         }
@@ -1067,7 +993,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     public List<String> switchover(String target) {
         long nowMs = clock.nowMs();
         List<String> outcome = new ArrayList<>();
-        for (VipGroup group : groupsNamed(target)) {
+        for (VipUnit group : groupsNamed(target)) {
             group.switchoverOutcome = null;
             execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
             Transition last = group.monitor.last();
@@ -1078,16 +1004,16 @@ public final class HaAgent implements Agent, AutoCloseable {
         return outcome;
     }
 
-    private List<VipGroup> groupsNamed(String target) {
-        List<VipGroup> result = new ArrayList<>();
-        for (VipGroup group : groups) {
+    private List<VipUnit> groupsNamed(String target) {
+        List<VipUnit> result = new ArrayList<>();
+        for (VipUnit group : groups) {
             if (target == null || target.equals(group.name) || group.services.contains(target)) {
                 result.add(group);
             }
         }
         if (result.isEmpty()) {
             List<String> known = new ArrayList<>();
-            for (VipGroup group : groups) {
+            for (VipUnit group : groups) {
                 known.add(group.name);
                 known.addAll(group.services);
             }
@@ -1105,7 +1031,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     public HaStatus status() {
         long nowMs = clock.nowMs();
         List<HaStatus.Vip> vips = new ArrayList<>();
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             ServiceMonitor m = group.monitor;
             int active = group.activePeerIndex();
             Transition last = m.last();
@@ -1220,7 +1146,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         shuttingDown = true;
         shutdownDeadlineMs = nowMs + settings.shutdownHandoverTimeout().toMillis();
         int active = 0;
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             if (group.monitor.state() == MonitorState.ACTIVE) {
                 active++;
                 group.shutdownStep = ShutdownStep.FLUSHING;
@@ -1246,7 +1172,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         int work = 0;
         boolean done = true;
         long allWorkers = workerMask(replication.workers());
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             boolean active = group.monitor.state() == MonitorState.ACTIVE;
             switch (group.shutdownStep) {
                 case FLUSHING -> {
@@ -1318,7 +1244,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             runner.close();
         }
         long nowMs = clock.nowMs();
-        for (VipGroup group : groups) {
+        for (VipUnit group : groups) {
             if (group.monitor.state() == MonitorState.ACTIVE) {
                 for (int p = 0; p < peers.length; p++) {
                     sendNotice(p, MessageType.GAVE_UP, group.index, ServiceNoticeFlyweight.REASON_SHUTDOWN, nowMs);

@@ -1,0 +1,116 @@
+package dev.baton.ha;
+
+import dev.baton.codec.Ipv4;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.GratuitousArpSettings;
+import dev.baton.config.ServiceConfig;
+import dev.baton.monitor.Failback;
+import dev.baton.monitor.MonitorState;
+import dev.baton.monitor.MonitorTimers;
+import dev.baton.monitor.Role;
+import dev.baton.monitor.ServiceMonitor;
+import dev.baton.monitor.SyncState;
+import dev.baton.monitor.Transition;
+import dev.baton.peer.KeepAliveFlyweight;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One VIP and every service on it: the unit of takeover (ARP moves an address, not a port). Its monitor (FIG. 3),
+ * its ownership flags as last set, what each peer last said about it, its replication progress, its
+ * announcements and its hand-over at shutdown. The HA agent's per-VIP state; agent thread only.
+ */
+final class VipUnit {
+    final int index;
+    final int vip;
+    final String name;
+    final List<String> services = new ArrayList<>();
+    final ServiceMonitor monitor;
+    /** The local interfaces this VIP needs up to be served ({@link LocalLinks#neededBy}). */
+    final int[] neededInterfaces;
+    final PeerRecord[] peerRecords;
+    boolean forwarding;
+    boolean answeringArp;
+    /** The peer the shards follow (its dump), or -1. */
+    int followedPeer = -1;
+    long syncedWorkers;
+    final long[] dumpCompleteWorkers;
+    /** When its gratuitous ARP announcements are due. */
+    final AnnouncementSchedule announcements;
+    long driftSinceMs = Long.MIN_VALUE;
+    long lastActiveDigest;
+    boolean configDiffers;
+    /** Whether the last local link failure was on the client side (the GAVE_UP reason). */
+    boolean lastDownWasClientSide;
+    /** What the agent did with the last operator switch-over on the active (the monitor only asks). */
+    String switchoverOutcome;
+    /** Where this VIP's hand-over at shutdown stands. */
+    ShutdownStep shutdownStep = ShutdownStep.NONE;
+    /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
+    long flushedWorkers;
+
+    private final java.util.function.ToIntFunction<String> peerIndexOfKey;
+
+    /**
+     * @param routerKey      this router's id in the monitors
+     * @param peerCount      the configured peers
+     * @param neededInterfaces the local interfaces the VIP needs ({@link LocalLinks#neededBy})
+     * @param peerIndexOfKey a peer's index from its id in the monitors, or -1
+     * @param transitions    receives every transition of the VIP's monitor
+     */
+    VipUnit(int index, int vip, BatonConfig config, String routerKey, MonitorTimers timers, int peerCount,
+            GratuitousArpSettings gratuitousArp, int[] neededInterfaces,
+            java.util.function.ToIntFunction<String> peerIndexOfKey, java.util.function.Consumer<Transition> transitions) {
+        this.index = index;
+        this.vip = vip;
+        this.name = Ipv4.format(vip);
+        this.peerRecords = new PeerRecord[peerCount];
+        this.dumpCompleteWorkers = new long[peerCount];
+        this.announcements = new AnnouncementSchedule(gratuitousArp.count(), gratuitousArp.interval().toMillis(),
+                gratuitousArp.reannounce().toMillis());
+        this.neededInterfaces = neededInterfaces;
+        this.peerIndexOfKey = peerIndexOfKey;
+        ServiceConfig first = null;
+        for (ServiceConfig service : config.services()) {
+            if (service.vip() == vip) {
+                services.add(service.name());
+                if (first == null) {
+                    first = service;
+                }
+            }
+        }
+        Role role = first.role() == ServiceConfig.ServiceRole.PRIMARY ? Role.PRIMARY : Role.BACKUP;
+        Failback failback = first.failback() == ServiceConfig.Failback.MANUAL ? Failback.MANUAL : Failback.AUTOMATIC;
+        this.monitor = new ServiceMonitor(name, routerKey, role, failback, first.priority(), timers, transitions);
+    }
+
+    /** The index of the peer this VIP's monitor hears as active, or -1. */
+    int activePeerIndex() {
+        String active = monitor.activePeer();
+        return active == null ? -1 : peerIndexOfKey.applyAsInt(active);
+    }
+
+    /** A VIP's hand-over at shutdown ({@link HaAgent#beginShutdown}). */
+    enum ShutdownStep {
+        /** Not shutting down. */
+        NONE,
+        /** Active: waiting for every worker's pending updates to be sent and acknowledged. */
+        FLUSHING,
+        /** Flushed; the synchronized standby was asked to take the VIP (the operator switch-over path, 347). */
+        REQUESTED,
+        /** The standby took it (355): no ARP answers; forwarding goes on for the hand-over drain. */
+        HANDED_OVER,
+        /** Nothing more to do: drained, given up, or this router was not active for the VIP. */
+        DONE
+    }
+
+    /** What a peer last said about one VIP in its keep-alive. */
+    record PeerRecord(long atMs, MonitorState state, Role role, SyncState sync, int priority, int flags, long tableSize,
+                      long tableDigest, long configDigest, long term) {
+
+        boolean linksUp() {
+            return (flags & KeepAliveFlyweight.FLAG_LINKS_DOWN) == 0;
+        }
+    }
+}
