@@ -79,6 +79,8 @@ public final class Simulation implements AutoCloseable {
     final MonitorState[] previousState;
     final SyncState[] previousSync;
     final long[][] bothActiveSinceMs;
+    /** Per pair of routers: since when at least one link between them is up, or Long.MIN_VALUE. */
+    final long[][] connectedSinceMs;
     /** Per router: since when it is a synchronized standby (as its peers can know: after one keep-alive). */
     final long[] inSyncSinceMs;
     /** Per router: when it last yielded the VIP to another active's claim (341), or Long.MIN_VALUE. */
@@ -108,6 +110,7 @@ public final class Simulation implements AutoCloseable {
         this.previousState = new MonitorState[plan.routers()];
         this.previousSync = new SyncState[plan.routers()];
         this.bothActiveSinceMs = new long[plan.routers()][plan.routers()];
+        this.connectedSinceMs = new long[plan.routers()][plan.routers()];
         this.inSyncSinceMs = new long[plan.routers()];
         this.lastYieldMs = new long[plan.routers()];
         java.util.Arrays.fill(lastYieldMs, Long.MIN_VALUE);
@@ -315,7 +318,29 @@ public final class Simulation implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code r} can know what {@code s} is: they have been connected for longer than a keep-alive takes to
+     * be sent and delivered.
+     */
+    private boolean knowable(int r, int s) {
+        long since = connectedSinceMs[Math.min(r, s)][Math.max(r, s)];
+        return since != Long.MIN_VALUE && clock.nowMs - since > KNOWN_AFTER_MS;
+    }
+
+    private void trackConnectivity() {
+        for (int a = 0; a < routers.length; a++) {
+            for (int b = a + 1; b < routers.length; b++) {
+                if (!connected(a, b)) {
+                    connectedSinceMs[a][b] = Long.MIN_VALUE;
+                } else if (connectedSinceMs[a][b] == Long.MIN_VALUE) {
+                    connectedSinceMs[a][b] = clock.nowMs;
+                }
+            }
+        }
+    }
+
     private void checkInvariants() {
+        trackConnectivity();
         for (int r = 0; r < routers.length; r++) {
             if (routers[r] == null) {
                 previousState[r] = null;
@@ -337,7 +362,7 @@ public final class Simulation implements AutoCloseable {
                                     + " with nobody active, " + (clock.nowMs - lastYieldMs[s]) + " ms after " + name(s)
                                     + " yielded the VIP to another's claim: a claim withdrawn before it was obeyed");
                         }
-                        if (s != r && runs(s) && connected(r, s) && previousState[s] == MonitorState.STANDBY
+                        if (s != r && runs(s) && knowable(r, s) && previousState[s] == MonitorState.STANDBY
                                 && previousSync[s] == SyncState.IN_SYNC && clock.nowMs - inSyncSinceMs[s] > KNOWN_AFTER_MS) {
                             fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r]
                                     + " (not synchronized) while " + name(s) + " was a synchronized standby it reaches");
