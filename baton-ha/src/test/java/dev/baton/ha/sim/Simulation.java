@@ -85,6 +85,8 @@ public final class Simulation implements AutoCloseable {
     final long[] inSyncSinceMs;
     /** Per router: when it last yielded the VIP to another active's claim (341), or Long.MIN_VALUE. */
     final long[] lastYieldMs;
+    /** Per router: the router it last yielded to, or -1. */
+    final int[] lastYieldTo;
     final ArrayDeque<String> trace = new ArrayDeque<>();
     /** Index of the router the upstream sends the VIP's traffic to (its last gratuitous ARP), or -1. */
     int upstreamTarget = -1;
@@ -113,6 +115,8 @@ public final class Simulation implements AutoCloseable {
         this.connectedSinceMs = new long[plan.routers()][plan.routers()];
         this.inSyncSinceMs = new long[plan.routers()];
         this.lastYieldMs = new long[plan.routers()];
+        this.lastYieldTo = new int[plan.routers()];
+        java.util.Arrays.fill(lastYieldTo, -1);
         java.util.Arrays.fill(lastYieldMs, Long.MIN_VALUE);
         for (long[] row : bothActiveSinceMs) {
             java.util.Arrays.fill(row, Long.MIN_VALUE);
@@ -357,7 +361,8 @@ public final class Simulation implements AutoCloseable {
                         // And nobody else is active: a router that yielded to a live active (a partial partition
                         // hides it from this one) left the VIP served.
                         if (previousState[r] == MonitorState.STANDBY && s != r && runs(s) && connected(r, s) && !activeElsewhere(r)
-                                && lastYieldMs[s] != Long.MIN_VALUE && clock.nowMs - lastYieldMs[s] <= 2 * STANDBY_TIMEOUT_MS) {
+                                && lastYieldMs[s] != Long.MIN_VALUE && clock.nowMs - lastYieldMs[s] <= 2 * STANDBY_TIMEOUT_MS
+                                && lastYieldTo[s] >= 0 && routers[lastYieldTo[s]] != null) { // the claimant withdrew, not crashed
                             fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r] + " (not synchronized)"
                                     + " with nobody active, " + (clock.nowMs - lastYieldMs[s]) + " ms after " + name(s)
                                     + " yielded the VIP to another's claim: a claim withdrawn before it was obeyed");
@@ -371,9 +376,11 @@ public final class Simulation implements AutoCloseable {
                 }
             }
             if (previousState[r] == MonitorState.ACTIVE && state == MonitorState.STANDBY) {
-                HaStatus.LastTransition last = routers[r].agent.status().vips().getFirst().lastTransition();
+                HaStatus.Vip vip = routers[r].agent.status().vips().getFirst();
+                HaStatus.LastTransition last = vip.lastTransition();
                 if (last != null && last.reference() == 341) {
                     lastYieldMs[r] = clock.nowMs;
+                    lastYieldTo[r] = vip.activePeer().startsWith("r") ? Integer.parseInt(vip.activePeer().substring(1)) - 1 : -1;
                 }
             }
             if (state != previousState[r] || sync != previousSync[r]) {
