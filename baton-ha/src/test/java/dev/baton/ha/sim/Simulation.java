@@ -362,7 +362,9 @@ public final class Simulation implements AutoCloseable {
                         // hides it from this one) left the VIP served.
                         if (previousState[r] == MonitorState.STANDBY && s != r && runs(s) && connected(r, s) && !activeElsewhere(r)
                                 && lastYieldMs[s] != Long.MIN_VALUE && clock.nowMs - lastYieldMs[s] <= 2 * STANDBY_TIMEOUT_MS
-                                && lastYieldTo[s] >= 0 && routers[lastYieldTo[s]] != null) { // the claimant withdrew, not crashed
+                                // The claimant is alive (it withdrew; one that crashed is a second fault) and is not
+                                // this router (a yield to the takeover being checked is its consequence).
+                                && lastYieldTo[s] >= 0 && lastYieldTo[s] != r && routers[lastYieldTo[s]] != null) {
                             fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r] + " (not synchronized)"
                                     + " with nobody active, " + (clock.nowMs - lastYieldMs[s]) + " ms after " + name(s)
                                     + " yielded the VIP to another's claim: a claim withdrawn before it was obeyed");
