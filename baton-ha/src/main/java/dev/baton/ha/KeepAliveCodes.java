@@ -11,12 +11,15 @@ import dev.baton.peer.KeepAliveFlyweight;
  */
 final class KeepAliveCodes {
 
+    /** Read once: {@code values()} clones its array, and this runs for every VIP of every keep-alive. */
+    private static final MonitorState[] STATES = MonitorState.values();
+
     private KeepAliveCodes() {
     }
 
     /** The state a code names, or null for a code no state has (counted as unknown, never thrown). */
     static MonitorState state(int code) {
-        for (MonitorState state : MonitorState.values()) {
+        for (MonitorState state : STATES) {
             if (state.code == code) {
                 return state;
             }

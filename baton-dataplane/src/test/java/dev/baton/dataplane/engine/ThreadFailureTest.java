@@ -1,7 +1,5 @@
 package dev.baton.dataplane.engine;
 
-import dev.baton.agent.Agent;
-import dev.baton.agent.AgentRunner;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 
@@ -64,39 +62,6 @@ class ThreadFailureTest {
         }
     }
 
-    @Test
-    void aRuntimeExceptionIsLoggedAndTheLoopCarriesOnButAnErrorHaltsAndEndsIt() {
-        AtomicInteger cycles = new AtomicInteger();
-        Agent agent = new Agent() {
-            @Override
-            public String roleName() {
-                return "test agent";
-            }
-
-            @Override
-            public int doWork(long nowMs) {
-                return switch (cycles.incrementAndGet()) {
-                    case 1, 2 -> throw new IllegalStateException("a bug on one input");
-                    case 3 -> 1;
-                    case 4 -> throw new StackOverflowError("deep");
-                    default -> throw new AssertionError("the loop went on after an Error");
-                };
-            }
-        };
-        AgentRunner loop = new AgentRunner(agent, () -> 0, () -> { }, failure);
-        loop.run(); // returns only after the Error
-        assertEquals(4, cycles.get());
-        assertEquals(2, loop.failedCycles());
-        assertEquals(List.of(ThreadFailure.EXIT_STATUS), halts);
-    }
-
-    @Test
-    void anUncaughtThrowableOnAThreadWithTheHandlerHalts() throws Exception {
-        Thread thread = Thread.ofPlatform().name("baton-test").uncaughtExceptionHandler(failure)
-                .start(() -> { throw new IllegalStateException("escaped"); });
-        thread.join(5_000);
-        assertEquals(List.of(ThreadFailure.EXIT_STATUS), halts);
-    }
 
     /** Throws an Error from worker 1's cycle once {@code fail} is set; counts the cycles that run after it. */
     private static final class FailingExtension implements WorkerExtension {
