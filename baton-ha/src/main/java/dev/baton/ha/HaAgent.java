@@ -1,16 +1,12 @@
 package dev.baton.ha;
 
 import dev.baton.ha.VipUnit.PeerRecord;
-import dev.baton.ha.VipUnit.ShutdownStep;
 
-import dev.baton.codec.ArpFlyweight;
 import dev.baton.codec.Ipv4;
-import dev.baton.codec.MacAddress;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
-import dev.baton.config.ServiceConfig;
 import dev.baton.dataplane.engine.AgentWatchdog;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.agent.Agent;
@@ -20,7 +16,6 @@ import dev.baton.agent.MillisClock;
 import dev.baton.agent.OwnerThread;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.forward.Forwarder;
-import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.keepalive.HeartbeatDue;
 import dev.baton.keepalive.KeepAliveEvent;
@@ -32,31 +27,25 @@ import dev.baton.keepalive.PeerStatus;
 import dev.baton.keepalive.PeerSockets;
 import dev.baton.keepalive.PeerTransport;
 import dev.baton.agent.RateLimitedLog;
-import dev.baton.monitor.Failback;
 import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
 import dev.baton.monitor.MonitorTimers;
 import dev.baton.monitor.PeerView;
-import dev.baton.monitor.Role;
 import dev.baton.monitor.ServiceMonitor;
 import dev.baton.monitor.SyncState;
 import dev.baton.monitor.Transition;
 import dev.baton.nativeio.LibC;
 import dev.baton.nativeio.ThreadScheduling;
-import dev.baton.peer.KeepAliveFlyweight;
 import dev.baton.peer.MessageComposer;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
-import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerKey;
-import dev.baton.peer.PeerMessageBuffer;
 import dev.baton.peer.ServiceNoticeFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.peer.Verdict;
 import dev.baton.peer.VerdictCounters;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -99,48 +88,29 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     private final PeerConfig[] peers;
     private final String[] peerKeys;
-    private final PeerTransport transport;
+    /** Decodes, verifies and encodes what goes to and comes from the peers. */
+    private final PeerMessages messages;
     private final KeepAliveManager keepAlive;
     private final VipUnit[] groups;
     private final LocalLinks localLinks;
 
-    private final KeepAliveFlyweight keepAliveOut = new KeepAliveFlyweight();
-    private final KeepAliveFlyweight keepAliveIn = new KeepAliveFlyweight();
-    private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final HaEventLog events = new HaEventLog(System::currentTimeMillis);
-    private final MessageRing.Handler outboundHandler = this::sendSync;
-    private final PeerTransport.MessageHandler messageHandler = this::onMessage;
-    /** The time of the cycle in progress, for the handlers above (no capturing lambda per cycle). */
-    private long cycleNowMs;
-    /** Per peer: the link replication uses, the first alive one (updated on link events). */
-    private int[] syncLink;
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
     /** This run's incarnation (from the state directory's counter): what a peer must echo. */
     private final long incarnation;
-    /** Per peer: the run heard, the incarnation handshake, the newest state claim. */
-    private final PeerRuns runs;
 
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
     private long lastCycleMs;
-    private long malformedMessages;
-    private long unknownVipRecords;
-    private long streamsWithoutWorker;
-    /** One warning line per 10 s about sync streams from workers this router does not have. */
-    private final RateLimitedLog streamWarnings = new RateLimitedLog(1, RateLimitedLog.DEFAULT_INTERVAL_MS);
-    private long syncRequestsRefused;
     private volatile boolean running;
     private AgentRunner runner;
     private Thread thread;
     /** How long the agent parks after a cycle without work: well under a keep-alive interval. */
     static final long IDLE_NANOS = 500_000;
     private ThreadFailure threadFailure = ThreadFailure.HALT;
-    private boolean shuttingDown;
-    private long shutdownDeadlineMs = Long.MAX_VALUE;
-    private volatile boolean shutdownComplete;
-    private long handedOverAtShutdown;
-    private long gaveUpAtShutdown;
+    /** The hand-over of every VIP at SIGTERM. */
+    private final ShutdownHandover shutdown;
     /** Beaten every cycle; worker 0 drops every VIP when it stops. */
     private final AgentWatchdog watchdog;
     private long watchdogTripsSeen;
@@ -195,8 +165,6 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         this.peers = peerConfigs.toArray(PeerConfig[]::new);
         this.peerKeys = new String[peers.length];
-        this.syncLink = new int[peers.length];
-        this.runs = new PeerRuns(peers.length, incarnation);
         int[] peerIds = new int[peers.length];
         for (int p = 0; p < peers.length; p++) {
             peerKeys[p] = key(peers[p].routerId());
@@ -206,7 +174,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         // Per-pair keys derived from the shared secret; every message names its receiver.
         MessageComposer composer = new MessageComposer(routerNumber, incarnation, key, peerIds);
         MessageVerifier verifier = new MessageVerifier(routerNumber, key, peerIds, new VerdictCounters());
-        this.transport = new PeerTransport(peerConfigs, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS, sockets);
+        PeerTransport transport = new PeerTransport(peerConfigs, composer, verifier, RateLimitedLog.DEFAULT_INTERVAL_MS, sockets);
         long updateIntervalMs = settings.updateInterval().toMillis();
         this.keepAlive = new KeepAliveManager(peerConfigs, updateIntervalMs, settings.linkFailureTime().toMillis(), nowMs);
 
@@ -215,6 +183,10 @@ public final class HaAgent implements Agent, AutoCloseable {
         int[] vips = dataplane.services().distinctVips();
         this.localLinks = new LocalLinks(config.interfaces(), links, events, nowMs);
         this.groups = new VipUnit[vips.length];
+        this.messages = new PeerMessages(peers, groups, replication, transport, keepAlive, incarnation, events, clock,
+                configDigest, new PeerListener());
+        this.shutdown = new ShutdownHandover(groups, settings.shutdownHandoverTimeout().toMillis(),
+                workerMask(replication.workers()), events, new HandoverActions());
         for (int v = 0; v < vips.length; v++) {
             int vip = vips[v];
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers.length, settings.gratuitousArp(),
@@ -267,15 +239,6 @@ public final class HaAgent implements Agent, AutoCloseable {
     private int peerIndexOfKey(String key) {
         for (int p = 0; p < peers.length; p++) {
             if (peerKeys[p].equals(key)) {
-                return p;
-            }
-        }
-        return -1;
-    }
-
-    private int peerIndexOf(int routerId) {
-        for (int p = 0; p < peers.length; p++) {
-            if (peers[p].routerId() == routerId) {
                 return p;
             }
         }
@@ -371,14 +334,11 @@ public final class HaAgent implements Agent, AutoCloseable {
             command.run();
             work++;
         }
-        cycleNowMs = nowMs;
         for (int w = 0; w < replication.workers(); w++) {
             work += replication.shard(w).commands().moveBacklog();
         }
-        work += transport.receive(nowMs, messageHandler);
-        for (int w = 0; w < replication.workers(); w++) {
-            work += replication.fromWorker(w).drain(outboundHandler, MessageRing.MAX_PAYLOAD_LENGTH);
-        }
+        work += messages.receive(nowMs);
+        work += messages.sendReplication(nowMs);
         ShardEvent event;
         while ((event = replication.events().poll()) != null) {
             onShardEvent(event, nowMs);
@@ -400,20 +360,18 @@ public final class HaAgent implements Agent, AutoCloseable {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
             work += announce(group, nowMs);
-            if (!shuttingDown) {
+            if (!shutdown.begun()) {
                 followTheActive(group, nowMs); // a router that stops does not ask the new active for a dump
             }
         }
-        if (shuttingDown) {
-            work += progressShutdown(nowMs);
-        }
+        work += shutdown.progress(nowMs);
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
         if (stalledWithinCycle(nowMs)) {
             return work;
         }
         for (HeartbeatDue due : keepAlive.heartbeatsDue(nowMs)) {
-            sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
+            messages.sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
             work++;
         }
         return work;
@@ -480,105 +438,79 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     // ====================================================================================== peer messages
 
-    private void onMessage(int peerId, int linkIndex, MessageVerifier verifier, PeerMessageBuffer buffer) {
-        // The time it is read, not the cycle's: a router stopped in the middle of a cycle (SIGSTOP, a pause of the
-        // machine) reads what queued meanwhile after it resumes, and a keep-alive stamped with the cycle's older
-        // time would restart t2 from a moment long past, so the standby would take over a few milliseconds later.
-        long nowMs = Math.max(cycleNowMs, clock.nowMs());
-        int peer = peerIndexOf(peerId);
-        if (peer < 0) {
-            return;
+    /** What the hand-over at shutdown asks of the conductor. */
+    private final class HandoverActions implements ShutdownHandover.Conductor {
+        @Override
+        public void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
+            HaAgent.this.execute(group, actions, nowMs);
         }
-        MessageType type = verifier.type();
-        PeerHeaderFlyweight header = verifier.header();
-        if (runs.restarted(peer, header.incarnation())) {
-            onPeerRestarted(peer);
+
+        @Override
+        public boolean hasSynchronizedStandby(VipUnit group) {
+            return synchronizedStandby(group) >= 0;
         }
-        boolean hasEcho = false;
-        if (type == MessageType.KEEPALIVE) {
-            keepAliveIn.wrap(buffer.segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, header.payloadLength());
-            hasEcho = keepAliveIn.valid();
-        }
-        switch (runs.admit(peer, header.incarnation(), header.sequence(), hasEcho, hasEcho ? keepAliveIn.echoedIncarnation() : 0)) {
-            case BEFORE_ECHO -> {
-                return;
-            }
-            case OPENS_RUN -> events.handshake(nowMs, peers[peer].name(), peers[peer].name() + " (incarnation "
-                    + Long.toUnsignedString(header.incarnation()) + ") echoed this router's incarnation "
-                    + Long.toUnsignedString(incarnation) + ": its messages count from sequence "
-                    + Long.toUnsignedString(header.sequence()));
-            case COUNTS -> {
-            }
-        }
-        if (claimsState(type) && !runs.newestClaim(peer, header.incarnation(), header.sequence())) {
-            if (type == MessageType.KEEPALIVE) {
-                keepAlive.onHeartbeat(peerId, linkIndex, nowMs); // the link is alive, the claim is stale
-            }
-            return;
-        }
-        MemorySegment segment = buffer.segment();
-        long offset = PeerHeaderFlyweight.PAYLOAD_OFFSET;
-        int length = header.payloadLength();
-        switch (type) {
-            case KEEPALIVE -> onKeepAlive(peer, linkIndex, segment, offset, length, nowMs);
-            case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
-            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> onNotice(peer, type, segment, offset, length, nowMs);
+
+        @Override
+        public void flushUpdates(VipUnit group, long nowMs) {
+            toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, 0, 0, group.index, 0, nowMs);
         }
     }
 
-    /**
-     * A peer authenticated under a new incarnation is a new run of that router, with empty tables and sync
-     * sessions numbered from the start again: a stream to or from its earlier run means nothing to it, and a
-     * request of the new run could be taken for a repeat of the old one's (the same session number).
-     */
-    private void onPeerRestarted(int peer) {
-        long nowMs = Math.max(cycleNowMs, clock.nowMs());
-        for (VipUnit group : groups) {
-            int v = group.index;
-            group.dumpCompleteWorkers[peer] = 0;
-            toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, v, peer, nowMs);
-            // The active this router follows is gone as surely as if it had crashed (it has, if it restarted
-            // this fast): its new run has an empty table, so this copy is the only one; take over with it now
-            // (348) rather than after t2, or wipe it to follow an empty table.
-            execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
-            if (group.followedPeer == peer) {
-                abandonStream(group, peers[peer].name() + " restarted: its earlier run's stream is over", nowMs);
+    /** What peers say, decoded by {@link PeerMessages}, carried to the VIP units' monitors. */
+    private final class PeerListener implements PeerMessages.Listener {
+
+        /**
+         * A peer authenticated under a new incarnation is a new run of that router, with empty tables and sync
+         * sessions numbered from the start again: a stream to or from its earlier run means nothing to it, and a
+         * request of the new run could be taken for a repeat of the old one's (the same session number).
+         */
+        @Override
+        public void peerRestarted(int peer, long nowMs) {
+            for (VipUnit group : groups) {
+                group.dumpCompleteWorkers[peer] = 0;
+                toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, group.index, peer, nowMs);
+                // The active this router follows is gone as surely as if it had crashed (it has, if it restarted
+                // this fast): its new run has an empty table, so this copy is the only one; take over with it now
+                // (348) rather than after t2, or wipe it to follow an empty table.
+                execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
+                if (group.followedPeer == peer) {
+                    abandonStream(group, peers[peer].name() + " restarted: its earlier run's stream is over", nowMs);
+                }
             }
         }
-    }
 
-    /** Keep-alives and notices say what their sender is now; sync messages are ordered by their own streams. */
-    private static boolean claimsState(MessageType type) {
-        return switch (type) {
-            case KEEPALIVE, SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> true;
-            default -> false;
-        };
-    }
-
-    private void onKeepAlive(int peer, int linkIndex, MemorySegment segment, long offset, int length, long nowMs) {
-        keepAlive.onHeartbeat(peers[peer].routerId(), linkIndex, nowMs);
-        keepAliveIn.wrap(segment, offset, length);
-        if (!keepAliveIn.valid()) {
-            malformedMessages++;
-            return;
-        }
-        for (int i = 0; i < keepAliveIn.serviceCount(); i++) {
-            int v = keepAliveIn.serviceId(i);
-            MonitorState state = KeepAliveCodes.state(keepAliveIn.state(i));
-            if (v < 0 || v >= groups.length || state == null) {
-                unknownVipRecords++;
-                continue;
-            }
-            VipUnit group = groups[v];
-            Role role = KeepAliveCodes.role(keepAliveIn.role(i));
-            PeerRecord record = new PeerRecord(nowMs, state, role, KeepAliveCodes.sync(keepAliveIn.syncState(i)), keepAliveIn.priority(i),
-                    keepAliveIn.flags(i), keepAliveIn.tableSize(i), keepAliveIn.tableDigest(i), keepAliveIn.configDigest(i),
-                    keepAliveIn.term(i));
+        @Override
+        public void peerHeard(VipUnit group, int peer, PeerRecord record, long nowMs) {
             group.peerRecords[peer] = record;
             checkConfiguration(group, peer, record, nowMs);
-            execute(group, group.monitor.onPeerHeard(new PeerView(peerKeys[peer], role, record.priority(), state,
+            execute(group, group.monitor.onPeerHeard(new PeerView(peerKeys[peer], record.role(), record.priority(), record.state(),
                     record.sync() == SyncState.IN_SYNC, record.term(), record.linksUp()), nowMs), nowMs);
             checkDrift(group, peer, record, nowMs);
+        }
+
+        @Override
+        public void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs) {
+            ServiceMonitor monitor = group.monitor;
+            List<MonitorAction> actions = switch (type) {
+                case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peerKeys[peer], nowMs);
+                case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peerKeys[peer], nowMs);
+                case GAVE_UP -> monitor.onActiveGaveUp(peerKeys[peer], PeerMessages.noticeReason(reason), nowMs);
+                case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
+                default -> List.of();
+            };
+            execute(group, actions, nowMs);
+        }
+
+        @Override
+        public boolean syncRequested(VipUnit group, int peer, long nowMs) {
+            if (group.monitor.state() != MonitorState.ACTIVE) {
+                return false;
+            }
+            if (group.monitor.sync() != SyncState.SYNC_OUT) {
+                group.dumpCompleteWorkers[peer] = 0;
+                execute(group, group.monitor.onSyncRequested(peerKeys[peer], nowMs), nowMs);
+            }
+            return true;
         }
     }
 
@@ -627,99 +559,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    /** A sync message from a peer goes to the worker its stream names (same worker index on both routers). */
-    private void routeSync(int peer, MessageType type, MemorySegment segment, long offset, int length, long nowMs) {
-        if (length < Integer.BYTES) {
-            malformedMessages++;
-            return;
-        }
-        int stream = MessageType.leadingServiceId(segment, offset);
-        int v = ReplicationShard.vipOfStream(stream);
-        int w = ReplicationShard.workerOfStream(stream);
-        if (v >= groups.length) {
-            unknownVipRecords++;
-            return;
-        }
-        if (w >= replication.workers()) {
-            streamsWithoutWorker++;
-            if (streamWarnings.shouldLog(0, nowMs)) {
-                streamWarnings.takeSuppressed(0);
-                LOG.log(System.Logger.Level.WARNING, peers[peer].name() + " replicates worker " + w + " but this router has "
-                        + replication.workers() + " workers: set router.workers equal on both (" + streamsWithoutWorker + " messages so far)");
-            }
-            return;
-        }
-        VipUnit group = groups[v];
-        if (type == MessageType.SYNC_REQUEST) {
-            if (group.monitor.state() != MonitorState.ACTIVE) {
-                syncRequestsRefused++; // not the active for this VIP: the requester will hear who is
-                return;
-            }
-            if (group.monitor.sync() != SyncState.SYNC_OUT) {
-                group.dumpCompleteWorkers[peer] = 0;
-                execute(group, group.monitor.onSyncRequested(peerKeys[peer], nowMs), nowMs);
-            }
-        }
-        replication.toWorker(w).offer(peer, type, segment, offset, length);
-    }
-
-    private void onNotice(int peer, MessageType type, MemorySegment segment, long offset, int length, long nowMs) {
-        notice.wrap(segment, offset, length);
-        if (!notice.valid()) {
-            malformedMessages++;
-            return;
-        }
-        int v = notice.serviceId();
-        if (v < 0 || v >= groups.length) {
-            unknownVipRecords++;
-            return;
-        }
-        VipUnit group = groups[v];
-        ServiceMonitor monitor = group.monitor;
-        List<MonitorAction> actions = switch (type) {
-            case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peerKeys[peer], nowMs);
-            case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peerKeys[peer], nowMs);
-            case GAVE_UP -> monitor.onActiveGaveUp(peerKeys[peer], noticeReason(notice.reason()), nowMs);
-            case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
-            default -> List.of();
-        };
-        execute(group, actions, nowMs);
-    }
-
-    private static String noticeReason(int code) {
-        return switch (code) {
-            case ServiceNoticeFlyweight.REASON_OPERATOR -> "operator";
-            case ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN -> "client-facing interface down";
-            case ServiceNoticeFlyweight.REASON_SERVER_INTERFACE_DOWN -> "server-facing interface down";
-            case ServiceNoticeFlyweight.REASON_FAILBACK -> "failback";
-            case ServiceNoticeFlyweight.REASON_SHUTDOWN -> "shutting down";
-            default -> "reason " + code;
-        };
-    }
-
     // ====================================================================================== shards
-
-    /** Outbound replication: a payload a worker produced, to the peer it names, on its first live link. */
-    private void sendSync(int peer, MessageType type, MemorySegment segment, long offset, int length) {
-        MemorySegment.copy(segment, offset, transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
-        transport.send(peers[peer].routerId(), syncLink[peer], type, length, cycleNowMs);
-    }
-
-    /**
-     * Replication goes over one link, the first alive one (heartbeats go over all): sending every batch on
-     * every link would double the sync traffic for nothing, since a lost batch is resent anyway.
-     */
-    private void chooseSyncLink(int peer) {
-        PeerStatus status = keepAlive.status(peers[peer].routerId());
-        int chosen = 0;
-        for (LinkStatus link : status.links()) {
-            if (link.state() == dev.baton.keepalive.LinkState.ALIVE) {
-                chosen = link.linkIndex();
-                break;
-            }
-        }
-        syncLink[peer] = chosen;
-    }
 
     /**
      * The bit set of every worker, 1..64 of them ({@code ConfigLimits.MAX_WORKERS}). Not
@@ -763,8 +603,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     // ====================================================================================== keep-alive
 
     private void onKeepAliveEvent(KeepAliveEvent event, long nowMs) {
-        int peer = peerIndexOf(event.peerRouterId());
-        chooseSyncLink(peer);
+        int peer = messages.peerIndexOf(event.peerRouterId());
+        messages.chooseSyncLink(peer);
         String text = event.kind().isLinkEvent()
                 ? "link " + event.linkIndex() + " to " + event.peerName() + " (" + peers[peer].links().get(event.linkIndex()).describe() + ") "
                   + (event.kind() == KeepAliveEvent.Kind.LINK_ALIVE ? "alive" : "failed") + ": " + event.reason()
@@ -796,48 +636,6 @@ public final class HaAgent implements Agent, AutoCloseable {
                 toEveryShard(ShardCommands.Kind.DROP_SENDER, 0, 0, group.index, peer, nowMs);
             }
         }
-    }
-
-    private void sendKeepAlive(int peerRouterId, int linkIndex, long nowMs) {
-        int length = writeKeepAlive();
-        keepAliveOut.echoedIncarnation(runs.heard(peerIndexOf(peerRouterId)));
-        if (transport.send(peerRouterId, linkIndex, MessageType.KEEPALIVE, length, nowMs)) {
-            keepAlive.onHeartbeatSent(peerRouterId, linkIndex);
-        }
-    }
-
-    /** A keep-alive to every peer on every link now: a new active announces itself without waiting for t4. */
-    private void sendKeepAliveToAll(long nowMs) {
-        for (PeerConfig peer : peers) {
-            for (int l = 0; l < peer.links().size(); l++) {
-                sendKeepAlive(peer.routerId(), l, nowMs);
-            }
-        }
-    }
-
-    private int writeKeepAlive() {
-        int length = MessageType.KEEPALIVE.payloadLength(groups.length);
-        keepAliveOut.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
-        keepAliveOut.serviceCount(groups.length);
-        for (VipUnit group : groups) {
-            ServiceMonitor m = group.monitor;
-            int syncCode = KeepAliveCodes.syncCode(m.sync());
-            keepAliveOut.service(group.index, group.index, m.state().code,
-                    KeepAliveCodes.roleCode(m.role()), syncCode,
-                    m.priority(), m.linksUp() ? 0 : KeepAliveFlyweight.FLAG_LINKS_DOWN, replication.size(group.index),
-                    replication.digest(group.index), configDigest, m.term());
-        }
-        return length;
-    }
-
-    private void sendNotice(int peer, MessageType type, int vipIndex, int reason, long nowMs) {
-        if (peer < 0) {
-            return;
-        }
-        notice.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, ServiceNoticeFlyweight.LENGTH)
-                .set(vipIndex, reason);
-        // Notices go over every link: each is rare and must not wait for a link failure to be noticed.
-        transport.sendOnEveryLink(peers[peer].routerId(), type, ServiceNoticeFlyweight.LENGTH, nowMs);
     }
 
     // ====================================================================================== actions
@@ -873,9 +671,9 @@ public final class HaAgent implements Agent, AutoCloseable {
                     announce(group, nowMs);
                 }
                 case MonitorAction.SendSwitchoverQuery q ->
-                        sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                        messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverAccept a ->
-                        sendNotice(peerIndexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                        messages.sendNotice(peerIndexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSyncRequest r -> {
                     // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift
                     // detection forces one; here only a new active needs following.
@@ -888,16 +686,14 @@ public final class HaAgent implements Agent, AutoCloseable {
                 case MonitorAction.SendUpdates u -> {
                     // The shards stream changes on their own t4; a keep-alive now tells every peer at once.
                     if (!u.fullDump()) {
-                        sendKeepAliveToAll(nowMs);
+                        messages.sendKeepAliveToAll(nowMs);
                     }
                 }
                 case MonitorAction.AnnounceGaveUp g -> {
-                    int reason = shuttingDown ? ServiceNoticeFlyweight.REASON_SHUTDOWN
+                    int reason = shutdown.begun() ? ServiceNoticeFlyweight.REASON_SHUTDOWN
                             : group.lastDownWasClientSide ? ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN
                             : ServiceNoticeFlyweight.REASON_SERVER_INTERFACE_DOWN;
-                    for (int p = 0; p < peers.length; p++) {
-                        sendNotice(p, MessageType.GAVE_UP, v, reason, nowMs);
-                    }
+                    messages.sendNoticeToAll(MessageType.GAVE_UP, v, reason, nowMs);
                 }
                 case MonitorAction.RequestPeerTakeover r -> {
                     int standby = synchronizedStandby(group);
@@ -907,7 +703,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                         events.note(nowMs, group.name, 347, group.switchoverOutcome, false);
                     } else {
                         group.switchoverOutcome = "operator switch-over: asked " + peers[standby].name() + " to take the VIP";
-                        sendNotice(standby, MessageType.TAKEOVER_REQUEST, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                        messages.sendNotice(standby, MessageType.TAKEOVER_REQUEST, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                     }
                 }
             }
@@ -941,33 +737,16 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /**
-     * IP takeover: gratuitous ARP for the VIP on every client-facing port, in both forms (a request, which
-     * RFC 5227 §3 recommends and every stack accepts, and a reply, which some switches and older stacks
-     * need), {@code count} times {@code interval} apart, then every {@code reannounce} while active.
+     * IP takeover: gratuitous ARP for the VIP ({@code Forwarder#announce}), {@code count} times {@code interval}
+     * apart, then every {@code reannounce} while active. Worker 0 sends it, through its client-facing ports, as a
+     * command on its shard's ring (no object per announcement).
      */
     private int announce(VipUnit group, long nowMs) {
         if (!group.announcements.due(nowMs, group.answeringArp)) {
             return 0;
         }
-        int vip = group.vip;
-        Forwarder worker = dataplane.worker(0);
-        VipOwnership ownership = dataplane.ownership();
-        worker.submit(() -> {
-            // Checked again on the worker: an announcement queued just before this router yielded the VIP (two
-            // actives resolved, a hand-over) must not go out after the winner's, or the upstream would send the
-            // VIP's traffic to a router that no longer forwards it until its ARP entry goes stale.
-            if (!ownership.answersArp(vip)) {
-                return;
-            }
-            PacketPort[] ports = worker.ports();
-            for (int i = 0; i < ports.length; i++) {
-                if (worker.facesClients(i)) {
-                    worker.sendArp(ports[i], ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, vip, 0L, vip);
-                    worker.sendArp(ports[i], ArpFlyweight.OP_REPLY, MacAddress.BROADCAST, vip, ports[i].macAddress(), vip);
-                }
-            }
-            worker.flushDirtyPorts();
-        });
+        ShardCommands commands = replication.shard(0).commands();
+        commands.offer(ShardCommands.Kind.ANNOUNCE, 0, 0, group.index, 0, nowMs);
         return 1;
     }
 
@@ -1063,19 +842,21 @@ public final class HaAgent implements Agent, AutoCloseable {
                         link.heartbeatsReceived(), link.failures()));
             }
             peerList.add(new HaStatus.Peer(peer.name(), Integer.toUnsignedLong(peer.routerId()), ps.state().name().toLowerCase(),
-                    runs.heard(index), runs.echoedThisRun(index), List.copyOf(links)));
+                    messages.runs().heard(index), messages.runs().echoedThisRun(index), List.copyOf(links)));
         }
+        PeerTransport transport = messages.transport();
+        PeerRuns runs = messages.runs();
         VerdictCounters verdicts = transport.verdicts();
         Map<Verdict, Long> byVerdict = new java.util.EnumMap<>(Verdict.class);
         for (Verdict verdict : Verdict.values()) {
             byVerdict.put(verdict, verdicts.count(verdict));
         }
-        HaStatus.PeerMessages messages = new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(),
-                transport.sendFailures(), transport.foreignSourceDrops(), transport.receiveErrors(), malformedMessages,
-                unknownVipRecords, streamsWithoutWorker, syncRequestsRefused, runs.staleStateClaims(), runs.ignoredBeforeEcho(),
-                heartbeatsWithheld);
+        HaStatus.PeerMessages counts = new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(),
+                transport.sendFailures(), transport.foreignSourceDrops(), transport.receiveErrors(), messages.malformedMessages(),
+                messages.unknownVipRecords(), messages.streamsWithoutWorker(), messages.syncRequestsRefused(),
+                runs.staleStateClaims(), runs.ignoredBeforeEcho(), heartbeatsWithheld);
         return new HaStatus(Integer.toUnsignedLong(routerNumber), incarnation, configDigest, List.copyOf(vips),
-                List.copyOf(peerList), messages);
+                List.copyOf(peerList), counts);
     }
 
     /** Replication counters of VIP {@code vipIndex} summed over the workers (asks each worker). Any thread. */
@@ -1114,113 +895,33 @@ public final class HaAgent implements Agent, AutoCloseable {
      * a restart, and a live peer's messages during the first round trip. Agent thread (use {@link #query}).
      */
     public long ignoredBeforeEcho() {
-        return runs.ignoredBeforeEcho();
+        return messages.runs().ignoredBeforeEcho();
     }
 
     /** Whether peer {@code peerIndex}'s current run has echoed this run's incarnation. Agent thread. */
     public boolean peerEchoed(int peerIndex) {
-        return runs.echoedThisRun(peerIndex);
+        return messages.runs().echoedThisRun(peerIndex);
     }
 
     /** Rejected peer messages (wrong key, replay, malformed header...). Agent thread (use {@link #query}). */
     public long rejectedMessages() {
-        return transport.verdicts().rejected();
+        return messages.transport().verdicts().rejected();
     }
 
     // ====================================================================================== shutdown
 
     /**
-     * SIGTERM: hands every VIP this router is active for to a synchronized standby, the way
-     * {@code baton ctl switchover} does, so no connection is lost: first every worker sends its pending update
-     * batches and waits for the standby's acknowledgement ({@link ReplicationShard#flushUpdates}), then the
-     * standby is asked to take the VIP (transition 347); when its switch-over query arrives this router hands
-     * over (355): it stops answering ARP at once and forwards for the hand-over drain. A VIP no synchronized
-     * standby accepted within {@code shutdown-handover-timeout} is given up instead: this router stops
-     * answering ARP and forwarding and sends GAVE_UP (reason shutdown), so a standby takes over at once rather
-     * than after t2. Agent thread; {@link #shutdownComplete} turns true when every VIP is done.
+     * SIGTERM: hands every VIP this router is active for to a synchronized standby, flushing the pending updates
+     * first, or gives it up after {@code shutdown-handover-timeout} ({@link ShutdownHandover}). Agent thread;
+     * {@link #shutdownComplete} turns true when every VIP is done.
      */
     public void beginShutdown(long nowMs) {
-        if (shuttingDown) {
-            return;
-        }
-        shuttingDown = true;
-        shutdownDeadlineMs = nowMs + settings.shutdownHandoverTimeout().toMillis();
-        int active = 0;
-        for (VipUnit group : groups) {
-            if (group.monitor.state() == MonitorState.ACTIVE) {
-                active++;
-                group.shutdownStep = ShutdownStep.FLUSHING;
-                group.flushedWorkers = 0;
-                int v = group.index;
-                toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, 0, 0, v, 0, nowMs);
-            } else {
-                group.shutdownStep = ShutdownStep.DONE;
-            }
-        }
-        String text = "shutting down: handing " + active + " VIP(s) to a synchronized standby within "
-                + settings.shutdownHandoverTimeout().toMillis() + " ms (shutdown-handover-timeout), else giving them up";
-        events.note(nowMs, "", 0, text, false);
-        progressShutdown(nowMs);
+        shutdown.begin(nowMs);
     }
 
     /** Whether every VIP's hand-over at shutdown is done (handed over and drained, or given up). Any thread. */
     public boolean shutdownComplete() {
-        return shutdownComplete;
-    }
-
-    private int progressShutdown(long nowMs) {
-        int work = 0;
-        boolean done = true;
-        long allWorkers = workerMask(replication.workers());
-        for (VipUnit group : groups) {
-            boolean active = group.monitor.state() == MonitorState.ACTIVE;
-            switch (group.shutdownStep) {
-                case FLUSHING -> {
-                    if (!active) {
-                        group.shutdownStep = ShutdownStep.DONE; // lost it meanwhile (two actives resolved, a link)
-                    } else if (group.flushedWorkers == allWorkers && synchronizedStandby(group) >= 0) {
-                        group.switchoverOutcome = null;
-                        execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
-                        group.shutdownStep = ShutdownStep.REQUESTED;
-                        work++;
-                    }
-                }
-                case REQUESTED -> {
-                    if (!active) {
-                        group.shutdownStep = ShutdownStep.HANDED_OVER;
-                        handedOverAtShutdown++;
-                        work++;
-                    }
-                }
-                case HANDED_OVER -> {
-                    if (!group.forwarding) {
-                        group.shutdownStep = ShutdownStep.DONE; // the drain is over
-                        work++;
-                    }
-                }
-                default -> {
-                }
-            }
-            if ((group.shutdownStep == ShutdownStep.FLUSHING || group.shutdownStep == ShutdownStep.REQUESTED)
-                    && nowMs >= shutdownDeadlineMs) {
-                String text = "shutting down: no synchronized standby accepted the VIP within "
-                        + settings.shutdownHandoverTimeout().toMillis() + " ms; giving it up (GAVE_UP)";
-                events.note(nowMs, group.name, 0, text, true);
-                // The monitor gives the VIP up as for a local link failure (2(a), 2(b)): GAVE_UP with reason
-                // shutdown, no ARP answers, no forwarding, and its keep-alives say STANDBY from now on.
-                execute(group, group.monitor.onLocalLinks(false, "shutting down", nowMs), nowMs);
-                group.shutdownStep = ShutdownStep.DONE;
-                gaveUpAtShutdown++;
-                work++;
-            }
-            done &= group.shutdownStep == ShutdownStep.DONE;
-        }
-        if (done && !shutdownComplete) {
-            shutdownComplete = true;
-            String text = "shutdown hand-over done: " + handedOverAtShutdown + " VIP(s) handed over, " + gaveUpAtShutdown + " given up";
-            events.note(nowMs, "", 0, text, false);
-        }
-        return work;
+        return shutdown.complete();
     }
 
     /**
@@ -1235,7 +936,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             commands.add(() -> beginShutdown(clock.nowMs()));
             long waitNs = (settings.shutdownHandoverTimeout().toMillis() + settings.handoverDrain().toMillis() + 1_000) * 1_000_000L;
             long startNs = System.nanoTime();
-            while (!shutdownComplete && System.nanoTime() - startNs < waitNs && thread.isAlive()) {
+            while (!shutdown.complete() && System.nanoTime() - startNs < waitNs && thread.isAlive()) {
                 LockSupport.parkNanos(1_000_000L);
             }
         }
@@ -1246,11 +947,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         long nowMs = clock.nowMs();
         for (VipUnit group : groups) {
             if (group.monitor.state() == MonitorState.ACTIVE) {
-                for (int p = 0; p < peers.length; p++) {
-                    sendNotice(p, MessageType.GAVE_UP, group.index, ServiceNoticeFlyweight.REASON_SHUTDOWN, nowMs);
-                }
+                messages.sendNoticeToAll(MessageType.GAVE_UP, group.index, ServiceNoticeFlyweight.REASON_SHUTDOWN, nowMs);
             }
         }
-        transport.close();
+        messages.close();
     }
 }

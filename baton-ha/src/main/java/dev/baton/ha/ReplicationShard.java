@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the same worker count (part of the configuration digest the peers compare).
  *
  * <p>Threads: messages arrive from the HA agent on {@code inbound} and leave on {@code outbound}
- * ({@link MessageRing}s, allocation-free); commands from the agent arrive through
- * {@link Forwarder#submit}; events go to the agent on a concurrent queue. Everything else runs on the
- * worker's thread.
+ * ({@link MessageRing}s, allocation-free); commands from the agent arrive on a {@link ShardCommands} ring
+ * (follow, unfollow, drop or resume a sender, flush; and on worker 0 the VIPs' gratuitous ARP announcements,
+ * which go out through the worker's own ports); events go to the agent on a concurrent queue. Everything else
+ * runs on the worker's thread.
  *
  * <p>Takeover order: replicated entries land in the worker's own table, so they are in force the
  * moment the VIP's forwarding flag turns on; a replicated connection of a service with persistence also
@@ -52,6 +53,10 @@ public final class ReplicationShard implements WorkerExtension {
     private final int peerCount;
     private final SyncSettings settings;
     private final ServiceMap services;
+    /** The VIPs' addresses by index (the configuration's order, as on the wire). */
+    private final int[] vips;
+    /** The worker this shard runs on (set in {@link #attach}). */
+    private Forwarder forwarder;
     private final MessageRing inbound;
     private final MessageRing outbound;
     private final Queue<ShardEvent> events;
@@ -98,6 +103,7 @@ public final class ReplicationShard implements WorkerExtension {
         this.peerCount = peerCount;
         this.settings = settings;
         this.services = services;
+        this.vips = services.distinctVips();
         this.inbound = inbound;
         this.outbound = outbound;
         this.events = events;
@@ -131,6 +137,7 @@ public final class ReplicationShard implements WorkerExtension {
 
     @Override
     public void attach(Forwarder forwarder) {
+        this.forwarder = forwarder;
         this.table = forwarder.table();
         this.persistence = forwarder.persistence();
         for (int v = 0; v < vipCount; v++) {
@@ -182,6 +189,7 @@ public final class ReplicationShard implements WorkerExtension {
             case RESUME_SENDER -> resumeSender(vipIndex, peerIndex, atMs);
             case FORGET_PEER -> forgetPeer(vipIndex, peerIndex);
             case FLUSH_UPDATES -> flushUpdates(vipIndex, atMs);
+            case ANNOUNCE -> forwarder.announce(vips[vipIndex]);
         }
     }
 

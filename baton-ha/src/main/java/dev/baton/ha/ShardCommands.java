@@ -24,7 +24,9 @@ final class ShardCommands {
         DROP_SENDER,
         RESUME_SENDER,
         FORGET_PEER,
-        FLUSH_UPDATES
+        FLUSH_UPDATES,
+        /** Gratuitous ARP for the VIP on the worker's client-facing ports ({@code Forwarder#announce}). */
+        ANNOUNCE
     }
 
     static final int FORCE = 1;

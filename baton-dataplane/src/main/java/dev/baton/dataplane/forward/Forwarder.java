@@ -570,6 +570,30 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         return at;
     }
 
+    /**
+     * IP takeover (FIG. 6): gratuitous ARP for {@code vip} on every client-facing port, in both forms (a request,
+     * which RFC 5227 §3 recommends and every stack accepts, and a reply, which some switches and older stacks
+     * need), flushed at once. Nothing when this router no longer answers ARP for the VIP: an announcement queued
+     * just before it yielded (two actives resolved, a hand-over) must not go out after the winner's, or the
+     * upstream would send the VIP's traffic to a router that no longer forwards it until its ARP entry goes
+     * stale. Worker thread.
+     *
+     * @return whether it was sent
+     */
+    public boolean announce(int vip) {
+        if (!ownership.answersArp(vip)) {
+            return false;
+        }
+        for (int i = 0; i < ports.length; i++) {
+            if (facesClients[i]) {
+                sendArp(ports[i], ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, vip, 0L, vip);
+                sendArp(ports[i], ArpFlyweight.OP_REPLY, MacAddress.BROADCAST, vip, ports[i].macAddress(), vip);
+            }
+        }
+        flushDirtyPorts();
+        return true;
+    }
+
     /** Flushes every port written to since the last flush: one kick per port per batch. */
     public void flushDirtyPorts() {
         for (int i = 0; i < ports.length; i++) {

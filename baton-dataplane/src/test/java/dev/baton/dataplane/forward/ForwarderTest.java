@@ -1,6 +1,8 @@
 package dev.baton.dataplane.forward;
 
+import dev.baton.codec.ArpFlyweight;
 import dev.baton.codec.Ipv4;
+import dev.baton.codec.MacAddress;
 import dev.baton.config.ServiceConfig;
 import dev.baton.config.ServiceConfig.PortRange;
 import dev.baton.config.ServiceConfig.Protocol;
@@ -108,6 +110,23 @@ class ForwarderTest {
         front.inject(TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
         forwarder.doWork(now);
         assertTrue(front.drainTransmitted().isEmpty(), "a router that does not own the VIP stays silent (FIG. 3, action 321)");
+    }
+
+    @Test
+    void anAnnouncementIsAGratuitousRequestAndReplyOnTheClientSideOnlyAndNothingOnceArpIsNoLongerAnswered() {
+        assertTrue(forwarder.announce(VIP));
+        List<byte[]> sent = front.drainTransmitted();
+        assertEquals(2, sent.size(), "a request and a reply");
+        assertArrayEquals(TestFrames.arp(MacAddress.BROADCAST, ROUTER_FRONT_MAC, ArpFlyweight.OP_REQUEST, ROUTER_FRONT_MAC, VIP, 0L, VIP), sent.get(0));
+        assertArrayEquals(TestFrames.arp(MacAddress.BROADCAST, ROUTER_FRONT_MAC, ArpFlyweight.OP_REPLY, ROUTER_FRONT_MAC, VIP,
+                        ROUTER_FRONT_MAC, VIP),
+                sent.get(1));
+        assertTrue(back.drainTransmitted().isEmpty(), "servers do not learn the VIP from the router");
+
+        // Queued before a hand-over (355) and run after it: must not undo the new active's announcement.
+        ownership.answerArpByIndex(ownership.indexOf(VIP), false);
+        assertFalse(forwarder.announce(VIP));
+        assertTrue(front.drainTransmitted().isEmpty());
     }
 
     @Test
