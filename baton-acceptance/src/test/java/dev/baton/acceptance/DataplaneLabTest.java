@@ -236,6 +236,31 @@ class DataplaneLabTest {
         }
     }
 
+    @Test
+    @Order(8)
+    @SuppressWarnings("unchecked")
+    void ctlCountersListEveryWorkersRingsAndAgreeWithStats() {
+        curl("http://" + VIP + "/");
+        List<Object> counters = (List<Object>) router.ctl("counters", Map.of());
+        Map<String, Object> stats = router.stats();
+        long inserts = 0;
+        java.util.Set<String> rings = new java.util.TreeSet<>();
+        for (Object o : counters) {
+            Map<String, Object> row = (Map<String, Object>) o;
+            Map<String, Object> labels = (Map<String, Object>) row.get("labels");
+            if (row.get("name").equals("table_inserts")) {
+                inserts += ((Number) row.get("value")).longValue();
+            }
+            if (row.get("name").equals("ring_rx_packets")) {
+                rings.add(labels.get("worker") + "/" + labels.get("interface"));
+            }
+        }
+        assertEquals(((Number) ((Map<String, Object>) stats.get("table")).get("inserts")).longValue(), inserts,
+                "ctl stats sums the same counters");
+        assertEquals(((List<Object>) stats.get("rings")).size(), rings.size(), "a ring per worker and interface: " + rings);
+        assertFalse(rings.isEmpty());
+    }
+
     private static String firstAnswerFrom(String expected) {
         for (int i = 0; i < 8; i++) {
             String body = curl("http://" + VIP + "/");

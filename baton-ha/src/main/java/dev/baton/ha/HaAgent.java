@@ -195,6 +195,8 @@ public final class HaAgent implements Agent, AutoCloseable {
         for (VipUnit group : groups) {
             execute(group, group.monitor.start(nowMs), nowMs);
         }
+        HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
+                watchdog, () -> heartbeatsWithheld, dataplane);
         lastCycleMs = nowMs;
     }
 

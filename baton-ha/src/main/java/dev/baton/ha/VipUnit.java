@@ -49,6 +49,8 @@ final class VipUnit {
     ShutdownStep shutdownStep = ShutdownStep.NONE;
     /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
     long flushedWorkers;
+    /** The monitor's transitions so far (sync sub-state changes included). */
+    long transitions;
 
     private final java.util.function.ToIntFunction<String> peerIndexOfKey;
 
@@ -82,7 +84,10 @@ final class VipUnit {
         }
         Role role = first.role() == ServiceConfig.ServiceRole.PRIMARY ? Role.PRIMARY : Role.BACKUP;
         Failback failback = first.failback() == ServiceConfig.Failback.MANUAL ? Failback.MANUAL : Failback.AUTOMATIC;
-        this.monitor = new ServiceMonitor(name, routerKey, role, failback, first.priority(), timers, transitions);
+        this.monitor = new ServiceMonitor(name, routerKey, role, failback, first.priority(), timers, t -> {
+            this.transitions++;
+            transitions.accept(t);
+        });
     }
 
     /** The index of the peer this VIP's monitor hears as active, or -1. */

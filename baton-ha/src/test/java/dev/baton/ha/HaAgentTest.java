@@ -52,6 +52,17 @@ class HaAgentTest {
                 }
             }
             assertEquals(2 * 3, announcements, "3 announcements, each a request and a reply");
+            // The same story in the routers' counters.
+            dev.baton.agent.CounterSnapshot counters = pair.b.dataplane.counters().snapshot();
+            assertEquals(350, counters.sum("vip_state", "vip", "192.0.2.10"), "ACTIVE (350)");
+            assertEquals(1, counters.sum("vip_forwarding", "vip", "192.0.2.10"));
+            assertEquals(3, counters.sum("gratuitous_arp_announcements", "vip", "192.0.2.10"));
+            assertEquals(0, counters.sum("link_alive", "peer", "a"), "a's link failed");
+            assertTrue(counters.sum("keepalives_received", "peer", "a") > 0);
+            assertTrue(counters.sum("sync_records_applied", "vip", "192.0.2.10") >= 40, counters.text());
+            assertEquals(0, counters.sum("peer_datagrams") - counters.sum("peer_datagrams", "verdict", "accepted"),
+                    "nothing rejected: " + counters.text());
+            assertTrue(pair.a.dataplane.counters().snapshot().sum("sync_updates_sent", "vip", "192.0.2.10") >= 40);
 
             // Every connection's next segment (not a SYN) reaches the server a chose for it.
             int worker = dev.baton.nativeio.ClientShardFanout.shardOf(TwoRouters.CLIENT, workers);

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
-        subcommands = {CtlCommand.Stats.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
+        subcommands = {CtlCommand.Stats.class, CtlCommand.Counters.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
                 CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Control.class})
 final class CtlCommand {
 
@@ -80,6 +80,19 @@ final class CtlCommand {
         @SuppressWarnings("unchecked")
         public Integer call() {
             return ctl.print("stats", Map.of(), r -> TextReport.stats((Map<String, Object>) r));
+        }
+    }
+
+    @Command(name = "counters", description = "Every counter of the router, one line each: name{labels} value, per worker, "
+            + "peer link, VIP and replication stream (what `stats` sums for people).")
+    static final class Counters implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("counters", Map.of(), r -> TextReport.counters((List<Object>) r));
         }
     }
 

@@ -5,6 +5,8 @@ import dev.baton.config.BatonConfig;
 import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.control.socket.ControlServer;
+import dev.baton.agent.CounterRegistry;
+import dev.baton.agent.CounterSnapshot;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.agent.MillisClock;
@@ -152,6 +154,7 @@ public final class RouterDaemon implements AutoCloseable {
 
     private void register(ControlServer server) {
         server.handle("stats", args -> inspector.stats());
+        server.handle("counters", args -> counters());
         server.handle("connections", args -> inspector.connections(intArg(args, "limit", 100)));
         server.handle("lookup", args -> inspector.lookup(
                 "udp".equalsIgnoreCase(String.valueOf(args.getOrDefault("protocol", "tcp"))) ? 17 : 6,
@@ -160,6 +163,24 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("status", args -> status());
         server.handle("events", args -> events(intArg(args, "limit", 100)));
         server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
+    }
+
+    /** Every counter of the router, one row each: name, type, labels, value ({@code baton ctl counters}). */
+    private List<Object> counters() {
+        List<Object> rows = new ArrayList<>();
+        for (CounterSnapshot.Sample sample : dataplane.counters().snapshot().samples()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", sample.counter().name());
+            row.put("type", sample.counter().type().name().toLowerCase());
+            Map<String, Object> labels = new LinkedHashMap<>();
+            for (CounterRegistry.Label label : sample.counter().labels()) {
+                labels.put(label.key(), label.value());
+            }
+            row.put("labels", labels);
+            row.put("value", sample.value());
+            rows.add(row);
+        }
+        return rows;
     }
 
     private Map<String, Object> events(int limit) {

@@ -9,6 +9,28 @@ public final class TextReport {
     private TextReport() {
     }
 
+    /** {@code name{key="value",...} value}, one counter a line (the Prometheus text format's sample lines). */
+    @SuppressWarnings("unchecked")
+    public static String counters(List<Object> rows) {
+        StringBuilder out = new StringBuilder();
+        for (Object o : rows) {
+            Map<String, Object> row = (Map<String, Object>) o;
+            out.append(row.get("name"));
+            Map<String, Object> labels = (Map<String, Object>) row.get("labels");
+            if (labels != null && !labels.isEmpty()) {
+                StringBuilder l = new StringBuilder();
+                for (Map.Entry<String, Object> e : labels.entrySet()) {
+                    l.append(l.isEmpty() ? "" : ",").append(e.getKey()).append("=\"")
+                            .append(String.valueOf(e.getValue()).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+                            .append('"');
+                }
+                out.append('{').append(l).append('}');
+            }
+            out.append(' ').append(row.get("value")).append('\n');
+        }
+        return out.toString();
+    }
+
     @SuppressWarnings("unchecked")
     public static String stats(Map<String, Object> s) {
         StringBuilder out = new StringBuilder();

@@ -9,10 +9,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code baton ctl status} and {@code ctl events} as people read them, from two real HA agents' answers. */
 class TextReportTest {
+
+    @Test
+    void countersReadAsOneSampleALineWithTheirLabelsQuotedAndEscaped() {
+        Map<String, Object> plain = new LinkedHashMap<>();
+        plain.put("name", "watchdog_trips");
+        plain.put("type", "counter");
+        plain.put("labels", Map.of());
+        plain.put("value", 0L);
+        Map<String, Object> labelled = new LinkedHashMap<>();
+        labelled.put("name", "service_packets");
+        labelled.put("type", "counter");
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put("worker", "1");
+        labels.put("service", "we\"b\\");
+        labelled.put("labels", labels);
+        labelled.put("value", 42L);
+        assertEquals("watchdog_trips 0\nservice_packets{worker=\"1\",service=\"we\\\"b\\\\\"} 42\n",
+                TextReport.counters(List.of(plain, labelled)));
+    }
 
     @Test
     void statusShowsEachVipsStateSyncTableAndEachPeerLink() throws Exception {

@@ -1,5 +1,6 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.agent.CounterRegistry;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentRunner;
 import dev.baton.agent.MillisClock;
@@ -48,6 +49,8 @@ public final class Dataplane implements AutoCloseable {
     private final List<AgentRunner> runners = new ArrayList<>();
     private final MillisClock clock;
     private final AgentWatchdog watchdog;
+    /** Every counter of this router: the workers' register here, the HA agent's too. */
+    private final CounterRegistry counters = new CounterRegistry();
     private ThreadFailure threadFailure = ThreadFailure.HALT;
     private volatile boolean running;
 
@@ -126,6 +129,9 @@ public final class Dataplane implements AutoCloseable {
                 }
                 workers[w] = builder.build();
             }
+            for (int w = 0; w < workerCount; w++) {
+                WorkerCounterGroup.register(counters, this, w);
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -198,6 +204,11 @@ public final class Dataplane implements AutoCloseable {
             return query.apply(worker);
         }
         return OwnerThread.ask("worker " + w, worker::submit, () -> query.apply(worker));
+    }
+
+    /** Every counter of the router, read as one snapshot ({@code baton ctl stats}, {@code baton ctl counters}). */
+    public CounterRegistry counters() {
+        return counters;
     }
 
     public BatonConfig config() {

@@ -1,13 +1,12 @@
 package dev.baton.dataplane.engine;
 
+import dev.baton.agent.CounterRegistry;
+import dev.baton.agent.CounterSnapshot;
 import dev.baton.codec.Ipv4;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.stats.DropReason;
-import dev.baton.dataplane.stats.WorkerCounters;
-import dev.baton.dataplane.io.AfPacketPort;
 import dev.baton.nativeio.ClientShardFanout;
-import dev.baton.nativeio.PacketStatistics;
 import dev.baton.table.ConnectionTable;
 import dev.baton.table.TcpState;
 
@@ -33,123 +32,88 @@ public final class Inspector {
         this.dataplane = dataplane;
     }
 
-    /** Counters per router, service and server, summed over workers. */
+    /**
+     * Counters per router, service and server, summed over workers: one snapshot of the router's
+     * {@link CounterRegistry}, shaped for people ({@code baton ctl stats}).
+     */
     public Map<String, Object> stats() {
+        CounterSnapshot snapshot = dataplane.counters().snapshot();
         ServiceMap services = dataplane.services();
-        int workers = dataplane.workerCount();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("router", dataplane.config().router().id());
-        root.put("workers", workers);
-        root.put("rx_frames", sum(WorkerCounters.RX_FRAMES));
-        root.put("rx_bytes", sum(WorkerCounters.RX_BYTES));
-        root.put("forwarded_frames", sum(WorkerCounters.FORWARDED_FRAMES));
-        root.put("forwarded_bytes", sum(WorkerCounters.FORWARDED_BYTES));
-        root.put("arp_replies_sent", sum(WorkerCounters.ARP_REPLIES_SENT));
-        root.put("arp_requests_sent", sum(WorkerCounters.ARP_REQUESTS_SENT));
-        root.put("arp_learned", sum(WorkerCounters.ARP_LEARNED));
-        root.put("arp_mac_changes", sum(WorkerCounters.ARP_MAC_CHANGES));
-        root.put("arp_mac_changes_refuted", sum(WorkerCounters.ARP_MAC_CHANGES_REFUTED));
-        root.put("arp_mac_changes_unanswered", sum(WorkerCounters.ARP_MAC_CHANGES_UNANSWERED));
-        root.put("icmp_errors_forwarded", sum(WorkerCounters.ICMP_ERRORS_FORWARDED));
-        root.put("ignored_other_host", sum(WorkerCounters.IGNORED_OTHER_HOST));
-        root.put("ignored_other_ethertype", sum(WorkerCounters.IGNORED_OTHER_ETHERTYPE));
-        root.put("checksums_completed", sum(WorkerCounters.CHECKSUMS_COMPLETED));
+        root.put("workers", dataplane.workerCount());
+        for (String name : List.of("rx_frames", "rx_bytes", "forwarded_frames", "forwarded_bytes", "arp_replies_sent",
+                "arp_requests_sent", "arp_learned", "arp_mac_changes", "arp_mac_changes_refuted", "arp_mac_changes_unanswered",
+                "icmp_errors_forwarded", "ignored_other_host", "ignored_other_ethertype", "checksums_completed")) {
+            root.put(name, snapshot.sum(name));
+        }
         Map<String, Object> drops = new LinkedHashMap<>();
         for (DropReason reason : DropReason.values()) {
-            long total = 0;
-            for (int w = 0; w < workers; w++) {
-                total += dataplane.worker(w).counters().drops(reason);
-            }
-            drops.put(reason.label, total);
+            drops.put(reason.label, snapshot.sum("drops", "reason", reason.label));
         }
         root.put("drops", drops);
         List<Object> rings = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            int worker = w;
-            rings.addAll(dataplane.query(w, f -> {
-                List<Object> part = new ArrayList<>();
-                for (var port : f.ports()) {
-                    if (port instanceof AfPacketPort ring) {
-                        // PACKET_STATISTICS is read on the worker's own thread: the socket is the worker's.
-                        PacketStatistics st = ring.statistics();
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("worker", worker);
-                        row.put("interface", ring.name());
-                        row.put("rx_packets", st.packets());
-                        row.put("rx_drops", st.drops());
-                        row.put("rx_freezes", st.freezes());
-                        row.put("rx_truncated", ring.truncatedFrames());
-                        row.put("tx_frames", st.txFramesCommitted());
-                        row.put("tx_kicks_deferred", st.txKicksDeferred());
-                        row.put("tx_malformed", st.txMalformedFrames());
-                        part.add(row);
-                    }
+        for (CounterSnapshot.Sample sample : snapshot.samples()) {
+            if (sample.counter().name().equals("ring_rx_packets")) {
+                String worker = sample.counter().label("worker");
+                String itf = sample.counter().label("interface");
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("worker", Integer.parseInt(worker));
+                row.put("interface", itf);
+                for (String field : List.of("rx_packets", "rx_drops", "rx_freezes", "rx_truncated", "tx_frames",
+                        "tx_kicks_deferred", "tx_malformed")) {
+                    row.put(field, snapshot.sum("ring_" + field, "worker", worker, "interface", itf));
                 }
-                return part;
-            }));
-        }
-        root.put("rings", rings);
-        long size = 0;
-        for (int w = 0; w < workers; w++) {
-            size += dataplane.query(w, f -> (long) f.table().size());
-        }
-        root.put("connections", size);
-        root.put("capacity", dataplane.config().table().capacity());
-        // What the capacity policy did: a blind flood shows as evictions, never as refusals.
-        long[] table = new long[5];
-        for (int w = 0; w < workers; w++) {
-            long[] part = dataplane.query(w, f -> new long[] {f.table().inserts(), f.table().evictions(),
-                    f.table().evictionsExpired(), f.table().insertFailuresFull(), f.table().insertFailuresSourceLimit()});
-            for (int i = 0; i < table.length; i++) {
-                table[i] += part[i];
+                rings.add(row);
             }
         }
+        root.put("rings", rings);
+        root.put("connections", snapshot.sum("table_connections"));
+        root.put("capacity", dataplane.config().table().capacity());
+        // What the capacity policy did: a blind flood shows as evictions, never as refusals.
         Map<String, Object> tableCounters = new LinkedHashMap<>();
-        tableCounters.put("inserts", table[0]);
-        tableCounters.put("evicted", table[1]);
-        tableCounters.put("expired_when_full", table[2]);
-        tableCounters.put("refused_full", table[3]);
-        tableCounters.put("refused_source_limit", table[4]);
+        tableCounters.put("inserts", snapshot.sum("table_inserts"));
+        tableCounters.put("evicted", snapshot.sum("table_evicted"));
+        tableCounters.put("expired_when_full", snapshot.sum("table_expired_when_full"));
+        tableCounters.put("refused_full", snapshot.sum("table_refused_full"));
+        tableCounters.put("refused_source_limit", snapshot.sum("table_refused_source_limit"));
         root.put("table", tableCounters);
         List<Object> serviceList = new ArrayList<>();
         long nowMs = dataplane.clock().nowMs();
         for (int s = 0; s < services.serviceCount(); s++) {
+            String name = services.name(s);
             Map<String, Object> service = new LinkedHashMap<>();
-            service.put("name", services.name(s));
+            service.put("name", name);
             service.put("vip", Ipv4.format(services.vip(s)));
             service.put("protocol", services.protocol(s) == 6 ? "tcp" : "udp");
             service.put("owned", dataplane.ownership().owns(services.vip(s)));
-            service.put("packets", serviceSum(s, WorkerCounters.SERVICE_PACKETS));
-            service.put("bytes", serviceSum(s, WorkerCounters.SERVICE_BYTES));
-            service.put("connections_total", serviceSum(s, WorkerCounters.SERVICE_CONNECTIONS));
+            service.put("packets", snapshot.sum("service_packets", "service", name));
+            service.put("bytes", snapshot.sum("service_bytes", "service", name));
+            service.put("connections_total", snapshot.sum("service_connections", "service", name));
             Map<String, Object> serviceDrops = new LinkedHashMap<>();
-            long serviceDropTotal = 0;
             for (DropReason reason : DropReason.values()) {
-                long count = 0;
-                for (int w = 0; w < workers; w++) {
-                    count += dataplane.worker(w).counters().serviceDrops(s, reason);
-                }
-                serviceDropTotal += count;
+                long count = snapshot.sum("service_drops", "service", name, "reason", reason.label);
                 if (count > 0) {
                     serviceDrops.put(reason.label, count);
                 }
             }
-            service.put("drops", serviceDropTotal);
+            service.put("drops", snapshot.sum("service_drops", "service", name));
             service.put("drops_by_reason", serviceDrops);
             List<Object> serverList = new ArrayList<>();
             for (int i = 0; i < services.serverCount(s); i++) {
                 int id = services.serverId(s, i);
                 int neighbour = services.neighbourOf(id);
+                String address = Ipv4.format(services.serverAddress(id));
                 Map<String, Object> server = new LinkedHashMap<>();
-                server.put("address", Ipv4.format(services.serverAddress(id)));
+                server.put("address", address);
                 server.put("weight", services.serverWeight(id));
                 long mac = dataplane.neighbours().mac(neighbour);
                 server.put("mac", mac < 0 ? null : dev.baton.codec.MacAddress.format(mac));
                 server.put("resolved", dataplane.neighbours().resolved(neighbour, nowMs));
-                server.put("packets", serverSum(id, WorkerCounters.SERVER_PACKETS));
-                server.put("bytes", serverSum(id, WorkerCounters.SERVER_BYTES));
-                server.put("connections_total", serverSum(id, WorkerCounters.SERVER_CONNECTIONS));
-                server.put("connections_active", serverSum(id, WorkerCounters.SERVER_ACTIVE));
+                server.put("packets", snapshot.sum("server_packets", "service", name, "server", address));
+                server.put("bytes", snapshot.sum("server_bytes", "service", name, "server", address));
+                server.put("connections_total", snapshot.sum("server_connections", "service", name, "server", address));
+                server.put("connections_active", snapshot.sum("server_connections_active", "service", name, "server", address));
                 serverList.add(server);
             }
             service.put("servers", serverList);
@@ -307,29 +271,5 @@ public final class Inspector {
         }
         result.put("server", serverId < 0 ? null : Ipv4.format(services.serverAddress(serverId)));
         return result;
-    }
-
-    private long sum(int id) {
-        long total = 0;
-        for (int w = 0; w < dataplane.workerCount(); w++) {
-            total += dataplane.worker(w).counters().get(id);
-        }
-        return total;
-    }
-
-    private long serviceSum(int service, int field) {
-        long total = 0;
-        for (int w = 0; w < dataplane.workerCount(); w++) {
-            total += dataplane.worker(w).counters().service(service, field);
-        }
-        return total;
-    }
-
-    private long serverSum(int server, int field) {
-        long total = 0;
-        for (int w = 0; w < dataplane.workerCount(); w++) {
-            total += dataplane.worker(w).counters().server(server, field);
-        }
-        return total;
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The oracle and the counters, on a data plane of memory ports driven by hand with a stepped clock. */
 class InspectorTest {
@@ -117,6 +118,12 @@ class InspectorTest {
             assertEquals(2L, ((Map<String, Object>) server).get("connections_active"), "round robin, two each");
             assertEquals(true, ((Map<String, Object>) server).get("resolved"));
         }
+        // The same counters in the registry, unsummed: by worker, service and server.
+        dev.baton.agent.CounterSnapshot snapshot = dataplane.counters().snapshot();
+        assertEquals(2L, snapshot.sum("server_connections_active", "worker", "0", "service", "web", "server", "198.51.100.11"));
+        assertEquals(1L, snapshot.sum("drops", "reason", "no-service"));
+        assertTrue(snapshot.text().contains("service_drops{worker=\"0\",service=\"web\",reason=\"tcp-no-connection\"} 1\n"),
+                snapshot.text());
         assertEquals(4, count(inspector.connections(10)));
         assertEquals(2, count(inspector.connections(2)), "limit honoured");
     }

@@ -83,6 +83,11 @@ public final class Simulation implements AutoCloseable {
     final long[][] connectedSinceMs;
     /** Per router: since when it is a synchronized standby (as its peers can know: after one keep-alive). */
     final long[] inSyncSinceMs;
+    /**
+     * Per router: until when its peers cannot know it is alive after a freeze longer than the link failure time
+     * (they declared it failed; its first keep-alive after the thaw is still on its way).
+     */
+    final long[] unknownUntilMs;
     /** Per router: when it last yielded the VIP to another active's claim (341), or Long.MIN_VALUE. */
     final long[] lastYieldMs;
     /** Per router: the router it last yielded to, or -1. */
@@ -115,6 +120,8 @@ public final class Simulation implements AutoCloseable {
         this.connectedSinceMs = new long[plan.routers()][plan.routers()];
         this.inSyncSinceMs = new long[plan.routers()];
         this.lastYieldMs = new long[plan.routers()];
+        this.unknownUntilMs = new long[plan.routers()];
+        java.util.Arrays.fill(unknownUntilMs, Long.MIN_VALUE);
         this.lastYieldTo = new int[plan.routers()];
         java.util.Arrays.fill(lastYieldTo, -1);
         java.util.Arrays.fill(lastYieldMs, Long.MIN_VALUE);
@@ -248,6 +255,9 @@ public final class Simulation implements AutoCloseable {
             if (runs(r)) {
                 long forMs = 20 + random.nextLong(400);
                 routers[r].frozenUntilMs = clock.nowMs + forMs;
+                if (forMs > STANDBY_TIMEOUT_MS) { // the simulated routers' link failure time equals t2
+                    unknownUntilMs[r] = routers[r].frozenUntilMs + KNOWN_AFTER_MS;
+                }
                 if (random.nextBoolean()) {
                     routers[r].frozenCycleMs = clock.nowMs; // frozen inside a cycle: it ends after the thaw
                 }
@@ -369,8 +379,12 @@ public final class Simulation implements AutoCloseable {
                                     + " with nobody active, " + (clock.nowMs - lastYieldMs[s]) + " ms after " + name(s)
                                     + " yielded the VIP to another's claim: a claim withdrawn before it was obeyed");
                         }
+                        // A standby synchronized before this tick and still now (one that left IN_SYNC in this very
+                        // millisecond may have said so already), and not just back from a freeze its peers took
+                        // for a failure.
                         if (s != r && runs(s) && knowable(r, s) && previousState[s] == MonitorState.STANDBY
-                                && previousSync[s] == SyncState.IN_SYNC && clock.nowMs - inSyncSinceMs[s] > KNOWN_AFTER_MS) {
+                                && previousSync[s] == SyncState.IN_SYNC && routers[s].sync() == SyncState.IN_SYNC
+                                && clock.nowMs - inSyncSinceMs[s] > KNOWN_AFTER_MS && clock.nowMs > unknownUntilMs[s]) {
                             fail(name(r) + " took the VIP over from " + previousState[r] + "/" + previousSync[r]
                                     + " (not synchronized) while " + name(s) + " was a synchronized standby it reaches");
                         }

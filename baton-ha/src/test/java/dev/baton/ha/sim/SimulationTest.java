@@ -26,6 +26,10 @@ class SimulationTest {
     private static void runSeeds() throws Exception {
         long first = Long.getLong("baton.seed", 1);
         long count = Long.getLong("baton.seeds", System.getProperty("baton.seed") != null ? 1 : 40);
+        // A long run goes on past a failure, so that one run finds every failing seed; each is printed in full as
+        // it fails, and the test fails at the end naming them all.
+        java.util.List<Long> failed = new java.util.ArrayList<>();
+        AssertionError firstFailure = null;
         for (long seed = first; seed < first + count; seed++) {
             Simulation.Plan plan = plan(seed);
             try (Simulation simulation = new Simulation(seed, plan)) {
@@ -33,7 +37,18 @@ class SimulationTest {
                 if (count <= 50 || seed % 1_000 == 0) {
                     System.out.println(simulation.summary());
                 }
+            } catch (AssertionError e) {
+                if (count <= 50) {
+                    throw e;
+                }
+                System.out.println(e.getMessage());
+                failed.add(seed);
+                firstFailure = firstFailure == null ? e : firstFailure;
             }
+        }
+        if (firstFailure != null) {
+            throw new AssertionError(failed.size() + " of " + count + " seeds failed: " + failed + "; the first:\n"
+                    + firstFailure.getMessage(), firstFailure);
         }
     }
 
