@@ -11,6 +11,7 @@ import dev.baton.dataplane.engine.AgentWatchdog;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentRunner;
+import dev.baton.agent.CycleProfile;
 import dev.baton.agent.IdleStrategy;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.OwnerThread;
@@ -111,6 +112,18 @@ public final class HaAgent implements Agent, AutoCloseable {
     private ThreadFailure threadFailure = ThreadFailure.HALT;
     /** The hand-over of every VIP at SIGTERM. */
     private final ShutdownHandover shutdown;
+    /** The duty cycle's phases, timed by {@link #profile}. */
+    private static final int PHASE_COMMANDS = 0;
+    private static final int PHASE_PEER_MESSAGES = 1;
+    private static final int PHASE_REPLICATION_OUT = 2;
+    private static final int PHASE_SHARD_EVENTS = 3;
+    private static final int PHASE_KEEPALIVE_EVENTS = 4;
+    private static final int PHASE_LOCAL_LINKS = 5;
+    private static final int PHASE_MONITORS = 6;
+    private static final int PHASE_HEARTBEATS = 7;
+    /** Where the duty cycle spends its time (counters {@code agent_phase_us}, {@code agent_gap_us}). */
+    private final CycleProfile profile = new CycleProfile("commands", "peer messages", "replication out", "shard events",
+            "keep-alive events", "local links", "monitors", "heartbeats");
     /** Beaten every cycle; worker 0 drops every VIP when it stops. */
     private final AgentWatchdog watchdog;
     private long watchdogTripsSeen;
@@ -196,7 +209,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             execute(group, group.monitor.start(nowMs), nowMs);
         }
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
-                watchdog, () -> heartbeatsWithheld, dataplane);
+                watchdog, () -> heartbeatsWithheld, profile, dataplane);
         lastCycleMs = nowMs;
     }
 
@@ -304,6 +317,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     @Override
     public int doWork(long nowMs) {
         watchdog.beat(); // the data plane drops the VIPs if this stops for longer than t2
+        profile.begin();
         int work = 0;
         // Before anything that was queued during a stall is read: a router that did not run for longer than
         // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.
@@ -315,8 +329,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         boolean droppedByWatchdog = trips != watchdogTripsSeen;
         watchdogTripsSeen = trips;
         if (stalledMs > settings.standbyTimeout().toMillis() || droppedByWatchdog) {
+            // The previous cycle's longest phase tells the agent's own work (a phase as long as the stall) from
+            // a thread that did not run at all (CPU starvation, a stop-the-world pause, SIGSTOP).
             String text = "this router did not run for " + stalledMs + " ms (longer than t2): stopped, paused or starved"
-                    + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "");
+                    + (droppedByWatchdog ? "; the data plane's watchdog dropped every VIP" : "")
+                    + "; the cycle before took longest in " + profile.longestPhaseOfPreviousCycle();
             events.note(nowMs, "", 0, text, true);
             // Nor may it conclude that a peer failed from a silence it did not listen through (a standby took a
             // VIP from a live active this way, 0.6 s after its own start, in the failover lab).
@@ -339,17 +356,22 @@ public final class HaAgent implements Agent, AutoCloseable {
         for (int w = 0; w < replication.workers(); w++) {
             work += replication.shard(w).commands().moveBacklog();
         }
+        profile.end(PHASE_COMMANDS);
         work += messages.receive(nowMs);
+        profile.end(PHASE_PEER_MESSAGES);
         work += messages.sendReplication(nowMs);
+        profile.end(PHASE_REPLICATION_OUT);
         ShardEvent event;
         while ((event = replication.events().poll()) != null) {
             onShardEvent(event, nowMs);
             work++;
         }
+        profile.end(PHASE_SHARD_EVENTS);
         for (KeepAliveEvent e : keepAlive.poll(nowMs)) {
             onKeepAliveEvent(e, nowMs);
             work++;
         }
+        profile.end(PHASE_KEEPALIVE_EVENTS);
         if (localLinks.poll(nowMs)) {
             for (VipUnit group : groups) {
                 LocalLinks.Verdict verdict = localLinks.verdict(group.neededInterfaces);
@@ -357,6 +379,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 execute(group, group.monitor.onLocalLinks(verdict.allUp(), verdict.detail(), nowMs), nowMs);
             }
         }
+        profile.end(PHASE_LOCAL_LINKS);
         for (VipUnit group : groups) {
             if (nowMs >= group.monitor.nextDeadlineMs()) {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
@@ -367,6 +390,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
         }
         work += shutdown.progress(nowMs);
+        profile.end(PHASE_MONITORS);
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
         if (stalledWithinCycle(nowMs)) {
@@ -376,6 +400,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             messages.sendKeepAlive(due.peerRouterId(), due.linkIndex(), nowMs);
             work++;
         }
+        profile.end(PHASE_HEARTBEATS);
         return work;
     }
 
@@ -392,6 +417,8 @@ public final class HaAgent implements Agent, AutoCloseable {
             return false;
         }
         heartbeatsWithheld++;
+        events.note(clock.nowMs(), "", 0, "this cycle took " + stalledMs + " ms (longer than t2; longest so far in "
+                + profile.longestPhaseOfCycle() + "): its keep-alives are withheld, its state is re-evaluated next cycle", true);
         return true;
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.ha;
 
 import dev.baton.agent.CounterRegistry;
+import dev.baton.agent.CycleProfile;
 import dev.baton.agent.CounterRegistry.Label;
 import dev.baton.agent.CounterRegistry.Type;
 import dev.baton.dataplane.engine.AgentWatchdog;
@@ -30,7 +31,7 @@ final class HaCounters {
      */
     static void register(CounterRegistry registry, CounterRegistry.Owner agentThread, PeerMessages messages,
                          KeepAliveManager keepAlive, PeerConfig[] peers, VipUnit[] groups, Replication replication,
-                         AgentWatchdog watchdog, LongSupplier heartbeatsWithheld, Dataplane dataplane) {
+                         AgentWatchdog watchdog, LongSupplier heartbeatsWithheld, CycleProfile profile, Dataplane dataplane) {
         CounterRegistry.Group agent = registry.group("the HA agent", agentThread);
         List<Verdict> verdicts = List.of(Verdict.values());
         for (Verdict verdict : verdicts) {
@@ -72,6 +73,7 @@ final class HaCounters {
             agent.add("shard_commands_lost", Type.COUNTER, "agent commands lost: the worker's ring and the agent's backlog were full", worker);
             agent.add("shard_commands_backlogged", Type.GAUGE, "agent commands waiting for room in the worker's ring", worker);
         }
+        profile.describe(agent, "agent");
         agent.reader(values -> {
             PeerTransport transport = messages.transport();
             PeerRuns runs = messages.runs();
@@ -111,6 +113,7 @@ final class HaCounters {
                 values[at++] = commands.lost();
                 values[at++] = commands.backlogged();
             }
+            profile.read(values, at);
         });
 
         for (int w = 0; w < replication.workers(); w++) {
