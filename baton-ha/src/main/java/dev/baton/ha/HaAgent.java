@@ -21,10 +21,8 @@ import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.keepalive.HeartbeatDue;
 import dev.baton.keepalive.KeepAliveEvent;
 import dev.baton.keepalive.KeepAliveManager;
-import dev.baton.keepalive.LinkStatus;
 import dev.baton.keepalive.PeerConfig;
 import dev.baton.keepalive.PeerLink;
-import dev.baton.keepalive.PeerStatus;
 import dev.baton.keepalive.PeerSockets;
 import dev.baton.keepalive.PeerTransport;
 import dev.baton.agent.RateLimitedLog;
@@ -52,7 +50,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -860,32 +857,8 @@ public final class HaAgent implements Agent, AutoCloseable {
                     replication.digest(group.index), m.linksUp(), group.configDiffers, group.announcements.sent(), lastTransition,
                     List.copyOf(peerRecords)));
         }
-        List<HaStatus.Peer> peerList = new ArrayList<>();
-        for (int index = 0; index < peers.length; index++) {
-            PeerConfig peer = peers[index];
-            PeerStatus ps = keepAlive.status(peer.routerId());
-            List<HaStatus.Link> links = new ArrayList<>();
-            for (LinkStatus link : ps.links()) {
-                links.add(new HaStatus.Link(link.linkIndex(), link.link().describe(), link.state().name().toLowerCase(),
-                        link.lastHeardMs() == LinkStatus.NEVER ? -1 : nowMs - link.lastHeardMs(), link.heartbeatsSent(),
-                        link.heartbeatsReceived(), link.failures()));
-            }
-            peerList.add(new HaStatus.Peer(peer.name(), Integer.toUnsignedLong(peer.routerId()), ps.state().name().toLowerCase(),
-                    messages.runs().heard(index), messages.runs().echoedThisRun(index), List.copyOf(links)));
-        }
-        PeerTransport transport = messages.transport();
-        PeerRuns runs = messages.runs();
-        VerdictCounters verdicts = transport.verdicts();
-        Map<Verdict, Long> byVerdict = new java.util.EnumMap<>(Verdict.class);
-        for (Verdict verdict : Verdict.values()) {
-            byVerdict.put(verdict, verdicts.count(verdict));
-        }
-        HaStatus.PeerMessages counts = new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(),
-                transport.sendFailures(), transport.foreignSourceDrops(), transport.receiveErrors(), messages.malformedMessages(),
-                messages.unknownVipRecords(), messages.streamsWithoutWorker(), messages.syncRequestsRefused(),
-                runs.staleStateClaims(), runs.ignoredBeforeEcho(), heartbeatsWithheld);
         return new HaStatus(Integer.toUnsignedLong(routerNumber), incarnation, configDigest, List.copyOf(vips),
-                List.copyOf(peerList), counts);
+                messages.peerStatus(nowMs), messages.counts(heartbeatsWithheld));
     }
 
     /** Replication counters of VIP {@code vipIndex} summed over the workers (asks each worker). Any thread. */

@@ -17,7 +17,15 @@ import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerMessageBuffer;
 import dev.baton.peer.ServiceNoticeFlyweight;
 
+import dev.baton.keepalive.PeerStatus;
+import dev.baton.peer.Verdict;
+import dev.baton.peer.VerdictCounters;
+
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The HA agent's peer-message adapter: everything between the authenticated datagrams of {@link PeerTransport}
@@ -331,6 +339,36 @@ final class PeerMessages implements AutoCloseable {
     }
 
     // ====================================================================================== status
+
+    /** Each peer as {@code baton ctl status} shows it: the keep-alive manager's view and the incarnation handshake. */
+    List<HaStatus.Peer> peerStatus(long nowMs) {
+        List<HaStatus.Peer> peerList = new ArrayList<>();
+        for (int index = 0; index < peers.length; index++) {
+            PeerConfig peer = peers[index];
+            PeerStatus ps = keepAlive.status(peer.routerId());
+            List<HaStatus.Link> links = new ArrayList<>();
+            for (LinkStatus link : ps.links()) {
+                links.add(new HaStatus.Link(link.linkIndex(), link.link().describe(), link.state().name().toLowerCase(),
+                        link.lastHeardMs() == LinkStatus.NEVER ? -1 : nowMs - link.lastHeardMs(), link.heartbeatsSent(),
+                        link.heartbeatsReceived(), link.failures()));
+            }
+            peerList.add(new HaStatus.Peer(peer.name(), Integer.toUnsignedLong(peer.routerId()), ps.state().name().toLowerCase(),
+                    runs.heard(index), runs.echoedThisRun(index), List.copyOf(links)));
+        }
+        return List.copyOf(peerList);
+    }
+
+    /** What was received, refused and dropped, by reason; with the agent's count of withheld heartbeats. */
+    HaStatus.PeerMessages counts(long heartbeatsWithheld) {
+        VerdictCounters verdicts = transport.verdicts();
+        Map<Verdict, Long> byVerdict = new EnumMap<>(Verdict.class);
+        for (Verdict verdict : Verdict.values()) {
+            byVerdict.put(verdict, verdicts.count(verdict));
+        }
+        return new HaStatus.PeerMessages(Map.copyOf(byVerdict), verdicts.rejected(), transport.sendFailures(),
+                transport.foreignSourceDrops(), transport.receiveErrors(), malformedMessages, unknownVipRecords,
+                streamsWithoutWorker, syncRequestsRefused, runs.staleStateClaims(), runs.ignoredBeforeEcho(), heartbeatsWithheld);
+    }
 
     PeerTransport transport() {
         return transport;
