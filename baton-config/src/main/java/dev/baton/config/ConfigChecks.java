@@ -230,9 +230,11 @@ final class ConfigChecks {
 
     /** Ring geometry as a whole (kernel Documentation/networking/packet_mmap.rst). */
     private void checkRing(ConfigDraft.Ring ring) {
-        if (ring.blockSize().valid() && ring.txFrameSize().valid() && ring.blockSize().value() < ring.txFrameSize().value()) {
+        boolean v3 = !ring.version().valid() || ring.version().value() == RingSettings.Version.V3;
+        if (v3 && ring.blockSize().valid() && ring.txFrameSize().valid() && ring.blockSize().value() < ring.txFrameSize().value()) {
             // A frame received whole (a GSO super-frame with PACKET_VNET_HDR) leaves through a TX slot, so the
-            // largest frame a slot can send must also fit one RX block, or the kernel truncates it.
+            // largest frame a slot can send must also fit one RX block, or the kernel truncates it. A V2 ring has no
+            // blocks of this size: its slots are rx-frame-size, and a frame longer than a slot is counted and dropped.
             problems.add(ring.blockSize().at(), ring.blockSize().keyPath(),
                     ConfigValues.formatSize(ring.blockSize().value()) + " is smaller than tx-frame-size ("
                             + ring.txFrameSize().value() + " bytes): an RX block must hold the largest frame a TX slot can send",

@@ -46,6 +46,14 @@ class RingVersionConfigTest {
     }
 
     @Test
+    void aV2RingIsNotHeldToTheV3BlockAgainstTheTxSlot() throws ConfigException {
+        RingSettings v2 = load("{ version: v2, block-size: 64KiB, tx-frame-size: 65664 }").router().ring();
+        assertEquals(RingSettings.Version.V2, v2.version(), "its RX slots are rx-frame-size; block-size is not used");
+        ConfigException v3 = assertThrows(ConfigException.class, () -> load("{ version: v3, block-size: 64KiB, tx-frame-size: 65664 }"));
+        assertTrue(v3.getMessage().contains("router.ring.block-size: 64KiB is smaller than tx-frame-size (65664 bytes)"), v3.getMessage());
+    }
+
+    @Test
     void badValuesNameTheKeyAndGiveAnExample() {
         ConfigException version = assertThrows(ConfigException.class, () -> load("{ version: v4 }"));
         assertTrue(version.getMessage().startsWith("r.yaml:2:20: router.ring.version: 'v4' is not one of v2, v3"), version.getMessage());
