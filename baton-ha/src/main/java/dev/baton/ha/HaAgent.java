@@ -99,6 +99,10 @@ public final class HaAgent implements Agent, AutoCloseable {
     /** This run's incarnation (from the state directory's counter): what a peer must echo. */
     private final long incarnation;
 
+    /** When this agent was built; its monitors start (315) in its first cycle. */
+    private long builtAtMs;
+    /** Whether the first cycle has started the monitors. */
+    private boolean listening;
     /** When {@link #doWork} last ran: a gap longer than t2 means this router itself stalled. */
     private long lastCycleMs;
     private volatile boolean running;
@@ -126,8 +130,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     private long watchdogTripsSeen;
 
     /**
-     * Binds the peer links (on the calling thread: inside the router's network namespace) and starts every
-     * VIP's monitor in LISTEN (transition 315).
+     * Binds the peer links (on the calling thread: inside the router's network namespace). Every VIP's monitor
+     * starts listening (transition 315) in the agent's first cycle ({@link #startListening}).
      *
      * @param replication the shards the data plane's workers run (built before the data plane)
      * @param key         the shared secret the per-pair keys are derived from
@@ -202,12 +206,10 @@ public final class HaAgent implements Agent, AutoCloseable {
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers.length, settings.gratuitousArp(),
                     localLinks.neededBy(config, vip), this::peerIndexOfKey, t -> onTransition(Ipv4.format(vip), t));
         }
-        for (VipUnit group : groups) {
-            execute(group, group.monitor.start(nowMs), nowMs);
-        }
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);
         lastCycleMs = nowMs;
+        builtAtMs = nowMs;
     }
 
     private static InetSocketAddress socket(int address, int port) {
@@ -315,6 +317,9 @@ public final class HaAgent implements Agent, AutoCloseable {
     public int doWork(long nowMs) {
         watchdog.beat(); // the data plane drops the VIPs if this stops for longer than t2
         profile.begin();
+        if (!listening) {
+            startListening(nowMs);
+        }
         int work = 0;
         // Before anything that was queued during a stall is read: a router that did not run for longer than
         // t2 has been replaced, and must not treat the new active's keep-alives as a partition to win.
@@ -399,6 +404,22 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         profile.end(PHASE_HEARTBEATS);
         return work;
+    }
+
+    /**
+     * The first cycle: every VIP's monitor starts listening (315) now, not when the agent was built. The daemon
+     * builds the agent, then starts the data plane and the control socket, then the agent's thread; on a loaded
+     * host that took 600 ms, longer than t1, and a restarted primary whose t1 had run from construction went
+     * ACTIVE (326) in its first cycle without having listened at all, beside the live active. Nor does the
+     * keep-alive manager declare a peer failed for a silence this router did not listen through.
+     */
+    private void startListening(long nowMs) {
+        listening = true;
+        lastCycleMs = nowMs;
+        keepAlive.onSelfStalled(nowMs - builtAtMs, nowMs);
+        for (VipUnit group : groups) {
+            execute(group, group.monitor.start(nowMs), nowMs);
+        }
     }
 
     /**

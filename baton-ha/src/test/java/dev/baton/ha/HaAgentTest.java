@@ -404,6 +404,26 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * The router's daemon builds the agent, then starts the data plane and the control socket, then the agent: on a
+     * loaded lab host that took 600 ms, longer than t1, and the restarted primary's first cycle found t1 over
+     * without having listened at all; it went ACTIVE (326) beside the live active and had to yield (341).
+     */
+    @Test
+    void anAgentThatStartsLateStillListensT1FromItsFirstCycle() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.a.alive = false;
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes over");
+            pair.restartA(600); // t1 is 500 ms
+            pair.runUntil(() -> pair.a.state() == MonitorState.STANDBY, 1_000, "a hears b and goes standby");
+            List<Integer> references = pair.a.agent.events().stream()
+                    .filter(e -> e instanceof HaEvent.StateChange).map(HaEvent::reference).toList();
+            assertEquals(List.of(315, 325), references.subList(0, 2), "LISTEN, then STANDBY; never ACTIVE: " + pair.a.agent.events());
+            assertEquals(MonitorState.ACTIVE, pair.b.state());
+        }
+    }
+
     @Test
     void theEventHistoryReadsLikeFig3() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {

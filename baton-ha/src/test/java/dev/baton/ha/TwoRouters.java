@@ -284,8 +284,19 @@ public final class TwoRouters implements AutoCloseable {
 
     /** Router a comes back as a new process: empty tables, a new incarnation, LISTEN (315). */
     void restartA() throws Exception {
+        restartA(0);
+    }
+
+    /**
+     * Restarts a whose agent runs its first cycle {@code agentLateMs} after it was built, as a daemon that takes
+     * that long to start its data plane and control socket under load.
+     */
+    void restartA(long agentLateMs) throws Exception {
         a.close();
         a = new Router("a", 1, 2, "primary", failback, 0xA, keyA);
+        a.agentRuns = false;
+        run((int) agentLateMs, 1);
+        a.agentRuns = true;
         run(2, 1);
         a.resolveServers();
     }
