@@ -362,8 +362,18 @@ class FailoverLabTest {
         }
         List<String> path = transitions(PRIMARY);
         System.out.println("[kill -STOP 600 ms] router 0's transitions: " + path + "; router 1's: " + transitions(BACKUP));
-        assertOrdered(path, "326 LISTEN->ACTIVE", "321 ACTIVE->LISTEN", "325 LISTEN->STANDBY/SYNC-IN",
-                "360 STANDBY/SYNC-IN->STANDBY/in-sync", "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
+        // Stopped between cycles, the thawed router sees its stall first and listens (321, 325). Stopped inside a
+        // cycle, it finishes that cycle first: it reads the new active's keep-alive, whose term is higher, and
+        // yields to it (341) before the next cycle sees the stall. Either way it never claims the VIP again
+        // before it is synchronized.
+        boolean listenedFirst = path.stream().anyMatch(t -> t.startsWith("321 "));
+        if (listenedFirst) {
+            assertOrdered(path, "326 LISTEN->ACTIVE", "321 ACTIVE->LISTEN", "325 LISTEN->STANDBY/SYNC-IN",
+                    "360 STANDBY/SYNC-IN->STANDBY/in-sync", "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
+        } else {
+            assertOrdered(path, "326 LISTEN->ACTIVE", "341 ACTIVE->STANDBY/SYNC-IN",
+                    "360 STANDBY/SYNC-IN->STANDBY/in-sync", "346 STANDBY/in-sync->PREEMPT", "335 PREEMPT/in-sync->ACTIVE");
+        }
         awaitUpstreamSendsTo(PRIMARY);
 
         EchoLoad load = scenario.finish();

@@ -36,6 +36,7 @@ class SimulationTest {
                 simulation.run();
                 if (count <= 50 || seed % 1_000 == 0) {
                     System.out.println(simulation.summary());
+                    progress(seed, failed);
                 }
             } catch (AssertionError e) {
                 if (count <= 50) {
@@ -49,6 +50,24 @@ class SimulationTest {
         if (firstFailure != null) {
             throw new AssertionError(failed.size() + " of " + count + " seeds failed: " + failed + "; the first:\n"
                     + firstFailure.getMessage(), firstFailure);
+        }
+    }
+
+    /**
+     * With {@code -Dbaton.seeds.progress=FILE}, a line per thousand seeds appended to FILE as the run goes (the
+     * test's own output reaches the log only when the test ends), so a long run that is stopped still says how
+     * far it got and what failed.
+     */
+    private static void progress(long seed, java.util.List<Long> failed) {
+        String file = System.getProperty("baton.seeds.progress");
+        if (file == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), "through seed " + seed + ", failed: " + failed + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
