@@ -50,7 +50,9 @@ public final class Simulation implements AutoCloseable {
      * 20 ms) plus the network's longest delay (6 ms).
      */
     static final long KNOWN_AFTER_MS = 26;
-    /** t2 of the simulated routers (the default). */
+    /** t4 of the simulated routers (the default keep-alive interval). */
+    static final long UPDATE_INTERVAL_MS = 20;
+    /** t2 of the simulated routers (the default), also their link failure time. */
     static final long STANDBY_TIMEOUT_MS = 60;
 
     /** The simulation's clock, read by every router. */
@@ -255,7 +257,9 @@ public final class Simulation implements AutoCloseable {
             if (runs(r)) {
                 long forMs = 20 + random.nextLong(400);
                 routers[r].frozenUntilMs = clock.nowMs + forMs;
-                if (forMs > STANDBY_TIMEOUT_MS) { // the simulated routers' link failure time equals t2
+                // Its peers hear nothing for the freeze plus up to one keep-alive interval before it: longer than the
+                // link failure time (t2 here) and they may declare it failed.
+                if (forMs + UPDATE_INTERVAL_MS > STANDBY_TIMEOUT_MS) {
                     unknownUntilMs[r] = routers[r].frozenUntilMs + KNOWN_AFTER_MS;
                 }
                 if (random.nextBoolean()) {
