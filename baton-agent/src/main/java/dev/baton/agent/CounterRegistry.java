@@ -37,9 +37,10 @@ public final class CounterRegistry {
             }
         }
 
+        /** {@code key="value"}, the value escaped as the Prometheus text format escapes it. */
         @Override
         public String toString() {
-            return key + "=\"" + value + "\"";
+            return key + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
         }
     }
 
@@ -77,6 +78,9 @@ public final class CounterRegistry {
 
     private final List<Group> groups = new ArrayList<>();
     private final List<Descriptor> descriptors = new ArrayList<>();
+    /** Every counter's type by name, and every name{labels} registered: the checks in {@link Group#add}. */
+    private final java.util.Map<String, Type> types = new java.util.HashMap<>();
+    private final java.util.Set<String> registered = new java.util.HashSet<>();
 
     /**
      * A set of counters one thread owns, read together. Describe every counter with {@link #add}, in the order
@@ -110,13 +114,14 @@ public final class CounterRegistry {
             }
             synchronized (CounterRegistry.this) {
                 Descriptor d = new Descriptor(descriptors.size(), name, type, help, List.of(labels));
-                for (Descriptor other : descriptors) {
-                    if (other.name().equals(name) && other.labels().equals(d.labels())) {
-                        throw new IllegalArgumentException("counter " + d + " is registered twice");
-                    }
-                    if (other.name().equals(name) && other.type() != type) {
-                        throw new IllegalArgumentException("counter " + name + " is both a " + other.type() + " and a " + type);
-                    }
+                // Hashed, not a scan of every counter: 64 workers with a hundred services register hundreds of
+                // thousands, and a scan per registration would make starting a router quadratic.
+                Type known = types.putIfAbsent(name, type);
+                if (known != null && known != type) {
+                    throw new IllegalArgumentException("counter " + name + " is both a " + known + " and a " + type);
+                }
+                if (!registered.add(d.toString())) {
+                    throw new IllegalArgumentException("counter " + d + " is registered twice");
                 }
                 descriptors.add(d);
                 members.add(d);

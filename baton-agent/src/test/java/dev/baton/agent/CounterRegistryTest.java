@@ -74,6 +74,7 @@ class CounterRegistryTest {
         assertThrows(IllegalArgumentException.class, () -> group.add("vip_state", Type.COUNTER, "other type", new Label("vip", "192.0.2.11")));
         assertThrows(IllegalArgumentException.class, () -> group.add("Bad-Name", Type.COUNTER, "name"));
         assertThrows(IllegalArgumentException.class, () -> new Label("bad key", "x"));
+        assertEquals("service=\"we\\\"b\\\\\"", new Label("service", "we\"b\\").toString(), "escaped as Prometheus escapes it");
         assertThrows(IllegalArgumentException.class, () -> registry.snapshot().sum("vip_state", "vip"));
     }
 
