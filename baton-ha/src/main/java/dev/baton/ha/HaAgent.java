@@ -84,8 +84,9 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final String routerKey;
     private final long configDigest;
 
-    private final PeerConfig[] peers;
-    private final String[] peerKeys;
+    private final Peers peers;
+    /** {@code ctl status}, and the VIPs an operator's command names. */
+    private final StatusReport statusReport;
     /** Decodes, verifies and encodes what goes to and comes from the peers. */
     private final PeerMessages messages;
     private final KeepAliveManager keepAlive;
@@ -162,7 +163,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         this.clock = clock;
         this.watchdog = dataplane.agentWatchdog();
         this.routerNumber = (int) settings.routerNumber();
-        this.routerKey = key(routerNumber);
+        this.routerKey = Peers.keyOfRouter(routerNumber);
         this.configDigest = config.servicesDigest();
         if (replication.workers() != dataplane.workerCount()) {
             throw new IllegalArgumentException("replication has " + replication.workers() + " shards for "
@@ -177,13 +178,8 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
             peerConfigs.add(new PeerConfig((int) peer.routerNumber(), peer.name(), peerLinks));
         }
-        this.peers = peerConfigs.toArray(PeerConfig[]::new);
-        this.peerKeys = new String[peers.length];
-        int[] peerIds = new int[peers.length];
-        for (int p = 0; p < peers.length; p++) {
-            peerKeys[p] = key(peers[p].routerId());
-            peerIds[p] = peers[p].routerId();
-        }
+        this.peers = new Peers(peerConfigs);
+        int[] peerIds = peers.routerIds();
         long nowMs = clock.nowMs();
         // Per-pair keys derived from the shared secret; every message names its receiver.
         MessageComposer composer = new MessageComposer(routerNumber, incarnation, key, peerIds);
@@ -203,9 +199,10 @@ public final class HaAgent implements Agent, AutoCloseable {
                 workerMask(replication.workers()), events, new HandoverActions());
         for (int v = 0; v < vips.length; v++) {
             int vip = vips[v];
-            groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers.length, settings.gratuitousArp(),
-                    localLinks.neededBy(config, vip), this::peerIndexOfKey, t -> onTransition(Ipv4.format(vip), t));
+            groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers, settings.gratuitousArp(),
+                    localLinks.neededBy(config, vip), t -> onTransition(Ipv4.format(vip), t));
         }
+        this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);
         lastCycleMs = nowMs;
@@ -220,16 +217,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    /** A router's key in the monitors: its number, zero-padded so that text order is numeric order. */
-    static String key(int routerNumber) {
-        return String.format("%010d", Integer.toUnsignedLong(routerNumber));
-    }
-
     // ====================================================================================== per-VIP state
 
     private void onTransition(String vip, Transition t) {
         events.transition(t.atMs(), vip, t.reference(), t.from().name() + stateSuffix(t.syncFrom()),
-                t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), displayReason(t.reason()));
+                t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), peers.forPeople(t.reason()));
     }
 
     private static String stateSuffix(SyncState sync) {
@@ -239,24 +231,6 @@ public final class HaAgent implements Agent, AutoCloseable {
             case SYNC_OUT -> "/SYNC-OUT";
             case IN_SYNC -> "/in-sync";
         };
-    }
-
-    /** Replaces router keys in a monitor's reason with the peers' names, for people. */
-    private String displayReason(String reason) {
-        String text = reason;
-        for (int p = 0; p < peers.length; p++) {
-            text = text.replace(peerKeys[p], peers[p].name());
-        }
-        return text;
-    }
-
-    private int peerIndexOfKey(String key) {
-        for (int p = 0; p < peers.length; p++) {
-            if (peerKeys[p].equals(key)) {
-                return p;
-            }
-        }
-        return -1;
     }
 
     // ====================================================================================== duty cycle
@@ -456,7 +430,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             if (group.monitor.sync() == SyncState.IN_SYNC) {
                 // The tables were equal when this router handed over or gave up (355, 341), but the dump now
                 // replaces this copy: until it is verified this router is not a standby to hand a VIP to.
-                execute(group, group.monitor.onSyncLost("following " + peers[active].name() + ": a full dump replaces this copy", nowMs), nowMs);
+                execute(group, group.monitor.onSyncLost("following " + peers.name(active) + ": a full dump replaces this copy", nowMs), nowMs);
             }
         }
     }
@@ -519,9 +493,9 @@ public final class HaAgent implements Agent, AutoCloseable {
                 // The active this router follows is gone as surely as if it had crashed (it has, if it restarted
                 // this fast): its new run has an empty table, so this copy is the only one; take over with it now
                 // (348) rather than after t2, or wipe it to follow an empty table.
-                execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
+                execute(group, group.monitor.onActivePeerLost(peers.key(peer), nowMs), nowMs);
                 if (group.followedPeer == peer) {
-                    abandonStream(group, peers[peer].name() + " restarted: its earlier run's stream is over", nowMs);
+                    abandonStream(group, peers.name(peer) + " restarted: its earlier run's stream is over", nowMs);
                 }
             }
         }
@@ -530,7 +504,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         public void peerHeard(VipUnit group, int peer, PeerRecord record, long nowMs) {
             group.peerRecords[peer] = record;
             checkConfiguration(group, peer, record, nowMs);
-            execute(group, group.monitor.onPeerHeard(new PeerView(peerKeys[peer], record.role(), record.priority(), record.state(),
+            execute(group, group.monitor.onPeerHeard(new PeerView(peers.key(peer), record.role(), record.priority(), record.state(),
                     record.sync() == SyncState.IN_SYNC, record.term(), record.linksUp()), nowMs), nowMs);
             checkDrift(group, peer, record, nowMs);
         }
@@ -539,9 +513,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         public void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs) {
             ServiceMonitor monitor = group.monitor;
             List<MonitorAction> actions = switch (type) {
-                case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peerKeys[peer], nowMs);
-                case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peerKeys[peer], nowMs);
-                case GAVE_UP -> monitor.onActiveGaveUp(peerKeys[peer], PeerMessages.noticeReason(reason), nowMs);
+                case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peers.key(peer), nowMs);
+                case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
+                case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
                 case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
                 default -> List.of();
             };
@@ -555,7 +529,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
             if (group.monitor.sync() != SyncState.SYNC_OUT) {
                 group.dumpCompleteWorkers[peer] = 0;
-                execute(group, group.monitor.onSyncRequested(peerKeys[peer], nowMs), nowMs);
+                execute(group, group.monitor.onSyncRequested(peers.key(peer), nowMs), nowMs);
             }
             return true;
         }
@@ -566,11 +540,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         if (differs != group.configDiffers) {
             group.configDiffers = differs;
             String text = differs
-                    ? "configuration differs from " + peers[peer].name() + "'s (services digest " + Long.toHexString(record.configDigest())
+                    ? "configuration differs from " + peers.name(peer) + "'s (services digest " + Long.toHexString(record.configDigest())
                       + " there, " + Long.toHexString(configDigest) + " here): replicated connections may point at other servers;"
                       + " make the services, table timeouts and workers equal"
-                    : "configuration equal to " + peers[peer].name() + "'s again";
-            events.configuration(nowMs, group.name, peers[peer].name(), differs, text);
+                    : "configuration equal to " + peers.name(peer) + "'s again";
+            events.configuration(nowMs, group.name, peers.name(peer), differs, text);
         }
     }
 
@@ -650,17 +624,17 @@ public final class HaAgent implements Agent, AutoCloseable {
     // ====================================================================================== keep-alive
 
     private void onKeepAliveEvent(KeepAliveEvent event, long nowMs) {
-        int peer = messages.peerIndexOf(event.peerRouterId());
+        int peer = peers.indexOfRouter(event.peerRouterId());
         messages.chooseSyncLink(peer);
         String text = event.kind().isLinkEvent()
-                ? "link " + event.linkIndex() + " to " + event.peerName() + " (" + peers[peer].links().get(event.linkIndex()).describe() + ") "
+                ? "link " + event.linkIndex() + " to " + event.peerName() + " (" + peers.config(peer).links().get(event.linkIndex()).describe() + ") "
                   + (event.kind() == KeepAliveEvent.Kind.LINK_ALIVE ? "alive" : "failed") + ": " + event.reason()
                 : "peer " + event.peerName() + " " + (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE ? "alive" : "failed") + ": " + event.reason();
         boolean failure = event.kind() == KeepAliveEvent.Kind.LINK_FAILED || event.kind() == KeepAliveEvent.Kind.PEER_FAILED;
         if (event.kind().isLinkEvent()) {
             events.link(nowMs, !failure, text);
         } else {
-            events.peer(nowMs, peers[peer].name(), !failure, text);
+            events.peer(nowMs, peers.name(peer), !failure, text);
         }
         if (event.kind() == KeepAliveEvent.Kind.PEER_ALIVE) {
             for (VipUnit group : groups) {
@@ -672,11 +646,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         if (event.kind() == KeepAliveEvent.Kind.PEER_FAILED) {
             for (VipUnit group : groups) {
-                execute(group, group.monitor.onActivePeerLost(peerKeys[peer], nowMs), nowMs);
+                execute(group, group.monitor.onActivePeerLost(peers.key(peer), nowMs), nowMs);
                 if (group.followedPeer == peer) {
                     // Both ends abandon the stream when either sees the other fail: the active drops its sender
                     // below on its side, so a copy kept here would silently stop following.
-                    abandonStream(group, peers[peer].name() + " failed: its update stream is abandoned", nowMs);
+                    abandonStream(group, peers.name(peer) + " failed: its update stream is abandoned", nowMs);
                 }
                 // Streaming to it stops; when it is heard again it gets a new dump (ReplicationShard.resumeSender).
                 group.dumpCompleteWorkers[peer] = 0;
@@ -720,7 +694,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 case MonitorAction.SendSwitchoverQuery q ->
                         messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverAccept a ->
-                        messages.sendNotice(peerIndexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                        messages.sendNotice(peers.indexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSyncRequest r -> {
                     // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift
                     // detection forces one; here only a new active needs following.
@@ -749,7 +723,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                                 + " (a standby reports itself synchronized in its keep-alives)";
                         events.note(nowMs, group.name, 347, group.switchoverOutcome, false);
                     } else {
-                        group.switchoverOutcome = "operator switch-over: asked " + peers[standby].name() + " to take the VIP";
+                        group.switchoverOutcome = "operator switch-over: asked " + peers.name(standby) + " to take the VIP";
                         messages.sendNotice(standby, MessageType.TAKEOVER_REQUEST, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                     }
                 }
@@ -759,10 +733,10 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     /** The first peer whose last keep-alive says it is a synchronized standby for the VIP, or -1. */
     private int synchronizedStandby(VipUnit group) {
-        for (int p = 0; p < peers.length; p++) {
+        for (int p = 0; p < peers.count(); p++) {
             PeerRecord r = group.peerRecords[p];
             if (r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
-                    && keepAlive.status(peers[p].routerId()).state() == dev.baton.keepalive.LinkState.ALIVE) {
+                    && keepAlive.status(peers.routerId(p)).state() == dev.baton.keepalive.LinkState.ALIVE) {
                 return p;
             }
         }
@@ -819,33 +793,15 @@ public final class HaAgent implements Agent, AutoCloseable {
     public List<String> switchover(String target) {
         long nowMs = clock.nowMs();
         List<String> outcome = new ArrayList<>();
-        for (VipUnit group : groupsNamed(target)) {
+        for (VipUnit group : statusReport.named(target)) {
             group.switchoverOutcome = null;
             execute(group, group.monitor.onOperatorSwitchover(nowMs), nowMs);
             Transition last = group.monitor.last();
             String what = group.switchoverOutcome != null ? group.switchoverOutcome
-                    : last == null ? "nothing to do" : displayReason(last.reason());
+                    : last == null ? "nothing to do" : peers.forPeople(last.reason());
             outcome.add(group.name + " (" + String.join(", ", group.services) + "): " + what);
         }
         return outcome;
-    }
-
-    private List<VipUnit> groupsNamed(String target) {
-        List<VipUnit> result = new ArrayList<>();
-        for (VipUnit group : groups) {
-            if (target == null || target.equals(group.name) || group.services.contains(target)) {
-                result.add(group);
-            }
-        }
-        if (result.isEmpty()) {
-            List<String> known = new ArrayList<>();
-            for (VipUnit group : groups) {
-                known.add(group.name);
-                known.addAll(group.services);
-            }
-            throw new IllegalArgumentException("no service or VIP named '" + target + "'; known: " + String.join(", ", known));
-        }
-        return result;
     }
 
     /** The event history, oldest first. Agent thread (use {@link #query}). */
@@ -855,31 +811,7 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     /** The status for {@code baton ctl status}: per VIP and per peer. Agent thread (use {@link #query}). */
     public HaStatus status() {
-        long nowMs = clock.nowMs();
-        List<HaStatus.Vip> vips = new ArrayList<>();
-        for (VipUnit group : groups) {
-            ServiceMonitor m = group.monitor;
-            int active = group.activePeerIndex();
-            Transition last = m.last();
-            HaStatus.LastTransition lastTransition = last == null ? null : new HaStatus.LastTransition(nowMs - last.atMs(),
-                    last.reference(), last.from(), last.to(), displayReason(last.reason()));
-            List<HaStatus.PeerRecord> peerRecords = new ArrayList<>();
-            for (int p = 0; p < peers.length; p++) {
-                PeerRecord r = group.peerRecords[p];
-                peerRecords.add(r == null
-                        ? new HaStatus.PeerRecord(peers[p].name(), false, null, SyncState.NONE, 0, true, 0, 0, -1)
-                        : new HaStatus.PeerRecord(peers[p].name(), true, r.state(), r.sync(), r.term(), r.linksUp(), r.tableSize(),
-                                r.tableDigest(), nowMs - r.atMs()));
-            }
-            vips.add(new HaStatus.Vip(group.name, List.copyOf(group.services), m.role(), m.priority(), m.state(), m.sync(),
-                    m.term(), group.forwarding, group.answeringArp,
-                    active < 0 ? (m.state() == MonitorState.ACTIVE ? "this router" : "") : peers[active].name(),
-                    group.followedPeer < 0 ? "" : peers[group.followedPeer].name(), replication.size(group.index),
-                    replication.digest(group.index), m.linksUp(), group.configDiffers, group.announcements.sent(), lastTransition,
-                    List.copyOf(peerRecords)));
-        }
-        return new HaStatus(Integer.toUnsignedLong(routerNumber), incarnation, configDigest, List.copyOf(vips),
-                messages.peerStatus(nowMs), messages.counts(heartbeatsWithheld));
+        return statusReport.build(clock.nowMs(), heartbeatsWithheld);
     }
 
     /** Replication counters of VIP {@code vipIndex} summed over the workers (asks each worker). Any thread. */

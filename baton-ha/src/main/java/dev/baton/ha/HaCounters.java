@@ -30,7 +30,7 @@ final class HaCounters {
      * @param heartbeatsWithheld the agent's count of cycles it sent no keep-alive after stalling within them
      */
     static void register(CounterRegistry registry, CounterRegistry.Owner agentThread, PeerMessages messages,
-                         KeepAliveManager keepAlive, PeerConfig[] peers, VipUnit[] groups, Replication replication,
+                         KeepAliveManager keepAlive, Peers peers, VipUnit[] groups, Replication replication,
                          AgentWatchdog watchdog, LongSupplier heartbeatsWithheld, CycleProfile profile, Dataplane dataplane) {
         CounterRegistry.Group agent = registry.group("the HA agent", agentThread);
         List<Verdict> verdicts = List.of(Verdict.values());
@@ -49,7 +49,8 @@ final class HaCounters {
         agent.add("peer_ignored_before_echo", Type.COUNTER, "messages sent before their sender echoed this run's incarnation");
         agent.add("heartbeats_withheld_after_stall", Type.COUNTER, "cycles that sent no keep-alive: this router stalled within them");
         agent.add("watchdog_trips", Type.COUNTER, "times the data plane dropped every VIP: the agent was silent for t2");
-        for (PeerConfig peer : peers) {
+        for (int p = 0; p < peers.count(); p++) {
+            PeerConfig peer = peers.config(p);
             for (int l = 0; l < peer.links().size(); l++) {
                 Label name = new Label("peer", peer.name());
                 Label link = new Label("link", Integer.toString(l));
@@ -92,8 +93,8 @@ final class HaCounters {
             values[at++] = runs.ignoredBeforeEcho();
             values[at++] = heartbeatsWithheld.getAsLong();
             values[at++] = watchdog.trips();
-            for (PeerConfig peer : peers) {
-                for (LinkStatus link : keepAlive.status(peer.routerId()).links()) {
+            for (int p = 0; p < peers.count(); p++) {
+                for (LinkStatus link : keepAlive.status(peers.routerId(p)).links()) {
                     values[at++] = link.heartbeatsSent();
                     values[at++] = link.heartbeatsReceived();
                     values[at++] = link.failures();

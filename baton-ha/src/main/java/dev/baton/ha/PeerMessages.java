@@ -60,7 +60,7 @@ final class PeerMessages implements AutoCloseable {
         boolean syncRequested(VipUnit group, int peer, long nowMs);
     }
 
-    private final PeerConfig[] peers;
+    private final Peers peers;
     private final VipUnit[] groups;
     private final Replication replication;
     private final PeerTransport transport;
@@ -89,7 +89,7 @@ final class PeerMessages implements AutoCloseable {
     /** One warning line per 10 s about sync streams from workers this router does not have. */
     private final RateLimitedLog streamWarnings = new RateLimitedLog(1, RateLimitedLog.DEFAULT_INTERVAL_MS);
 
-    PeerMessages(PeerConfig[] peers, VipUnit[] groups, Replication replication, PeerTransport transport,
+    PeerMessages(Peers peers, VipUnit[] groups, Replication replication, PeerTransport transport,
                  KeepAliveManager keepAlive, long incarnation, HaEventLog events, MillisClock clock, long configDigest,
                  Listener listener) {
         this.peers = peers;
@@ -98,22 +98,12 @@ final class PeerMessages implements AutoCloseable {
         this.transport = transport;
         this.keepAlive = keepAlive;
         this.incarnation = incarnation;
-        this.runs = new PeerRuns(peers.length, incarnation);
+        this.runs = new PeerRuns(peers.count(), incarnation);
         this.events = events;
         this.clock = clock;
         this.configDigest = configDigest;
         this.listener = listener;
-        this.syncLink = new int[peers.length];
-    }
-
-    /** The index of the peer with router number {@code routerId}, or -1. */
-    int peerIndexOf(int routerId) {
-        for (int p = 0; p < peers.length; p++) {
-            if (peers[p].routerId() == routerId) {
-                return p;
-            }
-        }
-        return -1;
+        this.syncLink = new int[peers.count()];
     }
 
     // ====================================================================================== inbound
@@ -129,7 +119,7 @@ final class PeerMessages implements AutoCloseable {
         // machine) reads what queued meanwhile after it resumes, and a keep-alive stamped with the cycle's older
         // time would restart t2 from a moment long past, so the standby would take over a few milliseconds later.
         long nowMs = Math.max(cycleNowMs, clock.nowMs());
-        int peer = peerIndexOf(peerId);
+        int peer = peers.indexOfRouter(peerId);
         if (peer < 0) {
             return;
         }
@@ -147,7 +137,7 @@ final class PeerMessages implements AutoCloseable {
             case BEFORE_ECHO -> {
                 return;
             }
-            case OPENS_RUN -> events.handshake(nowMs, peers[peer].name(), peers[peer].name() + " (incarnation "
+            case OPENS_RUN -> events.handshake(nowMs, peers.name(peer), peers.name(peer) + " (incarnation "
                     + Long.toUnsignedString(header.incarnation()) + ") echoed this router's incarnation "
                     + Long.toUnsignedString(incarnation) + ": its messages count from sequence "
                     + Long.toUnsignedString(header.sequence()));
@@ -179,7 +169,7 @@ final class PeerMessages implements AutoCloseable {
     }
 
     private void onKeepAlive(int peer, int linkIndex, MemorySegment segment, long offset, int length, long nowMs) {
-        keepAlive.onHeartbeat(peers[peer].routerId(), linkIndex, nowMs);
+        keepAlive.onHeartbeat(peers.routerId(peer), linkIndex, nowMs);
         keepAliveIn.wrap(segment, offset, length);
         if (!keepAliveIn.valid()) {
             malformedMessages++;
@@ -216,7 +206,7 @@ final class PeerMessages implements AutoCloseable {
             streamsWithoutWorker++;
             if (streamWarnings.shouldLog(0, nowMs)) {
                 streamWarnings.takeSuppressed(0);
-                LOG.log(System.Logger.Level.WARNING, peers[peer].name() + " replicates worker " + w + " but this router has "
+                LOG.log(System.Logger.Level.WARNING, peers.name(peer) + " replicates worker " + w + " but this router has "
                         + replication.workers() + " workers: set router.workers equal on both (" + streamsWithoutWorker + " messages so far)");
             }
             return;
@@ -269,7 +259,7 @@ final class PeerMessages implements AutoCloseable {
     /** Outbound replication: a payload a worker produced, to the peer it names, on its first live link. */
     private void sendSync(int peer, MessageType type, MemorySegment segment, long offset, int length) {
         MemorySegment.copy(segment, offset, transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
-        transport.send(peers[peer].routerId(), syncLink[peer], type, length, cycleNowMs);
+        transport.send(peers.routerId(peer), syncLink[peer], type, length, cycleNowMs);
     }
 
     /**
@@ -278,7 +268,7 @@ final class PeerMessages implements AutoCloseable {
      */
     void chooseSyncLink(int peer) {
         int chosen = 0;
-        for (LinkStatus link : keepAlive.status(peers[peer].routerId()).links()) {
+        for (LinkStatus link : keepAlive.status(peers.routerId(peer)).links()) {
             if (link.state() == LinkState.ALIVE) {
                 chosen = link.linkIndex();
                 break;
@@ -290,7 +280,7 @@ final class PeerMessages implements AutoCloseable {
     /** A keep-alive with every VIP's state to one peer on one link; the keep-alive manager learns it went. */
     void sendKeepAlive(int peerRouterId, int linkIndex, long nowMs) {
         int length = writeKeepAlive();
-        keepAliveOut.echoedIncarnation(runs.heard(peerIndexOf(peerRouterId)));
+        keepAliveOut.echoedIncarnation(runs.heard(peers.indexOfRouter(peerRouterId)));
         if (transport.send(peerRouterId, linkIndex, MessageType.KEEPALIVE, length, nowMs)) {
             keepAlive.onHeartbeatSent(peerRouterId, linkIndex);
         }
@@ -298,9 +288,9 @@ final class PeerMessages implements AutoCloseable {
 
     /** A keep-alive to every peer on every link now: a new active announces itself without waiting for t4. */
     void sendKeepAliveToAll(long nowMs) {
-        for (PeerConfig peer : peers) {
-            for (int l = 0; l < peer.links().size(); l++) {
-                sendKeepAlive(peer.routerId(), l, nowMs);
+        for (int p = 0; p < peers.count(); p++) {
+            for (int l = 0; l < peers.config(p).links().size(); l++) {
+                sendKeepAlive(peers.routerId(p), l, nowMs);
             }
         }
     }
@@ -328,12 +318,12 @@ final class PeerMessages implements AutoCloseable {
         }
         notice.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, ServiceNoticeFlyweight.LENGTH)
                 .set(vipIndex, reason);
-        transport.sendOnEveryLink(peers[peer].routerId(), type, ServiceNoticeFlyweight.LENGTH, nowMs);
+        transport.sendOnEveryLink(peers.routerId(peer), type, ServiceNoticeFlyweight.LENGTH, nowMs);
     }
 
     /** The same notice to every peer. */
     void sendNoticeToAll(MessageType type, int vipIndex, int reason, long nowMs) {
-        for (int p = 0; p < peers.length; p++) {
+        for (int p = 0; p < peers.count(); p++) {
             sendNotice(p, type, vipIndex, reason, nowMs);
         }
     }
@@ -343,8 +333,8 @@ final class PeerMessages implements AutoCloseable {
     /** Each peer as {@code baton ctl status} shows it: the keep-alive manager's view and the incarnation handshake. */
     List<HaStatus.Peer> peerStatus(long nowMs) {
         List<HaStatus.Peer> peerList = new ArrayList<>();
-        for (int index = 0; index < peers.length; index++) {
-            PeerConfig peer = peers[index];
+        for (int index = 0; index < peers.count(); index++) {
+            PeerConfig peer = peers.config(index);
             PeerStatus ps = keepAlive.status(peer.routerId());
             List<HaStatus.Link> links = new ArrayList<>();
             for (LinkStatus link : ps.links()) {

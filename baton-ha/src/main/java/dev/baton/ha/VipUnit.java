@@ -52,27 +52,26 @@ final class VipUnit {
     /** The monitor's transitions so far (sync sub-state changes included). */
     long transitions;
 
-    private final java.util.function.ToIntFunction<String> peerIndexOfKey;
+    private final Peers peers;
 
     /**
      * @param routerKey      this router's id in the monitors
-     * @param peerCount      the configured peers
+     * @param peers          the configured peers
      * @param neededInterfaces the local interfaces the VIP needs ({@link LocalLinks#neededBy})
-     * @param peerIndexOfKey a peer's index from its id in the monitors, or -1
      * @param transitions    receives every transition of the VIP's monitor
      */
-    VipUnit(int index, int vip, BatonConfig config, String routerKey, MonitorTimers timers, int peerCount,
+    VipUnit(int index, int vip, BatonConfig config, String routerKey, MonitorTimers timers, Peers peers,
             GratuitousArpSettings gratuitousArp, int[] neededInterfaces,
-            java.util.function.ToIntFunction<String> peerIndexOfKey, java.util.function.Consumer<Transition> transitions) {
+            java.util.function.Consumer<Transition> transitions) {
         this.index = index;
         this.vip = vip;
         this.name = Ipv4.format(vip);
-        this.peerRecords = new PeerRecord[peerCount];
-        this.dumpCompleteWorkers = new long[peerCount];
+        this.peerRecords = new PeerRecord[peers.count()];
+        this.dumpCompleteWorkers = new long[peers.count()];
         this.announcements = new AnnouncementSchedule(gratuitousArp.count(), gratuitousArp.interval().toMillis(),
                 gratuitousArp.reannounce().toMillis());
         this.neededInterfaces = neededInterfaces;
-        this.peerIndexOfKey = peerIndexOfKey;
+        this.peers = peers;
         ServiceConfig first = null;
         for (ServiceConfig service : config.services()) {
             if (service.vip() == vip) {
@@ -93,7 +92,7 @@ final class VipUnit {
     /** The index of the peer this VIP's monitor hears as active, or -1. */
     int activePeerIndex() {
         String active = monitor.activePeer();
-        return active == null ? -1 : peerIndexOfKey.applyAsInt(active);
+        return active == null ? -1 : peers.indexOfKey(active);
     }
 
     /** A VIP's hand-over at shutdown ({@link HaAgent#beginShutdown}). */
