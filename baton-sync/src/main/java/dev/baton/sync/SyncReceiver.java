@@ -22,8 +22,10 @@ import java.util.BitSet;
  * standby FTR-CR uses the periodic updates to update its tables").
  *
  * <ul>
- *   <li>{@link #startSync} empties the local table and asks for a dump (SYNC_REQUEST, repeated after the
- *       retransmission timeout until a batch arrives).</li>
+ *   <li>{@link #startSync} asks for a dump (SYNC_REQUEST, repeated after the retransmission timeout until a
+ *       batch arrives). The local copy stays until the dump's first message arrives, and only then is emptied:
+ *       a standby whose active dies (or stops serving dumps) before that takes over with the copy it had, and
+ *       the connections in it carry on, instead of with an empty table that loses every one.</li>
  *   <li>SYNC_BATCH records are applied with {@link ConnectionTable#upsert}, each record's age turned into
  *       a last-seen time on this router's clock ({@code nowMs - age}). Batches may arrive in any order (they
  *       hold distinct keys of one snapshot); each is applied once, holes are NACKed, progress is ACKed
@@ -87,6 +89,11 @@ public final class SyncReceiver {
     private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
 
     private Phase phase = Phase.IDLE;
+    /**
+     * Whether the partition still holds the copy from before this session's dump: emptied by the dump's first
+     * batch or its end ({@link #replaceCopy}), not when the dump is asked for.
+     */
+    private boolean copyToReplace;
     private int sessionId;
     private int requestReason;
     private long lastProgressMs;
@@ -178,13 +185,14 @@ public final class SyncReceiver {
     }
 
     /**
-     * Enters SYNC-IN: empties the local table (it will hold exactly the active's snapshot) and sends a
-     * SYNC_REQUEST under a new session id.
+     * Enters SYNC-IN: sends a SYNC_REQUEST under a new session id. The local table will hold exactly the
+     * active's snapshot, but keeps its present copy until the dump begins to arrive: this router may have to
+     * take the VIP over before then (its active crashed, or stalled and stopped serving dumps), and a stale
+     * copy keeps the connections it holds where an empty table would drop every one.
      *
      * @param reason a {@link SyncRequestFlyweight} reason code
      */
     public void startSync(int reason, long nowMs) {
-        clearTable();
         sessionId++;
         enterSession(reason, nowMs);
         requestHeldUntilMs = Long.MIN_VALUE;
@@ -203,6 +211,7 @@ public final class SyncReceiver {
 
     private void enterSession(int reason, long nowMs) {
         phase = Phase.SYNC_IN;
+        copyToReplace = true;
         requestReason = reason;
         batchesReceived.clear();
         contiguousBatches = 0;
@@ -211,6 +220,14 @@ public final class SyncReceiver {
         nextExpectedUpdate = 1;
         lastUpdateNackFrom = -1;
         lastProgressMs = nowMs;
+    }
+
+    /** The dump of this session is arriving: the copy from before it goes (once per session). */
+    private void replaceCopy() {
+        if (copyToReplace) {
+            copyToReplace = false;
+            clearTable();
+        }
     }
 
     private void clearTable() {
@@ -301,7 +318,6 @@ public final class SyncReceiver {
         }
         if (following && messageSession - sessionId > 0) {
             resyncs++;
-            clearTable();
             sessionId = messageSession;
             enterSession(SyncRequestFlyweight.REASON_GAP, nowMs);
             events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_GAP, nowMs);
@@ -323,6 +339,7 @@ public final class SyncReceiver {
             return;
         }
         lastProgressMs = nowMs;
+        replaceCopy();
         int count = syncBatch.recordCount();
         for (int i = 0; i < count; i++) {
             apply(syncBatch.record(i, record), nowMs);
@@ -358,6 +375,7 @@ public final class SyncReceiver {
             outOfWindow++;
             return;
         }
+        replaceCopy(); // an empty dump has no batch
         long room = room();
         if (endEntryCount > room) {
             refuseForCapacity(endEntryCount, room, nowMs);
@@ -423,8 +441,8 @@ public final class SyncReceiver {
         int failures = consecutiveFailures + 1;
         events.onResynchronizationNeeded(serviceId, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
         // A first mismatch is retried at once (a change raced the snapshot); repeated ones (e.g. an
-        // authenticated peer whose records this receiver refuses) wait a growing back-off.
-        clearTable();
+        // authenticated peer whose records this receiver refuses) wait a growing back-off. The mismatched copy
+        // stays until the next dump arrives: nearly the active's table, it is the best one to take over with.
         sessionId++;
         enterSession(SyncRequestFlyweight.REASON_DIGEST_MISMATCH, nowMs);
         consecutiveFailures = failures;

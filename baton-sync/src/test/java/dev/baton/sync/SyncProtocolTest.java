@@ -374,6 +374,64 @@ class SyncProtocolTest {
         assertEquals(-1, h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, 0xC0000201, 5555, VIP, VIP_PORT));
     }
 
+    /**
+     * A synchronized standby that asks for a new dump (its stream was abandoned: it or the active stalled) keeps its
+     * copy until the dump arrives. Its active may die, or stall and stop serving dumps, before that: the standby
+     * then takes over with that copy, and the connections in it carry on. Emptied at the request, as before, the
+     * table lost every connection (the failover lab: both routers stalled for a second, the active was killed
+     * 1.1 s later, and all 200 connections met an empty table on the new active).
+     */
+    @Test
+    void aStandbyKeepsItsCopyUntilTheNewDumpArrives() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 25);
+        populate(h, 300, 26);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(10, 200) > 0);
+        long synchronizedDigest = h.standbyTable.digest();
+
+        h.receiver.startSync(SyncRequestFlyweight.REASON_GAP, h.nowMs);
+        assertFalse(h.receiver.synchronizedWithActive());
+        h.toActive.clear(); // the request is lost: no dump comes yet
+        h.step(10);
+        assertEquals(300, h.standbyTable.size(), "the copy stays while no dump arrives");
+        assertEquals(synchronizedDigest, h.standbyTable.digest());
+
+        // The active moved on meanwhile; the dump, when it comes, replaces the copy with exactly the active's table.
+        h.activeTable.remove(ConnectionTable.PROTOCOL_TCP, clientAddress(0), clientPort(0), VIP, VIP_PORT);
+        insert(h, 300, h.nowMs);
+        assertTrue(h.stepUntilConverged(60, 20) > 0, "the request is repeated and the dump applied");
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertEquals(-1, h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(0), clientPort(0), VIP, VIP_PORT));
+    }
+
+    /** A dump whose digest did not match leaves its copy in place until the next dump arrives, then is replaced. */
+    @Test
+    void aMismatchedDumpStaysUntilTheNextOneArrives() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 27);
+        populate(h, 200, 28);
+        // One dump's end carries a wrong digest: the standby asks again, and that request is lost.
+        boolean[] tampered = {false};
+        h.tamperToStandby = message -> {
+            if (message.type() == MessageType.SYNC_END && !tampered[0]) {
+                tampered[0] = true;
+                MemorySegment payload = MemorySegment.ofArray(message.payload());
+                payload.set(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET,
+                        payload.get(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET) ^ 1);
+                return true;
+            }
+            return false;
+        };
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        for (int i = 0; i < 200 && !h.events.contains("resync:" + SyncRequestFlyweight.REASON_DIGEST_MISMATCH); i++) {
+            h.step(10);
+        }
+        assertTrue(h.events.contains("resync:" + SyncRequestFlyweight.REASON_DIGEST_MISMATCH), h.events.toString());
+        h.toActive.clear();
+        assertEquals(200, h.standbyTable.size(), "the mismatched copy stays while no dump arrives");
+        assertTrue(h.stepUntilConverged(60, 40) > 0);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
     @Test
     void messagesForAnotherServiceOrMalformedAreIgnored() {
         SyncHarness h = new SyncHarness(settings(8), 1_024, 25);
