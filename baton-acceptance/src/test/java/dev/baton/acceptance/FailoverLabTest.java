@@ -564,7 +564,20 @@ class FailoverLabTest {
         assertEquals(EchoLoad.CONNECTIONS, load.connections().size(), context);
         List<Map<String, Object>> broken = load.brokenConnections();
         assertTrue(broken.isEmpty(), () -> context + ": " + broken.size() + " connection(s) lost data or failed, e.g. "
-                + broken.subList(0, Math.min(5, broken.size())));
+                + broken.subList(0, Math.min(5, broken.size())) + "; drops by reason: " + dropsOfLiveRouters());
+    }
+
+    /** Each running router's drops by reason: where lost segments went (an empty table, a VIP not owned...). */
+    private static String dropsOfLiveRouters() {
+        StringBuilder text = new StringBuilder();
+        for (int router : new int[] {PRIMARY, BACKUP}) {
+            try {
+                text.append("router ").append(router).append(' ').append(pair.router(router).stats().get("drops")).append("; ");
+            } catch (RuntimeException e) {
+                text.append("router ").append(router).append(": ").append(e.getMessage()).append("; ");
+            }
+        }
+        return text.toString();
     }
 
     /**
