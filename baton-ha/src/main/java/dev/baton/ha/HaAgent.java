@@ -357,6 +357,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         profile.end(PHASE_LOCAL_LINKS);
         for (VipUnit group : groups) {
+            answerQueryOnceFlushed(group, nowMs);
             if (nowMs >= group.monitor.nextDeadlineMs()) {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
@@ -457,6 +458,51 @@ public final class HaAgent implements Agent, AutoCloseable {
         toEveryShard(ShardCommands.Kind.FOLLOW, force ? ShardCommands.FORCE : 0, reason, group.index, peer, nowMs);
     }
 
+    // ====================================================================================== switch-over
+
+    /**
+     * A standby asks for the VIP (its switch-over query, 346/347): the active hands it over (355) only once every
+     * change its workers queued is acknowledged by that standby, as at shutdown. A standby that verified its dump
+     * and asked in the same millisecond (automatic failback right after a resynchronization) had not yet received
+     * the changes made during the dump: accepted at once, the connections opened meanwhile met the new active's
+     * table empty (the failover suite lost 8 of 200 this way). The wait is bounded by half of t3, within which
+     * the standby must hear the answer or take the VIP anyway (335 by timeout). Repeated queries while it waits
+     * change nothing; during the shutdown hand-over, which flushed first, it accepts at once.
+     *
+     * @return the monitor's actions now: none while the flush is pending
+     */
+    private List<MonitorAction> flushBeforeAccepting(VipUnit group, int peer, long nowMs) {
+        if (group.monitor.state() != MonitorState.ACTIVE || shutdown.begun()) {
+            return group.monitor.onSwitchoverQuery(peers.key(peer), nowMs);
+        }
+        if (group.queryFlushPeer < 0) {
+            group.queryFlushPeer = peer;
+            group.queryFlushDeadlineMs = nowMs + Math.max(1, settings.preemptTimeout().toMillis() / 2);
+            group.flushedWorkers = 0;
+            toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, ShardCommands.ONE_PEER, 0, group.index, peer, nowMs);
+        }
+        return List.of();
+    }
+
+    /** Accepts a waiting switch-over query once the flush toward its peer is acknowledged, or at its deadline. */
+    private void answerQueryOnceFlushed(VipUnit group, long nowMs) {
+        int peer = group.queryFlushPeer;
+        if (peer < 0) {
+            return;
+        }
+        boolean flushed = group.flushedWorkers == workerMask(replication.workers());
+        boolean active = group.monitor.state() == MonitorState.ACTIVE;
+        if (!flushed && active && nowMs < group.queryFlushDeadlineMs) {
+            return;
+        }
+        group.queryFlushPeer = -1;
+        if (!flushed && active) {
+            events.note(nowMs, group.name, 355, "switch-over query from " + peers.name(peer) + ": its pending table updates were"
+                    + " not acknowledged within half of t3; handing the VIP over anyway", true);
+        }
+        execute(group, group.monitor.onSwitchoverQuery(peers.key(peer), nowMs), nowMs);
+    }
+
     // ====================================================================================== peer messages
 
     /** What the hand-over at shutdown asks of the conductor. */
@@ -513,7 +559,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         public void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs) {
             ServiceMonitor monitor = group.monitor;
             List<MonitorAction> actions = switch (type) {
-                case SWITCHOVER_QUERY -> monitor.onSwitchoverQuery(peers.key(peer), nowMs);
+                case SWITCHOVER_QUERY -> flushBeforeAccepting(group, peer, nowMs);
                 case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
                 case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
                 case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)

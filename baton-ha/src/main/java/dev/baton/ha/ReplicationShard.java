@@ -188,7 +188,7 @@ public final class ReplicationShard implements WorkerExtension {
             case DROP_SENDER -> dropSender(vipIndex, peerIndex);
             case RESUME_SENDER -> resumeSender(vipIndex, peerIndex, atMs);
             case FORGET_PEER -> forgetPeer(vipIndex, peerIndex);
-            case FLUSH_UPDATES -> flushUpdates(vipIndex, atMs);
+            case FLUSH_UPDATES -> flushUpdates(vipIndex, (flags & ShardCommands.ONE_PEER) != 0 ? peerIndex : -1, atMs);
             case ANNOUNCE -> forwarder.announce(vips[vipIndex]);
         }
     }
@@ -282,15 +282,19 @@ public final class ReplicationShard implements WorkerExtension {
     }
 
     /**
-     * Sends the VIP's queued changes to every streaming standby now and reports {@link ShardEvent.Kind#FLUSHED}
-     * once they are all acknowledged: the active's hand-over at shutdown waits for it, so the standby that
-     * takes over holds every connection this worker had. A standby that is still dumping is
-     * not waited for: it is no synchronized standby to hand the VIP to.
+     * Sends the VIP's queued changes to every standby ({@code peerIndex} -1) or to one, now, and reports
+     * {@link ShardEvent.Kind#FLUSHED} once they are all acknowledged: the active hands a VIP over (at shutdown, or
+     * to a standby's switch-over query) only then, so the standby that takes over holds every connection this
+     * worker had. Toward every standby, one whose dump is in progress is not waited for (it is no synchronized
+     * standby to hand the VIP to). Toward one standby, its dump's acknowledgement is waited for too: that standby
+     * asked for the VIP, so it verified the dump, and the changes made during the dump follow the acknowledgement
+     * of it; asked in the same millisecond, it had none of them yet.
      */
-    public void flushUpdates(int vipIndex, long atMs) {
+    public void flushUpdates(int vipIndex, int peerIndex, long atMs) {
         for (int p = 0; p < peerCount; p++) {
             SyncSender sender = senders[vipIndex][p];
-            flushThrough[vipIndex][p] = sender != null && sender.streaming() ? sender.flush(atMs) : -1;
+            boolean flushed = sender != null && (peerIndex < 0 ? sender.streaming() : p == peerIndex && sender.replicating());
+            flushThrough[vipIndex][p] = flushed ? sender.flush(atMs) : -1;
         }
         flushPending[vipIndex] = true;
         this.nowMs = Math.max(this.nowMs, atMs);
@@ -300,7 +304,7 @@ public final class ReplicationShard implements WorkerExtension {
     private void reportFlushed(int vip) {
         for (int p = 0; p < peerCount; p++) {
             SyncSender sender = senders[vip][p];
-            if (flushThrough[vip][p] >= 0 && sender != null && sender.streaming() && !sender.acknowledgedThrough(flushThrough[vip][p])) {
+            if (flushThrough[vip][p] >= 0 && sender != null && sender.replicating() && !sender.acknowledgedThrough(flushThrough[vip][p])) {
                 return;
             }
         }

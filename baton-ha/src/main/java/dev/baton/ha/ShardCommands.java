@@ -24,12 +24,14 @@ final class ShardCommands {
         DROP_SENDER,
         RESUME_SENDER,
         FORGET_PEER,
+        /** {@link ReplicationShard#flushUpdates}; flag {@link #ONE_PEER}: only toward the command's peer. */
         FLUSH_UPDATES,
         /** Gratuitous ARP for the VIP on the worker's client-facing ports ({@code Forwarder#announce}). */
         ANNOUNCE
     }
 
     static final int FORCE = 1;
+    static final int ONE_PEER = 2;
     static final int CAPACITY = 4_096;
     private static final Kind[] KINDS = Kind.values();
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -47,8 +47,14 @@ final class VipUnit {
     String switchoverOutcome;
     /** Where this VIP's hand-over at shutdown stands. */
     ShutdownStep shutdownStep = ShutdownStep.NONE;
-    /** Workers whose shards reported every queued change acknowledged since the shutdown began. */
+    /** Workers whose shards reported every queued change acknowledged since the last flush began. */
     long flushedWorkers;
+    /**
+     * The peer whose switch-over query waits for this VIP's queued changes to reach it (the hand-over happens once
+     * they are acknowledged), or -1; and until when it waits at most.
+     */
+    int queryFlushPeer = -1;
+    long queryFlushDeadlineMs;
     /** The monitor's transitions so far (sync sub-state changes included). */
     long transitions;
 

@@ -220,6 +220,9 @@ public final class TwoRouters implements AutoCloseable {
         final List<byte[]> fromB = new java.util.ArrayList<>();
         /** Whether datagrams are passed on (false: recorded and dropped, the path is cut). */
         boolean forwarding = true;
+        /** Whether datagrams from a are held back (a slow path one way) until {@link #releaseFromA}. */
+        boolean holdingFromA;
+        private final List<byte[]> heldFromA = new java.util.ArrayList<>();
 
         Relay(int port) throws java.io.IOException {
             channel = java.nio.channels.DatagramChannel.open();
@@ -239,6 +242,10 @@ public final class TwoRouters implements AutoCloseable {
                     boolean fromRouterB = source.equals(toB);
                     if (fromRouterB) {
                         fromB.add(datagram);
+                    } else if (holdingFromA) {
+                        heldFromA.add(datagram);
+                        passed++;
+                        continue;
                     }
                     if (forwarding) {
                         channel.send(java.nio.ByteBuffer.wrap(datagram), fromRouterB ? toA : toB);
@@ -249,6 +256,19 @@ public final class TwoRouters implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
             return passed;
+        }
+
+        /** Stops holding datagrams from a and passes on, in order, those it held. */
+        void releaseFromA() {
+            holdingFromA = false;
+            try {
+                for (byte[] datagram : heldFromA) {
+                    channel.send(java.nio.ByteBuffer.wrap(datagram), toB);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            heldFromA.clear();
         }
 
         /** Sends {@code datagrams} to router a again, from the address a takes for b's. */

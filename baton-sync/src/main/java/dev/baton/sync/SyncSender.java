@@ -235,20 +235,21 @@ public final class SyncSender implements ConnectionListener {
     }
 
     /**
-     * Sends the changes queued so far now, not t4 after the first of them: the active hands its VIP over at
-     * shutdown only once the standby holds every connection. Nothing is sent while idle or
-     * dumping (the standby is not synchronized; changes wait for the dump's acknowledgement).
+     * Sends the changes queued so far now, not t4 after the first of them: the active hands its VIP over only
+     * once the standby holds every connection. While dumping, the changes made since the snapshot are closed into
+     * a batch that goes out as soon as the dump is acknowledged ({@link #acknowledgedThrough} stays false until
+     * then).
      *
      * @return the update sequence through which the standby must acknowledge, for
-     *         {@link #acknowledgedThrough}; 0 when this sender does not stream
+     *         {@link #acknowledgedThrough}; 0 when no standby has asked (nothing to flush)
      */
     public long flush(long nowMs) {
         lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
-        if (phase != Phase.STREAMING) {
+        if (phase == Phase.IDLE) {
             return 0;
         }
         closeOpenBatch(nowMs);
-        return nextUpdateSequence - 1;
+        return phase == Phase.IDLE ? 0 : nextUpdateSequence - 1;
     }
 
     /** Whether the standby acknowledged every change through {@code updateSequence} (from {@link #flush}). */
@@ -671,6 +672,11 @@ public final class SyncSender implements ConnectionListener {
     /** Whether the dump was acknowledged and changes are streamed. */
     public boolean streaming() {
         return phase == Phase.STREAMING;
+    }
+
+    /** Whether a standby asked and this sender replicates to it: dumping or streaming. */
+    public boolean replicating() {
+        return phase != Phase.IDLE;
     }
 
     /** Changes queued or sent but not yet acknowledged by the standby. */

@@ -220,6 +220,30 @@ class SyncProtocolTest {
         assertEquals(through, h.sender.flush(h.nowMs), "nothing new queued: the same watermark");
     }
 
+    /**
+     * A flush while the dump is in flight covers the changes made during it: they follow the dump's
+     * acknowledgement, and the watermark is reached only once the standby acknowledged them too.
+     */
+    @Test
+    void aFlushDuringTheDumpIsAcknowledgedOnlyWithTheChangesMadeDuringIt() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 29);
+        populate(h, 100, 30);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        h.step(1); // the request reaches the active: the dump starts
+        assertTrue(h.sender.replicating() && !h.sender.streaming(), "dumping");
+        for (int i = 100; i < 105; i++) {
+            insert(h, i, h.nowMs);
+        }
+        long through = h.sender.flush(h.nowMs);
+        assertEquals(5, through, "the five inserts made during the dump");
+        assertFalse(h.sender.acknowledgedThrough(through));
+        for (int step = 0; step < 100 && !h.sender.acknowledgedThrough(through); step++) {
+            h.step(1);
+        }
+        assertTrue(h.sender.acknowledgedThrough(through));
+        assertEquals(105, h.standbyTable.size(), "the standby holds the changes made during its dump");
+    }
+
     @Test
     void aFullUpdateBatchIsSentAtOnceWithoutWaitingForT4() {
         SyncHarness h = new SyncHarness(settings(8), 4_096, 8);
