@@ -293,8 +293,8 @@ public final class ReplicationShard implements WorkerExtension {
     public void flushUpdates(int vipIndex, int peerIndex, long atMs) {
         for (int p = 0; p < peerCount; p++) {
             SyncSender sender = senders[vipIndex][p];
-            boolean flushed = sender != null && (peerIndex < 0 ? sender.streaming() : p == peerIndex && sender.replicating());
-            flushThrough[vipIndex][p] = flushed ? sender.flush(atMs) : -1;
+            boolean waitedFor = sender != null && (peerIndex < 0 ? sender.streaming() : p == peerIndex && sender.replicating());
+            flushThrough[vipIndex][p] = waitedFor ? sender.flush(atMs) : -1;
         }
         flushPending[vipIndex] = true;
         this.nowMs = Math.max(this.nowMs, atMs);

@@ -248,8 +248,8 @@ public final class SyncSender implements ConnectionListener {
         if (phase == Phase.IDLE) {
             return 0;
         }
-        closeOpenBatch(nowMs);
-        return phase == Phase.IDLE ? 0 : nextUpdateSequence - 1;
+        closeOpenBatch(nowMs); // may start a new dump (forced resync), never end replication
+        return nextUpdateSequence - 1;
     }
 
     /** Whether the standby acknowledged every change through {@code updateSequence} (from {@link #flush}). */

@@ -332,10 +332,8 @@ class SyncProtocolTest {
         assertEquals(h.activeTable.size(), h.standbyTable.size());
     }
 
-    @Test
-    void aMismatchedDigestInSyncEndMakesTheStandbyResynchronize() {
-        SyncHarness h = new SyncHarness(settings(8), 4_096, 19);
-        populate(h, 1_000, 20);
+    /** Flips a bit of the digest in the first SYNC_END the standby receives; the flag says when it happened. */
+    private static boolean[] corruptTheFirstSyncEndDigest(SyncHarness h) {
         boolean[] corrupted = {false};
         h.tamperToStandby = message -> {
             if (message.type() == MessageType.SYNC_END && !corrupted[0]) {
@@ -347,6 +345,14 @@ class SyncProtocolTest {
             }
             return false;
         };
+        return corrupted;
+    }
+
+    @Test
+    void aMismatchedDigestInSyncEndMakesTheStandbyResynchronize() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 19);
+        populate(h, 1_000, 20);
+        boolean[] corrupted = corruptTheFirstSyncEndDigest(h);
         h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
         assertTrue(h.stepUntilConverged(1, 1_000) > 0);
         assertTrue(corrupted[0]);
@@ -434,17 +440,7 @@ class SyncProtocolTest {
         SyncHarness h = new SyncHarness(settings(8), 4_096, 27);
         populate(h, 200, 28);
         // One dump's end carries a wrong digest: the standby asks again, and that request is lost.
-        boolean[] tampered = {false};
-        h.tamperToStandby = message -> {
-            if (message.type() == MessageType.SYNC_END && !tampered[0]) {
-                tampered[0] = true;
-                MemorySegment payload = MemorySegment.ofArray(message.payload());
-                payload.set(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET,
-                        payload.get(NetworkOrder.LONG, SyncEndFlyweight.TABLE_DIGEST_OFFSET) ^ 1);
-                return true;
-            }
-            return false;
-        };
+        corruptTheFirstSyncEndDigest(h);
         h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
         for (int i = 0; i < 200 && !h.events.contains("resync:" + SyncRequestFlyweight.REASON_DIGEST_MISMATCH); i++) {
             h.step(10);
