@@ -15,6 +15,7 @@ final class AnnouncementSchedule {
     private long nextMs;
     private long nextReannounceMs = Long.MAX_VALUE;
     private long sent;
+    private long startedAtMs = Long.MIN_VALUE;
 
     AnnouncementSchedule(int count, long intervalMs, long reannounceMs) {
         this.count = count;
@@ -26,6 +27,12 @@ final class AnnouncementSchedule {
     void start(long nowMs) {
         left = count;
         nextMs = nowMs;
+        startedAtMs = nowMs;
+    }
+
+    /** When the last series of announcements began ({@link #start}), or {@code Long.MIN_VALUE}. */
+    long startedAtMs() {
+        return startedAtMs;
     }
 
     /** The router stopped answering ARP for the VIP: nothing more is due. */

@@ -114,6 +114,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     private ThreadFailure threadFailure = ThreadFailure.HALT;
     /** The hand-over of every VIP at SIGTERM. */
     private final ShutdownHandover shutdown;
+    /** Switch-over, failback and yield between running routers: the query flush, the trail, the heir's stream. */
+    private final LiveHandover handover;
     /** The duty cycle's phases, timed by {@link #profile}. */
     private static final int PHASE_COMMANDS = 0;
     private static final int PHASE_PEER_MESSAGES = 1;
@@ -195,8 +197,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         this.groups = new VipUnit[vips.length];
         this.messages = new PeerMessages(peers, groups, replication, transport, keepAlive, incarnation, events, clock,
                 configDigest, new PeerListener());
+        HandoverActions handoverActions = new HandoverActions();
         this.shutdown = new ShutdownHandover(groups, settings.shutdownHandoverTimeout().toMillis(),
-                workerMask(replication.workers()), events, new HandoverActions());
+                workerMask(replication.workers()), events, handoverActions);
+        this.handover = new LiveHandover(peers, events, workerMask(replication.workers()),
+                settings.preemptTimeout().toMillis(), settings.handoverDrain().toMillis(), handoverActions);
         for (int v = 0; v < vips.length; v++) {
             int vip = vips[v];
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers, settings.gratuitousArp(),
@@ -357,7 +362,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         profile.end(PHASE_LOCAL_LINKS);
         for (VipUnit group : groups) {
-            answerQueryOnceFlushed(group, nowMs);
+            handover.poll(group, nowMs);
             if (nowMs >= group.monitor.nextDeadlineMs()) {
                 execute(group, group.monitor.onTick(nowMs), nowMs);
             }
@@ -454,59 +459,15 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     private void follow(VipUnit group, int peer, int reason, boolean force, long nowMs) {
         group.followedPeer = peer;
+        group.followedTerm = -1; // the active's term is learned from its next keep-alive
         group.syncedWorkers = 0;
         toEveryShard(ShardCommands.Kind.FOLLOW, force ? ShardCommands.FORCE : 0, reason, group.index, peer, nowMs);
     }
 
-    // ====================================================================================== switch-over
-
-    /**
-     * A standby asks for the VIP (its switch-over query, 346/347): the active hands it over (355) only once every
-     * change its workers queued is acknowledged by that standby, as at shutdown. A standby that verified its dump
-     * and asked in the same millisecond (automatic failback right after a resynchronization) had not yet received
-     * the changes made during the dump: accepted at once, the connections opened meanwhile met the new active's
-     * table empty (the failover suite lost 8 of 200 this way). The wait is bounded by half of t3, within which
-     * the standby must hear the answer or take the VIP anyway (335 by timeout). Repeated queries while it waits
-     * change nothing; during the shutdown hand-over, which flushed first, it accepts at once.
-     *
-     * @return the monitor's actions now: none while the flush is pending
-     */
-    private List<MonitorAction> flushBeforeAccepting(VipUnit group, int peer, long nowMs) {
-        if (group.monitor.state() != MonitorState.ACTIVE || shutdown.begun()) {
-            return group.monitor.onSwitchoverQuery(peers.key(peer), nowMs);
-        }
-        if (group.queryFlushPeer < 0) {
-            group.queryFlushPeer = peer;
-            group.queryFlushDeadlineMs = nowMs + Math.max(1, settings.preemptTimeout().toMillis() / 2);
-            group.flushedWorkers = 0;
-            toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, ShardCommands.ONE_PEER, 0, group.index, peer, nowMs);
-        }
-        return List.of();
-    }
-
-    /** Accepts a waiting switch-over query once the flush toward its peer is acknowledged, or at its deadline. */
-    private void answerQueryOnceFlushed(VipUnit group, long nowMs) {
-        int peer = group.queryFlushPeer;
-        if (peer < 0) {
-            return;
-        }
-        boolean flushed = group.flushedWorkers == workerMask(replication.workers());
-        boolean active = group.monitor.state() == MonitorState.ACTIVE;
-        if (!flushed && active && nowMs < group.queryFlushDeadlineMs) {
-            return;
-        }
-        group.queryFlushPeer = -1;
-        if (!flushed && active) {
-            events.note(nowMs, group.name, 355, "switch-over query from " + peers.name(peer) + ": its pending table updates were"
-                    + " not acknowledged within half of t3; handing the VIP over anyway", true);
-        }
-        execute(group, group.monitor.onSwitchoverQuery(peers.key(peer), nowMs), nowMs);
-    }
-
     // ====================================================================================== peer messages
 
-    /** What the hand-over at shutdown asks of the conductor. */
-    private final class HandoverActions implements ShutdownHandover.Conductor {
+    /** What the hand-overs, at shutdown and between running routers, ask of the conductor. */
+    private final class HandoverActions implements ShutdownHandover.Conductor, LiveHandover.Conductor {
         @Override
         public void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
             HaAgent.this.execute(group, actions, nowMs);
@@ -520,6 +481,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         @Override
         public void flushUpdates(VipUnit group, long nowMs) {
             toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, 0, 0, group.index, 0, nowMs);
+        }
+
+        @Override
+        public void toEveryShard(ShardCommands.Kind kind, int flags, int reason, int vipIndex, int peerIndex, long nowMs) {
+            HaAgent.this.toEveryShard(kind, flags, reason, vipIndex, peerIndex, nowMs);
         }
     }
 
@@ -548,18 +514,28 @@ public final class HaAgent implements Agent, AutoCloseable {
 
         @Override
         public void peerHeard(VipUnit group, int peer, PeerRecord record, long nowMs) {
+            PeerRecord previous = group.peerRecords[peer];
+            boolean wasUnheard = group.unheardSinceFailure[peer];
             group.peerRecords[peer] = record;
+            group.unheardSinceFailure[peer] = false;
             checkConfiguration(group, peer, record, nowMs);
             execute(group, group.monitor.onPeerHeard(new PeerView(peers.key(peer), record.role(), record.priority(), record.state(),
                     record.sync() == SyncState.IN_SYNC, record.term(), record.linksUp()), nowMs), nowMs);
             checkDrift(group, peer, record, nowMs);
+            // Active when this router last announced, or after: its own announcement may be the upstream's latest.
+            // (A peer that handed the VIP over to this router claimed ACTIVE last before this router's takeover.)
+            boolean mayHaveAnnounced = wasUnheard || (previous != null && previous.state() == MonitorState.ACTIVE
+                    && previous.atMs() >= group.announcements.startedAtMs());
+            if (mayHaveAnnounced && record.state() != MonitorState.ACTIVE) {
+                reannounce(group, peer, wasUnheard, nowMs);
+            }
         }
 
         @Override
         public void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs) {
             ServiceMonitor monitor = group.monitor;
             List<MonitorAction> actions = switch (type) {
-                case SWITCHOVER_QUERY -> flushBeforeAccepting(group, peer, nowMs);
+                case SWITCHOVER_QUERY -> handover.onQuery(group, peer, shutdown.begun(), nowMs);
                 case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
                 case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
                 case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
@@ -604,6 +580,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         if (group.followedPeer != peer) {
             return; // another standby's keep-alive says nothing about the active's table (three routers or more)
         }
+        if (record.state() == MonitorState.ACTIVE && restartedStream(group, record, nowMs)) {
+            return;
+        }
         if (group.monitor.state() != MonitorState.STANDBY || group.monitor.sync() != SyncState.IN_SYNC
                 || record.state() != MonitorState.ACTIVE) {
             group.driftSinceMs = Long.MIN_VALUE;
@@ -624,6 +603,30 @@ public final class HaAgent implements Agent, AutoCloseable {
             execute(group, group.monitor.onSyncLost(reason, nowMs), nowMs);
             follow(group, peer, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, true, nowMs);
         }
+    }
+
+    /**
+     * An active that stops forwarding a VIP ends its streams to the standbys; when it takes the VIP again (a new
+     * term) it streams only to those that ask. A standby that did not see the pause (the active yielded to a
+     * newer claim and took the VIP back within a keep-alive interval) still follows the old stream, hears nothing
+     * more on it, and takes itself for synchronized; under steady change the digest check never samples the two
+     * tables at one point. The simulation found such a standby take over without a second and a half of
+     * connections. So a standby whose active claims a newer term than the one it followed asks for a new dump.
+     *
+     * @return whether a new dump was asked for
+     */
+    private boolean restartedStream(VipUnit group, PeerRecord record, long nowMs) {
+        if (group.followedTerm < 0 || record.term() <= group.followedTerm) {
+            group.followedTerm = Math.max(group.followedTerm, record.term());
+            return false;
+        }
+        group.followedTerm = record.term();
+        if (group.monitor.sync() == SyncState.IN_SYNC) {
+            execute(group, group.monitor.onSyncLost(peers.name(group.followedPeer) + " took the VIP again (term " + record.term()
+                    + "): the stream this copy followed ended when it stopped forwarding", nowMs), nowMs);
+        }
+        follow(group, group.followedPeer, SyncRequestFlyweight.REASON_GAP, true, nowMs);
+        return true;
     }
 
     // ====================================================================================== shards
@@ -692,7 +695,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         if (event.kind() == KeepAliveEvent.Kind.PEER_FAILED) {
             for (VipUnit group : groups) {
+                group.unheardSinceFailure[peer] = true;
                 execute(group, group.monitor.onActivePeerLost(peers.key(peer), nowMs), nowMs);
+                handover.onPeerFailed(group, peer, nowMs);
                 if (group.followedPeer == peer) {
                     // Both ends abandon the stream when either sees the other fail: the active drops its sender
                     // below on its side, so a copy kept here would silently stop following.
@@ -724,13 +729,10 @@ public final class HaAgent implements Agent, AutoCloseable {
                     group.forwarding = f.forward();
                     ownership.forwardByIndex(v, f.forward());
                     if (f.forward() && !wasForwarding) {
-                        // Taking over: this table is now the reference; stop applying the old active's stream.
-                        group.followedPeer = -1;
-                        group.syncedWorkers = 0;
-                        toEveryShard(ShardCommands.Kind.UNFOLLOW, 0, 0, v, 0, nowMs);
+                        handover.onTakeover(group, nowMs);
                     } else if (!f.forward() && wasForwarding) {
                         java.util.Arrays.fill(group.dumpCompleteWorkers, 0);
-                        toEveryShard(ShardCommands.Kind.DROP_SENDERS, 0, 0, v, 0, nowMs);
+                        handover.onStopForwarding(group, nowMs);
                     }
                 }
                 case MonitorAction.SendGratuitousArp g -> {
@@ -801,6 +803,25 @@ public final class HaAgent implements Agent, AutoCloseable {
                         + " backlog are full (" + commands.lost() + " lost); its replication state may be stale", true);
             }
         }
+    }
+
+    /**
+     * A peer that was active for the VIP, or that this router could not hear (it may have taken the VIP over
+     * then), is not active now: the upstream may still send the VIP's traffic to it, since its gratuitous ARP was
+     * the last one heard, and nobody else would tell the upstream otherwise until its ARP cache expires (the
+     * simulation found it: a router took over during a partition, stalled, and came back as a standby; the
+     * active's announcement was older than the partition, and every new connection went to the standby). The
+     * active announces the VIP again, as a VRRP master does when it hears a lower-priority advertisement.
+     */
+    private void reannounce(VipUnit group, int peer, boolean wasUnheard, long nowMs) {
+        if (group.monitor.state() != MonitorState.ACTIVE || !group.answeringArp) {
+            return;
+        }
+        group.announcements.start(nowMs);
+        announce(group, nowMs);
+        events.note(nowMs, group.name, 0, "announcing the VIP again: " + peers.name(peer)
+                + (wasUnheard ? " is heard again after a failure" : " is no longer active")
+                + ", and the upstream may still send to it", false);
     }
 
     /**

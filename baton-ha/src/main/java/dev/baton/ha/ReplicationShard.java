@@ -71,11 +71,15 @@ public final class ReplicationShard implements WorkerExtension {
     /** Per VIP: the active peer followed, or -1. */
     private final int[] followedPeer;
     private final boolean[] synchronizedWith;
+    /** Per VIP: the followed peer's stream is this active's tail ({@link #trail}). */
+    private final boolean[] trailing;
     /** [vip][peer]: a sender per standby peer that asked. */
     private final SyncSender[][] senders;
     /** Per VIP and peer: the session of a stream dropped because the peer failed, to resume after; -1 none. */
     private final long[][] droppedSession;
     private final boolean[][] dumpComplete;
+    /** [vip][peer]: the stream to a peer that took the VIP over, kept for its trail ({@link #dropSenders}). */
+    private final boolean[][] spared;
     private int streamingSenders;
     /** [vip][peer]: the update sequence a flush waits to see acknowledged, or -1. */
     private final long[][] flushThrough;
@@ -112,12 +116,14 @@ public final class ReplicationShard implements WorkerExtension {
         this.followedPeer = new int[vipCount];
         java.util.Arrays.fill(followedPeer, -1);
         this.synchronizedWith = new boolean[vipCount];
+        this.trailing = new boolean[vipCount];
         this.senders = new SyncSender[vipCount][peerCount];
         this.droppedSession = new long[vipCount][peerCount];
         for (long[] row : droppedSession) {
             java.util.Arrays.fill(row, -1);
         }
         this.dumpComplete = new boolean[vipCount][peerCount];
+        this.spared = new boolean[vipCount][peerCount];
         this.flushThrough = new long[vipCount][peerCount];
         this.flushPending = new boolean[vipCount];
     }
@@ -184,7 +190,8 @@ public final class ReplicationShard implements WorkerExtension {
                 follow(vipIndex, peerIndex, reason, atMs);
             }
             case UNFOLLOW -> unfollow(vipIndex);
-            case DROP_SENDERS -> dropSenders(vipIndex);
+            case TRAIL -> trail(vipIndex);
+            case DROP_SENDERS -> dropSenders(vipIndex, (flags & ShardCommands.SPARE_PEER) != 0 ? peerIndex : -1);
             case DROP_SENDER -> dropSender(vipIndex, peerIndex);
             case RESUME_SENDER -> resumeSender(vipIndex, peerIndex, atMs);
             case FORGET_PEER -> forgetPeer(vipIndex, peerIndex);
@@ -206,24 +213,57 @@ public final class ReplicationShard implements WorkerExtension {
      * following the same peer and not yet synchronized, it does nothing: the receiver repeats its own request.
      */
     public void follow(int vipIndex, int peerIndex, int reason, long atMs) {
-        dropSenders(vipIndex);
+        dropSenders(vipIndex, -1);
         if (followedPeer[vipIndex] == peerIndex && receivers[vipIndex].syncing()) {
             return;
         }
         followedPeer[vipIndex] = peerIndex;
         synchronizedWith[vipIndex] = false;
+        trailing[vipIndex] = false;
         receivers[vipIndex].startSync(reason, atMs);
     }
 
-    /** Stops following: this router took the VIP over (its table is now the reference). */
+    /** Stops following: this router took the VIP over (its table is now the reference), or its trail is over. */
     public void unfollow(int vipIndex) {
         followedPeer[vipIndex] = -1;
         synchronizedWith[vipIndex] = false;
+        trailing[vipIndex] = false;
     }
 
-    /** Forgets the VIP's standbys: this router is no longer active for it. */
-    public void dropSenders(int vipIndex) {
+    /**
+     * This router took the VIP over from the peer it followed, which drains: that peer's update stream is
+     * still applied, as inserts of connections this table lacks ({@link SyncReceiver#trail}), and what it adds
+     * goes on to this router's own standbys like any new connection. The agent ends it with {@link #unfollow}.
+     * A copy that was not synchronized has nothing to trail: it stops following at once.
+     */
+    public void trail(int vipIndex) {
+        synchronizedWith[vipIndex] = false;
+        trailing[vipIndex] = followedPeer[vipIndex] >= 0 && receivers[vipIndex].trail();
+        if (!trailing[vipIndex]) {
+            followedPeer[vipIndex] = -1;
+        }
+    }
+
+    /**
+     * Forgets the VIP's standbys: this router is no longer active for it. What each stream still holds goes
+     * out first, in one last batch. The stream to {@code heir}, the peer that took the VIP over (-1: none
+     * known), is spared: that peer trails it ({@link #trail}), and what it still lacks (a batch lost on the way,
+     * the changes made during a dump it has not acknowledged) is resent only while the stream lives; the agent
+     * ends it with {@link #forgetPeer} once the heir's trail is over. A spared stream survives this router's own
+     * {@link #follow} of the heir.
+     */
+    public void dropSenders(int vipIndex, int heir) {
         for (int p = 0; p < peerCount; p++) {
+            SyncSender sender = senders[vipIndex][p];
+            if (sender != null && sender.streaming()) {
+                sender.flush(nowMs);
+            }
+            if (p == heir && sender != null) {
+                spared[vipIndex][p] = true;
+            }
+            if (spared[vipIndex][p]) {
+                continue;
+            }
             drop(vipIndex, p);
             droppedSession[vipIndex][p] = -1;
         }
@@ -274,6 +314,7 @@ public final class ReplicationShard implements WorkerExtension {
     }
 
     private void drop(int vipIndex, int peerIndex) {
+        spared[vipIndex][peerIndex] = false;
         if (senders[vipIndex][peerIndex] != null && dumpComplete[vipIndex][peerIndex]) {
             streamingSenders--;
         }
@@ -358,6 +399,8 @@ public final class ReplicationShard implements WorkerExtension {
                     }
                     sender = newSender(vip, peerIndex);
                     droppedSession[vip][peerIndex] = -1; // it asked again: its request names the session
+                } else if (type == MessageType.SYNC_REQUEST) {
+                    spared[vip][peerIndex] = false; // the heir follows this router again: a stream like any other
                 }
                 sender.receive(type, segment, offset, length, nowMs);
                 noteDumpComplete(vip, peerIndex, sender);
@@ -404,11 +447,14 @@ public final class ReplicationShard implements WorkerExtension {
     @Override
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, long lastSeenMs) {
+        int partition = table.partitionOfService(serviceId);
         if (applying) {
             learnAffinity(clientAddress, serviceId, serverId);
-            return;
+            if (!trailing[partition]) {
+                return; // a standby's copy; an active's trail is a new connection of its own table
+            }
         }
-        for (SyncSender sender : senders[table.partitionOfService(serviceId)]) {
+        for (SyncSender sender : senders[partition]) {
             if (sender != null) {
                 sender.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
             }

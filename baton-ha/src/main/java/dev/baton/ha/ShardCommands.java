@@ -20,6 +20,9 @@ final class ShardCommands {
         /** {@link ReplicationShard#follow}; flag {@link #FORCE}: unfollow first (a forced new dump). */
         FOLLOW,
         UNFOLLOW,
+        /** {@link ReplicationShard#trail}: this router took the VIP over; the old active's stream is its tail. */
+        TRAIL,
+        /** {@link ReplicationShard#dropSenders}; flag {@link #SPARE_PEER}: the command's peer keeps its stream a while. */
         DROP_SENDERS,
         DROP_SENDER,
         RESUME_SENDER,
@@ -32,6 +35,7 @@ final class ShardCommands {
 
     static final int FORCE = 1;
     static final int ONE_PEER = 2;
+    static final int SPARE_PEER = 4;
     static final int CAPACITY = 4_096;
     private static final Kind[] KINDS = Kind.values();
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -30,10 +30,26 @@ final class VipUnit {
     /** The local interfaces this VIP needs up to be served ({@link LocalLinks#neededBy}). */
     final int[] neededInterfaces;
     final PeerRecord[] peerRecords;
+    /** Per peer: declared failed and not heard since (it may have taken the VIP over meanwhile). */
+    final boolean[] unheardSinceFailure;
     boolean forwarding;
     boolean answeringArp;
     /** The peer the shards follow (its dump), or -1. */
     int followedPeer = -1;
+    /** The followed active's term while its stream is followed, or -1 until its first keep-alive after {@code follow}. */
+    long followedTerm = -1;
+    /**
+     * The old active whose update stream the shards still apply after this router took the VIP over from it
+     * ({@link ReplicationShard#trail}), or -1; and until when: its hand-over drain plus t3.
+     */
+    int trailedPeer = -1;
+    long trailEndsMs;
+    /**
+     * The peer that took the VIP over from this router, whose stream the shards keep for its trail
+     * ({@link ReplicationShard#dropSenders}), or -1; and until when: the hand-over drain plus t3.
+     */
+    int heirPeer = -1;
+    long heirStreamEndsMs;
     long syncedWorkers;
     final long[] dumpCompleteWorkers;
     /** When its gratuitous ARP announcements are due. */
@@ -73,6 +89,7 @@ final class VipUnit {
         this.vip = vip;
         this.name = Ipv4.format(vip);
         this.peerRecords = new PeerRecord[peers.count()];
+        this.unheardSinceFailure = new boolean[peers.count()];
         this.dumpCompleteWorkers = new long[peers.count()];
         this.announcements = new AnnouncementSchedule(gratuitousArp.count(), gratuitousArp.interval().toMillis(),
                 gratuitousArp.reannounce().toMillis());

@@ -342,6 +342,72 @@ class HaAgentTest {
     }
 
     @Test
+    void aConnectionOpenedAtTheOldActiveDuringItsHandoverDrainReachesTheNewActive() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "automatic")) {
+            pair.establishPair();
+            pair.openConnections(pair.a, 10, HTTP);
+            pair.run(30, 1);
+            List<String> outcome = pair.a.agent.switchover(null);
+            assertTrue(outcome.getFirst().contains("asked b to take the VIP"), outcome.toString());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP (335)");
+            // a drains: frames the upstream sent before it heard b's gratuitous ARP still reach a, which forwards
+            // them, new connections included; they exist in a's table only, until a's stream brings them to b.
+            assertTrue(pair.a.dataplane.ownership().forwards(TwoRouters.VIP), "a forwards during its hand-over drain");
+            pair.openConnections(pair.a, 5, 8080);
+            pair.runUntil(() -> !pair.a.dataplane.ownership().forwards(TwoRouters.VIP), 2_000, "a's drain ends");
+            pair.run(1_500, 1); // past the drain and t3: b no longer follows a
+            assertEquals(15L, tableSize(pair.b), "b holds the connections a opened while it drained");
+            assertEquals(-1, pair.b.agent.syncCounters(0).followedPeer(), "b, the active, follows nobody once the hand-over is over");
+            pair.runUntil(() -> pair.a.agent.sync(0) == SyncState.IN_SYNC && "b".equals(vip(pair.a).following()), 2_000,
+                    "a follows b");
+            pair.run(30, 1);
+            assertEquals(15L, tableSize(pair.a), "a's copy is b's table");
+        }
+    }
+
+    /**
+     * A standby that took the VIP over during a partition announced it last; it stalls, and comes back as a
+     * standby. The upstream still sends the VIP's traffic to it, and the active's announcements are older than the
+     * partition: the active announces again when it hears the peer it had declared failed (the simulation found
+     * every new connection going to the standby after such a sequence).
+     */
+    @Test
+    void theActiveAnnouncesTheVipAgainWhenAPeerThatMayHaveTakenItOverIsHeardAgain() throws Exception {
+        try (TwoRouters pair = TwoRouters.relayed(1, "manual")) {
+            pair.establishPair();
+            pair.relay.forwarding = false; // the peer links are cut
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP over (348) and announces it");
+            assertTrue(gratuitousArps(pair, pair.b) > 0, "b announced the VIP");
+            pair.b.agentRuns = false; // b's agent stalls; its watchdog drops the VIP after t2
+            pair.relay.forwarding = true;
+            gratuitousArps(pair, pair.a);
+            pair.run(200, 1);
+            assertEquals(0, gratuitousArps(pair, pair.a), "a, active all along, had no reason to announce");
+            pair.b.agentRuns = true;
+            pair.runUntil(() -> pair.b.state() == MonitorState.STANDBY, 1_000, "b listens after its stall and follows a");
+            pair.run(100, 1);
+            assertEquals(MonitorState.ACTIVE, pair.a.state());
+            assertTrue(gratuitousArps(pair, pair.a) > 0, "a announced the VIP again once it heard b");
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e instanceof HaEvent.Note n
+                    && n.text().contains("announcing the VIP again: b is heard again after a failure")), "and said why");
+        }
+    }
+
+    /** Gratuitous ARPs for the VIP that {@code router} sent on its client-facing ports since the last call. */
+    private static int gratuitousArps(TwoRouters pair, TwoRouters.Router router) {
+        int count = 0;
+        for (int w = 0; w < pair.workers; w++) {
+            for (byte[] frame : router.front(w).drainTransmitted()) {
+                if (frame.length >= 42 && (frame[12] & 0xFF) == 0x08 && frame[13] == 0x06
+                        && java.nio.ByteBuffer.wrap(frame, 28, 4).getInt() == TwoRouters.VIP) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    @Test
     void aLocalClientLinkLossMakesTheActiveGiveUpAndTheStandbyTakeOverWithoutWaitingForT2() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {
             pair.establishPair();

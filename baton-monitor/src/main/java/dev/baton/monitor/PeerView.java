@@ -21,9 +21,15 @@ public record PeerView(String routerId, Role role, int priority, MonitorState st
         this(routerId, role, priority, state, inSync, 0, true);
     }
 
-    /** Whether it is a synchronized standby that could take the service over now. */
+    /**
+     * Whether it is a synchronized standby that could take the service over now: in STANDBY, or in PREEMPT
+     * (asking the active for it, and taking it when t3 expires if the answer is lost). Not counting a
+     * preempting one, a router that had just handed the VIP over and not yet followed the new active took it
+     * at t2, when the new active went standby for the preempting router whose accept was lost: without the
+     * connections the active had opened since (the simulation found it).
+     */
     public boolean readyToTakeOver() {
-        return state == MonitorState.STANDBY && inSync && linksUp;
+        return (state == MonitorState.STANDBY || state == MonitorState.PREEMPT) && inSync && linksUp;
     }
 
     /**

@@ -395,8 +395,11 @@ public final class ServiceMonitor {
         activePeer = peer;
         failbackHeldOff = true;
         actions.add(new MonitorAction.SendSwitchoverAccept(peer));
-        // The tables are equal at this moment: the new active had to be synchronized to ask.
-        enterStandby(nowMs, 355, "handed the VIP to " + peer + " at its request", SyncState.IN_SYNC, actions);
+        // The tables are equal at this moment (the new active had to be synchronized to ask), but not for long:
+        // this router drains, and follows the new active only after that, so the connections the new active
+        // opens meanwhile are not in this copy. Not a synchronized standby to hand the VIP back to (an operator
+        // switching straight back, within the drain, lost them) until it has followed and verified a dump.
+        enterStandby(nowMs, 355, "handed the VIP to " + peer + " at its request", SyncState.SYNC_IN, actions);
         if (timers.handoverDrainMs() > 0) {
             // enterStandby stopped forwarding; keep forwarding while the upstream still sends here.
             actions.removeIf(a -> a instanceof MonitorAction.Forward);

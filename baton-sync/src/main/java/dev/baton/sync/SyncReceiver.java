@@ -34,15 +34,24 @@ import java.util.BitSet;
  *       {@link SyncEvents#onSynchronized} (the "cache synchronized" event of transition 346); otherwise
  *       {@link SyncEvents#onResynchronizationNeeded} and a new request.</li>
  *   <li>UPDATE_BATCH records are applied strictly in sequence order; an old one is a duplicate (ignored,
- *       re-ACKed), one beyond the next expected sequence is a gap (NACKed, not applied; the sender resends
- *       from the gap on).</li>
+ *       re-ACKed), one beyond the next expected sequence is a gap: NACKed, and the batch is kept (up to
+ *       {@link #HELD_UPDATE_BATCHES}, the nearest ones) until the sender's resend fills the gap, then applied.
+ *       Dropped instead, every batch sent after a lost one had to be resent too, one window per round trip and
+ *       a retransmission timeout per lost NACK: under 4 % loss with reordering a standby fell a second and a half
+ *       behind its active (the simulation found it).</li>
+ *   <li>{@link #trail}: this router took the VIP over from the active it followed, which drains (it goes on
+ *       forwarding what the upstream still sends it, new connections included, for {@code handover-drain}).
+ *       Its updates still arrive and are acknowledged, but this table is now the reference: only connections
+ *       it does not hold are added; removals, state changes and refreshes of connections it holds are not
+ *       applied, and a dump never is (it would empty the active's table).</li>
  * </ul>
  *
- * <p>Owner thread of the standby's table only. Applying a batch allocates nothing; starting a sync does.
+ * <p>Owner thread of the standby's table only. Applying a batch allocates nothing (the first gap allocates the
+ * slots for held batches, 16 x 1,416 bytes, once); starting a sync does.
  */
 public final class SyncReceiver {
 
-    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED, CAPACITY_REFUSED }
+    private enum Phase { IDLE, SYNC_IN, SYNCHRONIZED, CAPACITY_REFUSED, TRAILING }
 
     /**
      * First wait before a dump is asked again after it failed for a reason a new request alone cannot
@@ -109,6 +118,15 @@ public final class SyncReceiver {
     private long lastSyncNackMs;
 
     // update stream (low 32 bits of the sequence; the high 32 are the session)
+    /** Update batches kept while a gap before them is repaired: at most this many, the nearest to the gap. */
+    public static final int HELD_UPDATE_BATCHES = 16;
+    private static final int HELD_SLOT_BYTES = MessageType.UPDATE_BATCH.payloadLength(MessageType.UPDATE_BATCH.maxRecords());
+    /** Payloads of held batches, one slot each; allocated at the first gap (a receiver that never sees one has none). */
+    private MemorySegment heldPayloads;
+    /** Per slot: the held batch's first sequence (low 32 bits), or -1 when the slot is free. */
+    private final long[] heldLow = new long[HELD_UPDATE_BATCHES];
+    private final int[] heldLength = new int[HELD_UPDATE_BATCHES];
+    private long heldBatches;
     private long nextExpectedUpdate;
     private long lastUpdateNackFrom = -1;
     private long lastUpdateNackMs;
@@ -125,6 +143,7 @@ public final class SyncReceiver {
     private long capacityRefusals;
     private long refusedActiveEntries;
     private long offeredCapacity;
+    private long trailedRecordsSkipped;
     /** Consecutive dumps that failed (digest or capacity); 0 once synchronized. */
     private int consecutiveFailures;
     /** No SYNC_REQUEST is sent before this time (back-off after a failed dump). */
@@ -182,6 +201,7 @@ public final class SyncReceiver {
         this.settings = settings;
         this.output = output;
         this.events = events;
+        java.util.Arrays.fill(heldLow, -1);
     }
 
     /**
@@ -198,6 +218,25 @@ public final class SyncReceiver {
         requestHeldUntilMs = Long.MIN_VALUE;
         consecutiveFailures = 0;
         sendRequest();
+    }
+
+    /**
+     * This router took the VIP over from the peer it followed: keeps applying that peer's update stream, as a
+     * tail, while the peer drains. Connections the old active opened after it handed over (their first packets
+     * were in its receive ring, or sent before the upstream heard this router's gratuitous ARP) exist in its
+     * table only; its stream brings them here. Only the update stream of the verified session is applied and
+     * only as inserts of connections this table lacks: this router forwards now, its own entries are newer
+     * than the old active's view of them. A copy that was not synchronized has no stream to trail.
+     *
+     * @return whether the stream is trailed (the copy was synchronized)
+     */
+    public boolean trail() {
+        if (phase != Phase.SYNCHRONIZED) {
+            phase = Phase.IDLE;
+            return false;
+        }
+        phase = Phase.TRAILING;
+        return true;
     }
 
     /** Back-off after the {@code consecutiveFailures}-th failed dump: 0 for the first, then 1 s, 2 s ... 60 s. */
@@ -219,6 +258,7 @@ public final class SyncReceiver {
         lastSyncNackFrom = -1;
         nextExpectedUpdate = 1;
         lastUpdateNackFrom = -1;
+        java.util.Arrays.fill(heldLow, -1);
         lastProgressMs = nowMs;
     }
 
@@ -298,7 +338,7 @@ public final class SyncReceiver {
                 if (!updateBatch.valid() || updateBatch.serviceId() != serviceId) {
                     return false;
                 }
-                onUpdateBatch(nowMs);
+                onUpdateBatch(segment, payloadOffset, payloadLength, nowMs);
                 return true;
             }
             default -> {
@@ -313,8 +353,8 @@ public final class SyncReceiver {
      */
     private boolean acceptSession(int messageSession, long nowMs) {
         boolean following = phase == Phase.SYNC_IN || phase == Phase.SYNCHRONIZED;
-        if (messageSession == sessionId && following) {
-            return true;
+        if (messageSession == sessionId && (following || phase == Phase.TRAILING)) {
+            return true; // a trailed stream's verified dump is acknowledged again, never applied
         }
         if (following && messageSession - sessionId > 0) {
             resyncs++;
@@ -329,13 +369,14 @@ public final class SyncReceiver {
 
     private void onSyncBatch(long nowMs) {
         long sequence = syncBatch.batchSequence();
-        if (phase != Phase.SYNCHRONIZED && sequence > contiguousBatches + SYNC_REORDER_LIMIT) {
+        boolean verified = phase == Phase.SYNCHRONIZED || phase == Phase.TRAILING;
+        if (!verified && sequence > contiguousBatches + SYNC_REORDER_LIMIT) {
             outOfWindow++; // never sent by a sender within its window: drop, allocate nothing
             return;
         }
-        if (phase == Phase.SYNCHRONIZED || sequence < 1 || batchesReceived.get((int) sequence)) {
+        if (verified || sequence < 1 || batchesReceived.get((int) sequence)) {
             duplicates++;
-            sendAck(AckFlyweight.STREAM_SYNC, sequence(phase == Phase.SYNCHRONIZED ? endLastBatch + 1 : contiguousBatches));
+            sendAck(AckFlyweight.STREAM_SYNC, sequence(verified ? endLastBatch + 1 : contiguousBatches));
             return;
         }
         lastProgressMs = nowMs;
@@ -358,9 +399,11 @@ public final class SyncReceiver {
     }
 
     private void onSyncEnd(long nowMs) {
-        if (phase == Phase.SYNCHRONIZED) {
+        if (phase == Phase.SYNCHRONIZED || phase == Phase.TRAILING) {
+            // Our acknowledgement was lost. The active holds the changes it made during the dump until it hears
+            // it: a standby that took the VIP over (trailing) still needs them, so it acknowledges again too.
             duplicates++;
-            sendAck(AckFlyweight.STREAM_SYNC, sequence(endLastBatch + 1)); // our acknowledgement was lost
+            sendAck(AckFlyweight.STREAM_SYNC, sequence(endLastBatch + 1));
             return;
         }
         lastProgressMs = nowMs;
@@ -456,9 +499,9 @@ public final class SyncReceiver {
         }
     }
 
-    private void onUpdateBatch(long nowMs) {
+    private void onUpdateBatch(MemorySegment segment, long payloadOffset, int payloadLength, long nowMs) {
         long first = updateBatch.firstUpdateSequence();
-        if (phase != Phase.SYNCHRONIZED || (int) (first >>> 32) != sessionId) {
+        if ((phase != Phase.SYNCHRONIZED && phase != Phase.TRAILING) || (int) (first >>> 32) != sessionId) {
             staleMessages++; // from an abandoned session, or before the dump is verified
             return;
         }
@@ -470,6 +513,7 @@ public final class SyncReceiver {
             return;
         }
         if (low > nextExpectedUpdate) {
+            hold(low, segment, payloadOffset, payloadLength);
             if (nextExpectedUpdate != lastUpdateNackFrom || nowMs - lastUpdateNackMs >= settings.retransmitTimeoutMs()) {
                 gaps++;
                 lastUpdateNackFrom = nextExpectedUpdate;
@@ -480,13 +524,22 @@ public final class SyncReceiver {
             }
             return;
         }
-        // Overlapping or exactly next: apply from the first record not yet applied.
+        applyUpdates(low, count, nowMs);
+        applyHeldBatches(nowMs);
+        sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
+    }
+
+    /** Applies the wrapped batch from its first record not yet applied ({@code low <= nextExpectedUpdate}). */
+    private void applyUpdates(long low, int count, long nowMs) {
+        boolean trailing = phase == Phase.TRAILING;
         for (int i = (int) (nextExpectedUpdate - low); i < count; i++) {
             updateBatch.connection(i, record);
             if (!validRecord(record)) {
                 continue;
             }
-            if (updateBatch.kind(i) == UpdateBatchFlyweight.KIND_REMOVE) {
+            if (trailing) {
+                trailRecord(updateBatch.kind(i), nowMs);
+            } else if (updateBatch.kind(i) == UpdateBatchFlyweight.KIND_REMOVE) {
                 table.remove(record.protocol(), record.clientAddress(), record.clientPort(), record.vip(), record.vipPort());
                 recordsApplied++;
             } else {
@@ -494,7 +547,57 @@ public final class SyncReceiver {
             }
         }
         nextExpectedUpdate = low + count;
-        sendAck(AckFlyweight.STREAM_UPDATE, sequence(nextExpectedUpdate - 1));
+    }
+
+    /**
+     * Keeps a batch that arrived beyond a gap: in a free slot, or in place of the held batch farthest from the gap
+     * if this one is nearer. A batch already held is not copied twice.
+     */
+    private void hold(long low, MemorySegment segment, long payloadOffset, int payloadLength) {
+        if (heldPayloads == null) {
+            heldPayloads = MemorySegment.ofArray(new byte[HELD_UPDATE_BATCHES * HELD_SLOT_BYTES]);
+        }
+        int free = -1;
+        int farthest = -1;
+        for (int i = 0; i < HELD_UPDATE_BATCHES; i++) {
+            if (heldLow[i] == low) {
+                return;
+            }
+            if (heldLow[i] < 0) {
+                free = free < 0 ? i : free;
+            } else if (farthest < 0 || heldLow[i] > heldLow[farthest]) {
+                farthest = i;
+            }
+        }
+        int slot = free >= 0 ? free : heldLow[farthest] > low ? farthest : -1;
+        if (slot < 0) {
+            return; // every slot holds a batch nearer to the gap
+        }
+        MemorySegment.copy(segment, payloadOffset, heldPayloads, (long) slot * HELD_SLOT_BYTES, payloadLength);
+        heldLow[slot] = low;
+        heldLength[slot] = payloadLength;
+        heldBatches++;
+    }
+
+    /** Applies every held batch the stream has reached, in order, and frees the slots it passed. */
+    private void applyHeldBatches(long nowMs) {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (int i = 0; i < HELD_UPDATE_BATCHES; i++) {
+                long low = heldLow[i];
+                if (low < 0 || low > nextExpectedUpdate) {
+                    continue;
+                }
+                heldLow[i] = -1;
+                updateBatch.wrap(heldPayloads, (long) i * HELD_SLOT_BYTES, heldLength[i]);
+                int count = updateBatch.recordCount();
+                if (low + count > nextExpectedUpdate) {
+                    applyUpdates(low, count, nowMs);
+                    progress = true;
+                }
+            }
+        }
     }
 
     /**
@@ -525,6 +628,16 @@ public final class SyncReceiver {
         }
         invalidRecords[reason]++;
         return false;
+    }
+
+    /** A record of the trailed stream: added if this table lacks the connection, else skipped (see {@link #trail}). */
+    private void trailRecord(int kind, long nowMs) {
+        if (kind == UpdateBatchFlyweight.KIND_REMOVE
+                || table.find(record.protocol(), record.clientAddress(), record.clientPort(), record.vip(), record.vipPort()) >= 0) {
+            trailedRecordsSkipped++;
+            return;
+        }
+        apply(record, nowMs);
     }
 
     private void apply(ConnectionRecordFlyweight connection, long nowMs) {
@@ -579,7 +692,7 @@ public final class SyncReceiver {
     }
 
     /**
-     * The sub-state for status: {@code idle}, {@code sync-in}, {@code synchronized}, or
+     * The sub-state for status: {@code idle}, {@code sync-in}, {@code synchronized}, {@code trailing} ({@link #trail}), or
      * {@code capacity-refused} (the active's partition does not fit this table; see {@link #refusedActiveEntries}).
      */
     public String syncStatus() {
@@ -588,7 +701,18 @@ public final class SyncReceiver {
             case SYNC_IN -> "sync-in";
             case SYNCHRONIZED -> "synchronized";
             case CAPACITY_REFUSED -> "capacity-refused";
+            case TRAILING -> "trailing";
         };
+    }
+
+    /** Update batches kept because they arrived beyond a gap (applied once it was repaired, or passed over). */
+    public long heldBatches() {
+        return heldBatches;
+    }
+
+    /** Records of a trailed stream not applied: removals, and connections this table already held ({@link #trail}). */
+    public long trailedRecordsSkipped() {
+        return trailedRecordsSkipped;
     }
 
     /** Dumps refused because the active's partition held more entries than this table could. */

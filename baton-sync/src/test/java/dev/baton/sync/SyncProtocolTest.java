@@ -4,6 +4,7 @@ import dev.baton.codec.NetworkOrder;
 
 import dev.baton.peer.MessageType;
 import dev.baton.peer.PeerHeaderFlyweight;
+import dev.baton.peer.SyncBatchFlyweight;
 import dev.baton.peer.SyncEndFlyweight;
 import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.table.ConnectionListener;
@@ -75,6 +76,31 @@ class SyncProtocolTest {
             h.activeTable.remove(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT);
         }
         return next;
+    }
+
+    /** A pair whose standby verified a dump of {@code entries} connections and streams updates. */
+    private static SyncHarness synchronizedPair(int entries, long seed) {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, seed);
+        populate(h, entries, seed + 1);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(10, 200) > 0);
+        return h;
+    }
+
+    /** Connections {@code first..first+count-1} opened on the active, each sent in a batch of its own, not yet delivered. */
+    private static List<SyncHarness.Message> oneBatchPerConnection(SyncHarness h, int first, int count) {
+        List<SyncHarness.Message> batches = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            insert(h, i, h.nowMs);
+            h.sender.flush(h.nowMs);
+            batches.addAll(h.toStandby);
+            h.toStandby.clear();
+        }
+        return batches;
+    }
+
+    private static void deliverToStandby(SyncHarness h, SyncHarness.Message m) {
+        h.receiver.receive(m.type(), MemorySegment.ofArray(m.payload()), 0, m.payload().length, h.nowMs);
     }
 
     @Test
@@ -450,6 +476,200 @@ class SyncProtocolTest {
         assertEquals(200, h.standbyTable.size(), "the mismatched copy stays while no dump arrives");
         assertTrue(h.stepUntilConverged(60, 40) > 0);
         assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
+    /**
+     * The standby took the VIP over; the old active drains and keeps streaming. Its stream is this table's tail:
+     * the connections it opened are added, acknowledged as usual; what this table holds already is its own (the
+     * new active forwards them now), so removals and changes of those are not applied; a dump never is, in its
+     * session or a newer one (it would empty the new active's table).
+     */
+    @Test
+    void aTakenOverTableTrailsTheOldActivesStreamAddingOnlyTheConnectionsItLacks() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 29);
+        populate(h, 200, 30);
+        List<SyncHarness.Message> dumpBatches = new ArrayList<>();
+        h.tamperToStandby = message -> message.type() == MessageType.SYNC_BATCH && dumpBatches.add(message) && false;
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertTrue(h.stepUntilConverged(10, 200) > 0);
+
+        assertTrue(h.receiver.trail(), "a synchronized copy trails");
+        assertEquals("trailing", h.receiver.syncStatus());
+        // The new active forwards: a FIN on connection 1, and a connection of its own that the old active also
+        // opened (its first packets went there) and scheduled elsewhere.
+        long own = h.standbyTable.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(205), clientPort(205), VIP, VIP_PORT,
+                SERVICE, 8, TcpState.ESTABLISHED, h.nowMs);
+        assertTrue(own >= 0);
+        long fin = h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(1), clientPort(1), VIP, VIP_PORT);
+        h.standbyTable.touch(fin, TcpState.FLAG_FIN | TcpState.FLAG_ACK, h.nowMs);
+        int finState = h.standbyTable.state(fin);
+        long digestBefore = h.standbyTable.digest();
+        // The old active drains: opens 200..204, and 205 onto server 1; removes 0.
+        for (int i = 200; i < 205; i++) {
+            insert(h, i, h.nowMs);
+        }
+        assertTrue(h.activeTable.insert(ConnectionTable.PROTOCOL_TCP, clientAddress(205), clientPort(205), VIP, VIP_PORT,
+                SERVICE, 1, TcpState.ESTABLISHED, h.nowMs) >= 0);
+        h.activeTable.remove(ConnectionTable.PROTOCOL_TCP, clientAddress(0), clientPort(0), VIP, VIP_PORT);
+        long through = h.sender.flush(h.nowMs);
+        for (int i = 0; i < 20 && !h.sender.acknowledgedThrough(through); i++) {
+            h.step(1);
+        }
+        assertTrue(h.sender.acknowledgedThrough(through), "the tail is acknowledged like any update");
+
+        for (int i = 200; i < 205; i++) {
+            assertTrue(h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(i), clientPort(i), VIP, VIP_PORT) >= 0,
+                    "connection " + i + ", opened at the old active during its drain");
+        }
+        assertEquals(206, h.standbyTable.size(), "0 is not removed; 205 is not added twice");
+        assertEquals(8, h.standbyTable.serverId(h.standbyTable.find(ConnectionTable.PROTOCOL_TCP, clientAddress(205),
+                clientPort(205), VIP, VIP_PORT)), "the new active's own connection keeps its server");
+        assertEquals(finState, h.standbyTable.state(fin), "the new active's own state is not rolled back");
+        assertEquals(2, h.receiver.trailedRecordsSkipped(), "the removal of 0 and the copy of 205");
+        assertTrue(digestBefore != h.standbyTable.digest());
+
+        // A dump, of the verified session or of a newer one, is not applied.
+        long digestAfter = h.standbyTable.digest();
+        SyncHarness.Message old = dumpBatches.getFirst();
+        byte[] newer = old.payload().clone();
+        MemorySegment.ofArray(newer).set(NetworkOrder.INT, SyncBatchFlyweight.SESSION_ID_OFFSET,
+                MemorySegment.ofArray(newer).get(NetworkOrder.INT, SyncBatchFlyweight.SESSION_ID_OFFSET) + 1);
+        for (byte[] payload : List.of(old.payload(), newer)) {
+            h.receiver.receive(MessageType.SYNC_BATCH, MemorySegment.ofArray(payload), 0, payload.length, h.nowMs);
+        }
+        assertEquals(206, h.standbyTable.size());
+        assertEquals(digestAfter, h.standbyTable.digest());
+        assertEquals("trailing", h.receiver.syncStatus());
+        assertTrue(h.events.stream().noneMatch(e -> e.startsWith("resync")), h.events.toString());
+    }
+
+    /**
+     * The active holds the changes it made during a dump until it hears the dump acknowledged. The standby verified
+     * the dump, but its acknowledgement was lost, and then it took the VIP over: trailing, it acknowledges the
+     * resent end again (without applying anything), so those changes still follow (the simulation found them
+     * lost when the acknowledgement was ignored).
+     */
+    @Test
+    void aTrailingReceiverAcknowledgesTheVerifiedDumpAgainSoTheChangesMadeDuringItFollow() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 39);
+        populate(h, 200, 40);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        h.step(1); // the request reaches the active: the dump begins
+        assertTrue(h.sender.dumping());
+        for (int i = 200; i < 205; i++) {
+            insert(h, i, h.nowMs); // during the dump: sent once it is acknowledged
+        }
+        for (int i = 0; i < 100 && !h.receiver.synchronizedWithActive(); i++) {
+            h.step(1);
+        }
+        assertTrue(h.receiver.synchronizedWithActive());
+        h.toActive.clear(); // the acknowledgement of the end is lost
+        assertTrue(h.receiver.trail());
+        for (int i = 0; i < 100 && h.standbyTable.size() < 205; i++) {
+            h.step(5);
+        }
+        assertTrue(h.sender.streaming(), "the resent end was acknowledged again");
+        assertEquals(205, h.standbyTable.size(), "the changes made during the dump reached the new active");
+        assertEquals("trailing", h.receiver.syncStatus());
+    }
+
+    /** A copy that was never verified has no stream to trail: the receiver goes idle. */
+    @Test
+    void anUnsynchronizedCopyDoesNotTrail() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 31);
+        populate(h, 50, 32);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        assertFalse(h.receiver.trail());
+        assertEquals("idle", h.receiver.syncStatus());
+        h.step(10);
+        assertEquals(0, h.standbyTable.size(), "no dump is applied");
+        assertTrue(h.toActive.stream().noneMatch(m -> m.type() == MessageType.SYNC_REQUEST), "nor asked for again");
+    }
+
+    /**
+     * A NACK delayed or duplicated on the way arrives after the gap it names was repaired and acknowledged. It
+     * asks for nothing: taken for a request of updates no longer kept, it forced a full dump (the simulation
+     * found a standby that had just taken the VIP over lose the old active's last changes to it).
+     */
+    @Test
+    void aNackThatArrivesAfterItsGapWasRepairedChangesNothing() {
+        SyncHarness h = synchronizedPair(100, 33);
+        long dumps = h.sender.dumps();
+
+        insert(h, 100, h.nowMs);
+        h.sender.flush(h.nowMs);
+        h.toStandby.clear(); // the batch is lost
+        insert(h, 101, h.nowMs);
+        h.sender.flush(h.nowMs);
+        h.step(1); // the second batch arrives: the standby NACKs the gap
+        SyncHarness.Message nack = h.toActive.stream().filter(m -> m.type() == MessageType.NACK).findFirst().orElseThrow();
+        assertTrue(h.stepUntilConverged(1, 500) > 0, "the gap is repaired");
+        long staleBefore = h.sender.staleAcknowledgements();
+
+        h.sender.receive(MessageType.NACK, MemorySegment.ofArray(nack.payload()), 0, nack.payload().length, h.nowMs);
+        assertEquals(staleBefore + 1, h.sender.staleAcknowledgements());
+        assertTrue(h.stepUntilConverged(1, 50) > 0);
+        assertEquals(dumps, h.sender.dumps(), "no new dump");
+        assertEquals(0, h.sender.forcedResyncs());
+        assertTrue(h.events.stream().noneMatch(e -> e.startsWith("resync")), h.events.toString());
+    }
+
+    /**
+     * Batches that arrive beyond a gap are kept and applied the moment the gap is filled, not dropped to be
+     * resent after it: the first of five batches arrives last, and the standby holds all five at once.
+     */
+    @Test
+    void updateBatchesBeyondAGapAreHeldAndAppliedOnceItIsFilled() {
+        SyncHarness h = synchronizedPair(100, 35);
+        List<SyncHarness.Message> batches = oneBatchPerConnection(h, 100, 5);
+        assertEquals(5, batches.size());
+        batches.subList(1, 5).forEach(m -> deliverToStandby(h, m));
+        assertEquals(100, h.standbyTable.size(), "nothing applied beyond the gap");
+        assertEquals(4, h.receiver.heldBatches());
+        deliverToStandby(h, batches.getFirst());
+        assertEquals(105, h.standbyTable.size(), "the gap filled, the held batches follow at once");
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+        assertTrue(h.stepUntilConverged(1, 50) > 0);
+    }
+
+    /** At most {@link SyncReceiver#HELD_UPDATE_BATCHES} are held, the nearest to the gap; the rest are resent. */
+    @Test
+    void theHeldBatchesAreBoundedAndTheNearestAreKept() {
+        SyncHarness h = synchronizedPair(10, 37);
+        int total = SyncReceiver.HELD_UPDATE_BATCHES + 10;
+        List<SyncHarness.Message> batches = oneBatchPerConnection(h, 10, total);
+        // Every batch but the first, farthest first: the nearest ones displace the farthest.
+        batches.subList(1, total).reversed().forEach(m -> deliverToStandby(h, m));
+        deliverToStandby(h, batches.getFirst());
+        assertEquals(10 + 1 + SyncReceiver.HELD_UPDATE_BATCHES, h.standbyTable.size(),
+                "the first batch and the nearest held ones are applied; the farther ones wait for the resend");
+        h.toActive.clear(); // the NACKs and ACKs so far: the sender's timeout resends the rest
+        assertTrue(h.stepUntilConverged(10, 100) > 0);
+        assertEquals(h.activeTable.digest(), h.standbyTable.digest());
+    }
+
+    /**
+     * A SYNC_REQUEST delayed or duplicated on the way arrives after the standby asked again and verified the newer
+     * session's dump. Obeyed, it restarted the old session's dump, which the standby ignores while the sender
+     * waits for its acknowledgement, holding back every change (the simulation found it two seconds long).
+     */
+    @Test
+    void aRequestOlderThanTheSessionInProgressIsIgnored() {
+        SyncHarness h = new SyncHarness(settings(8), 4_096, 41);
+        populate(h, 100, 42);
+        h.receiver.startSync(SyncRequestFlyweight.REASON_NEW_STANDBY, h.nowMs);
+        SyncHarness.Message oldRequest = h.toActive.getFirst();
+        h.receiver.startSync(SyncRequestFlyweight.REASON_GAP, h.nowMs); // asked again: a newer session
+        h.toActive.removeFirst(); // the first request is late
+        assertTrue(h.stepUntilConverged(10, 200) > 0);
+        long dumps = h.sender.dumps();
+
+        h.sender.receive(oldRequest.type(), MemorySegment.ofArray(oldRequest.payload()), 0, oldRequest.payload().length, h.nowMs);
+        assertEquals(1, h.sender.staleRequests());
+        assertEquals(dumps, h.sender.dumps(), "no dump restarted in the old session");
+        assertTrue(h.sender.streaming());
+        insert(h, 100, h.nowMs);
+        assertTrue(h.stepUntilConverged(1, 50) > 0, "changes keep flowing");
     }
 
     @Test

@@ -87,6 +87,11 @@ public final class SimulatedPeerNetwork {
         cuts.clear();
     }
 
+    /** Whether any path is cut. */
+    boolean anyCut() {
+        return !cuts.isEmpty();
+    }
+
     private static List<InetAddress> key(InetAddress a, InetAddress b) {
         return a.getHostAddress().compareTo(b.getHostAddress()) <= 0 ? List.of(a, b) : List.of(b, a);
     }

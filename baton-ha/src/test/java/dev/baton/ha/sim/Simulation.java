@@ -26,7 +26,8 @@ import java.util.Random;
  * times in the middle of an agent cycle, which then completes after the thaw with the time it began at; a link
  * or every link between two routers is cut and healed; an operator asks a router for a switch-over; the
  * network's loss, duplication and delay change. Clients open connections through whichever router the upstream
- * last heard a gratuitous ARP from.
+ * last heard a gratuitous ARP from; the upstream moves up to {@link #UPSTREAM_LAG_MS} after the announcement, so
+ * an old active that hands its VIP over still receives new connections in its hand-over drain.
  *
  * <p>Invariants, after every step:
  * <ul>
@@ -38,7 +39,10 @@ import java.util.Random;
  *       another yielded the VIP to a claim (341): the freeze race, where each yielded to a claim the other had
  *       already withdrawn;</li>
  *   <li>at the end, after the faults stop and the network heals: one active, every other router a
- *       synchronized standby, equal tables.</li>
+ *       synchronized standby, equal tables;</li>
+ *   <li>and the active's table holds every connection established in calm (its SYN forwarded): every router running, no path cut,
+ *       one active, and no crash, restart, freeze or cut for {@link #CALM_AFTER_MS} before it nor any after it.
+ *       Switch-overs, failbacks, message loss, duplication and delay are no excuse to lose a connection.</li>
  * </ul>
  */
 public final class Simulation implements AutoCloseable {
@@ -55,6 +59,14 @@ public final class Simulation implements AutoCloseable {
     /** t2 of the simulated routers (the default), also their link failure time. */
     static final long STANDBY_TIMEOUT_MS = 60;
 
+    /** The longest the upstream takes to send the VIP's traffic to a router after its gratuitous ARP. */
+    static final long UPSTREAM_LAG_MS = 30;
+    /**
+     * How long after a fault (crash, restart, freeze, thaw, cut, heal) a connection is opened "in calm": longer
+     * than a restarted router's listen time (t1, 500 ms) plus a dump.
+     */
+    static final long CALM_AFTER_MS = 600;
+
     /** The simulation's clock, read by every router. */
     public static final class Clock {
         long nowMs = START_MS;
@@ -64,8 +76,15 @@ public final class Simulation implements AutoCloseable {
         }
     }
 
-    /** What one run does. */
-    public record Plan(int routers, int workers, String failback, int steps, long quietMs) {
+    /** A connection opened in calm: the client's address and port, when, and through which router. */
+    record CalmConnection(int client, int clientPort, long openedAtMs, int router) {
+    }
+
+    /**
+     * What one run does: faults for {@code steps} ms, of which the last {@code calmTailMs} have only switch-overs
+     * and network changes (loss, duplication, delay), then {@code quietMs} with none.
+     */
+    public record Plan(int routers, int workers, String failback, int steps, long calmTailMs, long quietMs) {
     }
 
     final long seed;
@@ -97,6 +116,17 @@ public final class Simulation implements AutoCloseable {
     final ArrayDeque<String> trace = new ArrayDeque<>();
     /** Index of the router the upstream sends the VIP's traffic to (its last gratuitous ARP), or -1. */
     int upstreamTarget = -1;
+    /** The router whose gratuitous ARP the upstream heard and will send to at {@link #upstreamMovesAtMs}, or -1. */
+    int upstreamNext = -1;
+    long upstreamMovesAtMs;
+    /** The end of the last fault: a crash, restart, cut or heal, or a freeze's thaw. */
+    long lastFaultMs = START_MS;
+    /** Connections opened in calm ({@link #CALM_AFTER_MS}), which the active must hold at the end. */
+    final List<CalmConnection> calmConnections = new ArrayList<>();
+    /** A connection opened in calm this tick, kept once the router it went to holds it, or null. */
+    CalmConnection openedInCalm;
+    /** Calm connections checked at the end (no fault after them). */
+    int calmChecked;
     int connections;
     long takeovers;
     long crashes;
@@ -181,8 +211,14 @@ public final class Simulation implements AutoCloseable {
             if (routers[r] == null && clock.nowMs >= restartAtMs[r]) {
                 routers[r] = start(r);
                 restartAtMs[r] = Long.MAX_VALUE;
+                lastFaultMs = clock.nowMs;
                 trace(name(r) + " restarts");
             }
+        }
+        if (upstreamNext >= 0 && clock.nowMs >= upstreamMovesAtMs) {
+            upstreamTarget = upstreamNext;
+            upstreamNext = -1;
+            trace("the upstream sends the VIP's traffic to " + name(upstreamTarget));
         }
         if (faults && clock.nowMs % 5 == 0) {
             openConnection();
@@ -197,6 +233,14 @@ public final class Simulation implements AutoCloseable {
             if (routers[r] != null) {
                 watchAnnouncements(r);
             }
+        }
+        if (openedInCalm != null) {
+            // Established only if the router forwarded its SYN: one that no longer owns the VIP (the upstream lags
+            // behind a takeover) drops it, and a real client sends it again (to the new active, then).
+            if (holds(routers[openedInCalm.router()], openedInCalm)) {
+                calmConnections.add(openedInCalm);
+            }
+            openedInCalm = null;
         }
         checkInvariants();
     }
@@ -249,6 +293,16 @@ public final class Simulation implements AutoCloseable {
     private void injectFaults() {
         int r = random.nextInt(routers.length);
         double roll = random.nextDouble();
+        long calmTailStartMs = START_MS + plan.steps() - plan.calmTailMs();
+        if (clock.nowMs == calmTailStartMs) {
+            network.healAll(); // a cut would last through the tail: nothing in it would be calm
+            lastFaultMs = clock.nowMs;
+            trace("calm tail: every link heals; switch-overs and network changes only");
+        }
+        if (clock.nowMs >= calmTailStartMs) {
+            calmTail(r, roll);
+            return;
+        }
         if (roll < 1.0 / 4_000) {
             if (routers[r] != null) {
                 crash(r);
@@ -257,6 +311,7 @@ public final class Simulation implements AutoCloseable {
             if (runs(r)) {
                 long forMs = 20 + random.nextLong(400);
                 routers[r].frozenUntilMs = clock.nowMs + forMs;
+                lastFaultMs = Math.max(lastFaultMs, routers[r].frozenUntilMs);
                 // Its peers hear nothing for the freeze plus up to one keep-alive interval before it: longer than the
                 // link failure time (t2 here) and they may declare it failed.
                 if (forMs + UPDATE_INTERVAL_MS > STANDBY_TIMEOUT_MS) {
@@ -277,24 +332,43 @@ public final class Simulation implements AutoCloseable {
                 }
             }
             partitions++;
+            lastFaultMs = clock.nowMs;
             trace("cut " + (everyLink ? "every link" : "a link") + " between " + name(r) + " and " + name(other));
         } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000) {
             network.healAll();
+            lastFaultMs = clock.nowMs;
             trace("every link heals");
         } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000) {
-            if (runs(r)) {
-                switchovers++;
-                List<String> outcome = routers[r].agent.switchover(null);
-                trace(name(r) + " operator switch-over: " + outcome);
-            }
+            switchover(r);
         } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000) {
-            network.lossRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
-            network.duplicateRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
-            network.minDelayMs = random.nextInt(2);
-            network.jitterMs = random.nextInt(3) == 0 ? 0 : random.nextInt(6);
-            trace(String.format("network: loss %.3f, duplicates %.3f, delay %d+%d ms", network.lossRate,
-                    network.duplicateRate, network.minDelayMs, network.jitterMs));
+            changeNetwork();
         }
+    }
+
+    /** The calm tail of the fault phase: switch-overs (one in 500 ms on average) and network changes only. */
+    private void calmTail(int r, double roll) {
+        if (roll < 1.0 / 500) {
+            switchover(r);
+        } else if (roll < 1.0 / 500 + 1.0 / 2_000) {
+            changeNetwork();
+        }
+    }
+
+    private void switchover(int r) {
+        if (runs(r)) {
+            switchovers++;
+            List<String> outcome = routers[r].agent.switchover(null);
+            trace(name(r) + " operator switch-over: " + outcome);
+        }
+    }
+
+    private void changeNetwork() {
+        network.lossRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+        network.duplicateRate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+        network.minDelayMs = random.nextInt(2);
+        network.jitterMs = random.nextInt(3) == 0 ? 0 : random.nextInt(6);
+        trace(String.format("network: loss %.3f, duplicates %.3f, delay %d+%d ms", network.lossRate,
+                network.duplicateRate, network.minDelayMs, network.jitterMs));
     }
 
     private void crash(int r) {
@@ -306,6 +380,10 @@ public final class Simulation implements AutoCloseable {
         if (upstreamTarget == r) {
             upstreamTarget = -1;
         }
+        if (upstreamNext == r) {
+            upstreamNext = -1;
+        }
+        lastFaultMs = clock.nowMs;
         crashes++;
         trace(name(r) + " crashes (kill -9)");
     }
@@ -318,20 +396,44 @@ public final class Simulation implements AutoCloseable {
         int client = dev.baton.codec.Ipv4.parse("203.0.113.200") + (connections % 50);
         int clientPort = 10_000 + connections / 50;
         connections++;
+        if (calm()) {
+            openedInCalm = new CalmConnection(client, clientPort, clock.nowMs, upstreamTarget);
+        }
         int worker = ClientShardFanout.shardOf(client, router.workers);
         router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, client, clientPort, SimRouter.VIP, 80, TestFrames.TCP_SYN, new byte[0]));
         router.front(worker).inject(TestFrames.tcp(router.frontMac, UPSTREAM_MAC, client, clientPort, SimRouter.VIP, 80, TestFrames.TCP_ACK, new byte[0]));
     }
 
-    /** The upstream learns the VIP's MAC from the gratuitous ARP a new active sends (request or reply). */
+    /**
+     * Every router runs, no path is cut, one router is active, and the last fault ended {@link #CALM_AFTER_MS}
+     * ago: a connection opened now must survive whatever follows that is not a fault.
+     */
+    private boolean calm() {
+        if (network.anyCut() || clock.nowMs - lastFaultMs <= CALM_AFTER_MS) {
+            return false;
+        }
+        int active = 0;
+        for (int r = 0; r < routers.length; r++) {
+            if (!runs(r)) {
+                return false;
+            }
+            active += routers[r].state() == MonitorState.ACTIVE ? 1 : 0;
+        }
+        return active == 1;
+    }
+
+    /**
+     * The upstream learns the VIP's MAC from the gratuitous ARP a new active sends (request or reply), and sends
+     * there after a lag of its own (up to {@link #UPSTREAM_LAG_MS}); meanwhile the old router gets the traffic.
+     */
     private void watchAnnouncements(int r) {
         for (byte[] frame : routers[r].drainFront()) {
             if (frame.length >= 42 && (frame[12] & 0xFF) == 0x08 && frame[13] == 0x06
-                    && java.nio.ByteBuffer.wrap(frame, 28, 4).getInt() == SimRouter.VIP) {
-                if (upstreamTarget != r) {
-                    trace("the upstream sends the VIP's traffic to " + name(r));
-                }
-                upstreamTarget = r;
+                    && java.nio.ByteBuffer.wrap(frame, 28, 4).getInt() == SimRouter.VIP
+                    && upstreamTarget != r && upstreamNext != r) {
+                upstreamNext = r;
+                upstreamMovesAtMs = clock.nowMs + random.nextLong(UPSTREAM_LAG_MS + 1);
+                trace("gratuitous ARP from " + name(r) + ": the upstream moves in " + (upstreamMovesAtMs - clock.nowMs) + " ms");
             }
         }
     }
@@ -425,6 +527,12 @@ public final class Simulation implements AutoCloseable {
         }
     }
 
+    private static boolean holds(SimRouter router, CalmConnection c) {
+        int worker = ClientShardFanout.shardOf(c.client(), router.workers);
+        return router.dataplane.worker(worker).table().find(dev.baton.table.ConnectionTable.PROTOCOL_TCP,
+                c.client(), c.clientPort(), SimRouter.VIP, 80) >= 0;
+    }
+
     private void checkQuiet() {
         int active = -1;
         for (int r = 0; r < routers.length; r++) {
@@ -454,6 +562,17 @@ public final class Simulation implements AutoCloseable {
                 fail("after " + plan.quietMs() + " quiet ms " + name(r) + "'s table (" + size + " entries, digest "
                         + Long.toHexString(digest) + ") differs from the active " + name(active) + "'s (" + activeSize
                         + ", " + Long.toHexString(activeDigest) + ")");
+            }
+        }
+        for (CalmConnection c : calmConnections) {
+            if (c.openedAtMs() <= lastFaultMs) {
+                continue; // a fault after it: a crash or partition may lose it by design
+            }
+            calmChecked++;
+            if (!holds(routers[active], c)) {
+                fail("connection " + dev.baton.codec.Ipv4.format(c.client()) + ":" + c.clientPort() + ", opened in calm at "
+                        + (c.openedAtMs() - START_MS) + " ms through " + name(c.router()) + " (no fault after it), is not in"
+                        + " the active " + name(active) + "'s table");
             }
         }
     }
@@ -495,7 +614,8 @@ public final class Simulation implements AutoCloseable {
     /** One line of what the run did, for the test's report. */
     String summary() {
         return "seed " + seed + ": " + takeovers + " takeovers, " + crashes + " crashes, " + freezes + " freezes, "
-                + partitions + " cuts, " + switchovers + " switch-overs, " + connections + " connections, "
+                + partitions + " cuts, " + switchovers + " switch-overs, " + connections + " connections ("
+                + calmChecked + " in calm, checked), "
                 + network.sent + " datagrams (" + network.lost + " lost, " + network.duplicated + " duplicated)";
     }
 

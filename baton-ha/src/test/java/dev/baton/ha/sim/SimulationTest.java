@@ -9,6 +9,13 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
 
+    /**
+     * Seeds that found a bug, run with the fixed set: each failed on the commit before its fix. A later change
+     * may steer a seed elsewhere; it stays as one more scenario. 5849: a standby kept following a stream its
+     * active had ended (the active yielded and took the VIP back within a keep-alive interval).
+     */
+    static final long[] FOUND = {5849};
+
     @Test
     void invariantsHoldOverSeededRandomRuns() throws Exception {
         // The agents log every transition and link event; thousands of runs would write gigabytes. A failure
@@ -47,6 +54,14 @@ class SimulationTest {
                 firstFailure = firstFailure == null ? e : firstFailure;
             }
         }
+        if (System.getProperty("baton.seed") == null && System.getProperty("baton.seeds") == null) {
+            for (long seed : FOUND) {
+                try (Simulation simulation = new Simulation(seed, plan(seed))) {
+                    simulation.run();
+                    System.out.println(simulation.summary());
+                }
+            }
+        }
         if (firstFailure != null) {
             throw new AssertionError(failed.size() + " of " + count + " seeds failed: " + failed + "; the first:\n"
                     + firstFailure.getMessage(), firstFailure);
@@ -71,10 +86,13 @@ class SimulationTest {
         }
     }
 
-    /** Two or three routers, one or two workers, automatic or manual failback: drawn from the seed. */
+    /**
+     * Two or three routers, one or two workers, automatic or manual failback: drawn from the seed. 6 s of faults,
+     * the last 2 s of them switch-overs and network changes only, then 3 s of quiet.
+     */
     static Simulation.Plan plan(long seed) {
         java.util.Random shape = new java.util.Random(seed * 0x9E3779B97F4A7C15L);
         return new Simulation.Plan(2 + shape.nextInt(2), 1 + shape.nextInt(2), shape.nextBoolean() ? "automatic" : "manual",
-                6_000, 3_000);
+                6_000, 2_000, 3_000);
     }
 }
