@@ -116,10 +116,15 @@ final class LiveHandover {
 
     /**
      * This router takes the VIP over: its table is the reference now. The stream of the active it followed is
-     * trailed if it had one (a crashed active sends nothing more; one that failed was unfollowed already).
+     * trailed if it had one (a crashed active sends nothing more; one that failed was unfollowed already); a
+     * stream it spared for an heir of its own ends.
      */
     void onTakeover(VipUnit group, long nowMs) {
-        group.heirPeer = -1;
+        if (group.heirPeer >= 0) {
+            // The heir lost the VIP to this router: its trail is over, and it asks for a dump of its own.
+            conductor.toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, group.index, group.heirPeer, nowMs);
+            group.heirPeer = -1;
+        }
         int predecessor = group.followedPeer;
         group.followedPeer = -1;
         group.syncedWorkers = 0;

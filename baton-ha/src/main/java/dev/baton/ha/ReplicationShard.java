@@ -249,8 +249,8 @@ public final class ReplicationShard implements WorkerExtension {
      * out first, in one last batch. The stream to {@code heir}, the peer that took the VIP over (-1: none
      * known), is spared: that peer trails it ({@link #trail}), and what it still lacks (a batch lost on the way,
      * the changes made during a dump it has not acknowledged) is resent only while the stream lives; the agent
-     * ends it with {@link #forgetPeer} once the heir's trail is over. A spared stream survives this router's own
-     * {@link #follow} of the heir.
+     * ends it with {@link #forgetPeer} once the heir's trail is over, or when this router takes the VIP back. A
+     * spared stream survives this router's own {@link #follow} of the heir.
      */
     public void dropSenders(int vipIndex, int heir) {
         for (int p = 0; p < peerCount; p++) {

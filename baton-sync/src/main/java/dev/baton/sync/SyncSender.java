@@ -117,6 +117,8 @@ public final class SyncSender implements ConnectionListener {
     /** Dump ACKs and NACKs of an earlier session, ignored. */
     private long staleAcknowledgements;
     private long staleRequests;
+    /** Whether the dump in progress was pushed unasked ({@link #resumeAfter}) and its standby has not asked since. */
+    private boolean unasked;
 
     /** A sender of the whole table (partition 0 of an unpartitioned table). */
     public SyncSender(int serviceId, SyncSettings settings, SyncOutput output) {
@@ -271,6 +273,14 @@ public final class SyncSender implements ConnectionListener {
             refuseDump(requestedSession, standbyCapacity);
             return;
         }
+        if (unasked && requestedSession == sessionId) {
+            // The standby asks, in the very session of a dump pushed to it unasked, which it may never have
+            // followed (it was active then): not a repeat of that dump. Its snapshot may be long stale, and the
+            // changes this router applied as a standby since were never queued for it; a fresh dump instead
+            // (the simulation found a standby verify such a dump, 600 ms old, and miss what came after).
+            startDump(requestedSession, nowMs);
+            return;
+        }
         if (phase != Phase.IDLE && requestedSession == sessionId) {
             // A repeated request: the dump is in progress (the timeout resends), or the standby never got
             // a valid end marker although we saw it acknowledged (an ACK from an old session): resend it.
@@ -307,6 +317,7 @@ public final class SyncSender implements ConnectionListener {
     public void resumeAfter(int droppedSession, long nowMs) {
         lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
         startDump(droppedSession + 1, nowMs);
+        unasked = true;
     }
 
     private void startDump(int newSessionId, long nowMs) {
@@ -315,6 +326,7 @@ public final class SyncSender implements ConnectionListener {
         }
         sessionId = newSessionId;
         phase = Phase.DUMPING;
+        unasked = false;
         dumps++;
         takeSnapshot();
         lastBatchSequence = (snapshotCount + settings.recordsPerSyncBatch() - 1) / settings.recordsPerSyncBatch();
@@ -417,6 +429,7 @@ public final class SyncSender implements ConnectionListener {
             return;
         }
         ackedBatchSequence = sequence;
+        unasked = false; // the standby follows the pushed dump: a request in its session now is a repeat
         lastSyncProgressMs = nowMs;
         if (ackedBatchSequence == lastBatchSequence + 1) {
             // The standby verified the digest: SYNC-OUT ends, the held-back changes follow.

@@ -570,9 +570,15 @@ public final class Simulation implements AutoCloseable {
             }
             calmChecked++;
             if (!holds(routers[active], c)) {
+                List<String> holders = new ArrayList<>();
+                for (int r = 0; r < routers.length; r++) {
+                    if (holds(routers[r], c)) {
+                        holders.add(name(r));
+                    }
+                }
                 fail("connection " + dev.baton.codec.Ipv4.format(c.client()) + ":" + c.clientPort() + ", opened in calm at "
                         + (c.openedAtMs() - START_MS) + " ms through " + name(c.router()) + " (no fault after it), is not in"
-                        + " the active " + name(active) + "'s table");
+                        + " the active " + name(active) + "'s table (held by " + (holders.isEmpty() ? "none" : String.join(", ", holders)) + ")");
             }
         }
     }
