@@ -64,6 +64,14 @@ public final class ServiceMonitor {
      * operator's intent would last only as long as a resynchronization.
      */
     private boolean failbackHeldOff;
+    /**
+     * No automatic failback (346) before this time: the hand-over drain plus t3 after this router last left
+     * ACTIVE. The router that took the VIP trails this router's update stream that long, and this router's last
+     * changes (an update lost on the way and resent on that stream) would be lost if it took the VIP back at
+     * once with the new active's dump as its table: the simulation found a primary yield (341) and fail back in
+     * 4 ms, without a connection it had opened 140 ms before. It also damps a yield-failback ping-pong.
+     */
+    private long failbackNotBeforeMs = Long.MIN_VALUE;
     private String activePeer;
     /** When this router entered LISTEN. */
     private long listenedSinceMs;
@@ -140,7 +148,9 @@ public final class ServiceMonitor {
 
     /** The earliest running deadline: when {@link #onTick} next has something to do. */
     public long nextDeadlineMs() {
-        return Math.min(Math.min(listenDeadlineMs, standbyDeadlineMs),
+        long failbackDeadlineMs = state == MonitorState.STANDBY && sync == SyncState.IN_SYNC && failbackNotBeforeMs != Long.MIN_VALUE
+                ? failbackNotBeforeMs : Long.MAX_VALUE;
+        return Math.min(Math.min(Math.min(listenDeadlineMs, standbyDeadlineMs), failbackDeadlineMs),
                 Math.min(Math.min(preemptDeadlineMs, updateDeadlineMs), drainDeadlineMs));
     }
 
@@ -199,6 +209,9 @@ public final class ServiceMonitor {
                 if (nowMs >= standbyDeadlineMs) {
                     takeOverFromLostActive(nowMs, "nothing heard from the active " + activePeer + " within t2 ("
                             + timers.standbyTimeoutMs() + " ms)", actions);
+                } else if (sync == SyncState.IN_SYNC && failbackNotBeforeMs != Long.MIN_VALUE && nowMs >= failbackNotBeforeMs) {
+                    failbackNotBeforeMs = Long.MIN_VALUE;
+                    failBackIfDue(nowMs, "synchronized primary with automatic failback takes its VIP back", actions);
                 }
             }
             case PREEMPT -> {
@@ -473,8 +486,14 @@ public final class ServiceMonitor {
         return role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp && !failbackHeldOff;
     }
 
-    /** Transition 346 when this is a synchronized primary with automatic failback that may take its VIP back. */
+    /**
+     * Transition 346 when this is a synchronized primary with automatic failback that may take its VIP back; after
+     * {@link #failbackNotBeforeMs} if it left ACTIVE less than the drain plus t3 ago (then {@link #onTick} does it).
+     */
     private void failBackIfDue(long nowMs, String reason, List<MonitorAction> actions) {
+        if (failBackIsDue() && failbackNotBeforeMs != Long.MIN_VALUE && nowMs < failbackNotBeforeMs) {
+            return;
+        }
         if (failBackIsDue()) {
             enterPreempt(nowMs, 346, reason, actions);
         } else if (role == Role.PRIMARY && failback == Failback.AUTOMATIC && failbackHeldOff) {
@@ -583,6 +602,9 @@ public final class ServiceMonitor {
 
     /** The one place a state changes: records old -> new with the reason and tells the listener. */
     private void move(MonitorState next, SyncState nextSync, long nowMs, int reference, String reason) {
+        if (state == MonitorState.ACTIVE && next != MonitorState.ACTIVE) {
+            failbackNotBeforeMs = nowMs + timers.handoverDrainMs() + timers.preemptTimeoutMs();
+        }
         Transition t = new Transition(nowMs, service, state, next, sync, nextSync, reference, reason);
         state = next;
         sync = nextSync;

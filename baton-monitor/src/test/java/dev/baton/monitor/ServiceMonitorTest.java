@@ -281,8 +281,29 @@ class ServiceMonitorTest {
         rig.at(2_010, (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t));
         rig.at(2_020, (m, t) -> m.onSyncLost("following b: a full dump replaces this copy", t));
         assertTrue(rig.at(2_100, ServiceMonitor::onSynchronized).isEmpty(), "links still down: no failback");
-        assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_200, (m, t) -> m.onLocalLinks(true, "every interface up", t)));
+        assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_500, (m, t) -> m.onLocalLinks(true, "every interface up", t)));
         assertEquals(PREEMPT, rig.monitor.state());
+        assertEquals(346, rig.monitor.last().reference());
+    }
+
+    /**
+     * A primary that left ACTIVE (here its link went down and came back at once) fails back only the hand-over
+     * drain plus t3 after: the new active trails its update stream that long, and its last changes would be lost
+     * with the new active's dump as its table (the simulation found a yield followed by a failback in 4 ms).
+     */
+    @Test
+    void aPrimaryFailsBackOnlyTheDrainPlusT3AfterItLeftActive() {
+        Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        rig.at(2_000, (m, t) -> m.onLocalLinks(false, "interface eth0 (client-facing) down", t));
+        rig.at(2_005, (m, t) -> m.onLocalLinks(true, "every interface up", t));
+        rig.at(2_010, (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t));
+        rig.at(2_020, (m, t) -> m.onSyncLost("following b: a full dump replaces this copy", t));
+        assertTrue(rig.at(2_030, ServiceMonitor::onSynchronized).isEmpty(), "synchronized, but it left ACTIVE 30 ms ago");
+        for (long t = 2_050; t < 2_400; t += 50) { // the active's keep-alives, and the timers in between
+            assertTrue(rig.at(t, (m, now) -> m.onPeerHeard(ACTIVE_BACKUP, now)).isEmpty());
+            assertTrue(rig.at(t + 25, ServiceMonitor::onTick).isEmpty(), "no failback at " + (t + 25));
+        }
+        assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_400, ServiceMonitor::onTick), "300 ms drain + 100 ms t3 after it left ACTIVE");
         assertEquals(346, rig.monitor.last().reference());
     }
 
