@@ -423,11 +423,13 @@ public final class HaAgent implements Agent, AutoCloseable {
     /**
      * A standby that no longer forwards follows the active's table: asks it for a dump (SYNC-IN), unless its
      * shards already follow that peer. Deferred while a hand-over drain still forwards from this table, which
-     * a dump would empty first.
+     * a dump would empty first, and while the heir has not acknowledged this router's last changes
+     * ({@link LiveHandover#defersFollowing}).
      */
     private void followTheActive(VipUnit group, long nowMs) {
         MonitorState state = group.monitor.state();
-        if ((state != MonitorState.STANDBY && state != MonitorState.PREEMPT) || group.forwarding) {
+        if ((state != MonitorState.STANDBY && state != MonitorState.PREEMPT) || group.forwarding
+                || handover.defersFollowing(group, nowMs)) {
             return;
         }
         int active = group.activePeerIndex();
@@ -747,7 +749,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                     // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift
                     // detection forces one; here only a new active needs following.
                     int active = group.activePeerIndex();
-                    if (active >= 0 && !group.forwarding && group.followedPeer != active) {
+                    if (active >= 0 && !group.forwarding && group.followedPeer != active && !handover.defersFollowing(group, nowMs)) {
                         follow(group, active, group.followedPeer == active ? SyncRequestFlyweight.REASON_GAP
                                 : SyncRequestFlyweight.REASON_NEW_STANDBY, false, nowMs);
                     }

@@ -166,5 +166,20 @@ final class LiveHandover {
                 Math.max(heir, 0), nowMs);
         group.heirPeer = heir;
         group.heirStreamEndsMs = nowMs + tailMs;
+        if (heir >= 0) {
+            group.flushedWorkers = 0;
+            conductor.toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, ShardCommands.ONE_PEER, 0, group.index, heir, nowMs);
+        }
+    }
+
+    /**
+     * Whether this router must not follow the new active yet: its stream to the heir still holds changes the heir
+     * has not acknowledged, and following means replacing this table with the heir's dump, which lacks them. Once
+     * they are acknowledged (or the heir's trail is over), the heir has them and so will the dump. Without it, a
+     * router that yielded (341) followed the heir at once, and an operator switched the VIP straight back to it
+     * 41 ms later, before the resend of a lost update reached the heir: the connection was in no table.
+     */
+    boolean defersFollowing(VipUnit group, long nowMs) {
+        return group.heirPeer >= 0 && group.flushedWorkers != allWorkers && nowMs < group.heirStreamEndsMs;
     }
 }

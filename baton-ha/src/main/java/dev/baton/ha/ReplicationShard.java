@@ -258,8 +258,8 @@ public final class ReplicationShard implements WorkerExtension {
             if (sender != null && sender.streaming()) {
                 sender.flush(nowMs);
             }
-            if (p == heir && sender != null) {
-                spared[vipIndex][p] = true;
+            if (p == heir && sender != null && !sender.unasked()) {
+                spared[vipIndex][p] = true; // a dump the heir never asked for carries nothing it lacks
             }
             if (spared[vipIndex][p]) {
                 continue;

@@ -117,7 +117,7 @@ public final class SyncSender implements ConnectionListener {
     /** Dump ACKs and NACKs of an earlier session, ignored. */
     private long staleAcknowledgements;
     private long staleRequests;
-    /** Whether the dump in progress was pushed unasked ({@link #resumeAfter}) and its standby has not asked since. */
+    /** Whether the dump in progress was pushed unasked ({@link #resumeAfter}) and its standby has not acknowledged any of it. */
     private boolean unasked;
 
     /** A sender of the whole table (partition 0 of an unpartitioned table). */
@@ -271,14 +271,6 @@ public final class SyncSender implements ConnectionListener {
         }
         if (table != null && table.partitionSize(partition) > standbyCapacity) {
             refuseDump(requestedSession, standbyCapacity);
-            return;
-        }
-        if (unasked && requestedSession == sessionId) {
-            // The standby asks, in the very session of a dump pushed to it unasked, which it may never have
-            // followed (it was active then): not a repeat of that dump. Its snapshot may be long stale, and the
-            // changes this router applied as a standby since were never queued for it; a fresh dump instead
-            // (the simulation found a standby verify such a dump, 600 ms old, and miss what came after).
-            startDump(requestedSession, nowMs);
             return;
         }
         if (phase != Phase.IDLE && requestedSession == sessionId) {
@@ -766,6 +758,16 @@ public final class SyncSender implements ConnectionListener {
      */
     public long staleAcknowledgements() {
         return staleAcknowledgements;
+    }
+
+    /**
+     * Whether this is a dump pushed unasked ({@link #resumeAfter}) that its standby has not acknowledged any of: it
+     * may never have followed it (it was active then). A request in the same session continues that dump, which is
+     * right while this router stays active (every change since the snapshot is queued behind it), but not once it
+     * stopped: what it then applied as a standby was never queued, so such a stream is not kept for an heir.
+     */
+    public boolean unasked() {
+        return unasked;
     }
 
     /** SYNC_REQUESTs of an older session than the one in progress, ignored. */

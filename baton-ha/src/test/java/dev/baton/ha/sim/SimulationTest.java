@@ -13,7 +13,8 @@ class SimulationTest {
      * Seeds that found a bug, run with the fixed set: each failed on the commit before its fix. A later change
      * may steer a seed elsewhere; it stays as one more scenario. 5849: a standby kept following a stream its
      * active had ended (the active yielded and took the VIP back within a keep-alive interval). 7890: a standby
-     * asked in the session of a dump pushed to it unasked 600 ms before, and verified that stale dump.
+     * asked in the session of a dump pushed to it unasked 600 ms before, and verified that stale dump (the
+     * pushing router had stopped forwarding and kept the stream for its heir).
      */
     static final long[] FOUND = {5849, 7890};
 
