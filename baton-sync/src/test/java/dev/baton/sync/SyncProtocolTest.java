@@ -696,6 +696,31 @@ class SyncProtocolTest {
         assertEquals(h.activeTable.digest(), h.standbyTable.digest());
     }
 
+    /**
+     * A hand-over waits at most half of t3 for its flush; the retransmission timeout is longer. While a flush
+     * waits, what is lost is resent every {@link SyncSender#FLUSH_RESEND_MS}: here the flushed batch is lost
+     * twice and still acknowledged within 30 ms (after the timeout alone, 100 ms here).
+     */
+    @Test
+    void whileAFlushWaitsWhatIsLostIsResentWithinMilliseconds() {
+        SyncHarness h = synchronizedPair(100, 45);
+        insert(h, 100, h.nowMs);
+        long through = h.sender.flush(h.nowMs);
+        int lost = 0;
+        for (int ms = 0; ms < 30 && !h.sender.acknowledgedThrough(through); ms++) {
+            if (lost < 2 && h.toStandby.stream().anyMatch(m -> m.type() == MessageType.UPDATE_BATCH)) {
+                h.toStandby.clear();
+                lost++;
+            }
+            h.step(1);
+        }
+        assertEquals(2, lost);
+        assertTrue(h.sender.acknowledgedThrough(through), "acknowledged within 30 ms despite two losses");
+        long resent = h.sender.batchesResent();
+        h.step(300);
+        assertEquals(resent, h.sender.batchesResent(), "no resends once acknowledged");
+    }
+
     @Test
     void messagesForAnotherServiceOrMalformedAreIgnored() {
         SyncHarness h = new SyncHarness(settings(8), 1_024, 25);
