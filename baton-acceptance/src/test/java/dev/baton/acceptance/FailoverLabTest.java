@@ -219,6 +219,7 @@ class FailoverLabTest {
         long[] notOwnedBefore = {pair.drops(PRIMARY, "vip-not-owned"), pair.drops(BACKUP, "vip-not-owned")};
         int[] stallsBefore = {stallListens(PRIMARY), stallListens(BACKUP)};
         scenario.markFailure();
+        long switchedAtMs = System.currentTimeMillis();
         Object outcome = pair.router(PRIMARY).ctl("switchover", Map.of());
         long takeoverMs = pair.awaitVip(BACKUP, ACTIVE_STATE, "router 1 ACTIVE after the operator switch-over", TAKEOVER_TIMEOUT);
         pair.awaitVip(PRIMARY, STANDBY_STATE, "router 0 STANDBY after the switch-over");
@@ -230,7 +231,7 @@ class FailoverLabTest {
         EchoLoad load = scenario.finish();
         assertNothingLost(load, "operator switch-over");
         assertProbesSucceeded(load, "new connections across the operator switch-over");
-        assertNoPacketMetAnEmptyTable(BACKUP);
+        assertOnlyRacingProbesMissedTheTable(load, switchedAtMs);
         // The old active forwards through the hand-over drain: no frame may reach a router that has let the VIP go.
         // Counted from the switch-over on: a router that stalled longer than t2 before it (the lab host pauses for
         // up to a second at times) listened for t2 (321) without forwarding, and dropped what reached it then, as
@@ -512,6 +513,27 @@ class FailoverLabTest {
     private static Map<String, Object> takeover(int router) {
         return pair.lastTakeover(router).orElseThrow(() -> new AssertionError("router " + router + " never became ACTIVE: "
                 + pair.events(router)));
+    }
+
+    /**
+     * A fresh connection whose SYN the old active forwarded in its drain is in the old active's table until its
+     * update reaches the new active (its trail of the old active's stream, a millisecond or so). A segment of it
+     * that reaches the new active first (the client's ACK follows the server's direct reply at once) is dropped
+     * there (tcp-no-connection) and resent by the client, and the probe echoes (asserted before). Only those can
+     * meet the new active without an entry: at most one drop per probe opened around the switch-over (from half
+     * a second before it to the drain plus t3 after it, with a second's margin); a hand-over that lost the table
+     * drops the segments of every connection.
+     */
+    private static void assertOnlyRacingProbesMissedTheTable(EchoLoad load, long switchedAtMs) {
+        long raced = pair.drops(BACKUP, "tcp-no-connection");
+        long racing = load.probes().stream().filter(p -> {
+            double started = ((Number) p.get("started_epoch_ms")).doubleValue();
+            return started >= switchedAtMs - 500 && started <= switchedAtMs + 2_000;
+        }).count();
+        System.out.println("[switchover] segments of fresh connections that reached the new active before their entry: "
+                + raced + " (probes opened around the switch-over: " + racing + ")");
+        assertTrue(raced <= racing, () -> "router 1 dropped " + raced + " TCP segments of connections missing from its table,"
+                + " more than the " + racing + " probes opened around the switch-over: " + pair.router(BACKUP).stats().get("drops"));
     }
 
     /**
