@@ -474,6 +474,10 @@ public final class ServiceMonitor {
                 listenDeadlineMs = nowMs + timers.standbyTimeoutMs();
             }
             case STANDBY, PREEMPT -> standbyDeadlineMs = nowMs + timers.standbyTimeoutMs();
+            // It heard nobody because it did not run: t1 may have expired in the stall, and taking the VIP at once
+            // would be a takeover without listening (the simulation found one, unsynchronized, beside a synchronized
+            // standby). It listens t2 more, as an active that stalled does.
+            case LISTEN -> listenDeadlineMs = Math.max(listenDeadlineMs, nowMs + timers.standbyTimeoutMs());
             default -> {
             }
         }

@@ -286,6 +286,19 @@ class ServiceMonitorTest {
         assertEquals(346, rig.monitor.last().reference());
     }
 
+    /** A router stalled while it listened heard nobody because it did not run: it listens t2 more, not takes over. */
+    @Test
+    void aRouterStalledWhileListeningListensT2MoreBeforeTakingOver() {
+        Rig rig = new Rig(Role.PRIMARY, Failback.AUTOMATIC);
+        rig.at(1_000, (m, t) -> m.start(t)); // t1 = 500 ms: until 1,500
+        assertTrue(rig.at(1_900, (m, t) -> m.onSelfStalled(800, t)).isEmpty());
+        assertTrue(rig.at(1_900, ServiceMonitor::onTick).isEmpty(), "no takeover in the cycle that found the stall");
+        assertEquals(LISTEN, rig.monitor.state());
+        assertTrue(rig.at(1_979, ServiceMonitor::onTick).isEmpty());
+        rig.at(1_980, ServiceMonitor::onTick); // t2 (80 ms here) of listening after the stall, nobody heard
+        assertEquals(ACTIVE, rig.monitor.state());
+    }
+
     /**
      * A primary that left ACTIVE (here its link went down and came back at once) fails back only the hand-over
      * drain plus t3 after: the new active trails its update stream that long, and its last changes would be lost
