@@ -552,7 +552,8 @@ public final class HaAgent implements Agent, AutoCloseable {
                 return false;
             }
             if (group.monitor.sync() != SyncState.SYNC_OUT) {
-                group.dumpCompleteWorkers[peer] = 0;
+                // Its completed dumps stay counted until the shards start the new ones (DUMP_RESTARTED): a request
+                // delayed or duplicated on the way, which they ignore, must not unmake a synchronized standby.
                 execute(group, group.monitor.onSyncRequested(peers.key(peer), nowMs), nowMs);
             }
             return true;
@@ -663,6 +664,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 }
             }
             case FLUSHED -> group.flushedWorkers |= 1L << event.worker();
+            case DUMP_RESTARTED -> group.dumpCompleteWorkers[event.peerIndex()] &= ~(1L << event.worker());
             case DUMP_COMPLETE -> {
                 group.dumpCompleteWorkers[event.peerIndex()] |= 1L << event.worker();
                 if (group.dumpCompleteWorkers[event.peerIndex()] == allWorkers) {
@@ -770,7 +772,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                     int standby = synchronizedStandby(group);
                     if (standby < 0) {
                         group.switchoverOutcome = "operator switch-over refused: no synchronized standby to hand the VIP to"
-                                + " (a standby reports itself synchronized in its keep-alives)";
+                                + " (one that verified this router's dump and says it is synchronized in its keep-alives)";
                         events.note(nowMs, group.name, 347, group.switchoverOutcome, false);
                     } else {
                         group.switchoverOutcome = "operator switch-over: asked " + peers.name(standby) + " to take the VIP";
@@ -781,11 +783,20 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    /** The first peer whose last keep-alive says it is a synchronized standby for the VIP, or -1. */
+    /**
+     * The first peer that is a synchronized standby of this router for the VIP, or -1: its last keep-alive says
+     * it is a synchronized standby, and it verified this router's dump on every worker. The keep-alive alone says
+     * only that its copy followed some active: a router that took the VIP a moment ago (335, 348) is not yet
+     * followed by the other standbys, whose copies lack what it opened since. The simulation found one (seed
+     * 56340): asked 5 ms after a switch-over, a third router preempted, saw the new active's newer term, abandoned
+     * its preemption to resynchronize, and the accepted hand-over left the VIP with no active for t2.
+     */
     private int synchronizedStandby(VipUnit group) {
+        long allWorkers = workerMask(replication.workers());
         for (int p = 0; p < peers.count(); p++) {
             PeerRecord r = group.peerRecords[p];
             if (r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
+                    && group.dumpCompleteWorkers[p] == allWorkers
                     && keepAlive.status(peers.routerId(p)).state() == dev.baton.keepalive.LinkState.ALIVE) {
                 return p;
             }

@@ -429,6 +429,7 @@ public final class ReplicationShard implements WorkerExtension {
         } else if (!sender.streaming() && dumpComplete[vip][peer]) {
             dumpComplete[vip][peer] = false; // a forced resync: dumping again
             streamingSenders--;
+            events.add(new ShardEvent(ShardEvent.Kind.DUMP_RESTARTED, vip, worker, peer, 0, nowMs));
         }
     }
 

@@ -7,7 +7,8 @@ package dev.baton.ha;
  * @param kind      what happened
  * @param vipIndex  the VIP (table partition)
  * @param worker    the shard's worker
- * @param peerIndex the peer concerned (the standby for {@link Kind#DUMP_COMPLETE}, the active otherwise)
+ * @param peerIndex the peer concerned (the standby for {@link Kind#DUMP_COMPLETE} and
+ *                  {@link Kind#DUMP_RESTARTED}, the active otherwise)
  * @param reason    a {@code SyncRequestFlyweight} reason code for {@link Kind#RESYNC_NEEDED}, else 0
  * @param atMs      the worker's clock
  */
@@ -20,6 +21,11 @@ public record ShardEvent(Kind kind, int vipIndex, int worker, int peerIndex, int
         RESYNC_NEEDED,
         /** The shard's dump to a standby was acknowledged; changes stream from now on. */
         DUMP_COMPLETE,
+        /**
+         * The standby asked again (a gap it could not repair, a digest mismatch, a new active to follow): the
+         * shard's completed dump to it is over and a new one is under way.
+         */
+        DUMP_RESTARTED,
         /**
          * Every change queued when the agent asked for a flush was acknowledged by every streaming standby
          * (a hand-over at shutdown).
