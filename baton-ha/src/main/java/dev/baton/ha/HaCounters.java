@@ -145,6 +145,12 @@ final class HaCounters {
             group.add("sync_updates_unacknowledged", Type.GAUGE, "connection changes sent and not yet acknowledged", workerLabel, vip);
             group.add("sync_capacity_refusals", Type.COUNTER, "dumps refused: this table had no room for the active's", workerLabel, vip);
             group.add("sync_resumed_streams", Type.COUNTER, "streams to a standby resumed with a new dump after it was heard again", workerLabel, vip);
+            group.add("sync_held_batches", Type.COUNTER, "update batches held beyond a gap and applied once it was filled", workerLabel, vip);
+            group.add("sync_trailed_records_skipped", Type.COUNTER, "records of the old active's stream, trailed after a takeover, not applied:"
+                    + " this table had the connection", workerLabel, vip);
+            group.add("sync_stale_requests", Type.COUNTER, "sync requests of an older session, ignored", workerLabel, vip);
+            group.add("sync_stale_acknowledgements", Type.COUNTER, "acknowledgements of an earlier session or an already repaired gap, ignored",
+                    workerLabel, vip);
             group.add("sync_synchronized", Type.GAUGE, "1 while this worker's copy is synchronized with the active's", workerLabel, vip);
         }
         group.add("sync_inbound_dropped", Type.COUNTER, "sync messages for this worker dropped: its ring was full", workerLabel);
@@ -168,6 +174,10 @@ final class HaCounters {
                 values[at++] = c.updatesUnacknowledged();
                 values[at++] = c.capacityRefusals();
                 values[at++] = c.resumedStreams();
+                values[at++] = c.heldBatches();
+                values[at++] = c.trailedRecordsSkipped();
+                values[at++] = c.staleRequests();
+                values[at++] = c.staleAcknowledgements();
                 values[at++] = c.synchronized_() ? 1 : 0;
                 last = c;
             }

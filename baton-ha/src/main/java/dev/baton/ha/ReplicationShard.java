@@ -89,6 +89,18 @@ public final class ReplicationShard implements WorkerExtension {
     private long inboundUnrouted;
     /** Dumps pushed unasked to a standby heard again after its stream was dropped ({@link #resumeSender}). */
     private long resumedStreams;
+    /**
+     * [vip][counter]: what the senders dropped so far had counted ({@link #RETIRED_UPDATES} ...), so that the
+     * shard's counters only grow while standbys come and go.
+     */
+    private final long[][] retired;
+    private static final int RETIRED_UPDATES = 0;
+    private static final int RETIRED_DUMP_RECORDS = 1;
+    private static final int RETIRED_RESENT = 2;
+    private static final int RETIRED_DUMPS = 3;
+    private static final int RETIRED_STALE_REQUESTS = 4;
+    private static final int RETIRED_STALE_ACKS = 5;
+    private static final int RETIRED_COUNTERS = 6;
     private final MessageRing.Handler inboundHandler = this::onInbound;
     /** The agent's commands to this shard: follow, unfollow, drop, resume, forget, flush. */
     private final ShardCommands commands = new ShardCommands();
@@ -126,6 +138,7 @@ public final class ReplicationShard implements WorkerExtension {
         this.spared = new boolean[vipCount][peerCount];
         this.flushThrough = new long[vipCount][peerCount];
         this.flushPending = new boolean[vipCount];
+        this.retired = new long[vipCount][RETIRED_COUNTERS];
     }
 
     /** The stream id of VIP {@code vipIndex}'s replication between the workers numbered {@code worker}. */
@@ -315,8 +328,18 @@ public final class ReplicationShard implements WorkerExtension {
 
     private void drop(int vipIndex, int peerIndex) {
         spared[vipIndex][peerIndex] = false;
-        if (senders[vipIndex][peerIndex] != null && dumpComplete[vipIndex][peerIndex]) {
+        SyncSender sender = senders[vipIndex][peerIndex];
+        if (sender != null && dumpComplete[vipIndex][peerIndex]) {
             streamingSenders--;
+        }
+        if (sender != null) {
+            long[] sum = retired[vipIndex];
+            sum[RETIRED_UPDATES] += sender.updateRecordsSent();
+            sum[RETIRED_DUMP_RECORDS] += sender.syncRecordsSent();
+            sum[RETIRED_RESENT] += sender.batchesResent();
+            sum[RETIRED_DUMPS] += sender.dumps();
+            sum[RETIRED_STALE_REQUESTS] += sender.staleRequests();
+            sum[RETIRED_STALE_ACKS] += sender.staleAcknowledgements();
         }
         senders[vipIndex][peerIndex] = null;
         dumpComplete[vipIndex][peerIndex] = false;
@@ -535,10 +558,13 @@ public final class ReplicationShard implements WorkerExtension {
     /** Replication counters of one VIP in this shard; worker thread only (use {@code Dataplane.query}). */
     public SyncCounters counters(int vipIndex) {
         SyncReceiver r = receivers[vipIndex];
-        long updatesSent = 0;
-        long recordsSent = 0;
-        long resent = 0;
-        long dumps = 0;
+        long[] sum = retired[vipIndex];
+        long updatesSent = sum[RETIRED_UPDATES];
+        long recordsSent = sum[RETIRED_DUMP_RECORDS];
+        long resent = sum[RETIRED_RESENT];
+        long dumps = sum[RETIRED_DUMPS];
+        long staleRequests = sum[RETIRED_STALE_REQUESTS];
+        long staleAcknowledgements = sum[RETIRED_STALE_ACKS];
         long unacknowledged = 0;
         for (SyncSender s : senders[vipIndex]) {
             if (s != null) {
@@ -546,6 +572,8 @@ public final class ReplicationShard implements WorkerExtension {
                 recordsSent += s.syncRecordsSent();
                 resent += s.batchesResent();
                 dumps += s.dumps();
+                staleRequests += s.staleRequests();
+                staleAcknowledgements += s.staleAcknowledgements();
                 unacknowledged += s.unacknowledgedUpdates();
             }
         }
@@ -554,7 +582,7 @@ public final class ReplicationShard implements WorkerExtension {
                 dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped(),
                 followedPeer[vipIndex] >= 0 ? r.syncStatus() : "idle", r.invalidRecords(), r.outOfWindow(),
                 inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity(),
-                resumedStreams);
+                resumedStreams, r.heldBatches(), r.trailedRecordsSkipped(), staleRequests, staleAcknowledgements);
     }
 
     public int worker() {

@@ -27,13 +27,20 @@ package dev.baton.ha;
  * @param capacityRefusals  dumps refused because the active's partition exceeds this table's room
  * @param refusedActiveEntries the active's entry count at the last capacity refusal (the largest over shards)
  * @param offeredCapacity   this table's room for the partition at the last capacity refusal (the smallest over shards)
+ * @param resumedStreams    dumps pushed unasked to a standby heard again after its stream was dropped
+ * @param heldBatches       update batches that arrived beyond a gap, held and applied once it was filled (standby)
+ * @param trailedRecordsSkipped records of a trailed stream (the old active's, after a takeover) not applied: this
+ *                          table had the connection, or they were no insert
+ * @param staleRequests     SYNC_REQUESTs of an older session than the one in progress, ignored (active)
+ * @param staleAcknowledgements ACKs and NACKs of an earlier session, or for a gap already repaired, ignored (active)
  */
 public record SyncCounters(int followedPeer, boolean synchronized_, long recordsApplied, long applyFailures, long gaps,
                            long resyncs, long digestMismatches, long duplicatesOrStale, long dumpsSent,
                            long dumpRecordsSent, long updatesSent, long batchesResent, long updatesUnacknowledged,
                            long unroutedMessages, long inboundDropped, long outboundDropped, String syncStatus,
                            long invalidRecords, long outOfWindow, long handlerFailures, long capacityRefusals,
-                           long refusedActiveEntries, long offeredCapacity, long resumedStreams) {
+                           long refusedActiveEntries, long offeredCapacity, long resumedStreams, long heldBatches,
+                           long trailedRecordsSkipped, long staleRequests, long staleAcknowledgements) {
 
     private static final java.util.List<String> STATUS_BY_SEVERITY =
             java.util.List.of("synchronized", "idle", "sync-in", "capacity-refused");
@@ -50,6 +57,8 @@ public record SyncCounters(int followedPeer, boolean synchronized_, long records
                 invalidRecords + o.invalidRecords, outOfWindow + o.outOfWindow, handlerFailures + o.handlerFailures,
                 capacityRefusals + o.capacityRefusals, Math.max(refusedActiveEntries, o.refusedActiveEntries),
                 offeredCapacity == 0 ? o.offeredCapacity : o.offeredCapacity == 0 ? offeredCapacity
-                        : Math.min(offeredCapacity, o.offeredCapacity), resumedStreams + o.resumedStreams);
+                        : Math.min(offeredCapacity, o.offeredCapacity), resumedStreams + o.resumedStreams,
+                heldBatches + o.heldBatches, trailedRecordsSkipped + o.trailedRecordsSkipped, staleRequests + o.staleRequests,
+                staleAcknowledgements + o.staleAcknowledgements);
     }
 }

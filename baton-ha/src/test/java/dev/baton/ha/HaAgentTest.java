@@ -269,6 +269,8 @@ class HaAgentTest {
             pair.establishPair();
             pair.openConnections(pair.a, 10, HTTP);
             pair.run(50, 1);
+            long updatesSent = pair.a.dataplane.counters().snapshot().sum("sync_updates_sent", "vip", "192.0.2.10");
+            assertTrue(updatesSent >= 10, "the ten inserts streamed to b: " + updatesSent);
             List<String> outcome = pair.a.agent.switchover("web");
             assertEquals(1, outcome.size());
             pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP (transitions 347, 331, 355, 335)");
@@ -283,6 +285,9 @@ class HaAgentTest {
             assertEquals(MonitorState.STANDBY, pair.a.state(), "manual failback: the primary stays standby");
             assertEquals(vip(pair.a).tableDigest(), vip(pair.b).tableDigest());
             assertEquals(10L, vip(pair.a).tableSize());
+            pair.run(400, 1); // the stream a kept for its heir's trail (drain + t3 after it stopped forwarding) is over
+            assertTrue(pair.a.dataplane.counters().snapshot().sum("sync_updates_sent", "vip", "192.0.2.10") >= updatesSent,
+                    "a counter only grows: the stream to b is over, what it sent stays counted");
         }
     }
 

@@ -288,6 +288,10 @@ public final class RouterDaemon implements AutoCloseable {
             m.put("offered_capacity", c.offeredCapacity());
         }
         m.put("resumed_streams", c.resumedStreams());
+        m.put("held_batches", c.heldBatches());
+        m.put("trailed_records_skipped", c.trailedRecordsSkipped());
+        m.put("stale_requests", c.staleRequests());
+        m.put("stale_acknowledgements", c.staleAcknowledgements());
         return m;
     }
 
