@@ -747,15 +747,9 @@ public final class HaAgent implements Agent, AutoCloseable {
                         messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverAccept a ->
                         messages.sendNotice(peers.indexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
-                case MonitorAction.SendSyncRequest r -> {
-                    // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift
-                    // detection forces one; here only a new active needs following.
-                    int active = group.activePeerIndex();
-                    if (active >= 0 && !group.forwarding && group.followedPeer != active && !handover.defersFollowing(group, nowMs)) {
-                        follow(group, active, group.followedPeer == active ? SyncRequestFlyweight.REASON_GAP
-                                : SyncRequestFlyweight.REASON_NEW_STANDBY, false, nowMs);
-                    }
-                }
+                // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift detection
+                // forces one; here only a new active needs following (the monitor emits this entering STANDBY).
+                case MonitorAction.SendSyncRequest r -> followTheActive(group, nowMs);
                 case MonitorAction.SendUpdates u -> {
                     // The shards stream changes on their own t4; a keep-alive now tells every peer at once.
                     if (!u.fullDump()) {
