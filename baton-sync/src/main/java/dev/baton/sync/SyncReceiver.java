@@ -35,10 +35,8 @@ import java.util.BitSet;
  *       {@link SyncEvents#onResynchronizationNeeded} and a new request.</li>
  *   <li>UPDATE_BATCH records are applied strictly in sequence order; an old one is a duplicate (ignored,
  *       re-ACKed), one beyond the next expected sequence is a gap: NACKed, and the batch is kept (up to
- *       {@link #HELD_UPDATE_BATCHES}, the nearest ones) until the sender's resend fills the gap, then applied.
- *       Dropped instead, every batch sent after a lost one had to be resent too, one window per round trip and
- *       a retransmission timeout per lost NACK: under 4 % loss with reordering a standby fell a second and a half
- *       behind its active (the simulation found it).</li>
+ *       {@link #HELD_UPDATE_BATCHES}, the nearest ones, in {@link HeldUpdateBatches}) until the sender's resend
+ *       fills the gap, then applied.</li>
  *   <li>{@link #trail}: this router took the VIP over from the active it followed, which drains (it goes on
  *       forwarding what the upstream still sends it, new connections included, for {@code handover-drain}).
  *       Its updates still arrive and are acknowledged, but this table is now the reference: only connections
@@ -119,14 +117,8 @@ public final class SyncReceiver {
 
     // update stream (low 32 bits of the sequence; the high 32 are the session)
     /** Update batches kept while a gap before them is repaired: at most this many, the nearest to the gap. */
-    public static final int HELD_UPDATE_BATCHES = 16;
-    private static final int HELD_SLOT_BYTES = MessageType.UPDATE_BATCH.payloadLength(MessageType.UPDATE_BATCH.maxRecords());
-    /** Payloads of held batches, one slot each; allocated at the first gap (a receiver that never sees one has none). */
-    private MemorySegment heldPayloads;
-    /** Per slot: the held batch's first sequence (low 32 bits), or -1 when the slot is free. */
-    private final long[] heldLow = new long[HELD_UPDATE_BATCHES];
-    private final int[] heldLength = new int[HELD_UPDATE_BATCHES];
-    private long heldBatches;
+    public static final int HELD_UPDATE_BATCHES = HeldUpdateBatches.CAPACITY;
+    private final HeldUpdateBatches held = new HeldUpdateBatches();
     private long nextExpectedUpdate;
     private long lastUpdateNackFrom = -1;
     private long lastUpdateNackMs;
@@ -201,7 +193,6 @@ public final class SyncReceiver {
         this.settings = settings;
         this.output = output;
         this.events = events;
-        java.util.Arrays.fill(heldLow, -1);
     }
 
     /**
@@ -258,7 +249,7 @@ public final class SyncReceiver {
         lastSyncNackFrom = -1;
         nextExpectedUpdate = 1;
         lastUpdateNackFrom = -1;
-        java.util.Arrays.fill(heldLow, -1);
+        held.clear();
         lastProgressMs = nowMs;
     }
 
@@ -513,7 +504,7 @@ public final class SyncReceiver {
             return;
         }
         if (low > nextExpectedUpdate) {
-            hold(low, segment, payloadOffset, payloadLength);
+            held.hold(low, segment, payloadOffset, payloadLength);
             if (nextExpectedUpdate != lastUpdateNackFrom || nowMs - lastUpdateNackMs >= settings.retransmitTimeoutMs()) {
                 gaps++;
                 lastUpdateNackFrom = nextExpectedUpdate;
@@ -549,53 +540,13 @@ public final class SyncReceiver {
         nextExpectedUpdate = low + count;
     }
 
-    /**
-     * Keeps a batch that arrived beyond a gap: in a free slot, or in place of the held batch farthest from the gap
-     * if this one is nearer. A batch already held is not copied twice.
-     */
-    private void hold(long low, MemorySegment segment, long payloadOffset, int payloadLength) {
-        if (heldPayloads == null) {
-            heldPayloads = MemorySegment.ofArray(new byte[HELD_UPDATE_BATCHES * HELD_SLOT_BYTES]);
-        }
-        int free = -1;
-        int farthest = -1;
-        for (int i = 0; i < HELD_UPDATE_BATCHES; i++) {
-            if (heldLow[i] == low) {
-                return;
-            }
-            if (heldLow[i] < 0) {
-                free = free < 0 ? i : free;
-            } else if (farthest < 0 || heldLow[i] > heldLow[farthest]) {
-                farthest = i;
-            }
-        }
-        int slot = free >= 0 ? free : heldLow[farthest] > low ? farthest : -1;
-        if (slot < 0) {
-            return; // every slot holds a batch nearer to the gap
-        }
-        MemorySegment.copy(segment, payloadOffset, heldPayloads, (long) slot * HELD_SLOT_BYTES, payloadLength);
-        heldLow[slot] = low;
-        heldLength[slot] = payloadLength;
-        heldBatches++;
-    }
-
-    /** Applies every held batch the stream has reached, in order, and frees the slots it passed. */
+    /** Applies every held batch the stream has reached, in order; the ones it passed are dropped. */
     private void applyHeldBatches(long nowMs) {
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (int i = 0; i < HELD_UPDATE_BATCHES; i++) {
-                long low = heldLow[i];
-                if (low < 0 || low > nextExpectedUpdate) {
-                    continue;
-                }
-                heldLow[i] = -1;
-                updateBatch.wrap(heldPayloads, (long) i * HELD_SLOT_BYTES, heldLength[i]);
-                int count = updateBatch.recordCount();
-                if (low + count > nextExpectedUpdate) {
-                    applyUpdates(low, count, nowMs);
-                    progress = true;
-                }
+        while (held.takeReached(nextExpectedUpdate, updateBatch)) {
+            long low = updateBatch.firstUpdateSequence() & 0xFFFF_FFFFL;
+            int count = updateBatch.recordCount();
+            if (low + count > nextExpectedUpdate) {
+                applyUpdates(low, count, nowMs);
             }
         }
     }
@@ -707,7 +658,7 @@ public final class SyncReceiver {
 
     /** Update batches kept because they arrived beyond a gap (applied once it was repaired, or passed over). */
     public long heldBatches() {
-        return heldBatches;
+        return held.held();
     }
 
     /** Records of a trailed stream not applied: removals, and connections this table already held ({@link #trail}). */
