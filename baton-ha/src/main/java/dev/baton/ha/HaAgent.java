@@ -40,7 +40,6 @@ import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
 import dev.baton.peer.PeerKey;
 import dev.baton.peer.ServiceNoticeFlyweight;
-import dev.baton.peer.SyncRequestFlyweight;
 import dev.baton.peer.Verdict;
 import dev.baton.peer.VerdictCounters;
 
@@ -73,7 +72,6 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HaAgent.class.getName());
     /** How long the active's table must be quiet, and the standby's differ, before drift is declared. */
-    static final long DRIFT_GRACE_MS = 1_000;
 
     private final BatonConfig config;
     private final HighAvailabilitySettings settings;
@@ -116,6 +114,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final ShutdownHandover shutdown;
     /** Switch-over, failback and yield between running routers: the query flush, the trail, the heir's stream. */
     private final LiveHandover handover;
+    /** The standby side of replication: which active's stream each VIP's copy follows, and whether it is verified. */
+    private final StandbyCopy standbyCopy;
     /** The duty cycle's phases, timed by {@link #profile}. */
     private static final int PHASE_COMMANDS = 0;
     private static final int PHASE_PEER_MESSAGES = 1;
@@ -202,6 +202,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 workerMask(replication.workers()), events, handoverActions);
         this.handover = new LiveHandover(peers, events, workerMask(replication.workers()),
                 settings.preemptTimeout().toMillis(), settings.handoverDrain().toMillis(), handoverActions);
+        this.standbyCopy = new StandbyCopy(peers, replication, handover, handoverActions);
         for (int v = 0; v < vips.length; v++) {
             int vip = vips[v];
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers, settings.gratuitousArp(),
@@ -324,7 +325,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 if (stalledMs > settings.linkFailureTime().toMillis()) {
                     // Silent for longer than the link failure time, this router was declared failed by the active,
                     // which dropped its update stream (see PEER_FAILED below): the copy is no longer kept current.
-                    abandonStream(group, "this router did not run for " + stalledMs + " ms, longer than the link failure time:"
+                    standbyCopy.abandon(group, "this router did not run for " + stalledMs + " ms, longer than the link failure time:"
                             + " the active dropped its update stream", nowMs);
                 }
             }
@@ -368,7 +369,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
             work += announce(group, nowMs);
             if (!shutdown.begun()) {
-                followTheActive(group, nowMs); // a router that stops does not ask the new active for a dump
+                standbyCopy.followTheActive(group, nowMs); // a router that stops does not ask the new active for a dump
             }
         }
         work += shutdown.progress(nowMs);
@@ -420,56 +421,10 @@ public final class HaAgent implements Agent, AutoCloseable {
         return true;
     }
 
-    /**
-     * A standby that no longer forwards follows the active's table: asks it for a dump (SYNC-IN), unless its
-     * shards already follow that peer. Deferred while a hand-over drain still forwards from this table, which
-     * a dump would empty first, and while the heir has not acknowledged this router's last changes
-     * ({@link LiveHandover#defersFollowing}).
-     */
-    private void followTheActive(VipUnit group, long nowMs) {
-        MonitorState state = group.monitor.state();
-        if ((state != MonitorState.STANDBY && state != MonitorState.PREEMPT) || group.forwarding
-                || handover.defersFollowing(group, nowMs)) {
-            return;
-        }
-        int active = group.activePeerIndex();
-        if (active >= 0 && group.followedPeer != active) {
-            follow(group, active, SyncRequestFlyweight.REASON_NEW_STANDBY, false, nowMs);
-            if (group.monitor.sync() == SyncState.IN_SYNC) {
-                // The tables were equal when this router handed over or gave up (355, 341), but the dump now
-                // replaces this copy: until it is verified this router is not a standby to hand a VIP to.
-                execute(group, group.monitor.onSyncLost("following " + peers.name(active) + ": a full dump replaces this copy", nowMs), nowMs);
-            }
-        }
-    }
-
-    /**
-     * Stops following the active's stream on every shard, and reports the copy as no longer synchronized; the
-     * standby asks for a new dump when it hears an active ({@link #followTheActive}). Nothing to do for a
-     * router that forwards the VIP (its table is the reference) or follows nobody.
-     */
-    private void abandonStream(VipUnit group, String why, long nowMs) {
-        if (group.followedPeer < 0 || group.forwarding) {
-            return;
-        }
-        group.followedPeer = -1;
-        group.syncedWorkers = 0;
-        int v = group.index;
-        toEveryShard(ShardCommands.Kind.UNFOLLOW, 0, 0, v, 0, nowMs);
-        execute(group, group.monitor.onSyncLost(why, nowMs), nowMs);
-    }
-
-    private void follow(VipUnit group, int peer, int reason, boolean force, long nowMs) {
-        group.followedPeer = peer;
-        group.followedTerm = -1; // the active's term is learned from its next keep-alive
-        group.syncedWorkers = 0;
-        toEveryShard(ShardCommands.Kind.FOLLOW, force ? ShardCommands.FORCE : 0, reason, group.index, peer, nowMs);
-    }
-
     // ====================================================================================== peer messages
 
     /** What the hand-overs, at shutdown and between running routers, ask of the conductor. */
-    private final class HandoverActions implements ShutdownHandover.Conductor, LiveHandover.Conductor {
+    private final class HandoverActions implements ShutdownHandover.Conductor, Conductor {
         @Override
         public void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
             HaAgent.this.execute(group, actions, nowMs);
@@ -509,7 +464,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 // (348) rather than after t2, or wipe it to follow an empty table.
                 execute(group, group.monitor.onActivePeerLost(peers.key(peer), nowMs), nowMs);
                 if (group.followedPeer == peer) {
-                    abandonStream(group, peers.name(peer) + " restarted: its earlier run's stream is over", nowMs);
+                    standbyCopy.abandon(group, peers.name(peer) + " restarted: its earlier run's stream is over", nowMs);
                 }
             }
         }
@@ -523,7 +478,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             checkConfiguration(group, peer, record, nowMs);
             execute(group, group.monitor.onPeerHeard(new PeerView(peers.key(peer), record.role(), record.priority(), record.state(),
                     record.sync() == SyncState.IN_SYNC, record.term(), record.linksUp()), nowMs), nowMs);
-            checkDrift(group, peer, record, nowMs);
+            standbyCopy.onPeerHeard(group, peer, record, nowMs);
             // Active when this router last announced, or after: its own announcement may be the upstream's latest.
             // (A peer that handed the VIP over to this router claimed ACTIVE last before this router's takeover.)
             boolean mayHaveAnnounced = wasUnheard || (previous != null && previous.state() == MonitorState.ACTIVE
@@ -573,65 +528,6 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
     }
 
-    /**
-     * Periodic digest comparison: a synchronized standby whose copy differs from the active's while
-     * the active's table has been quiet for {@link #DRIFT_GRACE_MS} has drifted (a lost change the sequence
-     * numbers could not see, a bug): it resynchronizes. Under constant change the two digests are never
-     * sampled at the same point; the per-dump digest check and the update sequence numbers cover that case.
-     */
-    private void checkDrift(VipUnit group, int peer, PeerRecord record, long nowMs) {
-        if (group.followedPeer != peer) {
-            return; // another standby's keep-alive says nothing about the active's table (three routers or more)
-        }
-        if (record.state() == MonitorState.ACTIVE && restartedStream(group, record, nowMs)) {
-            return;
-        }
-        if (group.monitor.state() != MonitorState.STANDBY || group.monitor.sync() != SyncState.IN_SYNC
-                || record.state() != MonitorState.ACTIVE) {
-            group.driftSinceMs = Long.MIN_VALUE;
-            return;
-        }
-        boolean equal = record.tableDigest() == replication.digest(group.index) && record.tableSize() == replication.size(group.index);
-        if (equal || record.tableDigest() != group.lastActiveDigest) {
-            group.lastActiveDigest = record.tableDigest();
-            group.driftSinceMs = equal ? Long.MIN_VALUE : nowMs;
-            return;
-        }
-        if (group.driftSinceMs == Long.MIN_VALUE) {
-            group.driftSinceMs = nowMs;
-        } else if (nowMs - group.driftSinceMs >= DRIFT_GRACE_MS) {
-            group.driftSinceMs = Long.MIN_VALUE;
-            String reason = "table digest differs from the active's (" + record.tableSize() + " entries there, "
-                    + replication.size(group.index) + " here) while its table was quiet for " + DRIFT_GRACE_MS + " ms";
-            execute(group, group.monitor.onSyncLost(reason, nowMs), nowMs);
-            follow(group, peer, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, true, nowMs);
-        }
-    }
-
-    /**
-     * An active that stops forwarding a VIP ends its streams to the standbys; when it takes the VIP again (a new
-     * term) it streams only to those that ask. A standby that did not see the pause (the active yielded to a
-     * newer claim and took the VIP back within a keep-alive interval) still follows the old stream, hears nothing
-     * more on it, and takes itself for synchronized; under steady change the digest check never samples the two
-     * tables at one point. The simulation found such a standby take over without a second and a half of
-     * connections. So a standby whose active claims a newer term than the one it followed asks for a new dump.
-     *
-     * @return whether a new dump was asked for
-     */
-    private boolean restartedStream(VipUnit group, PeerRecord record, long nowMs) {
-        if (group.followedTerm < 0 || record.term() <= group.followedTerm) {
-            group.followedTerm = Math.max(group.followedTerm, record.term());
-            return false;
-        }
-        group.followedTerm = record.term();
-        if (group.monitor.sync() == SyncState.IN_SYNC) {
-            execute(group, group.monitor.onSyncLost(peers.name(group.followedPeer) + " took the VIP again (term " + record.term()
-                    + "): the stream this copy followed ended when it stopped forwarding", nowMs), nowMs);
-        }
-        follow(group, group.followedPeer, SyncRequestFlyweight.REASON_GAP, true, nowMs);
-        return true;
-    }
-
     // ====================================================================================== shards
 
     /**
@@ -647,22 +543,8 @@ public final class HaAgent implements Agent, AutoCloseable {
         VipUnit group = groups[event.vipIndex()];
         long allWorkers = workerMask(replication.workers());
         switch (event.kind()) {
-            case SYNCHRONIZED -> {
-                if (event.peerIndex() != group.followedPeer) {
-                    return;
-                }
-                group.syncedWorkers |= 1L << event.worker();
-                if (group.syncedWorkers == allWorkers) {
-                    execute(group, group.monitor.onSynchronized(nowMs), nowMs);
-                }
-            }
-            case RESYNC_NEEDED -> {
-                group.syncedWorkers &= ~(1L << event.worker());
-                if (group.monitor.sync() == SyncState.IN_SYNC) {
-                    execute(group, group.monitor.onSyncLost("worker " + event.worker() + ": "
-                            + (event.reason() == SyncRequestFlyweight.REASON_DIGEST_MISMATCH ? "dump digest mismatch" : "unrepairable gap"), nowMs), nowMs);
-                }
-            }
+            case SYNCHRONIZED -> standbyCopy.onSynchronized(group, event.worker(), event.peerIndex(), nowMs);
+            case RESYNC_NEEDED -> standbyCopy.onResynchronizationNeeded(group, event.worker(), event.reason(), nowMs);
             case FLUSHED -> group.flushedWorkers |= 1L << event.worker();
             case DUMP_RESTARTED -> group.dumpCompleteWorkers[event.peerIndex()] &= ~(1L << event.worker());
             case DUMP_COMPLETE -> {
@@ -705,7 +587,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 if (group.followedPeer == peer) {
                     // Both ends abandon the stream when either sees the other fail: the active drops its sender
                     // below on its side, so a copy kept here would silently stop following.
-                    abandonStream(group, peers.name(peer) + " failed: its update stream is abandoned", nowMs);
+                    standbyCopy.abandon(group, peers.name(peer) + " failed: its update stream is abandoned", nowMs);
                 }
                 // Streaming to it stops; when it is heard again it gets a new dump (ReplicationShard.resumeSender).
                 group.dumpCompleteWorkers[peer] = 0;
@@ -749,7 +631,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                         messages.sendNotice(peers.indexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift detection
                 // forces one; here only a new active needs following (the monitor emits this entering STANDBY).
-                case MonitorAction.SendSyncRequest r -> followTheActive(group, nowMs);
+                case MonitorAction.SendSyncRequest r -> standbyCopy.followTheActive(group, nowMs);
                 case MonitorAction.SendUpdates u -> {
                     // The shards stream changes on their own t4; a keep-alive now tells every peer at once.
                     if (!u.fullDump()) {

@@ -25,15 +25,6 @@ import java.util.List;
  */
 final class LiveHandover {
 
-    /** What the hand-over needs from the conductor. */
-    interface Conductor {
-        /** Carries out a VIP monitor's actions. */
-        void execute(VipUnit group, List<MonitorAction> actions, long nowMs);
-
-        /** One command to every worker's replication shard. */
-        void toEveryShard(ShardCommands.Kind kind, int flags, int reason, int vipIndex, int peerIndex, long nowMs);
-    }
-
     private final Peers peers;
     private final HaEventLog events;
     private final Conductor conductor;
