@@ -494,6 +494,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             List<MonitorAction> actions = switch (type) {
                 case SWITCHOVER_QUERY -> handover.onQuery(group, peer, shutdown.begun(), nowMs);
                 case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
+                case SWITCHOVER_DECLINE -> monitor.onSwitchoverDeclined(peers.key(peer), nowMs);
                 case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
                 case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
                 default -> List.of();
@@ -629,6 +630,8 @@ public final class HaAgent implements Agent, AutoCloseable {
                         messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverAccept a ->
                         messages.sendNotice(peers.indexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                case MonitorAction.SendSwitchoverDecline d ->
+                        messages.sendNotice(peers.indexOfKey(d.peer()), MessageType.SWITCHOVER_DECLINE, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift detection
                 // forces one; here only a new active needs following (the monitor emits this entering STANDBY).
                 case MonitorAction.SendSyncRequest r -> standbyCopy.followTheActive(group, nowMs);

@@ -49,7 +49,7 @@ final class PeerMessages implements AutoCloseable {
         /** One VIP's record of a peer's keep-alive (the VIP exists here; the record's codes are known). */
         void peerHeard(VipUnit group, int peer, PeerRecord record, long nowMs);
 
-        /** A switch-over query or accept, a GAVE_UP or a takeover request for one VIP. */
+        /** A switch-over query, accept or decline, a GAVE_UP or a takeover request for one VIP. */
         void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs);
 
         /**
@@ -156,14 +156,14 @@ final class PeerMessages implements AutoCloseable {
         switch (type) {
             case KEEPALIVE -> onKeepAlive(peer, linkIndex, segment, offset, length, nowMs);
             case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
-            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> onNotice(peer, type, segment, offset, length, nowMs);
+            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> onNotice(peer, type, segment, offset, length, nowMs);
         }
     }
 
     /** Keep-alives and notices say what their sender is now; sync messages are ordered by their own streams. */
     private static boolean claimsState(MessageType type) {
         return switch (type) {
-            case KEEPALIVE, SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> true;
+            case KEEPALIVE, SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> true;
             default -> false;
         };
     }

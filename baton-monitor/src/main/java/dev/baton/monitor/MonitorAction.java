@@ -27,6 +27,10 @@ public sealed interface MonitorAction {
     record SendSwitchoverAccept(String peer) implements MonitorAction {
     }
 
+    /** An accept reached this router after it abandoned its preemption: the VIP goes back to {@code peer}. */
+    record SendSwitchoverDecline(String peer) implements MonitorAction {
+    }
+
     /** Transition 325: ask the active for a full synchronization (sub-state SYNC-IN). */
     record SendSyncRequest() implements MonitorAction {
     }

@@ -72,6 +72,12 @@ public final class ServiceMonitor {
      * 4 ms, without a connection it had opened 140 ms before. It also damps a yield-failback ping-pong.
      */
     private long failbackNotBeforeMs = Long.MIN_VALUE;
+    /**
+     * The standby this router last handed the VIP to (355), and when: if it declines (it had abandoned its
+     * preemption before the accept reached it), this router, still draining, takes the VIP back.
+     */
+    private String handedOverTo;
+    private long handedOverAtMs;
     private String activePeer;
     /** When this router entered LISTEN. */
     private long listenedSinceMs;
@@ -407,6 +413,8 @@ public final class ServiceMonitor {
         }
         activePeer = peer;
         failbackHeldOff = true;
+        handedOverTo = peer;
+        handedOverAtMs = nowMs;
         actions.add(new MonitorAction.SendSwitchoverAccept(peer));
         // The tables are equal at this moment (the new active had to be synchronized to ask), but not for long:
         // this router drains, and follows the new active only after that, so the connections the new active
@@ -421,11 +429,45 @@ public final class ServiceMonitor {
         return actions;
     }
 
-    /** Transition 335: the active accepted this standby's switch-over query. */
+    /**
+     * Transition 335: the active accepted this standby's switch-over query. A router no longer in PREEMPT had
+     * abandoned its preemption while the query was on its way (another active appeared, its copy lost sync, a
+     * link went down), yet the active handed the VIP over: nobody serves it now but the old active's drain, and
+     * the simulation found the routers then took it, unsynchronized, after t2. This router declines; the old
+     * active takes the VIP back ({@link #onSwitchoverDeclined}).
+     */
     public List<MonitorAction> onSwitchoverAccepted(String peer, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
         if (state == MonitorState.PREEMPT) {
             enterActive(nowMs, 335, "the active " + peer + " accepted the switch-over", actions);
+        } else if (state != MonitorState.ACTIVE) {
+            actions.add(new MonitorAction.SendSwitchoverDecline(peer));
+            note(nowMs, 335, peer + " accepted a switch-over this router no longer asks for (" + state + "/" + sync
+                    + "): declined, " + peer + " keeps the VIP");
+        }
+        return actions;
+    }
+
+    /**
+     * The standby this router just handed the VIP to (355) declined it: it had abandoned its preemption. This
+     * router still drains (it forwards what the upstream sends it) or has only just stopped, so its table is the
+     * VIP's freshest: it takes the VIP back (348) if nobody else claimed it meanwhile and within the drain plus t3.
+     */
+    public List<MonitorAction> onSwitchoverDeclined(String peer, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (state != MonitorState.STANDBY || !peer.equals(handedOverTo) || !peer.equals(activePeer)) {
+            return actions;
+        }
+        handedOverTo = null;
+        long sinceMs = nowMs - handedOverAtMs;
+        if (sinceMs > timers.handoverDrainMs() + timers.preemptTimeoutMs()) {
+            note(nowMs, 348, peer + " declined the VIP this router handed it " + sinceMs + " ms ago, after the drain and t3:"
+                    + " not taking it back (the standbys take it over after t2)");
+        } else if (!linksUp) {
+            note(nowMs, 348, peer + " declined the VIP this router handed it, but a local link is down: not taking it back");
+        } else {
+            enterActive(nowMs, 348, peer + " declined the VIP this router handed it " + sinceMs + " ms ago (it had abandoned"
+                    + " its preemption): taking it back with the table it drained from", actions);
         }
         return actions;
     }

@@ -337,6 +337,52 @@ class ServiceMonitorTest {
         assertEquals(List.of(new SendSwitchoverQuery()), rig.at(2_700, ServiceMonitor::onOperatorSwitchover));
     }
 
+    /**
+     * Seed 104039: three routers started together; r2 and r3 both took the VIP after t1; r1, synchronized with r2,
+     * asked it for the VIP (346) and abandoned the query a millisecond later, seeing r3 active too (341). r2
+     * accepted anyway, r3 yielded to r2: nobody was active, and r1 took the VIP after t2, unsynchronized. An
+     * accept that finds its asker no longer asking is declined.
+     */
+    @Test
+    void anAcceptThatReachesARouterThatAbandonedItsPreemptionIsDeclined() {
+        Rig rig = Start.PREEMPT_.reach(Role.BACKUP, Failback.MANUAL); // asking a (ACTIVE_PRIMARY)
+        rig.at(1_031, (m, t) -> m.onPeerHeard(new PeerView("c", Role.BACKUP, 50, ACTIVE, false), t));
+        assertEquals(STANDBY, rig.monitor.state(), "abandoned: c became active while it asked a");
+        assertEquals(List.of(new MonitorAction.SendSwitchoverDecline("a")), rig.at(1_033, (m, t) -> m.onSwitchoverAccepted("a", t)));
+        assertEquals(STANDBY, rig.monitor.state());
+        assertTrue(rig.monitor.last().reason().contains("declined"), rig.monitor.last().reason());
+
+        Rig active = Start.ACTIVE_.reach(Role.BACKUP, Failback.MANUAL);
+        assertTrue(active.at(1_600, (m, t) -> m.onSwitchoverAccepted("a", t)).isEmpty(), "an active has nothing to decline");
+    }
+
+    /** The other side of the seed: the router that handed the VIP over, still draining, takes it back. */
+    @Test
+    void aDeclinedHandOverIsTakenBackWhileTheOldActiveDrains() {
+        Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.MANUAL);
+        long term = rig.monitor.term();
+        rig.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t));
+        assertTrue(rig.at(2_005, (m, t) -> m.onSwitchoverDeclined("c", t)).isEmpty(), "only the router it handed the VIP to");
+        assertEquals(TAKEOVER, rig.at(2_010, (m, t) -> m.onSwitchoverDeclined("b", t)));
+        assertEquals(ACTIVE, rig.monitor.state());
+        assertEquals(348, rig.monitor.last().reference());
+        assertEquals(term + 1, rig.monitor.term(), "a new term: its peers hear a claim newer than the one it withdrew");
+        assertTrue(rig.at(2_300, ServiceMonitor::onTick).stream().noneMatch(a -> a.equals(new Forward(false))),
+                "the drain's end no longer stops forwarding");
+        assertTrue(rig.at(2_320, (m, t) -> m.onSwitchoverDeclined("b", t)).isEmpty(), "a second decline changes nothing");
+
+        Rig late = Start.ACTIVE_.reach(Role.PRIMARY, Failback.MANUAL);
+        late.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t));
+        assertTrue(late.at(2_000 + 300 + 100 + 1, (m, t) -> m.onSwitchoverDeclined("b", t)).isEmpty(), "after the drain plus t3");
+        assertEquals(STANDBY, late.monitor.state());
+
+        Rig claimed = Start.ACTIVE_.reach(Role.PRIMARY, Failback.MANUAL);
+        claimed.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t));
+        claimed.at(2_005, (m, t) -> m.onPeerHeard(new PeerView("c", Role.BACKUP, 50, ACTIVE, false, 9, true), t));
+        assertTrue(claimed.at(2_010, (m, t) -> m.onSwitchoverDeclined("b", t)).isEmpty(), "c claimed the VIP meanwhile");
+        assertEquals(STANDBY, claimed.monitor.state());
+    }
+
     @Test
     void aPrimaryThatHandedItsVipOverAtRequestDoesNotFailBackUntilActiveAgain() {
         Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.AUTOMATIC);

@@ -25,14 +25,19 @@ public enum MessageType {
     ACK(6, AckFlyweight.LENGTH, 0, -1),
     /** A gap in a sync or update stream: the receiver asks for it again (or resyncs). */
     NACK(7, NackFlyweight.LENGTH, 0, -1),
-    /** The active asks a standby whether it will take a service over (operator switchover, transition 347). */
+    /** A standby in PREEMPT asks the active for the VIP (action 331, after 345, 346 or 347). */
     SWITCHOVER_QUERY(8, ServiceNoticeFlyweight.LENGTH, 0, -1),
-    /** The standby accepts the switchover. */
+    /** The active hands the VIP to the standby that asked, and goes standby (355). */
     SWITCHOVER_ACCEPT(9, ServiceNoticeFlyweight.LENGTH, 0, -1),
     /** The active gives a service up at once (e.g. an interface lost carrier), so a standby takes over. */
     GAVE_UP(10, ServiceNoticeFlyweight.LENGTH, 0, -1),
-    /** A synchronized primary asks the active to hand its service back (failback, transition 346). */
-    TAKEOVER_REQUEST(11, ServiceNoticeFlyweight.LENGTH, 0, -1);
+    /** The active, asked by an operator to switch over (347), asks a synchronized standby to preempt. */
+    TAKEOVER_REQUEST(11, ServiceNoticeFlyweight.LENGTH, 0, -1),
+    /**
+     * A router that abandoned its preemption answers the accept that still came: the VIP it was handed has no
+     * active; the router that handed it over, still draining, takes it back.
+     */
+    SWITCHOVER_DECLINE(12, ServiceNoticeFlyweight.LENGTH, 0, -1);
 
     private static final MessageType[] BY_CODE = new MessageType[16];
 

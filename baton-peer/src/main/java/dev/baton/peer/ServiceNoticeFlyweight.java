@@ -4,7 +4,8 @@ import dev.baton.codec.Flyweight;
 
 /**
  * Payload shared by {@link MessageType#SWITCHOVER_QUERY}, {@link MessageType#SWITCHOVER_ACCEPT},
- * {@link MessageType#GAVE_UP} and {@link MessageType#TAKEOVER_REQUEST}: which service, and why.
+ * {@link MessageType#GAVE_UP}, {@link MessageType#TAKEOVER_REQUEST} and {@link MessageType#SWITCHOVER_DECLINE}: which
+ * service, and why.
  *
  * <pre>
  *  0                   1                   2                   3

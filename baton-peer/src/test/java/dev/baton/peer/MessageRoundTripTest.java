@@ -138,7 +138,7 @@ class MessageRoundTripTest {
                 assertEquals(10, nack.firstMissingSequence());
                 assertEquals(12, nack.lastMissingSequence());
             }
-            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> {
                 ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight().wrap(segment, at, length);
                 assertTrue(notice.valid());
                 assertEquals(101 + type.code(), notice.serviceId());
@@ -149,11 +149,11 @@ class MessageRoundTripTest {
 
     @Test
     void typeCodesAreExplicitUniqueAndStable() {
-        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
         MessageType[] inOrder = {MessageType.KEEPALIVE, MessageType.SYNC_REQUEST, MessageType.SYNC_BATCH,
                 MessageType.SYNC_END, MessageType.UPDATE_BATCH, MessageType.ACK, MessageType.NACK,
                 MessageType.SWITCHOVER_QUERY, MessageType.SWITCHOVER_ACCEPT, MessageType.GAVE_UP,
-                MessageType.TAKEOVER_REQUEST};
+                MessageType.TAKEOVER_REQUEST, MessageType.SWITCHOVER_DECLINE};
         Set<Integer> codes = new HashSet<>();
         for (int i = 0; i < inOrder.length; i++) {
             assertEquals(expected[i], inOrder[i].code(), inOrder[i].name());
@@ -161,7 +161,7 @@ class MessageRoundTripTest {
             assertTrue(codes.add(inOrder[i].code()));
         }
         assertEquals(null, MessageType.fromCode(0));
-        assertEquals(null, MessageType.fromCode(12));
+        assertEquals(null, MessageType.fromCode(13));
         assertEquals(null, MessageType.fromCode(255));
     }
 

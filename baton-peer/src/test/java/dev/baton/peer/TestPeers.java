@@ -107,7 +107,7 @@ final class TestPeers {
                 new NackFlyweight().wrap(segment, at, type.payloadLength(0)).set(101, AckFlyweight.STREAM_SYNC, 10, 12);
                 yield type.payloadLength(0);
             }
-            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+            case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> {
                 new ServiceNoticeFlyweight().wrap(segment, at, type.payloadLength(0))
                         .set(101 + type.code(), ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN);
                 yield type.payloadLength(0);

@@ -99,6 +99,8 @@ public final class Simulation implements AutoCloseable {
     final long[] restartAtMs;
     final MonitorState[] previousState;
     final SyncState[] previousSync;
+    /** Whether the router forwarded the VIP in the previous step (a hand-over drain included). */
+    final boolean[] previousForwarding;
     final long[][] bothActiveSinceMs;
     /** Per pair of routers: since when at least one link between them is up, or Long.MIN_VALUE. */
     final long[][] connectedSinceMs;
@@ -148,6 +150,7 @@ public final class Simulation implements AutoCloseable {
         this.restartAtMs = new long[plan.routers()];
         this.previousState = new MonitorState[plan.routers()];
         this.previousSync = new SyncState[plan.routers()];
+        this.previousForwarding = new boolean[plan.routers()];
         this.bothActiveSinceMs = new long[plan.routers()][plan.routers()];
         this.connectedSinceMs = new long[plan.routers()][plan.routers()];
         this.inSyncSinceMs = new long[plan.routers()];
@@ -464,13 +467,16 @@ public final class Simulation implements AutoCloseable {
         for (int r = 0; r < routers.length; r++) {
             if (routers[r] == null) {
                 previousState[r] = null;
+                previousForwarding[r] = false;
                 continue;
             }
             MonitorState state = routers[r].state();
             SyncState sync = routers[r].sync();
             if (state == MonitorState.ACTIVE && previousState[r] != null && previousState[r] != MonitorState.ACTIVE) {
                 takeovers++;
-                if (previousSync[r] != SyncState.IN_SYNC) {
+                // A router that still forwarded (its hand-over drain) takes the VIP back with the table the upstream
+                // was using: not an unsynchronized takeover.
+                if (previousSync[r] != SyncState.IN_SYNC && !previousForwarding[r]) {
                     for (int s = 0; s < routers.length; s++) {
                         // From STANDBY: the way the freeze race ended (348 by a router that had just yielded and
                         // wiped its copy). From LISTEN a router resumes after its own stall with its own table.
@@ -510,6 +516,7 @@ public final class Simulation implements AutoCloseable {
             }
             previousState[r] = state;
             previousSync[r] = sync;
+            previousForwarding[r] = routers[r].dataplane.ownership().forwards(SimRouter.VIP);
         }
         for (int a = 0; a < routers.length; a++) {
             for (int b = a + 1; b < routers.length; b++) {

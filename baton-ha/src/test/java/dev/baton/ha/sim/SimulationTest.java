@@ -16,8 +16,10 @@ class SimulationTest {
      * asked in the session of a dump pushed to it unasked 600 ms before, and verified that stale dump (the
      * pushing router had stopped forwarding and kept the stream for its heir). 56340: a router that had just taken
      * the VIP handed it on to a standby synchronized with the old active's stream, which abandoned the preemption.
+     * 104039: an active accepted the query of a router that had abandoned it (another active appeared), and the VIP
+     * had no active until t2 (SWITCHOVER_DECLINE).
      */
-    static final long[] FOUND = {5849, 7890, 56340};
+    static final long[] FOUND = {5849, 7890, 56340, 104039};
 
     @Test
     void invariantsHoldOverSeededRandomRuns() throws Exception {

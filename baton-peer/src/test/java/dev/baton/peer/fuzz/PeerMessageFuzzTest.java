@@ -240,7 +240,7 @@ class PeerMessageFuzzTest {
                     }
                     sum += nack.serviceId() + nack.stream() + nack.firstMissingSequence() + nack.lastMissingSequence();
                 }
-                case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST -> {
+                case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> {
                     if (!notice.wrap(segment, offset, length).valid()) {
                         return false;
                     }
