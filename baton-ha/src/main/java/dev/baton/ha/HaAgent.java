@@ -71,7 +71,6 @@ import java.util.function.Supplier;
 public final class HaAgent implements Agent, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HaAgent.class.getName());
-    /** How long the active's table must be quiet, and the standby's differ, before drift is declared. */
 
     private final BatonConfig config;
     private final HighAvailabilitySettings settings;

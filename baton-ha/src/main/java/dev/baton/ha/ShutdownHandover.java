@@ -119,7 +119,15 @@ final class ShutdownHandover {
                     }
                 }
                 case HANDED_OVER -> {
-                    if (!group.forwarding) {
+                    if (active) {
+                        // The standby declined (it had abandoned its preemption) and this router, still draining,
+                        // took the VIP back (SWITCHOVER_DECLINE): hand it over again, or give it up at the deadline.
+                        group.shutdownStep = ShutdownStep.FLUSHING;
+                        group.flushedWorkers = 0;
+                        conductor.flushUpdates(group, nowMs);
+                        handedOver--;
+                        work++;
+                    } else if (!group.forwarding) {
                         group.shutdownStep = ShutdownStep.DONE; // the drain is over
                         work++;
                     }
