@@ -423,7 +423,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     // ====================================================================================== peer messages
 
     /** What the hand-overs, at shutdown and between running routers, ask of the conductor. */
-    private final class HandoverActions implements ShutdownHandover.Conductor, Conductor {
+    private final class HandoverActions implements ShutdownHandover.ShutdownConductor {
         @Override
         public void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
             HaAgent.this.execute(group, actions, nowMs);
@@ -493,7 +493,14 @@ public final class HaAgent implements Agent, AutoCloseable {
             List<MonitorAction> actions = switch (type) {
                 case SWITCHOVER_QUERY -> handover.onQuery(group, peer, shutdown.begun(), nowMs);
                 case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
-                case SWITCHOVER_DECLINE -> monitor.onSwitchoverDeclined(peers.key(peer), nowMs);
+                case SWITCHOVER_DECLINE -> {
+                    List<MonitorAction> takeBack = monitor.onSwitchoverDeclined(peers.key(peer), nowMs);
+                    // A router that is stopping does not take the VIP back to exit with it: it gives it up (GAVE_UP,
+                    // reason shutdown) so that a standby takes it over at once, as at the hand-over deadline.
+                    yield shutdown.begun() && !takeBack.isEmpty()
+                            ? monitor.onLocalLinks(false, "shutting down: " + peers.name(peer) + " declined the VIP", nowMs)
+                            : takeBack;
+                }
                 case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
                 case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
                 default -> List.of();
@@ -507,7 +514,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                 return false;
             }
             if (group.monitor.sync() != SyncState.SYNC_OUT) {
-                // Its completed dumps stay counted until the shards start the new ones (DUMP_RESTARTED): a request
+                // Its completed dumps stay counted until the shards start the new ones (STREAM_ENDED): a request
                 // delayed or duplicated on the way, which they ignore, must not unmake a synchronized standby.
                 execute(group, group.monitor.onSyncRequested(peers.key(peer), nowMs), nowMs);
             }
@@ -546,7 +553,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             case SYNCHRONIZED -> standbyCopy.onSynchronized(group, event.worker(), event.peerIndex(), nowMs);
             case RESYNC_NEEDED -> standbyCopy.onResynchronizationNeeded(group, event.worker(), event.reason(), nowMs);
             case FLUSHED -> group.flushedWorkers |= 1L << event.worker();
-            case DUMP_RESTARTED -> group.dumpCompleteWorkers[event.peerIndex()] &= ~(1L << event.worker());
+            case STREAM_ENDED -> group.dumpCompleteWorkers[event.peerIndex()] &= ~(1L << event.worker());
             case DUMP_COMPLETE -> {
                 group.dumpCompleteWorkers[event.peerIndex()] |= 1L << event.worker();
                 if (group.dumpCompleteWorkers[event.peerIndex()] == allWorkers) {
@@ -632,7 +639,8 @@ public final class HaAgent implements Agent, AutoCloseable {
                 case MonitorAction.SendSwitchoverDecline d ->
                         messages.sendNotice(peers.indexOfKey(d.peer()), MessageType.SWITCHOVER_DECLINE, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 // A receiver that found a gap or a digest mismatch restarts its dump by itself, and drift detection
-                // forces one; here only a new active needs following (the monitor emits this entering STANDBY).
+                // forces one; here only a new active needs following (the monitor emits this entering STANDBY, or
+                // losing sync in it).
                 case MonitorAction.SendSyncRequest r -> standbyCopy.followTheActive(group, nowMs);
                 case MonitorAction.SendUpdates u -> {
                     // The shards stream changes on their own t4; a keep-alive now tells every peer at once.

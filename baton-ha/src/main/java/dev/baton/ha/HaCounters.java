@@ -145,9 +145,9 @@ final class HaCounters {
             group.add("sync_updates_unacknowledged", Type.GAUGE, "connection changes sent and not yet acknowledged", workerLabel, vip);
             group.add("sync_capacity_refusals", Type.COUNTER, "dumps refused: this table had no room for the active's", workerLabel, vip);
             group.add("sync_resumed_streams", Type.COUNTER, "streams to a standby resumed with a new dump after it was heard again", workerLabel, vip);
-            group.add("sync_held_batches", Type.COUNTER, "update batches held beyond a gap and applied once it was filled", workerLabel, vip);
+            group.add("sync_held_batches", Type.COUNTER, "update batches that arrived beyond a gap and were held for it", workerLabel, vip);
             group.add("sync_trailed_records_skipped", Type.COUNTER, "records of the old active's stream, trailed after a takeover, not applied:"
-                    + " this table had the connection", workerLabel, vip);
+                    + " removals, and connections this table had", workerLabel, vip);
             group.add("sync_stale_requests", Type.COUNTER, "sync requests of an older session, ignored", workerLabel, vip);
             group.add("sync_stale_acknowledgements", Type.COUNTER, "acknowledgements of an earlier session or an already repaired gap, ignored",
                     workerLabel, vip);

@@ -87,8 +87,8 @@ public final class ReplicationShard implements WorkerExtension {
     /** Set while a receiver applies records: inserts then come from the active, not from traffic. */
     private boolean applying;
     private long inboundUnrouted;
-    /** Dumps pushed unasked to a standby heard again after its stream was dropped ({@link #resumeSender}). */
-    private long resumedStreams;
+    /** Per VIP: dumps pushed unasked to a standby heard again after its stream was dropped ({@link #resumeSender}). */
+    private final long[] resumedStreams;
     /**
      * [vip][counter]: what the senders dropped so far had counted ({@link #RETIRED_UPDATES} ...), so that the
      * shard's counters only grow while standbys come and go.
@@ -139,6 +139,7 @@ public final class ReplicationShard implements WorkerExtension {
         this.flushThrough = new long[vipCount][peerCount];
         this.flushPending = new boolean[vipCount];
         this.retired = new long[vipCount][RETIRED_COUNTERS];
+        this.resumedStreams = new long[vipCount];
     }
 
     /** The stream id of VIP {@code vipIndex}'s replication between the workers numbered {@code worker}. */
@@ -310,7 +311,7 @@ public final class ReplicationShard implements WorkerExtension {
         this.nowMs = nowMs;
         SyncSender sender = newSender(vipIndex, peerIndex);
         sender.resumeAfter((int) session, nowMs);
-        resumedStreams++;
+        resumedStreams[vipIndex]++;
     }
 
     /** The peer restarted: its stream from this router, if any, is over, and nothing is resumed to it. */
@@ -331,6 +332,7 @@ public final class ReplicationShard implements WorkerExtension {
         SyncSender sender = senders[vipIndex][peerIndex];
         if (sender != null && dumpComplete[vipIndex][peerIndex]) {
             streamingSenders--;
+            events.add(new ShardEvent(ShardEvent.Kind.STREAM_ENDED, vipIndex, worker, peerIndex, 0, nowMs));
         }
         if (sender != null) {
             long[] sum = retired[vipIndex];
@@ -452,7 +454,7 @@ public final class ReplicationShard implements WorkerExtension {
         } else if (!sender.streaming() && dumpComplete[vip][peer]) {
             dumpComplete[vip][peer] = false; // a forced resync: dumping again
             streamingSenders--;
-            events.add(new ShardEvent(ShardEvent.Kind.DUMP_RESTARTED, vip, worker, peer, 0, nowMs));
+            events.add(new ShardEvent(ShardEvent.Kind.STREAM_ENDED, vip, worker, peer, 0, nowMs));
         }
     }
 
@@ -582,7 +584,7 @@ public final class ReplicationShard implements WorkerExtension {
                 dumps, recordsSent, updatesSent, resent, unacknowledged, inboundUnrouted, inbound.dropped(), outbound.dropped(),
                 followedPeer[vipIndex] >= 0 ? r.syncStatus() : "idle", r.invalidRecords(), r.outOfWindow(),
                 inbound.handlerFailures(), r.capacityRefusals(), r.refusedActiveEntries(), r.offeredCapacity(),
-                resumedStreams, r.heldBatches(), r.trailedRecordsSkipped(), staleRequests, staleAcknowledgements);
+                resumedStreams[vipIndex], r.heldBatches(), r.trailedRecordsSkipped(), staleRequests, staleAcknowledgements);
     }
 
     public int worker() {

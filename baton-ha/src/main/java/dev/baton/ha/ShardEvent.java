@@ -8,7 +8,7 @@ package dev.baton.ha;
  * @param vipIndex  the VIP (table partition)
  * @param worker    the shard's worker
  * @param peerIndex the peer concerned (the standby for {@link Kind#DUMP_COMPLETE} and
- *                  {@link Kind#DUMP_RESTARTED}, the active otherwise)
+ *                  {@link Kind#STREAM_ENDED}, the active otherwise)
  * @param reason    a {@code SyncRequestFlyweight} reason code for {@link Kind#RESYNC_NEEDED}, else 0
  * @param atMs      the worker's clock
  */
@@ -22,10 +22,13 @@ public record ShardEvent(Kind kind, int vipIndex, int worker, int peerIndex, int
         /** The shard's dump to a standby was acknowledged; changes stream from now on. */
         DUMP_COMPLETE,
         /**
-         * The standby asked again (a gap it could not repair, a digest mismatch, a new active to follow): the
-         * shard's completed dump to it is over and a new one is under way.
+         * The shard's verified dump to a standby no longer holds: the standby asked again (a gap it could not
+         * repair, a digest mismatch, a new active to follow; a capacity refusal follows no dump), or the stream
+         * was dropped (the standby failed or restarted, this router stopped forwarding or follows another).
+         * Reported in order after the shard's DUMP_COMPLETE, so the agent's count of verified dumps follows the
+         * shard's, whatever the agent cleared on its side meanwhile.
          */
-        DUMP_RESTARTED,
+        STREAM_ENDED,
         /**
          * Every change queued when the agent asked for a flush was acknowledged by every streaming standby
          * (a hand-over at shutdown).

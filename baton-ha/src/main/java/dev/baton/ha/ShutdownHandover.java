@@ -1,10 +1,7 @@
 package dev.baton.ha;
 
 import dev.baton.ha.VipUnit.ShutdownStep;
-import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
-
-import java.util.List;
 
 /**
  * The hand-over at SIGTERM, VIP by VIP: every VIP this router is active for goes to a synchronized standby the way
@@ -20,11 +17,11 @@ import java.util.List;
 final class ShutdownHandover {
 
     /** What the hand-over needs from the conductor. */
-    interface Conductor {
-        /** Carries out a VIP monitor's actions. */
-        void execute(VipUnit group, List<MonitorAction> actions, long nowMs);
-
-        /** Whether a peer's last keep-alive says it is a synchronized standby for the VIP, reachable now. */
+    interface ShutdownConductor extends Conductor {
+        /**
+         * Whether a standby could take the VIP now: its last keep-alive says it is synchronized and reachable, and
+         * it verified this router's own dump.
+         */
         boolean hasSynchronizedStandby(VipUnit group);
 
         /** Asks every worker to send the VIP's pending updates and report when they are acknowledged. */
@@ -35,7 +32,7 @@ final class ShutdownHandover {
     private final long timeoutMs;
     private final long allWorkers;
     private final HaEventLog events;
-    private final Conductor conductor;
+    private final ShutdownConductor conductor;
     private boolean begun;
     private long deadlineMs = Long.MAX_VALUE;
     private volatile boolean complete;
@@ -46,7 +43,7 @@ final class ShutdownHandover {
      * @param timeoutMs  {@code shutdown-handover-timeout}: how long a VIP waits for a standby to accept it
      * @param allWorkers the bit set of every worker ({@link HaAgent#workerMask})
      */
-    ShutdownHandover(VipUnit[] groups, long timeoutMs, long allWorkers, HaEventLog events, Conductor conductor) {
+    ShutdownHandover(VipUnit[] groups, long timeoutMs, long allWorkers, HaEventLog events, ShutdownConductor conductor) {
         this.groups = groups;
         this.timeoutMs = timeoutMs;
         this.allWorkers = allWorkers;
@@ -120,8 +117,8 @@ final class ShutdownHandover {
                 }
                 case HANDED_OVER -> {
                     if (active) {
-                        // The standby declined (it had abandoned its preemption) and this router, still draining,
-                        // took the VIP back (SWITCHOVER_DECLINE): hand it over again, or give it up at the deadline.
+                        // The heir failed during the drain and this router took the VIP back (348): hand it over
+                        // again, or give it up at the deadline (at once when it has passed).
                         group.shutdownStep = ShutdownStep.FLUSHING;
                         group.flushedWorkers = 0;
                         conductor.flushUpdates(group, nowMs);

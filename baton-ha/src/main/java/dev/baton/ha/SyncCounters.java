@@ -28,7 +28,7 @@ package dev.baton.ha;
  * @param refusedActiveEntries the active's entry count at the last capacity refusal (the largest over shards)
  * @param offeredCapacity   this table's room for the partition at the last capacity refusal (the smallest over shards)
  * @param resumedStreams    dumps pushed unasked to a standby heard again after its stream was dropped
- * @param heldBatches       update batches that arrived beyond a gap, held and applied once it was filled (standby)
+ * @param heldBatches       update batches that arrived beyond a gap and were held for it (standby)
  * @param trailedRecordsSkipped records of a trailed stream (the old active's, after a takeover) not applied: this
  *                          table had the connection, or they were no insert
  * @param staleRequests     SYNC_REQUESTs of an older session than the one in progress, ignored (active)

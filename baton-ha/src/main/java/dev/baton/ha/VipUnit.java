@@ -51,6 +51,12 @@ final class VipUnit {
     int heirPeer = -1;
     long heirStreamEndsMs;
     long syncedWorkers;
+    /**
+     * Per peer: the workers whose dump to that standby it acknowledged, and whose stream to it still runs
+     * (DUMP_COMPLETE sets a bit, STREAM_ENDED clears it; the agent also clears a peer's bits when it fails or
+     * restarts, and every bit when this router stops forwarding). All set: a standby of this router, one an
+     * operator switch-over or the SIGTERM hand-over may hand the VIP to.
+     */
     final long[] dumpCompleteWorkers;
     /** When its gratuitous ARP announcements are due. */
     final AnnouncementSchedule announcements;

@@ -78,6 +78,8 @@ public final class ServiceMonitor {
      */
     private String handedOverTo;
     private long handedOverAtMs;
+    /** This router's term when it handed the VIP over: a claim heard since with a higher one is a newer takeover. */
+    private long handedOverTerm;
     private String activePeer;
     /** When this router entered LISTEN. */
     private long listenedSinceMs;
@@ -415,6 +417,7 @@ public final class ServiceMonitor {
         failbackHeldOff = true;
         handedOverTo = peer;
         handedOverAtMs = nowMs;
+        handedOverTerm = term;
         actions.add(new MonitorAction.SendSwitchoverAccept(peer));
         // The tables are equal at this moment (the new active had to be synchronized to ask), but not for long:
         // this router drains, and follows the new active only after that, so the connections the new active
@@ -451,16 +454,23 @@ public final class ServiceMonitor {
     /**
      * The standby this router just handed the VIP to (355) declined it: it had abandoned its preemption. This
      * router still drains (it forwards what the upstream sends it) or has only just stopped, so its table is the
-     * VIP's freshest: it takes the VIP back (348) if nobody else claimed it meanwhile and within the drain plus t3.
+     * VIP's freshest: it takes the VIP back (348), within the drain plus t3, unless a peer claims the VIP with a
+     * newer term than the one this router handed over with (a takeover after it). A claim of that term or older,
+     * this router's claim had beaten (the other active that made the standby abandon yields to it, seed 104039);
+     * the new term this router takes beats it again.
      */
     public List<MonitorAction> onSwitchoverDeclined(String peer, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
-        if (state != MonitorState.STANDBY || !peer.equals(handedOverTo) || !peer.equals(activePeer)) {
+        if (state != MonitorState.STANDBY || !peer.equals(handedOverTo)) {
             return actions;
         }
         handedOverTo = null;
         long sinceMs = nowMs - handedOverAtMs;
-        if (sinceMs > timers.handoverDrainMs() + timers.preemptTimeoutMs()) {
+        String newerClaim = newerClaimSince(handedOverTerm, nowMs);
+        if (newerClaim != null) {
+            note(nowMs, 348, peer + " declined the VIP this router handed it, but " + newerClaim + " claims it with a newer"
+                    + " term than this router's " + handedOverTerm + ": not taking it back");
+        } else if (sinceMs > timers.handoverDrainMs() + timers.preemptTimeoutMs()) {
             note(nowMs, 348, peer + " declined the VIP this router handed it " + sinceMs + " ms ago, after the drain and t3:"
                     + " not taking it back (the standbys take it over after t2)");
         } else if (!linksUp) {
@@ -588,6 +598,17 @@ public final class ServiceMonitor {
             }
         }
         return found;
+    }
+
+    /** A peer heard within t2 claiming the VIP with a term above {@code term}, or null. */
+    private String newerClaimSince(long term, long nowMs) {
+        for (HeardPeer peer : heard.values()) {
+            if (nowMs - peer.atMs() <= timers.standbyTimeoutMs() && peer.view().state() == MonitorState.ACTIVE
+                    && peer.view().term() > term) {
+                return peer.view().routerId();
+            }
+        }
+        return null;
     }
 
     private record HeardPeer(PeerView view, long atMs) {

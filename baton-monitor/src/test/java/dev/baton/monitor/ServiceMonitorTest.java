@@ -363,6 +363,8 @@ class ServiceMonitorTest {
         long term = rig.monitor.term();
         rig.at(2_000, (m, t) -> m.onSwitchoverQuery("b", t));
         assertTrue(rig.at(2_005, (m, t) -> m.onSwitchoverDeclined("c", t)).isEmpty(), "only the router it handed the VIP to");
+        // The other active that made b abandon, with a claim this router's had beaten (its term or older).
+        rig.at(2_007, (m, t) -> m.onPeerHeard(new PeerView("c", Role.BACKUP, 50, ACTIVE, false, term, true), t));
         assertEquals(TAKEOVER, rig.at(2_010, (m, t) -> m.onSwitchoverDeclined("b", t)));
         assertEquals(ACTIVE, rig.monitor.state());
         assertEquals(348, rig.monitor.last().reference());

@@ -83,7 +83,7 @@ final class HeldUpdateBatches {
     }
 
     /** Batches held so far (a counter). */
-    long held() {
+    long count() {
         return held;
     }
 }

@@ -658,7 +658,7 @@ public final class SyncReceiver {
 
     /** Update batches kept because they arrived beyond a gap (applied once it was repaired, or passed over). */
     public long heldBatches() {
-        return held.held();
+        return held.count();
     }
 
     /** Records of a trailed stream not applied: removals, and connections this table already held ({@link #trail}). */

@@ -474,9 +474,9 @@ public final class Simulation implements AutoCloseable {
             SyncState sync = routers[r].sync();
             if (state == MonitorState.ACTIVE && previousState[r] != null && previousState[r] != MonitorState.ACTIVE) {
                 takeovers++;
-                // A router that still forwarded (its hand-over drain) takes the VIP back with the table the upstream
-                // was using: not an unsynchronized takeover.
-                if (previousSync[r] != SyncState.IN_SYNC && !previousForwarding[r]) {
+                // A router that still forwarded (its hand-over drain) and takes back the VIP its heir declined does
+                // so with the table the upstream was using: not an unsynchronized takeover.
+                if (previousSync[r] != SyncState.IN_SYNC && !(previousForwarding[r] && tookBackADeclinedVip(r))) {
                     for (int s = 0; s < routers.length; s++) {
                         // From STANDBY: the way the freeze race ended (348 by a router that had just yielded and
                         // wiped its copy). From LISTEN a router resumes after its own stall with its own table.
@@ -532,6 +532,11 @@ public final class Simulation implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private boolean tookBackADeclinedVip(int r) {
+        HaStatus.LastTransition last = routers[r].agent.status().vips().getFirst().lastTransition();
+        return last != null && last.reference() == 348 && last.reason().contains("declined the VIP");
     }
 
     private static boolean holds(SimRouter router, CalmConnection c) {

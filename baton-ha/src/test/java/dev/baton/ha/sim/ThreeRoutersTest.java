@@ -1,5 +1,6 @@
 package dev.baton.ha.sim;
 
+import dev.baton.ha.HaStatus;
 import dev.baton.monitor.MonitorState;
 import dev.baton.monitor.SyncState;
 import dev.baton.peer.PeerKey;
@@ -73,7 +74,7 @@ class ThreeRoutersTest {
         List<String> taken = r2.agent.switchover(null);
         assertTrue(taken.getFirst().contains("operator switch-over"), taken.toString());
         runUntil(() -> r2.state() == MonitorState.ACTIVE, 200, "r2 takes the VIP from r1 (347, 355, 335)");
-        dev.baton.ha.HaStatus.PeerRecord r3Seen = r2.agent.status().vips().getFirst().peers().stream()
+        HaStatus.PeerRecord r3Seen = r2.agent.status().vips().getFirst().peers().stream()
                 .filter(p -> p.peer().equals("r3")).findFirst().orElseThrow();
         assertEquals(SyncState.IN_SYNC, r3Seen.sync(), "r3's last keep-alive: synchronized (with r1's stream): " + r3Seen
                 + "; r3 now " + r3.state() + "/" + r3.sync() + " " + r3.agent.status().vips().getFirst().lastTransition());
