@@ -56,6 +56,18 @@ final class ShutdownHandover {
         return begun;
     }
 
+    /**
+     * A VIP this router holds again while it stops: the heir (or the active of a VIP that was not this router's
+     * at the SIGTERM) failed and this router took the VIP over (348). Handed over again, or given up at the
+     * deadline (at once when it has passed), so that the router does not exit holding it.
+     */
+    private int handAgain(VipUnit group, long nowMs) {
+        group.shutdownStep = ShutdownStep.FLUSHING;
+        group.flushedWorkers = 0;
+        conductor.flushUpdates(group, nowMs);
+        return 1;
+    }
+
     /** Whether every VIP is done: handed over and drained, given up, or never active here. Any thread. */
     boolean complete() {
         return complete;
@@ -117,16 +129,16 @@ final class ShutdownHandover {
                 }
                 case HANDED_OVER -> {
                     if (active) {
-                        // The heir failed during the drain and this router took the VIP back (348): hand it over
-                        // again, or give it up at the deadline (at once when it has passed).
-                        group.shutdownStep = ShutdownStep.FLUSHING;
-                        group.flushedWorkers = 0;
-                        conductor.flushUpdates(group, nowMs);
                         handedOver--;
-                        work++;
+                        work += handAgain(group, nowMs);
                     } else if (!group.forwarding) {
                         group.shutdownStep = ShutdownStep.DONE; // the drain is over
                         work++;
+                    }
+                }
+                case DONE -> {
+                    if (active && !complete) {
+                        work += handAgain(group, nowMs);
                     }
                 }
                 default -> {

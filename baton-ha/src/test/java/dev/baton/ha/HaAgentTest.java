@@ -226,6 +226,27 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * The heir dies during the stopping router's drain: the stopping router takes the VIP back (348) as any
+     * standby would, and then must not exit holding it: past the hand-over deadline, it gives it up (GAVE_UP).
+     * Before, the hand-over waited for a drain that no longer ended and the stop never completed.
+     */
+    @Test
+    void aStoppingRouterThatTookItsVipBackWhenTheHeirDiedGivesItUpBeforeItExits() throws Exception {
+        try (TwoRouters pair = new TwoRouters(1, "manual")) {
+            pair.establishPair();
+            pair.a.agent.beginShutdown(pair.now);
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 300, "b takes the VIP");
+            pair.b.alive = false; // kill -9 of the heir, in a's drain
+            pair.runUntil(() -> pair.a.agent.shutdownComplete(), 2_000, "a's stop completes");
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e instanceof HaEvent.StateChange c && c.reference() == 348
+                    && c.to().equals("ACTIVE")), "a took the VIP back when b died: " + pair.a.agent.events());
+            assertFalse(pair.a.dataplane.ownership().answersArp(TwoRouters.VIP), "and gave it up before its stop completed");
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.text().contains("0 VIP(s) handed over, 1 given up")),
+                    pair.a.agent.events().toString());
+        }
+    }
+
     /** With no synchronized standby, SIGTERM gives the VIP up (GAVE_UP) once the timeout ran out. */
     @Test
     void sigtermWithoutASynchronizedStandbyGivesTheVipUpAfterTheShutdownHandOverTimeout() throws Exception {
