@@ -45,7 +45,7 @@ final class HaCounters {
         agent.add("peer_unknown_vip_records", Type.COUNTER, "records about a VIP this router does not have");
         agent.add("peer_streams_without_worker", Type.COUNTER, "sync messages for a worker this router does not have");
         agent.add("peer_sync_requests_refused", Type.COUNTER, "dump requests for a VIP this router is not active for");
-        agent.add("peer_stale_state_claims", Type.COUNTER, "keep-alives and notices older than one already acted on");
+        agent.add("peer_stale_state_claims", Type.COUNTER, "keep-alives and GAVE_UP notices older than one already acted on");
         agent.add("peer_ignored_before_echo", Type.COUNTER, "messages sent before their sender echoed this run's incarnation");
         agent.add("heartbeats_withheld_after_stall", Type.COUNTER, "cycles that sent no keep-alive: this router stalled within them");
         agent.add("watchdog_trips", Type.COUNTER, "times the data plane dropped every VIP: the agent was silent for t2");

@@ -367,6 +367,32 @@ class HaAgentTest {
         }
     }
 
+    /**
+     * A switch-over query that a keep-alive sent a moment after it overtook on the way is still answered. It was
+     * dropped as a stale claim (older than a keep-alive already read), and the standby took the VIP after t3
+     * without the query's flush (the simulation lost a connection so, seed 602059).
+     */
+    @Test
+    void aQueryOvertakenByALaterKeepAliveIsStillAnswered() throws Exception {
+        try (TwoRouters pair = TwoRouters.relayed(1, "manual")) {
+            pair.establishPair();
+            pair.run(30, 1); // b's keep-alive saying it is synchronized
+            List<String> asked = pair.a.agent.switchover(null);
+            assertTrue(asked.getFirst().contains("asked b to take the VIP"), asked.toString());
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 500, "b takes the VIP");
+            pair.runUntil(() -> pair.a.agent.sync(0) == SyncState.IN_SYNC && "b".equals(vip(pair.a).following()), 2_000,
+                    "a follows b and verified its dump");
+            pair.run(30, 1);
+            pair.relay.holdingFromA = true;
+            assertTrue(pair.a.agent.switchover(null).getFirst().contains("operator switch-over"));
+            pair.run(30, 1); // a's query, then at least one keep-alive (every t4, 20 ms), held on the way
+            pair.relay.releaseFromA(true); // the keep-alives reach b before the query
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE, 500, "a takes the VIP");
+            String reason = vip(pair.a).lastTransition().reason();
+            assertTrue(reason.contains("accepted the switch-over"), "answered (355, 335), not taken after t3: " + reason);
+        }
+    }
+
     @Test
     void aConnectionOpenedAtTheOldActiveDuringItsHandoverDrainReachesTheNewActive() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "automatic")) {

@@ -260,7 +260,15 @@ public final class TwoRouters implements AutoCloseable {
 
         /** Stops holding datagrams from a and passes on, in order, those it held. */
         void releaseFromA() {
+            releaseFromA(false);
+        }
+
+        /** Stops holding datagrams from a and passes on those it held, newest first when {@code reversed}. */
+        void releaseFromA(boolean reversed) {
             holdingFromA = false;
+            if (reversed) {
+                java.util.Collections.reverse(heldFromA);
+            }
             try {
                 for (byte[] datagram : heldFromA) {
                     channel.send(java.nio.ByteBuffer.wrap(datagram), toB);

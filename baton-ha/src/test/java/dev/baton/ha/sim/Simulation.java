@@ -534,9 +534,10 @@ public final class Simulation implements AutoCloseable {
         }
     }
 
+    /** Whether router r took back, in this step, a VIP its heir declined (348; SYNC-OUT transitions may follow it). */
     private boolean tookBackADeclinedVip(int r) {
-        HaStatus.LastTransition last = routers[r].agent.status().vips().getFirst().lastTransition();
-        return last != null && last.reference() == 348 && last.reason().contains("declined the VIP");
+        return routers[r].agent.events().stream().anyMatch(e -> e instanceof HaEvent.StateChange c && c.reference() == 348
+                && c.atMs() == clock.nowMs && c.text().contains("declined the VIP"));
     }
 
     private static boolean holds(SimRouter router, CalmConnection c) {

@@ -17,9 +17,11 @@ class SimulationTest {
      * pushing router had stopped forwarding and kept the stream for its heir). 56340: a router that had just taken
      * the VIP handed it on to a standby synchronized with the old active's stream, which abandoned the preemption.
      * 104039: an active accepted the query of a router that had abandoned it (another active appeared), and the VIP
-     * had no active until t2 (SWITCHOVER_DECLINE).
+     * had no active until t2 (SWITCHOVER_DECLINE). 602059: a switch-over query overtaken on the way by the keep-alive
+     * sent after it was dropped as a stale claim; the standby took the VIP after t3, without the query's flush.
+     * 650508: the invariant took a declined VIP's take-back for an unsynchronized takeover.
      */
-    static final long[] FOUND = {5849, 7890, 56340, 104039};
+    static final long[] FOUND = {5849, 7890, 56340, 104039, 602059, 650508};
 
     @Test
     void invariantsHoldOverSeededRandomRuns() throws Exception {
