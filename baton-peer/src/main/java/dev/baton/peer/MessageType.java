@@ -37,7 +37,13 @@ public enum MessageType {
      * A router that abandoned its preemption answers the accept that still came: the VIP it was handed has no
      * active; the router that handed it over, still draining, takes it back.
      */
-    SWITCHOVER_DECLINE(12, ServiceNoticeFlyweight.LENGTH, 0, -1);
+    SWITCHOVER_DECLINE(12, ServiceNoticeFlyweight.LENGTH, 0, -1),
+    /**
+     * A chunk of the sender's current reachability information (the reach-ability manager, RM 230, FIG. 4): its
+     * reachability set and which elements it reaches now, so the active RM can order the routers.
+     */
+    REACHABILITY_REPORT(13, ReachabilityReportFlyweight.FIXED_LENGTH, ReachabilityReportFlyweight.RECORD_LENGTH,
+            ReachabilityReportFlyweight.COUNT_OFFSET);
 
     private static final MessageType[] BY_CODE = new MessageType[16];
 
@@ -90,9 +96,9 @@ public enum MessageType {
     }
 
     /**
-     * The Service Id that every payload but KEEPALIVE's starts with (a sync stream id for the sync types, a VIP
-     * index for the notices; {@code docs/protocol.md}): read before the message is routed to the flyweight that
-     * owns it. The caller has checked that at least 4 payload bytes are there.
+     * The Service Id that the sync and notice payloads start with (a sync stream id for the sync types, a VIP
+     * index for the notices; KEEPALIVE and REACHABILITY_REPORT have none; {@code docs/protocol.md}): read before
+     * the message is routed to the flyweight that owns it. The caller has checked that at least 4 payload bytes are there.
      */
     public static int leadingServiceId(MemorySegment segment, long payloadOffset) {
         return segment.get(NetworkOrder.INT, payloadOffset);

@@ -144,16 +144,34 @@ class MessageRoundTripTest {
                 assertEquals(101 + type.code(), notice.serviceId());
                 assertEquals(ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN, notice.reason());
             }
+            case REACHABILITY_REPORT -> {
+                ReachabilityReportFlyweight report = new ReachabilityReportFlyweight().wrap(segment, at, length);
+                assertTrue(report.valid());
+                assertEquals(4_000_000_001L, report.generation(), "unsigned 32 bits");
+                assertEquals(ReachabilityReportFlyweight.MAX_ELEMENTS, report.elementCount());
+                assertEquals(100, report.firstIndex());
+                assertEquals(type.maxRecords(), report.recordCount());
+                for (int i = 0; i < report.recordCount(); i++) {
+                    byte[] name = TestPeers.reachabilityName(i);
+                    assertEquals(name.length, report.nameLength(i));
+                    for (int b = 0; b < name.length; b++) {
+                        assertEquals(name[b], report.nameByte(i, b));
+                    }
+                    assertEquals(1 + i * 20, report.weight(i));
+                    assertEquals(i % 3 == 0, report.required(i));
+                    assertEquals(i % 3, report.health(i));
+                }
+            }
         }
     }
 
     @Test
     void typeCodesAreExplicitUniqueAndStable() {
-        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
         MessageType[] inOrder = {MessageType.KEEPALIVE, MessageType.SYNC_REQUEST, MessageType.SYNC_BATCH,
                 MessageType.SYNC_END, MessageType.UPDATE_BATCH, MessageType.ACK, MessageType.NACK,
                 MessageType.SWITCHOVER_QUERY, MessageType.SWITCHOVER_ACCEPT, MessageType.GAVE_UP,
-                MessageType.TAKEOVER_REQUEST, MessageType.SWITCHOVER_DECLINE};
+                MessageType.TAKEOVER_REQUEST, MessageType.SWITCHOVER_DECLINE, MessageType.REACHABILITY_REPORT};
         Set<Integer> codes = new HashSet<>();
         for (int i = 0; i < inOrder.length; i++) {
             assertEquals(expected[i], inOrder[i].code(), inOrder[i].name());
@@ -161,7 +179,7 @@ class MessageRoundTripTest {
             assertTrue(codes.add(inOrder[i].code()));
         }
         assertEquals(null, MessageType.fromCode(0));
-        assertEquals(null, MessageType.fromCode(13));
+        assertEquals(null, MessageType.fromCode(14));
         assertEquals(null, MessageType.fromCode(255));
     }
 
@@ -170,6 +188,7 @@ class MessageRoundTripTest {
         assertEquals(35, MessageType.KEEPALIVE.maxRecords());
         assertEquals(58, MessageType.SYNC_BATCH.maxRecords());
         assertEquals(50, MessageType.UPDATE_BATCH.maxRecords());
+        assertEquals(50, MessageType.REACHABILITY_REPORT.maxRecords());
         for (MessageType type : MessageType.values()) {
             assertTrue(type.payloadLength(type.maxRecords()) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH, type.name());
         }

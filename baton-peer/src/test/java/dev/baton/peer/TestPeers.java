@@ -112,8 +112,23 @@ final class TestPeers {
                         .set(101 + type.code(), ServiceNoticeFlyweight.REASON_CLIENT_INTERFACE_DOWN);
                 yield type.payloadLength(0);
             }
+            case REACHABILITY_REPORT -> {
+                int count = type.maxRecords();
+                ReachabilityReportFlyweight report = new ReachabilityReportFlyweight().wrap(segment, at, type.payloadLength(count))
+                        .set(4_000_000_001L, ReachabilityReportFlyweight.MAX_ELEMENTS, 100, count);
+                for (int i = 0; i < count; i++) {
+                    report.record(i, reachabilityName(i), 1 + i * 20, i % 3 == 0, i % 3);
+                }
+                yield type.payloadLength(count);
+            }
         };
         return composer.compose(buffer, destination, type, 0, payload);
+    }
+
+    /** Element {@code i}'s name in {@link #compose}'s REACHABILITY_REPORT: the longest allowed for i = 0. */
+    static byte[] reachabilityName(int i) {
+        String name = i == 0 ? "upstream-615.example:a_b" : "server-" + i;
+        return name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     static byte[] copy(PeerMessageBuffer buffer, int length) {

@@ -12,6 +12,7 @@ import dev.baton.peer.NackFlyweight;
 import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerKey;
 import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.ReachabilityReportFlyweight;
 import dev.baton.peer.ReplayWindow;
 import dev.baton.peer.ServiceNoticeFlyweight;
 import dev.baton.peer.SyncBatchFlyweight;
@@ -164,6 +165,7 @@ class PeerMessageFuzzTest {
         private final AckFlyweight ack = new AckFlyweight();
         private final NackFlyweight nack = new NackFlyweight();
         private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
+        private final ReachabilityReportFlyweight reachability = new ReachabilityReportFlyweight();
         private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
         /** Sink for every value read, so no read is optimized away. */
         long sum;
@@ -245,6 +247,19 @@ class PeerMessageFuzzTest {
                         return false;
                     }
                     sum += notice.serviceId() + notice.reason();
+                }
+                case REACHABILITY_REPORT -> {
+                    if (!reachability.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    sum += reachability.generation() + reachability.elementCount() + reachability.firstIndex();
+                    for (int i = 0; i < reachability.recordCount(); i++) {
+                        int nameLength = reachability.nameLength(i);
+                        assertTrue(nameLength >= 1 && nameLength <= ReachabilityReportFlyweight.NAME_LENGTH);
+                        assertTrue(reachability.firstIndex() + i < ReachabilityReportFlyweight.MAX_ELEMENTS);
+                        sum += nameLength + reachability.nameByte(i, 0) + reachability.weight(i) + reachability.health(i)
+                                + (reachability.required(i) ? 1 : 0);
+                    }
                 }
             }
             if (length >= 4) {
