@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param neighbours how server MAC addresses are resolved and refreshed
  * @param services   the virtual services (the patent's VECs), in file order
  * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
+ * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
+ *                     when it has none (then reachability never moves a VIP)
  */
 public record BatonConfig(
         Path source,
@@ -31,7 +33,8 @@ public record BatonConfig(
         TableSettings table,
         NeighbourSettings neighbours,
         List<ServiceConfig> services,
-        Optional<HighAvailabilitySettings> highAvailability) {
+        Optional<HighAvailabilitySettings> highAvailability,
+        Optional<ReachabilitySettings> reachability) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
     private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
@@ -42,8 +45,16 @@ public record BatonConfig(
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(neighbours, "neighbours");
         Objects.requireNonNull(highAvailability, "highAvailability");
+        Objects.requireNonNull(reachability, "reachability");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
+    }
+
+    /** A configuration without a reachability set. */
+    public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
+                       NeighbourSettings neighbours, List<ServiceConfig> services,
+                       Optional<HighAvailabilitySettings> highAvailability) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, Optional.empty());
     }
 
     /** Interfaces that face clients (role client or both), in file order. */
@@ -141,6 +152,13 @@ public record BatonConfig(
             line(text, " persistence-ns", service.persistence());
             for (ServiceConfig.ServerConfig server : service.servers()) {
                 text.append(" server=").append(Ipv4.format(server.address())).append(" weight=").append(server.weight()).append('\n');
+            }
+            // Fallback servers take the indexes after the servers', and a replicated connection names its server
+            // by index: both routers must list the same ones. Left out when there are none, so that the digest of
+            // a file without them is what it always was. Health checks, alternates and the reachability set are
+            // each router's own (FIG. 6: two routers may reach differently).
+            for (ServiceConfig.ServerConfig server : service.fallback()) {
+                text.append(" fallback=").append(Ipv4.format(server.address())).append(" weight=").append(server.weight()).append('\n');
             }
         }
         return text.toString();

@@ -5,6 +5,7 @@ import dev.baton.codec.Ipv4;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -29,9 +30,147 @@ final class ConfigChecks {
         for (ConfigDraft.Service service : draft.services()) {
             checkServers(draft, service);
             checkVip(draft, service);
+            service.healthCheck().ifPresent(this::checkHealthCheck);
         }
         checkTakeoverUnits(draft.services());
         draft.highAvailability().ifPresent(ha -> checkHighAvailability(draft, ha));
+        draft.reachability().ifPresent(reachability -> checkReachability(draft, reachability));
+    }
+
+    // ---- health checks and reachability ---------------------------------------------------------------
+
+    private void checkHealthCheck(ConfigDraft.HealthCheck check) {
+        timeoutBelowInterval(check.timeout(), check.interval());
+        Located<HealthCheckSettings.Kind> kind = check.kind();
+        if (!kind.valid() || kind.value() == HealthCheckSettings.Kind.HTTP) {
+            return;
+        }
+        for (Optional<? extends Located<?>> httpOnly : List.of(check.path(), check.host(), check.expectStatus(), check.expectBody())) {
+            httpOnly.ifPresent(value -> problems.add(value.at(), value.keyPath(), "applies only to type http (this check is "
+                    + kind.value().configName() + ")", "type: http"));
+        }
+        if (kind.value() == HealthCheckSettings.Kind.NONE) {
+            check.port().ifPresent(port -> problems.add(port.at(), port.keyPath(), "applies only to type tcp or http (this check is none)",
+                    "type: tcp"));
+        }
+    }
+
+    /** A probe that may take as long as its interval would overlap the next one: at most one is in flight. */
+    private void timeoutBelowInterval(Located<Duration> timeout, Located<Duration> interval) {
+        if (timeout.valid() && interval.valid() && timeout.value().compareTo(interval.value()) >= 0) {
+            problems.add(timeout.at(), timeout.keyPath(), ConfigValues.formatDuration(timeout.value()) + defaultNote(timeout)
+                            + " must be below interval (" + ConfigValues.formatDuration(interval.value()) + defaultNote(interval)
+                            + "): a probe must end before the next one starts",
+                    "timeout: " + ConfigValues.formatDuration(interval.value().dividedBy(2)));
+        }
+    }
+
+    private void checkReachability(ConfigDraft draft, ConfigDraft.Reachability reachability) {
+        List<ConfigDraft.Target> targets = reachability.targets();
+        if (targets.size() > ConfigLimits.MAX_REACHABILITY_TARGETS) {
+            ConfigDraft.Target first = targets.get(ConfigLimits.MAX_REACHABILITY_TARGETS);
+            problems.add(first.at(), first.keyPath(), "is element number " + (ConfigLimits.MAX_REACHABILITY_TARGETS + 1)
+                    + "; a reachability set has at most " + ConfigLimits.MAX_REACHABILITY_TARGETS
+                    + " (it travels to the peers in one report): use a service element for a whole cluster", "service: web");
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            ConfigDraft.Target target = targets.get(i);
+            for (int j = 0; j < i; j++) {
+                Located<String> earlier = targets.get(j).name();
+                if (target.name().valid() && earlier.valid() && earlier.value().equals(target.name().value())) {
+                    problems.add(target.name().at(), target.name().keyPath(), "'" + target.name().value()
+                            + "' is already the name of " + targets.get(j).keyPath() + " (line " + earlier.at().line() + ")",
+                            "name: " + target.name().value() + "-2");
+                    break;
+                }
+            }
+            checkTarget(draft, target);
+        }
+    }
+
+    private void checkTarget(ConfigDraft draft, ConfigDraft.Target target) {
+        timeoutBelowInterval(target.timeout(), target.interval());
+        if (target.address().isPresent() == target.service().isPresent()) {
+            problems.add(target.at(), target.keyPath(), target.address().isPresent()
+                            ? "has both address and service; an element is a host or a service's servers"
+                            : "needs address (a host to probe) or service (a service's servers, by their health checks)",
+                    "address: 192.0.2.1");
+            return;
+        }
+        Located<ReachabilitySettings.Probe> probe = target.probe();
+        if (target.service().isPresent()) {
+            checkServiceTarget(draft, target);
+            return;
+        }
+        target.minUp().ifPresent(minUp -> problems.add(minUp.at(), minUp.keyPath(), "applies only to a service element",
+                "service: web"));
+        if (!probe.valid()) {
+            return;
+        }
+        if (probe.value() == ReachabilitySettings.Probe.SERVICE) {
+            problems.add(probe.at(), probe.keyPath(), "service is the probe of a service element; this one has an address",
+                    "probe: icmp");
+        } else if (probe.value() == ReachabilitySettings.Probe.TCP && target.port().isEmpty()) {
+            problems.add(target.at(), target.keyPath() + ".port", "is missing; a tcp probe connects to a port", "port: 80");
+        } else if (probe.value() != ReachabilitySettings.Probe.TCP && target.port().isPresent()) {
+            Located<Integer> port = target.port().get();
+            problems.add(port.at(), port.keyPath(), "applies only to probe tcp (this one is " + probe.value().configName() + ")",
+                    "probe: tcp");
+        }
+        Located<Integer> address = target.address().get();
+        if (probe.value() == ReachabilitySettings.Probe.ARP && address.valid() && draft.interfacesComplete()
+                && onSubnetOf(draft, address.value()) == null) {
+            problems.add(address.at(), address.keyPath(), Ipv4.format(address.value()) + " is on no attached subnet; ARP reaches"
+                    + " only hosts on the router's own segments (use probe icmp or tcp for a host further away)", "probe: icmp");
+        }
+    }
+
+    private void checkServiceTarget(ConfigDraft draft, ConfigDraft.Target target) {
+        Located<String> name = target.service().get();
+        if (!target.probe().defaulted() && target.probe().valid() && target.probe().value() != ReachabilitySettings.Probe.SERVICE) {
+            problems.add(target.probe().at(), target.probe().keyPath(), "a service element is probed by its servers' health"
+                    + " checks; leave probe out", "service: " + (name.valid() ? name.value() : "web"));
+        }
+        target.port().ifPresent(port -> problems.add(port.at(), port.keyPath(), "applies only to probe tcp; a service element"
+                + " is probed by its servers' health checks", "service: web"));
+        if (!name.valid()) {
+            return;
+        }
+        ConfigDraft.Service service = null;
+        List<String> names = new ArrayList<>();
+        for (ConfigDraft.Service candidate : draft.services()) {
+            if (candidate.name().valid()) {
+                names.add(candidate.name().value());
+                if (candidate.name().value().equals(name.value())) {
+                    service = candidate;
+                }
+            }
+        }
+        if (service == null) {
+            String message = "'" + name.value() + "' is not the name of a service (" + String.join(", ", names) + ")";
+            problems.add(name.at(), name.keyPath(), Suggestions.closest(name.value(), names)
+                    .map(s -> message + "; did you mean '" + s + "'?").orElse(message), "service: " + (names.isEmpty() ? "web" : names.getFirst()));
+            return;
+        }
+        if (service.healthCheck().isEmpty()) {
+            problems.add(name.at(), name.keyPath(), service.label() + " has no health-check; a service element is reachable"
+                    + " while its servers pass their checks", "health-check: { type: tcp }");
+        }
+        if (target.minUp().isPresent() && target.minUp().get().valid() && target.minUp().get().value() > service.servers().size()) {
+            Located<Integer> minUp = target.minUp().get();
+            problems.add(minUp.at(), minUp.keyPath(), minUp.value() + " is more than the " + service.servers().size()
+                    + " servers of " + service.label(), "min-up: 1");
+        }
+    }
+
+    /** The interface whose subnet holds {@code address}, or {@code null}. */
+    private static ConfigDraft.Interface onSubnetOf(ConfigDraft draft, int address) {
+        for (ConfigDraft.Interface entry : draft.interfaces()) {
+            if (entry.address().valid() && entry.address().value().contains(address)) {
+                return entry;
+            }
+        }
+        return null;
     }
 
     // ---- high availability --------------------------------------------------------------------------
@@ -385,9 +524,47 @@ final class ConfigChecks {
                 : endpoint + " overlaps " + earlier.ports().value() + " of " + earlier.service().label() + " (line " + line + ")";
     }
 
-    /** Servers are reached by MAC on an attached segment (direct server return), so each must be on one. */
+    /**
+     * Servers are reached by MAC on an attached segment (direct server return), so each must be on one; so must
+     * their alternate addresses (address substitution forwards to them the same way) and fallback servers.
+     */
     private void checkServers(ConfigDraft draft, ConfigDraft.Service service) {
-        List<ConfigDraft.Server> servers = service.servers();
+        List<ConfigDraft.Server> servers = new ArrayList<>(service.servers());
+        servers.addAll(service.fallback());
+        List<Located<Integer>> alternates = new ArrayList<>();
+        for (ConfigDraft.Server server : servers) {
+            if (server.alternates().size() > ConfigLimits.MAX_ALTERNATES) {
+                Located<Integer> extra = server.alternates().get(ConfigLimits.MAX_ALTERNATES);
+                problems.add(extra.at(), extra.keyPath(), "is alternate number " + (ConfigLimits.MAX_ALTERNATES + 1) + "; a server has at most "
+                        + ConfigLimits.MAX_ALTERNATES, "alternates: [198.51.100.111]");
+            }
+            for (Located<Integer> alternate : server.alternates()) {
+                Finding finding = null;
+                for (ConfigDraft.Server other : servers) {
+                    if (other.address().valid() && other.address().value().equals(alternate.value())) {
+                        finding = Finding.of(Ipv4.format(alternate.value()) + " is the address of " + other.keyPath() + " (line "
+                                + other.address().at().line() + "); an alternate is another address of the same host");
+                        break;
+                    }
+                }
+                for (int k = 0; finding == null && k < alternates.size(); k++) {
+                    if (alternates.get(k).value().equals(alternate.value())) {
+                        finding = Finding.of(Ipv4.format(alternate.value()) + " is listed twice as an alternate (first at line "
+                                + alternates.get(k).at().line() + ")");
+                    }
+                }
+                if (finding == null) {
+                    finding = addressOfInterface(draft, alternate.value(), "an alternate cannot be the router itself");
+                }
+                if (finding == null && draft.interfacesComplete()) {
+                    finding = serverSubnetProblem(draft, alternate.value());
+                }
+                if (finding != null) {
+                    problems.add(alternate.at(), alternate.keyPath(), finding.message(), finding.example());
+                }
+                alternates.add(alternate);
+            }
+        }
         for (int i = 0; i < servers.size(); i++) {
             Located<Integer> address = servers.get(i).address();
             if (!address.valid()) {
@@ -511,7 +688,9 @@ final class ConfigChecks {
 
     private static Finding addressOfServer(ConfigDraft draft, int address) {
         for (ConfigDraft.Service service : draft.services()) {
-            for (ConfigDraft.Server server : service.servers()) {
+            List<ConfigDraft.Server> servers = new ArrayList<>(service.servers());
+            servers.addAll(service.fallback());
+            for (ConfigDraft.Server server : servers) {
                 if (server.address().valid() && server.address().value() == address) {
                     return Finding.of(Ipv4.format(address) + " is also the address of the server " + server.keyPath()
                             + " (line " + server.address().at().line() + "); a VIP must be an address of its own");

@@ -149,6 +149,40 @@ public final class ConfigDefaults {
     /** Sync window settings with the defaults above. */
     public static final SyncWindowSettings SYNC = new SyncWindowSettings(SYNC_WINDOW, SYNC_RETRANSMIT_TIMEOUT);
 
+    /**
+     * A server is checked every 2 s and may take 1 s to answer: with fall 3 a dead server gets new connections
+     * for at most about 6 s, while a server that misses one check under load (a full accept queue, a GC pause)
+     * keeps its traffic. Rise 2: one lucky answer does not bring a crashing server back.
+     */
+    public static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(1);
+    public static final int HEALTH_CHECK_RISE = 2;
+    public static final int HEALTH_CHECK_FALL = 3;
+    public static final String HEALTH_CHECK_PATH = "/";
+    public static final int HEALTH_CHECK_EXPECT_STATUS = 200;
+    /** What happens to a failed server's established connections: they keep going to it (they may still complete). */
+    public static final ServiceConfig.OnServerDown ON_SERVER_DOWN = ServiceConfig.OnServerDown.KEEP;
+
+    /** Every element counts the same: the router that reaches more of its set is better. */
+    public static final ReachabilitySettings.Compare REACHABILITY_COMPARE = ReachabilitySettings.Compare.COUNT;
+    /** One element (or one unit of weight) better is enough... */
+    public static final long REACHABILITY_MIN_IMPROVEMENT = 1;
+    /**
+     * ...once it has lasted 3 s: three reporting intervals, and longer than a flapping element stays on either
+     * side, so the VIP does not follow the flaps (keepalived #2469 is a VIP flapping with its checks).
+     */
+    public static final Duration REACHABILITY_HOLD = Duration.ofSeconds(3);
+    /** Each router's report goes to its peers every second, and at once when an element changes. */
+    public static final Duration REACHABILITY_REPORT_INTERVAL = Duration.ofSeconds(1);
+    /** An element is probed every second and may take 500 ms. */
+    public static final Duration REACHABILITY_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration REACHABILITY_TIMEOUT = Duration.ofMillis(500);
+    public static final int REACHABILITY_RISE = 2;
+    public static final int REACHABILITY_FALL = 3;
+    public static final int REACHABILITY_WEIGHT = 1;
+    /** A service element is reachable while at least one of its servers is up. */
+    public static final int REACHABILITY_MIN_UP = 1;
+
     private ConfigDefaults() {
     }
 

@@ -29,7 +29,8 @@ record ConfigDraft(
         Table table,
         Neighbours neighbours,
         List<Service> services,
-        Optional<HighAvailability> highAvailability) {
+        Optional<HighAvailability> highAvailability,
+        Optional<Reachability> reachability) {
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers, Ring ring) {
     }
@@ -55,7 +56,8 @@ record ConfigDraft(
     record Service(String keyPath, Located<String> name, Located<Integer> vip, Located<ServiceConfig.Protocol> protocol,
                    List<Located<ServiceConfig.PortRange>> ports, Located<ServiceConfig.SchedulerKind> scheduler,
                    Located<Duration> persistence, List<Server> servers, Located<ServiceConfig.ServiceRole> role,
-                   Located<Integer> priority, Located<ServiceConfig.Failback> failback) {
+                   Located<Integer> priority, Located<ServiceConfig.Failback> failback, Optional<HealthCheck> healthCheck,
+                   Located<ServiceConfig.OnServerDown> onServerDown, List<Server> fallback) {
 
         /** How messages refer to this service: by name when it has a valid one. */
         String label() {
@@ -63,7 +65,65 @@ record ConfigDraft(
         }
     }
 
-    record Server(String keyPath, Located<Integer> address, Located<Integer> weight) {
+    /** @param alternates the alternate addresses that were valid */
+    record Server(String keyPath, Located<Integer> address, Located<Integer> weight, List<Located<Integer>> alternates) {
+
+        ServiceConfig.ServerConfig toConfig() {
+            List<Integer> addresses = new ArrayList<>();
+            for (Located<Integer> alternate : alternates) {
+                addresses.add(alternate.value());
+            }
+            return new ServiceConfig.ServerConfig(address.value(), weight.value(), addresses);
+        }
+    }
+
+    /** A service's {@code health-check}; the HTTP-only keys are empty when left out. */
+    record HealthCheck(String keyPath, SourcePosition at, Located<HealthCheckSettings.Kind> kind, Optional<Located<Integer>> port,
+                       Optional<Located<String>> path, Optional<Located<String>> host, Optional<Located<Integer>> expectStatus,
+                       Optional<Located<String>> expectBody, Located<Duration> interval, Located<Duration> timeout,
+                       Located<Integer> rise, Located<Integer> fall) {
+
+        HealthCheckSettings toSettings() {
+            return new HealthCheckSettings(kind.value(), port.map(Located::value).orElse(0),
+                    path.map(Located::value).orElse(ConfigDefaults.HEALTH_CHECK_PATH), host.map(Located::value).orElse(null),
+                    expectStatus.map(Located::value).orElse(ConfigDefaults.HEALTH_CHECK_EXPECT_STATUS),
+                    expectBody.map(Located::value).orElse(null), interval.value(), timeout.value(), rise.value(), fall.value());
+        }
+    }
+
+    /** The {@code reachability} section. */
+    record Reachability(String keyPath, Located<ReachabilitySettings.Compare> compare, Located<Long> minImprovement,
+                        Located<Duration> hold, Located<Duration> reportInterval, List<Target> targets) {
+
+        ReachabilitySettings toSettings() {
+            List<ReachabilitySettings.Target> settings = new ArrayList<>();
+            for (Target target : targets) {
+                settings.add(target.toSettings());
+            }
+            return new ReachabilitySettings(compare.value(), minImprovement.value(), hold.value(), reportInterval.value(), settings);
+        }
+    }
+
+    /** One {@code reachability.targets} entry; the keys of one kind of element only are empty when left out. */
+    record Target(String keyPath, SourcePosition at, Located<String> name, Optional<Located<Integer>> address,
+                  Optional<Located<String>> service, Located<ReachabilitySettings.Probe> probe, Optional<Located<Integer>> port,
+                  Optional<Located<Integer>> minUp, Located<Duration> interval, Located<Duration> timeout, Located<Integer> rise,
+                  Located<Integer> fall, Located<Integer> weight, Located<Boolean> required) {
+
+        ReachabilitySettings.Target toSettings() {
+            boolean ofService = service.isPresent();
+            return new ReachabilitySettings.Target(name.value(),
+                    ofService ? ReachabilitySettings.Probe.SERVICE : probe.value(),
+                    address.map(Located::value).orElse(0), port.map(Located::value).orElse(0),
+                    service.map(Located::value).orElse(null),
+                    ofService ? minUp.map(Located::value).orElse(ConfigDefaults.REACHABILITY_MIN_UP) : 0,
+                    interval.value(), timeout.value(), rise.value(), fall.value(), weight.value(), required.value());
+        }
+
+        /** How messages refer to this element: by name when it has a valid one. */
+        String label() {
+            return name.valid() ? "element '" + name.value() + "'" : keyPath;
+        }
     }
 
     /**
@@ -134,13 +194,19 @@ record ConfigDraft(
             }
             List<ServiceConfig.ServerConfig> servers = new ArrayList<>();
             for (Server server : service.servers) {
-                servers.add(new ServiceConfig.ServerConfig(server.address.value(), server.weight.value()));
+                servers.add(server.toConfig());
+            }
+            List<ServiceConfig.ServerConfig> fallback = new ArrayList<>();
+            for (Server server : service.fallback) {
+                fallback.add(server.toConfig());
             }
             serviceConfigs.add(new ServiceConfig(service.name.value(), service.vip.value(), service.protocol.value(),
                     ports, service.scheduler.value(), service.persistence.value(), servers, service.role.value(),
-                    service.priority.value(), service.failback.value()));
+                    service.priority.value(), service.failback.value(),
+                    service.healthCheck.map(HealthCheck::toSettings).orElse(HealthCheckSettings.NONE),
+                    service.onServerDown.value(), fallback));
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
-                highAvailability.map(HighAvailability::toSettings));
+                highAvailability.map(HighAvailability::toSettings), reachability.map(Reachability::toSettings));
     }
 }

@@ -116,6 +116,34 @@ public final class ConfigLimits {
     public static final Duration MIN_SYNC_RETRANSMIT_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_SYNC_RETRANSMIT_TIMEOUT = Duration.ofMinutes(1);
 
+    /** Probe intervals: fast enough for sub-second detection, not so fast that 1,000 targets flood a segment. */
+    public static final Duration MIN_PROBE_INTERVAL = Duration.ofMillis(50);
+    public static final Duration MAX_PROBE_INTERVAL = Duration.ofHours(1);
+    public static final Duration MIN_PROBE_TIMEOUT = Duration.ofMillis(10);
+    public static final Duration MAX_PROBE_TIMEOUT = Duration.ofMinutes(1);
+    public static final int MIN_RISE_FALL = 1;
+    public static final int MAX_RISE_FALL = 100;
+    public static final int MIN_HTTP_STATUS = 100;
+    public static final int MAX_HTTP_STATUS = 599;
+    /** An HTTP path or Host header: one request line, no control characters. */
+    public static final int MAX_HTTP_TEXT_LENGTH = 1024;
+    /** Found within the first 16 KiB of the body (the prober reads no further). */
+    public static final int MAX_EXPECT_BODY_LENGTH = 256;
+    /** Alternate addresses of one multi-homed server (address substitution). */
+    public static final int MAX_ALTERNATES = 8;
+    /** The reachability set travels in peer reports of at most 1,024 elements. */
+    public static final int MAX_REACHABILITY_TARGETS = 1024;
+    /** An element name travels in a 24-byte field of the peer report. */
+    public static final int MAX_TARGET_NAME_LENGTH = 24;
+    public static final long MIN_IMPROVEMENT = 1;
+    public static final long MAX_IMPROVEMENT = 1_000_000;
+    public static final Duration MIN_REACHABILITY_HOLD = Duration.ZERO;
+    public static final Duration MAX_REACHABILITY_HOLD = Duration.ofHours(1);
+    public static final Duration MIN_REPORT_INTERVAL = Duration.ofMillis(100);
+    public static final Duration MAX_REPORT_INTERVAL = Duration.ofMinutes(1);
+    public static final int MIN_TARGET_WEIGHT = 1;
+    public static final int MAX_TARGET_WEIGHT = 1000;
+
     private ConfigLimits() {
     }
 }

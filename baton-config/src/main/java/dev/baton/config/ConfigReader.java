@@ -32,6 +32,10 @@ final class ConfigReader {
     private static final Pattern SERVICE_NAME_PATTERN =
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (ConfigLimits.MAX_SERVICE_NAME_LENGTH - 1) + "}");
 
+    /** A reachability element's name: it travels in the peer report (24 bytes of these characters). */
+    private static final Pattern TARGET_NAME_PATTERN =
+            Pattern.compile("[A-Za-z0-9._:-]{1," + ConfigLimits.MAX_TARGET_NAME_LENGTH + "}");
+
     /** Turns a scalar's text into a value, or throws {@link IllegalArgumentException} saying what is wrong. */
     @FunctionalInterface
     private interface ValueParser<T> {
@@ -84,8 +88,10 @@ final class ConfigReader {
         }
         Optional<ConfigDraft.HighAvailability> highAvailability =
                 optionalSection(top, HIGH_AVAILABILITY, HIGH_AVAILABILITY_KEYS).map(this::readHighAvailability);
+        Optional<ConfigDraft.Reachability> reachability =
+                optionalSection(top, REACHABILITY, REACHABILITY_KEYS).map(this::readReachability);
         return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services,
-                highAvailability));
+                highAvailability, reachability));
     }
 
     private ConfigDraft.Router readRouter(YamlMapping router) {
@@ -170,22 +176,91 @@ final class ConfigReader {
                 enumeration(ServiceConfig.SchedulerKind.values(), ServiceConfig.SchedulerKind::configName), ConfigDefaults.SCHEDULER);
         Located<Duration> persistence = value(service, PERSISTENCE,
                 duration(ConfigLimits.MIN_PERSISTENCE, ConfigLimits.MAX_PERSISTENCE), ConfigDefaults.PERSISTENCE);
-        List<ConfigDraft.Server> servers = new ArrayList<>();
-        for (Item item : items(list(service, SERVERS, "server"), service.pathOf(SERVERS.name()), SERVER_KEYS, SERVER_ITEM_EXAMPLE)) {
-            if (item.mapping != null) {
-                servers.add(new ConfigDraft.Server(item.mapping.keyPath(),
-                        value(item.mapping, SERVER_ADDRESS, text -> unicastAddress(text, "a server"), null),
-                        value(item.mapping, WEIGHT, wholeNumber(ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT), ConfigDefaults.WEIGHT)));
-            }
-        }
+        List<ConfigDraft.Server> servers = readServers(service, list(service, SERVERS, "server"), SERVERS);
+        List<ConfigDraft.Server> fallback = service.value(FALLBACK.name()) == null ? List.of()
+                : readServers(service, list(service, FALLBACK, "server"), FALLBACK);
         Located<ServiceConfig.ServiceRole> role = value(service, SERVICE_ROLE,
                 enumeration(ServiceConfig.ServiceRole.values(), ServiceConfig.ServiceRole::configName), ConfigDefaults.SERVICE_ROLE);
         Located<Integer> priority = value(service, PRIORITY,
                 wholeNumber(ConfigLimits.MIN_PRIORITY, ConfigLimits.MAX_PRIORITY), ConfigDefaults.PRIORITY);
         Located<ServiceConfig.Failback> failback = value(service, FAILBACK,
                 enumeration(ServiceConfig.Failback.values(), ServiceConfig.Failback::configName), ConfigDefaults.FAILBACK);
+        Optional<ConfigDraft.HealthCheck> healthCheck =
+                optionalSection(service, HEALTH_CHECK, HEALTH_CHECK_KEYS).map(this::readHealthCheck);
+        Located<ServiceConfig.OnServerDown> onServerDown = value(service, ON_SERVER_DOWN,
+                enumeration(ServiceConfig.OnServerDown.values(), ServiceConfig.OnServerDown::configName), ConfigDefaults.ON_SERVER_DOWN);
         return new ConfigDraft.Service(service.keyPath(), name, vip, protocol, ports, scheduler, persistence, servers,
-                role, priority, failback);
+                role, priority, failback, healthCheck, onServerDown, fallback);
+    }
+
+    private List<ConfigDraft.Server> readServers(YamlMapping service, Optional<SequenceNode> list, ConfigSchema.Key key) {
+        List<ConfigDraft.Server> servers = new ArrayList<>();
+        for (Item item : items(list, service.pathOf(key.name()), SERVER_KEYS, SERVER_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                servers.add(new ConfigDraft.Server(item.mapping.keyPath(),
+                        value(item.mapping, SERVER_ADDRESS, text -> unicastAddress(text, "a server"), null),
+                        value(item.mapping, WEIGHT, wholeNumber(ConfigLimits.MIN_WEIGHT, ConfigLimits.MAX_WEIGHT), ConfigDefaults.WEIGHT),
+                        scalars(item.mapping, ALTERNATES, "alternate address", text -> unicastAddress(text, "an alternate address"))));
+            }
+        }
+        return servers;
+    }
+
+    /** A service's {@code health-check}: {@code type} is required; the rest have defaults. */
+    private ConfigDraft.HealthCheck readHealthCheck(YamlMapping check) {
+        return new ConfigDraft.HealthCheck(check.keyPath(), check.at(),
+                value(check, CHECK_TYPE, enumeration(HealthCheckSettings.Kind.values(), HealthCheckSettings.Kind::configName), null),
+                optionalValue(check, CHECK_PORT, wholeNumber(1, 65_535)),
+                optionalValue(check, CHECK_PATH, ConfigReader::httpPath),
+                optionalValue(check, CHECK_HOST, ConfigReader::httpHost),
+                optionalValue(check, CHECK_EXPECT_STATUS, wholeNumber(ConfigLimits.MIN_HTTP_STATUS, ConfigLimits.MAX_HTTP_STATUS)),
+                optionalValue(check, CHECK_EXPECT_BODY, ConfigReader::expectBody),
+                value(check, PROBE_INTERVAL, duration(ConfigLimits.MIN_PROBE_INTERVAL, ConfigLimits.MAX_PROBE_INTERVAL),
+                        ConfigDefaults.HEALTH_CHECK_INTERVAL),
+                value(check, PROBE_TIMEOUT, duration(ConfigLimits.MIN_PROBE_TIMEOUT, ConfigLimits.MAX_PROBE_TIMEOUT),
+                        ConfigDefaults.HEALTH_CHECK_TIMEOUT),
+                value(check, RISE, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_RISE),
+                value(check, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_FALL));
+    }
+
+    /** The {@code reachability} section: the set this router must reach (RM 230) and how routers compare. */
+    private ConfigDraft.Reachability readReachability(YamlMapping section) {
+        Located<ReachabilitySettings.Compare> compare = value(section, COMPARE,
+                enumeration(ReachabilitySettings.Compare.values(), ReachabilitySettings.Compare::configName),
+                ConfigDefaults.REACHABILITY_COMPARE);
+        Located<Long> minImprovement = value(section, MIN_IMPROVEMENT,
+                longNumber(ConfigLimits.MIN_IMPROVEMENT, ConfigLimits.MAX_IMPROVEMENT), ConfigDefaults.REACHABILITY_MIN_IMPROVEMENT);
+        Located<Duration> hold = value(section, HOLD,
+                duration(ConfigLimits.MIN_REACHABILITY_HOLD, ConfigLimits.MAX_REACHABILITY_HOLD), ConfigDefaults.REACHABILITY_HOLD);
+        Located<Duration> reportInterval = value(section, REPORT_INTERVAL,
+                duration(ConfigLimits.MIN_REPORT_INTERVAL, ConfigLimits.MAX_REPORT_INTERVAL), ConfigDefaults.REACHABILITY_REPORT_INTERVAL);
+        List<ConfigDraft.Target> targets = new ArrayList<>();
+        for (Item item : items(list(section, TARGETS, "target"), section.pathOf(TARGETS.name()), TARGET_KEYS, TARGET_ITEM_EXAMPLE)) {
+            if (item.mapping != null) {
+                targets.add(readTarget(item.mapping));
+            }
+        }
+        return new ConfigDraft.Reachability(section.keyPath(), compare, minImprovement, hold, reportInterval, targets);
+    }
+
+    private ConfigDraft.Target readTarget(YamlMapping target) {
+        return new ConfigDraft.Target(target.keyPath(), target.at(),
+                value(target, TARGET_NAME, ConfigReader::targetName, null),
+                optionalValue(target, TARGET_ADDRESS, text -> unicastAddress(text, "a reachability target")),
+                optionalValue(target, TARGET_SERVICE, ConfigReader::serviceName),
+                value(target, TARGET_PROBE, enumeration(ReachabilitySettings.Probe.values(), ReachabilitySettings.Probe::configName),
+                        ReachabilitySettings.Probe.ICMP),
+                optionalValue(target, TARGET_PORT, wholeNumber(1, 65_535)),
+                optionalValue(target, MIN_UP, wholeNumber(1, ConfigLimits.MAX_REACHABILITY_TARGETS)),
+                value(target, PROBE_INTERVAL, duration(ConfigLimits.MIN_PROBE_INTERVAL, ConfigLimits.MAX_PROBE_INTERVAL),
+                        ConfigDefaults.REACHABILITY_INTERVAL),
+                value(target, PROBE_TIMEOUT, duration(ConfigLimits.MIN_PROBE_TIMEOUT, ConfigLimits.MAX_PROBE_TIMEOUT),
+                        ConfigDefaults.REACHABILITY_TIMEOUT),
+                value(target, RISE, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.REACHABILITY_RISE),
+                value(target, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.REACHABILITY_FALL),
+                value(target, TARGET_WEIGHT, wholeNumber(ConfigLimits.MIN_TARGET_WEIGHT, ConfigLimits.MAX_TARGET_WEIGHT),
+                        ConfigDefaults.REACHABILITY_WEIGHT),
+                value(target, REQUIRED, ConfigReader::bool, false));
     }
 
     /** The {@code high-availability} section; the timers are the patent's t1..t4 (FIG. 3). */
@@ -289,6 +364,37 @@ final class ConfigReader {
 
     // ---- shapes -------------------------------------------------------------------------------------
 
+    /**
+     * An optional list of single values, or one value written without brackets; the valid values (the others
+     * are reported). Empty when left out.
+     */
+    private <T> List<Located<T>> scalars(YamlMapping parent, ConfigSchema.Key key, String itemName, ValueParser<T> parser) {
+        String path = parent.pathOf(key.name());
+        Node node = parent.value(key.name());
+        List<Located<T>> values = new ArrayList<>();
+        if (node == null) {
+            return values;
+        }
+        if (node instanceof ScalarNode && !YamlMapping.isNull(node)) {
+            Located<T> value = scalar(node, path, key.example(), parser);
+            if (value.valid()) {
+                values.add(value);
+            }
+            return values;
+        }
+        Optional<SequenceNode> list = list(parent, key, itemName);
+        if (list.isPresent()) {
+            List<Node> elements = list.get().getValue();
+            for (int i = 0; i < elements.size(); i++) {
+                Located<T> value = scalar(elements.get(i), path + "[" + i + "]", key.example(), parser);
+                if (value.valid()) {
+                    values.add(value);
+                }
+            }
+        }
+        return values;
+    }
+
     /** An optional nested mapping; absent (all defaults) when left out or unusable (reported). */
     private YamlMapping section(YamlMapping parent, ConfigSchema.Key key, List<ConfigSchema.Key> keys) {
         String path = parent.pathOf(key.name());
@@ -371,6 +477,12 @@ final class ConfigReader {
             return Located.ofDefault(defaultValue, mapping.at(), path);
         }
         return scalar(node, path, key.example(), parser);
+    }
+
+    /** A value without a default whose absence means something: empty when left out, else parsed (maybe invalid, reported). */
+    private <T> Optional<Located<T>> optionalValue(YamlMapping mapping, ConfigSchema.Key key, ValueParser<T> parser) {
+        Node node = mapping.value(key.name());
+        return node == null ? Optional.empty() : Optional.of(scalar(node, mapping.pathOf(key.name()), key.example(), parser));
     }
 
     private <T> Located<T> scalar(Node node, String path, String example, ValueParser<T> parser) {
@@ -479,6 +591,62 @@ final class ConfigReader {
                     + " letters, digits, '.', '_' or '-', starting with a letter or digit)");
         }
         return text;
+    }
+
+    /** An element name travels in the peer report's 24-byte field (docs/protocol.md, REACHABILITY_REPORT). */
+    private static String targetName(String text) {
+        if (!TARGET_NAME_PATTERN.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a valid element name (1.." + ConfigLimits.MAX_TARGET_NAME_LENGTH
+                    + " letters, digits, '.', '_', ':' or '-')");
+        }
+        return text;
+    }
+
+    /** YAML 1.2's booleans, nothing else ("yes" and "on" are YAML 1.1 and mean a string here). */
+    private static Boolean bool(String text) {
+        return switch (text) {
+            case "true", "True", "TRUE" -> true;
+            case "false", "False", "FALSE" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        };
+    }
+
+    /** The path of an HTTP request line: absolute, printable ASCII without spaces (RFC 9112 section 3.2). */
+    private static String httpPath(String text) {
+        if (!text.startsWith("/") || !printableWithoutSpace(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not an HTTP path (starts with '/', printable ASCII, no"
+                    + " spaces, at most " + ConfigLimits.MAX_HTTP_TEXT_LENGTH + " characters)");
+        }
+        return text;
+    }
+
+    /** A Host header value: printable ASCII without spaces (it goes into the request as written). */
+    private static String httpHost(String text) {
+        if (text.isEmpty() || !printableWithoutSpace(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a host name for the Host header (printable ASCII, no"
+                    + " spaces, at most " + ConfigLimits.MAX_HTTP_TEXT_LENGTH + " characters)");
+        }
+        return text;
+    }
+
+    private static String expectBody(String text) {
+        if (text.isEmpty() || text.length() > ConfigLimits.MAX_EXPECT_BODY_LENGTH) {
+            throw new IllegalArgumentException("must be 1.." + ConfigLimits.MAX_EXPECT_BODY_LENGTH + " characters");
+        }
+        return text;
+    }
+
+    private static boolean printableWithoutSpace(String text) {
+        if (text.length() > ConfigLimits.MAX_HTTP_TEXT_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String serviceName(String text) {

@@ -25,7 +25,9 @@ final class ConfigSchema {
     static final Key HIGH_AVAILABILITY = new Key("high-availability",
             "high-availability: { router-number: 1, key-file: /etc/baton/peer.key, peers: [{ name: baton-2, router-number: 2, "
                     + "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }] }");
-    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY);
+    static final Key REACHABILITY = new Key("reachability",
+            "reachability: { compare: count, targets: [{ name: upstream, address: 192.0.2.1, probe: arp }] }");
+    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY, REACHABILITY);
 
     static final Key ROUTER_ID = new Key("id", "id: baton-1");
     static final Key CONTROL_SOCKET = new Key("control-socket", "control-socket: /run/baton/baton-1.sock");
@@ -76,12 +78,47 @@ final class ConfigSchema {
     static final Key SERVICE_ROLE = new Key("role", "role: primary");
     static final Key PRIORITY = new Key("priority", "priority: 100");
     static final Key FAILBACK = new Key("failback", "failback: automatic");
+    static final Key HEALTH_CHECK = new Key("health-check", "health-check: { type: http, path: /health, interval: 2s }");
+    static final Key ON_SERVER_DOWN = new Key("on-server-down", "on-server-down: keep");
+    static final Key FALLBACK = new Key("fallback", "fallback: [{ address: 198.51.100.99 }]");
     static final List<Key> SERVICE_KEYS = List.of(SERVICE_NAME, VIP, PROTOCOL, PORTS, SCHEDULER, PERSISTENCE, SERVERS,
-            SERVICE_ROLE, PRIORITY, FAILBACK);
+            SERVICE_ROLE, PRIORITY, FAILBACK, HEALTH_CHECK, ON_SERVER_DOWN, FALLBACK);
+
+    static final Key CHECK_TYPE = new Key("type", "type: http");
+    static final Key CHECK_PORT = new Key("port", "port: 8080");
+    static final Key CHECK_PATH = new Key("path", "path: /health");
+    static final Key CHECK_HOST = new Key("host", "host: www.example.com");
+    static final Key CHECK_EXPECT_STATUS = new Key("expect-status", "expect-status: 200");
+    static final Key CHECK_EXPECT_BODY = new Key("expect-body", "expect-body: ok");
+    static final Key PROBE_INTERVAL = new Key("interval", "interval: 2s");
+    static final Key PROBE_TIMEOUT = new Key("timeout", "timeout: 1s");
+    static final Key RISE = new Key("rise", "rise: 2");
+    static final Key FALL = new Key("fall", "fall: 3");
+    static final List<Key> HEALTH_CHECK_KEYS = List.of(CHECK_TYPE, CHECK_PORT, CHECK_PATH, CHECK_HOST, CHECK_EXPECT_STATUS,
+            CHECK_EXPECT_BODY, PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL);
+
+    static final Key COMPARE = new Key("compare", "compare: required");
+    static final Key MIN_IMPROVEMENT = new Key("min-improvement", "min-improvement: 1");
+    static final Key HOLD = new Key("hold", "hold: 3s");
+    static final Key REPORT_INTERVAL = new Key("report-interval", "report-interval: 1s");
+    static final Key TARGETS = new Key("targets", "targets: [{ name: upstream, address: 192.0.2.1, probe: arp }]");
+    static final List<Key> REACHABILITY_KEYS = List.of(COMPARE, MIN_IMPROVEMENT, HOLD, REPORT_INTERVAL, TARGETS);
+
+    static final Key TARGET_NAME = new Key("name", "name: upstream");
+    static final Key TARGET_ADDRESS = new Key("address", "address: 192.0.2.1");
+    static final Key TARGET_SERVICE = new Key("service", "service: web");
+    static final Key TARGET_PROBE = new Key("probe", "probe: icmp");
+    static final Key TARGET_PORT = new Key("port", "port: 80");
+    static final Key MIN_UP = new Key("min-up", "min-up: 1");
+    static final Key TARGET_WEIGHT = new Key("weight", "weight: 10");
+    static final Key REQUIRED = new Key("required", "required: true");
+    static final List<Key> TARGET_KEYS = List.of(TARGET_NAME, TARGET_ADDRESS, TARGET_SERVICE, TARGET_PROBE, TARGET_PORT, MIN_UP,
+            PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL, TARGET_WEIGHT, REQUIRED);
 
     static final Key SERVER_ADDRESS = new Key("address", "address: 198.51.100.11");
     static final Key WEIGHT = new Key("weight", "weight: 10");
-    static final List<Key> SERVER_KEYS = List.of(SERVER_ADDRESS, WEIGHT);
+    static final Key ALTERNATES = new Key("alternates", "alternates: [198.51.100.111]");
+    static final List<Key> SERVER_KEYS = List.of(SERVER_ADDRESS, WEIGHT, ALTERNATES);
 
     static final Key ROUTER_NUMBER = new Key("router-number", "router-number: 1");
     static final Key KEY_FILE = new Key("key-file", "key-file: /etc/baton/peer.key");
@@ -124,6 +161,7 @@ final class ConfigSchema {
     static final String INTERFACE_ITEM_EXAMPLE = "- { name: eth0, role: both, address: 192.0.2.2/24 }";
     static final String SERVICE_ITEM_EXAMPLE = "- { name: web, vip: 192.0.2.10, ports: [80], servers: [{ address: 192.0.2.11 }] }";
     static final String SERVER_ITEM_EXAMPLE = "- { address: 198.51.100.11, weight: 3 }";
+    static final String TARGET_ITEM_EXAMPLE = "- { name: upstream, address: 192.0.2.1, probe: arp }";
     static final String PEER_ITEM_EXAMPLE = "- { name: baton-2, router-number: 2, links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }";
     static final String LINK_ITEM_EXAMPLE = "- { local: 203.0.113.1, peer: 203.0.113.2 }";
     /** Shown when the document is empty or not a mapping. */
@@ -144,11 +182,15 @@ final class ConfigSchema {
         levels.put("neighbours", NEIGHBOUR_KEYS);
         levels.put("services[]", SERVICE_KEYS);
         levels.put("services[].servers[]", SERVER_KEYS);
+        levels.put("services[].health-check", HEALTH_CHECK_KEYS);
+        levels.put("services[].fallback[]", SERVER_KEYS);
         levels.put("high-availability", HIGH_AVAILABILITY_KEYS);
         levels.put("high-availability.gratuitous-arp", GRATUITOUS_ARP_KEYS);
         levels.put("high-availability.sync", SYNC_KEYS);
         levels.put("high-availability.peers[]", PEER_KEYS);
         levels.put("high-availability.peers[].links[]", LINK_KEYS);
+        levels.put("reachability", REACHABILITY_KEYS);
+        levels.put("reachability.targets[]", TARGET_KEYS);
         return levels;
     }
 

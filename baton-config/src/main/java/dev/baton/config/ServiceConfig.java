@@ -23,6 +23,9 @@ import java.util.Objects;
  *                    stays active (then the router number decides)
  * @param failback    whether a recovered primary takes its VIP back once synchronized (transition 346) or
  *                    waits for an operator's switchover (347)
+ * @param healthCheck how this router checks the servers ({@link HealthCheckSettings#NONE} for no check)
+ * @param onServerDown what happens to the established connections of a server that fails its check
+ * @param fallback    servers that get new connections only while every server in {@code servers} is down; empty for none
  */
 public record ServiceConfig(
         String name,
@@ -34,7 +37,10 @@ public record ServiceConfig(
         List<ServerConfig> servers,
         ServiceRole role,
         int priority,
-        Failback failback) {
+        Failback failback,
+        HealthCheckSettings healthCheck,
+        OnServerDown onServerDown,
+        List<ServerConfig> fallback) {
 
     public ServiceConfig {
         Objects.requireNonNull(name, "name");
@@ -52,6 +58,16 @@ public record ServiceConfig(
         }
         ports = List.copyOf(ports);
         servers = List.copyOf(servers);
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(onServerDown, "onServerDown");
+        fallback = List.copyOf(fallback);
+    }
+
+    /** A service without health checks or fallback servers. */
+    public ServiceConfig(String name, int vip, Protocol protocol, List<PortRange> ports, SchedulerKind scheduler,
+                         Duration persistence, List<ServerConfig> servers, ServiceRole role, int priority, Failback failback) {
+        this(name, vip, protocol, ports, scheduler, persistence, servers, role, priority, failback,
+                HealthCheckSettings.NONE, ConfigDefaults.ON_SERVER_DOWN, List.of());
     }
 
     /**
@@ -156,6 +172,25 @@ public record ServiceConfig(
         }
     }
 
+    /** What a server's failed health check does to its established connections. Written in the file as {@link #configName()}. */
+    public enum OnServerDown {
+        /** They keep going to it: a server that fails its check may still complete them. */
+        KEEP("keep"),
+        /** They are removed (and counted): their clients' next packets get a new server or a reset. */
+        DROP("drop");
+
+        private final String configName;
+
+        OnServerDown(String configName) {
+            this.configName = configName;
+        }
+
+        /** The word used for this in the configuration file. */
+        public String configName() {
+            return configName;
+        }
+    }
+
     /** An inclusive port range, 1..65535; a single port has {@code first == last}. */
     public record PortRange(int first, int last) {
 
@@ -183,10 +218,12 @@ public record ServiceConfig(
     /**
      * A real server.
      *
-     * @param address its IPv4 address on a server-facing subnet
-     * @param weight  relative share of new connections, 0..1000; 0 drains it (no new connections)
+     * @param address    its IPv4 address on a server-facing subnet
+     * @param weight     relative share of new connections, 0..1000; 0 drains it (no new connections)
+     * @param alternates other addresses of the same multi-homed host (the patent's address substitution, RM 230):
+     *                   when {@code address} stops answering and one of these answers, its connections go there
      */
-    public record ServerConfig(int address, int weight) {
+    public record ServerConfig(int address, int weight, List<Integer> alternates) {
 
         /** The largest weight a server may have. */
         public static final int MAX_WEIGHT = 1000;
@@ -195,6 +232,12 @@ public record ServiceConfig(
             if (weight < 0 || weight > MAX_WEIGHT) {
                 throw new IllegalArgumentException("weight " + weight + " is not within 0.." + MAX_WEIGHT);
             }
+            alternates = List.copyOf(alternates);
+        }
+
+        /** A server without alternate addresses. */
+        public ServerConfig(int address, int weight) {
+            this(address, weight, List.of());
         }
     }
 }

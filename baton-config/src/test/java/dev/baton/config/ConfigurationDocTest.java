@@ -71,7 +71,8 @@ class ConfigurationDocTest {
     @Test
     void quotedRuleMessagesAreWhatTheLoaderTestsExpect() {
         Set<String> expectedByTests = new HashSet<>();
-        for (Arguments row : Stream.concat(ConfigLoaderRejectionTest.rejections(), HighAvailabilityRejectionTest.rejections()).toList()) {
+        for (Arguments row : Stream.of(ConfigLoaderRejectionTest.rejections(), HighAvailabilityRejectionTest.rejections(),
+                ReachabilityConfigTest.rejections()).flatMap(s -> s).toList()) {
             expectedByTests.addAll(List.of(((String) row.get()[2]).split("\n")));
         }
         List<String> quoted = new ArrayList<>();
