@@ -16,6 +16,7 @@ import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.forward.ForwarderBuilder;
 import dev.baton.dataplane.forward.WorkerExtension;
 import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.table.ConnectionListener;
@@ -43,6 +44,7 @@ public final class Dataplane implements AutoCloseable {
     private final BatonConfig config;
     private final ServiceMap services;
     private final NeighbourTable neighbours;
+    private final ServerHealthBoard health;
     private final VipOwnership ownership;
     private final Forwarder[] workers;
     private final List<PacketPort> openedPorts = new ArrayList<>();
@@ -106,6 +108,7 @@ public final class Dataplane implements AutoCloseable {
         var n = config.neighbours();
         this.neighbours = new NeighbourTable(neighbourAddresses, neighbourInterface,
                 n.refreshInterval().toMillis(), n.retryInterval().toMillis(), n.staleAfter().toMillis());
+        this.health = ServerHealthBoard.of(services);
         int workerCount = config.router().workers();
         TableSettings t = config.table();
         ConnectionTimeouts timeouts = new ConnectionTimeouts(t.tcpSynTimeout().toMillis(), t.tcpEstablishedTimeout().toMillis(),
@@ -115,7 +118,7 @@ public final class Dataplane implements AutoCloseable {
         try {
             for (int w = 0; w < workerCount; w++) {
                 ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
-                        .ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
+                        .health(health).ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
                         .perSourceLimit(t.perSourceLimit())
                         .timeouts(timeouts).listener(listener).hashSeeds(hashSeeds);
                 WorkerExtension extension = extensions.apply(w);
@@ -221,6 +224,11 @@ public final class Dataplane implements AutoCloseable {
 
     public NeighbourTable neighbours() {
         return neighbours;
+    }
+
+    /** The health-check and drain verdicts every worker schedules by. */
+    public ServerHealthBoard health() {
+        return health;
     }
 
     public VipOwnership ownership() {

@@ -247,7 +247,7 @@ public final class Inspector {
         Map<String, Object> result = new LinkedHashMap<>();
         long nowMs = dataplane.clock().nowMs();
         // Availability is refreshed once per duty cycle; bring it up to date for an exact answer.
-        f.schedulers().refreshAvailability(dataplane.neighbours(), nowMs);
+        f.schedulers().refreshAvailability(dataplane.neighbours(), f.health(), nowMs);
         ConnectionTable table = f.table();
         // The side-effect-free find: the oracle must not expire or change anything.
         long slot = table.find(protocol, client, clientPort, vip, vipPort);

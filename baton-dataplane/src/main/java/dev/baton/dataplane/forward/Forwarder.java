@@ -11,6 +11,7 @@ import dev.baton.codec.UdpFlyweight;
 import dev.baton.codec.VirtioNetHeaderFlyweight;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.stats.DropReason;
@@ -70,6 +71,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final int[] serverPortAddresses;
     private final ServiceMap services;
     private final NeighbourTable neighbours;
+    /** Health-check and drain verdicts per server, shared by every worker. */
+    private final ServerHealthBoard health;
     private final boolean ownsArp;
     private final VipOwnership ownership;
     private final ConnectionTable table;
@@ -106,6 +109,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.serverPortAddresses = b.serverPortAddresses();
         this.services = b.services;
         this.neighbours = b.neighbours;
+        this.health = b.health != null ? b.health : ServerHealthBoard.of(b.services);
         this.ownsArp = b.ownsArp;
         this.ownership = b.ownership;
         this.counters = new WorkerCounters(services.serviceCount(), services.totalServers());
@@ -127,6 +131,11 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
 
     public int workerId() {
         return workerId;
+    }
+
+    /** The health-check and drain verdicts this worker schedules by. */
+    public ServerHealthBoard health() {
+        return health;
     }
 
     public WorkerCounters counters() {
@@ -166,7 +175,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             command.run();
             work++;
         }
-        schedulers.refreshAvailability(neighbours, nowMs);
+        schedulers.refreshAvailability(neighbours, health, nowMs);
         work += extension.doWork(nowMs);
         for (PacketPort port : ports) {
             work += port.receive(this, MAX_BATCHES_PER_PORT);

@@ -2,6 +2,7 @@ package dev.baton.dataplane.forward;
 
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.PacketPort;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.table.ConnectionListener;
@@ -25,6 +26,7 @@ public final class ForwarderBuilder {
     private final List<Integer> addresses = new ArrayList<>();
     ServiceMap services;
     NeighbourTable neighbours;
+    ServerHealthBoard health;
     VipOwnership ownership;
     boolean ownsArp = true;
     int capacity = 65_536;
@@ -66,6 +68,12 @@ public final class ForwarderBuilder {
 
     public ForwarderBuilder neighbours(NeighbourTable neighbours) {
         this.neighbours = neighbours;
+        return this;
+    }
+
+    /** The shared health-check and drain verdicts (default: a board of this worker's own, every server unchecked). */
+    public ForwarderBuilder health(ServerHealthBoard health) {
+        this.health = health;
         return this;
     }
 

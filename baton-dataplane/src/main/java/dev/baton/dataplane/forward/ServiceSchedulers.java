@@ -2,6 +2,7 @@ package dev.baton.dataplane.forward;
 
 import dev.baton.config.ServiceConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.scheduling.Scheduler;
 import dev.baton.scheduling.Servers;
@@ -10,7 +11,8 @@ import dev.baton.scheduling.WeightedRoundRobin;
 
 /**
  * One worker's schedulers: per service a {@link Scheduler} and the {@link Servers} view it selects from,
- * with availability (MAC resolved, weight above zero) and active-connection counts kept current.
+ * with availability (MAC resolved, weight above zero, not failing its health check, not drained by an operator)
+ * and active-connection counts kept current.
  * Owned by the worker's thread.
  */
 public final class ServiceSchedulers {
@@ -35,13 +37,17 @@ public final class ServiceSchedulers {
         }
     }
 
-    /** Marks servers available exactly when their MAC is resolved and fresh and their weight is above zero. */
-    public void refreshAvailability(NeighbourTable neighbours, long nowMs) {
+    /**
+     * Marks servers available exactly when their MAC is resolved and fresh, their weight is above zero, and the
+     * board admits them (not failing their health check, not drained).
+     */
+    public void refreshAvailability(NeighbourTable neighbours, ServerHealthBoard health, long nowMs) {
         for (int s = 0; s < servers.length; s++) {
             Servers set = servers[s];
             for (int i = 0; i < set.size(); i++) {
                 int serverId = services.serverId(s, i);
-                set.available(i, set.weight(i) > 0 && neighbours.resolved(services.neighbourOf(serverId), nowMs));
+                set.available(i, set.weight(i) > 0 && health.admits(serverId)
+                        && neighbours.resolved(services.neighbourOf(serverId), nowMs));
             }
         }
     }

@@ -10,6 +10,7 @@ import dev.baton.config.ServiceConfig.SchedulerKind;
 import dev.baton.config.ServiceConfig.ServerConfig;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.MemoryPacketPort;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.stats.DropReason;
@@ -244,6 +245,44 @@ class ForwarderTest {
         assertTrue(back.drainTransmitted().isEmpty());
         assertEquals(2, forwarder.counters().get(WorkerCounters.IGNORED_OTHER_ETHERTYPE));
         assertEquals(0, drops(DropReason.MALFORMED));
+    }
+
+    /** The servers the next {@code count} new connections to VIP:80 go to, by MAC. */
+    private Map<Long, Integer> newConnections(int first, int count) {
+        Map<Long, Integer> perServer = new HashMap<>();
+        for (int c = first; c < first + count; c++) {
+            front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT + c, 40000 + c, VIP, 80, TCP_SYN, new byte[0]));
+            forwarder.doWork(now);
+            for (byte[] frame : back.drainTransmitted()) {
+                perServer.merge(TestFrames.mac(frame, 0), 1, Integer::sum);
+            }
+        }
+        return perServer;
+    }
+
+    @Test
+    void aServerFailingItsHealthCheckOrDrainedGetsNoNewConnectionsButKeepsItsOwn() {
+        resolveServers();
+        ServerHealthBoard board = forwarder.health();
+        int s0 = services.serverId(0, 0);
+        int s1 = services.serverId(0, 1);
+        board.drained(s1, true);
+        assertEquals(Map.of(S0_MAC, 1), newConnections(0, 1), "an established connection on S0");
+        board.drained(s1, false);
+        board.health(s0, ServerHealthBoard.DOWN);
+        board.health(s1, ServerHealthBoard.UP);
+        assertEquals(Map.of(S1_MAC, 20), newConnections(1, 20), "S0 is down: every new connection to S1");
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_ACK, new byte[0]));
+        forwarder.doWork(now);
+        assertEquals(S0_MAC, TestFrames.mac(back.drainTransmitted().getFirst(), 0), "its established connection goes on to it");
+        board.health(s0, ServerHealthBoard.UP);
+        board.drained(s1, true);
+        assertEquals(Map.of(S0_MAC, 20), newConnections(100, 20), "S1 drained, S0 back up");
+        board.health(s0, ServerHealthBoard.DOWN);
+        assertEquals(Map.of(), newConnections(200, 5), "none left");
+        assertEquals(5, drops(DropReason.NO_SERVER));
+        board.drained(s1, false);
+        assertEquals(Map.of(S1_MAC, 5), newConnections(300, 5), "undrained");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package dev.baton.dataplane.service;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Which servers may take new connections, as the health checks and the operator say: one slot per server id
+ * ({@link ServiceMap#serverId}), shared by every worker. The health checker's thread writes a server's health
+ * and the control thread its drain, each in an array of its own (one writer per slot, so no update is lost);
+ * workers read both at each duty cycle with acquire loads. No lock, no allocation: the forwarding path only
+ * reads two bytes per server.
+ *
+ * <p>A server nobody has checked is {@link #UNKNOWN} and counts as up: with no health check configured (or
+ * before its first result) a server with a resolved MAC gets connections, as without this board.
+ */
+public final class ServerHealthBoard {
+
+    private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
+
+    /** No check result (no check configured, or not yet). Counts as up. */
+    public static final byte UNKNOWN = 0;
+    /** Passing its check. */
+    public static final byte UP = 1;
+    /** Failing its check: no new connections. */
+    public static final byte DOWN = 2;
+
+    private final byte[] health;
+    private final byte[] drained;
+
+    /** @param servers how many server ids there are ({@link ServiceMap#totalServers()}) */
+    public ServerHealthBoard(int servers) {
+        health = new byte[servers];
+        drained = new byte[servers];
+    }
+
+    /** A board for {@code services}, every server {@link #UNKNOWN} and not drained. */
+    public static ServerHealthBoard of(ServiceMap services) {
+        return new ServerHealthBoard(services.totalServers());
+    }
+
+    public int servers() {
+        return health.length;
+    }
+
+    /** The health checker's thread only: server {@code serverId}'s health ({@link #UNKNOWN}, {@link #UP}, {@link #DOWN}). */
+    public void health(int serverId, byte state) {
+        if (state != UNKNOWN && state != UP && state != DOWN) {
+            throw new IllegalArgumentException("health " + state);
+        }
+        BYTES.setRelease(health, serverId, state);
+    }
+
+    public byte health(int serverId) {
+        return (byte) BYTES.getAcquire(health, serverId);
+    }
+
+    /** The control thread only: an operator drained ({@code baton ctl drain}) or undrained the server. */
+    public void drained(int serverId, boolean isDrained) {
+        BYTES.setRelease(drained, serverId, (byte) (isDrained ? 1 : 0));
+    }
+
+    public boolean drained(int serverId) {
+        return (byte) BYTES.getAcquire(drained, serverId) != 0;
+    }
+
+    /** Whether server {@code serverId} may take new connections as far as its health and its drain go. */
+    public boolean admits(int serverId) {
+        return (byte) BYTES.getAcquire(health, serverId) != DOWN && (byte) BYTES.getAcquire(drained, serverId) == 0;
+    }
+}
