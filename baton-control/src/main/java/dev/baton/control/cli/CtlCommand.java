@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Counters.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
-                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Control.class})
+                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
+                CtlCommand.Weight.class, CtlCommand.Control.class})
 final class CtlCommand {
 
     @Option(names = {"-s", "--socket"}, scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -144,6 +145,69 @@ final class CtlCommand {
             }
             return ctl.print("switchover", args, r -> String.join("\n", (List<String>) ((Map<String, Object>) r).get("outcome")) + "\n");
         }
+    }
+
+    @Command(name = "drain", description = "No new connections to a server of a service; its established connections "
+            + "continue. Lasts until undrain or a restart.%nExample: baton ctl drain web 198.51.100.11")
+    static final class Drain implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Parameters(index = "0", description = "the service's name")
+        String service;
+
+        @Parameters(index = "1", description = "the server's address")
+        String server;
+
+        @Override
+        public Integer call() {
+            return ctl.print("drain", Map.of("service", service, "server", server), CtlCommand::serverOutcome);
+        }
+    }
+
+    @Command(name = "undrain", description = "End a drain: the server takes new connections again.%n"
+            + "Example: baton ctl undrain web 198.51.100.11")
+    static final class Undrain implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Parameters(index = "0", description = "the service's name")
+        String service;
+
+        @Parameters(index = "1", description = "the server's address")
+        String server;
+
+        @Override
+        public Integer call() {
+            return ctl.print("undrain", Map.of("service", service, "server", server), CtlCommand::serverOutcome);
+        }
+    }
+
+    @Command(name = "weight", description = "Set a server's share of new connections (0..1000) until a restart.%n"
+            + "Example: baton ctl weight web 198.51.100.11 5")
+    static final class Weight implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Parameters(index = "0", description = "the service's name")
+        String service;
+
+        @Parameters(index = "1", description = "the server's address")
+        String server;
+
+        @Parameters(index = "2", description = "the new weight, 0..1000")
+        int weight;
+
+        @Override
+        public Integer call() {
+            return ctl.print("weight", Map.of("service", service, "server", server, "weight", weight), CtlCommand::serverOutcome);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String serverOutcome(Object result) {
+        Map<String, Object> answer = (Map<String, Object>) result;
+        return answer.get("service") + " " + answer.get("server") + ": " + answer.get("outcome") + "\n";
     }
 
     @Command(name = "connections", description = "List connection table entries.")

@@ -9,6 +9,7 @@ import dev.baton.agent.CounterRegistry;
 import dev.baton.agent.CounterSnapshot;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
+import dev.baton.dataplane.engine.ServerAdmin;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
@@ -46,6 +47,7 @@ public final class RouterDaemon implements AutoCloseable {
     private final HostGuard guard;
     private final Dataplane dataplane;
     private final Inspector inspector;
+    private final ServerAdmin servers;
     private final ControlServer control;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
     private final HaAgent agent;
@@ -76,6 +78,7 @@ public final class RouterDaemon implements AutoCloseable {
                 plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, ConnectionListener.NONE);
             }
             this.inspector = new Inspector(plane);
+            this.servers = new ServerAdmin(plane);
             server = new ControlServer(config.router().controlSocket());
             this.agent = ha;
             register(server);
@@ -193,6 +196,19 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("status", args -> status());
         server.handle("events", args -> events(intArg(args, "limit", 100)));
         server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
+        server.handle("drain", args -> servers.drain(stringArg(args, "service"), stringArg(args, "server")));
+        server.handle("undrain", args -> servers.undrain(stringArg(args, "service"), stringArg(args, "server")));
+        server.handle("weight", args -> servers.weight(stringArg(args, "service"), stringArg(args, "server"),
+                intArg(args, "weight", -1)));
+    }
+
+    /** A required text argument of a control request. */
+    static String stringArg(Map<String, Object> args, String name) {
+        Object value = args.get(name);
+        if (!(value instanceof String text) || text.isEmpty()) {
+            throw new IllegalArgumentException("'" + name + "' is missing");
+        }
+        return text;
     }
 
     /** Every counter of the router, one row each: name, type, labels, value ({@code baton ctl counters}). */

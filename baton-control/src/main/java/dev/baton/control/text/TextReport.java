@@ -63,11 +63,14 @@ public final class TextReport {
             if (byReason instanceof Map<?, ?> reasons && !reasons.isEmpty()) {
                 out.append("  drops by reason: ").append(reasons).append('\n');
             }
-            out.append(String.format("  %-16s %6s %-18s %-10s %12s %14s %8s %8s%n", "server", "weight", "mac", "arp", "packets", "bytes", "conns", "active"));
+            out.append(String.format("  %-16s %6s %-10s %-18s %-10s %12s %14s %8s %8s%n", "server", "weight", "health", "mac", "arp",
+                    "packets", "bytes", "conns", "active"));
             for (Object so : (List<Object>) service.get("servers")) {
                 Map<String, Object> server = (Map<String, Object>) so;
-                out.append(String.format("  %-16s %6s %-18s %-10s %12s %14s %8s %8s%n", server.get("address"), server.get("weight"),
-                        server.get("mac") == null ? "-" : server.get("mac"),
+                String health = Boolean.TRUE.equals(server.get("drained")) ? "drained"
+                        : server.get("health") == null ? "-" : String.valueOf(server.get("health"));
+                out.append(String.format("  %-16s %6s %-10s %-18s %-10s %12s %14s %8s %8s%n", server.get("address"), server.get("weight"),
+                        health, server.get("mac") == null ? "-" : server.get("mac"),
                         Boolean.TRUE.equals(server.get("resolved")) ? "resolved" : "unresolved",
                         server.get("packets"), server.get("bytes"), server.get("connections_total"), server.get("connections_active")));
             }
@@ -96,7 +99,7 @@ public final class TextReport {
             case "connection" -> "  -> " + r.get("server") + "  (existing connection, state " + r.get("state") + ")";
             case "persistence" -> "  -> " + r.get("server") + "  (client persistence)";
             case "scheduler" -> "  -> " + r.get("server") + "  (a new connection now would be scheduled here)";
-            case "no-server" -> "  -> no server is available (unresolved or drained): dropped";
+            case "no-server" -> "  -> no server is available (unresolved, failing its health check, drained or weight 0): dropped";
             case "no-service" -> "  -> the VIP serves no such port/protocol: dropped";
             case "not-vip" -> "  -> not a VIP of this router: not forwarded";
             default -> "  -> " + decision;

@@ -4,6 +4,7 @@ import dev.baton.agent.CounterRegistry;
 import dev.baton.agent.CounterSnapshot;
 import dev.baton.codec.Ipv4;
 import dev.baton.dataplane.forward.Forwarder;
+import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.stats.DropReason;
 import dev.baton.nativeio.ClientShardFanout;
@@ -106,7 +107,15 @@ public final class Inspector {
                 String address = Ipv4.format(services.serverAddress(id));
                 Map<String, Object> server = new LinkedHashMap<>();
                 server.put("address", address);
-                server.put("weight", services.serverWeight(id));
+                int override = dataplane.health().weightOverride(id);
+                server.put("weight", override >= 0 ? override : services.serverWeight(id));
+                server.put("configured_weight", services.serverWeight(id));
+                server.put("drained", dataplane.health().drained(id));
+                server.put("health", switch (dataplane.health().health(id)) {
+                    case ServerHealthBoard.UP -> "up";
+                    case ServerHealthBoard.DOWN -> "down";
+                    default -> "unchecked";
+                });
                 long mac = dataplane.neighbours().mac(neighbour);
                 server.put("mac", mac < 0 ? null : dev.baton.codec.MacAddress.format(mac));
                 server.put("resolved", dataplane.neighbours().resolved(neighbour, nowMs));

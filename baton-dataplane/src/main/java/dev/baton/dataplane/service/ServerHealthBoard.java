@@ -16,6 +16,7 @@ import java.lang.invoke.VarHandle;
 public final class ServerHealthBoard {
 
     private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
     /** No check result (no check configured, or not yet). Counts as up. */
     public static final byte UNKNOWN = 0;
@@ -26,16 +27,30 @@ public final class ServerHealthBoard {
 
     private final byte[] health;
     private final byte[] drained;
+    /** The weight an operator set at run time, or -1 for the configured one (shown by ctl; workers keep their own copy). */
+    private final int[] weights;
 
     /** @param servers how many server ids there are ({@link ServiceMap#totalServers()}) */
     public ServerHealthBoard(int servers) {
         health = new byte[servers];
         drained = new byte[servers];
+        weights = new int[servers];
+        java.util.Arrays.fill(weights, -1);
     }
 
     /** A board for {@code services}, every server {@link #UNKNOWN} and not drained. */
     public static ServerHealthBoard of(ServiceMap services) {
         return new ServerHealthBoard(services.totalServers());
+    }
+
+    /** The control thread only: the weight an operator set ({@code baton ctl weight}), -1 for the configured one. */
+    public void weightOverride(int serverId, int weight) {
+        INTS.setRelease(weights, serverId, weight);
+    }
+
+    /** The weight an operator set, or -1 when the configured one applies. */
+    public int weightOverride(int serverId) {
+        return (int) INTS.getAcquire(weights, serverId);
     }
 
     public int servers() {

@@ -196,4 +196,45 @@ class InspectorTest {
             b.put((byte) (mac >>> (8 * i)));
         }
     }
+
+    @Test
+    void anOperatorDrainsUndrainsAndWeighsAServerAndStatsShowIt() {
+        ServerAdmin admin = new ServerAdmin(dataplane);
+        assertEquals("drained: no new connections; its established connections continue",
+                admin.drain("web", "198.51.100.11").get("outcome"));
+        for (int i = 0; i < 6; i++) {
+            assertEquals("198.51.100.12", lookup("203.0.113." + (20 + i), 40000, "192.0.2.10", 80).get("server"),
+                    "while .11 is drained, every new connection goes to .12");
+        }
+        assertEquals(List.of(true, false), serverField("web", "drained"));
+        admin.undrain("web", "198.51.100.11");
+        assertEquals(List.of(false, false), serverField("web", "drained"));
+        admin.weight("web", "198.51.100.12", 0);
+        assertEquals(List.of(1L, 0L), serverField("web", "weight").stream().map(w -> ((Number) w).longValue()).toList());
+        assertEquals("198.51.100.11", lookup("203.0.113.40", 40000, "192.0.2.10", 80).get("server"), "weight 0: no new connections");
+        assertEquals(List.of("unchecked", "unchecked"), serverField("web", "health"));
+    }
+
+    @Test
+    void anOperatorCommandOnAServerThatDoesNotExistSaysWhatDoes() {
+        ServerAdmin admin = new ServerAdmin(dataplane);
+        assertEquals("no service 'wbe' (web, sticky)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> admin.drain("wbe", "198.51.100.11")).getMessage());
+        assertEquals("198.51.100.13 is not a server of web (198.51.100.11, 198.51.100.12)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> admin.drain("web", "198.51.100.13")).getMessage());
+        assertEquals("weight 1001 is not within 0..1000; for example: baton ctl weight web 198.51.100.11 10",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> admin.weight("web", "198.51.100.11", 1001)).getMessage());
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> serverField(String service, String field) {
+        for (Object so : (List<Object>) inspector.stats().get("services")) {
+            Map<String, Object> s = (Map<String, Object>) so;
+            if (s.get("name").equals(service)) {
+                return ((List<Object>) s.get("servers")).stream().map(server -> ((Map<String, Object>) server).get(field)).toList();
+            }
+        }
+        throw new AssertionError("no service " + service);
+    }
 }

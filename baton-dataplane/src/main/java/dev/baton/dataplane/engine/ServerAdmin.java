@@ -1,0 +1,99 @@
+package dev.baton.dataplane.engine;
+
+import dev.baton.codec.Ipv4;
+import dev.baton.config.ServiceConfig;
+import dev.baton.dataplane.service.ServerHealthBoard;
+import dev.baton.dataplane.service.ServiceMap;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An operator's commands on one server of a service ({@code baton ctl drain}, {@code undrain}, {@code weight}):
+ * a drained server gets no new connections while its established ones finish; a weight changes its share of new
+ * connections from the next selection on. Drains go on the shared {@link ServerHealthBoard}; a weight goes to every
+ * worker's scheduler (each worker owns its copy) and on the board for {@code ctl stats}. Runs on the control thread.
+ */
+public final class ServerAdmin {
+
+    private final Dataplane dataplane;
+
+    public ServerAdmin(Dataplane dataplane) {
+        this.dataplane = dataplane;
+    }
+
+    /** No new connections to {@code server} of {@code service}; its established ones go on. */
+    public Map<String, Object> drain(String service, String server) {
+        int id = serverId(service, server);
+        dataplane.health().drained(id, true);
+        return outcome(id, "drained: no new connections; its established connections continue");
+    }
+
+    /** Ends a drain: the server takes new connections again (when its health check and MAC allow). */
+    public Map<String, Object> undrain(String service, String server) {
+        int id = serverId(service, server);
+        dataplane.health().drained(id, false);
+        return outcome(id, "undrained: it takes new connections again");
+    }
+
+    /** Sets the server's weight (0..1000; 0 takes no new connections, like a drain) until the router stops. */
+    public Map<String, Object> weight(String service, String server, int weight) {
+        if (weight < 0 || weight > ServiceConfig.ServerConfig.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight " + weight + " is not within 0.." + ServiceConfig.ServerConfig.MAX_WEIGHT
+                    + "; for example: baton ctl weight " + service + " " + server + " 10");
+        }
+        int id = serverId(service, server);
+        for (int w = 0; w < dataplane.workerCount(); w++) {
+            dataplane.query(w, f -> {
+                f.schedulers().weight(id, weight);
+                return null;
+            });
+        }
+        dataplane.health().weightOverride(id, weight);
+        return outcome(id, "weight " + weight + " (configured " + dataplane.services().serverWeight(id) + ")");
+    }
+
+    private Map<String, Object> outcome(int id, String what) {
+        ServiceMap services = dataplane.services();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("service", services.name(services.serviceOfServer(id)));
+        answer.put("server", Ipv4.format(services.serverAddress(id)));
+        answer.put("outcome", what);
+        return answer;
+    }
+
+    /**
+     * The server id of {@code server} (an address) in {@code service}.
+     *
+     * @throws IllegalArgumentException naming what is wrong and what exists
+     */
+    int serverId(String service, String server) {
+        ServiceMap services = dataplane.services();
+        List<String> names = new ArrayList<>();
+        for (int s = 0; s < services.serviceCount(); s++) {
+            names.add(services.name(s));
+            if (!services.name(s).equals(service)) {
+                continue;
+            }
+            int address;
+            try {
+                address = Ipv4.parse(server);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + server + "' is not a server address; for example: baton ctl drain "
+                        + service + " " + Ipv4.format(services.serverAddress(services.serverId(s, 0))));
+            }
+            List<String> addresses = new ArrayList<>();
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int id = services.serverId(s, i);
+                if (services.serverAddress(id) == address) {
+                    return id;
+                }
+                addresses.add(Ipv4.format(services.serverAddress(id)));
+            }
+            throw new IllegalArgumentException(server + " is not a server of " + service + " (" + String.join(", ", addresses) + ")");
+        }
+        throw new IllegalArgumentException("no service '" + service + "' (" + String.join(", ", names) + ")");
+    }
+}
