@@ -33,6 +33,7 @@ public final class ReportAssembler {
     private int total;
     private int received;
     private ReachabilityReport report;
+    private long reportGeneration;
     private long reportAtMs = Long.MIN_VALUE;
     private long completed;
     private long staleChunks;
@@ -57,7 +58,12 @@ public final class ReportAssembler {
                 return false;
             }
             if (age == 0 && !assembling) {
-                return false; // the periodic resend of a generation already complete (or given up): nothing new
+                // The periodic resend of the generation already complete (or given up): nothing new, but the peer
+                // still says it, so the report is current.
+                if (report != null && reportGeneration == chunkGeneration) {
+                    reportAtMs = nowMs;
+                }
+                return false;
             }
             if (age > 0) {
                 start(chunkGeneration, chunk.elementCount());
@@ -93,6 +99,7 @@ public final class ReportAssembler {
             elements.add(new ElementReport(name, weights[i], required[i], ReportChunks.health(health[i])));
         }
         report = new ReachabilityReport(router, elements);
+        reportGeneration = generation;
         reportAtMs = nowMs;
         assembling = false;
         completed++;
@@ -119,14 +126,14 @@ public final class ReportAssembler {
         return report;
     }
 
-    /** When the last report was completed; {@link Long#MIN_VALUE} before the first. */
+    /** When the peer last sent (a chunk of) the current report; {@link Long#MIN_VALUE} before the first. */
     public long reportAtMs() {
         return reportAtMs;
     }
 
     /** The last complete report's generation (meaningful once there is one). */
     public long generation() {
-        return generation;
+        return reportGeneration;
     }
 
     public long completedReports() {

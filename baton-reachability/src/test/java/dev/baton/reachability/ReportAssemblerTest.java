@@ -65,6 +65,8 @@ class ReportAssemblerTest {
         assertEquals(chunks.generation(), assembler.generation());
         assertFalse(assembler.offer(chunk(chunks, 2), 1_000), "the rest of the resend changes nothing");
         assertEquals(1, assembler.completedReports());
+        assertFalse(assembler.offer(chunk(chunks, 0), 2_000));
+        assertEquals(2_000, assembler.reportAtMs(), "a resend of the current report says it is still current");
     }
 
     @Test
@@ -98,7 +100,19 @@ class ReportAssemblerTest {
         assertEquals(1, assembler.inconsistentChunks());
         assertFalse(assembler.offer(chunk(new ReportChunks(4, report("b", 60, 1)), 1), 0), "the generation is given up");
         assertNull(assembler.report());
+        assertEquals(Long.MIN_VALUE, assembler.reportAtMs());
         assertTrue(assembler.offer(chunk(new ReportChunks(5, report("b", 1, 1)), 0), 0));
+    }
+
+    @Test
+    void chunksOfAGenerationGivenUpDoNotKeepAnOlderReportCurrent() {
+        ReportAssembler assembler = new ReportAssembler("b");
+        assertTrue(assembler.offer(chunk(new ReportChunks(3, report("b", 1, 1)), 0), 100));
+        assembler.offer(chunk(new ReportChunks(4, report("b", 60, 1)), 0), 200);
+        assembler.offer(chunk(new ReportChunks(4, report("b", 70, 1)), 1), 300); // given up
+        assembler.offer(chunk(new ReportChunks(4, report("b", 60, 1)), 0), 400);
+        assertEquals(100, assembler.reportAtMs(), "generation 3's report was last said at 100 ms");
+        assertEquals(3, assembler.generation());
     }
 
     @Test
