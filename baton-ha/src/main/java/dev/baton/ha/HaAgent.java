@@ -28,6 +28,10 @@ import dev.baton.keepalive.PeerTransport;
 import dev.baton.agent.RateLimitedLog;
 import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
+import dev.baton.config.ReachabilitySettings;
+import dev.baton.reachability.CompareFunction;
+import dev.baton.reachability.Hysteresis;
+import dev.baton.reachability.ReachabilityManager;
 import dev.baton.monitor.MonitorTimers;
 import dev.baton.monitor.PeerView;
 import dev.baton.monitor.ServiceMonitor;
@@ -94,6 +98,10 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final HaEventLog events = new HaEventLog(System::currentTimeMillis);
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
+    /** The reach-ability manager's seat (RM 230), or {@code null} when the configuration has no reachability set. */
+    private final ReachabilitySeat reachability;
+    /** Reachability chunks from peers while this router has no reachability set (nothing to compare them with). */
+    private long reachabilityChunksIgnored;
     /** This run's incarnation (from the state directory's counter): what a peer must echo. */
     private final long incarnation;
 
@@ -207,6 +215,8 @@ public final class HaAgent implements Agent, AutoCloseable {
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers, settings.gratuitousArp(),
                     localLinks.neededBy(config, vip), t -> onTransition(Ipv4.format(vip), t));
         }
+        this.reachability = config.reachability().map(r -> new ReachabilitySeat(reachabilityManager(config, r, peers, groups.length),
+                groups, peers, messages, events, new ReachabilityAgent())).orElse(null);
         this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);
@@ -372,6 +382,9 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
         }
         work += shutdown.progress(nowMs);
+        if (reachability != null) {
+            work += reachability.poll(nowMs);
+        }
         profile.end(PHASE_MONITORS);
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
@@ -454,7 +467,19 @@ public final class HaAgent implements Agent, AutoCloseable {
          * request of the new run could be taken for a repeat of the old one's (the same session number).
          */
         @Override
+        public void reachabilityChunk(int peer, dev.baton.peer.ReachabilityReportFlyweight chunk, long nowMs) {
+            if (reachability != null) {
+                reachability.onChunk(peer, chunk, nowMs);
+            } else {
+                reachabilityChunksIgnored++;
+            }
+        }
+
+        @Override
         public void peerRestarted(int peer, long nowMs) {
+            if (reachability != null) {
+                reachability.peerRestarted(peer);
+            }
             for (VipUnit group : groups) {
                 group.dumpCompleteWorkers[peer] = 0;
                 toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, group.index, peer, nowMs);
@@ -502,7 +527,11 @@ public final class HaAgent implements Agent, AutoCloseable {
                             : takeBack;
                 }
                 case GAVE_UP -> monitor.onActiveGaveUp(peers.key(peer), PeerMessages.noticeReason(reason), nowMs);
-                case TAKEOVER_REQUEST -> monitor.onOperatorSwitchover(nowMs); // the active asks this standby to preempt (347)
+                // The active asks this standby to preempt: its operator asked (347), or its reach-ability manager found
+                // this router reaches more (345).
+                case TAKEOVER_REQUEST -> reason == ServiceNoticeFlyweight.REASON_REACHABILITY
+                        ? monitor.onReachabilityBetter("the active's reach-ability manager finds this router reaches more", nowMs)
+                        : monitor.onOperatorSwitchover(nowMs);
                 default -> List.of();
             };
             execute(group, actions, nowMs);
@@ -678,16 +707,83 @@ public final class HaAgent implements Agent, AutoCloseable {
      * its preemption to resynchronize, and the accepted hand-over left the VIP with no active for t2.
      */
     private int synchronizedStandby(VipUnit group) {
-        long allWorkers = workerMask(replication.workers());
         for (int p = 0; p < peers.count(); p++) {
-            PeerRecord r = group.peerRecords[p];
-            if (r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
-                    && group.dumpCompleteWorkers[p] == allWorkers
-                    && keepAlive.status(peers.routerId(p)).state() == dev.baton.keepalive.LinkState.ALIVE) {
+            if (isSynchronizedStandby(group, p)) {
                 return p;
             }
         }
         return -1;
+    }
+
+    /** Whether peer {@code p} is a synchronized standby of this router for the VIP (see {@link #synchronizedStandby}). */
+    private boolean isSynchronizedStandby(VipUnit group, int p) {
+        PeerRecord r = group.peerRecords[p];
+        return r != null && r.state() == MonitorState.STANDBY && r.sync() == SyncState.IN_SYNC && r.linksUp()
+                && group.dumpCompleteWorkers[p] == workerMask(replication.workers())
+                && keepAlive.status(peers.routerId(p)).state() == dev.baton.keepalive.LinkState.ALIVE;
+    }
+
+    /** Why peer {@code p} is not a synchronized standby of this router for the VIP, in words. */
+    private String notSynchronizedStandby(VipUnit group, int p) {
+        PeerRecord r = group.peerRecords[p];
+        if (r == null || keepAlive.status(peers.routerId(p)).state() != dev.baton.keepalive.LinkState.ALIVE) {
+            return "not heard";
+        }
+        if (r.state() != MonitorState.STANDBY || r.sync() != SyncState.IN_SYNC) {
+            return r.state() + "/" + r.sync();
+        }
+        if (!r.linksUp()) {
+            return "a local link of it is down";
+        }
+        return "has not verified this router's dump yet";
+    }
+
+    /** The reach-ability manager of this router's set, compare function and peers (RM 230). */
+    private static ReachabilityManager reachabilityManager(BatonConfig config, ReachabilitySettings settings, Peers peers, int vips) {
+        List<ReachabilityManager.Element> elements = new ArrayList<>();
+        for (ReachabilitySettings.Target target : settings.targets()) {
+            elements.add(new ReachabilityManager.Element(target.name(), target.weight(), target.required()));
+        }
+        List<String> peerNames = new ArrayList<>();
+        for (int p = 0; p < peers.count(); p++) {
+            peerNames.add(peers.name(p));
+        }
+        return new ReachabilityManager(config.router().id(), elements, CompareFunction.valueOf(settings.compare().name()),
+                new Hysteresis(settings.minImprovement(), settings.hold()), settings.reportInterval().toMillis(), peerNames, vips);
+    }
+
+    /** What the reach-ability manager's seat asks of the agent. */
+    private final class ReachabilityAgent implements ReachabilitySeat.Agent {
+        @Override
+        public boolean synchronizedStandby(VipUnit group, int p) {
+            return isSynchronizedStandby(group, p);
+        }
+
+        @Override
+        public String notReady(VipUnit group, int p) {
+            return notSynchronizedStandby(group, p);
+        }
+
+        @Override
+        public boolean stopping() {
+            return shutdown.begun();
+        }
+    }
+
+    /**
+     * Element {@code index} of this router's reachability set (configuration order) is reached or not, as its
+     * probes say. Agent thread (the probes' owner hands results over with {@link #submit}); ignored without a
+     * reachability section.
+     */
+    public void reachabilityElement(int index, dev.baton.probe.Health health) {
+        if (reachability != null) {
+            reachability.manager().elementHealth(index, health);
+        }
+    }
+
+    /** This router's reach-ability manager, or {@code null} without a reachability section. Agent thread. */
+    ReachabilitySeat reachability() {
+        return reachability;
     }
 
     /** One command to every worker's shard (no allocation; the shards run it in their next duty cycle). */
@@ -749,6 +845,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         return OwnerThread.ask("the HA agent", commands::add, query);
     }
 
+    /** Runs {@code command} on the agent thread at its next cycle, without waiting (a probe result, say). */
+    public void post(Runnable command) {
+        commands.add(command);
+    }
+
     /**
      * Operator switch-over (transition 347) of the VIP a service or address names, or of every VIP when
      * {@code target} is null: on the active, asks the synchronized standby to take over; on a synchronized
@@ -776,6 +877,22 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /** The status for {@code baton ctl status}: per VIP and per peer. Agent thread (use {@link #query}). */
+    /**
+     * What {@code baton ctl reachability} shows (RM 230): this router's set and state, each peer's report, each
+     * VIP's last decision. Agent thread (through {@link #query}).
+     *
+     * @throws IllegalArgumentException when the configuration has no reachability section
+     */
+    public java.util.Map<String, Object> reachabilityStatus() {
+        if (reachability == null) {
+            throw new IllegalArgumentException("this router has no reachability section: nothing is probed or compared"
+                    + " (docs/configuration.md, reachability)");
+        }
+        java.util.Map<String, Object> status = reachability.status(clock.nowMs());
+        status.put("chunks_ignored", reachabilityChunksIgnored);
+        return status;
+    }
+
     public HaStatus status() {
         return statusReport.build(clock.nowMs(), heartbeatsWithheld);
     }

@@ -15,7 +15,9 @@ import dev.baton.peer.MessageType;
 import dev.baton.peer.MessageVerifier;
 import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerMessageBuffer;
+import dev.baton.peer.ReachabilityReportFlyweight;
 import dev.baton.peer.ServiceNoticeFlyweight;
+import dev.baton.reachability.ReportChunks;
 
 import dev.baton.keepalive.PeerStatus;
 import dev.baton.peer.Verdict;
@@ -58,6 +60,9 @@ final class PeerMessages implements AutoCloseable {
          * @return whether this router serves it (it is the VIP's active); the request is dropped otherwise
          */
         boolean syncRequested(VipUnit group, int peer, long nowMs);
+
+        /** A valid chunk of a peer's reachability report (RM 230); the flyweight is valid only during the call. */
+        void reachabilityChunk(int peer, ReachabilityReportFlyweight chunk, long nowMs);
     }
 
     private final Peers peers;
@@ -75,6 +80,7 @@ final class PeerMessages implements AutoCloseable {
     private final KeepAliveFlyweight keepAliveOut = new KeepAliveFlyweight();
     private final KeepAliveFlyweight keepAliveIn = new KeepAliveFlyweight();
     private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
+    private final ReachabilityReportFlyweight reachabilityIn = new ReachabilityReportFlyweight();
     private final MessageRing.Handler outboundHandler = this::sendSync;
     private final PeerTransport.MessageHandler messageHandler = this::onMessage;
     /** Per peer: the link replication uses, the first alive one (updated on link events). */
@@ -157,6 +163,13 @@ final class PeerMessages implements AutoCloseable {
             case KEEPALIVE -> onKeepAlive(peer, linkIndex, segment, offset, length, nowMs);
             case SYNC_REQUEST, SYNC_BATCH, SYNC_END, UPDATE_BATCH, ACK, NACK -> routeSync(peer, type, segment, offset, length, nowMs);
             case SWITCHOVER_QUERY, SWITCHOVER_ACCEPT, GAVE_UP, TAKEOVER_REQUEST, SWITCHOVER_DECLINE -> onNotice(peer, type, segment, offset, length, nowMs);
+            case REACHABILITY_REPORT -> {
+                if (!reachabilityIn.wrap(segment, offset, length).valid()) {
+                    malformedMessages++; // a record out of range: the whole chunk is dropped
+                    return;
+                }
+                listener.reachabilityChunk(peer, reachabilityIn, nowMs);
+            }
         }
     }
 
@@ -248,6 +261,7 @@ final class PeerMessages implements AutoCloseable {
             case ServiceNoticeFlyweight.REASON_SERVER_INTERFACE_DOWN -> "server-facing interface down";
             case ServiceNoticeFlyweight.REASON_FAILBACK -> "failback";
             case ServiceNoticeFlyweight.REASON_SHUTDOWN -> "shutting down";
+            case ServiceNoticeFlyweight.REASON_REACHABILITY -> "reachability";
             default -> "reason " + code;
         };
     }
@@ -327,6 +341,17 @@ final class PeerMessages implements AutoCloseable {
         notice.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, ServiceNoticeFlyweight.LENGTH)
                 .set(vipIndex, reason);
         transport.sendOnEveryLink(peers.routerId(peer), type, ServiceNoticeFlyweight.LENGTH, nowMs);
+    }
+
+    /**
+     * Chunk {@code chunk} of this router's reachability report to peer {@code peer}, over every link (a lost chunk
+     * is sent again with the next report, but a report should not wait for a link failure to be noticed).
+     */
+    void sendReachabilityReport(int peer, ReportChunks report, int chunk, ReachabilityReportFlyweight out, long nowMs) {
+        int length = report.payloadLength(chunk);
+        out.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
+        report.write(chunk, out);
+        transport.sendOnEveryLink(peers.routerId(peer), MessageType.REACHABILITY_REPORT, length, nowMs);
     }
 
     /** The same notice to every peer. */

@@ -93,7 +93,7 @@ public final class TwoRouters implements AutoCloseable {
                           router-number: %d
                           links: [ { local: 203.0.113.%d, peer: 203.0.113.%d } ]
                     """.formatted(name, name, workers, 1 + number, 1 + number, role, failback, role, failback, number, port,
-                    number == 1 ? "b" : "a", peerNumber, number, peerNumber), Path.of(name + ".yaml"));
+                    number == 1 ? "b" : "a", peerNumber, number, peerNumber) + extraYaml, Path.of(name + ".yaml"));
             config = overLoopback(config, number, peerSuffix);
             Replication replication = new Replication(workers, 1, dev.baton.dataplane.service.ServiceMap.of(config),
                     Replication.syncSettings(config.highAvailability().orElseThrow()));
@@ -161,10 +161,12 @@ public final class TwoRouters implements AutoCloseable {
                 ha.standbyTimeout(), ha.preemptTimeout(), ha.updateInterval(), ha.linkFailureTime(), ha.handoverDrain(),
                 ha.gratuitousArp(), ha.sync(), List.of(loopbackPeer));
         return new BatonConfig(config.source(), config.router(), config.interfaces(), config.table(), config.neighbours(),
-                config.services(), Optional.of(loopback));
+                config.services(), Optional.of(loopback), config.reachability());
     }
 
     final int workers;
+    /** Appended to both routers' configuration files (a reachability section, say). */
+    final String extraYaml;
     final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
     long now = 50_000_000;
     /** Per router a directory of its own here, kept across its restarts: the incarnation counters. */
@@ -186,7 +188,18 @@ public final class TwoRouters implements AutoCloseable {
     }
 
     TwoRouters(int workers, String failback, PeerKey keyA, PeerKey keyB, boolean relayed) throws Exception {
+        this(workers, failback, keyA, keyB, relayed, "");
+    }
+
+    /** Both routers with {@code extraYaml} appended to their files. */
+    public static TwoRouters withYaml(int workers, String failback, String extraYaml) throws Exception {
+        PeerKey key = randomKey();
+        return new TwoRouters(workers, failback, key, key, false, extraYaml);
+    }
+
+    TwoRouters(int workers, String failback, PeerKey keyA, PeerKey keyB, boolean relayed, String extraYaml) throws Exception {
         this.workers = workers;
+        this.extraYaml = extraYaml;
         this.relay = relayed ? new Relay(port) : null;
         this.failback = failback;
         this.keyA = keyA;

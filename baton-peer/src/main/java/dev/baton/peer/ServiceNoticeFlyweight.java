@@ -35,6 +35,11 @@ public final class ServiceNoticeFlyweight extends Flyweight<ServiceNoticeFlyweig
     public static final int REASON_FAILBACK = 4;
     /** The router is shutting down in an orderly way. */
     public static final int REASON_SHUTDOWN = 5;
+    /**
+     * TAKEOVER_REQUEST from the active reach-ability manager: the receiver reaches more than the active
+     * (transition 345, FIG. 4 path 446).
+     */
+    public static final int REASON_REACHABILITY = 6;
 
     /** Valid for any of the four types, which share this layout. */
     public boolean valid() {

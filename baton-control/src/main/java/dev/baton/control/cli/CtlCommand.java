@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Counters.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
-                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
+                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Reachability.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
                 CtlCommand.Weight.class, CtlCommand.Control.class})
 final class CtlCommand {
 
@@ -144,6 +144,20 @@ final class CtlCommand {
                 args.put("target", target);
             }
             return ctl.print("switchover", args, r -> String.join("\n", (List<String>) ((Map<String, Object>) r).get("outcome")) + "\n");
+        }
+    }
+
+    @Command(name = "reachability", description = "The reach-ability manager (RM 230, FIG. 4): this router's reachability "
+            + "set and which elements it reaches, each peer's report, and for each VIP active here the routers in order and "
+            + "the last decision.%nExample: baton ctl reachability")
+    static final class Reachability implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("reachability", Map.of(), r -> TextReport.reachability((Map<String, Object>) r));
         }
     }
 

@@ -196,6 +196,12 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("status", args -> status());
         server.handle("events", args -> events(intArg(args, "limit", 100)));
         server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
+        server.handle("reachability", args -> {
+            if (agent == null) {
+                throw new IllegalArgumentException("high availability is not configured: reachability compares this router with its peers");
+            }
+            return agent.query(agent::reachabilityStatus);
+        });
         server.handle("drain", args -> servers.drain(stringArg(args, "service"), stringArg(args, "server")));
         server.handle("undrain", args -> servers.undrain(stringArg(args, "service"), stringArg(args, "server")));
         server.handle("weight", args -> servers.weight(stringArg(args, "service"), stringArg(args, "server"),

@@ -78,6 +78,56 @@ public final class TextReport {
         return out.toString();
     }
 
+    /** {@code baton ctl reachability} as text. */
+    @SuppressWarnings("unchecked")
+    public static String reachability(Map<String, Object> status) {
+        StringBuilder out = new StringBuilder();
+        out.append("router ").append(status.get("router")).append(": compare ").append(status.get("compare"))
+                .append(", min-improvement ").append(status.get("min_improvement")).append(", hold ").append(status.get("hold_ms"))
+                .append(" ms").append(Boolean.TRUE.equals(status.get("settled")) ? "" : " (not settled: an element has no probe result yet)")
+                .append('\n');
+        reachabilityElements(out, (List<Object>) status.get("elements"));
+        for (Object po : (List<Object>) status.get("peers")) {
+            Map<String, Object> peer = (Map<String, Object>) po;
+            out.append("peer ").append(peer.get("name")).append(": ");
+            if (peer.get("report_age_ms") == null) {
+                out.append("no report yet\n");
+                continue;
+            }
+            out.append(Boolean.TRUE.equals(peer.get("current")) ? "report " : "stale report ").append(peer.get("report_age_ms"))
+                    .append(" ms old (generation ").append(peer.get("generation")).append(")\n");
+            reachabilityElements(out, (List<Object>) peer.get("elements"));
+        }
+        for (Object vo : (List<Object>) status.get("vips")) {
+            Map<String, Object> vip = (Map<String, Object>) vo;
+            out.append("vip ").append(vip.get("vip")).append(": ");
+            if (!Boolean.TRUE.equals(vip.get("active_here")) || vip.get("order") == null) {
+                out.append("not active here (the active router's RM decides)\n");
+                continue;
+            }
+            out.append(vip.get("reason")).append('\n');
+            out.append(String.format("  %-20s %8s %10s %-12s %s%n", "router", "score", "reachable", "better for", "unreachable"));
+            for (Object ro : (List<Object>) vip.get("order")) {
+                Map<String, Object> row = (Map<String, Object>) ro;
+                long betterFor = ((Number) row.get("better_for_ms")).longValue();
+                out.append(String.format("  %-20s %8s %10s %-12s %s%n",
+                        row.get("router") + (Boolean.TRUE.equals(row.get("self")) ? " (this)" : Boolean.TRUE.equals(row.get("ready")) ? "" : " (not ready)"),
+                        row.get("score") + (Boolean.TRUE.equals(row.get("all_required")) ? "" : "!"),
+                        row.get("reachable") + "/" + row.get("elements"), betterFor < 0 ? "-" : betterFor + " ms", row.get("unreachable")));
+            }
+        }
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void reachabilityElements(StringBuilder out, List<Object> elements) {
+        for (Object eo : elements) {
+            Map<String, Object> element = (Map<String, Object>) eo;
+            out.append(String.format("  %-24s %-8s weight %-4s%s%n", element.get("name"), element.get("health"), element.get("weight"),
+                    Boolean.TRUE.equals(element.get("required")) ? " required" : ""));
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static String connections(List<Object> rows) {
         StringBuilder out = new StringBuilder();

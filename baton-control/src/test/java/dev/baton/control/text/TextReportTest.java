@@ -35,6 +35,36 @@ class TextReportTest {
     }
 
     @Test
+    void reachabilityShowsTheSetEachPeersReportAndTheOrder() throws Exception {
+        String set = """
+                reachability:
+                  hold: 200ms
+                  report-interval: 100ms
+                  targets:
+                    - { name: upstream-615, address: 192.0.2.1, probe: arp, required: true }
+                    - { name: servers-650, address: 198.51.100.11, probe: icmp }
+                """;
+        try (TwoRouters pair = TwoRouters.withYaml(1, "manual", set)) {
+            pair.a.agent.reachabilityElement(0, dev.baton.probe.Health.UP);
+            pair.a.agent.reachabilityElement(1, dev.baton.probe.Health.UP);
+            pair.b.agent.reachabilityElement(0, dev.baton.probe.Health.UP);
+            pair.establishPair();
+            pair.run(300, 1);
+            String text = TextReport.reachability(pair.a.agent.reachabilityStatus());
+            assertTrue(text.startsWith("router a: compare count, min-improvement 1, hold 200 ms\n"), text);
+            assertTrue(text.contains("  upstream-615             up       weight 1    required\n"), text);
+            assertTrue(text.contains("peer b: report "), text);
+            assertTrue(text.contains("  servers-650              unknown  weight 1   \n"), text);
+            assertTrue(text.contains("vip 192.0.2.10: no router reaches more than this one (2 of 2 reachable, score 2,"
+                    + " unreachable: -) by 1 or more\n"), text);
+            assertTrue(text.endsWith("  a (this)                    2        2/2 -            -\n"), "b is unsettled, so only a ranks: " + text);
+            String standby = TextReport.reachability(pair.b.agent.reachabilityStatus());
+            assertTrue(standby.contains("(not settled: an element has no probe result yet)"), standby);
+            assertTrue(standby.contains("vip 192.0.2.10: not active here (the active router's RM decides)"), standby);
+        }
+    }
+
+    @Test
     void statusShowsEachVipsStateSyncTableAndEachPeerLink() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
             pair.establishPair();
