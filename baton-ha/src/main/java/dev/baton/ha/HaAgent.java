@@ -768,6 +768,11 @@ public final class HaAgent implements Agent, AutoCloseable {
         public boolean stopping() {
             return shutdown.begun();
         }
+
+        @Override
+        public void execute(VipUnit group, List<MonitorAction> actions, long nowMs) {
+            HaAgent.this.execute(group, actions, nowMs);
+        }
     }
 
     /**

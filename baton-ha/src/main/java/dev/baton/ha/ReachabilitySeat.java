@@ -30,6 +30,9 @@ final class ReachabilitySeat {
 
         /** Whether this router is stopping (a stopping router hands its VIPs over by other means). */
         boolean stopping();
+
+        /** Carries out what a VIP's monitor answered. */
+        void execute(VipUnit group, java.util.List<dev.baton.monitor.MonitorAction> actions, long nowMs);
     }
 
     private final ReachabilityManager manager;
@@ -82,6 +85,7 @@ final class ReachabilitySeat {
                     judging[group.index] = false;
                     manager.vipLeftActive(group.index);
                 }
+                compareWithTheActive(group, nowMs);
                 continue;
             }
             judging[group.index] = true;
@@ -102,6 +106,25 @@ final class ReachabilitySeat {
             }
         }
         return work;
+    }
+
+    /**
+     * On a router not active for the VIP: whether it reaches less than the peer that is, so that a primary does not
+     * fail back to a router its own active RM would hand the VIP away from again.
+     */
+    private void compareWithTheActive(VipUnit group, long nowMs) {
+        boolean reachesLess = false;
+        String detail = "";
+        for (int p = 0; p < peers.count(); p++) {
+            VipUnit.PeerRecord record = group.peerRecords[p];
+            if (record != null && record.state() == MonitorState.ACTIVE && manager.reachesLessThan(p, nowMs)) {
+                reachesLess = true;
+                detail = "unreachable here: " + manager.ownReport().unreachableNames() + "; at " + peers.name(p) + ": "
+                        + manager.peerReport(p, nowMs).unreachableNames();
+                break;
+            }
+        }
+        agent.execute(group, group.monitor.onReachabilityCompared(reachesLess, detail, nowMs), nowMs);
     }
 
     /** A valid chunk of peer {@code peer}'s report. */

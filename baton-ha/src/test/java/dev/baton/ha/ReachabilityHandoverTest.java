@@ -84,4 +84,23 @@ class ReachabilityHandoverTest {
             assertEquals(List.of(), pair.a.agent.events().stream().filter(e -> e.reference() == 345).toList());
         }
     }
+
+    @Test
+    void aPrimaryThatReachesLessDoesNotFailBackUntilItReachesAsMuchAgain() throws Exception {
+        try (TwoRouters pair = TwoRouters.withYaml(1, "automatic", SET)) {
+            reach(pair.a, Health.UP, Health.UP);
+            reach(pair.b, Health.UP, Health.UP);
+            pair.establishPair();
+            pair.a.downInterfaces.add("front"); // a gives the VIP up (GAVE_UP), b takes it over
+            pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE, 2_000, "b takes the VIP over");
+            reach(pair.a, Health.UP, Health.DOWN);
+            pair.a.downInterfaces.remove("front");
+            pair.run(3_000, 1);
+            assertEquals(MonitorState.STANDBY, pair.a.state(), "synchronized, but it reaches less: no failback");
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.reference() == 346 && e.text().contains("reaches less")),
+                    pair.a.agent.events().toString());
+            reach(pair.a, Health.UP, Health.UP);
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE, 2_000, "a fails back once it reaches as much");
+        }
+    }
 }

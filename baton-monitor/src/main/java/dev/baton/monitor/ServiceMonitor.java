@@ -65,6 +65,12 @@ public final class ServiceMonitor {
      */
     private boolean failbackHeldOff;
     /**
+     * Set while the reach-ability manager finds this router reaches less than the VIP's active (FIG. 4): an
+     * automatic failback (346) would hand the VIP to the worse router, whose active RM would hand it back after
+     * its hold (345), a ping-pong that moves every connection twice.
+     */
+    private boolean reachesLessThanActive;
+    /**
      * No automatic failback (346) before this time: the hand-over drain plus t3 after this router last left
      * ACTIVE. The router that took the VIP trails this router's update stream that long, and this router's last
      * changes (an update lost on the way and resent on that stream) would be lost if it took the VIP back at
@@ -539,7 +545,30 @@ public final class ServiceMonitor {
     // ---------------------------------------------------------------------------------------------- entries
 
     private boolean failBackIsDue() {
-        return role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp && !failbackHeldOff;
+        return role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp && !failbackHeldOff && !reachesLessThanActive;
+    }
+
+    /**
+     * The reach-ability manager compared this router with the VIP's active: whether it reaches less. While it
+     * does, a primary does not fail back (346); when it no longer does, a synchronized primary with automatic
+     * failback takes its VIP back as it would have.
+     */
+    public List<MonitorAction> onReachabilityCompared(boolean reachesLess, String detail, long nowMs) {
+        List<MonitorAction> actions = new ArrayList<>();
+        if (reachesLess == reachesLessThanActive) {
+            return actions;
+        }
+        reachesLessThanActive = reachesLess;
+        if (role != Role.PRIMARY || failback != Failback.AUTOMATIC) {
+            return actions;
+        }
+        if (reachesLess) {
+            note(nowMs, 346, "no automatic failback while this router reaches less than the active (" + detail + ")");
+        } else if (state == MonitorState.STANDBY && sync == SyncState.IN_SYNC) {
+            failBackIfDue(nowMs, "this router reaches as much as the active again (" + detail + "): synchronized primary"
+                    + " with automatic failback takes its VIP back", actions);
+        }
+        return actions;
     }
 
     /**

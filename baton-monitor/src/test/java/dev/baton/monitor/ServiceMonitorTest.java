@@ -321,6 +321,27 @@ class ServiceMonitorTest {
     }
 
     /**
+     * A primary that reaches less than the backup holding its VIP (the backup took it by 345, or the primary
+     * restarted) does not fail back: the backup's active RM would hand the VIP back after its hold, moving every
+     * connection twice. When it reaches as much again, it fails back as it would have.
+     */
+    @Test
+    void aPrimaryThatReachesLessThanTheActiveDoesNotFailBackUntilItReachesAsMuch() {
+        Rig rig = Start.STANDBY_SYNC_IN.reach(Role.PRIMARY, Failback.AUTOMATIC);
+        assertTrue(rig.at(1_500, (m, t) -> m.onReachabilityCompared(true, "servers-650 unreachable here", t)).isEmpty());
+        assertTrue(rig.at(1_600, ServiceMonitor::onSynchronized).isEmpty(), "synchronized, but it reaches less: no 346");
+        assertEquals(STANDBY, rig.monitor.state());
+        assertTrue(rig.history.stream().anyMatch(t -> t.reference() == 346 && t.reason().contains("reaches less")), rig.history.toString());
+        assertEquals(List.of(new SendSwitchoverQuery()),
+                rig.at(1_700, (m, t) -> m.onReachabilityCompared(false, "every element reachable", t)));
+        assertEquals(346, rig.monitor.last().reference());
+        // a backup is not concerned
+        Rig backup = Start.STANDBY_SYNC_IN.reach(Role.BACKUP, Failback.AUTOMATIC);
+        assertTrue(backup.at(1_500, (m, t) -> m.onReachabilityCompared(true, "x", t)).isEmpty());
+        assertTrue(backup.at(1_600, (m, t) -> m.onReachabilityCompared(false, "x", t)).isEmpty());
+    }
+
+    /**
      * A router that handed its VIP over drains, and follows the new active only after that: the connections the
      * new active opens meanwhile are not in its copy. Switched straight back within the drain, it lost them (the
      * simulation found it: a connection opened on the new active 330 ms after the hand-over was missing when the

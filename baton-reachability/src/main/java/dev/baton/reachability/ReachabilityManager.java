@@ -172,6 +172,20 @@ public final class ReachabilityManager {
         return judgement;
     }
 
+    /**
+     * Whether this router reaches less than peer {@code peer} under the compare function (any margin): a primary
+     * that does must not fail back to it. False when either state is unknown (this router unsettled, or no
+     * current settled report from the peer): nothing is held back on a guess.
+     */
+    public boolean reachesLessThan(int peer, long nowMs) {
+        ReachabilityReport theirs = peerReport(peer, nowMs);
+        if (theirs == null || !theirs.settled() || !ownReport.settled()) {
+            return false;
+        }
+        CompareFunction function = judges.length > 0 ? judges[0].function() : CompareFunction.COUNT;
+        return function.score(ownReport).compareTo(function.score(theirs)) < 0;
+    }
+
     /** VIP {@code vip} left ACTIVE here: its hold in progress is forgotten. */
     public void vipLeftActive(int vip) {
         judges[vip].reset();
