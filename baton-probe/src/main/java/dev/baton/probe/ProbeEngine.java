@@ -298,9 +298,10 @@ public final class ProbeEngine implements Agent {
                 continue;
             }
             if (target.inFlight && nowMs - target.startedAtMs >= target.spec.timeoutMs()) {
+                String cause = target.awaitingResponse ? target.responseTimeoutCause : target.timeoutCause;
                 abandon(target);
                 timeouts++;
-                fail(target, nowMs, target.awaitingResponse ? target.responseTimeoutCause : target.timeoutCause);
+                fail(target, nowMs, cause);
                 work++;
             }
             if (!target.inFlight && nowMs >= target.nextStartMs) {
