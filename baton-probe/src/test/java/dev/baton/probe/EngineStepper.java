@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  */
 final class EngineStepper {
 
-    /** Real time allowed for loopback and lab answers. */
-    static final long REAL_WAIT_LIMIT_MS = 5_000;
+    /** Real time {@link #settle} allows a probe to be answered at one step: loopback and lab answers take far less. */
+    long realWaitLimitMs = 5_000;
 
     final ProbeEngine engine;
     long nowMs;
@@ -45,7 +45,7 @@ final class EngineStepper {
 
     /** Repeats the duty cycle at the current time until nothing is in flight (bounded by real time). */
     void settle() {
-        long deadline = System.nanoTime() + REAL_WAIT_LIMIT_MS * 1_000_000L;
+        long deadline = System.nanoTime() + realWaitLimitMs * 1_000_000L;
         while (anyInFlight() && System.nanoTime() < deadline) {
             if (engine.doWork(nowMs) == 0) {
                 LockSupport.parkNanos(200_000L);
@@ -74,8 +74,23 @@ final class EngineStepper {
         return false;
     }
 
+    /** One handler for every drain, so that stepping allocates nothing of its own while nothing changes. */
+    private final HealthChangeHandler recorder =
+            (id, spec, health, atMs, cause) -> changes.add(id + " " + health.word() + " @" + atMs + " " + cause);
+
     void drain() {
-        engine.drainChanges((id, spec, health, atMs, cause) -> changes.add(id + " " + health.word() + " @" + atMs + " " + cause));
+        engine.drainChanges(recorder);
+    }
+
+    /** Bytes the calling thread allocated while {@code work} ran, or -1 if the JVM cannot tell. */
+    static long allocatedBy(Runnable work) {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean)
+                || !bean.isThreadAllocatedMemorySupported() || !bean.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long before = bean.getCurrentThreadAllocatedBytes();
+        work.run();
+        return bean.getCurrentThreadAllocatedBytes() - before;
     }
 
     /** Open file descriptors of this process. */
