@@ -23,8 +23,18 @@ public final class KernelConstants {
     public static final int SOCK_DGRAM = 2;
     /** Socket flag: close the descriptor on exec. */
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** Socket flag: the descriptor is non-blocking (O_NONBLOCK). */
+    public static final int SOCK_NONBLOCK = 0x800;
     /** send(2) flag: never block. */
     public static final int MSG_DONTWAIT = 0x40;
+
+    // <netinet/in.h>, <linux/icmp.h>
+    /** IP protocol number of ICMP: the protocol of a raw ICMP socket, raw(7). */
+    public static final int IPPROTO_ICMP = 1;
+    /** Socket option level of raw sockets. */
+    public static final int SOL_RAW = 255;
+    /** Raw ICMP socket option: a 32-bit mask of the ICMP types the socket does <em>not</em> receive, icmp(7). */
+    public static final int ICMP_FILTER = 1;
 
     // <linux/if_ether.h>
     /** Every protocol: the protocol a packet socket is bound to so it sees all frames. */

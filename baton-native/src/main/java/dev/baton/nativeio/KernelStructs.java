@@ -28,8 +28,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code KernelHeadersCrossCheckTest} print {@code sizeof}/{@code offsetof} of every member from the
  * real headers and compare, which is how layouts are pinned without a C compiler in the build.
  *
- * <p>Integer members are host-order ({@code __u32} etc.); the only network-order member is
- * {@code sockaddr_ll.sll_protocol}. {@code virtio_net_hdr} fields are {@code __virtio16}, which
+ * <p>Integer members are host-order ({@code __u32} etc.); the only network-order members are
+ * {@code sockaddr_ll.sll_protocol} and {@code sockaddr_in}'s port and address. {@code virtio_net_hdr} fields are {@code __virtio16}, which
  * packet sockets treat as host order ({@code vio_le()} on little-endian hosts).
  */
 public final class KernelStructs {
@@ -38,6 +38,8 @@ public final class KernelStructs {
 
     /** A {@code __be16} member: network order, aligned like the C member (2 bytes), unlike a header field. */
     private static final ValueLayout.OfShort BE_SHORT = NetworkOrder.SHORT.withByteAlignment(Short.BYTES);
+    /** A {@code __be32} member ({@code in_addr_t}): network order, aligned like the C member (4 bytes). */
+    private static final ValueLayout.OfInt BE_INT = NetworkOrder.INT.withByteAlignment(Integer.BYTES);
 
     /** {@code struct sockaddr_ll} (linux/if_packet.h): the link-level address a packet socket binds to. */
     public static final class SockaddrLl {
@@ -67,6 +69,34 @@ public final class KernelStructs {
         public static final long HALEN_OFFSET = offset(LAYOUT, "sll_halen");
         /** {@code sll_addr} (u8[8]). */
         public static final long ADDR_OFFSET = offset(LAYOUT, "sll_addr");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
+     * {@code struct sockaddr_in} (netinet/in.h): an IPv4 address and port, for {@code bind} and {@code sendto}
+     * on a raw ICMP socket. Port and address are in network order.
+     */
+    public static final class SockaddrIn {
+        private SockaddrIn() {
+        }
+
+        /** {@code struct in_addr}: one network-order 32-bit address. */
+        public static final StructLayout IN_ADDR = MemoryLayout.structLayout(
+                BE_INT.withName("s_addr")).withName("in_addr");
+
+        /** The layout; 16 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_SHORT.withName("sin_family"),
+                BE_SHORT.withName("sin_port"),
+                IN_ADDR.withName("sin_addr"),
+                MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sin_zero")).withName("sockaddr_in");
+        /** {@code sin_family} (u16): {@link KernelConstants#AF_INET}. */
+        public static final long FAMILY_OFFSET = offset(LAYOUT, "sin_family");
+        /** {@code sin_port} (be16); 0 for raw sockets. */
+        public static final long PORT_OFFSET = offset(LAYOUT, "sin_port");
+        /** {@code sin_addr.s_addr} (be32). */
+        public static final long ADDRESS_OFFSET = offset(LAYOUT, "sin_addr", "s_addr");
         /** Size in bytes. */
         public static final int SIZE = (int) LAYOUT.byteSize();
     }
@@ -476,11 +506,17 @@ public final class KernelStructs {
         public static final int SIZE = (int) LAYOUT.byteSize();
     }
 
-    /** Every struct layout above, for tests that pin them all. */
-    public static final List<StructLayout> ALL = List.of(
-            SockaddrLl.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT, TpacketBlockDesc.LAYOUT,
-            Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT, SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT,
-            VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT);
+    /**
+     * Every struct layout above, for tests that pin them all. A method, not a constant: a constant list here
+     * would make the outer class's initialisation read the nested classes' layouts, and a nested class touched
+     * first (its initialiser reads {@link #offset}) would then find its own layout still null.
+     */
+    public static List<StructLayout> all() {
+        return List.of(
+                SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
+                TpacketBlockDesc.LAYOUT, Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT,
+                SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT, VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT);
+    }
 
     /** The byte offset of the member at {@code path} (member names) in {@code layout}. */
     public static long offset(MemoryLayout layout, String... path) {

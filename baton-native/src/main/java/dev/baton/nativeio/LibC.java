@@ -24,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * native call. The method handles are shared by all instances; the capture segment is not, which
  * makes an instance <b>single-threaded</b>: give each thread (each {@link PacketSocket}) its own.
  *
- * <p>{@link #sendUncaptured} and {@link #pollUncaptured} are the exception: the per-batch calls skip
+ * <p>{@link #sendUncaptured}, {@link #pollUncaptured}, {@link #sendtoUncaptured} and {@link #recvfromUncaptured} are the exception: the per-batch calls skip
  * the capture, because capturing allocates whenever the JIT does not inline the whole downcall; their
  * callers repeat a failed call through the capturing variant to learn the errno.
  *
@@ -46,6 +46,8 @@ public final class LibC {
             downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND =
             downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME =
+            downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
@@ -65,6 +67,16 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle POLL_UNCAPTURED = LINKER.downcallHandle(symbol("poll"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDTO = downcall("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVFROM = downcall("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    // The probe engine's receive polls a non-blocking socket every duty cycle, where nearly every call is
+    // EAGAIN: without capture it never allocates (see sendUncaptured).
+    private static final MethodHandle RECVFROM_UNCAPTURED = LINKER.downcallHandle(symbol("recvfrom"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SENDTO_UNCAPTURED = LINKER.downcallHandle(symbol("sendto"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX =
             downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -134,6 +146,18 @@ public final class LibC {
     public int bind(int fd, MemorySegment address, int addressLength) {
         try {
             return (int) BIND.invokeExact(callState, fd, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)}: 0, or -1; {@code addressLength}
+     * points to a 4-byte in/out length.
+     */
+    public int getsockname(int fd, MemorySegment address, MemorySegment addressLength) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(callState, fd, address, addressLength);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -219,6 +243,58 @@ public final class LibC {
     public static int pollUncaptured(MemorySegment pollFds, long count, int timeoutMs) {
         try {
             return (int) POLL_UNCAPTURED.invokeExact(pollFds, count, timeoutMs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+     * socklen_t tolen)}: bytes sent, or -1.
+     */
+    public long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, int addressLength) {
+        try {
+            return (long) SENDTO.invokeExact(callState, fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code sendto} without errno capture, so it never allocates; on -1 repeat through {@link #sendto} to learn
+     * the errno (a datagram that failed to leave is not on the wire, so the repeat sends it at most once).
+     */
+    public static long sendtoUncaptured(int fd, MemorySegment buffer, long length, int flags, MemorySegment address,
+                                        int addressLength) {
+        try {
+            return (long) SENDTO_UNCAPTURED.invokeExact(fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)}:
+     * bytes received (at most {@code length}; a longer datagram is truncated), or -1. {@code address} and
+     * {@code addressLength} (a 4-byte in/out length) may be {@link MemorySegment#NULL}.
+     */
+    public long recvfrom(int fd, MemorySegment buffer, long length, int flags, MemorySegment address,
+                         MemorySegment addressLength) {
+        try {
+            return (long) RECVFROM.invokeExact(callState, fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code recvfrom} without errno capture, so it never allocates: for polling a non-blocking socket, where -1
+     * is nearly always {@code EAGAIN}. The errno is not available; repeat through {@link #recvfrom} to learn it.
+     */
+    public static long recvfromUncaptured(int fd, MemorySegment buffer, long length, int flags, MemorySegment address,
+                                          MemorySegment addressLength) {
+        try {
+            return (long) RECVFROM_UNCAPTURED.invokeExact(fd, buffer, length, flags, address, addressLength);
         } catch (Throwable t) {
             throw unexpected(t);
         }

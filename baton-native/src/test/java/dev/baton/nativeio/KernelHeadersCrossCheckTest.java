@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Pins every struct layout and constant against the kernel and libc headers themselves: generates a
  * C program printing {@code sizeof}/{@code offsetof} of every named member of every layout in
- * {@link KernelStructs#ALL} and the value of every constant in {@link KernelConstants},
+ * {@link KernelStructs#all()} and the value of every constant in {@link KernelConstants},
  * {@link ClassicBpf} and {@link dev.baton.codec.VirtioNetHeaderFlyweight}, compiles it with {@code cc}, runs it and compares.
  *
  * <p>Layout member names are the C member names and layout names the struct tags, and constant
@@ -49,12 +49,14 @@ class KernelHeadersCrossCheckTest {
             #include <sys/mman.h>
             #include <sys/ioctl.h>
             #include <sys/resource.h>
+            #include <netinet/in.h>
             #include <net/if.h>
             #include <net/if_arp.h>
             #include <linux/if_ether.h>
             #include <linux/if_packet.h>
             #include <linux/filter.h>
             #include <linux/virtio_net.h>
+            #include <linux/icmp.h>
             """;
 
     /** One value to compare: a label, the C expression computing it, and the Java value. */
@@ -64,7 +66,7 @@ class KernelHeadersCrossCheckTest {
     @Test
     void layoutsAndConstantsMatchTheInstalledHeaders(@TempDir Path directory) throws Exception {
         List<Check> checks = new ArrayList<>();
-        for (StructLayout layout : KernelStructs.ALL) {
+        for (StructLayout layout : KernelStructs.all()) {
             String cType = "struct " + layout.name().orElseThrow();
             checks.add(new Check("sizeof(" + cType + ")", "sizeof(" + cType + ")", layout.byteSize()));
             addMembers(checks, cType, layout, "", 0);

@@ -23,6 +23,7 @@ class KernelStructsLayoutTest {
     static List<Arguments> structSizes() {
         return List.of(
                 Arguments.of(KernelStructs.SockaddrLl.LAYOUT, 20),
+                Arguments.of(KernelStructs.SockaddrIn.LAYOUT, 16),
                 Arguments.of(KernelStructs.PacketMreq.LAYOUT, 16),
                 Arguments.of(KernelStructs.TpacketReq.LAYOUT, 16),
                 Arguments.of(KernelStructs.TpacketReq3.LAYOUT, 28),
@@ -56,6 +57,11 @@ class KernelStructsLayoutTest {
                 Arguments.of("sockaddr_ll.sll_pkttype", KernelStructs.SockaddrLl.PKTTYPE_OFFSET, 10),
                 Arguments.of("sockaddr_ll.sll_halen", KernelStructs.SockaddrLl.HALEN_OFFSET, 11),
                 Arguments.of("sockaddr_ll.sll_addr", KernelStructs.SockaddrLl.ADDR_OFFSET, 12),
+                // sockaddr_in 16 B: family u16@0, port be16@2, addr be32@4, zero[8]@8
+                Arguments.of("sockaddr_in.sin_family", KernelStructs.SockaddrIn.FAMILY_OFFSET, 0),
+                Arguments.of("sockaddr_in.sin_port", KernelStructs.SockaddrIn.PORT_OFFSET, 2),
+                Arguments.of("sockaddr_in.sin_addr.s_addr", KernelStructs.SockaddrIn.ADDRESS_OFFSET, 4),
+                Arguments.of("sockaddr_in.sin_zero", KernelStructs.offset(KernelStructs.SockaddrIn.LAYOUT, "sin_zero"), 8),
                 // packet_mreq 16 B: ifindex@0, type u16@4, alen u16@6, addr[8]@8
                 Arguments.of("packet_mreq.mr_ifindex", KernelStructs.PacketMreq.IFINDEX_OFFSET, 0),
                 Arguments.of("packet_mreq.mr_type", KernelStructs.PacketMreq.TYPE_OFFSET, 4),
@@ -153,6 +159,13 @@ class KernelStructsLayoutTest {
         return List.of(
                 Arguments.of("AF_PACKET", KernelConstants.AF_PACKET, 17),
                 Arguments.of("SOCK_RAW", KernelConstants.SOCK_RAW, 3),
+                Arguments.of("SOCK_DGRAM", KernelConstants.SOCK_DGRAM, 2),
+                Arguments.of("SOCK_NONBLOCK", KernelConstants.SOCK_NONBLOCK, 0x800),
+                Arguments.of("AF_INET", KernelConstants.AF_INET, 2),
+                Arguments.of("IPPROTO_ICMP", KernelConstants.IPPROTO_ICMP, 1),
+                Arguments.of("SOL_RAW", KernelConstants.SOL_RAW, 255),
+                Arguments.of("ICMP_FILTER", KernelConstants.ICMP_FILTER, 1),
+                Arguments.of("ETH_P_ARP", KernelConstants.ETH_P_ARP, 0x0806),
                 Arguments.of("ETH_P_ALL", KernelConstants.ETH_P_ALL, 0x0003),
                 Arguments.of("SOL_PACKET", KernelConstants.SOL_PACKET, 263),
                 Arguments.of("PACKET_ADD_MEMBERSHIP", KernelConstants.PACKET_ADD_MEMBERSHIP, 1),
@@ -185,6 +198,17 @@ class KernelStructsLayoutTest {
     @MethodSource("constants")
     void constantHasTheDocumentedValue(String name, int actual, int expected) {
         assertEquals(expected, actual, name);
+    }
+
+    @Test
+    void sockaddrInPortAndAddressAreNetworkOrder() {
+        var port = (ValueLayout) KernelStructs.SockaddrIn.LAYOUT.select(PathElement.groupElement("sin_port"));
+        var address = (ValueLayout) KernelStructs.SockaddrIn.LAYOUT.select(PathElement.groupElement("sin_addr"),
+                PathElement.groupElement("s_addr"));
+        var family = (ValueLayout) KernelStructs.SockaddrIn.LAYOUT.select(PathElement.groupElement("sin_family"));
+        assertEquals(ByteOrder.BIG_ENDIAN, port.order());
+        assertEquals(ByteOrder.BIG_ENDIAN, address.order());
+        assertEquals(ByteOrder.nativeOrder(), family.order());
     }
 
     @Test
