@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /** {@code baton ctl}: talks to a running router over its control socket. */
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Counters.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
-                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Reachability.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
+                CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Health.class, CtlCommand.Reachability.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
                 CtlCommand.Weight.class, CtlCommand.Control.class})
 final class CtlCommand {
 
@@ -144,6 +144,19 @@ final class CtlCommand {
                 args.put("target", target);
             }
             return ctl.print("switchover", args, r -> String.join("\n", (List<String>) ((Map<String, Object>) r).get("outcome")) + "\n");
+        }
+    }
+
+    @Command(name = "health", description = "Each server's health check and each probed element of the reachability set: "
+            + "its probe, health, the last answer or failure, when it last changed.%nExample: baton ctl health")
+    static final class Health implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("health", Map.of(), r -> TextReport.health((Map<String, Object>) r));
         }
     }
 

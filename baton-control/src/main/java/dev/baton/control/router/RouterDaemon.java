@@ -10,6 +10,10 @@ import dev.baton.agent.CounterSnapshot;
 import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.ServerAdmin;
+import dev.baton.dataplane.health.HealthChecks;
+import dev.baton.agent.AgentRunner;
+import dev.baton.agent.IdleStrategy;
+import dev.baton.agent.OwnerThread;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
@@ -48,6 +52,11 @@ public final class RouterDaemon implements AutoCloseable {
     private final Dataplane dataplane;
     private final Inspector inspector;
     private final ServerAdmin servers;
+    /** Health checks and reachability probes, or {@code null} when the configuration has none. */
+    private final HealthChecks checks;
+    private final AgentRunner probes;
+    /** The probe thread idles this long when a cycle found nothing to do: probes are due every 50 ms at the most. */
+    private static final long PROBE_IDLE_NANOS = 1_000_000;
     private final ControlServer control;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
     private final HaAgent agent;
@@ -61,6 +70,7 @@ public final class RouterDaemon implements AutoCloseable {
         Dataplane plane = null;
         ControlServer server = null;
         HaAgent ha = null;
+        AgentRunner probes = null;
         try {
             var portFactory = AfPacketPort.factory(config.router().ring());
             if (config.highAvailability().isPresent()) {
@@ -79,6 +89,13 @@ public final class RouterDaemon implements AutoCloseable {
             }
             this.inspector = new Inspector(plane);
             this.servers = new ServerAdmin(plane);
+            HaAgent feedTo = ha;
+            // Health checks and the reachability set's probes, on a thread of their own; an element's verdict goes to
+            // the HA agent's thread, where the reach-ability manager lives.
+            this.checks = hasProbes(config) ? new HealthChecks(config, plane.services(), plane.health(),
+                    feedTo == null ? HealthChecks.Feed.NONE
+                            : (index, health, cause) -> feedTo.post(() -> feedTo.reachabilityElement(index, health)),
+                    MillisClock.SYSTEM.nowMs()) : null;
             server = new ControlServer(config.router().controlSocket());
             this.agent = ha;
             register(server);
@@ -86,8 +103,15 @@ public final class RouterDaemon implements AutoCloseable {
             if (ha != null) {
                 ha.start();
             }
+            if (checks != null) {
+                probes = new AgentRunner(checks, MillisClock.SYSTEM, IdleStrategy.park(PROBE_IDLE_NANOS), ThreadFailure.HALT);
+                probes.start("baton-probes", () -> { });
+            }
             server.start();
         } catch (IOException | RuntimeException e) {
+            if (probes != null) {
+                probes.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -102,6 +126,12 @@ public final class RouterDaemon implements AutoCloseable {
         }
         this.dataplane = plane;
         this.control = server;
+        this.probes = probes;
+    }
+
+    /** Whether the configuration has anything to probe: a health check, or a reachability set. */
+    static boolean hasProbes(BatonConfig config) {
+        return config.reachability().isPresent() || config.services().stream().anyMatch(s -> s.healthCheck().enabled());
     }
 
     private static long nextIncarnation(BatonConfig config, HighAvailabilitySettings settings) throws IOException {
@@ -164,9 +194,6 @@ public final class RouterDaemon implements AutoCloseable {
     static String notActedOnYet(BatonConfig config) {
         java.util.List<String> keys = new java.util.ArrayList<>();
         for (dev.baton.config.ServiceConfig service : config.services()) {
-            if (service.healthCheck().enabled() && !keys.contains("health-check")) {
-                keys.add("health-check");
-            }
             if (!service.fallback().isEmpty() && !keys.contains("fallback")) {
                 keys.add("fallback");
             }
@@ -178,9 +205,6 @@ public final class RouterDaemon implements AutoCloseable {
                     keys.add("alternates");
                 }
             }
-        }
-        if (config.reachability().isPresent()) {
-            keys.add("reachability");
         }
         return String.join(", ", keys);
     }
@@ -196,6 +220,12 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("status", args -> status());
         server.handle("events", args -> events(intArg(args, "limit", 100)));
         server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
+        server.handle("health", args -> {
+            if (checks == null) {
+                throw new IllegalArgumentException("no service has a health-check and there is no reachability set: nothing is probed");
+            }
+            return OwnerThread.ask("the probe thread", checks::post, checks::status);
+        });
         server.handle("reachability", args -> {
             if (agent == null) {
                 throw new IllegalArgumentException("high availability is not configured: reachability compares this router with its peers");
@@ -396,6 +426,9 @@ public final class RouterDaemon implements AutoCloseable {
     @Override
     public void close() {
         control.close();
+        if (probes != null) {
+            probes.close();
+        }
         if (agent != null) {
             agent.close();
         }

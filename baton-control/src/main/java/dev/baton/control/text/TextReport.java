@@ -78,6 +78,30 @@ public final class TextReport {
         return out.toString();
     }
 
+    /** {@code baton ctl health} as text: one line per checked server, then per probed element. */
+    @SuppressWarnings("unchecked")
+    public static String health(Map<String, Object> status) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-24s %-6s %-8s %s%n", "server", "probe", "health", "last result"));
+        for (Object so : (List<Object>) status.get("servers")) {
+            Map<String, Object> row = (Map<String, Object>) so;
+            out.append(String.format("%-24s %-6s %-8s %s%n", row.get("service") + " " + row.get("server"), row.get("probe"),
+                    row.get("health"), row.get("cause")));
+        }
+        List<Object> elements = (List<Object>) status.get("elements");
+        if (!elements.isEmpty()) {
+            out.append(String.format("%-24s %-6s %-8s %s%n", "reachability element", "probe", "health", "last result"));
+            for (Object eo : elements) {
+                Map<String, Object> row = (Map<String, Object>) eo;
+                out.append(String.format("%-24s %-6s %-8s %s%n", String.valueOf(row.get("name")).replaceFirst("^reachability/", ""), row.get("probe"), row.get("health"),
+                        row.get("cause")));
+            }
+        }
+        out.append("probes started ").append(status.get("probes_started")).append(", timed out ").append(status.get("timeouts"))
+                .append('\n');
+        return out.toString();
+    }
+
     /** {@code baton ctl reachability} as text. */
     @SuppressWarnings("unchecked")
     public static String reachability(Map<String, Object> status) {

@@ -1,0 +1,296 @@
+package dev.baton.dataplane.health;
+
+import dev.baton.agent.Agent;
+import dev.baton.codec.Ipv4;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.HealthCheckSettings;
+import dev.baton.config.InterfaceConfig;
+import dev.baton.config.ReachabilitySettings;
+import dev.baton.config.ServiceConfig;
+import dev.baton.dataplane.service.ServerHealthBoard;
+import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.probe.Health;
+import dev.baton.probe.HealthChangeHandler;
+import dev.baton.probe.ProbeEngine;
+import dev.baton.probe.ProbeSpec;
+import dev.baton.probe.ProbeTarget;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Every probe of a router: each service's health check against each of its servers, and each host element of
+ * the reachability set (RM 230), run by one {@link ProbeEngine} on this agent's thread. A server's verdict goes on
+ * the {@link ServerHealthBoard} (this thread is its only health writer); an element's goes to the {@link Feed},
+ * and so does a service element's, reachable while at least {@code min-up} of the service's servers are up.
+ *
+ * <p>Probes leave from the router's own address on the segment of the host probed (servers are always on one); a
+ * host on no attached segment is probed from the first client-facing interface's address, beyond which the
+ * previous hop routes it.
+ */
+public final class HealthChecks implements Agent {
+
+    /** Where an element of the reachability set learns its health (the HA agent's thread takes it from there). */
+    @FunctionalInterface
+    public interface Feed {
+        void element(int index, Health health, String cause);
+
+        /** No reachability manager: element verdicts go nowhere. */
+        Feed NONE = (index, health, cause) -> {
+        };
+    }
+
+    private static final int NONE = -1;
+
+    private final ServiceMap services;
+    private final ServerHealthBoard board;
+    private final Feed feed;
+    private final ProbeEngine engine;
+    /** Per engine target id: the server id it checks, or {@link #NONE}. */
+    private final int[] serverOfTarget;
+    /** Per engine target id: the reachability element it probes, or {@link #NONE}. */
+    private final int[] elementOfTarget;
+    /** Per server id: the engine target that checks it, or {@link #NONE}. */
+    private final int[] targetOfServer;
+    /** Per reachability element: the service whose servers make it, or {@link #NONE}; and how many must be up. */
+    private final int[] serviceOfElement;
+    private final int[] minUpOfElement;
+    private final Health[] elementHealth;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final HealthChangeHandler changes = this::onChange;
+    private long changesApplied;
+
+    /**
+     * @param config   the router's configuration (health checks, reachability set, interfaces)
+     * @param services the services as the workers index them
+     * @param board    where server verdicts go
+     * @param feed     where element verdicts go
+     * @param nowMs    the time the probes are scheduled from
+     */
+    public HealthChecks(BatonConfig config, ServiceMap services, ServerHealthBoard board, Feed feed, long nowMs) {
+        this.services = services;
+        this.board = board;
+        this.feed = feed;
+        List<ReachabilitySettings.Target> elements = config.reachability().map(ReachabilitySettings::targets).orElse(List.of());
+        int capacity = Math.max(1, services.totalServers() + elements.size());
+        this.engine = new ProbeEngine("baton-probes", capacity);
+        this.serverOfTarget = new int[capacity];
+        this.elementOfTarget = new int[capacity];
+        Arrays.fill(serverOfTarget, NONE);
+        Arrays.fill(elementOfTarget, NONE);
+        this.targetOfServer = new int[services.totalServers()];
+        Arrays.fill(targetOfServer, NONE);
+        this.serviceOfElement = new int[elements.size()];
+        this.minUpOfElement = new int[elements.size()];
+        this.elementHealth = new Health[elements.size()];
+        Arrays.fill(serviceOfElement, NONE);
+        Arrays.fill(elementHealth, Health.UNKNOWN);
+
+        for (int s = 0; s < services.serviceCount(); s++) {
+            ServiceConfig service = config.service(services.name(s)).orElseThrow();
+            HealthCheckSettings check = service.healthCheck();
+            if (!check.enabled()) {
+                continue;
+            }
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int serverId = services.serverId(s, i);
+                int address = services.serverAddress(serverId);
+                ProbeSpec spec = new ProbeSpec(service.name() + "/" + Ipv4.format(address), serverTarget(config, service, check, address),
+                        check.interval().toMillis(), check.timeout().toMillis(), check.rise(), check.fall());
+                int target = engine.add(spec, nowMs);
+                serverOfTarget[target] = serverId;
+                targetOfServer[serverId] = target;
+            }
+        }
+        for (int e = 0; e < elements.size(); e++) {
+            ReachabilitySettings.Target element = elements.get(e);
+            if (element.probe() == ReachabilitySettings.Probe.SERVICE) {
+                serviceOfElement[e] = serviceIndex(services, element.service());
+                minUpOfElement[e] = element.minUp();
+                continue;
+            }
+            ProbeSpec spec = new ProbeSpec("reachability/" + element.name(), elementTarget(config, element),
+                    element.interval().toMillis(), element.timeout().toMillis(), element.rise(), element.fall());
+            elementOfTarget[engine.add(spec, nowMs)] = e;
+        }
+    }
+
+    private static int serviceIndex(ServiceMap services, String name) {
+        for (int s = 0; s < services.serviceCount(); s++) {
+            if (services.name(s).equals(name)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no service '" + name + "'"); // the loader checked it
+    }
+
+    private static ProbeTarget serverTarget(BatonConfig config, ServiceConfig service, HealthCheckSettings check, int address) {
+        InetAddress server = inet(address);
+        InetAddress source = inet(config.serverInterfaceFor(address).orElseThrow().address().address());
+        int port = check.portFor(service);
+        return switch (check.kind()) {
+            case TCP -> new ProbeTarget.Tcp(server, port, source);
+            case HTTP -> new ProbeTarget.Http(server, port, source, check.path(),
+                    check.host() != null ? check.host() : Ipv4.format(address), check.expectStatus(), check.expectBody());
+            case NONE -> throw new IllegalStateException("a service without a check has no probe");
+        };
+    }
+
+    private static ProbeTarget elementTarget(BatonConfig config, ReachabilitySettings.Target element) {
+        InetAddress host = inet(element.address());
+        InterfaceConfig onLink = null;
+        for (InterfaceConfig itf : config.interfaces()) {
+            if (itf.address().contains(element.address())) {
+                onLink = itf;
+                break;
+            }
+        }
+        InterfaceConfig from = onLink != null ? onLink : config.clientInterfaces().getFirst();
+        InetAddress source = inet(from.address().address());
+        return switch (element.probe()) {
+            case ARP -> new ProbeTarget.Arp(host, from.name(), source);
+            case ICMP -> new ProbeTarget.IcmpEcho(host, source);
+            case TCP -> new ProbeTarget.Tcp(host, element.port(), source);
+            case SERVICE -> throw new IllegalStateException("a service element has no probe of its own");
+        };
+    }
+
+    private static InetAddress inet(int address) {
+        try {
+            return InetAddress.getByAddress(new byte[] {
+                    (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "baton-probes";
+    }
+
+    @Override
+    public int doWork(long nowMs) {
+        int work = 0;
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            command.run();
+            work++;
+        }
+        work += engine.doWork(nowMs);
+        work += engine.drainChanges(changes);
+        return work;
+    }
+
+    private void onChange(int targetId, ProbeSpec spec, Health health, long atMs, String cause) {
+        changesApplied++;
+        int serverId = serverOfTarget[targetId];
+        if (serverId != NONE) {
+            board.health(serverId, health == Health.UP ? ServerHealthBoard.UP
+                    : health == Health.DOWN ? ServerHealthBoard.DOWN : ServerHealthBoard.UNKNOWN);
+            serviceElementsOf(services.serviceOfServer(serverId), cause);
+            return;
+        }
+        int element = elementOfTarget[targetId];
+        if (element != NONE) {
+            elementHealth[element] = health;
+            feed.element(element, health, cause);
+        }
+    }
+
+    /** Re-derives every service element of service {@code service} from its servers' health. */
+    private void serviceElementsOf(int service, String cause) {
+        for (int e = 0; e < serviceOfElement.length; e++) {
+            if (serviceOfElement[e] != service) {
+                continue;
+            }
+            int up = 0;
+            int down = 0;
+            for (int i = 0; i < services.serverCount(service); i++) {
+                byte health = board.health(services.serverId(service, i));
+                up += health == ServerHealthBoard.UP ? 1 : 0;
+                down += health == ServerHealthBoard.DOWN ? 1 : 0;
+            }
+            int servers = services.serverCount(service);
+            // Up once min-up servers are; down once too few could still come up; unknown while it depends on
+            // servers not checked yet.
+            Health now = up >= minUpOfElement[e] ? Health.UP : servers - down < minUpOfElement[e] ? Health.DOWN : Health.UNKNOWN;
+            if (now != elementHealth[e]) {
+                elementHealth[e] = now;
+                feed.element(e, now, up + " of " + servers + " servers up (min-up " + minUpOfElement[e] + "; last: " + cause + ")");
+            }
+        }
+    }
+
+    /** Runs {@code command} on this agent's thread at its next cycle (a status read, say). */
+    public void post(Runnable command) {
+        commands.add(command);
+    }
+
+    /**
+     * Each server's check and each probed element as {@code ctl} shows them. This agent's thread only (through
+     * {@link #post}, or before the thread starts).
+     */
+    public Map<String, Object> status() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        List<Object> servers = new ArrayList<>();
+        for (int serverId = 0; serverId < targetOfServer.length; serverId++) {
+            int target = targetOfServer[serverId];
+            if (target == NONE) {
+                continue;
+            }
+            Map<String, Object> row = row(target);
+            row.put("service", services.name(services.serviceOfServer(serverId)));
+            row.put("server", Ipv4.format(services.serverAddress(serverId)));
+            servers.add(row);
+        }
+        root.put("servers", servers);
+        List<Object> elements = new ArrayList<>();
+        for (int target = 0; target < elementOfTarget.length; target++) {
+            if (elementOfTarget[target] != NONE && engine.has(target)) {
+                Map<String, Object> row = row(target);
+                row.put("element", elementOfTarget[target]);
+                elements.add(row);
+            }
+        }
+        root.put("elements", elements);
+        root.put("probes_started", engine.probesStarted());
+        root.put("timeouts", engine.timeouts());
+        root.put("changes_applied", changesApplied);
+        root.put("changes_dropped", engine.changesDropped());
+        return root;
+    }
+
+    private Map<String, Object> row(int target) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        ProbeSpec spec = engine.spec(target);
+        row.put("name", spec.name());
+        row.put("probe", spec.target().kindWord());
+        row.put("health", engine.health(target).word());
+        row.put("cause", engine.cause(target));
+        row.put("changed_at_ms", engine.changedAtMs(target));
+        row.put("last_round_trip_ms", engine.lastRoundTripMs(target));
+        return row;
+    }
+
+    /** The engine (tests; this agent's thread). */
+    ProbeEngine engine() {
+        return engine;
+    }
+
+    /** The health of reachability element {@code index} as last fed. */
+    public Health elementHealth(int index) {
+        return elementHealth[index];
+    }
+
+    @Override
+    public void onClose() {
+        engine.onClose();
+    }
+}
