@@ -334,10 +334,6 @@ class ConfigLoaderRejectionTest {
 
     /** The valid configuration with {@code original} (which must occur exactly once) replaced. */
     private static Arguments row(String name, String original, String replacement, String... expected) {
-        int first = VALID.indexOf(original);
-        if (first < 0 || VALID.indexOf(original, first + 1) >= 0) {
-            throw new IllegalArgumentException(name + ": '" + original + "' must occur exactly once in VALID");
-        }
-        return Arguments.of(name, VALID.replace(original, replacement), String.join("\n", List.of(expected)));
+        return RejectionRows.row(VALID, name, original, replacement, expected);
     }
 }

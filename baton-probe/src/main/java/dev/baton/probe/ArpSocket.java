@@ -19,23 +19,17 @@ import dev.baton.nativeio.NetworkInterfaces;
  * <p>Created with protocol 0 and bound afterwards, so it captures nothing from other interfaces in between (the
  * order {@code PacketSocket} uses). Owned by the engine's thread.
  */
-final class ArpSocket implements AutoCloseable {
+final class ArpSocket extends SharedSocket {
 
-    private final LibC libc;
     private final String interfaceName;
     private final int interfaceIndex;
     private final long interfaceMac;
-    private final int fd;
-    private final String openFailure;
-    private int users;
 
     private ArpSocket(LibC libc, String interfaceName, int interfaceIndex, long interfaceMac, int fd, String openFailure) {
-        this.libc = libc;
+        super(libc, fd, openFailure);
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.interfaceMac = interfaceMac;
-        this.fd = fd;
-        this.openFailure = openFailure;
     }
 
     /**
@@ -93,30 +87,9 @@ final class ArpSocket implements AutoCloseable {
         return interfaceMac;
     }
 
-    String openFailure() {
-        return openFailure;
-    }
 
-    boolean usable() {
-        return fd >= 0;
-    }
 
-    int fd() {
-        return fd;
-    }
 
-    void retain() {
-        users++;
-    }
 
-    boolean release() {
-        return --users == 0;
-    }
 
-    @Override
-    public void close() {
-        if (fd >= 0) {
-            libc.close(fd);
-        }
-    }
 }

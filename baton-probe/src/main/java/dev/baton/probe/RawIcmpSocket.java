@@ -24,19 +24,13 @@ import dev.baton.nativeio.LibC;
  * <p>Bound to the source address, the socket sends from it and receives only datagrams addressed to it. Owned by
  * the engine's thread.
  */
-final class RawIcmpSocket implements AutoCloseable {
+final class RawIcmpSocket extends SharedSocket {
 
-    private final LibC libc;
     private final int sourceAddress;
-    private final int fd;
-    private final String openFailure;
-    private int users;
 
     private RawIcmpSocket(LibC libc, int sourceAddress, int fd, String openFailure) {
-        this.libc = libc;
+        super(libc, fd, openFailure);
         this.sourceAddress = sourceAddress;
-        this.fd = fd;
-        this.openFailure = openFailure;
     }
 
     /**
@@ -77,33 +71,9 @@ final class RawIcmpSocket implements AutoCloseable {
         return sourceAddress;
     }
 
-    /** Why the socket could not be opened, or null when it is usable. */
-    String openFailure() {
-        return openFailure;
-    }
 
-    boolean usable() {
-        return fd >= 0;
-    }
 
-    int fd() {
-        return fd;
-    }
 
-    /** One more target sends from this socket. */
-    void retain() {
-        users++;
-    }
 
-    /** One target fewer; whether none is left. */
-    boolean release() {
-        return --users == 0;
-    }
 
-    @Override
-    public void close() {
-        if (fd >= 0) {
-            libc.close(fd);
-        }
-    }
 }

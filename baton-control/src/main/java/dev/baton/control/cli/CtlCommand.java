@@ -174,9 +174,8 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "drain", description = "No new connections to a server of a service; its established connections "
-            + "continue. Lasts until undrain or a restart.%nExample: baton ctl drain web 198.51.100.11")
-    static final class Drain implements Callable<Integer> {
+    /** A command on one server of a service: {@code baton ctl COMMAND SERVICE SERVER [...]}. */
+    abstract static class OnServer implements Callable<Integer> {
         @ParentCommand
         CtlCommand ctl;
 
@@ -186,48 +185,54 @@ final class CtlCommand {
         @Parameters(index = "1", description = "the server's address")
         String server;
 
+        /** The control request's name and arguments beyond the service and server. */
+        abstract String command();
+
+        Map<String, Object> more() {
+            return Map.of();
+        }
+
         @Override
         public Integer call() {
-            return ctl.print("drain", Map.of("service", service, "server", server), CtlCommand::serverOutcome);
+            Map<String, Object> args = new LinkedHashMap<>(more());
+            args.put("service", service);
+            args.put("server", server);
+            return ctl.print(command(), args, CtlCommand::serverOutcome);
+        }
+    }
+
+    @Command(name = "drain", description = "No new connections to a server of a service; its established connections "
+            + "continue. Lasts until undrain or a restart.%nExample: baton ctl drain web 198.51.100.11")
+    static final class Drain extends OnServer {
+        @Override
+        String command() {
+            return "drain";
         }
     }
 
     @Command(name = "undrain", description = "End a drain: the server takes new connections again.%n"
             + "Example: baton ctl undrain web 198.51.100.11")
-    static final class Undrain implements Callable<Integer> {
-        @ParentCommand
-        CtlCommand ctl;
-
-        @Parameters(index = "0", description = "the service's name")
-        String service;
-
-        @Parameters(index = "1", description = "the server's address")
-        String server;
-
+    static final class Undrain extends OnServer {
         @Override
-        public Integer call() {
-            return ctl.print("undrain", Map.of("service", service, "server", server), CtlCommand::serverOutcome);
+        String command() {
+            return "undrain";
         }
     }
 
     @Command(name = "weight", description = "Set a server's share of new connections (0..1000) until a restart.%n"
             + "Example: baton ctl weight web 198.51.100.11 5")
-    static final class Weight implements Callable<Integer> {
-        @ParentCommand
-        CtlCommand ctl;
-
-        @Parameters(index = "0", description = "the service's name")
-        String service;
-
-        @Parameters(index = "1", description = "the server's address")
-        String server;
-
+    static final class Weight extends OnServer {
         @Parameters(index = "2", description = "the new weight, 0..1000")
         int weight;
 
         @Override
-        public Integer call() {
-            return ctl.print("weight", Map.of("service", service, "server", server, "weight", weight), CtlCommand::serverOutcome);
+        String command() {
+            return "weight";
+        }
+
+        @Override
+        Map<String, Object> more() {
+            return Map.of("weight", weight);
         }
     }
 
