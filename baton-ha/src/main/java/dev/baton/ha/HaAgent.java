@@ -220,6 +220,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);
+        if (reachability != null) {
+            reachability.registerCounters(dataplane.counters(), read -> query(read));
+        }
         lastCycleMs = nowMs;
         builtAtMs = nowMs;
     }

@@ -127,6 +127,46 @@ final class ReachabilitySeat {
         agent.execute(group, group.monitor.onReachabilityCompared(reachesLess, detail, nowMs), nowMs);
     }
 
+    /**
+     * The reach-ability manager's counters, read on the agent's thread: reports sent and completed, takeovers
+     * requested, and per peer the chunks dropped as stale or inconsistent; per element of this router's set, its
+     * health (1 reachable, 0 not, -1 no probe result yet).
+     */
+    void registerCounters(dev.baton.agent.CounterRegistry registry, dev.baton.agent.CounterRegistry.Owner agentThread) {
+        dev.baton.agent.CounterRegistry.Group group = registry.group("the reach-ability manager", agentThread);
+        var counter = dev.baton.agent.CounterRegistry.Type.COUNTER;
+        var gauge = dev.baton.agent.CounterRegistry.Type.GAUGE;
+        group.add("reachability_reports_sent", counter, "this router's reports sent (each to every peer, in chunks)");
+        group.add("reachability_reports_received", counter, "peer reports completed (every chunk of a generation in)");
+        group.add("reachability_takeovers_requested", counter, "VIPs this active router's RM asked a better standby to take over (345)");
+        for (int p = 0; p < peers.count(); p++) {
+            var peer = new dev.baton.agent.CounterRegistry.Label("peer", peers.name(p));
+            group.add("reachability_stale_chunks", counter, "report chunks of an older generation than one already seen", peer);
+            group.add("reachability_inconsistent_chunks", counter, "report chunks whose element count disagreed with their generation's", peer);
+        }
+        for (ReachabilityManager.Element element : manager.set()) {
+            group.add("reachability_element_up", gauge, "1 while this router reaches the element, 0 while not, -1 before its first probe result",
+                    new dev.baton.agent.CounterRegistry.Label("element", element.name()));
+        }
+        group.reader(values -> {
+            int at = 0;
+            values[at++] = manager.reportsSent();
+            values[at++] = reportsReceived;
+            values[at++] = takeoversRequested;
+            for (int p = 0; p < peers.count(); p++) {
+                values[at++] = manager.assembler(p).staleChunks();
+                values[at++] = manager.assembler(p).inconsistentChunks();
+            }
+            for (int e = 0; e < manager.set().size(); e++) {
+                values[at++] = switch (manager.health(e)) {
+                    case UP -> 1;
+                    case DOWN -> 0;
+                    case UNKNOWN -> -1;
+                };
+            }
+        });
+    }
+
     /** A valid chunk of peer {@code peer}'s report. */
     void onChunk(int peer, ReachabilityReportFlyweight chunk, long nowMs) {
         if (manager.offer(peer, chunk, nowMs)) {

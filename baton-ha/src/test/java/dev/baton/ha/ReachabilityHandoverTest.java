@@ -67,6 +67,12 @@ class ReachabilityHandoverTest {
             assertEquals("b", first.get("router"), status.toString());
             java.util.Map<?, ?> peerA = (java.util.Map<?, ?>) ((List<?>) status.get("peers")).getFirst();
             assertEquals(true, peerA.get("current"), "a's reports reach b: " + status);
+            dev.baton.agent.CounterSnapshot counters = pair.a.dataplane.counters().snapshot();
+            assertEquals(1, counters.sum("reachability_takeovers_requested"), counters.text());
+            assertEquals(0, counters.sum("reachability_element_up", "element", "servers-650"));
+            assertEquals(1, counters.sum("reachability_element_up", "element", "upstream-615"));
+            assertEquals(1, counters.sum("reachability_reports_received"), "b's report never changed: one generation, resent");
+            assertTrue(counters.sum("reachability_reports_sent") > 10, counters.text());
         }
     }
 
