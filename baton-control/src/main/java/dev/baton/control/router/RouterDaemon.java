@@ -96,6 +96,10 @@ public final class RouterDaemon implements AutoCloseable {
                     feedTo == null ? HealthChecks.Feed.NONE
                             : (index, health, cause) -> feedTo.post(() -> feedTo.reachabilityElement(index, health)),
                     MillisClock.SYSTEM.nowMs()) : null;
+            if (checks != null) {
+                HealthChecks owner = checks;
+                checks.registerCounters(plane.counters(), read -> OwnerThread.ask("the probe thread", owner::post, read));
+            }
             server = new ControlServer(config.router().controlSocket());
             this.agent = ha;
             register(server);

@@ -234,6 +234,34 @@ public final class HealthChecks implements Agent {
     }
 
     /**
+     * The probes' counters in the router's registry ({@code ctl counters}), read on this agent's thread through
+     * {@code owner}: probes started, answered, failed and timed out, health changes dropped from a full ring, and
+     * the ICMP and ARP frames that were not an answer (or not even well formed).
+     */
+    public void registerCounters(dev.baton.agent.CounterRegistry registry, dev.baton.agent.CounterRegistry.Owner owner) {
+        dev.baton.agent.CounterRegistry.Group group = registry.group("the probes", owner);
+        var counter = dev.baton.agent.CounterRegistry.Type.COUNTER;
+        group.add("probes_started", counter, "health-check and reachability probes sent");
+        group.add("probe_answers", counter, "probes answered as expected");
+        group.add("probe_failures", counter, "probes failed (refused, wrong status, body, timed out)");
+        group.add("probe_timeouts", counter, "probes not answered within their timeout");
+        group.add("probe_changes_dropped", counter, "health changes lost from a full change ring (none expected)");
+        group.add("probe_icmp_ignored", counter, "ICMP messages on the probe socket that answered no probe");
+        group.add("probe_arp_ignored", counter, "ARP frames on the probe socket that answered no probe");
+        group.add("probe_arp_malformed", counter, "malformed ARP frames on the probe socket");
+        group.reader(values -> {
+            values[0] = engine.probesStarted();
+            values[1] = engine.answers();
+            values[2] = engine.failures();
+            values[3] = engine.timeouts();
+            values[4] = engine.changesDropped();
+            values[5] = engine.icmpIgnored();
+            values[6] = engine.arpIgnored();
+            values[7] = engine.arpMalformed();
+        });
+    }
+
+    /**
      * Each server's check and each probed element as {@code ctl} shows them. This agent's thread only (through
      * {@link #post}, or before the thread starts).
      */
@@ -261,6 +289,11 @@ public final class HealthChecks implements Agent {
         }
         root.put("elements", elements);
         root.put("probes_started", engine.probesStarted());
+        long inFlight = 0;
+        for (int target = 0; target < serverOfTarget.length; target++) {
+            inFlight += engine.has(target) && engine.inFlight(target) ? 1 : 0;
+        }
+        root.put("in_flight", inFlight);
         root.put("timeouts", engine.timeouts());
         root.put("changes_applied", changesApplied);
         root.put("changes_dropped", engine.changesDropped());

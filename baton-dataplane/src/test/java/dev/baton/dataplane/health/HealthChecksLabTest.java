@@ -87,6 +87,12 @@ class HealthChecksLabTest {
                         runUntil(checks, () -> board.health(s0) == ServerHealthBoard.DOWN && fed.get(1) == Health.DOWN,
                                 "the server taken out, and the service element with it");
                         assertEquals(Health.UP, fed.get(0), "the host still answers echo");
+                        dev.baton.agent.CounterRegistry registry = new dev.baton.agent.CounterRegistry();
+                        checks.registerCounters(registry, dev.baton.agent.CounterRegistry.Owner.ANY_THREAD);
+                        dev.baton.agent.CounterSnapshot counters = registry.snapshot();
+                        assertEquals(counters.sum("probes_started"), counters.sum("probe_answers") + counters.sum("probe_failures")
+                                + (long) checks.status().get("in_flight"), counters.text());
+                        assertEquals(0, counters.sum("probe_changes_dropped"));
                     } finally {
                         checks.onClose();
                     }
