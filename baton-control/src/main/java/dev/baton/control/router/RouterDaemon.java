@@ -204,11 +204,6 @@ public final class RouterDaemon implements AutoCloseable {
             if (service.onServerDown() != dev.baton.config.ConfigDefaults.ON_SERVER_DOWN && !keys.contains("on-server-down")) {
                 keys.add("on-server-down");
             }
-            for (dev.baton.config.ServiceConfig.ServerConfig server : service.servers()) {
-                if (!server.alternates().isEmpty() && !keys.contains("alternates")) {
-                    keys.add("alternates");
-                }
-            }
         }
         return String.join(", ", keys);
     }

@@ -82,11 +82,14 @@ public final class TextReport {
     @SuppressWarnings("unchecked")
     public static String health(Map<String, Object> status) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-24s %-6s %-8s %s%n", "server", "probe", "health", "last result"));
+        out.append(String.format("%-24s %-16s %-6s %-8s %s%n", "server", "address", "probe", "health", "last result"));
         for (Object so : (List<Object>) status.get("servers")) {
             Map<String, Object> row = (Map<String, Object>) so;
-            out.append(String.format("%-24s %-6s %-8s %s%n", row.get("service") + " " + row.get("server"), row.get("probe"),
-                    row.get("health"), row.get("cause")));
+            // An alternate address (address substitution) is marked "in use" while the server is reached there.
+            String address = row.get("address").equals(row.get("server")) ? "configured"
+                    : row.get("address") + (Boolean.TRUE.equals(row.get("reached_here")) ? " (in use)" : "");
+            out.append(String.format("%-24s %-16s %-6s %-8s %s%n", row.get("service") + " " + row.get("server"), address,
+                    row.get("probe"), row.get("health"), row.get("cause")));
         }
         List<Object> elements = (List<Object>) status.get("elements");
         if (!elements.isEmpty()) {

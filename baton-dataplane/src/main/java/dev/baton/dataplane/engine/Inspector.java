@@ -103,10 +103,12 @@ public final class Inspector {
             List<Object> serverList = new ArrayList<>();
             for (int i = 0; i < services.serverCount(s); i++) {
                 int id = services.serverId(s, i);
-                int neighbour = services.neighbourOf(id);
+                int choice = dataplane.health().addressChoice(id);
+                int neighbour = services.neighbourOf(id, choice);
                 String address = Ipv4.format(services.serverAddress(id));
                 Map<String, Object> server = new LinkedHashMap<>();
                 server.put("address", address);
+                server.put("reached_at", Ipv4.format(services.serverAddress(id, choice)));
                 int override = dataplane.health().weightOverride(id);
                 server.put("weight", override >= 0 ? override : services.serverWeight(id));
                 server.put("configured_weight", services.serverWeight(id));

@@ -391,7 +391,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
 
     private void forwardToServer(int serverId, int service, MemorySegment buffer, long frameOffset, int frameLength,
                                  long virtioOffset, int status, int vlanTci) {
-        int neighbour = services.neighbourOf(serverId);
+        // The address the server is reached at now: its configured one, or an alternate the health checker chose
+        // when that one stopped answering (address substitution, RM 230).
+        int neighbour = services.neighbourOf(serverId, health.addressChoice(serverId));
         long serverMac = neighbours.mac(neighbour);
         if (serverMac < 0) {
             counters.dropForService(DropReason.SERVER_UNRESOLVED, service);

@@ -47,7 +47,7 @@ public final class ServiceSchedulers {
             for (int i = 0; i < set.size(); i++) {
                 int serverId = services.serverId(s, i);
                 set.available(i, set.weight(i) > 0 && health.admits(serverId)
-                        && neighbours.resolved(services.neighbourOf(serverId), nowMs));
+                        && neighbours.resolved(services.neighbourOf(serverId, health.addressChoice(serverId)), nowMs));
             }
         }
     }

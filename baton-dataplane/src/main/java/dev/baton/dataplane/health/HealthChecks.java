@@ -3,6 +3,7 @@ package dev.baton.dataplane.health;
 import dev.baton.agent.Agent;
 import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigDefaults;
 import dev.baton.config.HealthCheckSettings;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.config.ReachabilitySettings;
@@ -52,12 +53,15 @@ public final class HealthChecks implements Agent {
     private final ServerHealthBoard board;
     private final Feed feed;
     private final ProbeEngine engine;
-    /** Per engine target id: the server id it checks, or {@link #NONE}. */
+    /** Per engine target id: the server id it checks, or {@link #NONE}; and which of the server's addresses. */
     private final int[] serverOfTarget;
+    private final int[] addressOfTarget;
     /** Per engine target id: the reachability element it probes, or {@link #NONE}. */
     private final int[] elementOfTarget;
-    /** Per server id: the engine target that checks it, or {@link #NONE}. */
-    private final int[] targetOfServer;
+    /** Per server id: the engine target of each of its addresses (configured first, then alternates), or null. */
+    private final int[][] targetsOfServer;
+    /** Per server id: whether its service has a health check (then its verdict goes on the board). */
+    private final boolean[] checked;
     /** Per reachability element: the service whose servers make it, or {@link #NONE}; and how many must be up. */
     private final int[] serviceOfElement;
     private final int[] minUpOfElement;
@@ -65,6 +69,7 @@ public final class HealthChecks implements Agent {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final HealthChangeHandler changes = this::onChange;
     private long changesApplied;
+    private long substitutions;
 
     /**
      * @param config   the router's configuration (health checks, reachability set, interfaces)
@@ -78,14 +83,19 @@ public final class HealthChecks implements Agent {
         this.board = board;
         this.feed = feed;
         List<ReachabilitySettings.Target> elements = config.reachability().map(ReachabilitySettings::targets).orElse(List.of());
-        int capacity = Math.max(1, services.totalServers() + elements.size());
+        int addresses = 0;
+        for (int serverId = 0; serverId < services.totalServers(); serverId++) {
+            addresses += services.addressCount(serverId);
+        }
+        int capacity = Math.max(1, addresses + elements.size());
         this.engine = new ProbeEngine("baton-probes", capacity);
         this.serverOfTarget = new int[capacity];
+        this.addressOfTarget = new int[capacity];
         this.elementOfTarget = new int[capacity];
         Arrays.fill(serverOfTarget, NONE);
         Arrays.fill(elementOfTarget, NONE);
-        this.targetOfServer = new int[services.totalServers()];
-        Arrays.fill(targetOfServer, NONE);
+        this.targetsOfServer = new int[services.totalServers()][];
+        this.checked = new boolean[services.totalServers()];
         this.serviceOfElement = new int[elements.size()];
         this.minUpOfElement = new int[elements.size()];
         this.elementHealth = new Health[elements.size()];
@@ -95,17 +105,30 @@ public final class HealthChecks implements Agent {
         for (int s = 0; s < services.serviceCount(); s++) {
             ServiceConfig service = config.service(services.name(s)).orElseThrow();
             HealthCheckSettings check = service.healthCheck();
-            if (!check.enabled()) {
-                continue;
-            }
             for (int i = 0; i < services.serverCount(s); i++) {
                 int serverId = services.serverId(s, i);
-                int address = services.serverAddress(serverId);
-                ProbeSpec spec = new ProbeSpec(service.name() + "/" + Ipv4.format(address), serverTarget(config, service, check, address),
-                        check.interval().toMillis(), check.timeout().toMillis(), check.rise(), check.fall());
-                int target = engine.add(spec, nowMs);
-                serverOfTarget[target] = serverId;
-                targetOfServer[serverId] = target;
+                int count = services.addressCount(serverId);
+                // A server is probed when its service checks servers, and at each of its addresses when it has
+                // alternates: without a check, by ICMP echo, as the patent finds alternates reachable.
+                if (!check.enabled() && count == 1) {
+                    continue;
+                }
+                checked[serverId] = check.enabled();
+                targetsOfServer[serverId] = new int[count];
+                for (int a = 0; a < count; a++) {
+                    int address = services.serverAddress(serverId, a);
+                    ProbeSpec spec = check.enabled()
+                            ? new ProbeSpec(service.name() + "/" + Ipv4.format(address), serverTarget(config, service, check, address),
+                                    check.interval().toMillis(), check.timeout().toMillis(), check.rise(), check.fall())
+                            : new ProbeSpec(service.name() + "/" + Ipv4.format(address), new ProbeTarget.IcmpEcho(inet(address),
+                                    inet(config.serverInterfaceFor(address).orElseThrow().address().address())),
+                                    ConfigDefaults.REACHABILITY_INTERVAL.toMillis(), ConfigDefaults.REACHABILITY_TIMEOUT.toMillis(),
+                                    ConfigDefaults.REACHABILITY_RISE, ConfigDefaults.REACHABILITY_FALL);
+                    int target = engine.add(spec, nowMs);
+                    serverOfTarget[target] = serverId;
+                    addressOfTarget[target] = a;
+                    targetsOfServer[serverId][a] = target;
+                }
             }
         }
         for (int e = 0; e < elements.size(); e++) {
@@ -192,8 +215,7 @@ public final class HealthChecks implements Agent {
         changesApplied++;
         int serverId = serverOfTarget[targetId];
         if (serverId != NONE) {
-            board.health(serverId, health == Health.UP ? ServerHealthBoard.UP
-                    : health == Health.DOWN ? ServerHealthBoard.DOWN : ServerHealthBoard.UNKNOWN);
+            onServerAddress(serverId);
             serviceElementsOf(services.serviceOfServer(serverId), cause);
             return;
         }
@@ -201,6 +223,34 @@ public final class HealthChecks implements Agent {
         if (element != NONE) {
             elementHealth[element] = health;
             feed.element(element, health, cause);
+        }
+    }
+
+    /**
+     * One of the server's addresses changed health. The server is reached at the first of its addresses that
+     * answers, the configured one first (address substitution, RM 230: an alternate only while the configured
+     * one does not answer); at the configured one when none does. With a health check, the server is up while
+     * any of its addresses is, down when all are, unknown until then.
+     */
+    private void onServerAddress(int serverId) {
+        int[] targets = targetsOfServer[serverId];
+        int choice = NONE;
+        int down = 0;
+        for (int a = 0; a < targets.length; a++) {
+            Health health = engine.health(targets[a]);
+            if (health == Health.UP && choice == NONE) {
+                choice = a;
+            }
+            down += health == Health.DOWN ? 1 : 0;
+        }
+        int reachedAt = choice == NONE ? 0 : choice;
+        if (board.addressChoice(serverId) != reachedAt) {
+            board.addressChoice(serverId, reachedAt);
+            substitutions++;
+        }
+        if (checked[serverId]) {
+            board.health(serverId, choice != NONE ? ServerHealthBoard.UP
+                    : down == targets.length ? ServerHealthBoard.DOWN : ServerHealthBoard.UNKNOWN);
         }
     }
 
@@ -268,15 +318,18 @@ public final class HealthChecks implements Agent {
     public Map<String, Object> status() {
         Map<String, Object> root = new LinkedHashMap<>();
         List<Object> servers = new ArrayList<>();
-        for (int serverId = 0; serverId < targetOfServer.length; serverId++) {
-            int target = targetOfServer[serverId];
-            if (target == NONE) {
+        for (int serverId = 0; serverId < targetsOfServer.length; serverId++) {
+            if (targetsOfServer[serverId] == null) {
                 continue;
             }
-            Map<String, Object> row = row(target);
-            row.put("service", services.name(services.serviceOfServer(serverId)));
-            row.put("server", Ipv4.format(services.serverAddress(serverId)));
-            servers.add(row);
+            for (int a = 0; a < targetsOfServer[serverId].length; a++) {
+                Map<String, Object> row = row(targetsOfServer[serverId][a]);
+                row.put("service", services.name(services.serviceOfServer(serverId)));
+                row.put("server", Ipv4.format(services.serverAddress(serverId)));
+                row.put("address", Ipv4.format(services.serverAddress(serverId, a)));
+                row.put("reached_here", board.addressChoice(serverId) == a);
+                servers.add(row);
+            }
         }
         root.put("servers", servers);
         List<Object> elements = new ArrayList<>();
@@ -296,6 +349,7 @@ public final class HealthChecks implements Agent {
         root.put("in_flight", inFlight);
         root.put("timeouts", engine.timeouts());
         root.put("changes_applied", changesApplied);
+        root.put("address_substitutions", substitutions);
         root.put("changes_dropped", engine.changesDropped());
         return root;
     }

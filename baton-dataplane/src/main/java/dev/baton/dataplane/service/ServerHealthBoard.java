@@ -27,6 +27,8 @@ public final class ServerHealthBoard {
 
     private final byte[] health;
     private final byte[] drained;
+    /** Which of its addresses a server is reached at: 0 the configured one, 1.. an alternate (address substitution). */
+    private final byte[] addressChoice;
     /** The weight an operator set at run time, or -1 for the configured one (shown by ctl; workers keep their own copy). */
     private final int[] weights;
 
@@ -34,6 +36,7 @@ public final class ServerHealthBoard {
     public ServerHealthBoard(int servers) {
         health = new byte[servers];
         drained = new byte[servers];
+        addressChoice = new byte[servers];
         weights = new int[servers];
         java.util.Arrays.fill(weights, -1);
     }
@@ -67,6 +70,23 @@ public final class ServerHealthBoard {
 
     public byte health(int serverId) {
         return (byte) BYTES.getAcquire(health, serverId);
+    }
+
+    /**
+     * The health checker's thread only: server {@code serverId} is reached at its address number {@code choice}
+     * from now on (0 its configured address, 1.. an alternate: the patent's address substitution, RM 230). Its
+     * connections, established ones included, go there: it is the same host.
+     */
+    public void addressChoice(int serverId, int choice) {
+        if (choice < 0 || choice > Byte.MAX_VALUE) {
+            throw new IllegalArgumentException("address choice " + choice);
+        }
+        BYTES.setRelease(addressChoice, serverId, (byte) choice);
+    }
+
+    /** Which of its addresses server {@code serverId} is reached at (0 the configured one). Read per packet. */
+    public int addressChoice(int serverId) {
+        return (byte) BYTES.getAcquire(addressChoice, serverId);
     }
 
     /** The control thread only: an operator drained ({@code baton ctl drain}) or undrained the server. */

@@ -31,6 +31,8 @@ public final class ServiceMap {
     private final int[] serverAddress;
     private final int[] serverWeight;
     private final int[] serverNeighbour;
+    /** Per server id: the neighbour index of each of its addresses, the configured one first, then its alternates. */
+    private final int[][] serverNeighbours;
     private final int[] distinctVips;
     private final int[] neighbourAddresses;
 
@@ -49,6 +51,7 @@ public final class ServiceMap {
         serverAddress = new int[totalServers];
         serverWeight = new int[totalServers];
         serverNeighbour = new int[totalServers];
+        serverNeighbours = new int[totalServers][];
         List<Integer> neighbours = new ArrayList<>();
         int next = 0;
         for (int s = 0; s < count; s++) {
@@ -72,12 +75,17 @@ public final class ServiceMap {
                 serverIndexInService[next] = i;
                 serverAddress[next] = server.address();
                 serverWeight[next] = server.weight();
-                int neighbour = neighbours.indexOf(server.address());
-                if (neighbour < 0) {
-                    neighbour = neighbours.size();
-                    neighbours.add(server.address());
+                serverNeighbours[next] = new int[1 + server.alternates().size()];
+                for (int a = 0; a <= server.alternates().size(); a++) {
+                    int address = a == 0 ? server.address() : server.alternates().get(a - 1);
+                    int neighbour = neighbours.indexOf(address);
+                    if (neighbour < 0) {
+                        neighbour = neighbours.size();
+                        neighbours.add(address);
+                    }
+                    serverNeighbours[next][a] = neighbour;
                 }
-                serverNeighbour[next] = neighbour;
+                serverNeighbour[next] = serverNeighbours[next][0];
                 next++;
             }
         }
@@ -210,12 +218,31 @@ public final class ServiceMap {
         return serverWeight[serverId];
     }
 
-    /** Index in the {@code NeighbourTable} of the server's address. */
+    /** Index in the {@code NeighbourTable} of the server's configured address. */
     public int neighbourOf(int serverId) {
         return serverNeighbour[serverId];
     }
 
-    /** Distinct server addresses, in order of first appearance: the neighbour table's entries. */
+    /**
+     * Index in the {@code NeighbourTable} of the server's address number {@code choice}: 0 its configured address,
+     * 1.. its alternates (address substitution, RM 230). A choice beyond them is the configured address.
+     */
+    public int neighbourOf(int serverId, int choice) {
+        int[] addresses = serverNeighbours[serverId];
+        return choice > 0 && choice < addresses.length ? addresses[choice] : addresses[0];
+    }
+
+    /** How many addresses the server has: its configured one and its alternates. */
+    public int addressCount(int serverId) {
+        return serverNeighbours[serverId].length;
+    }
+
+    /** The server's address number {@code choice} (0 the configured one). */
+    public int serverAddress(int serverId, int choice) {
+        return neighbourAddresses[neighbourOf(serverId, choice)];
+    }
+
+    /** Distinct server addresses (alternates included), in order of first appearance: the neighbour table's entries. */
     public int[] neighbourAddresses() {
         return neighbourAddresses.clone();
     }

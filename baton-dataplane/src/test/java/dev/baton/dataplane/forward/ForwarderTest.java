@@ -286,6 +286,38 @@ class ForwarderTest {
     }
 
     @Test
+    void aServerReachedAtItsAlternateAddressGetsItsConnectionsThereEstablishedOnesIncluded() {
+        int alternate = Ipv4.parse("198.51.100.111");
+        long alternateMac = 0x02_00_00_00_00_c0L;
+        ServiceMap multiHomed = ServiceMap.of(List.of(TwoPortRouter.web(new ServerConfig(S0, 1, List.of(alternate)))));
+        NeighbourTable table = TwoPortRouter.neighbours(multiHomed, 1_000);
+        try (MemoryPacketPort f = TwoPortRouter.frontPort(); MemoryPacketPort b = TwoPortRouter.backPort()) {
+            Forwarder router = TwoPortRouter.forwarder(multiHomed, table, new VipOwnership(multiHomed.distinctVips(), true), f, b)
+                    .capacity(64).build();
+            try {
+                router.doWork(now);
+                b.drainTransmitted();
+                b.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+                b.inject(TestFrames.arpReply(alternateMac, alternate, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+                router.doWork(now);
+                f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_SYN, new byte[0]));
+                router.doWork(now);
+                assertEquals(S0_MAC, TestFrames.mac(b.drainTransmitted().getFirst(), 0), "at its configured address");
+                router.health().addressChoice(multiHomed.serverId(0, 0), 1); // the configured address stopped answering
+                f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, 80, TCP_ACK, new byte[0]));
+                f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40001, VIP, 80, TCP_SYN, new byte[0]));
+                router.doWork(now);
+                List<byte[]> out = b.drainTransmitted();
+                assertEquals(2, out.size());
+                assertEquals(alternateMac, TestFrames.mac(out.get(0), 0), "the established connection follows the host");
+                assertEquals(alternateMac, TestFrames.mac(out.get(1), 0), "and so does a new one");
+            } finally {
+                router.close();
+            }
+        }
+    }
+
+    @Test
     void weightedRoundRobinSpreadsNewConnectionsByWeight() {
         resolveServers();
         Map<Long, Integer> perServer = new HashMap<>();

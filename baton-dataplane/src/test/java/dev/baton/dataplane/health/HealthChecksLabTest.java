@@ -49,6 +49,11 @@ class HealthChecksLabTest {
                     ports: [8080]
                     health-check: { type: tcp, interval: 100ms, timeout: 50ms, rise: 1, fall: 2 }
                     servers: [ { address: 198.51.100.11 }, { address: 198.51.100.12 } ]
+                  - name: multi
+                    vip: 192.0.2.10
+                    ports: [9090]
+                    health-check: { type: tcp, port: 8080, interval: 100ms, timeout: 50ms, rise: 1, fall: 2 }
+                    servers: [ { address: 198.51.100.31, alternates: [198.51.100.21] } ]
                 reachability:
                   targets:
                     - { name: server-host, address: 198.51.100.11, probe: icmp, interval: 100ms, timeout: 50ms, rise: 1, fall: 2 }
@@ -63,6 +68,8 @@ class HealthChecksLabTest {
             String r = lab.name("r");
             String s = lab.name("s");
             lab.vethPair(r, lab.name("vr"), "198.51.100.2/24", s, lab.name("vs"), "198.51.100.11/24");
+            // The multi-homed server: nothing holds its configured address .31; it answers at its alternate .21.
+            NamespaceLab.run("ip", "-n", s, "addr", "add", "198.51.100.21/24", "dev", lab.name("vs"));
             BatonConfig config = ConfigLoader.load(config(lab.name("vr")), Path.of("hc.yaml"));
             ServiceMap services = ServiceMap.of(config);
             ServerHealthBoard board = ServerHealthBoard.of(services);
@@ -72,6 +79,11 @@ class HealthChecksLabTest {
                 socket.bind(new InetSocketAddress(InetAddress.getByName("198.51.100.11"), 8080), 50);
                 return socket;
             });
+            ServerSocket alternate = NetworkNamespace.callIn(s, () -> {
+                ServerSocket socket = new ServerSocket();
+                socket.bind(new InetSocketAddress(InetAddress.getByName("198.51.100.21"), 8080), 50);
+                return socket;
+            });
             try {
                 NetworkNamespace.callIn(r, () -> {
                     HealthChecks checks = new HealthChecks(config, services, board, (index, health, cause) -> fed.put(index, health),
@@ -79,8 +91,14 @@ class HealthChecksLabTest {
                     try {
                         int s0 = services.serverId(0, 0);
                         int s1 = services.serverId(0, 1);
+                        int multi = services.serverId(1, 0);
                         runUntil(checks, () -> board.health(s0) == ServerHealthBoard.UP && board.health(s1) == ServerHealthBoard.DOWN
-                                && fed.get(0) == Health.UP && fed.get(1) == Health.UP && fed.get(2) == Health.DOWN, "first verdicts");
+                                && fed.get(0) == Health.UP && fed.get(1) == Health.UP && fed.get(2) == Health.DOWN
+                                && board.health(multi) == ServerHealthBoard.UP, "first verdicts");
+                        assertEquals(1, board.addressChoice(multi), "the multi-homed server is reached at its alternate");
+                        alternate.close();
+                        runUntil(checks, () -> board.health(multi) == ServerHealthBoard.DOWN, "no address answers: down");
+                        assertEquals(0, board.addressChoice(multi), "with no address answering, back to the configured one");
                         assertEquals("connected", ((Map<?, ?>) ((java.util.List<?>) checks.status().get("servers")).getFirst()).get("cause"));
 
                         listener.close(); // the server stops: connections are refused
@@ -100,6 +118,7 @@ class HealthChecksLabTest {
                 });
             } finally {
                 listener.close();
+                alternate.close();
             }
         }
     }
