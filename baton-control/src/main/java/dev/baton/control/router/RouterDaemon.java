@@ -201,9 +201,6 @@ public final class RouterDaemon implements AutoCloseable {
             if (!service.fallback().isEmpty() && !keys.contains("fallback")) {
                 keys.add("fallback");
             }
-            if (service.onServerDown() != dev.baton.config.ConfigDefaults.ON_SERVER_DOWN && !keys.contains("on-server-down")) {
-                keys.add("on-server-down");
-            }
         }
         return String.join(", ", keys);
     }

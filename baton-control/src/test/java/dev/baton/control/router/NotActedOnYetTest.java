@@ -38,6 +38,6 @@ class NotActedOnYetTest {
                 reachability:
                   targets: [{ name: upstream, address: 192.0.2.1, probe: arp }]
                 """);
-        assertEquals("fallback, on-server-down", RouterDaemon.notActedOnYet(load(all)));
+        assertEquals("fallback", RouterDaemon.notActedOnYet(load(all)));
     }
 }

@@ -295,6 +295,13 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         int serverId;
         if (slot >= 0) {
             serverId = table.serverId(slot);
+            if (services.dropsOnServerDown(service) && health.health(serverId) == ServerHealthBoard.DOWN) {
+                // on-server-down: drop. Removed here, on its next segment, so a replicated removal tells the
+                // standbys too; the client's later segments find no connection.
+                table.remove(protocol, client, clientPort, vip, vipPort);
+                counters.dropForService(DropReason.SERVER_DOWN, service);
+                return;
+            }
             table.touch(slot, tcpFlags, nowMs);
         } else {
             boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP

@@ -34,6 +34,8 @@ public final class ServiceMap {
     /** Per server id: the neighbour index of each of its addresses, the configured one first, then its alternates. */
     private final int[][] serverNeighbours;
     private final int[] distinctVips;
+    /** Per service: whether a server failing its check loses its established connections (on-server-down: drop). */
+    private final boolean[] dropsOnServerDown;
     private final int[] neighbourAddresses;
 
     private ServiceMap(List<ServiceConfig> services) {
@@ -43,6 +45,7 @@ public final class ServiceMap {
         protocols = new int[count];
         persistenceMs = new long[count];
         schedulers = new ServiceConfig.SchedulerKind[count];
+        dropsOnServerDown = new boolean[count];
         portRanges = new int[count][];
         serverIds = new int[count][];
         int totalServers = services.stream().mapToInt(s -> s.servers().size()).sum();
@@ -61,6 +64,7 @@ public final class ServiceMap {
             protocols[s] = service.protocol().ipProtocol;
             persistenceMs[s] = service.persistence().toMillis();
             schedulers[s] = service.scheduler();
+            dropsOnServerDown[s] = service.onServerDown() == ServiceConfig.OnServerDown.DROP;
             List<PortRange> ranges = service.ports();
             portRanges[s] = new int[ranges.size() * 2];
             for (int r = 0; r < ranges.size(); r++) {
@@ -187,6 +191,11 @@ public final class ServiceMap {
 
     public ServiceConfig.SchedulerKind scheduler(int service) {
         return schedulers[service];
+    }
+
+    /** Whether a server of {@code service} that fails its check loses its established connections. */
+    public boolean dropsOnServerDown(int service) {
+        return dropsOnServerDown[service];
     }
 
     public int serverCount(int service) {

@@ -13,7 +13,7 @@ public enum DropReason {
     NO_SERVICE(2, "no-service"),
     /** A TCP segment without SYN and without a connection entry: a server would answer it with RST. */
     TCP_NO_CONNECTION(3, "tcp-no-connection"),
-    /** A new connection found no available server (all unresolved or drained). */
+    /** A new connection found no available server (all unresolved, failing their checks, drained or at weight 0). */
     NO_SERVER(4, "no-server"),
     /** The server's MAC address has never been resolved. */
     SERVER_UNRESOLVED(5, "server-unresolved"),
@@ -55,7 +55,13 @@ public enum DropReason {
      * A new connection from a client address that already holds {@code table.per-source-limit} entries in
      * its worker's shard.
      */
-    SOURCE_LIMIT(17, "source-limit");
+    SOURCE_LIMIT(17, "source-limit"),
+    /**
+     * A segment of a connection whose server fails its health check, in a service with {@code on-server-down:
+     * drop}: the connection is removed (on the standbys too) and the segment dropped; the client's next ones find
+     * no connection.
+     */
+    SERVER_DOWN(18, "server-down");
 
     private static final DropReason[] BY_CODE = values();
 

@@ -105,6 +105,7 @@ class ForwarderAllocationTest {
     private static final int UNKNOWN_PORT = 42_000;
     private static final int UNSERVED_VIP_PORT = 81;
     private static final int UNRESOLVED_SERVICE_PORT = 8_080;
+    private static final int DROPPING_SERVICE_PORT = 8_443;
     private static final int IP_PROTOCOL_ICMP = 1;
     private static final int IP_PROTOCOL_TCP = 6;
     private static final int IP_PROTOCOL_UDP = 17;
@@ -144,7 +145,11 @@ class ForwarderAllocationTest {
                 new ServiceConfig("unresolved", VIP, Protocol.TCP, List.of(new PortRange(UNRESOLVED_SERVICE_PORT, UNRESOLVED_SERVICE_PORT)),
                         SchedulerKind.WRR, Duration.ZERO, List.of(new ServerConfig(UNRESOLVED_SERVER, 1))),
                 new ServiceConfig("standby", STANDBY_VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR,
-                        Duration.ZERO, s0)));
+                        Duration.ZERO, s0),
+                new ServiceConfig("dropping", VIP, Protocol.TCP, List.of(new PortRange(DROPPING_SERVICE_PORT, DROPPING_SERVICE_PORT)),
+                        SchedulerKind.WRR, Duration.ZERO, s0, dev.baton.config.ConfigDefaults.SERVICE_ROLE, dev.baton.config.ConfigDefaults.PRIORITY,
+                        dev.baton.config.ConfigDefaults.FAILBACK, dev.baton.config.HealthCheckSettings.NONE,
+                        ServiceConfig.OnServerDown.DROP, List.of())));
         web = services.find(VIP, IP_PROTOCOL_TCP, 80);
         dns = services.find(VIP, IP_PROTOCOL_UDP, 53);
         unresolved = services.find(VIP, IP_PROTOCOL_TCP, UNRESOLVED_SERVICE_PORT);
@@ -367,6 +372,20 @@ class ForwarderAllocationTest {
                 TestFrames.arpReply(S0_OTHER_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP), DropReason.ARP_MAC_CHANGE_UNCONFIRMED));
         v.add(dropped("SYN from a client at its per-source limit", front, syn, DropReason.SOURCE_LIMIT)
                 .before(() -> table.perSourceLimit(1)).after(() -> table.perSourceLimit(0)));
+        int dropping = services.find(VIP, IP_PROTOCOL_TCP, DROPPING_SERVICE_PORT);
+        int droppingServer = services.serverId(dropping, 0);
+        v.add(dropped("segment of a connection whose server failed its check (on-server-down: drop)", front,
+                tcp(CLIENT, TCP_CONNECTION_PORT, VIP, DROPPING_SERVICE_PORT, TCP_ACK, 0), DropReason.SERVER_DOWN)
+                .before(() -> {
+                    forwarder.health().health(droppingServer, dev.baton.dataplane.service.ServerHealthBoard.DOWN);
+                    connection(IP_PROTOCOL_TCP, TCP_CONNECTION_PORT, DROPPING_SERVICE_PORT, dropping, TcpState.ESTABLISHED);
+                })
+                .afterEachFrame(() -> connection(IP_PROTOCOL_TCP, TCP_CONNECTION_PORT, DROPPING_SERVICE_PORT, dropping,
+                        TcpState.ESTABLISHED))
+                .after(() -> {
+                    table.remove(IP_PROTOCOL_TCP, CLIENT, TCP_CONNECTION_PORT, VIP, DROPPING_SERVICE_PORT);
+                    forwarder.health().health(droppingServer, dev.baton.dataplane.service.ServerHealthBoard.UNKNOWN);
+                }));
         return v;
     }
 

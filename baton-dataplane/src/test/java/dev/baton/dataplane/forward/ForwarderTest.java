@@ -286,6 +286,42 @@ class ForwarderTest {
     }
 
     @Test
+    void onServerDownDropRemovesTheConnectionsOfAFailedServerAndKeepLetsThemFinish() {
+        ServiceConfig keep = TwoPortRouter.web(new ServerConfig(S0, 1));
+        ServiceConfig drop = new ServiceConfig("drop", VIP, Protocol.TCP, List.of(new PortRange(443, 443)), SchedulerKind.WRR,
+                Duration.ZERO, List.of(new ServerConfig(S0, 1)), ServiceConfig.ServiceRole.BACKUP, 100, ServiceConfig.Failback.AUTOMATIC,
+                dev.baton.config.HealthCheckSettings.NONE, ServiceConfig.OnServerDown.DROP, List.of());
+        ServiceMap map = ServiceMap.of(List.of(keep, drop));
+        NeighbourTable table = TwoPortRouter.neighbours(map, 1_000);
+        try (MemoryPacketPort f = TwoPortRouter.frontPort(); MemoryPacketPort b = TwoPortRouter.backPort()) {
+            Forwarder router = TwoPortRouter.forwarder(map, table, new VipOwnership(map.distinctVips(), true), f, b).capacity(64).build();
+            try {
+                router.doWork(now);
+                b.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+                router.doWork(now);
+                b.drainTransmitted();
+                for (int port : new int[] {80, 443}) {
+                    f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, port, TCP_SYN, new byte[0]));
+                }
+                router.doWork(now);
+                assertEquals(2, b.drainTransmitted().size());
+                router.health().health(map.serverId(0, 0), ServerHealthBoard.DOWN);
+                router.health().health(map.serverId(1, 0), ServerHealthBoard.DOWN);
+                for (int port : new int[] {80, 443, 443}) {
+                    f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, 40000, VIP, port, TCP_ACK, new byte[0]));
+                }
+                router.doWork(now);
+                assertEquals(1, b.drainTransmitted().size(), "keep: forwarded; drop: not");
+                assertEquals(1, router.counters().drops(DropReason.SERVER_DOWN), "drop: the first segment removes it");
+                assertEquals(1, router.counters().drops(DropReason.TCP_NO_CONNECTION), "the next finds no connection");
+                assertEquals(1, router.table().size(), "only the kept connection is left");
+            } finally {
+                router.close();
+            }
+        }
+    }
+
+    @Test
     void aServerReachedAtItsAlternateAddressGetsItsConnectionsThereEstablishedOnesIncluded() {
         int alternate = Ipv4.parse("198.51.100.111");
         long alternateMac = 0x02_00_00_00_00_c0L;
