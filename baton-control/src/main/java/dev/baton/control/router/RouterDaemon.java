@@ -184,25 +184,9 @@ public final class RouterDaemon implements AutoCloseable {
         // status 70 rather than leaving it half alive. Workers and the agent set it themselves.
         Thread.setDefaultUncaughtExceptionHandler(ThreadFailure.HALT);
         RouterDaemon daemon = new RouterDaemon(config);
-        String notYet = notActedOnYet(config);
-        if (!notYet.isEmpty()) {
-            LOG.warning(() -> "the configuration has " + notYet + ": checked, but this version does not act on them yet"
-                    + " (docs/configuration.md, reachability, \"Status\")");
-        }
         LOG.info(() -> "router " + config.router().id() + " forwarding for " + config.services().size()
                 + " service(s) with " + config.router().workers() + " worker(s); control socket " + config.router().controlSocket());
         return daemon;
-    }
-
-    /** The keys the loader checks that the router does not act on yet, in words; empty when the file has none. */
-    static String notActedOnYet(BatonConfig config) {
-        java.util.List<String> keys = new java.util.ArrayList<>();
-        for (dev.baton.config.ServiceConfig service : config.services()) {
-            if (!service.fallback().isEmpty() && !keys.contains("fallback")) {
-                keys.add("fallback");
-            }
-        }
-        return String.join(", ", keys);
     }
 
     private void register(ControlServer server) {

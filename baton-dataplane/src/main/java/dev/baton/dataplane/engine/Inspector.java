@@ -108,6 +108,7 @@ public final class Inspector {
                 String address = Ipv4.format(services.serverAddress(id));
                 Map<String, Object> server = new LinkedHashMap<>();
                 server.put("address", address);
+                server.put("fallback", services.isFallback(id));
                 server.put("reached_at", Ipv4.format(services.serverAddress(id, choice)));
                 int override = dataplane.health().weightOverride(id);
                 server.put("weight", override >= 0 ? override : services.serverWeight(id));

@@ -44,10 +44,15 @@ public final class ServiceSchedulers {
     public void refreshAvailability(NeighbourTable neighbours, ServerHealthBoard health, long nowMs) {
         for (int s = 0; s < servers.length; s++) {
             Servers set = servers[s];
+            int primaries = services.primaryServerCount(s);
+            boolean anyPrimary = false;
             for (int i = 0; i < set.size(); i++) {
                 int serverId = services.serverId(s, i);
-                set.available(i, set.weight(i) > 0 && health.admits(serverId)
-                        && neighbours.resolved(services.neighbourOf(serverId, health.addressChoice(serverId)), nowMs));
+                // A fallback server takes new connections only while no server of the service can.
+                boolean usable = (i < primaries || !anyPrimary) && set.weight(i) > 0 && health.admits(serverId)
+                        && neighbours.resolved(services.neighbourOf(serverId, health.addressChoice(serverId)), nowMs);
+                set.available(i, usable);
+                anyPrimary |= usable && i < primaries;
             }
         }
     }

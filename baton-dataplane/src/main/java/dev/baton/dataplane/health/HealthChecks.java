@@ -262,12 +262,12 @@ public final class HealthChecks implements Agent {
             }
             int up = 0;
             int down = 0;
-            for (int i = 0; i < services.serverCount(service); i++) {
+            for (int i = 0; i < services.primaryServerCount(service); i++) {
                 byte health = board.health(services.serverId(service, i));
                 up += health == ServerHealthBoard.UP ? 1 : 0;
                 down += health == ServerHealthBoard.DOWN ? 1 : 0;
             }
-            int servers = services.serverCount(service);
+            int servers = services.primaryServerCount(service);
             // Up once min-up servers are; down once too few could still come up; unknown while it depends on
             // servers not checked yet.
             Health now = up >= minUpOfElement[e] ? Health.UP : servers - down < minUpOfElement[e] ? Health.DOWN : Health.UNKNOWN;

@@ -34,6 +34,10 @@ public final class ServiceMap {
     /** Per server id: the neighbour index of each of its addresses, the configured one first, then its alternates. */
     private final int[][] serverNeighbours;
     private final int[] distinctVips;
+    /** Per service: how many of its servers come first and are not fallback servers. */
+    private final int[] primaryServers;
+    /** Per server id: whether it is a fallback server (new connections only while every server of its service is down). */
+    private final boolean[] serverIsFallback;
     /** Per service: whether a server failing its check loses its established connections (on-server-down: drop). */
     private final boolean[] dropsOnServerDown;
     private final int[] neighbourAddresses;
@@ -48,7 +52,9 @@ public final class ServiceMap {
         dropsOnServerDown = new boolean[count];
         portRanges = new int[count][];
         serverIds = new int[count][];
-        int totalServers = services.stream().mapToInt(s -> s.servers().size()).sum();
+        int totalServers = services.stream().mapToInt(s -> s.servers().size() + s.fallback().size()).sum();
+        primaryServers = new int[count];
+        serverIsFallback = new boolean[totalServers];
         serverService = new int[totalServers];
         serverIndexInService = new int[totalServers];
         serverAddress = new int[totalServers];
@@ -71,9 +77,15 @@ public final class ServiceMap {
                 portRanges[s][2 * r] = ranges.get(r).first();
                 portRanges[s][2 * r + 1] = ranges.get(r).last();
             }
-            serverIds[s] = new int[service.servers().size()];
-            for (int i = 0; i < service.servers().size(); i++) {
-                ServiceConfig.ServerConfig server = service.servers().get(i);
+            // The fallback servers follow the servers, in one list: they share every per-server structure (counters,
+            // health, replication by server id), and only scheduling tells them apart.
+            List<ServiceConfig.ServerConfig> all = new ArrayList<>(service.servers());
+            all.addAll(service.fallback());
+            primaryServers[s] = service.servers().size();
+            serverIds[s] = new int[all.size()];
+            for (int i = 0; i < all.size(); i++) {
+                ServiceConfig.ServerConfig server = all.get(i);
+                serverIsFallback[next] = i >= primaryServers[s];
                 serverIds[s][i] = next;
                 serverService[next] = s;
                 serverIndexInService[next] = i;
@@ -198,8 +210,19 @@ public final class ServiceMap {
         return dropsOnServerDown[service];
     }
 
+    /** The servers of {@code service}, its fallback servers included (they come last). */
     public int serverCount(int service) {
         return serverIds[service].length;
+    }
+
+    /** The servers of {@code service} that are not fallback servers: indexes 0 to this, exclusive. */
+    public int primaryServerCount(int service) {
+        return primaryServers[service];
+    }
+
+    /** Whether server {@code serverId} is a fallback server of its service. */
+    public boolean isFallback(int serverId) {
+        return serverIsFallback[serverId];
     }
 
     /** Global server id of the {@code index}-th server of {@code service}. */

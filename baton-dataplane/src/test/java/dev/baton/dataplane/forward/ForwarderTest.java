@@ -286,6 +286,43 @@ class ForwarderTest {
     }
 
     @Test
+    void fallbackServersGetNewConnectionsOnlyWhileEveryServerIsDown() {
+        ServiceConfig withFallback = new ServiceConfig("web", VIP, Protocol.TCP, List.of(new PortRange(80, 80)), SchedulerKind.WRR,
+                Duration.ZERO, List.of(new ServerConfig(S0, 1)), ServiceConfig.ServiceRole.BACKUP, 100, ServiceConfig.Failback.AUTOMATIC,
+                dev.baton.config.HealthCheckSettings.NONE, ServiceConfig.OnServerDown.KEEP, List.of(new ServerConfig(S1, 1)));
+        ServiceMap map = ServiceMap.of(List.of(withFallback));
+        assertEquals(List.of(2, 1, false, true), List.of(map.serverCount(0), map.primaryServerCount(0),
+                map.isFallback(map.serverId(0, 0)), map.isFallback(map.serverId(0, 1))));
+        NeighbourTable table = TwoPortRouter.neighbours(map, 1_000);
+        try (MemoryPacketPort f = TwoPortRouter.frontPort(); MemoryPacketPort b = TwoPortRouter.backPort()) {
+            Forwarder router = TwoPortRouter.forwarder(map, table, new VipOwnership(map.distinctVips(), true), f, b).capacity(64).build();
+            try {
+                router.doWork(now);
+                b.inject(TestFrames.arpReply(S0_MAC, S0, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+                b.inject(TestFrames.arpReply(S1_MAC, S1, ROUTER_BACK_MAC, ROUTER_BACK_IP));
+                router.doWork(now);
+                b.drainTransmitted();
+                int port = 40000;
+                for (String phase : List.of("up", "down", "up again")) {
+                    router.health().health(map.serverId(0, 0), phase.equals("down") ? ServerHealthBoard.DOWN : ServerHealthBoard.UP);
+                    router.doWork(now);
+                    Map<Long, Integer> perServer = new HashMap<>();
+                    for (int c = 0; c < 10; c++, port++) {
+                        f.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, port, VIP, 80, TCP_SYN, new byte[0]));
+                        router.doWork(now);
+                        for (byte[] frame : b.drainTransmitted()) {
+                            perServer.merge(TestFrames.mac(frame, 0), 1, Integer::sum);
+                        }
+                    }
+                    assertEquals(Map.of(phase.equals("down") ? S1_MAC : S0_MAC, 10), perServer, phase);
+                }
+            } finally {
+                router.close();
+            }
+        }
+    }
+
+    @Test
     void onServerDownDropRemovesTheConnectionsOfAFailedServerAndKeepLetsThemFinish() {
         ServiceConfig keep = TwoPortRouter.web(new ServerConfig(S0, 1));
         ServiceConfig drop = new ServiceConfig("drop", VIP, Protocol.TCP, List.of(new PortRange(443, 443)), SchedulerKind.WRR,
