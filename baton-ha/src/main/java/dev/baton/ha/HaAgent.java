@@ -419,6 +419,14 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /**
+     * Whether the clock has moved on more than t2 since this cycle began: this router was stopped inside it
+     * (SIGSTOP, a pause of the whole machine), and what the cycle decided rests on a world that has moved on.
+     */
+    private boolean stalledSinceCycleStart() {
+        return clock.nowMs() - lastCycleMs > settings.standbyTimeout().toMillis();
+    }
+
+    /**
      * Whether this router stopped for longer than t2 in the middle of this cycle (SIGSTOP, a pause of the whole
      * machine): the state the cycle computed from {@code cycleMs} is older than the peers' verdict on this
      * router, so it must not be claimed in a keep-alive. A standby may have taken the VIP over meanwhile; a
@@ -675,9 +683,16 @@ public final class HaAgent implements Agent, AutoCloseable {
                 // losing sync in it).
                 case MonitorAction.SendSyncRequest r -> standbyCopy.followTheActive(group, nowMs);
                 case MonitorAction.SendUpdates u -> {
-                    // The shards stream changes on their own t4; a keep-alive now tells every peer at once.
+                    // The shards stream changes on their own t4; a keep-alive now tells every peer at once. Not from
+                    // a cycle that stalled longer than t2: the takeover was decided on a world that has moved on,
+                    // and the next cycle re-evaluates it (seed 793587: a peer yielded to the claim, withdrawn a
+                    // cycle later, and nobody was active).
                     if (!u.fullDump()) {
-                        messages.sendKeepAliveToAll(nowMs);
+                        if (stalledSinceCycleStart()) {
+                            heartbeatsWithheld++;
+                        } else {
+                            messages.sendKeepAliveToAll(nowMs);
+                        }
                     }
                 }
                 case MonitorAction.AnnounceGaveUp g -> {
@@ -833,7 +848,8 @@ public final class HaAgent implements Agent, AutoCloseable {
      * command on its shard's ring (no object per announcement).
      */
     private int announce(VipUnit group, long nowMs) {
-        if (!group.announcements.due(nowMs, group.answeringArp)) {
+        // Nor does a stalled cycle announce the VIP: the upstream would move to a router about to re-evaluate.
+        if (stalledSinceCycleStart() || !group.announcements.due(nowMs, group.answeringArp)) {
             return 0;
         }
         ShardCommands commands = replication.shard(0).commands();

@@ -592,4 +592,42 @@ class HaAgentTest {
     private static HaStatus.Vip vip(TwoRouters.Router router) {
         return router.agent.status().vips().getFirst();
     }
+
+    /**
+     * Seed 793587 (three routers): r2, a synchronized standby, was stopped in the middle of a cycle for 345 ms; r1,
+     * the active it followed, restarted meanwhile and r3 took the VIP. The cycle r2 finished after the thaw saw r1's
+     * new incarnation, took the VIP over (348) and told every peer at once that it was active; r3 yielded to that
+     * claim; r2's next cycle saw its own stall and went LISTEN (321), and nobody was active until r1 took the VIP,
+     * unsynchronized. Nothing a cycle that stalled longer than t2 sends may claim the VIP (the periodic keep-alives
+     * were withheld already; the one sent on a takeover and the gratuitous ARP were not).
+     */
+    @Test
+    void aCycleThatStalledLongerThanT2ClaimsNothing() throws Exception {
+        try (TwoRouters pair = TwoRouters.relayed(1, "manual")) {
+            pair.establishPair();
+            long cycleStartMs = pair.now; // b stops in the middle of the cycle that starts now (SIGSTOP)
+            pair.b.alive = false;
+            pair.restartA(); // meanwhile a comes back as a new run: b's active is gone
+            pair.run(100, 1);
+            pair.relay.fromB.clear();
+            long announcementsBefore = pair.b.dataplane.counters().snapshot().sum("gratuitous_arp_announcements");
+            pair.b.alive = true;
+            pair.b.agent.doWork(cycleStartMs); // the cycle ends now, 100+ ms after it began: its clock reads now
+            pair.b.dataplane.doWork(0, pair.now);
+            pair.relay.pump();
+            for (byte[] datagram : pair.relay.fromB) {
+                if (datagram[dev.baton.peer.PeerHeaderFlyweight.TYPE_OFFSET] == dev.baton.peer.MessageType.KEEPALIVE.code()) {
+                    int at = dev.baton.peer.PeerHeaderFlyweight.PAYLOAD_OFFSET + dev.baton.peer.KeepAliveFlyweight.FIXED_LENGTH
+                            + dev.baton.peer.KeepAliveFlyweight.STATE_OFFSET;
+                    int state = (datagram[at] & 0xFF) << 8 | datagram[at + 1] & 0xFF;
+                    assertTrue(state != 350, "a keep-alive claiming ACTIVE went out of the stalled cycle");
+                }
+            }
+            assertEquals(announcementsBefore, pair.b.dataplane.counters().snapshot().sum("gratuitous_arp_announcements"),
+                    "no gratuitous ARP out of the stalled cycle");
+            pair.run(1_000, 1);
+            assertEquals(1, (pair.a.state() == MonitorState.ACTIVE ? 1 : 0) + (pair.b.state() == MonitorState.ACTIVE ? 1 : 0),
+                    "one active once it settles");
+        }
+    }
 }
