@@ -102,7 +102,8 @@ public final class ProbeEngine implements Agent {
     private final Target[] targets;
     private int targetCount;
     private int highestSlot = -1;
-    private long nextScanMs = Long.MAX_VALUE;
+    /** Each target's next deadline: only the targets whose deadline has come are visited. */
+    private final DeadlineHeap deadlines;
     private long cycleNowMs;
     private boolean closed;
 
@@ -164,6 +165,7 @@ public final class ProbeEngine implements Agent {
         this.capacity = maxTargets;
         this.icmpIdentifier = icmpIdentifier;
         this.targets = new Target[maxTargets];
+        this.deadlines = new DeadlineHeap(maxTargets);
         int changeCapacity = Math.max(16, 2 * maxTargets);
         this.changeTarget = new int[changeCapacity];
         this.changeSpec = new ProbeSpec[changeCapacity];
@@ -226,7 +228,7 @@ public final class ProbeEngine implements Agent {
         targets[slot] = target;
         targetCount++;
         highestSlot = Math.max(highestSlot, slot);
-        nextScanMs = Math.min(nextScanMs, target.nextStartMs);
+        deadlines.set(slot, target.nextStartMs);
         return slot;
     }
 
@@ -246,6 +248,7 @@ public final class ProbeEngine implements Agent {
             target.arpSocket.close();
         }
         targets[targetId] = null;
+        deadlines.remove(targetId);
         targetCount--;
         while (highestSlot >= 0 && targets[highestSlot] == null) {
             highestSlot--;
@@ -282,21 +285,21 @@ public final class ProbeEngine implements Agent {
         for (int i = 0; i < arpSockets.size(); i++) {
             work += receiveArpReplies(arpSockets.get(i), nowMs);
         }
-        if (nowMs >= nextScanMs) {
+        if (nowMs >= deadlines.minKey()) {
             work += scan(nowMs);
         }
         return work;
     }
 
-    /** Fails the probes past their timeout, starts the probes that are due, and finds the next deadline. */
+    /**
+     * Fails the probes past their timeout and starts the probes that are due: only the targets whose deadline has
+     * come. A target's key may be early (its probe was answered before the timeout it was filed under): it is
+     * then filed again under its next start, one extra step per probe.
+     */
     private int scan(long nowMs) {
         int work = 0;
-        long next = Long.MAX_VALUE;
-        for (int slot = 0; slot <= highestSlot; slot++) {
-            Target target = targets[slot];
-            if (target == null) {
-                continue;
-            }
+        while (deadlines.minKey() <= nowMs) {
+            Target target = targets[deadlines.minSlot()];
             if (target.inFlight && nowMs - target.startedAtMs >= target.spec.timeoutMs()) {
                 String cause = target.awaitingResponse ? target.responseTimeoutCause : target.timeoutCause;
                 abandon(target);
@@ -313,10 +316,10 @@ public final class ProbeEngine implements Agent {
                 work++;
             }
             // start may have finished the probe already (a refused connect, a send error): both cases are covered
-            long deadline = target.inFlight ? target.startedAtMs + target.spec.timeoutMs() : target.nextStartMs;
-            next = Math.min(next, target.inFlight ? Math.min(deadline, target.nextStartMs) : deadline);
+            long deadline = target.inFlight ? Math.min(target.startedAtMs + target.spec.timeoutMs(), target.nextStartMs)
+                    : target.nextStartMs;
+            deadlines.set(target.slot, deadline);
         }
-        nextScanMs = next;
         return work;
     }
 

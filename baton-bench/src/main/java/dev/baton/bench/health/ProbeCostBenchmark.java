@@ -1,0 +1,205 @@
+package dev.baton.bench.health;
+
+import dev.baton.nativeio.NetworkNamespace;
+import dev.baton.probe.Health;
+import dev.baton.probe.ProbeEngine;
+import dev.baton.probe.ProbeSpec;
+import dev.baton.probe.ProbeTarget;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the probes cost the router: {@code N} TCP health checks (N listening ports on a server host) and {@code N}
+ * ICMP echo elements (spread over the host's 249 addresses), each every {@code interval}, run by one
+ * {@link ProbeEngine} on one thread, as the router's probe thread runs them. Two namespaces of its own joined by a
+ * veth pair (198.51.100.1 the router, 198.51.100.2-250 the host), removed at the end.
+ *
+ * <p>Reports the probe thread's CPU time (user and system: the connects, sends and receives are its syscalls) as
+ * a share of one core, per probe, and the bytes it allocated per probe, over a measured window after a warm-up.
+ * The host's accepting thread and the kernel's softirq work for both ends run on the machine's other CPU and are
+ * not counted: this is the router's own cost. Targets (docs/benchmarks.md): 1,000 + 1,000 at 1 s under 2 % of
+ * a core.
+ *
+ * <pre>java ... ProbeCostBenchmark [targets per kind, default 1000] [measured seconds, default 20] [interval ms, default 1000]</pre>
+ */
+public final class ProbeCostBenchmark {
+
+    private static final String ROUTER = "198.51.100.1";
+    private static final int FIRST_PORT = 20_000;
+    private static final int HOST_ADDRESSES = 249; // 198.51.100.2 .. .250
+    /** How long the probe thread parks when a cycle found nothing to do: the router's setting unless overridden. */
+    private static final long IDLE_MS = Long.getLong("probes.idleMs", 1);
+
+    public static void main(String[] args) throws Exception {
+        int perKind = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        long intervalMs = args.length > 2 ? Long.parseLong(args[2]) : 1_000;
+        if (perKind < 1 || perKind > 10_000 || seconds < 1 || seconds > 600 || intervalMs < 100 || intervalMs > 60_000) {
+            throw new IllegalArgumentException("targets per kind 1..10000, seconds 1..600, interval 100..60000 ms");
+        }
+        String prefix = "pc" + ProcessHandle.current().pid() % 100_000;
+        String router = prefix + "r";
+        String host = prefix + "h";
+        try {
+            ip("netns", "add", router);
+            ip("netns", "add", host);
+            ip("link", "add", prefix + "vr", "netns", router, "type", "veth", "peer", "name", prefix + "vh", "netns", host);
+            ip("-n", router, "addr", "add", ROUTER + "/24", "dev", prefix + "vr");
+            for (int a = 0; a < HOST_ADDRESSES; a++) {
+                ip("-n", host, "addr", "add", "198.51.100." + (2 + a) + "/24", "dev", prefix + "vh");
+            }
+            for (String ns : List.of(router, host)) {
+                ip("-n", ns, "link", "set", "lo", "up");
+            }
+            ip("-n", router, "link", "set", prefix + "vr", "up");
+            ip("-n", host, "link", "set", prefix + "vh", "up");
+            run(router, host, perKind, seconds, intervalMs);
+        } finally {
+            ipQuietly("netns", "del", router);
+            ipQuietly("netns", "del", host);
+        }
+    }
+
+    private static void run(String router, String host, int perKind, int seconds, long intervalMs) throws Exception {
+        InetAddress hostAddress = InetAddress.getByName("198.51.100.2");
+        List<ServerSocketChannel> listeners = NetworkNamespace.callIn(host, () -> {
+            List<ServerSocketChannel> channels = new ArrayList<>();
+            for (int i = 0; i < perKind; i++) {
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                channel.bind(new InetSocketAddress(hostAddress, FIRST_PORT + i), 64);
+                channel.configureBlocking(false);
+                channels.add(channel);
+            }
+            return channels;
+        });
+        Selector selector = Selector.open();
+        for (ServerSocketChannel listener : listeners) {
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+        }
+        Thread acceptor = Thread.ofPlatform().name("host-accept").daemon(true).start(() -> accept(selector));
+        try {
+            NetworkNamespace.callIn(router, () -> {
+                probe(perKind, seconds, intervalMs);
+                return null;
+            });
+        } finally {
+            acceptor.interrupt();
+            selector.close();
+            for (ServerSocketChannel listener : listeners) {
+                listener.close();
+            }
+        }
+    }
+
+    /** The host: accepts every connection and closes it (the probes reset theirs anyway). */
+    private static void accept(Selector selector) {
+        try {
+            while (!Thread.currentThread().isInterrupted() && selector.isOpen()) {
+                selector.select(100);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    SocketChannel accepted = ((ServerSocketChannel) key.channel()).accept();
+                    if (accepted != null) {
+                        accepted.close();
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+        } catch (Exception e) {
+            // the selector closed under us at the end: done
+        }
+    }
+
+    private static void probe(int perKind, int seconds, long intervalMs) throws Exception {
+        InetAddress source = InetAddress.getByName(ROUTER);
+        ProbeEngine engine = new ProbeEngine("probes", 2 * perKind);
+        long now = System.currentTimeMillis();
+        long timeoutMs = intervalMs / 2;
+        String kinds = System.getProperty("probes.kinds", "both");
+        for (int i = 0; i < perKind; i++) {
+            if (!kinds.equals("icmp")) engine.add(new ProbeSpec("tcp-" + i, new ProbeTarget.Tcp(InetAddress.getByName("198.51.100.2"), FIRST_PORT + i, source),
+                    intervalMs, timeoutMs, 2, 3), now);
+            if (!kinds.equals("tcp")) engine.add(new ProbeSpec("icmp-" + i, new ProbeTarget.IcmpEcho(
+                    InetAddress.getByName("198.51.100." + (2 + i % HOST_ADDRESSES)), source), intervalMs, timeoutMs, 2, 3), now);
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long warmUpEnd = now + Math.max(3 * intervalMs, 5_000);
+        long end = warmUpEnd + seconds * 1_000L;
+        long cpuStart = 0;
+        long userStart = 0;
+        long bytesStart = 0;
+        long probesStart = 0;
+        long timeoutsStart = 0;
+        boolean measuring = false;
+        long cycles = 0;
+        long idleCycles = 0;
+        while (true) {
+            now = System.currentTimeMillis();
+            if (!measuring && now >= warmUpEnd) {
+                measuring = true;
+                cpuStart = threads.getCurrentThreadCpuTime();
+                userStart = threads.getCurrentThreadUserTime();
+                bytesStart = threads.getCurrentThreadAllocatedBytes();
+                probesStart = engine.probesStarted();
+                timeoutsStart = engine.timeouts();
+            }
+            if (now >= end) {
+                break;
+            }
+            cycles++;
+            if (engine.doWork(now) + engine.drainChanges((id, spec, health, atMs, cause) -> { }) == 0) {
+                idleCycles++;
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MS));
+            }
+        }
+        long cpuNs = threads.getCurrentThreadCpuTime() - cpuStart;
+        long userNs = threads.getCurrentThreadUserTime() - userStart;
+        long bytes = threads.getCurrentThreadAllocatedBytes() - bytesStart;
+        long probes = engine.probesStarted() - probesStart;
+        long timeouts = engine.timeouts() - timeoutsStart;
+        int up = 0;
+        for (int id = 0; id < 2 * perKind; id++) {
+            up += engine.has(id) && engine.health(id) == Health.UP ? 1 : 0;
+        }
+        engine.onClose();
+        double windowNs = seconds * 1e9;
+        System.out.printf(Locale.ROOT, "targets: %d TCP + %d ICMP, every %d ms; measured %d s after a warm-up%n",
+                perKind, perKind, intervalMs, seconds);
+        System.out.printf(Locale.ROOT, "probes: %d (%.0f/s), timed out %d, targets up at the end %d of %d%n",
+                probes, probes / (double) seconds, timeouts, up, 2 * perKind);
+        System.out.printf(Locale.ROOT, "probe thread CPU: %.2f %% of one core, %.1f us per probe (user %.2f %%, %.1f us;"
+                        + " system %.2f %%, %.1f us)%n",
+                100.0 * cpuNs / windowNs, probes == 0 ? 0.0 : cpuNs / 1e3 / probes,
+                100.0 * userNs / windowNs, probes == 0 ? 0.0 : userNs / 1e3 / probes,
+                100.0 * (cpuNs - userNs) / windowNs, probes == 0 ? 0.0 : (cpuNs - userNs) / 1e3 / probes);
+        System.out.printf(Locale.ROOT, "cycles: %d, idle %d%n", cycles, idleCycles);
+        System.out.printf(Locale.ROOT, "allocated on the probe thread: %.0f bytes per probe%n", probes == 0 ? 0.0 : bytes / (double) probes);
+    }
+
+    private static void ip(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+        }
+    }
+
+    private static void ipQuietly(String... args) {
+        try {
+            ip(args);
+        } catch (Exception e) {
+            System.err.println("cleanup: " + e.getMessage());
+        }
+    }
+}
