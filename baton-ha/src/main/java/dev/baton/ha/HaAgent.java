@@ -527,7 +527,8 @@ public final class HaAgent implements Agent, AutoCloseable {
         public void notice(VipUnit group, int peer, MessageType type, int reason, long nowMs) {
             ServiceMonitor monitor = group.monitor;
             List<MonitorAction> actions = switch (type) {
-                case SWITCHOVER_QUERY -> handover.onQuery(group, peer, shutdown.begun(), nowMs);
+                case SWITCHOVER_QUERY -> handover.onQuery(group, peer, reason == ServiceNoticeFlyweight.REASON_REACHABILITY,
+                        shutdown.begun(), nowMs);
                 case SWITCHOVER_ACCEPT -> monitor.onSwitchoverAccepted(peers.key(peer), nowMs);
                 case SWITCHOVER_DECLINE -> {
                     List<MonitorAction> takeBack = monitor.onSwitchoverDeclined(peers.key(peer), nowMs);
@@ -672,8 +673,10 @@ public final class HaAgent implements Agent, AutoCloseable {
                     group.announcements.start(nowMs);
                     announce(group, nowMs);
                 }
-                case MonitorAction.SendSwitchoverQuery q ->
-                        messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
+                // The query says why: an active handing over for better reachability (345) may fail back later.
+                case MonitorAction.SendSwitchoverQuery q -> messages.sendNotice(group.activePeerIndex(), MessageType.SWITCHOVER_QUERY, v,
+                        group.monitor.preemptReference() == 345 ? ServiceNoticeFlyweight.REASON_REACHABILITY
+                                : ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverAccept a ->
                         messages.sendNotice(peers.indexOfKey(a.peer()), MessageType.SWITCHOVER_ACCEPT, v, ServiceNoticeFlyweight.REASON_OPERATOR, nowMs);
                 case MonitorAction.SendSwitchoverDecline d ->

@@ -57,12 +57,13 @@ final class LiveHandover {
      *
      * @return the monitor's actions now: none while the flush is pending
      */
-    List<MonitorAction> onQuery(VipUnit group, int peer, boolean shuttingDown, long nowMs) {
+    List<MonitorAction> onQuery(VipUnit group, int peer, boolean forBetterReachability, boolean shuttingDown, long nowMs) {
         if (group.monitor.state() != MonitorState.ACTIVE || shuttingDown) {
-            return group.monitor.onSwitchoverQuery(peers.key(peer), nowMs);
+            return group.monitor.onSwitchoverQuery(peers.key(peer), forBetterReachability, nowMs);
         }
         if (group.queryFlushPeer < 0) {
             group.queryFlushPeer = peer;
+            group.queryForBetterReachability = forBetterReachability;
             group.queryFlushDeadlineMs = nowMs + queryFlushMs;
             group.flushedWorkers = 0;
             conductor.toEveryShard(ShardCommands.Kind.FLUSH_UPDATES, ShardCommands.ONE_PEER, 0, group.index, peer, nowMs);
@@ -100,7 +101,7 @@ final class LiveHandover {
             events.note(nowMs, group.name, 355, "switch-over query from " + peers.name(peer) + ": its pending table updates were"
                     + " not acknowledged within half of t3; handing the VIP over anyway", true);
         }
-        conductor.execute(group, group.monitor.onSwitchoverQuery(peers.key(peer), nowMs), nowMs);
+        conductor.execute(group, group.monitor.onSwitchoverQuery(peers.key(peer), group.queryForBetterReachability, nowMs), nowMs);
     }
 
     // ------------------------------------------------------------------ the trail (new active)

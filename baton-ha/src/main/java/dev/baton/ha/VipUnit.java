@@ -36,6 +36,8 @@ final class VipUnit {
     boolean answeringArp;
     /** The peer the shards follow (its dump), or -1. */
     int followedPeer = -1;
+    /** Whether the switch-over query waiting for its flush came from a standby that reaches more (345). */
+    boolean queryForBetterReachability;
     /** The followed active's term while its stream is followed, or -1 until its first keep-alive after {@code follow}. */
     long followedTerm = -1;
     /**

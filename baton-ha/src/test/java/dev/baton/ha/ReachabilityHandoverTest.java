@@ -73,6 +73,11 @@ class ReachabilityHandoverTest {
             assertEquals(1, counters.sum("reachability_element_up", "element", "upstream-615"));
             assertEquals(1, counters.sum("reachability_reports_received"), "b's report never changed: one generation, resent");
             assertTrue(counters.sum("reachability_reports_sent") > 10, counters.text());
+            // a (primary, automatic failback) reaches the servers again: it takes its VIP back, since it handed it
+            // over for reachability, not at an operator's request
+            reach(pair.a, Health.UP, Health.UP);
+            pair.runUntil(() -> pair.a.state() == MonitorState.ACTIVE, 3_000, "a fails back once it reaches as much");
+            assertTrue(pair.a.agent.events().stream().anyMatch(e -> e.reference() == 346), pair.a.agent.events().toString());
         }
     }
 

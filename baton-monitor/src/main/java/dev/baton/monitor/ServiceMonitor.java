@@ -70,6 +70,8 @@ public final class ServiceMonitor {
      * its hold (345), a ping-pong that moves every connection twice.
      */
     private boolean reachesLessThanActive;
+    /** The transition that led into the last PREEMPT: 345 (better reachability), 346 (failback) or 347 (operator). */
+    private int preemptReference;
     /**
      * No automatic failback (346) before this time: the hand-over drain plus t3 after this router last left
      * ACTIVE. The router that took the VIP trails this router's update stream that long, and this router's last
@@ -415,12 +417,24 @@ public final class ServiceMonitor {
 
     /** Transition 355: a standby's switch-over query reached this active: accept and go standby. */
     public List<MonitorAction> onSwitchoverQuery(String peer, long nowMs) {
+        return onSwitchoverQuery(peer, false, nowMs);
+    }
+
+    /**
+     * Transition 355, with why the standby asks. An operator's switch-over (347), or a failback (346), holds off
+     * this primary's own automatic failback until it is active again or restarts: the operator's intent. A
+     * hand-over because the standby reaches more (345) does not: once this router reaches as much again and is
+     * synchronized, it takes its VIP back (the active RM there sees it equal and keeps it, path 445).
+     *
+     * @param forBetterReachability whether the standby preempted by 345
+     */
+    public List<MonitorAction> onSwitchoverQuery(String peer, boolean forBetterReachability, long nowMs) {
         List<MonitorAction> actions = new ArrayList<>();
         if (state != MonitorState.ACTIVE) {
             return actions;
         }
         activePeer = peer;
-        failbackHeldOff = true;
+        failbackHeldOff = !forBetterReachability;
         handedOverTo = peer;
         handedOverAtMs = nowMs;
         handedOverTerm = term;
@@ -548,6 +562,11 @@ public final class ServiceMonitor {
         return role == Role.PRIMARY && failback == Failback.AUTOMATIC && linksUp && !failbackHeldOff && !reachesLessThanActive;
     }
 
+    /** Why this router last preempted: 345, 346 or 347 (what its switch-over query says to the active). */
+    public int preemptReference() {
+        return preemptReference;
+    }
+
     /**
      * The reach-ability manager compared this router with the VIP's active: whether it reaches less. While it
      * does, a primary does not fail back (346); when it no longer does, a synchronized primary with automatic
@@ -666,6 +685,7 @@ public final class ServiceMonitor {
     /** Action 331: query the active, start t3. t2 keeps running: the active may die meanwhile. */
     private void enterPreempt(long nowMs, int reference, String reason, List<MonitorAction> actions) {
         preemptDeadlineMs = nowMs + timers.preemptTimeoutMs();
+        preemptReference = reference;
         move(MonitorState.PREEMPT, sync, nowMs, reference, reason);
         actions.add(new MonitorAction.SendSwitchoverQuery());
     }

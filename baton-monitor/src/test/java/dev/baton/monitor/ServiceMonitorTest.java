@@ -337,8 +337,31 @@ class ServiceMonitorTest {
         assertEquals(346, rig.monitor.last().reference());
         // a backup is not concerned
         Rig backup = Start.STANDBY_SYNC_IN.reach(Role.BACKUP, Failback.AUTOMATIC);
+        assertTrue(backup.monitor.preemptReference() == 0);
         assertTrue(backup.at(1_500, (m, t) -> m.onReachabilityCompared(true, "x", t)).isEmpty());
         assertTrue(backup.at(1_600, (m, t) -> m.onReachabilityCompared(false, "x", t)).isEmpty());
+    }
+
+    /**
+     * A primary that handed its VIP over because the standby reaches more (345) fails back once it reaches as much
+     * and is synchronized; one that handed it over at an operator's request (347) waits for the operator.
+     */
+    @Test
+    void aHandOverForBetterReachabilityDoesNotHoldOffFailbackButAnOperatorsDoes() {
+        for (boolean forReachability : new boolean[] {true, false}) {
+            Rig rig = Start.ACTIVE_.reach(Role.PRIMARY, Failback.AUTOMATIC);
+            rig.at(2_000, (m, t) -> m.onSwitchoverQuery("b", forReachability, t));
+            assertEquals(STANDBY, rig.monitor.state());
+            rig.at(2_010, (m, t) -> m.onPeerHeard(ACTIVE_BACKUP, t));
+            // synchronized again after the drain plus t3
+            List<MonitorAction> afterSync = rig.at(3_000, ServiceMonitor::onSynchronized);
+            if (forReachability) {
+                assertEquals(List.of(new SendSwitchoverQuery()), afterSync, "fails back (346)");
+                assertEquals(346, rig.monitor.last().reference());
+            } else {
+                assertTrue(afterSync.isEmpty(), "held off by the operator's switch-over");
+            }
+        }
     }
 
     /**
