@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Server health checks in the lab (docs/configuration.md, {@code services[].health-check}): one real {@code baton run}
  * router, two servers running nginx, a client opening fresh HTTP connections to the VIP, each answer checked byte for
- * byte against the page of the server that must have sent it. One server's nginx is stopped (by PID): within
+ * byte against the page of the server that must have sent it. One server's nginx is killed (SIGKILL by PID): within
  * fall x interval + one interval no new connection goes to it, then every new connection is answered by the other;
  * started again, it gets new connections again after rise x interval. See docs/lab.md, "Health and reachability
  * scenarios".
@@ -135,13 +135,21 @@ class ServerHealthLabTest {
         awaitHealth(dying, "up", Duration.ofSeconds(10));
         awaitHealth(live, "up", Duration.ofSeconds(10));
 
-        // Fresh connections every 10 ms (at most 500, at most 5 s) while the dying server's nginx is stopped a second in.
-        CompletableFuture<List<Fresh>> during = CompletableFuture.supplyAsync(() -> fresh(500, 10, 5.0, null));
-        pause(1_000);
+        // Fresh connections every 10 ms (at most 500, at most 5 s); once 50 have been made (python starts slowly on a busy
+        // machine), the dying server's nginx is killed.
+        dev.baton.lab.LabProcess during = client().spawn(freshCommand(500, 10, 5.0, null),
+                lab.workDirectory().resolve("fresh-during.log"));
+        long waitNs = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (during.output().lines().count() < 50) {
+            assertTrue(during.isAlive() && System.nanoTime() - waitNs < 0, () -> "the fresh-connection client did not get going: "
+                    + during.output());
+            pause(20);
+        }
         long diedAtMs = System.currentTimeMillis(); // before the signal: the measured figure can only come out longer
-        dying.stopNginx();
+        dying.killNginx(); // SIGKILL by PID: its listener closes now (SIGTERM let nginx keep it open up to the 2 s grace)
         long stoppedMs = System.currentTimeMillis() - diedAtMs;
-        List<Fresh> across = during.get(30, TimeUnit.SECONDS);
+        assertTrue(during.waitFor(Duration.ofSeconds(20)).isPresent(), "the fresh-connection client ends within its 5 s");
+        List<Fresh> across = parse(during.output());
 
         List<Fresh> beforeDeath = across.stream().filter(f -> f.startedMs() < diedAtMs).toList();
         List<Fresh> afterDeath = across.stream().filter(f -> f.startedMs() >= diedAtMs).toList();
@@ -156,13 +164,14 @@ class ServerHealthLabTest {
         Fresh lastToDead = null;
         for (Fresh f : afterDeath) {
             if (!f.outcome().equals(livePage)) {
-                assertTrue(f.outcome().startsWith("ERR ") || f.outcome().equals(dyingPage), "after the death a connection is"
-                        + " answered by the live server or fails at the dying one: " + f);
+                boolean beforeItWasGone = f.startedMs() < diedAtMs + stoppedMs;
+                assertTrue(f.outcome().startsWith("ERR ") || beforeItWasGone && f.outcome().equals(dyingPage), "after the death a"
+                        + " connection is answered by the live server or fails at the dead one: " + f);
                 lastToDead = f;
             }
         }
         double lastMs = lastToDead == null ? 0 : lastToDead.startedMs() - diedAtMs;
-        System.out.printf("[server stops] nginx stopped in %d ms; %d fresh connections after the death, %d went to the dying"
+        System.out.printf("[server stops] nginx killed in %d ms; %d fresh connections after the death, %d went to the dying"
                         + " server; its last new connection began %.0f ms after the death (bound fall x interval + interval = %d ms)%n",
                 stoppedMs, afterDeath.size(), afterDeath.stream().filter(f -> !f.outcome().equals(livePage)).count(), lastMs,
                 FALL_BOUND_MS);
@@ -175,11 +184,14 @@ class ServerHealthLabTest {
         assertEquals("down", health(dying), "ctl stats shows the dying server down: " + router.stats().get("services"));
         String cause = healthCause(dying);
         assertTrue(cause.contains("refused"), "ctl health says why: " + cause);
+        long toDeadBefore = connectionsTotal(dying);
         List<Fresh> out = fresh(FRESH, 0, 30.0, null);
+        long toDeadDuring = connectionsTotal(dying) - toDeadBefore;
         assertEquals(FRESH, out.size());
         List<Fresh> notLive = out.stream().filter(f -> !f.outcome().equals(livePage)).toList();
-        assertTrue(notLive.isEmpty(), notLive.size() + " of " + FRESH + " fresh connections were not answered by the live server: "
-                + notLive);
+        assertTrue(notLive.isEmpty(), notLive.size() + " of " + FRESH + " fresh connections were not answered by the live server"
+                + " (the router counted " + toDeadDuring + " new connections to the dead one): " + notLive);
+        assertEquals(0, toDeadDuring, "ctl stats: no new connection to the dead server");
         assertEquals(0, drop("no-server"), "a live server was always there: " + router.stats().get("drops"));
 
         // Back: started again, it gets new connections once it passed rise checks.
@@ -220,16 +232,25 @@ class ServerHealthLabTest {
         return server.pageBody().replace("\n", "|");
     }
 
-    private static List<Fresh> fresh(int count, long everyMs, double limitS, String until) {
+    private static List<String> freshCommand(int count, long everyMs, double limitS, String until) {
         List<String> command = new ArrayList<>(List.of("python3", "-c", FRESH_CONNECTIONS, VIP, Integer.toString(count),
                 Long.toString(everyMs), Double.toString(limitS)));
         if (until != null) {
             command.add(until);
         }
-        ExecResult result = client().exec(Duration.ofSeconds((long) limitS + 15), command.toArray(String[]::new));
+        return command;
+    }
+
+    private static List<Fresh> fresh(int count, long everyMs, double limitS, String until) {
+        ExecResult result = client().exec(Duration.ofSeconds((long) limitS + 15),
+                freshCommand(count, everyMs, limitS, until).toArray(String[]::new));
         assertTrue(result.succeeded(), () -> "the fresh-connection client failed: " + result);
+        return parse(result.stdout());
+    }
+
+    private static List<Fresh> parse(String output) {
         List<Fresh> fresh = new ArrayList<>();
-        for (String line : result.stdout().strip().split("\n")) {
+        for (String line : output.strip().split("\n")) {
             int space = line.indexOf(' ');
             fresh.add(new Fresh(Double.parseDouble(line.substring(0, space)), line.substring(space + 1)));
         }
@@ -247,6 +268,11 @@ class ServerHealthLabTest {
             }
         }
         throw new AssertionError("no server " + server.address() + " in ctl stats: " + router.stats());
+    }
+
+    /** New connections the router sent to {@code server} since it started ({@code connections_total} of ctl stats). */
+    private static long connectionsTotal(ServerHost server) {
+        return ((Number) serverStats(server).get("connections_total")).longValue();
     }
 
     private static String health(ServerHost server) {
