@@ -103,7 +103,7 @@ final class Commands {
         return tree;
     }
 
-    private static void kill(ProcessHandle process) {
+    static void kill(ProcessHandle process) {
         List<ProcessHandle> tree = withDescendants(process);
         tree.forEach(ProcessHandle::destroyForcibly);
         tree.forEach(member -> awaitExit(member, KILL_WAIT.toNanos()));

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -157,6 +159,34 @@ public final class HaLabPair implements AutoCloseable {
         tableCapacity = capacity;
     }
 
+    /** Keys added to the echo service of the routers started from now on (YAML lines indented 4 spaces); "" for none. */
+    private String serviceSettings = "";
+    /** Top-level sections added to router {@code index}'s configuration from now on (YAML), e.g. {@code reachability}. */
+    private IntFunction<String> extraSections = index -> "";
+
+    /**
+     * Adds {@code yaml} (whole lines, indented 4 spaces as the service's own keys) to the echo service of the
+     * routers started from now on, e.g. {@code "    health-check: { type: tcp, interval: 200ms, ... }\n"}; "" for none.
+     */
+    public void serviceSettings(String yaml) {
+        serviceSettings = Objects.requireNonNull(yaml, "yaml");
+    }
+
+    /**
+     * Appends {@code sections.apply(index)} (top-level YAML sections, whole lines) to router {@code index}'s
+     * configuration for the routers started from now on, e.g. a {@code reachability} section; "" for none.
+     */
+    public void extraSections(IntFunction<String> sections) {
+        extraSections = Objects.requireNonNull(sections, "sections");
+    }
+
+    /** The configuration of the routers started from now on back to the failover lab's: no service settings or sections added. */
+    public void resetConfiguration() {
+        serviceSettings = "";
+        extraSections = index -> "";
+        tableCapacity = LabRouter.TABLE_CAPACITY;
+    }
+
     /** Router {@code index}'s configuration: role by index, {@code failback}, links over the server segment and the cable. */
     public String config(int index, String failback) {
         int other = other(index);
@@ -170,7 +200,12 @@ public final class HaLabPair implements AutoCloseable {
         String yaml = LabRouter.haConfig(lab, self, socket(index), List.of(
                 new LabRouter.Service("echo", "tcp", List.of(ECHO_PORT), "wrr", "0s", List.of())),
                 1, RING, peering);
-        return yaml.replace("table: { capacity: " + LabRouter.TABLE_CAPACITY + " }", "table: { capacity: " + tableCapacity + " }");
+        yaml = yaml.replace("table: { capacity: " + LabRouter.TABLE_CAPACITY + " }", "table: { capacity: " + tableCapacity + " }");
+        if (!serviceSettings.isEmpty()) {
+            // The lab has one service: its keys end with the server list.
+            yaml = yaml.replace("    servers:\n", serviceSettings + "    servers:\n");
+        }
+        return yaml + extraSections.apply(index);
     }
 
     /** The router's {@code high-availability.router-number}: index + 1. */
@@ -293,7 +328,21 @@ public final class HaLabPair implements AutoCloseable {
      * carrier, as when a cable is pulled from a switch.
      */
     public void switchLink(String bridgePort, boolean up) {
-        List<String> command = List.of("ip", "-n", lab.switchNamespace(), "link", "set", "dev", bridgePort, up ? "up" : "down");
+        runIp(List.of("ip", "-n", lab.switchNamespace(), "link", "set", "dev", bridgePort, up ? "up" : "down"));
+    }
+
+    /**
+     * Takes a bridge port in the lab's switch namespace off its bridge ({@code nomaster}) or puts it back on
+     * {@code segment}'s bridge: the segment no longer reaches the host and the host no longer reaches the segment,
+     * but both ends of the veth keep their carrier, as when a switch's uplink fails behind a port that stays lit.
+     * Only probes can see it (the reach-ability manager's elements), not the router's link state.
+     */
+    public void bridgePort(String bridgePort, Segment segment, boolean attached) {
+        runIp(attached ? List.of("ip", "-n", lab.switchNamespace(), "link", "set", "dev", bridgePort, "master", lab.bridgeName(segment))
+                : List.of("ip", "-n", lab.switchNamespace(), "link", "set", "dev", bridgePort, "nomaster"));
+    }
+
+    private static void runIp(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

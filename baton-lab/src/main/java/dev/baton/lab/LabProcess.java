@@ -125,6 +125,16 @@ public final class LabProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL to the process and its descendants at once, by PID, then waits for them to be gone: a crash, with no
+     * orderly shutdown in between (the listening sockets close when the processes die). Idempotent.
+     */
+    public void kill() {
+        if (process.isAlive()) {
+            Commands.kill(process.toHandle());
+        }
+    }
+
     /** {@link #stop()}. */
     @Override
     public void close() {

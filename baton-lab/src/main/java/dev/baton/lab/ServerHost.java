@@ -83,6 +83,18 @@ public final class ServerHost extends Host {
     }
 
     /**
+     * Kills nginx if this host runs it: SIGKILL to its master and workers at once, by PID, so that its listener closes
+     * at that moment (a server that dies). {@link #stopNginx()}'s SIGTERM lets nginx close its listener when it likes,
+     * up to the stop's grace period.
+     */
+    public synchronized void killNginx() {
+        if (nginx != null) {
+            nginx.kill();
+            nginx = null;
+        }
+    }
+
+    /**
      * Starts the TCP echo server on {@code echoPort} and its stream mode on {@code echoPort + 1}; see
      * {@link #startEchoServer(int, int)}.
      */
