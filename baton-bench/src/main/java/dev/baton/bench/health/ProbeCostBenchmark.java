@@ -38,7 +38,7 @@ public final class ProbeCostBenchmark {
     private static final int FIRST_PORT = 20_000;
     private static final int HOST_ADDRESSES = 249; // 198.51.100.2 .. .250
     /** How long the probe thread parks when a cycle found nothing to do: the router's setting unless overridden. */
-    private static final long IDLE_MS = Long.getLong("probes.idleMs", 1);
+    private static final long IDLE_MS = Long.getLong("probes.idleMs", 5);
 
     public static void main(String[] args) throws Exception {
         int perKind = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;

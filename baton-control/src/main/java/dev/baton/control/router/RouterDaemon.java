@@ -55,8 +55,12 @@ public final class RouterDaemon implements AutoCloseable {
     /** Health checks and reachability probes, or {@code null} when the configuration has none. */
     private final HealthChecks checks;
     private final AgentRunner probes;
-    /** The probe thread idles this long when a cycle found nothing to do: probes are due every 50 ms at the most. */
-    private static final long PROBE_IDLE_NANOS = 1_000_000;
+    /**
+     * The probe thread parks this long when a cycle found nothing to do. Each wake costs a few system calls
+     * (docs/benchmarks.md, "Probes"): with four targets the thread took 2.7 % of a core parking 1 ms and 1.4 %
+     * parking 5 ms, and 5 ms is well inside the shortest probe timeout (10 ms).
+     */
+    private static final long PROBE_IDLE_NANOS = 5_000_000;
     private final ControlServer control;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
     private final HaAgent agent;
