@@ -214,7 +214,12 @@ public final class RouterDaemon implements AutoCloseable {
             if (agent == null) {
                 throw new IllegalArgumentException("high availability is not configured: reachability compares this router with its peers");
             }
-            return agent.query(agent::reachabilityStatus);
+            Map<String, Object> status = agent.query(agent::reachabilityStatus);
+            if (checks != null) {
+                // Each element of this router's set with its probe, when it last changed and why (the probe thread's).
+                status.put("probes", OwnerThread.ask("the probe thread", checks::post, checks::status).get("reachability_set"));
+            }
+            return status;
         });
         server.handle("drain", args -> servers.drain(stringArg(args, "service"), stringArg(args, "server")));
         server.handle("undrain", args -> servers.undrain(stringArg(args, "service"), stringArg(args, "server")));

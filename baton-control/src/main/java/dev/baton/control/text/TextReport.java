@@ -113,7 +113,17 @@ public final class TextReport {
                 .append(", min-improvement ").append(status.get("min_improvement")).append(", hold ").append(status.get("hold_ms"))
                 .append(" ms").append(Boolean.TRUE.equals(status.get("settled")) ? "" : " (not settled: an element has no probe result yet)")
                 .append('\n');
-        reachabilityElements(out, (List<Object>) status.get("elements"));
+        List<Object> probes = (List<Object>) status.get("probes");
+        if (probes != null) {
+            // This router's own elements: its probes say how and why.
+            for (Object eo : probes) {
+                Map<String, Object> element = (Map<String, Object>) eo;
+                out.append(String.format("  %-24s %-8s %-7s %s%n", element.get("name"), element.get("health"), element.get("probe"),
+                        element.get("cause")));
+            }
+        } else {
+            reachabilityElements(out, (List<Object>) status.get("elements"));
+        }
         for (Object po : (List<Object>) status.get("peers")) {
             Map<String, Object> peer = (Map<String, Object>) po;
             out.append("peer ").append(peer.get("name")).append(": ");

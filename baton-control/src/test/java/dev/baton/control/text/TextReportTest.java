@@ -65,6 +65,27 @@ class TextReportTest {
     }
 
     @Test
+    void reachabilityShowsThisRoutersElementsWithTheirProbesAndCauses() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("router", "a");
+        status.put("compare", "count");
+        status.put("min_improvement", 1L);
+        status.put("hold_ms", 3000L);
+        status.put("settled", true);
+        status.put("elements", List.of());
+        status.put("probes", List.of(
+                Map.of("name", "upstream", "probe", "arp", "health", "up", "cause", "ARP reply from 02:00:00:00:00:aa"),
+                Map.of("name", "web-servers", "probe", "service", "health", "down", "cause", "0 of 2 servers up (min-up 1; last: connection refused)")));
+        status.put("peers", List.of());
+        status.put("vips", List.of());
+        assertEquals("""
+                router a: compare count, min-improvement 1, hold 3000 ms
+                  upstream                 up       arp     ARP reply from 02:00:00:00:00:aa
+                  web-servers              down     service 0 of 2 servers up (min-up 1; last: connection refused)
+                """, TextReport.reachability(status));
+    }
+
+    @Test
     void statusShowsEachVipsStateSyncTableAndEachPeerLink() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
             pair.establishPair();

@@ -66,6 +66,11 @@ public final class HealthChecks implements Agent {
     private final int[] serviceOfElement;
     private final int[] minUpOfElement;
     private final Health[] elementHealth;
+    /** Per reachability element: its name, probe kind, and its last change's time and cause (for ctl reachability). */
+    private final String[] elementName;
+    private final String[] elementProbe;
+    private final long[] elementChangedAtMs;
+    private final String[] elementCause;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final HealthChangeHandler changes = this::onChange;
     private long changesApplied;
@@ -101,6 +106,12 @@ public final class HealthChecks implements Agent {
         this.elementHealth = new Health[elements.size()];
         Arrays.fill(serviceOfElement, NONE);
         Arrays.fill(elementHealth, Health.UNKNOWN);
+        this.elementName = new String[elements.size()];
+        this.elementProbe = new String[elements.size()];
+        this.elementChangedAtMs = new long[elements.size()];
+        this.elementCause = new String[elements.size()];
+        Arrays.fill(elementChangedAtMs, Long.MIN_VALUE);
+        Arrays.fill(elementCause, "no probe result yet");
 
         for (int s = 0; s < services.serviceCount(); s++) {
             ServiceConfig service = config.service(services.name(s)).orElseThrow();
@@ -133,6 +144,8 @@ public final class HealthChecks implements Agent {
         }
         for (int e = 0; e < elements.size(); e++) {
             ReachabilitySettings.Target element = elements.get(e);
+            elementName[e] = element.name();
+            elementProbe[e] = element.probe().configName();
             if (element.probe() == ReachabilitySettings.Probe.SERVICE) {
                 serviceOfElement[e] = serviceIndex(services, element.service());
                 minUpOfElement[e] = element.minUp();
@@ -216,12 +229,14 @@ public final class HealthChecks implements Agent {
         int serverId = serverOfTarget[targetId];
         if (serverId != NONE) {
             onServerAddress(serverId);
-            serviceElementsOf(services.serviceOfServer(serverId), cause);
+            serviceElementsOf(services.serviceOfServer(serverId), cause, atMs);
             return;
         }
         int element = elementOfTarget[targetId];
         if (element != NONE) {
             elementHealth[element] = health;
+            elementChangedAtMs[element] = atMs;
+            elementCause[element] = cause;
             feed.element(element, health, cause);
         }
     }
@@ -255,7 +270,7 @@ public final class HealthChecks implements Agent {
     }
 
     /** Re-derives every service element of service {@code service} from its servers' health. */
-    private void serviceElementsOf(int service, String cause) {
+    private void serviceElementsOf(int service, String cause, long atMs) {
         for (int e = 0; e < serviceOfElement.length; e++) {
             if (serviceOfElement[e] != service) {
                 continue;
@@ -273,7 +288,9 @@ public final class HealthChecks implements Agent {
             Health now = up >= minUpOfElement[e] ? Health.UP : servers - down < minUpOfElement[e] ? Health.DOWN : Health.UNKNOWN;
             if (now != elementHealth[e]) {
                 elementHealth[e] = now;
-                feed.element(e, now, up + " of " + servers + " servers up (min-up " + minUpOfElement[e] + "; last: " + cause + ")");
+                elementChangedAtMs[e] = atMs;
+                elementCause[e] = up + " of " + servers + " servers up (min-up " + minUpOfElement[e] + "; last: " + cause + ")";
+                feed.element(e, now, elementCause[e]);
             }
         }
     }
@@ -341,6 +358,17 @@ public final class HealthChecks implements Agent {
             }
         }
         root.put("elements", elements);
+        List<Object> set = new ArrayList<>();
+        for (int e = 0; e < elementName.length; e++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", elementName[e]);
+            row.put("probe", elementProbe[e]);
+            row.put("health", elementHealth[e].word());
+            row.put("changed_at_ms", elementChangedAtMs[e] == Long.MIN_VALUE ? null : elementChangedAtMs[e]);
+            row.put("cause", elementCause[e]);
+            set.add(row);
+        }
+        root.put("reachability_set", set);
         root.put("probes_started", engine.probesStarted());
         long inFlight = 0;
         for (int target = 0; target < serverOfTarget.length; target++) {

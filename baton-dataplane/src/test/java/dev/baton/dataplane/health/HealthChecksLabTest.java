@@ -100,6 +100,10 @@ class HealthChecksLabTest {
                         runUntil(checks, () -> board.health(multi) == ServerHealthBoard.DOWN, "no address answers: down");
                         assertEquals(0, board.addressChoice(multi), "with no address answering, back to the configured one");
                         assertEquals("connected", ((Map<?, ?>) ((java.util.List<?>) checks.status().get("servers")).getFirst()).get("cause"));
+                        java.util.List<?> set = (java.util.List<?>) checks.status().get("reachability_set");
+                        assertEquals(java.util.List.of("server-host icmp up", "web-servers service up", "nobody arp down"),
+                                set.stream().map(o -> (Map<?, ?>) o).map(row -> row.get("name") + " " + row.get("probe") + " " + row.get("health")).toList());
+                        assertEquals("timed out after 50 ms", ((Map<?, ?>) set.get(2)).get("cause"));
 
                         listener.close(); // the server stops: connections are refused
                         runUntil(checks, () -> board.health(s0) == ServerHealthBoard.DOWN && fed.get(1) == Health.DOWN,
