@@ -35,6 +35,7 @@ public final class ReachabilityManager {
     private final Health[] health;
     private final long reportIntervalMs;
     private final ReportAssembler[] peers;
+    private final CompareFunction function;
     private final ReachabilityJudge[] judges;
     private final Judgement[] lastJudgement;
     private long generation = 1;
@@ -67,6 +68,7 @@ public final class ReachabilityManager {
         for (int p = 0; p < peers.length; p++) {
             peers[p] = new ReportAssembler(peerNames.get(p));
         }
+        this.function = function;
         this.judges = new ReachabilityJudge[vips];
         this.lastJudgement = new Judgement[vips];
         for (int v = 0; v < vips; v++) {
@@ -182,7 +184,6 @@ public final class ReachabilityManager {
         if (theirs == null || !theirs.settled() || !ownReport.settled()) {
             return false;
         }
-        CompareFunction function = judges.length > 0 ? judges[0].function() : CompareFunction.COUNT;
         return function.score(ownReport).compareTo(function.score(theirs)) < 0;
     }
 
