@@ -21,6 +21,18 @@ public final class KernelConstants {
     public static final int SOCK_RAW = 3;
     /** Datagram socket type. */
     public static final int SOCK_DGRAM = 2;
+    /** Stream socket type: TCP for the health checks. */
+    public static final int SOCK_STREAM = 1;
+    /** IPv6 socket family. */
+    public static final int AF_INET6 = 10;
+    /** Socket option level of the socket itself, socket(7). */
+    public static final int SOL_SOCKET = 1;
+    /** Socket option: the pending error, read and cleared; how a non-blocking connect's outcome is learnt. */
+    public static final int SO_ERROR = 4;
+    /** Socket option: linger on close ({@code struct linger}). */
+    public static final int SO_LINGER = 13;
+    /** send(2) flag: no SIGPIPE when the peer has gone; EPIPE instead. */
+    public static final int MSG_NOSIGNAL = 0x4000;
     /** Socket flag: close the descriptor on exec. */
     public static final int SOCK_CLOEXEC = 0x80000;
     /** Socket flag: the descriptor is non-blocking (O_NONBLOCK). */
@@ -29,6 +41,8 @@ public final class KernelConstants {
     public static final int MSG_DONTWAIT = 0x40;
 
     // <netinet/in.h>, <linux/icmp.h>
+    /** IP protocol number of TCP. */
+    public static final int IPPROTO_TCP = 6;
     /** IP protocol number of ICMP: the protocol of a raw ICMP socket, raw(7). */
     public static final int IPPROTO_ICMP = 1;
     /** Socket option level of raw sockets. */
@@ -158,6 +172,24 @@ public final class KernelConstants {
     /** Error condition. */
     public static final int POLLERR = 0x8;
 
+    // <sys/epoll.h>
+    /** {@code epoll_create1} flag: close the descriptor on exec. */
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    /** {@code epoll_ctl}: register a descriptor. */
+    public static final int EPOLL_CTL_ADD = 1;
+    /** {@code epoll_ctl}: deregister a descriptor (closing it does so too). */
+    public static final int EPOLL_CTL_DEL = 2;
+    /** {@code epoll_ctl}: change a registered descriptor's events and data. */
+    public static final int EPOLL_CTL_MOD = 3;
+    /** Event: readable. */
+    public static final int EPOLLIN = 0x1;
+    /** Event: writable; for a connecting stream socket, the connect has finished one way or the other. */
+    public static final int EPOLLOUT = 0x4;
+    /** Event: error condition (always reported). */
+    public static final int EPOLLERR = 0x8;
+    /** Event: hang-up (always reported). */
+    public static final int EPOLLHUP = 0x10;
+
     // <sched.h>, <fcntl.h>
     /** {@code setns} type: network namespace. */
     public static final int CLONE_NEWNET = 0x40000000;
@@ -195,6 +227,8 @@ public final class KernelConstants {
     public static final int EAGAIN = 11;
     /** Permission denied: also setpriority(2) lowering a nice value without CAP_SYS_NICE. */
     public static final int EACCES = 13;
+    /** Already exists: a descriptor registered twice with one epoll instance. */
+    public static final int EEXIST = 17;
     /** No such device. */
     public static final int ENODEV = 19;
     /** Invalid argument. */
@@ -203,10 +237,28 @@ public final class KernelConstants {
     public static final int EMSGSIZE = 90;
     /** Address family not supported. */
     public static final int EAFNOSUPPORT = 97;
+    /** Broken pipe: the peer has closed. */
+    public static final int EPIPE = 32;
+    /** Cannot assign the requested address: the source is not one of this host's. */
+    public static final int EADDRNOTAVAIL = 99;
     /** Network is down. */
     public static final int ENETDOWN = 100;
+    /** Network is unreachable. */
+    public static final int ENETUNREACH = 101;
+    /** Connection reset by peer. */
+    public static final int ECONNRESET = 104;
     /** No buffer space available. */
     public static final int ENOBUFS = 105;
+    /** Connection timed out. */
+    public static final int ETIMEDOUT = 110;
+    /** Connection refused. */
+    public static final int ECONNREFUSED = 111;
+    /** No route to host. */
+    public static final int EHOSTUNREACH = 113;
+    /** A non-blocking connect is already under way. */
+    public static final int EALREADY = 114;
+    /** A non-blocking connect has begun and finishes later. */
+    public static final int EINPROGRESS = 115;
 
     // <sys/resource.h>
     /** setpriority(2)'s {@code which} for one process (on Linux: one thread). */

@@ -101,6 +101,77 @@ public final class KernelStructs {
         public static final int SIZE = (int) LAYOUT.byteSize();
     }
 
+    /**
+     * {@code struct sockaddr_in6} (netinet/in.h): an IPv6 address and port, for a health check's {@code bind} and
+     * {@code connect}. Port and address are in network order; the scope id (host order) names the interface of a
+     * link-local address.
+     */
+    public static final class SockaddrIn6 {
+        private SockaddrIn6() {
+        }
+
+        /** The layout; 28 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_SHORT.withName("sin6_family"),
+                BE_SHORT.withName("sin6_port"),
+                BE_INT.withName("sin6_flowinfo"),
+                MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
+                JAVA_INT.withName("sin6_scope_id")).withName("sockaddr_in6");
+        /** {@code sin6_family} (u16): {@link KernelConstants#AF_INET6}. */
+        public static final long FAMILY_OFFSET = offset(LAYOUT, "sin6_family");
+        /** {@code sin6_port} (be16). */
+        public static final long PORT_OFFSET = offset(LAYOUT, "sin6_port");
+        /** {@code sin6_flowinfo} (be32); 0. */
+        public static final long FLOWINFO_OFFSET = offset(LAYOUT, "sin6_flowinfo");
+        /** {@code sin6_addr}: 16 bytes, network order. */
+        public static final long ADDRESS_OFFSET = offset(LAYOUT, "sin6_addr");
+        /** {@code sin6_scope_id} (u32): the interface index of a link-local address, else 0. */
+        public static final long SCOPE_ID_OFFSET = offset(LAYOUT, "sin6_scope_id");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
+     * {@code struct linger} (sys/socket.h): the {@code SO_LINGER} option. On with a zero time, {@code close}
+     * resets the connection instead of closing it gracefully (socket(7)).
+     */
+    public static final class Linger {
+        private Linger() {
+        }
+
+        /** The layout; 8 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("l_onoff"),
+                JAVA_INT.withName("l_linger")).withName("linger");
+        /** {@code l_onoff}: non-zero to linger. */
+        public static final long ON_OFFSET = offset(LAYOUT, "l_onoff");
+        /** {@code l_linger}: seconds; 0 with {@code l_onoff} set means reset on close. */
+        public static final long SECONDS_OFFSET = offset(LAYOUT, "l_linger");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
+     * {@code struct epoll_event} (sys/epoll.h): what {@code epoll_ctl} registers and {@code epoll_wait} returns.
+     * Packed on x86_64 ({@code __EPOLL_PACKED}): the 64-bit {@code data} sits at offset 4 and an element is
+     * 12 bytes, so arrays of it are not 8-byte strided.
+     */
+    public static final class EpollEvent {
+        private EpollEvent() {
+        }
+
+        /** The layout; 12 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("events"),
+                ValueLayout.JAVA_LONG_UNALIGNED.withName("data")).withName("epoll_event");
+        /** {@code events} (u32): the {@code EPOLL*} mask. */
+        public static final long EVENTS_OFFSET = offset(LAYOUT, "events");
+        /** {@code data} (u64): the caller's word, returned with every event of the descriptor. */
+        public static final long DATA_OFFSET = offset(LAYOUT, "data");
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
     /** {@code struct packet_mreq} (linux/if_packet.h): argument of {@code PACKET_ADD_MEMBERSHIP}. */
     public static final class PacketMreq {
         private PacketMreq() {
@@ -513,7 +584,7 @@ public final class KernelStructs {
      */
     public static List<StructLayout> all() {
         return List.of(
-                SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
+                SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, SockaddrIn6.LAYOUT, Linger.LAYOUT, EpollEvent.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
                 TpacketBlockDesc.LAYOUT, Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT,
                 SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT, VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT);
     }

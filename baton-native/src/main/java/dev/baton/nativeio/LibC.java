@@ -78,6 +78,33 @@ public final class LibC {
     private static final MethodHandle SENDTO_UNCAPTURED = LINKER.downcallHandle(symbol("sendto"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CONNECT =
+            downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // A TCP health check opens, binds and connects a socket per probe and learns the outcome from SO_ERROR: the
+    // uncaptured calls keep that allocation-free before the JIT has inlined the capturing ones. A failure is
+    // repeated through the capturing call to learn its errno (each of these fails the same way again).
+    private static final MethodHandle SOCKET_UNCAPTURED = LINKER.downcallHandle(symbol("socket"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT_UNCAPTURED = LINKER.downcallHandle(symbol("setsockopt"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT_UNCAPTURED = LINKER.downcallHandle(symbol("getsockopt"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle BIND_UNCAPTURED = LINKER.downcallHandle(symbol("bind"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT_UNCAPTURED = LINKER.downcallHandle(symbol("connect"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE_UNCAPTURED = LINKER.downcallHandle(symbol("close"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL_UNCAPTURED = LINKER.downcallHandle(symbol("epoll_ctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_CREATE1 =
+            downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL =
+            downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // The probe engine asks every duty cycle, and nearly every answer is "nothing": without capture (see
+    // sendUncaptured). -1 is EINTR or a broken descriptor, both "nothing now".
+    private static final MethodHandle EPOLL_WAIT_UNCAPTURED = LINKER.downcallHandle(symbol("epoll_wait"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX =
             downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SETNS =
@@ -295,6 +322,117 @@ public final class LibC {
                                           MemorySegment addressLength) {
         try {
             return (long) RECVFROM_UNCAPTURED.invokeExact(fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int connect(int fd, const struct sockaddr *addr, socklen_t len)}: 0, or -1. On a non-blocking stream
+     * socket -1 with {@code EINPROGRESS} is the usual start: the outcome comes later through {@code SO_ERROR}.
+     */
+    public int connect(int fd, MemorySegment address, int addressLength) {
+        try {
+            return (int) CONNECT.invokeExact(callState, fd, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #socket} without errno capture: never allocates. */
+    public static int socketUncaptured(int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET_UNCAPTURED.invokeExact(domain, type, protocol);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #setsockopt} without errno capture: never allocates. */
+    public static int setsockoptUncaptured(int fd, int level, int optionName, MemorySegment value, int valueLength) {
+        try {
+            return (int) SETSOCKOPT_UNCAPTURED.invokeExact(fd, level, optionName, value, valueLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #getsockopt} without errno capture: never allocates. */
+    public static int getsockoptUncaptured(int fd, int level, int optionName, MemorySegment value,
+                                           MemorySegment valueLength) {
+        try {
+            return (int) GETSOCKOPT_UNCAPTURED.invokeExact(fd, level, optionName, value, valueLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #bind} without errno capture: never allocates. */
+    public static int bindUncaptured(int fd, MemorySegment address, int addressLength) {
+        try {
+            return (int) BIND_UNCAPTURED.invokeExact(fd, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@link #connect} without errno capture: never allocates. On a non-blocking socket -1 then means "in
+     * progress" or "failed at once", told apart later: a socket whose connect failed at once is closed (epoll
+     * reports a hang-up with no pending error), and a second connect names the errno.
+     */
+    public static int connectUncaptured(int fd, MemorySegment address, int addressLength) {
+        try {
+            return (int) CONNECT_UNCAPTURED.invokeExact(fd, address, addressLength);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #close} without errno capture: never allocates. */
+    public static int closeUncaptured(int fd) {
+        try {
+            return (int) CLOSE_UNCAPTURED.invokeExact(fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #epollCtl} without errno capture: never allocates. */
+    public static int epollCtlUncaptured(int epollFd, int operation, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL_UNCAPTURED.invokeExact(epollFd, operation, fd, event);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int epoll_create1(int flags)}: an epoll descriptor, or -1. */
+    public int epollCreate1(int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(callState, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}: 0, or -1. */
+    public int epollCtl(int epollFd, int operation, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(callState, epollFd, operation, fd, event);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)} without errno
+     * capture, so it never allocates: the number of events written, 0 when none came within {@code timeoutMs}, or
+     * -1 (interrupted, or a bad descriptor).
+     */
+    public static int epollWaitUncaptured(int epollFd, MemorySegment events, int maxEvents, int timeoutMs) {
+        try {
+            return (int) EPOLL_WAIT_UNCAPTURED.invokeExact(epollFd, events, maxEvents, timeoutMs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -24,6 +24,9 @@ class KernelStructsLayoutTest {
         return List.of(
                 Arguments.of(KernelStructs.SockaddrLl.LAYOUT, 20),
                 Arguments.of(KernelStructs.SockaddrIn.LAYOUT, 16),
+                Arguments.of(KernelStructs.SockaddrIn6.LAYOUT, 28),
+                Arguments.of(KernelStructs.Linger.LAYOUT, 8),
+                Arguments.of(KernelStructs.EpollEvent.LAYOUT, 12),
                 Arguments.of(KernelStructs.PacketMreq.LAYOUT, 16),
                 Arguments.of(KernelStructs.TpacketReq.LAYOUT, 16),
                 Arguments.of(KernelStructs.TpacketReq3.LAYOUT, 28),
@@ -62,6 +65,18 @@ class KernelStructsLayoutTest {
                 Arguments.of("sockaddr_in.sin_port", KernelStructs.SockaddrIn.PORT_OFFSET, 2),
                 Arguments.of("sockaddr_in.sin_addr.s_addr", KernelStructs.SockaddrIn.ADDRESS_OFFSET, 4),
                 Arguments.of("sockaddr_in.sin_zero", KernelStructs.offset(KernelStructs.SockaddrIn.LAYOUT, "sin_zero"), 8),
+                // sockaddr_in6 28 B: family u16@0, port be16@2, flowinfo be32@4, addr[16]@8, scope_id u32@24
+                Arguments.of("sockaddr_in6.sin6_family", KernelStructs.SockaddrIn6.FAMILY_OFFSET, 0),
+                Arguments.of("sockaddr_in6.sin6_port", KernelStructs.SockaddrIn6.PORT_OFFSET, 2),
+                Arguments.of("sockaddr_in6.sin6_flowinfo", KernelStructs.SockaddrIn6.FLOWINFO_OFFSET, 4),
+                Arguments.of("sockaddr_in6.sin6_addr", KernelStructs.SockaddrIn6.ADDRESS_OFFSET, 8),
+                Arguments.of("sockaddr_in6.sin6_scope_id", KernelStructs.SockaddrIn6.SCOPE_ID_OFFSET, 24),
+                // linger 8 B: onoff@0, linger@4
+                Arguments.of("linger.l_onoff", KernelStructs.Linger.ON_OFFSET, 0),
+                Arguments.of("linger.l_linger", KernelStructs.Linger.SECONDS_OFFSET, 4),
+                // epoll_event 12 B, packed on x86_64: events u32@0, data u64@4
+                Arguments.of("epoll_event.events", KernelStructs.EpollEvent.EVENTS_OFFSET, 0),
+                Arguments.of("epoll_event.data", KernelStructs.EpollEvent.DATA_OFFSET, 4),
                 // packet_mreq 16 B: ifindex@0, type u16@4, alen u16@6, addr[8]@8
                 Arguments.of("packet_mreq.mr_ifindex", KernelStructs.PacketMreq.IFINDEX_OFFSET, 0),
                 Arguments.of("packet_mreq.mr_type", KernelStructs.PacketMreq.TYPE_OFFSET, 4),

@@ -1,27 +1,16 @@
 package dev.baton.probe;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.ConnectException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import dev.baton.agent.Agent;
 import dev.baton.codec.ArpFlyweight;
@@ -29,10 +18,14 @@ import dev.baton.codec.IcmpFlyweight;
 import dev.baton.codec.Ipv4Flyweight;
 import dev.baton.codec.MacAddress;
 import dev.baton.codec.NetworkOrder;
+import dev.baton.nativeio.Epoll;
 import dev.baton.nativeio.KernelConstants;
+import dev.baton.nativeio.KernelStructs.Linger;
 import dev.baton.nativeio.KernelStructs.SockaddrIn;
+import dev.baton.nativeio.KernelStructs.SockaddrIn6;
 import dev.baton.nativeio.KernelStructs.SockaddrLl;
 import dev.baton.nativeio.LibC;
+import dev.baton.nativeio.NativeException;
 
 /**
  * Probes targets (TCP connect, HTTP GET, ICMP echo, ARP who-has) and keeps each one's health with
@@ -49,9 +42,10 @@ import dev.baton.nativeio.LibC;
  *
  * <h2>One duty cycle</h2>
  * <ol>
- *   <li>TCP and HTTP: {@code selectNow} on the engine's one selector, each ready channel handled once.</li>
- *   <li>ICMP and ARP: at most {@value #RECEIVES_PER_SOCKET} datagrams read from each raw ICMP socket (one per
- *       source address) and each packet socket (one per interface).</li>
+ *   <li>One {@code epoll_wait} (no wait) on the engine's {@link Epoll}, which watches every socket: each TCP or HTTP
+ *       probe's own socket, each raw ICMP socket (one per source address) and each packet socket for ARP (one per
+ *       interface). Only the sockets it reports are touched: a ready TCP socket is handled once, and at most
+ *       {@value #RECEIVES_PER_SOCKET} datagrams are read from a ready ICMP or ARP socket.</li>
  *   <li>When the earliest deadline has come: probes past their timeout fail, and probes that are due start.</li>
  * </ol>
  * Answers are read before timeouts are judged, so an answer that came while the thread was held up counts.
@@ -61,12 +55,15 @@ import dev.baton.nativeio.LibC;
  * {@link HttpResponseScanner}: at most {@value HttpResponseScanner#MAX_HEADER_BYTES} bytes of status line and
  * headers and {@value HttpResponseScanner#MAX_BODY_SCAN_BYTES} of body, {@value #READ_BUFFER_BYTES} per target per
  * cycle. Nothing a peer sends throws out of {@link #doWork}: every I/O error becomes the probe's failure cause.
- * Sockets and channels are closed on every path (answer, failure, timeout, {@link #remove}, {@link #onClose}).
+ * Sockets are closed on every path (answer, failure, timeout, {@link #remove}, {@link #onClose}).
  *
  * <h2>Allocation</h2>
- * ICMP and ARP probes allocate nothing once warm: causes are made when a target is added (or the first time an
- * errno or a MAC is seen) and the downcalls skip errno capture. TCP and HTTP probes allocate per connect (the
- * NIO channel, its file descriptor object and its selection key; see ProbeAllocationTest for the figure).
+ * Probes allocate nothing: causes are made when a target is added (or the first time an errno or a MAC is seen),
+ * a TCP target's socket addresses and an HTTP target's request are native segments made when it is added, and every
+ * call on a probe's success path skips errno capture (a capturing downcall allocates until the JIT has inlined it);
+ * a failed call is repeated with capture to learn why. TCP and HTTP probes are plain non-blocking sockets through
+ * FFM, not NIO channels: a channel, its file descriptor object and its selection key cost 728 bytes and four more
+ * system calls per connect (ProbeAllocationTest).
  *
  * <h2>Threads</h2>
  * Everything, {@link #add}, {@link #remove}, the getters and {@link #drainChanges} included, runs on the engine's
@@ -81,6 +78,8 @@ public final class ProbeEngine implements Agent {
     public static final int RECEIVES_PER_SOCKET = 64;
     /** Bytes read from one HTTP connection in one duty cycle. */
     public static final int READ_BUFFER_BYTES = 4_096;
+    /** The most socket events handled in one duty cycle; the rest wait for the next (epoll is level-triggered). */
+    public static final int EVENTS_PER_CYCLE = 256;
 
     /** The ICMP echo payload: a magic word, the target's slot, the probe's number (low 32 bits), padding. */
     static final int ECHO_MAGIC = 0x4254_4E50; // "BTNP"
@@ -95,6 +94,23 @@ public final class ProbeEngine implements Agent {
     private static final String REFUSED = "connection refused";
     private static final String RESET = "connection reset";
     private static final String NO_ROUTE = "no route to host";
+    private static final String CLOSED = "connection closed before the handshake finished";
+
+    /** An event's word: set for a shared (ICMP or ARP) socket, whose descriptor is the low 32 bits. */
+    private static final long SHARED_SOCKET = 1L << 63;
+    /** With {@link #SHARED_SOCKET}: an ARP packet socket, not a raw ICMP socket. */
+    private static final long ARP_SOCKET = 1L << 62;
+
+    // What failed, for the causes made from an errno (cached per action and errno: no allocation once seen).
+    private static final int OPEN = 0;
+    private static final int BIND = 1;
+    private static final int CONNECT = 2;
+    private static final int SEND = 3;
+    private static final int RECEIVE = 4;
+    private static final int WATCH = 5;
+    private static final int SET_LINGER = 6;
+    private static final String[] ACTIONS = {"cannot open a TCP socket", "cannot bind to the source address",
+        "cannot connect", "cannot send", "cannot receive", "cannot watch the socket", "cannot set SO_LINGER"};
 
     private final String roleName;
     private final int capacity;
@@ -104,16 +120,18 @@ public final class ProbeEngine implements Agent {
     private int highestSlot = -1;
     /** Each target's next deadline: only the targets whose deadline has come are visited. */
     private final DeadlineHeap deadlines;
-    private long cycleNowMs;
     private boolean closed;
 
-    private final Selector selector;
-    private final Consumer<SelectionKey> onSelected = this::onSelected;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-
     private final LibC libc = new LibC();
+    private final Epoll epoll;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment sendBuffer = arena.allocate(64);
+    private final MemorySegment readSegment = arena.allocate(READ_BUFFER_BYTES);
+    private final ByteBuffer readBuffer = readSegment.asByteBuffer();
+    /** SO_LINGER on with a zero time: close() resets (see {@link #connect}). */
+    private final MemorySegment lingerReset = arena.allocate(Linger.LAYOUT);
+    private final MemorySegment socketError = arena.allocate(ValueLayout.JAVA_INT);
+    private final MemorySegment socketErrorLength = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment receiveBuffer = arena.allocate(RECEIVE_BUFFER_BYTES);
     private final MemorySegment peerAddress = arena.allocate(SockaddrLl.SIZE > SockaddrIn.SIZE ? SockaddrLl.SIZE : SockaddrIn.SIZE, 8);
     private final MemorySegment peerAddressLength = arena.allocate(ValueLayout.JAVA_INT);
@@ -122,7 +140,7 @@ public final class ProbeEngine implements Agent {
     private final ArpFlyweight arp = new ArpFlyweight();
     private final List<RawIcmpSocket> icmpSockets = new ArrayList<>();
     private final List<ArpSocket> arpSockets = new ArrayList<>();
-    private final String[] sendErrorCauses = new String[256];
+    private final String[][] errnoCauses = new String[ACTIONS.length][256];
     private int nextSequence;
 
     // Health changes not yet drained: a ring, oldest first; the oldest is dropped (and counted) when it is full.
@@ -172,11 +190,13 @@ public final class ProbeEngine implements Agent {
         this.changeHealth = new Health[changeCapacity];
         this.changeAtMs = new long[changeCapacity];
         this.changeCause = new String[changeCapacity];
+        lingerReset.set(ValueLayout.JAVA_INT, Linger.ON_OFFSET, 1);
+        lingerReset.set(ValueLayout.JAVA_INT, Linger.SECONDS_OFFSET, 0);
         try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
+            this.epoll = Epoll.open(libc, EVENTS_PER_CYCLE);
+        } catch (NativeException e) {
             arena.close();
-            throw new UncheckedIOException("cannot open the probe engine's selector", e);
+            throw e;
         }
     }
 
@@ -272,18 +292,20 @@ public final class ProbeEngine implements Agent {
         if (closed) {
             return 0;
         }
-        cycleNowMs = nowMs;
         int work = 0;
-        try {
-            work += selector.selectNow(onSelected);
-        } catch (IOException e) {
-            // selectNow fails only if the selector itself broke; the probes in flight will time out.
-        }
-        for (int i = 0; i < icmpSockets.size(); i++) {
-            work += receiveEchoReplies(icmpSockets.get(i), nowMs);
-        }
-        for (int i = 0; i < arpSockets.size(); i++) {
-            work += receiveArpReplies(arpSockets.get(i), nowMs);
+        int ready = epoll.poll(0);
+        for (int i = 0; i < ready; i++) {
+            long word = epoll.eventData(i);
+            if ((word & SHARED_SOCKET) != 0) {
+                work += receiveOn((int) word, (word & ARP_SOCKET) != 0, nowMs);
+            } else {
+                Target target = targetOrNull((int) (word >>> 32));
+                // A word from a finished probe cannot come (closing a socket drops its events), but check anyway.
+                if (target != null && target.fd >= 0 && (int) word == (int) target.probesStarted) {
+                    onStreamEvent(target, epoll.eventMask(i), nowMs);
+                    work++;
+                }
+            }
         }
         if (nowMs >= deadlines.minKey()) {
             work += scan(nowMs);
@@ -330,12 +352,8 @@ public final class ProbeEngine implements Agent {
         target.probesStarted++;
         probesStarted++;
         switch (target.spec.target()) {
-            case ProbeTarget.Tcp tcp -> connect(target, tcp.address(), nowMs);
-            case ProbeTarget.Http http -> {
-                target.scanner.reset();
-                target.request.clear();
-                connect(target, http.address(), nowMs);
-            }
+            case ProbeTarget.Tcp tcp -> connect(target, nowMs);
+            case ProbeTarget.Http http -> connect(target, nowMs);
             case ProbeTarget.IcmpEcho echo -> sendEcho(target, nowMs);
             case ProbeTarget.Arp request -> sendArpRequest(target, nowMs);
         }
@@ -343,89 +361,158 @@ public final class ProbeEngine implements Agent {
 
     // ------------------------------------------------------------------ TCP and HTTP
 
-    private void connect(Target target, InetAddress address, long nowMs) {
-        SocketChannel channel = null;
-        try {
-            channel = SocketChannel.open(address instanceof Inet4Address ? StandardProtocolFamily.INET
-                    : StandardProtocolFamily.INET6);
-            target.channel = channel;
-            channel.configureBlocking(false);
-            // Linger 0: close() sends a RST instead of a FIN, so the closing side (this router, after a connect
-            // check or a read verdict) does not keep a TIME_WAIT entry for 60 s per probe. At one probe a second to
-            // each of thousands of servers from one source address, TIME_WAIT entries would pile up by the hundred
-            // thousand and use up the source's ephemeral ports (28,232 by default). HAProxy's checks do the same.
-            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            channel.bind(target.bindAddress);
-            if (channel.connect(target.remoteAddress)) {
+    /**
+     * Opens a non-blocking TCP socket from the target's source and starts its connect; the outcome comes through
+     * the epoll set. Linger 0: close() sends a RST instead of a FIN, so the closing side (this router, after a
+     * connect check or a read verdict) does not keep a TIME_WAIT entry for 60 s per probe. At one probe a second to
+     * each of thousands of servers from one source address, TIME_WAIT entries would pile up by the hundred thousand
+     * and use up the source's ephemeral ports (28,232 by default). HAProxy's checks do the same.
+     */
+    private void connect(Target target, long nowMs) {
+        int family = target.ipv6 ? KernelConstants.AF_INET6 : KernelConstants.AF_INET;
+        int type = KernelConstants.SOCK_STREAM | KernelConstants.SOCK_NONBLOCK | KernelConstants.SOCK_CLOEXEC;
+        int fd = LibC.socketUncaptured(family, type, KernelConstants.IPPROTO_TCP);
+        if (fd < 0) {
+            fd = libc.socket(family, type, KernelConstants.IPPROTO_TCP);
+            if (fd < 0) {
+                finishFailure(target, nowMs, errnoCause(OPEN, libc.errno()));
+                return;
+            }
+        }
+        target.fd = fd;
+        target.requestSent = 0;
+        int errno = 0;
+        int action;
+        if (LibC.setsockoptUncaptured(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_LINGER, lingerReset, Linger.SIZE) < 0
+                && libc.setsockopt(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_LINGER, lingerReset, Linger.SIZE) < 0) {
+            action = SET_LINGER;
+            errno = libc.errno();
+        } else if (LibC.bindUncaptured(fd, target.sourceSockaddr, target.addressLength) < 0
+                && libc.bind(fd, target.sourceSockaddr, target.addressLength) < 0) {
+            action = BIND;
+            errno = libc.errno();
+        } else {
+            // -1 is nearly always EINPROGRESS, a connect under way; one that failed at once shows in onStreamEvent.
+            LibC.connectUncaptured(fd, target.remoteSockaddr, target.addressLength);
+            action = WATCH;
+            errno = epoll.add(fd, KernelConstants.EPOLLOUT, streamWord(target));
+        }
+        if (errno != 0) {
+            closeStream(target);
+            finishFailure(target, nowMs, errnoCause(action, errno));
+        }
+    }
+
+    /** The event word of a target's TCP socket: its slot and the number of the probe the socket belongs to. */
+    private static long streamWord(Target target) {
+        return (long) target.slot << 32 | (target.probesStarted & 0xFFFF_FFFFL);
+    }
+
+    /** A TCP probe's socket is ready: its connect has finished, its request can go on, or its response came. */
+    private void onStreamEvent(Target target, int eventMask, long nowMs) {
+        if (!target.connected) {
+            int error = pendingError(target.fd);
+            if (error == 0 && (eventMask & (KernelConstants.EPOLLERR | KernelConstants.EPOLLHUP)) != 0) {
+                // Closed with no pending error: the connect failed at once (no route, no source port). Asking again
+                // names why; a connect now under way instead (the cause went away) counts as this probe failing.
+                int again = libc.connect(target.fd, target.remoteSockaddr, target.addressLength) < 0 ? libc.errno() : 0;
+                closeStream(target);
+                boolean unknown = again == 0 || again == KernelConstants.EINPROGRESS || again == KernelConstants.EALREADY;
+                finishFailure(target, nowMs, unknown ? CLOSED : connectCause(CONNECT, again));
+            } else if (error != 0) {
+                closeStream(target);
+                finishFailure(target, nowMs, connectCause(CONNECT, error));
+            } else if ((eventMask & KernelConstants.EPOLLOUT) != 0) {
                 connected(target, nowMs);
-            } else {
-                target.key = channel.register(selector, SelectionKey.OP_CONNECT, target);
             }
-        } catch (IOException | RuntimeException e) {
-            closeChannel(target);
-            finishFailure(target, nowMs, causeOf(e, target));
+        } else if (target.requestSent < target.request.byteSize()) {
+            writeRequest(target, nowMs);
+        } else {
+            readResponse(target, eventMask, nowMs);
         }
     }
 
-    /** The selector's callback: one ready channel. */
-    private void onSelected(SelectionKey key) {
-        Target target = (Target) key.attachment();
-        long nowMs = cycleNowMs;
-        if (target == null || target.key != key || !target.inFlight) {
-            key.cancel();
-            return;
+    /** SO_ERROR: how a non-blocking connect ended (connect(2)), 0 for connected. */
+    private int pendingError(int fd) {
+        socketErrorLength.set(ValueLayout.JAVA_INT, 0, Integer.BYTES);
+        if (LibC.getsockoptUncaptured(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_ERROR, socketError,
+                socketErrorLength) < 0) {
+            return libc.getsockopt(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_ERROR, socketError,
+                    socketErrorLength) < 0 ? libc.errno() : socketError.get(ValueLayout.JAVA_INT, 0);
         }
-        try {
-            int ready = key.readyOps();
-            if ((ready & SelectionKey.OP_CONNECT) != 0) {
-                if (target.channel.finishConnect()) {
-                    connected(target, nowMs);
-                }
-            } else if ((ready & SelectionKey.OP_WRITE) != 0) {
-                writeRequest(target, nowMs);
-            } else if ((ready & SelectionKey.OP_READ) != 0) {
-                readResponse(target, nowMs);
-            }
-        } catch (IOException | RuntimeException e) {
-            closeChannel(target);
-            finishFailure(target, nowMs, causeOf(e, target));
-        }
+        return socketError.get(ValueLayout.JAVA_INT, 0);
     }
 
-    private void connected(Target target, long nowMs) throws IOException {
+    private void connected(Target target, long nowMs) {
+        target.connected = true;
         if (target.scanner == null) {
-            closeChannel(target);
+            closeStream(target);
             finishSuccess(target, nowMs, CONNECTED);
             return;
         }
         target.awaitingResponse = true;
-        if (target.key == null) {
-            target.key = target.channel.register(selector, 0, target);
-        }
+        target.scanner.reset();
         writeRequest(target, nowMs);
     }
 
-    private void writeRequest(Target target, long nowMs) throws IOException {
-        target.channel.write(target.request);
-        target.key.interestOps(target.request.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-    }
-
-    private void readResponse(Target target, long nowMs) throws IOException {
-        HttpResponseScanner scanner = target.scanner;
-        readBuffer.clear();
-        readBuffer.limit(Math.min(READ_BUFFER_BYTES, scanner.bytesWanted()));
-        int read = target.channel.read(readBuffer);
-        int verdict;
-        if (read < 0) {
-            verdict = scanner.endOfStream();
-        } else {
-            readBuffer.flip();
-            verdict = scanner.feed(readBuffer);
-        }
-        if (verdict == HttpResponseScanner.MORE) {
+    /** Sends what is left of the HTTP request (it fits one send nearly always), then waits for the response. */
+    private void writeRequest(Target target, long nowMs) {
+        int remaining = (int) target.request.byteSize() - target.requestSent;
+        // The rest of a request a full send buffer cut short (rare: it is one small segment) is a slice.
+        MemorySegment rest = target.requestSent == 0 ? target.request : target.request.asSlice(target.requestSent);
+        int flags = KernelConstants.MSG_DONTWAIT | KernelConstants.MSG_NOSIGNAL;
+        long sent = LibC.sendUncaptured(target.fd, rest, remaining, flags);
+        // Repeated to learn why: a failed send consumed nothing (a reset socket fails with EPIPE again).
+        if (sent < 0 && libc.send(target.fd, rest, remaining, flags) < 0 && libc.errno() != KernelConstants.EAGAIN) {
+            int errno = libc.errno();
+            closeStream(target);
+            finishFailure(target, nowMs, connectCause(SEND, errno));
             return;
         }
-        closeChannel(target);
+        target.requestSent += (int) Math.max(sent, 0);
+        if (target.requestSent == target.request.byteSize()) {
+            int errno = epoll.modify(target.fd, KernelConstants.EPOLLIN, streamWord(target));
+            if (errno != 0) {
+                closeStream(target);
+                finishFailure(target, nowMs, errnoCause(WATCH, errno));
+            }
+        }
+    }
+
+    /**
+     * Reads what the server sent. A socket error (a reset) is read first when epoll reports one, because a recv
+     * would report it once and clear it; the data that came before it is still read and judged, so a whole
+     * response followed by a reset passes, and a partial one fails with the error as its cause.
+     */
+    private void readResponse(Target target, int eventMask, long nowMs) {
+        HttpResponseScanner scanner = target.scanner;
+        int error = (eventMask & KernelConstants.EPOLLERR) != 0 ? pendingError(target.fd) : 0;
+        int verdict = HttpResponseScanner.MORE;
+        // One read per cycle while the connection is sound; after an error, what is left in the queue at once
+        // (the scanner's bounds end it).
+        do {
+            long read = LibC.recvfromUncaptured(target.fd, readSegment, Math.min(READ_BUFFER_BYTES, scanner.bytesWanted()),
+                    KernelConstants.MSG_DONTWAIT, MemorySegment.NULL, MemorySegment.NULL);
+            if (read <= 0) {
+                if (error == 0 && read < 0) {
+                    return; // nothing after all (EAGAIN), or an error that came since the poll: the next poll shows it
+                }
+                if (error == 0) {
+                    verdict = scanner.endOfStream();
+                }
+                break;
+            }
+            readBuffer.clear().limit((int) read);
+            verdict = scanner.feed(readBuffer);
+        } while (verdict == HttpResponseScanner.MORE && error != 0);
+        if (verdict == HttpResponseScanner.MORE) {
+            if (error != 0) {
+                closeStream(target);
+                finishFailure(target, nowMs, connectCause(RECEIVE, error));
+            }
+            return;
+        }
+        closeStream(target);
         if (verdict == HttpResponseScanner.PASSED) {
             finishSuccess(target, nowMs, scanner.cause());
         } else {
@@ -433,41 +520,23 @@ public final class ProbeEngine implements Agent {
         }
     }
 
-    private void closeChannel(Target target) {
-        if (target.key != null) {
-            target.key.cancel();
-            target.key = null;
+    /** Closes a TCP probe's socket (a reset: linger 0), which also takes it out of the epoll set. */
+    private void closeStream(Target target) {
+        if (target.fd >= 0) {
+            LibC.closeUncaptured(target.fd);
+            target.fd = -1;
         }
-        if (target.channel != null) {
-            try {
-                target.channel.close();
-            } catch (IOException e) {
-                // closing a socket fails only on a bad descriptor; nothing is left to release
-            }
-            target.channel = null;
-        }
+        target.connected = false;
     }
 
-    private static String causeOf(Throwable e, Target target) {
-        String message = e.getMessage();
-        if (e instanceof ConnectException) {
-            if (message != null && message.contains("refused")) {
-                return REFUSED;
-            }
-        }
-        if (e instanceof NoRouteToHostException) {
-            return NO_ROUTE;
-        }
-        if (e instanceof java.net.BindException) {
-            return "cannot bind " + target.bindAddress.getAddress().getHostAddress() + ": " + message;
-        }
-        if (e instanceof SocketException && message != null && message.contains("reset")) {
-            return RESET;
-        }
-        if (e instanceof IOException && message != null && message.contains("reset by peer")) {
-            return RESET;
-        }
-        return message == null ? e.getClass().getSimpleName() : message.toLowerCase(java.util.Locale.ROOT);
+    /** The words an operator knows for the usual refusals; the errno's name and text for the rest. */
+    private String connectCause(int action, int errno) {
+        return switch (errno) {
+            case KernelConstants.ECONNREFUSED -> REFUSED;
+            case KernelConstants.ECONNRESET, KernelConstants.EPIPE -> RESET;
+            case KernelConstants.EHOSTUNREACH -> NO_ROUTE;
+            default -> errnoCause(action, errno);
+        };
     }
 
     // ------------------------------------------------------------------ ICMP echo
@@ -500,7 +569,7 @@ public final class ProbeEngine implements Agent {
             sent = libc.sendto(socket.fd(), sendBuffer, ECHO_MESSAGE_BYTES, KernelConstants.MSG_DONTWAIT,
                     peerAddress, SockaddrIn.SIZE);
             if (sent < 0) {
-                finishFailure(target, nowMs, sendErrorCause(libc.errno()));
+                finishFailure(target, nowMs, errnoCause(SEND, libc.errno()));
             }
         }
     }
@@ -575,7 +644,7 @@ public final class ProbeEngine implements Agent {
             sent = libc.sendto(socket.fd(), sendBuffer, ArpFlyweight.LENGTH, KernelConstants.MSG_DONTWAIT,
                     peerAddress, SockaddrLl.SIZE);
             if (sent < 0) {
-                finishFailure(target, nowMs, sendErrorCause(libc.errno()));
+                finishFailure(target, nowMs, errnoCause(SEND, libc.errno()));
             }
         }
     }
@@ -655,9 +724,9 @@ public final class ProbeEngine implements Agent {
         }
     }
 
-    /** Ends a probe in flight without a result: its channel closed, a late answer ignored. */
+    /** Ends a probe in flight without a result: its socket closed, a late answer ignored. */
     private void abandon(Target target) {
-        closeChannel(target);
+        closeStream(target);
         target.inFlight = false;
         target.awaitingResponse = false;
     }
@@ -704,12 +773,14 @@ public final class ProbeEngine implements Agent {
         return drained;
     }
 
-    private String sendErrorCause(int errno) {
-        int index = errno >= 0 && errno < sendErrorCauses.length ? errno : 0;
-        String cause = sendErrorCauses[index];
+    /** "cannot connect: ETIMEDOUT (Connection timed out)": made the first time, then reused. */
+    private String errnoCause(int action, int errno) {
+        String[] causes = errnoCauses[action];
+        int index = errno >= 0 && errno < causes.length ? errno : 0;
+        String cause = causes[index];
         if (cause == null) {
-            cause = "cannot send: " + LibC.errnoName(errno) + " (" + LibC.errnoText(errno) + ")";
-            sendErrorCauses[index] = cause;
+            cause = ACTIONS[action] + ": " + LibC.errnoName(errno) + " (" + LibC.errnoText(errno) + ")";
+            causes[index] = cause;
         }
         return cause;
     }
@@ -723,6 +794,7 @@ public final class ProbeEngine implements Agent {
             }
         }
         RawIcmpSocket socket = RawIcmpSocket.open(sourceAddress, libc);
+        watch(socket, 0);
         icmpSockets.add(socket);
         return socket;
     }
@@ -734,8 +806,37 @@ public final class ProbeEngine implements Agent {
             }
         }
         ArpSocket socket = ArpSocket.open(interfaceName, libc);
+        watch(socket, ARP_SOCKET);
         arpSockets.add(socket);
         return socket;
+    }
+
+    /** Adds a shared socket to the epoll set; if that fails, the socket is unusable and its probes say why. */
+    private void watch(SharedSocket socket, long kind) {
+        if (socket.usable()) {
+            int errno = epoll.add(socket.fd(), KernelConstants.EPOLLIN, SHARED_SOCKET | kind | (socket.fd() & 0xFFFF_FFFFL));
+            if (errno != 0) {
+                socket.fail(errnoCause(WATCH, errno));
+            }
+        }
+    }
+
+    /** Reads the replies waiting on the shared socket with descriptor {@code fd}. */
+    private int receiveOn(int fd, boolean arp, long nowMs) {
+        if (arp) {
+            for (int i = 0; i < arpSockets.size(); i++) {
+                if (arpSockets.get(i).fd() == fd) {
+                    return receiveArpReplies(arpSockets.get(i), nowMs);
+                }
+            }
+        } else {
+            for (int i = 0; i < icmpSockets.size(); i++) {
+                if (icmpSockets.get(i).fd() == fd) {
+                    return receiveEchoReplies(icmpSockets.get(i), nowMs);
+                }
+            }
+        }
+        return 0;
     }
 
     private static int ipv4(InetAddress address) {
@@ -745,7 +846,7 @@ public final class ProbeEngine implements Agent {
 
     // ------------------------------------------------------------------ close
 
-    /** Closes every channel and socket and the selector. The engine does nothing afterwards. */
+    /** Closes every socket and the epoll set. The engine does nothing afterwards. */
     @Override
     public void onClose() {
         if (closed) {
@@ -765,14 +866,7 @@ public final class ProbeEngine implements Agent {
             socket.close();
         }
         arpSockets.clear();
-        try {
-            // A channel registered with a selector is closed for good when the selector drops its key: at the
-            // next select, or when the selector closes.
-            selector.selectNow();
-            selector.close();
-        } catch (IOException e) {
-            // nothing more to release
-        }
+        epoll.close();
         arena.close();
     }
 
@@ -897,6 +991,28 @@ public final class ProbeEngine implements Agent {
         return arpMalformed;
     }
 
+    /**
+     * {@code address:port} as a sockaddr_in or sockaddr_in6, in native memory the garbage collector frees with
+     * its target: written once, so a probe's bind and connect pass it as it is.
+     */
+    private static MemorySegment sockaddr(InetAddress address, int port) {
+        byte[] bytes = address.getAddress();
+        MemorySegment at;
+        if (address instanceof Inet6Address v6) {
+            at = Arena.ofAuto().allocate(SockaddrIn6.LAYOUT);
+            at.set(ValueLayout.JAVA_SHORT, SockaddrIn6.FAMILY_OFFSET, (short) KernelConstants.AF_INET6);
+            at.set(NetworkOrder.SHORT, SockaddrIn6.PORT_OFFSET, (short) port);
+            MemorySegment.copy(bytes, 0, at, ValueLayout.JAVA_BYTE, SockaddrIn6.ADDRESS_OFFSET, bytes.length);
+            at.set(ValueLayout.JAVA_INT, SockaddrIn6.SCOPE_ID_OFFSET, v6.getScopeId());
+        } else {
+            at = Arena.ofAuto().allocate(SockaddrIn.LAYOUT);
+            at.set(ValueLayout.JAVA_SHORT, SockaddrIn.FAMILY_OFFSET, (short) KernelConstants.AF_INET);
+            at.set(NetworkOrder.SHORT, SockaddrIn.PORT_OFFSET, (short) port);
+            MemorySegment.copy(bytes, 0, at, ValueLayout.JAVA_BYTE, SockaddrIn.ADDRESS_OFFSET, bytes.length);
+        }
+        return at;
+    }
+
     /** One target's state. Fields are the engine thread's. */
     private static final class Target {
         final int slot;
@@ -906,10 +1022,14 @@ public final class ProbeEngine implements Agent {
         final String responseTimeoutCause;
         final int address4;
         final int source4;
-        final InetSocketAddress remoteAddress;
-        final InetSocketAddress bindAddress;
+        final boolean ipv6;
+        final int addressLength;
+        /** TCP and HTTP: the sockaddr a probe binds to and the one it connects to (native, freed with the target). */
+        final MemorySegment sourceSockaddr;
+        final MemorySegment remoteSockaddr;
         final HttpResponseScanner scanner;
-        final ByteBuffer request;
+        /** HTTP: the request, native, sent as it is. */
+        final MemorySegment request;
         RawIcmpSocket icmpSocket;
         ArpSocket arpSocket;
 
@@ -924,8 +1044,10 @@ public final class ProbeEngine implements Agent {
         int sequence = -1;
         long lastMac = -1;
         String lastMacCause;
-        SocketChannel channel;
-        SelectionKey key;
+        /** The TCP probe's socket, or -1. */
+        int fd = -1;
+        boolean connected;
+        int requestSent;
 
         Target(int slot, ProbeSpec spec) {
             this.slot = slot;
@@ -935,24 +1057,28 @@ public final class ProbeEngine implements Agent {
             ProbeTarget what = spec.target();
             this.address4 = what.address() instanceof Inet4Address ? ipv4(what.address()) : 0;
             this.source4 = what.source() instanceof Inet4Address ? ipv4(what.source()) : 0;
+            this.ipv6 = what.address() instanceof Inet6Address;
+            this.addressLength = ipv6 ? SockaddrIn6.SIZE : SockaddrIn.SIZE;
             switch (what) {
                 case ProbeTarget.Tcp tcp -> {
-                    remoteAddress = new InetSocketAddress(tcp.address(), tcp.port());
-                    bindAddress = new InetSocketAddress(tcp.source(), 0);
+                    sourceSockaddr = sockaddr(tcp.source(), 0);
+                    remoteSockaddr = sockaddr(tcp.address(), tcp.port());
                     scanner = null;
                     request = null;
                     responseTimeoutCause = timeoutCause;
                 }
                 case ProbeTarget.Http http -> {
-                    remoteAddress = new InetSocketAddress(http.address(), http.port());
-                    bindAddress = new InetSocketAddress(http.source(), 0);
+                    sourceSockaddr = sockaddr(http.source(), 0);
+                    remoteSockaddr = sockaddr(http.address(), http.port());
                     scanner = new HttpResponseScanner(http.expectedStatus(), http.bodySubstring());
-                    request = ByteBuffer.wrap(http.request()).asReadOnlyBuffer();
+                    byte[] bytes = http.request();
+                    request = Arena.ofAuto().allocate(bytes.length);
+                    MemorySegment.copy(bytes, 0, request, ValueLayout.JAVA_BYTE, 0, bytes.length);
                     responseTimeoutCause = timeoutCause + " waiting for the response";
                 }
                 default -> {
-                    remoteAddress = null;
-                    bindAddress = null;
+                    sourceSockaddr = null;
+                    remoteSockaddr = null;
                     scanner = null;
                     request = null;
                     responseTimeoutCause = timeoutCause;

@@ -10,8 +10,8 @@ import dev.baton.nativeio.LibC;
 abstract class SharedSocket implements AutoCloseable {
 
     private final LibC libc;
-    private final int fd;
-    private final String openFailure;
+    private int fd;
+    private String openFailure;
     private int users;
 
     SharedSocket(LibC libc, int fd, String openFailure) {
@@ -47,10 +47,17 @@ abstract class SharedSocket implements AutoCloseable {
         return --users == 0;
     }
 
+    /** Closes the socket for good: every probe through it fails with {@code why} from now on. */
+    final void fail(String why) {
+        close();
+        openFailure = why;
+    }
+
     @Override
     public final void close() {
         if (fd >= 0) {
             libc.close(fd);
+            fd = -1;
         }
     }
 }

@@ -5,13 +5,13 @@ import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * What a probe allocates once the engine is warm, on loopback. ICMP echo allocates nothing (asserted); TCP and
- * HTTP go through NIO, which allocates per connect: measured and printed, and bounded so that a regression shows.
- * (ARP is measured in {@code ProbeEngineLabTest}: it needs an interface with a neighbour.)
+ * What a probe allocates once the engine is warm, on loopback: nothing, for ICMP echo, TCP connect and HTTP GET
+ * alike. (ARP is measured in {@code ProbeEngineLabTest}: it needs an interface with a neighbour.) A probe's success
+ * path makes only calls without errno capture, which would allocate until the JIT had inlined them (TCP allocated
+ * 280 bytes a probe after 2,000 probes that way), so the figure does not depend on how warm the JIT is.
  */
 class ProbeAllocationTest {
 
@@ -58,7 +58,7 @@ class ProbeAllocationTest {
     }
 
     @Test
-    void tcpAndHttpProbesAllocatePerConnectMeasured() throws Exception {
+    void tcpAndHttpProbesAllocateNothingOnceWarm() throws Exception {
         try (ScriptedHttpServer server = new ScriptedHttpServer(
                 ScriptedHttpServer.replying("HTTP/1.1 200 OK\r\n\r\nok"))) {
             ProbeEngine tcpEngine = new ProbeEngine("probes", 1);
@@ -74,9 +74,8 @@ class ProbeAllocationTest {
                         + " bytes per probe");
                 assertEquals(Health.UP, tcpEngine.health(tcp), tcpEngine.cause(tcp));
                 assertEquals(Health.UP, httpEngine.health(http), httpEngine.cause(http));
-                // NIO's channel, file descriptor object, selection key and their bookkeeping: about a kilobyte
-                assertTrue(tcpBytes < 16_384, "TCP probe allocates " + tcpBytes + " bytes");
-                assertTrue(httpBytes < 16_384, "HTTP probe allocates " + httpBytes + " bytes");
+                assertEquals(0, tcpBytes, "bytes allocated per TCP connect probe");
+                assertEquals(0, httpBytes, "bytes allocated per HTTP GET probe");
             } finally {
                 tcpEngine.onClose();
                 httpEngine.onClose();

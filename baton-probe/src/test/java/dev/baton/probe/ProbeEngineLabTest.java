@@ -29,6 +29,8 @@ class ProbeEngineLabTest {
     static final String ROUTER = "198.51.100.1";
     static final String HOST = "198.51.100.2";
     static final String BLACKHOLE = "198.51.100.77";
+    /** No route leads there from the router's namespace (it has only its veth's subnet). */
+    static final String UNROUTABLE = "203.0.113.9";
     static final int OPEN_PORT = 8_080;
     static final int CLOSED_PORT = 8_081;
 
@@ -79,6 +81,9 @@ class ProbeEngineLabTest {
             int tcpHole = engine.add(spec("tcp hole", new ProbeTarget.Tcp(ip(BLACKHOLE), 80, router)), 0);
             int echoHole = engine.add(spec("echo hole", new ProbeTarget.IcmpEcho(ip(BLACKHOLE), router)), 0);
             int arpHole = engine.add(spec("arp hole", new ProbeTarget.Arp(ip(BLACKHOLE), lab.name("va"), router)), 0);
+            // Failures the kernel reports at once, not through the handshake: no route, a source not this host's.
+            int unroutable = engine.add(spec("unroutable", new ProbeTarget.Tcp(ip(UNROUTABLE), 80, router)), 0);
+            int foreignSource = engine.add(spec("foreign source", new ProbeTarget.Tcp(ip(HOST), OPEN_PORT, ip(BLACKHOLE))), 0);
             EngineStepper step = new EngineStepper(engine, 0);
             step.silent.addAll(Set.of(tcpHole, echoHole, arpHole));
 
@@ -93,6 +98,11 @@ class ProbeEngineLabTest {
             assertEquals("connected", engine.cause(open));
             assertEquals(Health.DOWN, engine.health(closed));
             assertEquals("connection refused", engine.cause(closed));
+            assertEquals(Health.DOWN, engine.health(unroutable));
+            assertEquals("cannot connect: ENETUNREACH (Network is unreachable)", engine.cause(unroutable));
+            assertEquals(Health.DOWN, engine.health(foreignSource));
+            assertEquals("cannot bind to the source address: EADDRNOTAVAIL (Cannot assign requested address)",
+                    engine.cause(foreignSource));
             for (int hole : List.of(tcpHole, echoHole, arpHole)) {
                 assertEquals(Health.DOWN, engine.health(hole), engine.spec(hole).name());
                 assertEquals("timed out after 500 ms", engine.cause(hole), engine.spec(hole).name());
