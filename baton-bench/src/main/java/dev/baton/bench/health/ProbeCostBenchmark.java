@@ -24,10 +24,17 @@ import java.util.concurrent.TimeUnit;
  * {@link ProbeEngine} on one thread, as the router's probe thread runs them. Two namespaces of its own joined by a
  * veth pair (198.51.100.1 the router, 198.51.100.2-250 the host), removed at the end.
  *
- * <p>Reports the probe thread's CPU time (user and system: the connects, sends and receives are its syscalls) as
- * a share of one core, per probe, and the bytes it allocated per probe, over a measured window after a warm-up.
- * The host's accepting thread and the kernel's softirq work for both ends run on the machine's other CPU and are
- * not counted: this is the router's own cost. Targets (docs/benchmarks.md): 1,000 + 1,000 at 1 s under 2 % of
+ * <p>Over a veth pair a packet is received in the softirq of the CPU that sent it, so without care the host's
+ * side of every exchange (its SYN-ACK, its echo reply) would be billed to the router's probe thread. With two or
+ * more CPUs the benchmark separates them: the probe thread is pinned to CPU 0 and the host's accepting thread to
+ * CPU 1, and RPS steers each side's receive work to its own CPU (the router's veth to CPU 0, the host's to CPU 1).
+ * The router's cost is then everything CPU 0 did in the measured window (from {@code /proc/stat}: user, system,
+ * softirq; the probe thread and the kernel's work on the router's side), less what CPU 0 did in a window of the
+ * same length with the probe thread asleep (the baseline: whatever else runs there). Keep other work off CPU 0
+ * while it runs.
+ *
+ * <p>Also reports the probe thread's own CPU time (user and system: its system calls, including the transmit
+ * path) and the bytes it allocated per probe. Target (docs/benchmarks.md): 1,000 + 1,000 at 1 s under 2 % of
  * a core.
  *
  * <pre>java ... ProbeCostBenchmark [targets per kind, default 1000] [measured seconds, default 20] [interval ms, default 1000]</pre>
@@ -39,6 +46,9 @@ public final class ProbeCostBenchmark {
     private static final int HOST_ADDRESSES = 249; // 198.51.100.2 .. .250
     /** How long the probe thread parks when a cycle found nothing to do: the router's setting unless overridden. */
     private static final long IDLE_MS = Long.getLong("probes.idleMs", 5);
+    private static final int ROUTER_CPU = 0;
+    private static final int HOST_CPU = 1;
+    private static final boolean SEPARATE_CPUS = Runtime.getRuntime().availableProcessors() >= 2;
 
     public static void main(String[] args) throws Exception {
         int perKind = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
@@ -63,6 +73,10 @@ public final class ProbeCostBenchmark {
             }
             ip("-n", router, "link", "set", prefix + "vr", "up");
             ip("-n", host, "link", "set", prefix + "vh", "up");
+            if (SEPARATE_CPUS) {
+                steerReceive(router, prefix + "vr", ROUTER_CPU);
+                steerReceive(host, prefix + "vh", HOST_CPU);
+            }
             run(router, host, perKind, seconds, intervalMs);
         } finally {
             ipQuietly("netns", "del", router);
@@ -86,7 +100,10 @@ public final class ProbeCostBenchmark {
         for (ServerSocketChannel listener : listeners) {
             listener.register(selector, SelectionKey.OP_ACCEPT);
         }
-        Thread acceptor = Thread.ofPlatform().name("host-accept").daemon(true).start(() -> accept(selector));
+        Thread acceptor = Thread.ofPlatform().name("host-accept").daemon(true).start(() -> {
+            pinCallingThread(HOST_CPU);
+            accept(selector);
+        });
         try {
             NetworkNamespace.callIn(router, () -> {
                 probe(perKind, seconds, intervalMs);
@@ -120,6 +137,11 @@ public final class ProbeCostBenchmark {
     }
 
     private static void probe(int perKind, int seconds, long intervalMs) throws Exception {
+        pinCallingThread(ROUTER_CPU);
+        // The baseline: CPU 0 with the probe thread asleep, over a window as long as the measured one.
+        long[] baselineStart = cpuTicks(ROUTER_CPU);
+        Thread.sleep(seconds * 1_000L);
+        long[] baselineEnd = cpuTicks(ROUTER_CPU);
         InetAddress source = InetAddress.getByName(ROUTER);
         ProbeEngine engine = new ProbeEngine("probes", 2 * perKind);
         long now = System.currentTimeMillis();
@@ -139,6 +161,8 @@ public final class ProbeCostBenchmark {
         long bytesStart = 0;
         long probesStart = 0;
         long timeoutsStart = 0;
+        long[] ticksStart = null;
+        long windowStartNs = 0;
         boolean measuring = false;
         long cycles = 0;
         long idleCycles = 0;
@@ -151,6 +175,8 @@ public final class ProbeCostBenchmark {
                 bytesStart = threads.getCurrentThreadAllocatedBytes();
                 probesStart = engine.probesStarted();
                 timeoutsStart = engine.timeouts();
+                ticksStart = cpuTicks(ROUTER_CPU);
+                windowStartNs = System.nanoTime();
             }
             if (now >= end) {
                 break;
@@ -161,6 +187,8 @@ public final class ProbeCostBenchmark {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MS));
             }
         }
+        long[] ticksEnd = cpuTicks(ROUTER_CPU);
+        double windowSeconds = (System.nanoTime() - windowStartNs) / 1e9;
         long cpuNs = threads.getCurrentThreadCpuTime() - cpuStart;
         long userNs = threads.getCurrentThreadUserTime() - userStart;
         long bytes = threads.getCurrentThreadAllocatedBytes() - bytesStart;
@@ -182,17 +210,78 @@ public final class ProbeCostBenchmark {
                 100.0 * userNs / windowNs, probes == 0 ? 0.0 : userNs / 1e3 / probes,
                 100.0 * (cpuNs - userNs) / windowNs, probes == 0 ? 0.0 : (cpuNs - userNs) / 1e3 / probes);
         System.out.printf(Locale.ROOT, "cycles: %d, idle %d%n", cycles, idleCycles);
+        if (SEPARATE_CPUS) {
+            double tick = 1.0 / 100; // USER_HZ
+            double busy = busyTicks(ticksStart, ticksEnd) * tick / windowSeconds;
+            double baseline = busyTicks(baselineStart, baselineEnd) * tick / seconds;
+            double softirq = (ticksEnd[6] - ticksStart[6]) * tick / windowSeconds;
+            System.out.printf(Locale.ROOT, "router CPU %d (probe thread and the kernel's work on the router's side, host"
+                            + " steered to CPU %d): %.2f %% of one core busy, baseline asleep %.2f %%, so the probes cost"
+                            + " %.2f %% (%.1f us per probe); softirq %.2f %%%n",
+                    ROUTER_CPU, HOST_CPU, 100 * busy, 100 * baseline, 100 * (busy - baseline),
+                    probes == 0 ? 0.0 : (busy - baseline) * windowSeconds * 1e6 / probes, 100 * softirq);
+        }
         System.out.printf(Locale.ROOT, "allocated on the probe thread: %.0f bytes per probe%n", probes == 0 ? 0.0 : bytes / (double) probes);
     }
 
-    private static void ip(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip"));
-        command.addAll(List.of(args));
+    /** The CPU's counters from /proc/stat, in USER_HZ ticks: user nice system idle iowait irq softirq steal. */
+    private static long[] cpuTicks(int cpu) throws java.io.IOException {
+        String prefix = "cpu" + cpu + " ";
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
+            if (line.startsWith(prefix)) {
+                String[] fields = line.trim().split("\\s+");
+                long[] ticks = new long[8];
+                for (int i = 0; i < ticks.length; i++) {
+                    ticks[i] = Long.parseLong(fields[i + 1]);
+                }
+                return ticks;
+            }
+        }
+        throw new IllegalStateException("no " + prefix.strip() + " in /proc/stat");
+    }
+
+    /** Ticks the CPU was busy between two readings: everything but idle and iowait. */
+    private static long busyTicks(long[] start, long[] end) {
+        long busy = 0;
+        for (int i = 0; i < start.length; i++) {
+            if (i != 3 && i != 4) {
+                busy += end[i] - start[i];
+            }
+        }
+        return busy;
+    }
+
+    /** Pins the calling thread (its own task, not the process) to {@code cpu} with taskset(1). */
+    private static void pinCallingThread(int cpu) {
+        if (!SEPARATE_CPUS) {
+            return;
+        }
+        try {
+            String tid = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString();
+            run(List.of("taskset", "-p", "-c", Integer.toString(cpu), tid));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot pin the thread to CPU " + cpu + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** RPS: the receive work of {@code device} in {@code namespace} on {@code cpu} (sysfs is per namespace). */
+    private static void steerReceive(String namespace, String device, int cpu) throws Exception {
+        run(List.of("ip", "netns", "exec", namespace, "sh", "-c",
+                "echo " + Integer.toHexString(1 << cpu) + " > /sys/class/net/" + device + "/queues/rx-0/rps_cpus"));
+    }
+
+    private static void run(List<String> command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
         }
+    }
+
+    private static void ip(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        run(command);
     }
 
     private static void ipQuietly(String... args) {
