@@ -4,6 +4,7 @@ import dev.baton.lab.EchoClients;
 import dev.baton.lab.EchoLoad;
 import dev.baton.lab.HaLabPair;
 import dev.baton.lab.Lab;
+import dev.baton.lab.Segment;
 import dev.baton.lab.Tool;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import static dev.baton.lab.HaLabPair.ACTIVE_STATE;
 import static dev.baton.lab.HaLabPair.MANUAL;
@@ -34,7 +36,12 @@ import static dev.baton.lab.HaLabPair.other;
  *       the killed router is restarted, becomes a synchronized standby (failback manual, so it stays one), and is
  *       the other router killed in the next round, so the pair alternates;</li>
  *   <li>{@code --switchovers} operator switchovers ({@code ctl switchover} on the active: 355, then 335 on the
- *       standby), alternating as well.</li>
+ *       standby), alternating as well;</li>
+ *   <li>{@code --cuts} reachability hand-overs: the pair restarted with health checks and a reachability set (the
+ *       echo service's servers, and each server by ICMP echo, every {@value #CUT_INTERVAL_MS} ms), then the
+ *       active's server segment cut on the switch's side while its own port stays lit (FIG. 6, link 637): only
+ *       its probes see it, and its reachability manager hands the VIP to the standby (345, then 335). The segment
+ *       is repaired and the next cut is the other router's.</li>
  * </ol>
  * Each round is a fresh client run: the connections are opened, run steadily (so both routers hold their entries),
  * then the failure, then more load; the per-connection longest stall is the client's figure. On the wire, tcpdump
@@ -61,6 +68,17 @@ public final class FailoverBenchmark {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final String NO_ENTRY = "tcp-no-connection";
     private static final String VIP_NOT_OWNED = "vip-not-owned";
+    /** The reachability hand-over's probes: every element every 200 ms, down after 2 failures, a 500 ms hold. */
+    static final long CUT_INTERVAL_MS = 200;
+    static final int CUT_FALL = 2;
+    static final long CUT_HOLD_MS = 500;
+    /**
+     * The detection time of a cut: the first probe after it fails at most an interval plus its timeout later, the
+     * second an interval after that, then the judge's hold.
+     */
+    static final double CUT_DETECTION_MS = (CUT_FALL + 1) * CUT_INTERVAL_MS + CUT_HOLD_MS;
+    private static final Duration CUT_TAKEOVER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration ELEMENTS_UP_TIMEOUT = Duration.ofSeconds(15);
 
     private final FailoverBenchmarkOptions options;
     private HaLabPair pair;
@@ -97,6 +115,7 @@ public final class FailoverBenchmark {
         waitForQuietMachine();
         List<FailoverRound> kills = new ArrayList<>();
         List<FailoverRound> switchovers = new ArrayList<>();
+        List<FailoverRound> cuts = new ArrayList<>();
         FailoverRound baseline;
         try (HaLabPair built = HaLabPair.build()) {
             pair = built;
@@ -120,6 +139,16 @@ public final class FailoverBenchmark {
                 System.out.println(FailoverReport.roundLine(result));
                 active = result.toRouter();
             }
+            if (options.cuts() > 0) {
+                startPairWithReachability();
+                active = PRIMARY;
+            }
+            for (int round = 1; round <= options.cuts(); round++) {
+                FailoverRound result = cutRound(round, active);
+                cuts.add(result);
+                System.out.println(FailoverReport.roundLine(result));
+                active = result.toRouter();
+            }
         } catch (RuntimeException e) {
             if (pair != null) {
                 System.out.println("==== router logs ====\n" + pair.logs());
@@ -135,11 +164,13 @@ public final class FailoverBenchmark {
         all.add(baseline);
         all.addAll(kills);
         all.addAll(switchovers);
+        all.addAll(cuts);
         System.out.print(FailoverReport.table(all));
         System.out.println();
         System.out.println("## Against the targets");
         System.out.println();
         System.out.print(FailoverReport.summary(baseline, kills, switchovers));
+        System.out.print(FailoverReport.cutRows(cuts, CUT_DETECTION_MS));
         System.out.println();
         System.out.println("finished " + Instant.now() + "; 1-minute load average " + LabForwardingBenchmark.loadAverage());
     }
@@ -243,6 +274,94 @@ public final class FailoverBenchmark {
         }
         pair.destroyClientConnections();
         return measured;
+    }
+
+    /**
+     * Restarts the pair with TCP health checks on the echo service and a reachability set on both routers: the
+     * service's servers (a {@code service} element) and each server by ICMP echo. Returns with every element up on
+     * both routers and router 0 active.
+     */
+    private void startPairWithReachability() throws IOException {
+        pair.stopAll();
+        pair.destroyClientConnections();
+        String timing = "interval: " + CUT_INTERVAL_MS + "ms, timeout: 100ms, rise: 2, fall: " + CUT_FALL;
+        pair.serviceSettings("    health-check: { type: tcp, port: " + HaLabPair.ECHO_PORT + ", " + timing + " }\n");
+        String servers = pair.lab().servers().stream()
+                .map(s -> "    - { name: " + s.name() + ", address: " + s.address() + ", probe: icmp, " + timing + " }\n")
+                .collect(Collectors.joining());
+        pair.extraSections(index -> "reachability:\n  compare: count\n  min-improvement: 1\n  hold: " + CUT_HOLD_MS
+                + "ms\n  report-interval: 200ms\n  targets:\n    - { name: echo-servers, service: echo }\n" + servers);
+        pair.startPair(MANUAL);
+        awaitEveryElementUp(PRIMARY);
+        awaitEveryElementUp(other(PRIMARY));
+        System.out.println("pair restarted with reachability: r0's configuration:\n" + pair.config(PRIMARY, MANUAL).strip().indent(4));
+    }
+
+    /**
+     * Cuts the active router's server segment behind its lit port under load and measures the hand-over; repairs
+     * it and waits until the old active is a synchronized standby that reaches everything again (failback manual:
+     * it stays standby), so the next cut is the other router's.
+     */
+    private FailoverRound cutRound(int number, int active) {
+        int standby = other(active);
+        String port = pair.serverSideBridgePort(active);
+        FailoverRound measured;
+        try (EchoClients clients = startSteadyLoad()) {
+            long retransmissionsBefore = pair.clientRetransmissions();
+            long noEntryBefore = pair.drops(standby, NO_ENTRY);
+            long vipNotOwnedBefore = pair.drops(standby, VIP_NOT_OWNED);
+            long ringDropsBefore = pair.ringDrops(standby);
+            Instant cutAt;
+            Optional<Instant> firstNew;
+            try {
+                try (WireCapture newFrames = WireCapture.start(pair.lab(), pair.serverSideBridgePort(standby),
+                        pair.host(standby).serverMac(), HaLabPair.VIP, true,
+                        pair.lab().workDirectory().resolve("capture-cut-" + number + "-new.txt"), CAPTURE_START_TIMEOUT)) {
+                    cutAt = Instant.now();
+                    pair.bridgePort(port, Segment.BACK, false);
+                    pair.awaitVip(standby, ACTIVE_STATE, "router " + standby + " ACTIVE after router " + active
+                            + "'s server segment was cut", CUT_TAKEOVER_TIMEOUT);
+                    firstNew = newFrames.awaitFirstFrame(FIRST_FRAME_TIMEOUT);
+                }
+                pair.awaitVip(active, STANDBY_STATE, "router " + active + " STANDBY after handing the VIP over", TAKEOVER_TIMEOUT);
+                if (!pair.awaitUpstreamSendsTo(standby, UPSTREAM_TIMEOUT)) {
+                    System.out.println("NOTE: the upstream still does not send VIP traffic to router " + standby + ": "
+                            + pair.upstreamNeighbour());
+                }
+                EchoLoad load = EchoLoad.finish(clients);
+                Map<String, Object> takeover = pair.lastTakeover(standby).orElse(Map.of());
+                measured = new FailoverRound(number, FailoverRound.Kind.CUT, active, standby, cutAt, firstNew, Optional.empty(),
+                        eventTime(takeover), reference(takeover), load, pair.clientRetransmissions() - retransmissionsBefore,
+                        pair.drops(standby, NO_ENTRY) - noEntryBefore, pair.drops(standby, VIP_NOT_OWNED) - vipNotOwnedBefore,
+                        pair.ringDrops(standby) - ringDropsBefore, -1);
+            } finally {
+                pair.bridgePort(port, Segment.BACK, true);
+            }
+        }
+        pair.destroyClientConnections();
+        long repairedAtNs = System.nanoTime();
+        awaitEveryElementUp(active);
+        pair.awaitSynchronizedStandby(active);
+        return withStandbyReady(measured, (System.nanoTime() - repairedAtNs) / 1_000_000);
+    }
+
+    /** Waits until router {@code index}'s {@code ctl reachability} shows every element of its set up. */
+    @SuppressWarnings("unchecked")
+    private void awaitEveryElementUp(int index) {
+        long deadlineNs = System.nanoTime() + ELEMENTS_UP_TIMEOUT.toNanos();
+        while (true) {
+            Map<String, Object> status = (Map<String, Object>) pair.router(index).ctl("reachability", Map.of());
+            List<Object> elements = status.get("elements") instanceof List<?> list ? (List<Object>) list : List.of();
+            boolean allUp = !elements.isEmpty() && elements.stream().allMatch(e -> "up".equals(((Map<String, Object>) e).get("health")));
+            if (allUp) {
+                return;
+            }
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IllegalStateException("router " + index + ": not every reachability element up within "
+                        + ELEMENTS_UP_TIMEOUT.toSeconds() + " s: " + status);
+            }
+            HaLabPair.pause(50);
+        }
     }
 
     /**

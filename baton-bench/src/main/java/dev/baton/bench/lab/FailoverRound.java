@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
 
 /**
  * What one round of the failover benchmark measured: the failure (a kill -9 of the active router, an operator
- * switchover, or none for the baseline), the wire timestamps around it, the new active's own account, and what the
+ * switchover, the active's server segment cut so that reachability hands the VIP over, or none for the baseline), the wire timestamps around it, the new active's own account, and what the
  * client saw. Every instant is CLOCK_REALTIME on this host (the capture's kernel timestamps, {@link Instant#now()}
  * right before the signal or the command, the router's event time in milliseconds).
  *
@@ -18,7 +18,7 @@ import java.util.OptionalDouble;
  * @param kind                   what failed
  * @param fromRouter             the active router before the failure (lab router index)
  * @param toRouter               the one expected to be active after it
- * @param failureAt              right before {@code kill -9} / the {@code ctl switchover} command; for the baseline, the
+ * @param failureAt              right before {@code kill -9} / the {@code ctl switchover} command / the cut; for the baseline, the
  *                               same moment of the run
  * @param firstFrameOfNewActive  the first frame {@code toRouter} put on the server segment towards the VIP after
  *                               {@code failureAt}, if one was seen within the capture's timeout
@@ -44,7 +44,8 @@ record FailoverRound(int number, Kind kind, int fromRouter, int toRouter, Instan
     enum Kind {
         BASELINE("no failure"),
         KILL("kill -9"),
-        SWITCHOVER("switchover");
+        SWITCHOVER("switchover"),
+        CUT("server link cut");
 
         final String label;
 

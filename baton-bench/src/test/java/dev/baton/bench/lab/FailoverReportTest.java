@@ -40,6 +40,23 @@ class FailoverReportTest {
                 Optional.empty(), Optional.of(FAILURE.plusMillis(6)), 335, load(unanswered, stallsMs), 0, 0, 0, 0, 60);
     }
 
+    private static FailoverRound cut(int number, long outageMs) {
+        return new FailoverRound(number, FailoverRound.Kind.CUT, 0, 1, FAILURE, Optional.of(FAILURE.plusMillis(outageMs)),
+                Optional.empty(), Optional.of(FAILURE.plusMillis(outageMs - 5)), 335, load(0, 300), 40, 0, 0, 0, 900);
+    }
+
+    @Test
+    void aCutIsMetWhenEveryOutageIsWithinItsDetectionTimeAndAHundredMilliseconds() {
+        String met = FailoverReport.cutRows(List.of(cut(1, 1_050), cut(2, 1_200)), 1_100);
+        assertTrue(met.contains("(2 cuts): median / p90 / max | 1050.0 / 1200.0 / 1200.0 ms | ≤ detection 1100 ms + 100 ms"
+                + " | yes (2 of 2 within) |"), met);
+        assertTrue(met.contains("| server link cut: messages lost; broken connections; segments dropped for want of a table entry;"
+                + " messages echoed | 0; 0; 0; 500 | 0; 0; 0 | yes |"), met);
+        String late = FailoverReport.cutRows(List.of(cut(1, 1_050), cut(2, 1_201)), 1_100);
+        assertTrue(late.contains("| no (1 of 2 within) |"), late);
+        assertEquals("", FailoverReport.cutRows(List.of(), 1_100));
+    }
+
     @Test
     void theOutageRunsFromTheKillToTheNewActivesFirstFrameAndTheGapFromTheOldActivesLastFrame() {
         FailoverRound round = kill(1, 93_250L, 100);
