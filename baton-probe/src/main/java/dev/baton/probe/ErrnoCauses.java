@@ -1,0 +1,35 @@
+package dev.baton.probe;
+
+import dev.baton.nativeio.LibC;
+
+/**
+ * The failure causes a probe engine makes from an errno: "cannot connect: ETIMEDOUT (Connection timed out)", made
+ * the first time an action fails with an errno and reused afterwards, so a failing probe allocates nothing once its
+ * cause has been seen. One per engine; engine thread only.
+ */
+final class ErrnoCauses {
+
+    static final int OPEN = 0;
+    static final int BIND = 1;
+    static final int CONNECT = 2;
+    static final int SEND = 3;
+    static final int RECEIVE = 4;
+    static final int WATCH = 5;
+    static final int SET_LINGER = 6;
+    private static final String[] ACTIONS = {"cannot open a TCP socket", "cannot bind to the source address",
+        "cannot connect", "cannot send", "cannot receive", "cannot watch the socket", "cannot set SO_LINGER"};
+
+    private final String[][] causes = new String[ACTIONS.length][256];
+
+    /** Why {@code action} (one of the constants above) failed with {@code errno}. */
+    String of(int action, int errno) {
+        String[] ofAction = causes[action];
+        int index = errno >= 0 && errno < ofAction.length ? errno : 0;
+        String cause = ofAction[index];
+        if (cause == null) {
+            cause = ACTIONS[action] + ": " + LibC.errnoName(errno) + " (" + LibC.errnoText(errno) + ")";
+            ofAction[index] = cause;
+        }
+        return cause;
+    }
+}
