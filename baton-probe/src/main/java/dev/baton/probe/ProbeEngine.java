@@ -35,10 +35,10 @@ import dev.baton.nativeio.NativeException;
  * Answers are read before timeouts are judged, so an answer that came while the thread was held up counts.
  *
  * <h2>Bounds</h2>
- * At most {@code maxTargets} targets. Buffers are allocated once. An HTTP response is read at most
- * {@value #READ_BUFFER_BYTES} bytes per target per cycle, within {@link HttpResponseScanner}'s bounds. Nothing a
- * peer sends throws out of {@link #doWork}: every I/O error becomes the probe's failure cause. Sockets are closed on
- * every path (answer, failure, timeout, {@link #remove}, {@link #onClose}).
+ * At most {@code maxTargets} targets. Buffers are allocated once. Of an HTTP response, at most
+ * {@value #READ_BUFFER_BYTES} bytes are read per target per cycle, within {@link HttpResponseScanner}'s bounds.
+ * Nothing a peer sends throws out of {@link #doWork}: every I/O error becomes the probe's failure cause. Sockets are
+ * closed on every path (answer, failure, timeout, {@link #remove}, {@link #onClose}).
  *
  * <h2>Allocation</h2>
  * Probes allocate nothing: causes are made when a target is added (or the first time an errno or a MAC is seen),
