@@ -24,12 +24,18 @@ final class ErrnoCauses {
     /** Why {@code action} (one of the constants above) failed with {@code errno}. */
     String of(int action, int errno) {
         String[] ofAction = causes[action];
-        int index = errno >= 0 && errno < ofAction.length ? errno : 0;
-        String cause = ofAction[index];
+        if (errno <= 0 || errno >= ofAction.length) {
+            return text(action, errno); // no errno Linux has (they are 1..133): made each time, never cached
+        }
+        String cause = ofAction[errno];
         if (cause == null) {
-            cause = ACTIONS[action] + ": " + LibC.errnoName(errno) + " (" + LibC.errnoText(errno) + ")";
-            ofAction[index] = cause;
+            cause = text(action, errno);
+            ofAction[errno] = cause;
         }
         return cause;
+    }
+
+    private static String text(int action, int errno) {
+        return ACTIONS[action] + ": " + LibC.errnoName(errno) + " (" + LibC.errnoText(errno) + ")";
     }
 }
