@@ -123,7 +123,7 @@ class ReachabilitySetsLabTest {
     void previousHopsFlappingInAntiphaseMoveTheVipAtMostOnce() {
         lab = withTiming(FLAPPING);
         lab.startPairReaching(SETS);
-        lab.startLoad(Duration.ofSeconds(16), Duration.ofMillis(100));
+        lab.startLoad(Duration.ofSeconds(25), Duration.ofMillis(100));
         pause(STEADY_MS);
         int[] takeoversBefore = {takeovers(PRIMARY), takeovers(BACKUP)};
         long[] generationsBefore = {lab.reportGeneration(BACKUP, PRIMARY), lab.reportGeneration(PRIMARY, BACKUP)};
