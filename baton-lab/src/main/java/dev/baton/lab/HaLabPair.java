@@ -180,10 +180,22 @@ public final class HaLabPair implements AutoCloseable {
         extraSections = Objects.requireNonNull(sections, "sections");
     }
 
+    /** Per server address: its {@code alternates} in the echo service of the routers started from now on. */
+    private final Map<String, List<String>> alternates = new java.util.LinkedHashMap<>();
+
+    /**
+     * Gives {@code server} the {@code alternates} (other addresses of the same multi-homed host, the patent's address
+     * substitution) in the echo service of the routers started from now on; an empty list for none.
+     */
+    public void alternates(ServerHost server, List<String> addresses) {
+        alternates.put(server.address(), List.copyOf(addresses));
+    }
+
     /** The configuration of the routers started from now on back to the failover lab's: no service settings or sections added. */
     public void resetConfiguration() {
         serviceSettings = "";
         extraSections = index -> "";
+        alternates.clear();
         tableCapacity = LabRouter.TABLE_CAPACITY;
     }
 
@@ -205,7 +217,20 @@ public final class HaLabPair implements AutoCloseable {
             // The lab has one service: its keys end with the server list.
             yaml = yaml.replace("    servers:\n", serviceSettings + "    servers:\n");
         }
-        return yaml + extraSections.apply(index);
+        return withAlternates(yaml, alternates) + extraSections.apply(index);
+    }
+
+    /** {@code yaml} with each server of {@code alternates} given its alternate addresses (none for an empty list). */
+    static String withAlternates(String yaml, Map<String, List<String>> alternates) {
+        String result = yaml;
+        for (Map.Entry<String, List<String>> server : alternates.entrySet()) {
+            if (!server.getValue().isEmpty()) {
+                // A server's line is "      - { address: A, weight: W }"; no other line has "{ address: ".
+                result = result.replace("{ address: " + server.getKey() + ", ",
+                        "{ address: " + server.getKey() + ", alternates: [" + String.join(", ", server.getValue()) + "], ");
+            }
+        }
+        return result;
     }
 
     /** The router's {@code high-availability.router-number}: index + 1. */

@@ -107,6 +107,11 @@ public final class Lab implements AutoCloseable {
         return plan.layout();
     }
 
+    /** False when the lab was built with {@code .offloads(false)}: every interface added later follows it. */
+    boolean offloads() {
+        return plan.offloads();
+    }
+
     /** The VIPs, each on {@code lo} of every server. */
     public List<String> vips() {
         return plan.vipTexts();

@@ -96,7 +96,7 @@ final class LabNetwork {
      * Sets {@code assignments} ("key=value") inside {@code namespace} with one sysctl(8) run; with
      * {@code ignoreUnknownKeys} (sysctl -e) keys this kernel does not have are skipped instead of failing.
      */
-    private static void sysctl(String namespace, boolean ignoreUnknownKeys, List<String> assignments) {
+    static void sysctl(String namespace, boolean ignoreUnknownKeys, List<String> assignments) {
         List<String> command = new ArrayList<>(List.of(Tool.SYSCTL.require(), "-q"));
         if (ignoreUnknownKeys) {
             command.add("-e");
@@ -116,7 +116,7 @@ final class LabNetwork {
         }
     }
 
-    private static void ethtoolOffloadsOff(String namespace, String interfaceName) {
+    static void ethtoolOffloadsOff(String namespace, String interfaceName) {
         List<String> command = List.of(Tool.ETHTOOL.require(), "-K", interfaceName, "tx", "off", "tso", "off", "gso", "off",
                 "gro", "off");
         Netns.exec(namespace, Commands.SETUP_TIMEOUT, command).requireSuccess(Netns.execCommand(namespace, command));

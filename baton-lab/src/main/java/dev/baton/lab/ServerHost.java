@@ -27,6 +27,9 @@ public final class ServerHost extends Host {
     /** Resource holding the echo/stream server (python3 asyncio). */
     static final String ECHO_SERVER_SCRIPT = "echo_server.py";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    /** The routing tables of a multi-homed server's per-address rules ({@link #addSecondInterface}). */
+    static final String FIRST_ADDRESS_TABLE = "101";
+    static final String SECOND_ADDRESS_TABLE = "102";
 
     private LabProcess nginx;
     private final Map<Integer, LabProcess> echoServers = new TreeMap<>();
@@ -92,6 +95,59 @@ public final class ServerHost extends Host {
             nginx.kill();
             nginx = null;
         }
+    }
+
+    /**
+     * Makes this server multi-homed on its own segment, as the patent's address substitution (RM 230) needs: a
+     * second veth into the bridge of its first interface's segment, named after the first interface plus "2" (its
+     * bridge port plus "2p"), holding {@code cidr}. Each address answers on its own interface (a routing rule per
+     * source address, tables {@value #FIRST_ADDRESS_TABLE} and {@value #SECOND_ADDRESS_TABLE}), and the replies to
+     * clients, which leave from a VIP (neither address), take the second interface: the default route moves there.
+     * Taking the first interface's bridge port off its bridge then cuts exactly what reaches the server at its first
+     * address. Reverse-path filtering is loose (2; the effective value is the larger of "all" and the interface's,
+     * ip-sysctl.rst), since a client's segment may arrive on the first interface while the route back to the client
+     * is the second's. The interface goes with the namespace when the lab is removed.
+     *
+     * @param cidr an unused address of the first interface's subnet with its prefix length, e.g. "198.51.100.31/24"
+     * @return the new interface, its MAC as the kernel chose it
+     */
+    public synchronized LabInterface addSecondInterface(String cidr) {
+        lab.requireOpen();
+        LabInterface first = primaryInterface();
+        String address = cidr.substring(0, cidr.indexOf('/'));
+        int prefixLength = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+        if (prefixLength != Segment.PREFIX_LENGTH
+                || !Ipv4.inSubnet(Ipv4.parse(address), first.segment().networkAddress(), Segment.PREFIX_LENGTH)
+                || address.equals(first.ip())) {
+            throw new IllegalArgumentException(cidr + " is not another address of " + first.segment().subnet());
+        }
+        String name = first.name() + "2";
+        String bridgePort = name + LabPlan.BRIDGE_PORT_SUFFIX;
+        if (bridgePort.length() > LabPlan.MAX_INTERFACE_NAME_LENGTH) {
+            throw new IllegalStateException("interface name " + bridgePort + " is longer than "
+                    + LabPlan.MAX_INTERFACE_NAME_LENGTH + " characters");
+        }
+        String switchNamespace = lab.switchNamespace();
+        Netns.ip(switchNamespace, "link", "add", "name", bridgePort, "type", "veth", "peer", "name", name, "netns", namespace());
+        Netns.ip(switchNamespace, "link", "set", bridgePort, "master", first.bridge(), "up");
+        // Sysctls while the interface is down, as for every lab host: it must never answer ARP for a VIP.
+        LabNetwork.sysctl(namespace(), false, List.of("net.ipv4.conf." + name + ".arp_ignore=1",
+                "net.ipv4.conf." + name + ".arp_announce=2", "net.ipv4.conf.all.rp_filter=2",
+                "net.ipv4.conf." + first.name() + ".rp_filter=2", "net.ipv4.conf." + name + ".rp_filter=2"));
+        if (!lab.offloads()) {
+            LabNetwork.ethtoolOffloadsOff(namespace(), name);
+            LabNetwork.ethtoolOffloadsOff(switchNamespace, bridgePort);
+        }
+        Netns.ip(namespace(), "address", "add", cidr, "dev", name);
+        Netns.ip(namespace(), "link", "set", name, "up");
+        String subnet = first.segment().subnet();
+        Netns.ip(namespace(), "route", "add", subnet, "dev", first.name(), "src", first.ip(), "table", FIRST_ADDRESS_TABLE);
+        Netns.ip(namespace(), "rule", "add", "from", first.ip(), "table", FIRST_ADDRESS_TABLE);
+        Netns.ip(namespace(), "route", "add", subnet, "dev", name, "src", address, "table", SECOND_ADDRESS_TABLE);
+        Netns.ip(namespace(), "rule", "add", "from", address, "table", SECOND_ADDRESS_TABLE);
+        Netns.ip(namespace(), "route", "replace", "default", "via", gateway().orElseThrow(), "dev", name);
+        String mac = LabNetwork.parseBriefLinks(Netns.ip(namespace(), "-br", "link", "show", "dev", name).stdout()).get(name);
+        return new LabInterface(name, first.segment(), cidr, mac, first.bridge(), bridgePort);
     }
 
     /**

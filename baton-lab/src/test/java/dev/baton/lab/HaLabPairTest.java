@@ -34,4 +34,19 @@ class HaLabPairTest {
         assertEquals(HaLabPair.PRIMARY, HaLabPair.other(HaLabPair.BACKUP));
         assertEquals("198.51.100.2", HaLabPair.ip("198.51.100.2/24"));
     }
+
+    @Test
+    void alternatesGoOnTheirServersLineOnly() {
+        String servers = """
+                    servers:
+                      - { address: 198.51.100.11, weight: 1 }
+                      - { address: 198.51.100.12, weight: 1 }
+                """;
+        assertEquals("""
+                    servers:
+                      - { address: 198.51.100.11, alternates: [198.51.100.31, 198.51.100.32], weight: 1 }
+                      - { address: 198.51.100.12, weight: 1 }
+                """, HaLabPair.withAlternates(servers, java.util.Map.of("198.51.100.11", java.util.List.of("198.51.100.31", "198.51.100.32"),
+                "198.51.100.12", java.util.List.of())));
+    }
 }
