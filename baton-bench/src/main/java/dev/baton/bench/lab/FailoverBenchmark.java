@@ -150,8 +150,13 @@ public final class FailoverBenchmark {
                 active = result.toRouter();
             }
         } catch (RuntimeException e) {
+            // The lab is closed by now (the try's resource); what the routers logged is still on disk.
             if (pair != null) {
-                System.out.println("==== router logs ====\n" + pair.logs());
+                try {
+                    System.out.println("==== router logs ====\n" + pair.logs());
+                } catch (RuntimeException logsUnreadable) {
+                    e.addSuppressed(logsUnreadable);
+                }
             }
             throw e;
         } finally {
