@@ -119,46 +119,46 @@ public final class FailoverBenchmark {
         FailoverRound baseline;
         try (HaLabPair built = HaLabPair.build()) {
             pair = built;
-            pair.useDefaultTimers(); // the figures are those of the product's defaults (t2 = 60 ms)
-            System.out.print(pair.lab().describe());
-            pair.startPair(MANUAL);
-            System.out.println("pair up: r0 ACTIVE, r1 a synchronized STANDBY; r0's configuration:\n"
-                    + pair.config(PRIMARY, MANUAL).strip().indent(4));
-            int active = PRIMARY;
-            baseline = baselineRound(active);
-            System.out.println(FailoverReport.roundLine(baseline));
-            for (int round = 1; round <= options.rounds(); round++) {
-                FailoverRound result = killRound(round, active);
-                kills.add(result);
-                System.out.println(FailoverReport.roundLine(result));
-                active = result.toRouter();
-            }
-            for (int round = 1; round <= options.switchovers(); round++) {
-                FailoverRound result = switchoverRound(round, active);
-                switchovers.add(result);
-                System.out.println(FailoverReport.roundLine(result));
-                active = result.toRouter();
-            }
-            if (options.cuts() > 0) {
-                startPairWithReachability();
-                active = PRIMARY;
-            }
-            for (int round = 1; round <= options.cuts(); round++) {
-                FailoverRound result = cutRound(round, active);
-                cuts.add(result);
-                System.out.println(FailoverReport.roundLine(result));
-                active = result.toRouter();
-            }
-        } catch (RuntimeException e) {
-            // The lab is closed by now (the try's resource); what the routers logged is still on disk.
-            if (pair != null) {
+            try {
+                pair.useDefaultTimers(); // the figures are those of the product's defaults (t2 = 60 ms)
+                System.out.print(pair.lab().describe());
+                pair.startPair(MANUAL);
+                System.out.println("pair up: r0 ACTIVE, r1 a synchronized STANDBY; r0's configuration:\n"
+                        + pair.config(PRIMARY, MANUAL).strip().indent(4));
+                int active = PRIMARY;
+                baseline = baselineRound(active);
+                System.out.println(FailoverReport.roundLine(baseline));
+                for (int round = 1; round <= options.rounds(); round++) {
+                    FailoverRound result = killRound(round, active);
+                    kills.add(result);
+                    System.out.println(FailoverReport.roundLine(result));
+                    active = result.toRouter();
+                }
+                for (int round = 1; round <= options.switchovers(); round++) {
+                    FailoverRound result = switchoverRound(round, active);
+                    switchovers.add(result);
+                    System.out.println(FailoverReport.roundLine(result));
+                    active = result.toRouter();
+                }
+                if (options.cuts() > 0) {
+                    startPairWithReachability();
+                    active = PRIMARY;
+                }
+                for (int round = 1; round <= options.cuts(); round++) {
+                    FailoverRound result = cutRound(round, active);
+                    cuts.add(result);
+                    System.out.println(FailoverReport.roundLine(result));
+                    active = result.toRouter();
+                }
+            } catch (RuntimeException e) {
+                // Read while the lab is still open: closing it removes the routers' logs with its work directory.
                 try {
                     System.out.println("==== router logs ====\n" + pair.logs());
                 } catch (RuntimeException logsUnreadable) {
                     e.addSuppressed(logsUnreadable);
                 }
+                throw e;
             }
-            throw e;
         } finally {
             pair = null;
         }
