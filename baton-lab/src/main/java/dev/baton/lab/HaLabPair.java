@@ -78,6 +78,8 @@ public final class HaLabPair implements AutoCloseable {
     private final List<LabRouter> started = new ArrayList<>();
     /** {@code table.capacity} of routers started from now on (a small table lets a flood fill it). */
     private int tableCapacity = LabRouter.TABLE_CAPACITY;
+    /** {@code table.per-source-limit} of routers started from now on, or -1 for the product's default. */
+    private int perSourceLimit = -1;
 
     private HaLabPair(Lab lab, Path keyFile) {
         this.lab = lab;
@@ -159,6 +161,16 @@ public final class HaLabPair implements AutoCloseable {
         tableCapacity = capacity;
     }
 
+    /**
+     * Sets {@code table.per-source-limit} for the routers started from now on (the product's default, 1,024, unless
+     * set): the lab's clients are one address each, and a run that opens hundreds of connections a round on one
+     * router for many rounds holds more entries per address than the default lets one client have (closed entries
+     * count until they expire).
+     */
+    public void perSourceLimit(int limit) {
+        perSourceLimit = limit;
+    }
+
     /** Keys added to the echo service of the routers started from now on (YAML lines indented 4 spaces); "" for none. */
     private String serviceSettings = "";
     /** Top-level sections added to router {@code index}'s configuration from now on (YAML), e.g. {@code reachability}. */
@@ -197,6 +209,7 @@ public final class HaLabPair implements AutoCloseable {
         extraSections = index -> "";
         alternates.clear();
         tableCapacity = LabRouter.TABLE_CAPACITY;
+        perSourceLimit = -1;
     }
 
     /** Router {@code index}'s configuration: role by index, {@code failback}, links over the server segment and the cable. */
@@ -212,7 +225,8 @@ public final class HaLabPair implements AutoCloseable {
         String yaml = LabRouter.haConfig(lab, self, socket(index), List.of(
                 new LabRouter.Service("echo", "tcp", List.of(ECHO_PORT), "wrr", "0s", List.of())),
                 1, RING, peering);
-        yaml = yaml.replace("table: { capacity: " + LabRouter.TABLE_CAPACITY + " }", "table: { capacity: " + tableCapacity + " }");
+        yaml = yaml.replace("table: { capacity: " + LabRouter.TABLE_CAPACITY + " }", "table: { capacity: " + tableCapacity
+                + (perSourceLimit < 0 ? "" : ", per-source-limit: " + perSourceLimit) + " }");
         if (!serviceSettings.isEmpty()) {
             // The lab has one service: its keys end with the server list.
             yaml = yaml.replace("    servers:\n", serviceSettings + "    servers:\n");

@@ -289,6 +289,9 @@ public final class FailoverBenchmark {
     private void startPairWithReachability() throws IOException {
         pair.stopAll();
         pair.destroyClientConnections();
+        // No router restarts between cuts, so the one client address's closed entries of every round stay counted
+        // until they expire: past five rounds of 200 they would exceed the default per-source limit (1,024).
+        pair.perSourceLimit(0);
         String timing = "interval: " + CUT_INTERVAL_MS + "ms, timeout: 100ms, rise: 2, fall: " + CUT_FALL;
         pair.serviceSettings("    health-check: { type: tcp, port: " + HaLabPair.ECHO_PORT + ", " + timing + " }\n");
         String servers = pair.lab().servers().stream()
@@ -379,7 +382,11 @@ public final class FailoverBenchmark {
             clients.awaitReady(HaLabPair.SETTLE_TIMEOUT);
             String ready = clients.readyLine();
             if (!ready.equals("READY connected=" + options.connections() + " failed=0")) {
-                throw new IllegalStateException("not every connection got going: " + ready);
+                // The client's own account says why (refused, timed out, reset): worth the run's few seconds.
+                List<Map<String, Object>> broken = EchoLoad.finish(clients).brokenConnections();
+                throw new IllegalStateException("not every connection got going: " + ready + "; e.g. "
+                        + broken.subList(0, Math.min(3, broken.size())) + "; active drops: "
+                        + pair.router(activeRouter()).stats().get("drops"));
             }
             HaLabPair.pause(options.steady().toMillis());
             return clients;
@@ -387,6 +394,11 @@ public final class FailoverBenchmark {
             clients.close();
             throw e;
         }
+    }
+
+    /** The router that says it is active now (router 0 if neither does). */
+    private int activeRouter() {
+        return "ACTIVE".equals(pair.state(other(PRIMARY))) ? other(PRIMARY) : PRIMARY;
     }
 
     private static FailoverRound withStandbyReady(FailoverRound r, long readyMs) {

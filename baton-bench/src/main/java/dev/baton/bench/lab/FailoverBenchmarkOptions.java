@@ -24,7 +24,7 @@ public record FailoverBenchmarkOptions(int rounds, int switchovers, int cuts, in
             usage: bench/failover.sh [options]
               --rounds N          kill -9 failovers, alternating between the routers (default 20, 1..50)
               --switchovers N     operator switchovers after them, under the same load (default 5, 0..20)
-              --cuts N            then server-segment cuts (link 637) handed over by reachability (default 0, 0..20)
+              --cuts N            then server-segment cuts (link 637) handed over by reachability (default 10, 0..20)
               --connections N     long-lived echo connections, a message every 20 ms each (default 200, 1..500)
               --steady-ms MS      load before each failure (default 1500, 500..10000)
               --after-ms MS       load after each failure (default 3500, 1000..20000)
@@ -48,7 +48,7 @@ public record FailoverBenchmarkOptions(int rounds, int switchovers, int cuts, in
     }
 
     public static FailoverBenchmarkOptions defaults() {
-        return new FailoverBenchmarkOptions(20, 5, 0, 200, Duration.ofMillis(1_500), Duration.ofMillis(3_500), 0.5,
+        return new FailoverBenchmarkOptions(20, 5, 10, 200, Duration.ofMillis(1_500), Duration.ofMillis(3_500), 0.5,
                 Duration.ofSeconds(180));
     }
 

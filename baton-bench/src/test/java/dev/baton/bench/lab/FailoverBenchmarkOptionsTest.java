@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class FailoverBenchmarkOptionsTest {
 
     @Test
-    void noArgumentsGiveTwentyKillsFiveSwitchoversNoCutsAndTwoHundredConnections() {
+    void noArgumentsGiveTwentyKillsFiveSwitchoversTenCutsAndTwoHundredConnections() {
         FailoverBenchmarkOptions o = FailoverBenchmarkOptions.parse();
         assertEquals(20, o.rounds());
         assertEquals(5, o.switchovers());
-        assertEquals(0, o.cuts());
+        assertEquals(10, o.cuts());
         assertEquals(200, o.connections());
         assertEquals(Duration.ofMillis(1_500), o.steady());
         assertEquals(Duration.ofMillis(5_000), o.loadDuration());
