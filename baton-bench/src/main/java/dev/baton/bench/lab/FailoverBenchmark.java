@@ -223,10 +223,7 @@ public final class FailoverBenchmark {
                 List<Instant> old = oldFrames.stopAndCollect();
                 lastOld = old.isEmpty() ? Optional.empty() : Optional.of(old.getLast());
             }
-            if (!pair.awaitUpstreamSendsTo(standby, UPSTREAM_TIMEOUT)) {
-                System.out.println("NOTE: the upstream still does not send VIP traffic to router " + standby + ": "
-                        + pair.upstreamNeighbour());
-            }
+            noteIfTheUpstreamHasNotMoved(standby);
             EchoLoad load = EchoLoad.finish(clients);
             Map<String, Object> takeover = pair.lastTakeover(standby).orElse(Map.of());
             measured = new FailoverRound(number, FailoverRound.Kind.KILL, active, standby, killedAt, firstNew, lastOld,
@@ -265,10 +262,7 @@ public final class FailoverBenchmark {
             }
             pair.awaitSynchronizedStandby(active);
             long readyMs = Duration.between(commandAt, Instant.now()).toMillis();
-            if (!pair.awaitUpstreamSendsTo(standby, UPSTREAM_TIMEOUT)) {
-                System.out.println("NOTE: the upstream still does not send VIP traffic to router " + standby + ": "
-                        + pair.upstreamNeighbour());
-            }
+            noteIfTheUpstreamHasNotMoved(standby);
             EchoLoad load = EchoLoad.finish(clients);
             Map<String, Object> takeover = pair.lastTakeover(standby).orElse(Map.of());
             measured = new FailoverRound(number, FailoverRound.Kind.SWITCHOVER, active, standby, commandAt, firstNew,
@@ -332,10 +326,7 @@ public final class FailoverBenchmark {
                     firstNew = newFrames.awaitFirstFrame(FIRST_FRAME_TIMEOUT);
                 }
                 pair.awaitVip(active, STANDBY_STATE, "router " + active + " STANDBY after handing the VIP over", TAKEOVER_TIMEOUT);
-                if (!pair.awaitUpstreamSendsTo(standby, UPSTREAM_TIMEOUT)) {
-                    System.out.println("NOTE: the upstream still does not send VIP traffic to router " + standby + ": "
-                            + pair.upstreamNeighbour());
-                }
+                noteIfTheUpstreamHasNotMoved(standby);
                 EchoLoad load = EchoLoad.finish(clients);
                 Map<String, Object> takeover = pair.lastTakeover(standby).orElse(Map.of());
                 measured = new FailoverRound(number, FailoverRound.Kind.CUT, active, standby, cutAt, firstNew, Optional.empty(),
@@ -393,6 +384,14 @@ public final class FailoverBenchmark {
         } catch (RuntimeException e) {
             clients.close();
             throw e;
+        }
+    }
+
+    /** Waits a little for the upstream to send VIP traffic to {@code router}; notes it in the output if it does not. */
+    private void noteIfTheUpstreamHasNotMoved(int router) {
+        if (!pair.awaitUpstreamSendsTo(router, UPSTREAM_TIMEOUT)) {
+            System.out.println("NOTE: the upstream still does not send VIP traffic to router " + router + ": "
+                    + pair.upstreamNeighbour());
         }
     }
 
