@@ -95,11 +95,13 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final LocalLinks localLinks;
 
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final HaEventLog events = new HaEventLog(System::currentTimeMillis);
+    private final HaEventLog events;
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
     /** The reach-ability manager's seat (RM 230), or {@code null} when the configuration has no reachability set. */
     private final ReachabilitySeat reachability;
+    /** The operator's drains and weights, kept identical on every router (SERVER_SETTINGS). */
+    private final OperatorSettingsSeat operatorSettings;
     /** Reachability chunks from peers while this router has no reachability set (nothing to compare them with). */
     private long reachabilityChunksIgnored;
     /** This run's incarnation (from the state directory's counter): what a peer must echo. */
@@ -152,15 +154,18 @@ public final class HaAgent implements Agent, AutoCloseable {
      */
     public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
                    MillisClock clock, LinkWatcher links) throws IOException {
-        this(config, dataplane, replication, key, incarnation, clock, links, PeerSockets.UDP);
+        this(config, dataplane, replication, key, incarnation, clock, links, PeerSockets.UDP, System::currentTimeMillis);
     }
 
     /**
-     * As above, over the given sockets: UDP in a router, an in-memory network with injected faults in the
-     * simulation tests.
+     * As above, over the given sockets (UDP in a router, an in-memory network with injected faults in the simulation
+     * tests) and with the given wall clock (epoch milliseconds: event times, and the versions of an operator's
+     * settings; the agent's own clock is monotonic).
      */
     public HaAgent(BatonConfig config, Dataplane dataplane, Replication replication, PeerKey key, long incarnation,
-                   MillisClock clock, LinkWatcher links, PeerSockets sockets) throws IOException {
+                   MillisClock clock, LinkWatcher links, PeerSockets sockets, java.util.function.LongSupplier wallClockMs)
+            throws IOException {
+        this.events = new HaEventLog(wallClockMs);
         if (incarnation == 0) {
             throw new IllegalArgumentException("incarnation 0 means \"none heard\" in an echo; runs count from 1");
         }
@@ -217,12 +222,15 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         this.reachability = config.reachability().map(r -> new ReachabilitySeat(reachabilityManager(config, r, peers, groups.length),
                 groups, peers, messages, events, new ReachabilityAgent())).orElse(null);
+        this.operatorSettings = new OperatorSettingsSeat(settings.routerNumber(), dataplane.services(), dataplane.health(), peers,
+                messages, events);
         this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);
         if (reachability != null) {
             reachability.registerCounters(dataplane.counters(), read -> query(read));
         }
+        operatorSettings.registerCounters(dataplane.counters(), read -> query(read));
         lastCycleMs = nowMs;
         builtAtMs = nowMs;
     }
@@ -388,6 +396,7 @@ public final class HaAgent implements Agent, AutoCloseable {
         if (reachability != null) {
             work += reachability.poll(nowMs);
         }
+        work += operatorSettings.poll(nowMs);
         profile.end(PHASE_MONITORS);
         // Last: a heartbeat carries the state this cycle ended in. Sent before a state change (a link lost, a
         // timer expired), it would tell the peers "active" after the GAVE_UP that follows it.
@@ -487,10 +496,16 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
 
         @Override
+        public void serverSettings(int peer, dev.baton.peer.ServerSettingsFlyweight message, long nowMs) {
+            operatorSettings.onMessage(peer, message, nowMs);
+        }
+
+        @Override
         public void peerRestarted(int peer, long nowMs) {
             if (reachability != null) {
                 reachability.peerRestarted(peer);
             }
+            operatorSettings.peerRestarted(peer);
             for (VipUnit group : groups) {
                 group.dumpCompleteWorkers[peer] = 0;
                 toEveryShard(ShardCommands.Kind.FORGET_PEER, 0, 0, group.index, peer, nowMs);
@@ -805,6 +820,36 @@ public final class HaAgent implements Agent, AutoCloseable {
         if (reachability != null) {
             reachability.manager().elementHealth(index, health);
         }
+    }
+
+    /**
+     * An operator drained or undrained server {@code serverId} here ({@code baton ctl drain}): on the board the
+     * workers read, and to every peer. Agent thread ({@link #query}).
+     */
+    public Void drain(int serverId, boolean drained) {
+        operatorSettings.drain(serverId, drained, clock.nowMs());
+        return null;
+    }
+
+    /** An operator set server {@code serverId}'s weight here ({@code baton ctl weight}). Agent thread ({@link #query}). */
+    public Void weight(int serverId, int weight) {
+        operatorSettings.weight(serverId, weight, clock.nowMs());
+        return null;
+    }
+
+    /** The drains and weights an operator set, here or on a peer, with their stamps. Agent thread ({@link #query}). */
+    public java.util.Map<String, Object> serverSettingsStatus() {
+        return operatorSettings.status();
+    }
+
+    /** The drains and weights this router holds (each a stamped register), read on the agent thread. */
+    public dev.baton.sync.OperatorSettings serverSettings() {
+        return operatorSettings.registers();
+    }
+
+    /** The operator's settings' seat. Agent thread. */
+    OperatorSettingsSeat operatorSettings() {
+        return operatorSettings;
     }
 
     /** This router's reach-ability manager, or {@code null} without a reachability section. Agent thread. */

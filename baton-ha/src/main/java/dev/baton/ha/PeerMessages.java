@@ -16,6 +16,7 @@ import dev.baton.peer.MessageVerifier;
 import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerMessageBuffer;
 import dev.baton.peer.ReachabilityReportFlyweight;
+import dev.baton.peer.ServerSettingsFlyweight;
 import dev.baton.peer.ServiceNoticeFlyweight;
 import dev.baton.reachability.ReportChunks;
 
@@ -63,6 +64,9 @@ final class PeerMessages implements AutoCloseable {
 
         /** A valid chunk of a peer's reachability report (RM 230); the flyweight is valid only during the call. */
         void reachabilityChunk(int peer, ReachabilityReportFlyweight chunk, long nowMs);
+
+        /** A valid SERVER_SETTINGS message (an operator's drains and weights); the flyweight is valid only during the call. */
+        void serverSettings(int peer, ServerSettingsFlyweight settings, long nowMs);
     }
 
     private final Peers peers;
@@ -81,6 +85,7 @@ final class PeerMessages implements AutoCloseable {
     private final KeepAliveFlyweight keepAliveIn = new KeepAliveFlyweight();
     private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
     private final ReachabilityReportFlyweight reachabilityIn = new ReachabilityReportFlyweight();
+    private final ServerSettingsFlyweight settingsIn = new ServerSettingsFlyweight();
     private final MessageRing.Handler outboundHandler = this::sendSync;
     private final PeerTransport.MessageHandler messageHandler = this::onMessage;
     /** Per peer: the link replication uses, the first alive one (updated on link events). */
@@ -169,6 +174,13 @@ final class PeerMessages implements AutoCloseable {
                     return;
                 }
                 listener.reachabilityChunk(peer, reachabilityIn, nowMs);
+            }
+            case SERVER_SETTINGS -> {
+                if (!settingsIn.wrap(segment, offset, length).valid()) {
+                    malformedMessages++; // a record out of range: the whole message is dropped
+                    return;
+                }
+                listener.serverSettings(peer, settingsIn, nowMs);
             }
         }
     }
@@ -352,6 +364,28 @@ final class PeerMessages implements AutoCloseable {
         out.wrap(transport.sendBuffer().segment(), PeerHeaderFlyweight.PAYLOAD_OFFSET, length);
         report.write(chunk, out);
         transport.sendOnEveryLink(peers.routerId(peer), MessageType.REACHABILITY_REPORT, length, nowMs);
+    }
+
+    /** The send buffer's segment, where a payload is written at {@code PeerHeaderFlyweight.PAYLOAD_OFFSET}. */
+    java.lang.foreign.MemorySegment sendBuffer() {
+        return transport.sendBuffer().segment();
+    }
+
+    /**
+     * The SERVER_SETTINGS payload of {@code length} bytes already in {@link #sendBuffer()} to peer {@code peer},
+     * over every link: an operator's drain must not wait for a link failure to be noticed.
+     */
+    void sendServerSettings(int peer, int length, long nowMs) {
+        transport.sendOnEveryLink(peers.routerId(peer), MessageType.SERVER_SETTINGS, length, nowMs);
+    }
+
+    /** Keep-alives sent to peer {@code peer} so far, over all its links. */
+    long heartbeatsSentTo(int peer) {
+        long sent = 0;
+        for (dev.baton.keepalive.LinkStatus link : keepAlive.status(peers.routerId(peer)).links()) {
+            sent += link.heartbeatsSent();
+        }
+        return sent;
     }
 
     /** The same notice to every peer. */

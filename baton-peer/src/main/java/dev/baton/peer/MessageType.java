@@ -43,7 +43,13 @@ public enum MessageType {
      * reachability set and which elements it reaches now, so the active RM can order the routers.
      */
     REACHABILITY_REPORT(13, ReachabilityReportFlyweight.FIXED_LENGTH, ReachabilityReportFlyweight.RECORD_LENGTH,
-            ReachabilityReportFlyweight.COUNT_OFFSET);
+            ReachabilityReportFlyweight.COUNT_OFFSET),
+    /**
+     * An operator's run-time settings of servers (drain, weight) as last-writer-wins registers, so that every
+     * router holds them and a takeover keeps them (the configuration tables the SM 220 keeps identical).
+     */
+    SERVER_SETTINGS(14, ServerSettingsFlyweight.FIXED_LENGTH, ServerSettingsFlyweight.RECORD_LENGTH,
+            ServerSettingsFlyweight.COUNT_OFFSET);
 
     private static final MessageType[] BY_CODE = new MessageType[16];
 
@@ -97,7 +103,7 @@ public enum MessageType {
 
     /**
      * The Service Id that the sync and notice payloads start with (a sync stream id for the sync types, a VIP
-     * index for the notices; KEEPALIVE and REACHABILITY_REPORT have none; {@code docs/protocol.md}): read before
+     * index for the notices; KEEPALIVE, REACHABILITY_REPORT and SERVER_SETTINGS have none; {@code docs/protocol.md}): read before
      * the message is routed to the flyweight that owns it. The caller has checked that at least 4 payload bytes are there.
      */
     public static int leadingServiceId(MemorySegment segment, long payloadOffset) {

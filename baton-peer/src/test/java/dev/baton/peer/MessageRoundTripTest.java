@@ -162,16 +162,34 @@ class MessageRoundTripTest {
                     assertEquals(i % 3, report.health(i));
                 }
             }
+            case SERVER_SETTINGS -> {
+                ServerSettingsFlyweight settings = new ServerSettingsFlyweight().wrap(segment, at, length);
+                assertTrue(settings.valid());
+                assertEquals(type.maxRecords(), settings.recordCount());
+                for (int i = 0; i < settings.recordCount(); i++) {
+                    byte[] name = TestPeers.serviceName(i);
+                    assertEquals(name.length, settings.serviceLength(i));
+                    for (int b = 0; b < name.length; b++) {
+                        assertEquals(name[b], settings.serviceByte(i, b));
+                    }
+                    assertEquals(0xC633_640B + i, settings.address(i));
+                    assertEquals(4_000_000_000L + i, settings.version(i), "unsigned 32 bits");
+                    assertEquals(0xFFFF_FFFFL - i, settings.origin(i), "unsigned 32 bits");
+                    assertEquals(i % 2 == 0 ? ServerSettingsFlyweight.CONFIGURED_WEIGHT : i * 30, settings.weight(i));
+                    assertEquals(i % 3 == 0, settings.drained(i));
+                }
+            }
         }
     }
 
     @Test
     void typeCodesAreExplicitUniqueAndStable() {
-        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+        int[] expected = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
         MessageType[] inOrder = {MessageType.KEEPALIVE, MessageType.SYNC_REQUEST, MessageType.SYNC_BATCH,
                 MessageType.SYNC_END, MessageType.UPDATE_BATCH, MessageType.ACK, MessageType.NACK,
                 MessageType.SWITCHOVER_QUERY, MessageType.SWITCHOVER_ACCEPT, MessageType.GAVE_UP,
-                MessageType.TAKEOVER_REQUEST, MessageType.SWITCHOVER_DECLINE, MessageType.REACHABILITY_REPORT};
+                MessageType.TAKEOVER_REQUEST, MessageType.SWITCHOVER_DECLINE, MessageType.REACHABILITY_REPORT,
+                MessageType.SERVER_SETTINGS};
         Set<Integer> codes = new HashSet<>();
         for (int i = 0; i < inOrder.length; i++) {
             assertEquals(expected[i], inOrder[i].code(), inOrder[i].name());
@@ -179,7 +197,7 @@ class MessageRoundTripTest {
             assertTrue(codes.add(inOrder[i].code()));
         }
         assertEquals(null, MessageType.fromCode(0));
-        assertEquals(null, MessageType.fromCode(14));
+        assertEquals(null, MessageType.fromCode(15));
         assertEquals(null, MessageType.fromCode(255));
     }
 
@@ -189,6 +207,7 @@ class MessageRoundTripTest {
         assertEquals(58, MessageType.SYNC_BATCH.maxRecords());
         assertEquals(50, MessageType.UPDATE_BATCH.maxRecords());
         assertEquals(50, MessageType.REACHABILITY_REPORT.maxRecords());
+        assertEquals(29, MessageType.SERVER_SETTINGS.maxRecords());
         for (MessageType type : MessageType.values()) {
             assertTrue(type.payloadLength(type.maxRecords()) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH, type.name());
         }

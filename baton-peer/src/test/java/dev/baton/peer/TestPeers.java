@@ -121,6 +121,16 @@ final class TestPeers {
                 }
                 yield type.payloadLength(count);
             }
+            case SERVER_SETTINGS -> {
+                int count = type.maxRecords();
+                ServerSettingsFlyweight settings = new ServerSettingsFlyweight().wrap(segment, at, type.payloadLength(count))
+                        .count(count);
+                for (int i = 0; i < count; i++) {
+                    settings.record(i, serviceName(i), 0xC633_640B + i, 4_000_000_000L + i, 0xFFFF_FFFFL - i,
+                            i % 2 == 0 ? ServerSettingsFlyweight.CONFIGURED_WEIGHT : i * 30, i % 3 == 0);
+                }
+                yield type.payloadLength(count);
+            }
         };
         return composer.compose(buffer, destination, type, 0, payload);
     }
@@ -128,6 +138,12 @@ final class TestPeers {
     /** Element {@code i}'s name in {@link #compose}'s REACHABILITY_REPORT: the longest allowed for i = 0. */
     static byte[] reachabilityName(int i) {
         String name = i == 0 ? "upstream-615.example:a_b" : "server-" + i;
+        return name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Record {@code i}'s service in {@link #compose}'s SERVER_SETTINGS: the longest allowed for i = 0. */
+    static byte[] serviceName(int i) {
+        String name = i == 0 ? "web-frontend.eu_west-1.example12" : "svc" + i;
         return name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 

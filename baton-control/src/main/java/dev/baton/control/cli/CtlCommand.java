@@ -202,7 +202,8 @@ final class CtlCommand {
     }
 
     @Command(name = "drain", description = "No new connections to a server of a service; its established connections "
-            + "continue. Lasts until undrain or a restart.%nExample: baton ctl drain web 198.51.100.11")
+            + "continue. Reaches every router of the group; lasts until undrain or until every router restarted.%n"
+            + "Example: baton ctl drain web 198.51.100.11")
     static final class Drain extends OnServer {
         @Override
         String command() {
@@ -219,7 +220,8 @@ final class CtlCommand {
         }
     }
 
-    @Command(name = "weight", description = "Set a server's share of new connections (0..1000) until a restart.%n"
+    @Command(name = "weight", description = "Set a server's share of new connections (0..1000) on every router of the group,%n"
+            + "until changed or until every router restarted.%n"
             + "Example: baton ctl weight web 198.51.100.11 5")
     static final class Weight extends OnServer {
         @Parameters(index = "2", description = "the new weight, 0..1000")

@@ -92,8 +92,20 @@ public final class RouterDaemon implements AutoCloseable {
                 plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, ConnectionListener.NONE);
             }
             this.inspector = new Inspector(plane);
-            this.servers = new ServerAdmin(plane);
             HaAgent feedTo = ha;
+            // With peers, an operator's drain and weight go through the HA agent, which sends them to every peer so
+            // that a takeover keeps them; alone, straight onto the board.
+            this.servers = ha == null ? new ServerAdmin(plane) : new ServerAdmin(plane, new ServerAdmin.Settings() {
+                @Override
+                public void drain(int serverId, boolean drained) {
+                    feedTo.query(() -> feedTo.drain(serverId, drained));
+                }
+
+                @Override
+                public void weight(int serverId, int weight) {
+                    feedTo.query(() -> feedTo.weight(serverId, weight));
+                }
+            });
             // Health checks and the reachability set's probes, on a thread of their own; an element's verdict goes to
             // the HA agent's thread, where the reach-ability manager lives.
             this.checks = hasProbes(config) ? new HealthChecks(config, plane.services(), plane.health(),
@@ -328,6 +340,8 @@ public final class RouterDaemon implements AutoCloseable {
             watchdog.put("silence_limit_ms", dataplane.agentWatchdog().silenceLimitMs());
             watchdog.put("trips", dataplane.agentWatchdog().trips());
             ha.put("agent_watchdog", watchdog);
+            // Drains and weights an operator set, here or on a peer: every router holds them (SERVER_SETTINGS).
+            ha.put("server_settings", agent.query(agent::serverSettingsStatus));
             status.put("high_availability", ha);
         }
         return status;

@@ -13,45 +13,74 @@ import java.util.Map;
 /**
  * An operator's commands on one server of a service ({@code baton ctl drain}, {@code undrain}, {@code weight}):
  * a drained server gets no new connections while its established ones finish; a weight changes its share of new
- * connections from the next selection on. Drains go on the shared {@link ServerHealthBoard}; a weight goes to every
- * worker's scheduler (each worker owns its copy) and on the board for {@code ctl stats}. Runs on the control thread.
+ * connections from the next selection on. This class checks the command and names the server; a {@link Settings}
+ * carries it out: on a router that serves alone, straight onto the shared {@link ServerHealthBoard}, where every
+ * worker reads drains and weights at each duty cycle; with peers, on the HA agent's thread, which also sends it to
+ * every peer so that a takeover keeps it. Runs on the control socket's threads.
  */
 public final class ServerAdmin {
 
-    private final Dataplane dataplane;
+    /** Where an operator's setting of a server goes. Each call returns once the workers will see it. */
+    public interface Settings {
+        void drain(int serverId, boolean drained);
 
+        /** @param weight 0..{@link ServiceConfig.ServerConfig#MAX_WEIGHT} */
+        void weight(int serverId, int weight);
+    }
+
+    private final Dataplane dataplane;
+    private final Settings settings;
+
+    /** For a router that serves alone: settings go straight onto the board, one command at a time. */
     public ServerAdmin(Dataplane dataplane) {
+        this(dataplane, onTheBoard(dataplane.health()));
+    }
+
+    public ServerAdmin(Dataplane dataplane, Settings settings) {
         this.dataplane = dataplane;
+        this.settings = settings;
+    }
+
+    /**
+     * Settings written onto {@code board} by whichever control thread runs the command: the board has one writer
+     * per array, so commands from two clients at once take turns.
+     */
+    public static Settings onTheBoard(ServerHealthBoard board) {
+        return new Settings() {
+            @Override
+            public synchronized void drain(int serverId, boolean drained) {
+                board.drained(serverId, drained);
+            }
+
+            @Override
+            public synchronized void weight(int serverId, int weight) {
+                board.weightOverride(serverId, weight);
+            }
+        };
     }
 
     /** No new connections to {@code server} of {@code service}; its established ones go on. */
     public Map<String, Object> drain(String service, String server) {
         int id = serverId(service, server);
-        dataplane.health().drained(id, true);
+        settings.drain(id, true);
         return outcome(id, "drained: no new connections; its established connections continue");
     }
 
     /** Ends a drain: the server takes new connections again (when its health check and MAC allow). */
     public Map<String, Object> undrain(String service, String server) {
         int id = serverId(service, server);
-        dataplane.health().drained(id, false);
+        settings.drain(id, false);
         return outcome(id, "undrained: it takes new connections again");
     }
 
-    /** Sets the server's weight (0..1000; 0 takes no new connections, like a drain) until the router stops. */
+    /** Sets the server's weight (0..1000; 0 takes no new connections, like a drain). */
     public Map<String, Object> weight(String service, String server, int weight) {
         if (weight < 0 || weight > ServiceConfig.ServerConfig.MAX_WEIGHT) {
             throw new IllegalArgumentException("weight " + weight + " is not within 0.." + ServiceConfig.ServerConfig.MAX_WEIGHT
                     + "; for example: baton ctl weight " + service + " " + server + " 10");
         }
         int id = serverId(service, server);
-        for (int w = 0; w < dataplane.workerCount(); w++) {
-            dataplane.query(w, f -> {
-                f.schedulers().weight(id, weight);
-                return null;
-            });
-        }
-        dataplane.health().weightOverride(id, weight);
+        settings.weight(id, weight);
         return outcome(id, "weight " + weight + " (configured " + dataplane.services().serverWeight(id) + ")");
     }
 

@@ -39,7 +39,8 @@ public final class ServiceSchedulers {
 
     /**
      * Marks servers available exactly when their MAC is resolved and fresh, their weight is above zero, and the
-     * board admits them (not failing their health check, not drained).
+     * board admits them (not failing their health check, not drained); takes the weight an operator set on the
+     * board ({@code baton ctl weight}, here or replicated from a peer), or the configured one.
      */
     public void refreshAvailability(NeighbourTable neighbours, ServerHealthBoard health, long nowMs) {
         for (int s = 0; s < servers.length; s++) {
@@ -48,6 +49,11 @@ public final class ServiceSchedulers {
             boolean anyPrimary = false;
             for (int i = 0; i < set.size(); i++) {
                 int serverId = services.serverId(s, i);
+                int override = health.weightOverride(serverId);
+                int weight = override >= 0 ? override : services.serverWeight(serverId);
+                if (set.weight(i) != weight) {
+                    set.weight(i, weight); // from the next selection on
+                }
                 // A fallback server takes new connections only while no server of the service can.
                 boolean usable = (i < primaries || !anyPrimary) && set.weight(i) > 0 && health.admits(serverId)
                         && neighbours.resolved(services.neighbourOf(serverId, health.addressChoice(serverId)), nowMs);
@@ -79,11 +85,6 @@ public final class ServiceSchedulers {
 
     public void connectionClosed(int serverId) {
         servers[services.serviceOfServer(serverId)].connectionClosed(services.indexInService(serverId));
-    }
-
-    /** Changes a server's weight at run time (0 drains it: no new connections, existing ones continue). */
-    public void weight(int serverId, int weight) {
-        servers[services.serviceOfServer(serverId)].weight(services.indexInService(serverId), weight);
     }
 
     public Servers servers(int service) {

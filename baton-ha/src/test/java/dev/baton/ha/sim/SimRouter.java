@@ -35,6 +35,8 @@ final class SimRouter implements AutoCloseable {
     static final long S1_MAC = 0x02_00_00_00_01_11L;
     static final long S2_MAC = 0x02_00_00_00_01_12L;
     static final int LINKS = 2;
+    /** The simulated wall clock's time at simulated millisecond 0 (December 2026). */
+    static final long SIMULATED_EPOCH_MS = 1_796_000_000_000L;
     static final int PORT = 7_000;
 
     final int number;
@@ -100,8 +102,10 @@ final class SimRouter implements AutoCloseable {
                 p -> new MemoryPacketPort(p, itf.equals("front") ? frontMac : backMac)), clock::nowMs, false,
                 replication::extensionFor, hashSeeds);
         long incarnation = IncarnationStore.next(stateDirectory.resolve(name));
+        // The wall clock too follows the simulated one, so that a seed replays the same run (an operator's settings
+        // take their versions from it).
         this.agent = new HaAgent(config, dataplane, replication, key, incarnation, clock::nowMs, itf -> true,
-                network.sockets(name));
+                network.sockets(name), () -> SIMULATED_EPOCH_MS + clock.nowMs);
         this.agentInvoker = new AgentInvoker(agent);
         this.workerInvokers = new AgentInvoker[workers];
         for (int w = 0; w < workers; w++) {

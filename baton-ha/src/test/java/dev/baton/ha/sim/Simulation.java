@@ -135,6 +135,7 @@ public final class Simulation implements AutoCloseable {
     long freezes;
     long partitions;
     long switchovers;
+    long operatorSettings;
     boolean faults = true;
 
     public Simulation(long seed, Plan plan) throws Exception {
@@ -345,6 +346,8 @@ public final class Simulation implements AutoCloseable {
             switchover(r);
         } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000) {
             changeNetwork();
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000 + 1.0 / 1_000) {
+            operatorSetting(r);
         }
     }
 
@@ -354,6 +357,27 @@ public final class Simulation implements AutoCloseable {
             switchover(r);
         } else if (roll < 1.0 / 500 + 1.0 / 2_000) {
             changeNetwork();
+        } else if (roll < 1.0 / 500 + 1.0 / 2_000 + 1.0 / 1_000) {
+            operatorSetting(r);
+        }
+    }
+
+    /** An operator's drain, undrain or weight on a random server, given on router {@code r} (ctl drain, weight). */
+    private void operatorSetting(int r) {
+        if (!runs(r)) {
+            return;
+        }
+        int servers = routers[r].dataplane.services().totalServers();
+        int server = random.nextInt(servers);
+        operatorSettings++;
+        if (random.nextBoolean()) {
+            boolean drained = random.nextBoolean();
+            routers[r].agent.drain(server, drained);
+            trace(name(r) + " operator: server " + server + (drained ? " drained" : " undrained"));
+        } else {
+            int weight = random.nextInt(5);
+            routers[r].agent.weight(server, weight);
+            trace(name(r) + " operator: server " + server + " weight " + weight);
         }
     }
 
@@ -546,7 +570,32 @@ public final class Simulation implements AutoCloseable {
                 c.client(), c.clientPort(), SimRouter.VIP, 80) >= 0;
     }
 
+    /**
+     * After the quiet: every router holds the same operator settings (every register's version, origin and value),
+     * and each router's board, which its workers schedule by, shows them (SERVER_SETTINGS, docs/protocol.md).
+     */
+    private void checkOperatorSettings() {
+        dev.baton.sync.OperatorSettings first = routers[0].agent.serverSettings();
+        for (int r = 0; r < routers.length; r++) {
+            dev.baton.sync.OperatorSettings settings = routers[r].agent.serverSettings();
+            dev.baton.dataplane.service.ServerHealthBoard board = routers[r].dataplane.health();
+            for (int id = 0; id < settings.servers(); id++) {
+                String mine = settings.version(id) + "/" + settings.origin(id) + " " + settings.drained(id) + " " + settings.weight(id);
+                String theirs = first.version(id) + "/" + first.origin(id) + " " + first.drained(id) + " " + first.weight(id);
+                if (!mine.equals(theirs)) {
+                    fail("after " + plan.quietMs() + " quiet ms " + name(r) + " holds server " + id + "'s settings as " + mine
+                            + ", " + name(0) + " as " + theirs);
+                }
+                if (board.drained(id) != settings.drained(id) || board.weightOverride(id) != settings.weight(id)) {
+                    fail(name(r) + "'s board shows server " + id + " drained " + board.drained(id) + " weight "
+                            + board.weightOverride(id) + ", its settings " + mine);
+                }
+            }
+        }
+    }
+
     private void checkQuiet() {
+        checkOperatorSettings();
         int active = -1;
         for (int r = 0; r < routers.length; r++) {
             if (routers[r].state() == MonitorState.ACTIVE) {
@@ -633,7 +682,7 @@ public final class Simulation implements AutoCloseable {
     /** One line of what the run did, for the test's report. */
     String summary() {
         return "seed " + seed + ": " + takeovers + " takeovers, " + crashes + " crashes, " + freezes + " freezes, "
-                + partitions + " cuts, " + switchovers + " switch-overs, " + connections + " connections ("
+                + partitions + " cuts, " + switchovers + " switch-overs, " + operatorSettings + " operator settings, " + connections + " connections ("
                 + calmChecked + " in calm, checked), "
                 + network.sent + " datagrams (" + network.lost + " lost, " + network.duplicated + " duplicated)";
     }

@@ -13,6 +13,7 @@ import dev.baton.peer.PeerHeaderFlyweight;
 import dev.baton.peer.PeerKey;
 import dev.baton.peer.PeerMessageBuffer;
 import dev.baton.peer.ReachabilityReportFlyweight;
+import dev.baton.peer.ServerSettingsFlyweight;
 import dev.baton.peer.ReplayWindow;
 import dev.baton.peer.ServiceNoticeFlyweight;
 import dev.baton.peer.SyncBatchFlyweight;
@@ -166,6 +167,7 @@ class PeerMessageFuzzTest {
         private final NackFlyweight nack = new NackFlyweight();
         private final ServiceNoticeFlyweight notice = new ServiceNoticeFlyweight();
         private final ReachabilityReportFlyweight reachability = new ReachabilityReportFlyweight();
+        private final ServerSettingsFlyweight settings = new ServerSettingsFlyweight();
         private final ConnectionRecordFlyweight record = new ConnectionRecordFlyweight();
         /** Sink for every value read, so no read is optimized away. */
         long sum;
@@ -259,6 +261,20 @@ class PeerMessageFuzzTest {
                         assertTrue(reachability.firstIndex() + i < ReachabilityReportFlyweight.MAX_ELEMENTS);
                         sum += nameLength + reachability.nameByte(i, 0) + reachability.weight(i) + reachability.health(i)
                                 + (reachability.required(i) ? 1 : 0);
+                    }
+                }
+                case SERVER_SETTINGS -> {
+                    if (!settings.wrap(segment, offset, length).valid()) {
+                        return false;
+                    }
+                    for (int i = 0; i < settings.recordCount(); i++) {
+                        int serviceLength = settings.serviceLength(i);
+                        assertTrue(serviceLength >= 1 && serviceLength <= ServerSettingsFlyweight.SERVICE_LENGTH);
+                        assertTrue(settings.version(i) > 0 && settings.origin(i) > 0);
+                        int weight = settings.weight(i);
+                        assertTrue(weight <= ServerSettingsFlyweight.MAX_WEIGHT || weight == ServerSettingsFlyweight.CONFIGURED_WEIGHT);
+                        sum += serviceLength + settings.serviceByte(i, 0) + settings.address(i) + settings.version(i)
+                                + settings.origin(i) + weight + (settings.drained(i) ? 1 : 0);
                     }
                 }
             }

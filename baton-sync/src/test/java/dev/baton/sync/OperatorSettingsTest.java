@@ -1,0 +1,144 @@
+package dev.baton.sync;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The operator's settings as last-writer-wins registers: what wins, and that every order of delivery agrees. */
+class OperatorSettingsTest {
+
+    static final long NOW_S = 1_796_000_000L; // December 2026
+
+    @Test
+    void aLocalChangeKeepsTheOtherHalfOfTheRegister() {
+        OperatorSettings settings = new OperatorSettings(2, 1);
+        assertFalse(settings.set(0));
+        settings.weight(0, 7, NOW_S);
+        settings.drain(0, true, NOW_S);
+        assertTrue(settings.drained(0));
+        assertEquals(7, settings.weight(0));
+        settings.drain(0, false, NOW_S);
+        assertEquals(7, settings.weight(0), "an undrain keeps the operator's weight");
+        assertEquals(OperatorSettings.CONFIGURED, settings.weight(1));
+        assertEquals(1, settings.setCount());
+        assertEquals(1, settings.origin(0));
+    }
+
+    @Test
+    void versionsGrowWithinASecondAndFollowTheWallClockAcrossIt() {
+        OperatorSettings settings = new OperatorSettings(1, 1);
+        long first = settings.drain(0, true, NOW_S);
+        long second = settings.drain(0, false, NOW_S);
+        assertEquals(NOW_S, first);
+        assertEquals(NOW_S + 1, second, "two changes in one second still order");
+        assertEquals(NOW_S + 100, settings.drain(0, true, NOW_S + 100));
+    }
+
+    @Test
+    void aGreaterStampWinsThenTheOriginBreaksATie() {
+        OperatorSettings settings = new OperatorSettings(1, 5);
+        settings.drain(0, true, 100); // version 100, origin 5
+        assertFalse(settings.offer(0, 99, 9, false, 3), "older version");
+        assertFalse(settings.offer(0, 100, 4, false, 3), "same version, smaller origin");
+        assertFalse(settings.offer(0, 100, 5, false, 3), "the same stamp is not news");
+        assertTrue(settings.drained(0));
+        assertTrue(settings.offer(0, 100, 6, false, 3), "same version, greater origin");
+        assertFalse(settings.drained(0));
+        assertEquals(3, settings.weight(0));
+        assertTrue(settings.offer(0, 0xFFFF_FFFFL, 1, true, OperatorSettings.CONFIGURED), "unsigned: the largest version wins");
+        assertEquals(0xFFFF_FFFFL, settings.version(0));
+    }
+
+    @Test
+    void aRouterThatRestartedOrdersItsChangeAfterOneItHasNotHeardOfYet() {
+        OperatorSettings active = new OperatorSettings(1, 2);
+        active.drain(0, true, NOW_S); // drained on the active while the other router was down
+        OperatorSettings restarted = new OperatorSettings(1, 1); // empty: nothing heard yet
+        long undrain = restarted.drain(0, false, NOW_S + 30); // an operator undrains on it half a minute later
+        assertTrue(active.offer(0, undrain, 1, restarted.drained(0), restarted.weight(0)));
+        assertFalse(active.drained(0), "the later command wins, though its router had seen nothing");
+        assertFalse(restarted.offer(0, active.version(0) - 1, 2, true, OperatorSettings.CONFIGURED));
+    }
+
+    @Test
+    void aChangeAfterAnOfferIsNewerThanWhatWasOfferedEvenWithASlowClock() {
+        OperatorSettings settings = new OperatorSettings(1, 1);
+        settings.offer(0, NOW_S + 500, 2, true, 4); // a peer whose clock runs 500 s ahead
+        long mine = settings.drain(0, false, NOW_S);
+        assertEquals(NOW_S + 501, mine);
+        assertFalse(settings.drained(0));
+    }
+
+    @Test
+    void everyOrderOfDeliveryEndsInTheSameRegisters() {
+        Random random = new Random(20261206);
+        for (int round = 0; round < 200; round++) {
+            int servers = 4;
+            OperatorSettings[] routers = {new OperatorSettings(servers, 1), new OperatorSettings(servers, 2), new OperatorSettings(servers, 3)};
+            List<long[]> sent = new ArrayList<>(); // {router, server, version, origin, drained, weight}
+            for (int change = 0; change < 30; change++) {
+                int r = random.nextInt(3);
+                int s = random.nextInt(servers);
+                long wall = NOW_S + random.nextInt(5);
+                if (random.nextBoolean()) {
+                    routers[r].drain(s, random.nextBoolean(), wall);
+                } else {
+                    routers[r].weight(s, random.nextInt(12) - 1, wall);
+                }
+                sent.add(new long[]{r, s, routers[r].version(s), routers[r].origin(s), routers[r].drained(s) ? 1 : 0, routers[r].weight(s)});
+                // some deliveries now, in a random order, some lost (the periodic full send repairs them below)
+                if (random.nextInt(3) == 0) {
+                    Collections.shuffle(sent, random);
+                    for (long[] m : sent.subList(0, sent.size() / 2)) {
+                        routers[random.nextInt(3)].offer((int) m[1], m[2], m[3], m[4] == 1, (int) m[5]);
+                    }
+                }
+            }
+            // The full send: every router's every set register to every other, twice, in a random order.
+            List<long[]> full = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                for (int s = 0; s < servers; s++) {
+                    if (routers[r].set(s)) {
+                        full.add(new long[]{r, s, routers[r].version(s), routers[r].origin(s), routers[r].drained(s) ? 1 : 0, routers[r].weight(s)});
+                    }
+                }
+            }
+            full.addAll(new ArrayList<>(full));
+            Collections.shuffle(full, random);
+            for (long[] m : full) {
+                for (int to = 0; to < 3; to++) {
+                    if (to != m[0]) {
+                        routers[to].offer((int) m[1], m[2], m[3], m[4] == 1, (int) m[5]);
+                    }
+                }
+            }
+            for (int s = 0; s < servers; s++) {
+                for (int r = 1; r < 3; r++) {
+                    assertEquals(routers[0].version(s), routers[r].version(s), "round " + round + " server " + s);
+                    assertEquals(routers[0].origin(s), routers[r].origin(s));
+                    assertEquals(routers[0].drained(s), routers[r].drained(s));
+                    assertEquals(routers[0].weight(s), routers[r].weight(s));
+                }
+            }
+        }
+    }
+
+    @Test
+    void outOfRangeStampsAndWeightsAreRefused() {
+        OperatorSettings settings = new OperatorSettings(1, 1);
+        assertThrows(IllegalArgumentException.class, () -> settings.offer(0, 0, 1, true, 1));
+        assertThrows(IllegalArgumentException.class, () -> settings.offer(0, 1, 0, true, 1));
+        assertThrows(IllegalArgumentException.class, () -> settings.offer(0, 1L << 32, 1, true, 1));
+        assertThrows(IllegalArgumentException.class, () -> settings.weight(0, -2, NOW_S));
+        assertThrows(IllegalArgumentException.class, () -> new OperatorSettings(1, 0));
+        assertFalse(settings.set(0));
+    }
+}
