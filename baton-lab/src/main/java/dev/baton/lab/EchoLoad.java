@@ -38,6 +38,12 @@ public record EchoLoad(Map<String, Object> result) {
                 duration).withProbes(probeInterval));
     }
 
+    /** {@code connections} connections and a fresh one-message connection every {@code probeInterval}. */
+    public static EchoClients startWithProbes(Host client, int connections, Duration duration, Duration probeInterval) {
+        return EchoClients.start(client, EchoClients.Options.longLived(HaLabPair.VIP, HaLabPair.ECHO_PORT, connections,
+                duration).withProbes(probeInterval));
+    }
+
     /** {@code connections} fresh connections, each echoing one message, run to the end. */
     public static EchoLoad oneEchoEach(Host client, int connections) {
         return parse(EchoClients.run(client, EchoClients.Options.oneEchoEach(HaLabPair.VIP, HaLabPair.ECHO_PORT, connections)));

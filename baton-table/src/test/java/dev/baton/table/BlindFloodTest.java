@@ -208,6 +208,20 @@ class BlindFloodTest {
     }
 
     @Test
+    void entriesAStandbyLearnedCountTowardTheQuotaOnceItTakesOver() {
+        ConnectionTable standby = table(1_024).perSourceLimit(4);
+        int greedy = REAL_NET | 7;
+        for (int port = 0; port < 4; port++) {
+            assertTrue(standby.upsert(PROTOCOL_TCP, greedy, port, VIP, HTTP, 0, 1, TcpState.ESTABLISHED, T0, T0) >= 0);
+        }
+        assertEquals(4, standby.sourceEntries(greedy), "learned entries are counted");
+        // The standby takes over: the source's replicated connections hold its quota as they did on the old active.
+        assertEquals(ConnectionTable.SOURCE_LIMIT, standby.insert(PROTOCOL_TCP, greedy, 4, VIP, HTTP, 0, 1, TcpState.SYN_RECEIVED, T0));
+        assertTrue(standby.remove(PROTOCOL_TCP, greedy, 0, VIP, HTTP), "one of them ends");
+        assertTrue(standby.insert(PROTOCOL_TCP, greedy, 4, VIP, HTTP, 0, 1, TcpState.SYN_RECEIVED, T0) >= 0);
+    }
+
+    @Test
     void withoutAQuotaOneSourceMayHoldAnyNumber() {
         ConnectionTable table = table(1_024);
         for (int port = 0; port < 1_000; port++) {

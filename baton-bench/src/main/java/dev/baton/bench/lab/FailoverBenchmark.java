@@ -78,6 +78,10 @@ public final class FailoverBenchmark {
      */
     static final double CUT_DETECTION_MS = (CUT_FALL + 1) * CUT_INTERVAL_MS + CUT_HOLD_MS;
     private static final Duration CUT_TAKEOVER_TIMEOUT = Duration.ofSeconds(10);
+    /** In cut rounds, a fresh one-message connection this often: what the new active forwards first. */
+    static final Duration CUT_PROBE_INTERVAL = Duration.ofMillis(20);
+    /** Per cut round: from the cut to the new active's first segment of an established connection, ms (NaN: none seen). */
+    private final List<Double> cutEstablishedMs = new ArrayList<>();
     private static final Duration ELEMENTS_UP_TIMEOUT = Duration.ofSeconds(15);
 
     private final FailoverBenchmarkOptions options;
@@ -175,7 +179,7 @@ public final class FailoverBenchmark {
         System.out.println("## Against the targets");
         System.out.println();
         System.out.print(FailoverReport.summary(baseline, kills, switchovers));
-        System.out.print(FailoverReport.cutRows(cuts, CUT_DETECTION_MS));
+        System.out.print(FailoverReport.cutRows(cuts, cutEstablishedMs, CUT_DETECTION_MS));
         System.out.println();
         System.out.println("finished " + Instant.now() + "; 1-minute load average " + LabForwardingBenchmark.loadAverage());
     }
@@ -307,23 +311,31 @@ public final class FailoverBenchmark {
     private FailoverRound cutRound(int number, int active) {
         int standby = other(active);
         String port = pair.serverSideBridgePort(active);
+        Path work = pair.lab().workDirectory();
         FailoverRound measured;
-        try (EchoClients clients = startSteadyLoad()) {
+        // Fresh connections every CUT_PROBE_INTERVAL: the first SYN the new active forwards shows when it forwards;
+        // the established connections' first segment waits for their own retransmission timers as well.
+        try (EchoClients clients = startSteadyLoad(CUT_PROBE_INTERVAL)) {
             long retransmissionsBefore = pair.clientRetransmissions();
             long noEntryBefore = pair.drops(standby, NO_ENTRY);
             long vipNotOwnedBefore = pair.drops(standby, VIP_NOT_OWNED);
             long ringDropsBefore = pair.ringDrops(standby);
             Instant cutAt;
             Optional<Instant> firstNew;
+            Optional<Instant> firstEstablished;
             try {
                 try (WireCapture newFrames = WireCapture.start(pair.lab(), pair.serverSideBridgePort(standby),
-                        pair.host(standby).serverMac(), HaLabPair.VIP, true,
-                        pair.lab().workDirectory().resolve("capture-cut-" + number + "-new.txt"), CAPTURE_START_TIMEOUT)) {
+                        pair.host(standby).serverMac(), HaLabPair.VIP, true, work.resolve("capture-cut-" + number + "-new.txt"),
+                        CAPTURE_START_TIMEOUT);
+                     WireCapture establishedFrames = WireCapture.start(pair.lab(), pair.serverSideBridgePort(standby),
+                             pair.host(standby).serverMac(), HaLabPair.VIP, WireCapture.ESTABLISHED_ONLY, true,
+                             work.resolve("capture-cut-" + number + "-established.txt"), CAPTURE_START_TIMEOUT)) {
                     cutAt = Instant.now();
                     pair.bridgePort(port, Segment.BACK, false);
                     pair.awaitVip(standby, ACTIVE_STATE, "router " + standby + " ACTIVE after router " + active
                             + "'s server segment was cut", CUT_TAKEOVER_TIMEOUT);
                     firstNew = newFrames.awaitFirstFrame(FIRST_FRAME_TIMEOUT);
+                    firstEstablished = establishedFrames.awaitFirstFrame(FIRST_FRAME_TIMEOUT);
                 }
                 pair.awaitVip(active, STANDBY_STATE, "router " + active + " STANDBY after handing the VIP over", TAKEOVER_TIMEOUT);
                 noteIfTheUpstreamHasNotMoved(standby);
@@ -333,6 +345,12 @@ public final class FailoverBenchmark {
                         eventTime(takeover), reference(takeover), load, pair.clientRetransmissions() - retransmissionsBefore,
                         pair.drops(standby, NO_ENTRY) - noEntryBefore, pair.drops(standby, VIP_NOT_OWNED) - vipNotOwnedBefore,
                         pair.ringDrops(standby) - ringDropsBefore, -1);
+                double establishedMs = firstEstablished.map(at -> Duration.between(cutAt, at).toNanos() / 1e6).orElse(Double.NaN);
+                cutEstablishedMs.add(establishedMs);
+                System.out.printf(java.util.Locale.ROOT, "cut #%d: an established connection's first segment through the new"
+                        + " active %.1f ms after the cut; fresh connections (one every %d ms) %d of %d echoed (those sent into"
+                        + " the cut retry their SYN after TCP's 1 s)%n", number, establishedMs, CUT_PROBE_INTERVAL.toMillis(),
+                        load.probes().size() - load.failedProbes().size(), load.probes().size());
             } finally {
                 pair.bridgePort(port, Segment.BACK, true);
             }
@@ -368,7 +386,14 @@ public final class FailoverBenchmark {
      * routers hold an entry for each; returns with the failure due.
      */
     private EchoClients startSteadyLoad() {
-        EchoClients clients = EchoLoad.start(pair.lab().client(0), options.connections(), options.loadDuration());
+        return startSteadyLoad(null);
+    }
+
+    /** As {@link #startSteadyLoad()}, with a fresh one-message connection every {@code probeInterval} (null: none). */
+    private EchoClients startSteadyLoad(Duration probeInterval) {
+        EchoClients clients = probeInterval == null
+                ? EchoLoad.start(pair.lab().client(0), options.connections(), options.loadDuration())
+                : EchoLoad.startWithProbes(pair.lab().client(0), options.connections(), options.loadDuration(), probeInterval);
         try {
             clients.awaitReady(HaLabPair.SETTLE_TIMEOUT);
             String ready = clients.readyLine();

@@ -59,6 +59,9 @@ final class WireCapture implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** A BPF expression for the segments of established connections: TCP without SYN. */
+    static final String ESTABLISHED_ONLY = "tcp and tcp[tcpflags] & tcp-syn == 0";
+
     /** The BPF filter: frames from {@code sourceMac} carrying IPv4 to {@code destinationIp}. */
     static String filter(String sourceMac, String destinationIp) {
         return "ether src " + sourceMac + " and ip dst host " + destinationIp;
@@ -74,6 +77,15 @@ final class WireCapture implements AutoCloseable {
      */
     static WireCapture start(Lab lab, String bridgePort, String sourceMac, String destinationIp, boolean firstFrameOnly,
                              Path output, Duration timeout) {
+        return start(lab, bridgePort, sourceMac, destinationIp, "", firstFrameOnly, output, timeout);
+    }
+
+    /**
+     * As above, with {@code alsoMatching} (a BPF expression, or empty) added to the filter: e.g.
+     * {@link #ESTABLISHED_ONLY} to leave out the SYNs of new connections.
+     */
+    static WireCapture start(Lab lab, String bridgePort, String sourceMac, String destinationIp, String alsoMatching,
+                             boolean firstFrameOnly, Path output, Duration timeout) {
         Path tcpdump = tcpdump().orElseThrow(() -> new IllegalStateException("tcpdump is not installed (Debian package tcpdump)"));
         List<String> command = new ArrayList<>(List.of(Tool.IP.require(), "netns", "exec", lab.switchNamespace(),
                 tcpdump.toString(), "-i", bridgePort, "-n", "-p", "-l", "-q", "--immediate-mode", "-tt",
@@ -81,8 +93,9 @@ final class WireCapture implements AutoCloseable {
         if (firstFrameOnly) {
             command.addAll(List.of("-c", "1"));
         }
-        command.add(filter(sourceMac, destinationIp));
-        String description = "tcpdump on " + bridgePort + " (" + filter(sourceMac, destinationIp) + ")";
+        String filter = filter(sourceMac, destinationIp) + (alsoMatching.isEmpty() ? "" : " and " + alsoMatching);
+        command.add(filter);
+        String description = "tcpdump on " + bridgePort + " (" + filter + ")";
         Process process;
         try {
             Files.deleteIfExists(output);
