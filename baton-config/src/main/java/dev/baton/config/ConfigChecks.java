@@ -66,6 +66,7 @@ final class ConfigChecks {
     }
 
     private void checkReachability(ConfigDraft draft, ConfigDraft.Reachability reachability) {
+        MemberElementChecks members = new MemberElementChecks(problems, draft);
         List<ConfigDraft.Target> targets = reachability.targets();
         if (targets.size() > ConfigLimits.MAX_REACHABILITY_TARGETS) {
             ConfigDraft.Target first = targets.get(ConfigLimits.MAX_REACHABILITY_TARGETS);
@@ -84,32 +85,45 @@ final class ConfigChecks {
                     break;
                 }
             }
-            checkTarget(draft, target);
+            checkTarget(draft, target, members);
         }
     }
 
-    private void checkTarget(ConfigDraft draft, ConfigDraft.Target target) {
+    private void checkTarget(ConfigDraft draft, ConfigDraft.Target target, MemberElementChecks members) {
         timeoutBelowInterval(target.timeout(), target.interval());
-        if (target.address().isPresent() == target.service().isPresent()) {
-            problems.add(target.at(), target.keyPath(), target.address().isPresent()
-                            ? "has both address and service; an element is a host or a service's servers"
-                            : "needs address (a host to probe) or service (a service's servers, by their health checks)",
+        // The patent's set holds "hosts or subnets" (claims 1 and 13); Baton adds a service's servers.
+        List<String> kinds = new ArrayList<>();
+        target.address().ifPresent(address -> kinds.add("address"));
+        target.subnet().ifPresent(subnet -> kinds.add("subnet"));
+        target.service().ifPresent(service -> kinds.add("service"));
+        if (kinds.size() != 1) {
+            problems.add(target.at(), target.keyPath(), kinds.isEmpty()
+                            ? "needs address (a host to probe), subnet (hosts of a subnet) or service (a service's servers,"
+                            + " by their health checks)"
+                            : "has " + (kinds.size() == 2 ? "both " + String.join(" and ", kinds) : "address, subnet and service")
+                            + "; an element is a host, a subnet or a service's servers",
                     "address: 192.0.2.1");
             return;
         }
         Located<ReachabilitySettings.Probe> probe = target.probe();
         if (target.service().isPresent()) {
-            checkServiceTarget(draft, target);
+            members.checkService(target);
             return;
         }
-        target.minUp().ifPresent(minUp -> problems.add(minUp.at(), minUp.keyPath(), "applies only to a service element",
-                "service: web"));
+        boolean ofSubnet = target.subnet().isPresent();
+        if (!ofSubnet) {
+            target.minUp().ifPresent(minUp -> problems.add(minUp.at(), minUp.keyPath(), "applies only to a service or subnet"
+                    + " element", "service: web"));
+            members.addressesOnlyOnASubnet(target);
+        } else {
+            members.checkSubnet(target);
+        }
         if (!probe.valid()) {
             return;
         }
         if (probe.value() == ReachabilitySettings.Probe.SERVICE) {
-            problems.add(probe.at(), probe.keyPath(), "service is the probe of a service element; this one has an address",
-                    "probe: icmp");
+            problems.add(probe.at(), probe.keyPath(), "service is the probe of a service element; this one has "
+                    + (ofSubnet ? "a subnet" : "an address"), "probe: icmp");
         } else if (probe.value() == ReachabilitySettings.Probe.TCP && target.port().isEmpty()) {
             problems.add(target.at(), target.keyPath() + ".port", "is missing; a tcp probe connects to a port", "port: 80");
         } else if (probe.value() != ReachabilitySettings.Probe.TCP && target.port().isPresent()) {
@@ -117,49 +131,11 @@ final class ConfigChecks {
             problems.add(port.at(), port.keyPath(), "applies only to probe tcp (this one is " + probe.value().configName() + ")",
                     "probe: tcp");
         }
-        Located<Integer> address = target.address().get();
-        if (probe.value() == ReachabilitySettings.Probe.ARP && address.valid() && draft.interfacesComplete()
+        Located<Integer> address = target.address().orElse(null);
+        if (address != null && probe.value() == ReachabilitySettings.Probe.ARP && address.valid() && draft.interfacesComplete()
                 && onSubnetOf(draft, address.value()) == null) {
             problems.add(address.at(), address.keyPath(), Ipv4.format(address.value()) + " is on no attached subnet; ARP reaches"
                     + " only hosts on the router's own segments (use probe icmp or tcp for a host further away)", "probe: icmp");
-        }
-    }
-
-    private void checkServiceTarget(ConfigDraft draft, ConfigDraft.Target target) {
-        Located<String> name = target.service().get();
-        if (!target.probe().defaulted() && target.probe().valid() && target.probe().value() != ReachabilitySettings.Probe.SERVICE) {
-            problems.add(target.probe().at(), target.probe().keyPath(), "a service element is probed by its servers' health"
-                    + " checks; leave probe out", "service: " + (name.valid() ? name.value() : "web"));
-        }
-        target.port().ifPresent(port -> problems.add(port.at(), port.keyPath(), "applies only to probe tcp; a service element"
-                + " is probed by its servers' health checks", "service: web"));
-        if (!name.valid()) {
-            return;
-        }
-        ConfigDraft.Service service = null;
-        List<String> names = new ArrayList<>();
-        for (ConfigDraft.Service candidate : draft.services()) {
-            if (candidate.name().valid()) {
-                names.add(candidate.name().value());
-                if (candidate.name().value().equals(name.value())) {
-                    service = candidate;
-                }
-            }
-        }
-        if (service == null) {
-            String message = "'" + name.value() + "' is not the name of a service (" + String.join(", ", names) + ")";
-            problems.add(name.at(), name.keyPath(), Suggestions.closest(name.value(), names)
-                    .map(s -> message + "; did you mean '" + s + "'?").orElse(message), "service: " + (names.isEmpty() ? "web" : names.getFirst()));
-            return;
-        }
-        if (service.healthCheck().isEmpty()) {
-            problems.add(name.at(), name.keyPath(), service.label() + " has no health-check; a service element is reachable"
-                    + " while its servers pass their checks", "health-check: { type: tcp }");
-        }
-        if (target.minUp().isPresent() && target.minUp().get().valid() && target.minUp().get().value() > service.servers().size()) {
-            Located<Integer> minUp = target.minUp().get();
-            problems.add(minUp.at(), minUp.keyPath(), minUp.value() + " is more than the " + service.servers().size()
-                    + " servers of " + service.label(), "min-up: 1");
         }
     }
 

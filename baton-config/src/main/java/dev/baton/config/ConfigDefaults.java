@@ -180,7 +180,7 @@ public final class ConfigDefaults {
     public static final int REACHABILITY_RISE = 2;
     public static final int REACHABILITY_FALL = 3;
     public static final int REACHABILITY_WEIGHT = 1;
-    /** A service element is reachable while at least one of its servers is up. */
+    /** A service or subnet element is reachable while at least one of its servers (members) is up. */
     public static final int REACHABILITY_MIN_UP = 1;
 
     private ConfigDefaults() {

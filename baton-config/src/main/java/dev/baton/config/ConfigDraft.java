@@ -3,6 +3,7 @@ package dev.baton.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -95,29 +96,44 @@ record ConfigDraft(
     record Reachability(String keyPath, Located<ReachabilitySettings.Compare> compare, Located<Long> minImprovement,
                         Located<Duration> hold, Located<Duration> reportInterval, List<Target> targets) {
 
-        ReachabilitySettings toSettings() {
+        ReachabilitySettings toSettings(ConfigDraft draft) {
             List<ReachabilitySettings.Target> settings = new ArrayList<>();
             for (Target target : targets) {
-                settings.add(target.toSettings());
+                settings.add(target.toSettings(draft));
             }
             return new ReachabilitySettings(compare.value(), minImprovement.value(), hold.value(), reportInterval.value(), settings);
         }
     }
 
-    /** One {@code reachability.targets} entry; the keys of one kind of element only are empty when left out. */
+    /**
+     * One {@code reachability.targets} entry; the keys of one kind of element only are empty when left out.
+     *
+     * @param addresses a subnet element's {@code addresses} as listed, the malformed ones included (invalid, reported)
+     */
     record Target(String keyPath, SourcePosition at, Located<String> name, Optional<Located<Integer>> address,
                   Optional<Located<String>> service, Located<ReachabilitySettings.Probe> probe, Optional<Located<Integer>> port,
                   Optional<Located<Integer>> minUp, Located<Duration> interval, Located<Duration> timeout, Located<Integer> rise,
-                  Located<Integer> fall, Located<Integer> weight, Located<Boolean> required) {
+                  Located<Integer> fall, Located<Integer> weight, Located<Boolean> required, Optional<Located<Ipv4Prefix>> subnet,
+                  Optional<List<Located<Integer>>> addresses) {
 
-        ReachabilitySettings.Target toSettings() {
+        ReachabilitySettings.Target toSettings(ConfigDraft draft) {
             boolean ofService = service.isPresent();
+            boolean ofSubnet = subnet.isPresent();
+            List<Integer> members = new ArrayList<>();
+            if (ofSubnet) {
+                if (addresses.isPresent()) {
+                    addresses.get().forEach(member -> members.add(member.value()));
+                } else {
+                    members.addAll(draft.serverAddressesIn(subnet.get().value()));
+                }
+            }
             return new ReachabilitySettings.Target(name.value(),
                     ofService ? ReachabilitySettings.Probe.SERVICE : probe.value(),
                     address.map(Located::value).orElse(0), port.map(Located::value).orElse(0),
                     service.map(Located::value).orElse(null),
-                    ofService ? minUp.map(Located::value).orElse(ConfigDefaults.REACHABILITY_MIN_UP) : 0,
-                    interval.value(), timeout.value(), rise.value(), fall.value(), weight.value(), required.value());
+                    ofService || ofSubnet ? minUp.map(Located::value).orElse(ConfigDefaults.REACHABILITY_MIN_UP) : 0,
+                    interval.value(), timeout.value(), rise.value(), fall.value(), weight.value(), required.value(),
+                    subnet.map(Located::value).orElse(null), members);
         }
 
         /** How messages refer to this element: by name when it has a valid one. */
@@ -169,6 +185,29 @@ record ConfigDraft(
     record Link(String keyPath, Located<Integer> local, Located<Integer> peer) {
     }
 
+    /**
+     * Every configured server address inside {@code subnet}, each once, in file order: each service's servers, then
+     * its fallback servers, each with its alternates. The members of a subnet element that lists no {@code addresses}.
+     */
+    List<Integer> serverAddressesIn(Ipv4Prefix subnet) {
+        LinkedHashSet<Integer> inside = new LinkedHashSet<>();
+        for (Service service : services) {
+            List<Server> servers = new ArrayList<>(service.servers);
+            servers.addAll(service.fallback);
+            for (Server server : servers) {
+                List<Located<Integer>> addresses = new ArrayList<>();
+                addresses.add(server.address);
+                addresses.addAll(server.alternates);
+                for (Located<Integer> address : addresses) {
+                    if (address.valid() && subnet.contains(address.value())) {
+                        inside.add(address.value());
+                    }
+                }
+            }
+        }
+        return List.copyOf(inside);
+    }
+
     /** The configuration; only for a draft that produced no problems. */
     BatonConfig toConfig(Path source) {
         RingSettings ringSettings = new RingSettings(router.ring.blockSize.value(), router.ring.blockCount.value(),
@@ -207,6 +246,6 @@ record ConfigDraft(
                     service.onServerDown.value(), fallback));
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
-                highAvailability.map(HighAvailability::toSettings), reachability.map(Reachability::toSettings));
+                highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)));
     }
 }

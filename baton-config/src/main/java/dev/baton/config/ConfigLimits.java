@@ -143,6 +143,15 @@ public final class ConfigLimits {
     public static final Duration MAX_REPORT_INTERVAL = Duration.ofMinutes(1);
     public static final int MIN_TARGET_WEIGHT = 1;
     public static final int MAX_TARGET_WEIGHT = 1000;
+    /** A subnet element: as short a prefix as an interface's (a /8 is already 16 million hosts). */
+    public static final int MIN_SUBNET_PREFIX_LENGTH = MIN_INTERFACE_PREFIX_LENGTH;
+    /** The hosts one subnet element probes: a server cluster, not a sweep of the subnet. */
+    public static final int MAX_SUBNET_MEMBERS = 64;
+    /**
+     * The members of all subnet elements together: at the shortest interval (50 ms) 4,096 members are 80,000 probes a
+     * second, and with the servers' checks they stay far inside one probe engine (65,536 targets).
+     */
+    public static final int MAX_SUBNET_MEMBERS_TOTAL = 4096;
 
     private ConfigLimits() {
     }

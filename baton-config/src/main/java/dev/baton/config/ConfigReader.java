@@ -260,7 +260,10 @@ final class ConfigReader {
                 value(target, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.REACHABILITY_FALL),
                 value(target, TARGET_WEIGHT, wholeNumber(ConfigLimits.MIN_TARGET_WEIGHT, ConfigLimits.MAX_TARGET_WEIGHT),
                         ConfigDefaults.REACHABILITY_WEIGHT),
-                value(target, REQUIRED, ConfigReader::bool, false));
+                value(target, REQUIRED, ConfigReader::bool, false),
+                optionalValue(target, TARGET_SUBNET, ConfigReader::subnet),
+                target.value(TARGET_ADDRESSES.name()) == null ? Optional.empty()
+                        : Optional.of(allScalars(target, TARGET_ADDRESSES, "address", text -> unicastAddress(text, "a host probed"))));
     }
 
     /** The {@code high-availability} section; the timers are the patent's t1..t4 (FIG. 3). */
@@ -369,6 +372,16 @@ final class ConfigReader {
      * are reported). Empty when left out.
      */
     private <T> List<Located<T>> scalars(YamlMapping parent, ConfigSchema.Key key, String itemName, ValueParser<T> parser) {
+        List<Located<T>> values = allScalars(parent, key, itemName, parser);
+        values.removeIf(value -> !value.valid());
+        return values;
+    }
+
+    /**
+     * As {@link #scalars}, with the malformed values kept (invalid, reported): a check that depends on how many
+     * values there are can tell a short list from one with a mistake in it.
+     */
+    private <T> List<Located<T>> allScalars(YamlMapping parent, ConfigSchema.Key key, String itemName, ValueParser<T> parser) {
         String path = parent.pathOf(key.name());
         Node node = parent.value(key.name());
         List<Located<T>> values = new ArrayList<>();
@@ -376,21 +389,17 @@ final class ConfigReader {
             return values;
         }
         if (node instanceof ScalarNode && !YamlMapping.isNull(node)) {
-            Located<T> value = scalar(node, path, key.example(), parser);
-            if (value.valid()) {
-                values.add(value);
-            }
+            values.add(scalar(node, path, key.example(), parser));
             return values;
         }
         Optional<SequenceNode> list = list(parent, key, itemName);
         if (list.isPresent()) {
             List<Node> elements = list.get().getValue();
             for (int i = 0; i < elements.size(); i++) {
-                Located<T> value = scalar(elements.get(i), path + "[" + i + "]", key.example(), parser);
-                if (value.valid()) {
-                    values.add(value);
-                }
+                values.add(scalar(elements.get(i), path + "[" + i + "]", key.example(), parser));
             }
+        } else {
+            values.add(Located.invalid(SourcePosition.of(node), path)); // not a usable list (reported)
         }
         return values;
     }
@@ -745,6 +754,19 @@ final class ConfigReader {
         }
         if (prefix.hasNetworkAndBroadcastAddresses() && prefix.address() == prefix.broadcastAddress()) {
             throw new IllegalArgumentException(text + " is the broadcast address of " + prefix.subnetText() + ", not a host address");
+        }
+        return prefix;
+    }
+
+    /**
+     * A subnet element's subnet, {@code a.b.c.d/n} with n in 8..32 (US 6,148,410: "the configured list of hosts or
+     * subnets"). Host bits set are left to {@link ConfigChecks}, which can show the subnet meant.
+     */
+    private static Ipv4Prefix subnet(String text) {
+        Ipv4Prefix prefix = ConfigValues.parsePrefix(text, ConfigLimits.MIN_SUBNET_PREFIX_LENGTH);
+        String specialUse = specialUse(prefix.networkAddress());
+        if (specialUse != null) {
+            throw new IllegalArgumentException(text + " is " + specialUse + " and holds no hosts to probe");
         }
         return prefix;
     }

@@ -107,13 +107,15 @@ final class ConfigSchema {
     static final Key TARGET_NAME = new Key("name", "name: upstream");
     static final Key TARGET_ADDRESS = new Key("address", "address: 192.0.2.1");
     static final Key TARGET_SERVICE = new Key("service", "service: web");
+    static final Key TARGET_SUBNET = new Key("subnet", "subnet: 198.51.100.0/24");
+    static final Key TARGET_ADDRESSES = new Key("addresses", "addresses: [198.51.100.11, 198.51.100.12]");
     static final Key TARGET_PROBE = new Key("probe", "probe: icmp");
     static final Key TARGET_PORT = new Key("port", "port: 80");
     static final Key MIN_UP = new Key("min-up", "min-up: 1");
     static final Key TARGET_WEIGHT = new Key("weight", "weight: 10");
     static final Key REQUIRED = new Key("required", "required: true");
-    static final List<Key> TARGET_KEYS = List.of(TARGET_NAME, TARGET_ADDRESS, TARGET_SERVICE, TARGET_PROBE, TARGET_PORT, MIN_UP,
-            PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL, TARGET_WEIGHT, REQUIRED);
+    static final List<Key> TARGET_KEYS = List.of(TARGET_NAME, TARGET_ADDRESS, TARGET_SERVICE, TARGET_SUBNET, TARGET_ADDRESSES,
+            TARGET_PROBE, TARGET_PORT, MIN_UP, PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL, TARGET_WEIGHT, REQUIRED);
 
     static final Key SERVER_ADDRESS = new Key("address", "address: 198.51.100.11");
     static final Key WEIGHT = new Key("weight", "weight: 10");

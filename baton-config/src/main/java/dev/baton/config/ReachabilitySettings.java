@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import dev.baton.codec.Ipv4;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -70,24 +72,33 @@ public record ReachabilitySettings(Compare compare, long minImprovement, Duratio
     }
 
     /**
-     * One element of the reachability set.
+     * One element of the reachability set: a host ({@code address}), a subnet ({@code subnet}, by some of its hosts)
+     * or a service's servers ({@code service}, by their health checks).
      *
      * @param name     unique in the set: 1..24 of {@code A-Z a-z 0-9 . _ : -} (it travels in the peer report)
      * @param probe    how it is probed
      * @param address  the host probed (int, see {@code Ipv4}); 0 for a service element
      * @param port     TCP: the port; otherwise 0
      * @param service  SERVICE: the service whose servers make the element; otherwise {@code null}
-     * @param minUp    SERVICE: how many of its servers must be up; otherwise 0
-     * @param interval how often it is probed (ignored for a service element: its health check's)
+     * @param minUp    SERVICE: how many of its servers must be up; a subnet element: how many of its members; otherwise 0
+     * @param interval how often it is probed, each member of a subnet element alike (ignored for a service element: its
+     *                 health check's)
      * @param timeout  how long a probe may take, less than {@code interval}
      * @param rise     answers in a row that make it reachable again
      * @param fall     failures in a row that make it unreachable
      * @param weight   its weight in the {@code weighted} and {@code required} scores
      * @param required whether a router that does not reach it is worse, under {@code required}, than any that
      *                 reaches all its required elements
+     * @param subnet   a subnet element (the patent's "hosts or subnets", claims 1 and 13): the subnet, written with its
+     *                 network address; otherwise {@code null}. Its members are probed with {@code probe} (and
+     *                 {@code port}), and it is reachable while at least {@code minUp} of them answer
+     * @param members  a subnet element: the hosts probed, inside {@code subnet}, each once: the {@code addresses}
+     *                 listed or, without them, every configured server address inside the subnet (servers and
+     *                 fallback servers of every service, with their alternates) in file order; otherwise empty
      */
     public record Target(String name, Probe probe, int address, int port, String service, int minUp, Duration interval,
-                         Duration timeout, int rise, int fall, int weight, boolean required) {
+                         Duration timeout, int rise, int fall, int weight, boolean required, Ipv4Prefix subnet,
+                         List<Integer> members) {
 
         public Target {
             Objects.requireNonNull(name, "name");
@@ -98,6 +109,29 @@ public record ReachabilitySettings(Compare compare, long minImprovement, Duratio
             if (timeout.compareTo(interval) >= 0) {
                 throw new IllegalArgumentException("timeout " + timeout + " is not below interval " + interval);
             }
+            members = List.copyOf(members);
+            if (subnet == null ? !members.isEmpty() : probe == Probe.SERVICE || members.isEmpty()
+                    || subnet.address() != subnet.networkAddress() || minUp < 1 || minUp > members.size()) {
+                throw new IllegalArgumentException(name + ": a subnet element has a subnet written with its network address, a probe"
+                        + " of its own and at least min-up (1 or more) members; no other element has members");
+            }
+            for (int member : members) {
+                if (!subnet.contains(member)) {
+                    throw new IllegalArgumentException(name + ": member " + Ipv4.format(member) + " is not inside "
+                            + subnet.subnetText());
+                }
+            }
+        }
+
+        /** A host or service element: no subnet, no members. */
+        public Target(String name, Probe probe, int address, int port, String service, int minUp, Duration interval,
+                      Duration timeout, int rise, int fall, int weight, boolean required) {
+            this(name, probe, address, port, service, minUp, interval, timeout, rise, fall, weight, required, null, List.of());
+        }
+
+        /** Whether this is a subnet element (its health is that of {@link #members}, at least {@link #minUp} of them). */
+        public boolean ofSubnet() {
+            return subnet != null;
         }
     }
 }

@@ -157,7 +157,7 @@ class ReachabilityConfigTest {
                         "t.yaml:31:15: reachability.targets[3].name: 'web-servers' is already the name of reachability.targets[2]"
                                 + " (line 30); for example: name: web-servers-2"),
                 row("neither address nor service", "{ name: far-host, address: 203.0.113.7,", "{ name: far-host,",
-                        "t.yaml:29:7: reachability.targets[1]: needs address (a host to probe) or service (a service's servers,"
+                        "t.yaml:29:7: reachability.targets[1]: needs address (a host to probe), subnet (hosts of a subnet) or service (a service's servers,"
                                 + " by their health checks); for example: address: 192.0.2.1"),
                 row("a TCP probe without a port", "probe: tcp, port: 443,", "probe: tcp,",
                         "t.yaml:29:7: reachability.targets[1].port: is missing; a tcp probe connects to a port; for example: port: 80"),

@@ -120,6 +120,13 @@ public final class TextReport {
                 Map<String, Object> element = (Map<String, Object>) eo;
                 out.append(String.format("  %-24s %-8s %-7s %s%n", element.get("name"), element.get("health"), element.get("probe"),
                         element.get("cause")));
+                if (element.get("members") != null) {
+                    // A subnet element: how many of its members answer now, and which do not.
+                    List<Object> down = (List<Object>) element.get("members_down");
+                    out.append(String.format("    %s: %s of %s members up now (min-up %s)%s%n", element.get("subnet"),
+                            element.get("members_up"), element.get("members"), element.get("min_up"),
+                            down.isEmpty() ? "" : "; down: " + String.join(", ", down.stream().map(String::valueOf).toList())));
+                }
             }
         } else {
             reachabilityElements(out, (List<Object>) status.get("elements"));

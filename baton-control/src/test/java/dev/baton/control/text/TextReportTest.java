@@ -75,13 +75,18 @@ class TextReportTest {
         status.put("elements", List.of());
         status.put("probes", List.of(
                 Map.of("name", "upstream", "probe", "arp", "health", "up", "cause", "ARP reply from 02:00:00:00:00:aa"),
-                Map.of("name", "web-servers", "probe", "service", "health", "down", "cause", "0 of 2 servers up (min-up 1; last: connection refused)")));
+                Map.of("name", "web-servers", "probe", "service", "health", "down", "cause", "0 of 2 servers up (min-up 1; last: connection refused)"),
+                Map.of("name", "rack", "probe", "icmp", "health", "up", "cause", "2 of 3 members up (min-up 2; down: 198.51.100.13; last:"
+                                + " 198.51.100.12 echo reply)", "subnet", "198.51.100.0/24", "members", 3, "members_up", 1, "min_up", 2,
+                        "members_down", List.of("198.51.100.11", "198.51.100.13"))));
         status.put("peers", List.of());
         status.put("vips", List.of());
         assertEquals("""
                 router a: compare count, min-improvement 1, hold 3000 ms
                   upstream                 up       arp     ARP reply from 02:00:00:00:00:aa
                   web-servers              down     service 0 of 2 servers up (min-up 1; last: connection refused)
+                  rack                     up       icmp    2 of 3 members up (min-up 2; down: 198.51.100.13; last: 198.51.100.12 echo reply)
+                    198.51.100.0/24: 1 of 3 members up now (min-up 2); down: 198.51.100.11, 198.51.100.13
                 """, TextReport.reachability(status));
     }
 

@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Every probe of a router: each service's health check against each of its servers, and each host element of
  * the reachability set (RM 230), run by one {@link ProbeEngine} on this agent's thread. A server's verdict goes on
  * the {@link ServerHealthBoard} (this thread is its only health writer); an element's goes to the {@link Feed},
- * and so does a service element's, reachable while at least {@code min-up} of the service's servers are up.
+ * and so does a service element's, reachable while at least {@code min-up} of the service's servers are up, and a
+ * subnet element's (the patent's "hosts or subnets", claims 1 and 13), reachable while at least {@code min-up} of its
+ * members answer their probe.
+ *
+ * <p>A subnet element probes each member with the element's probe, interval, timeout, rise and fall. A member whose
+ * probe is exactly one the router already runs (a server's health check, a host element, another subnet element's
+ * member: same kind, address, port, source and timing) shares that probe instead of sending a second.
  *
  * <p>Probes leave from the router's own address on the segment of the host probed (servers are always on one); a
  * host on no attached segment is probed from the first client-facing interface's address, beyond which the
@@ -62,7 +69,26 @@ public final class HealthChecks implements Agent {
     private final int[][] targetsOfServer;
     /** Per server id: whether its service has a health check (then its verdict goes on the board). */
     private final boolean[] checked;
-    /** Per reachability element: the service whose servers make it, or {@link #NONE}; and how many must be up. */
+    /**
+     * Per engine target id: the subnet elements it is a member of, or null. One target may be a member of several,
+     * and also a server's address or a host element (a shared probe).
+     */
+    private final int[][] subnetElementsOfTarget;
+    /** Per engine target id: its health as last drained from the engine (what a subnet element counts). */
+    private final Health[] healthOfTarget;
+    /**
+     * Per reachability element: a subnet element's subnet, and its members as engine targets and as addresses; null
+     * for the other elements.
+     */
+    private final String[] subnetOfElement;
+    private final int[][] memberTargets;
+    private final int[][] memberAddresses;
+    /** The engine's count of dropped changes when this agent last looked: a new drop makes it re-read every member. */
+    private long changesDroppedSeen;
+    /**
+     * Per reachability element: the service whose servers make it, or {@link #NONE}; how many servers or
+     * members must be up.
+     */
     private final int[] serviceOfElement;
     private final int[] minUpOfElement;
     private final Health[] elementHealth;
@@ -92,17 +118,27 @@ public final class HealthChecks implements Agent {
         for (int serverId = 0; serverId < services.totalServers(); serverId++) {
             addresses += services.addressCount(serverId);
         }
-        int capacity = Math.max(1, addresses + elements.size());
+        int members = 0;
+        for (ReachabilitySettings.Target element : elements) {
+            members += element.members().size();
+        }
+        int capacity = Math.max(1, addresses + elements.size() + members);
         this.engine = new ProbeEngine("baton-probes", capacity);
         this.serverOfTarget = new int[capacity];
         this.addressOfTarget = new int[capacity];
         this.elementOfTarget = new int[capacity];
+        this.subnetElementsOfTarget = new int[capacity][];
+        this.healthOfTarget = new Health[capacity];
         Arrays.fill(serverOfTarget, NONE);
         Arrays.fill(elementOfTarget, NONE);
+        Arrays.fill(healthOfTarget, Health.UNKNOWN);
         this.targetsOfServer = new int[services.totalServers()][];
         this.checked = new boolean[services.totalServers()];
         this.serviceOfElement = new int[elements.size()];
         this.minUpOfElement = new int[elements.size()];
+        this.subnetOfElement = new String[elements.size()];
+        this.memberTargets = new int[elements.size()][];
+        this.memberAddresses = new int[elements.size()][];
         this.elementHealth = new Health[elements.size()];
         Arrays.fill(serviceOfElement, NONE);
         Arrays.fill(elementHealth, Health.UNKNOWN);
@@ -112,6 +148,8 @@ public final class HealthChecks implements Agent {
         this.elementCause = new String[elements.size()];
         Arrays.fill(elementChangedAtMs, Long.MIN_VALUE);
         Arrays.fill(elementCause, "no probe result yet");
+        // Every probe added so far by what it sends and when: a subnet member equal to one of them shares it.
+        Map<SameProbe, Integer> probes = new HashMap<>();
 
         for (int s = 0; s < services.serviceCount(); s++) {
             ServiceConfig service = config.service(services.name(s)).orElseThrow();
@@ -136,6 +174,7 @@ public final class HealthChecks implements Agent {
                                     ConfigDefaults.REACHABILITY_INTERVAL.toMillis(), ConfigDefaults.REACHABILITY_TIMEOUT.toMillis(),
                                     ConfigDefaults.REACHABILITY_RISE, ConfigDefaults.REACHABILITY_FALL);
                     int target = engine.add(spec, nowMs);
+                    probes.putIfAbsent(SameProbe.of(spec), target);
                     serverOfTarget[target] = serverId;
                     addressOfTarget[target] = a;
                     targetsOfServer[serverId][a] = target;
@@ -151,9 +190,49 @@ public final class HealthChecks implements Agent {
                 minUpOfElement[e] = element.minUp();
                 continue;
             }
-            ProbeSpec spec = new ProbeSpec("reachability/" + element.name(), elementTarget(config, element),
-                    element.interval().toMillis(), element.timeout().toMillis(), element.rise(), element.fall());
-            elementOfTarget[engine.add(spec, nowMs)] = e;
+            if (element.ofSubnet()) {
+                addSubnetElement(config, e, element, probes, nowMs);
+                continue;
+            }
+            ProbeSpec spec = new ProbeSpec("reachability/" + element.name(), hostTarget(config, element.probe(),
+                    element.address(), element.port()), element.interval().toMillis(), element.timeout().toMillis(),
+                    element.rise(), element.fall());
+            int target = engine.add(spec, nowMs);
+            probes.putIfAbsent(SameProbe.of(spec), target);
+            elementOfTarget[target] = e;
+        }
+    }
+
+    /** What makes two probes the same: a member whose probe equals one already running shares it. */
+    private record SameProbe(ProbeTarget target, long intervalMs, long timeoutMs, int rise, int fall) {
+        static SameProbe of(ProbeSpec spec) {
+            return new SameProbe(spec.target(), spec.intervalMs(), spec.timeoutMs(), spec.rise(), spec.fall());
+        }
+    }
+
+    /** Subnet element {@code e}: one probe per member, each with the element's probe and timing, unless one runs already. */
+    private void addSubnetElement(BatonConfig config, int e, ReachabilitySettings.Target element,
+                                  Map<SameProbe, Integer> probes, long nowMs) {
+        List<Integer> members = element.members();
+        minUpOfElement[e] = element.minUp();
+        subnetOfElement[e] = element.subnet().subnetText();
+        memberTargets[e] = new int[members.size()];
+        memberAddresses[e] = new int[members.size()];
+        for (int m = 0; m < members.size(); m++) {
+            int address = members.get(m);
+            ProbeSpec spec = new ProbeSpec("reachability/" + element.name() + "/" + Ipv4.format(address),
+                    hostTarget(config, element.probe(), address, element.port()), element.interval().toMillis(),
+                    element.timeout().toMillis(), element.rise(), element.fall());
+            SameProbe same = SameProbe.of(spec);
+            Integer running = probes.get(same);
+            int target = running != null ? running : engine.add(spec, nowMs);
+            probes.putIfAbsent(same, target);
+            memberTargets[e][m] = target;
+            memberAddresses[e][m] = address;
+            int[] of = subnetElementsOfTarget[target];
+            of = of == null ? new int[1] : Arrays.copyOf(of, of.length + 1);
+            of[of.length - 1] = e;
+            subnetElementsOfTarget[target] = of;
         }
     }
 
@@ -178,21 +257,22 @@ public final class HealthChecks implements Agent {
         };
     }
 
-    private static ProbeTarget elementTarget(BatonConfig config, ReachabilitySettings.Target element) {
-        InetAddress host = inet(element.address());
+    /** The probe of a host element, or of a subnet element's member {@code address}. */
+    private static ProbeTarget hostTarget(BatonConfig config, ReachabilitySettings.Probe probe, int address, int port) {
+        InetAddress host = inet(address);
         InterfaceConfig onLink = null;
         for (InterfaceConfig itf : config.interfaces()) {
-            if (itf.address().contains(element.address())) {
+            if (itf.address().contains(address)) {
                 onLink = itf;
                 break;
             }
         }
         InterfaceConfig from = onLink != null ? onLink : config.clientInterfaces().getFirst();
         InetAddress source = inet(from.address().address());
-        return switch (element.probe()) {
+        return switch (probe) {
             case ARP -> new ProbeTarget.Arp(host, from.name(), source);
             case ICMP -> new ProbeTarget.IcmpEcho(host, source);
-            case TCP -> new ProbeTarget.Tcp(host, element.port(), source);
+            case TCP -> new ProbeTarget.Tcp(host, port, source);
             case SERVICE -> throw new IllegalStateException("a service element has no probe of its own");
         };
     }
@@ -221,16 +301,28 @@ public final class HealthChecks implements Agent {
         }
         work += engine.doWork(nowMs);
         work += engine.drainChanges(changes);
+        if (engine.changesDropped() != changesDroppedSeen) {
+            changesDroppedSeen = engine.changesDropped();
+            rereadMembers(nowMs);
+        }
         return work;
     }
 
-    private void onChange(int targetId, ProbeSpec spec, Health health, long atMs, String cause) {
+    /**
+     * One target's health changed (the engine's change handler; tests call it to hand a verdict over without a
+     * network). A target may be a server's address, a host element and a member of subnet elements at once.
+     */
+    void onChange(int targetId, ProbeSpec spec, Health health, long atMs, String cause) {
         changesApplied++;
+        healthOfTarget[targetId] = health;
         int serverId = serverOfTarget[targetId];
         if (serverId != NONE) {
             onServerAddress(serverId);
             serviceElementsOf(services.serviceOfServer(serverId), cause, atMs);
-            return;
+        }
+        int[] subnets = subnetElementsOfTarget[targetId];
+        for (int i = 0; subnets != null && i < subnets.length; i++) {
+            subnetElement(subnets[i], targetId, cause, atMs);
         }
         int element = elementOfTarget[targetId];
         if (element != NONE) {
@@ -283,15 +375,70 @@ public final class HealthChecks implements Agent {
                 down += health == ServerHealthBoard.DOWN ? 1 : 0;
             }
             int servers = services.primaryServerCount(service);
-            // Up once min-up servers are; down once too few could still come up; unknown while it depends on
-            // servers not checked yet.
-            Health now = up >= minUpOfElement[e] ? Health.UP : servers - down < minUpOfElement[e] ? Health.DOWN : Health.UNKNOWN;
+            Health now = ofMembers(up, down, servers, minUpOfElement[e]);
             if (now != elementHealth[e]) {
                 elementHealth[e] = now;
                 elementChangedAtMs[e] = atMs;
                 elementCause[e] = up + " of " + servers + " servers up (min-up " + minUpOfElement[e] + "; last: " + cause + ")";
                 feed.element(e, now, elementCause[e]);
             }
+        }
+    }
+
+    /**
+     * The health of an element made of members (a service's servers, a subnet's hosts): up once {@code minUp} of
+     * them are, down once too few could still come up, unknown while it depends on members without a result yet.
+     */
+    static Health ofMembers(int up, int down, int members, int minUp) {
+        return up >= minUp ? Health.UP : members - down < minUp ? Health.DOWN : Health.UNKNOWN;
+    }
+
+    /** Re-derives subnet element {@code e} from its members' health; {@code targetId} is the member that changed. */
+    private void subnetElement(int e, int targetId, String cause, long atMs) {
+        int[] targets = memberTargets[e];
+        int up = 0;
+        int down = 0;
+        String changed = "";
+        for (int m = 0; m < targets.length; m++) {
+            Health health = healthOfTarget[targets[m]];
+            up += health == Health.UP ? 1 : 0;
+            down += health == Health.DOWN ? 1 : 0;
+            changed = targets[m] == targetId ? Ipv4.format(memberAddresses[e][m]) + " " : changed;
+        }
+        Health now = ofMembers(up, down, targets.length, minUpOfElement[e]);
+        if (now != elementHealth[e]) {
+            elementHealth[e] = now;
+            elementChangedAtMs[e] = atMs;
+            elementCause[e] = up + " of " + targets.length + " members up (min-up " + minUpOfElement[e]
+                    + (down > 0 ? "; down: " + String.join(", ", membersDown(e)) : "") + "; last: " + changed + cause + ")";
+            feed.element(e, now, elementCause[e]);
+        }
+    }
+
+    /** The addresses of subnet element {@code e}'s members that are down now. */
+    private List<String> membersDown(int e) {
+        List<String> down = new ArrayList<>();
+        for (int m = 0; m < memberTargets[e].length; m++) {
+            if (healthOfTarget[memberTargets[e][m]] == Health.DOWN) {
+                down.add(Ipv4.format(memberAddresses[e][m]));
+            }
+        }
+        return down;
+    }
+
+    /**
+     * The engine dropped health changes from its full ring (none expected): a member's last change may be among
+     * them, so every member's health is read from the engine again and every subnet element re-derived.
+     */
+    private void rereadMembers(long nowMs) {
+        for (int e = 0; e < memberTargets.length; e++) {
+            if (memberTargets[e] == null) {
+                continue;
+            }
+            for (int target : memberTargets[e]) {
+                healthOfTarget[target] = engine.health(target);
+            }
+            subnetElement(e, NONE, "(health changes were lost from a full ring; read again)", nowMs);
         }
     }
 
@@ -351,9 +498,12 @@ public final class HealthChecks implements Agent {
         root.put("servers", servers);
         List<Object> elements = new ArrayList<>();
         for (int target = 0; target < elementOfTarget.length; target++) {
-            if (elementOfTarget[target] != NONE && engine.has(target)) {
+            // A host element's probe, and a subnet member's unless it is a server's check (a server row shows it).
+            boolean member = subnetElementsOfTarget[target] != null && serverOfTarget[target] == NONE;
+            if ((elementOfTarget[target] != NONE || member) && engine.has(target)) {
                 Map<String, Object> row = row(target);
-                row.put("element", elementOfTarget[target]);
+                row.put("element", elementOfTarget[target] != NONE ? elementOfTarget[target]
+                        : subnetElementsOfTarget[target][0]);
                 elements.add(row);
             }
         }
@@ -366,6 +516,17 @@ public final class HealthChecks implements Agent {
             row.put("health", elementHealth[e].word());
             row.put("changed_at_ms", elementChangedAtMs[e] == Long.MIN_VALUE ? null : elementChangedAtMs[e]);
             row.put("cause", elementCause[e]);
+            if (memberTargets[e] != null) {
+                int up = 0;
+                for (int target : memberTargets[e]) {
+                    up += healthOfTarget[target] == Health.UP ? 1 : 0;
+                }
+                row.put("subnet", subnetOfElement[e]);
+                row.put("members", memberTargets[e].length);
+                row.put("members_up", up);
+                row.put("min_up", minUpOfElement[e]);
+                row.put("members_down", membersDown(e));
+            }
             set.add(row);
         }
         root.put("reachability_set", set);
