@@ -35,6 +35,10 @@ final class SimRouter implements AutoCloseable {
     static final long S1_MAC = 0x02_00_00_00_01_11L;
     static final long S2_MAC = 0x02_00_00_00_01_12L;
     static final int LINKS = 2;
+    /** Elements of every router's reachability set (the simulation sets their health: there are no probes). */
+    static final int ELEMENTS = 3;
+    /** How long a standby must reach more before the active's reach-ability manager hands it the VIP (345). */
+    static final long REACHABILITY_HOLD_MS = 300;
     /** The simulated wall clock's time at simulated millisecond 0 (December 2026). */
     static final long SIMULATED_EPOCH_MS = 1_796_000_000_000L;
     static final int PORT = 7_000;
@@ -94,8 +98,17 @@ final class SimRouter implements AutoCloseable {
                   key-file: /nonexistent/unused.key
                   port: %d
                   peers:
-                %s""".formatted(name, name, workers, 1 + number, 1 + number, number == 1 ? "primary" : "backup",
-                100 - number, failback, number, PORT, peers), Path.of(name + ".yaml"));
+                %s
+                reachability:
+                  compare: count
+                  hold: %dms
+                  report-interval: 100ms
+                  targets:
+                    - { name: upstream, address: 192.0.2.1, probe: arp }
+                    - { name: server-11, address: 198.51.100.11, probe: icmp }
+                    - { name: server-12, address: 198.51.100.12, probe: icmp }
+                """.formatted(name, name, workers, 1 + number, 1 + number, number == 1 ? "primary" : "backup",
+                100 - number, failback, number, PORT, peers, REACHABILITY_HOLD_MS), Path.of(name + ".yaml"));
         this.replication = new Replication(workers, count - 1, ServiceMap.of(config),
                 Replication.syncSettings(config.highAvailability().orElseThrow()));
         this.dataplane = new Dataplane(config, (itf, worker, n) -> ports.computeIfAbsent(itf + "/" + worker,

@@ -136,6 +136,11 @@ public final class Simulation implements AutoCloseable {
     long partitions;
     long switchovers;
     long operatorSettings;
+    long reachabilityChanges;
+    /** Takeovers asked for by reach-ability managers of routers that crashed since. */
+    long reachabilityRequestsOfCrashed;
+    /** Per router and element of its reachability set: whether it reaches it now (its probes' verdict). */
+    final boolean[][] reaches;
     boolean faults = true;
 
     public Simulation(long seed, Plan plan) throws Exception {
@@ -148,6 +153,10 @@ public final class Simulation implements AutoCloseable {
         this.key = PeerKey.of(secret);
         this.stateDirectory = Files.createTempDirectory("baton-sim-");
         this.routers = new SimRouter[plan.routers()];
+        this.reaches = new boolean[plan.routers()][SimRouter.ELEMENTS];
+        for (boolean[] row : reaches) {
+            java.util.Arrays.fill(row, true);
+        }
         this.restartAtMs = new long[plan.routers()];
         this.previousState = new MonitorState[plan.routers()];
         this.previousSync = new SyncState[plan.routers()];
@@ -174,6 +183,10 @@ public final class Simulation implements AutoCloseable {
         SimRouter router = new SimRouter(r + 1, plan.routers(), plan.workers(), plan.failback(), key, stateDirectory, network, clock,
                 random::nextLong);
         router.resolveServers();
+        // What the router's probes would find at once: the world it is in did not change while it was down.
+        for (int e = 0; e < SimRouter.ELEMENTS; e++) {
+            router.agent.reachabilityElement(e, reaches[r][e] ? dev.baton.probe.Health.UP : dev.baton.probe.Health.DOWN);
+        }
         return router;
     }
 
@@ -348,6 +361,8 @@ public final class Simulation implements AutoCloseable {
             changeNetwork();
         } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000 + 1.0 / 1_000) {
             operatorSetting(r);
+        } else if (roll < 1.0 / 4_000 + 1.0 / 2_500 + 2.0 / 3_000 + 1.0 / 3_000 + 1.0 / 2_000 + 1.0 / 1_000 + 1.0 / 600) {
+            reachabilityChange(r);
         }
     }
 
@@ -359,7 +374,40 @@ public final class Simulation implements AutoCloseable {
             changeNetwork();
         } else if (roll < 1.0 / 500 + 1.0 / 2_000 + 1.0 / 1_000) {
             operatorSetting(r);
+        } else if (roll < 1.0 / 500 + 1.0 / 2_000 + 1.0 / 1_000 + 1.0 / 600) {
+            reachabilityChange(r);
         }
+    }
+
+    /**
+     * Router {@code r} gains or loses an element of its reachability set (FIG. 6: a link or a previous hop fails or
+     * comes back), whether it runs or not; its probes report it at once (a crashed router's when it restarts). The active's reach-ability
+     * manager may hand the VIP to a standby that now reaches more (345): the switch-over's loss-free hand-over, so it
+     * is no fault for the connections opened in calm.
+     */
+    private void reachabilityChange(int r) {
+        int e = random.nextInt(SimRouter.ELEMENTS);
+        reaches[r][e] = !reaches[r][e];
+        reachabilityChanges++;
+        if (routers[r] != null) {
+            // A frozen router's probe thread hands the verdict over too; its agent sees it when it thaws.
+            routers[r].agent.reachabilityElement(e, reaches[r][e] ? dev.baton.probe.Health.UP : dev.baton.probe.Health.DOWN);
+        }
+        trace(name(r) + (reaches[r][e] ? " reaches" : " no longer reaches") + " element " + e + " (now " + reached(r) + " of "
+                + SimRouter.ELEMENTS + ")");
+    }
+
+    /** The takeovers router {@code r}'s reach-ability manager has asked for in its current run (345). */
+    private long reachabilityRequests(int r) {
+        return ((Number) routers[r].agent.reachabilityStatus().get("takeovers_requested")).longValue();
+    }
+
+    private int reached(int r) {
+        int count = 0;
+        for (boolean reached : reaches[r]) {
+            count += reached ? 1 : 0;
+        }
+        return count;
     }
 
     /** An operator's drain, undrain or weight on a random server, given on router {@code r} (ctl drain, weight). */
@@ -399,6 +447,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     private void crash(int r) {
+        reachabilityRequestsOfCrashed += reachabilityRequests(r);
         network.closeAll(name(r)); // first: a killed process sends nothing, not even what close() would
         routers[r].close();
         routers[r] = null;
@@ -571,6 +620,25 @@ public final class Simulation implements AutoCloseable {
     }
 
     /**
+     * After the quiet: the active reaches at least as many elements as every synchronized standby (compare count,
+     * min-improvement 1): one that reached more for the hold would have been handed the VIP (RM 230, FIG. 4, 345).
+     */
+    private void checkReachability() {
+        for (int active = 0; active < routers.length; active++) {
+            if (routers[active].state() != MonitorState.ACTIVE) {
+                continue;
+            }
+            for (int r = 0; r < routers.length; r++) {
+                if (r != active && routers[r].sync() == SyncState.IN_SYNC && reached(r) > reached(active)) {
+                    fail("after " + plan.quietMs() + " quiet ms the active " + name(active) + " reaches " + reached(active)
+                            + " elements, the synchronized standby " + name(r) + " " + reached(r) + ": "
+                            + routers[active].agent.reachabilityStatus());
+                }
+            }
+        }
+    }
+
+    /**
      * After the quiet: every router holds the same operator settings (every register's version, origin and value),
      * and each router's board, which its workers schedule by, shows them (SERVER_SETTINGS, docs/protocol.md).
      */
@@ -596,6 +664,7 @@ public final class Simulation implements AutoCloseable {
 
     private void checkQuiet() {
         checkOperatorSettings();
+        checkReachability();
         int active = -1;
         for (int r = 0; r < routers.length; r++) {
             if (routers[r].state() == MonitorState.ACTIVE) {
@@ -679,10 +748,18 @@ public final class Simulation implements AutoCloseable {
         throw new AssertionError(text.toString());
     }
 
+    private long reachabilityRequests() {
+        long requests = reachabilityRequestsOfCrashed;
+        for (int r = 0; r < routers.length; r++) {
+            requests += routers[r] == null ? 0 : reachabilityRequests(r);
+        }
+        return requests;
+    }
+
     /** One line of what the run did, for the test's report. */
     String summary() {
         return "seed " + seed + ": " + takeovers + " takeovers, " + crashes + " crashes, " + freezes + " freezes, "
-                + partitions + " cuts, " + switchovers + " switch-overs, " + operatorSettings + " operator settings, " + connections + " connections ("
+                + partitions + " cuts, " + switchovers + " switch-overs, " + operatorSettings + " operator settings, " + reachabilityChanges + " reachability changes (" + reachabilityRequests() + " hand-overs asked for), " + connections + " connections ("
                 + calmChecked + " in calm, checked), "
                 + network.sent + " datagrams (" + network.lost + " lost, " + network.duplicated + " duplicated)";
     }
