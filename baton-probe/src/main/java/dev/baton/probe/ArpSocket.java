@@ -22,8 +22,9 @@ import dev.baton.nativeio.NetworkInterfaces;
 final class ArpSocket extends SharedSocket {
 
     private final String interfaceName;
-    private final int interfaceIndex;
-    private final long interfaceMac;
+    /** Of the interface as it was when the socket opened: an interface that comes later is found when it is opened again. */
+    private int interfaceIndex;
+    private long interfaceMac;
 
     private ArpSocket(LibC libc, String interfaceName, int interfaceIndex, long interfaceMac, int fd, String openFailure) {
         super(libc, fd, openFailure);
@@ -87,9 +88,10 @@ final class ArpSocket extends SharedSocket {
         return interfaceMac;
     }
 
-
-
-
-
-
+    @Override
+    void tookOver(SharedSocket fresh) {
+        ArpSocket opened = (ArpSocket) fresh;
+        interfaceIndex = opened.interfaceIndex;
+        interfaceMac = opened.interfaceMac;
+    }
 }

@@ -14,13 +14,20 @@ import dev.baton.nativeio.LibC;
  * The probes of one kind that go out as one datagram through a socket their targets share ({@link EchoProbes}: a
  * raw ICMP socket per source address; {@link ArpProbes}: a packet socket per interface). The sockets are opened when
  * the first target that needs one is added, in the calling thread's namespace, and watched in the engine's
- * {@link Epoll} set; the last target removed closes its socket. A probe sends one datagram; the replies are read when
+ * {@link Epoll} set; the last target removed closes its socket. One that could not be opened is tried again by a
+ * probe through it at most every {@link #REOPEN_AFTER_MS}. A probe sends one datagram; the replies are read when
  * epoll reports the socket, at most {@value ProbeEngine#RECEIVES_PER_SOCKET} per socket per cycle, and matched to the
  * targets by the kind. Engine thread only.
  */
 abstract sealed class DatagramProbes<S extends SharedSocket> permits EchoProbes, ArpProbes {
 
     private static final int RECEIVE_BUFFER_BYTES = 2_048;
+    /**
+     * A socket that could not be opened (its interface or source address did not exist yet, or it went away) is
+     * opened again by the first probe through it at most this often: a second's wait for a host that came up, and
+     * not a system call per probe while it stays away.
+     */
+    static final long REOPEN_AFTER_MS = 1_000;
 
     final ProbeEngine engine;
     final LibC libc;
@@ -86,15 +93,20 @@ abstract sealed class DatagramProbes<S extends SharedSocket> permits EchoProbes,
             }
         }
         S socket = open(target);
+        watch(socket);
+        sockets.add(socket);
+        socket.retain();
+        return socket;
+    }
+
+    /** Adds a socket that opened to the epoll set; one that cannot be watched is closed, with why. */
+    private void watch(S socket) {
         if (socket.usable()) {
             int errno = epoll.add(socket.fd(), KernelConstants.EPOLLIN, eventWord | (socket.fd() & 0xFFFF_FFFFL));
             if (errno != 0) {
                 socket.fail(causes.of(ErrnoCauses.WATCH, errno));
             }
         }
-        sockets.add(socket);
-        socket.retain();
-        return socket;
     }
 
     /** One target fewer on {@code socket} (nothing for null); the last one closes it. */
@@ -108,6 +120,11 @@ abstract sealed class DatagramProbes<S extends SharedSocket> permits EchoProbes,
     /** Sends {@code target}'s probe; a socket that cannot be used or a send that fails is the probe's failure. */
     final void start(TargetState target, long nowMs) {
         S socket = socketOf(target);
+        if (!socket.usable() && socket.reopenDue(nowMs, REOPEN_AFTER_MS)) {
+            S fresh = open(target);
+            watch(fresh);
+            socket.takeOver(fresh);
+        }
         if (!socket.usable()) {
             engine.finishFailure(target, nowMs, socket.openFailure());
             return;
@@ -120,7 +137,14 @@ abstract sealed class DatagramProbes<S extends SharedSocket> permits EchoProbes,
             sent = libc.sendto(socket.fd(), sendBuffer, length, KernelConstants.MSG_DONTWAIT, peerAddress,
                     (int) peerAddress.byteSize());
             if (sent < 0) {
-                engine.finishFailure(target, nowMs, causes.of(ErrnoCauses.SEND, libc.errno()));
+                int errno = libc.errno();
+                String cause = causes.of(ErrnoCauses.SEND, errno);
+                if (errno == KernelConstants.ENXIO || errno == KernelConstants.ENODEV) {
+                    // The socket's interface is gone (a packet socket is bound to its index): opened again later,
+                    // it finds the interface as it is then.
+                    socket.fail(cause);
+                }
+                engine.finishFailure(target, nowMs, cause);
             }
         }
     }

@@ -5,7 +5,8 @@ import dev.baton.nativeio.LibC;
 /**
  * A probe socket shared by every target that sends from it (one raw ICMP socket per source address, one ARP
  * socket per interface), counted so that the last target removed closes it. A socket that could not be opened
- * keeps why, and every probe through it fails with that cause. Engine thread only.
+ * keeps why, and every probe through it fails with that cause until it can be opened again (an interface or an
+ * address that did not exist yet at the start). Engine thread only.
  */
 abstract class SharedSocket implements AutoCloseable {
 
@@ -13,6 +14,8 @@ abstract class SharedSocket implements AutoCloseable {
     private int fd;
     private String openFailure;
     private int users;
+    /** While unusable: when the next attempt to open it again may be made (see {@link DatagramProbes#REOPEN_AFTER_MS}). */
+    private long reopenAtMs = Long.MIN_VALUE;
 
     SharedSocket(LibC libc, int fd, String openFailure) {
         this.libc = libc;
@@ -47,10 +50,35 @@ abstract class SharedSocket implements AutoCloseable {
         return --users == 0;
     }
 
-    /** Closes the socket for good: every probe through it fails with {@code why} from now on. */
+    /** Closes the socket: every probe through it fails with {@code why} until it is opened again. */
     final void fail(String why) {
         close();
         openFailure = why;
+    }
+
+    /** Whether an unusable socket may be opened again at {@code nowMs}; if so, the next attempt waits {@code backoffMs}. */
+    final boolean reopenDue(long nowMs, long backoffMs) {
+        if (usable() || nowMs < reopenAtMs) {
+            return false;
+        }
+        reopenAtMs = nowMs + backoffMs;
+        return true;
+    }
+
+    /**
+     * Takes over {@code fresh}'s descriptor, or its failure when it could not be opened either: every target that
+     * sends from this socket goes on through the same object.
+     */
+    final void takeOver(SharedSocket fresh) {
+        close();
+        fd = fresh.fd;
+        openFailure = fresh.openFailure;
+        fresh.fd = -1;
+        tookOver(fresh);
+    }
+
+    /** What a kind of socket learns when it opens (an interface's index and address) taken from {@code fresh}. */
+    void tookOver(SharedSocket fresh) {
     }
 
     @Override
