@@ -336,27 +336,34 @@ public final class HealthChecks implements Agent {
     /**
      * One of the server's addresses changed health. The server is reached at the first of its addresses that
      * answers, the configured one first (address substitution, RM 230: an alternate only while the configured
-     * one does not answer); at the configured one when none does. With a health check, the server is up while
-     * any of its addresses is, down when all are, unknown until then.
+     * one does not answer, and only once it is known not to: before its first result the configured one is used);
+     * at the configured one when none does. With a health check, the server is up while any of its addresses is,
+     * down when all are, unknown until then.
      */
     private void onServerAddress(int serverId) {
         int[] targets = targetsOfServer[serverId];
-        int choice = NONE;
+        boolean anyUp = false;
         int down = 0;
+        // Address substitution (RM 230): the first address that answers, but only past addresses known not to: while
+        // an earlier one (the configured address first) has no result yet, as at start-up, it is still the one used.
+        int reachedAt = NONE;
+        boolean earlierUndecided = false;
         for (int a = 0; a < targets.length; a++) {
-            Health health = engine.health(targets[a]);
-            if (health == Health.UP && choice == NONE) {
-                choice = a;
-            }
+            Health health = healthOfTarget[targets[a]];
+            anyUp |= health == Health.UP;
             down += health == Health.DOWN ? 1 : 0;
+            if (reachedAt == NONE && !earlierUndecided && health == Health.UP) {
+                reachedAt = a;
+            }
+            earlierUndecided |= health == Health.UNKNOWN;
         }
-        int reachedAt = choice == NONE ? 0 : choice;
+        reachedAt = reachedAt == NONE ? 0 : reachedAt;
         if (board.addressChoice(serverId) != reachedAt) {
             board.addressChoice(serverId, reachedAt);
             substitutions++;
         }
         if (checked[serverId]) {
-            board.health(serverId, choice != NONE ? ServerHealthBoard.UP
+            board.health(serverId, anyUp ? ServerHealthBoard.UP
                     : down == targets.length ? ServerHealthBoard.DOWN : ServerHealthBoard.UNKNOWN);
         }
     }
@@ -427,18 +434,38 @@ public final class HealthChecks implements Agent {
     }
 
     /**
-     * The engine dropped health changes from its full ring (none expected): a member's last change may be among
-     * them, so every member's health is read from the engine again and every subnet element re-derived.
+     * The engine dropped health changes from its full ring (none expected): any target's last change may be among
+     * them, so every target's health is read from the engine again, and every server, service element, subnet
+     * element and host element re-derived from it.
      */
     private void rereadMembers(long nowMs) {
-        for (int e = 0; e < memberTargets.length; e++) {
-            if (memberTargets[e] == null) {
-                continue;
-            }
-            for (int target : memberTargets[e]) {
+        for (int target = 0; target < healthOfTarget.length; target++) {
+            if (engine.has(target)) {
                 healthOfTarget[target] = engine.health(target);
             }
-            subnetElement(e, NONE, "(health changes were lost from a full ring; read again)", nowMs);
+        }
+        String cause = "(health changes were lost from a full ring; read again)";
+        for (int serverId = 0; serverId < targetsOfServer.length; serverId++) {
+            if (targetsOfServer[serverId] != null) {
+                onServerAddress(serverId);
+            }
+        }
+        for (int s = 0; s < services.serviceCount(); s++) {
+            serviceElementsOf(s, cause, nowMs);
+        }
+        for (int e = 0; e < memberTargets.length; e++) {
+            if (memberTargets[e] != null) {
+                subnetElement(e, NONE, cause, nowMs);
+            }
+        }
+        for (int target = 0; target < healthOfTarget.length; target++) {
+            int element = elementOfTarget[target];
+            if (element != NONE && elementHealth[element] != healthOfTarget[target]) {
+                elementHealth[element] = healthOfTarget[target];
+                elementChangedAtMs[element] = nowMs;
+                elementCause[element] = cause;
+                feed.element(element, healthOfTarget[target], cause);
+            }
         }
     }
 
