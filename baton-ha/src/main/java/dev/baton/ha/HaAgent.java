@@ -222,8 +222,8 @@ public final class HaAgent implements Agent, AutoCloseable {
         }
         this.reachability = config.reachability().map(r -> new ReachabilitySeat(reachabilityManager(config, r, peers, groups.length),
                 groups, peers, messages, events, new ReachabilityAgent())).orElse(null);
-        this.operatorSettings = new OperatorSettingsSeat(settings.routerNumber(), dataplane.services(), dataplane.health(), peers,
-                messages, events);
+        this.operatorSettings = new OperatorSettingsSeat(settings.routerNumber(), incarnation, dataplane.services(),
+                dataplane.health(), peers, messages, events);
         this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
         HaCounters.register(dataplane.counters(), read -> query(read), messages, keepAlive, peers, groups, replication,
                 watchdog, () -> heartbeatsWithheld, profile, dataplane);

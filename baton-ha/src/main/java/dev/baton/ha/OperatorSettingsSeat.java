@@ -60,14 +60,14 @@ final class OperatorSettingsSeat {
     private long recordsTaken;
     private long recordsUnknown;
 
-    OperatorSettingsSeat(long routerNumber, ServiceMap services, ServerHealthBoard board, Peers peers, PeerMessages messages,
-                         HaEventLog events) {
+    OperatorSettingsSeat(long routerNumber, long incarnation, ServiceMap services, ServerHealthBoard board, Peers peers,
+                         PeerMessages messages, HaEventLog events) {
         this.services = services;
         this.board = board;
         this.peers = peers;
         this.messages = messages;
         this.events = events;
-        this.registers = new OperatorSettings(services.totalServers(), routerNumber);
+        this.registers = new OperatorSettings(services.totalServers(), routerNumber, incarnation);
         this.owedAfterHeartbeats = new long[peers.count()];
         Arrays.fill(owedAfterHeartbeats, -1);
         this.serviceNames = new byte[services.serviceCount()][];
@@ -138,7 +138,7 @@ final class OperatorSettingsSeat {
             int weight = message.weight(r) == ServerSettingsFlyweight.CONFIGURED_WEIGHT ? OperatorSettings.CONFIGURED : message.weight(r);
             boolean wasDrained = registers.drained(id);
             int wasWeight = registers.weight(id);
-            if (!registers.offer(id, message.version(r), message.origin(r), message.drained(r), weight)) {
+            if (!registers.offer(id, message.version(r), message.origin(r), message.incarnation(r), message.drained(r), weight)) {
                 continue;
             }
             recordsTaken++;
@@ -213,7 +213,7 @@ final class OperatorSettingsSeat {
                 if (registers.set(id)) {
                     int weight = registers.weight(id);
                     out.record(records++, serviceNames[services.serviceOfServer(id)], services.serverAddress(id),
-                            registers.version(id), registers.origin(id),
+                            registers.version(id), registers.origin(id), registers.incarnation(id),
                             weight == OperatorSettings.CONFIGURED ? ServerSettingsFlyweight.CONFIGURED_WEIGHT : weight,
                             registers.drained(id));
                 }
@@ -245,6 +245,7 @@ final class OperatorSettingsSeat {
             row.put("weight", registers.weight(id) == OperatorSettings.CONFIGURED ? null : registers.weight(id));
             row.put("version", registers.version(id));
             row.put("origin", routerName(registers.origin(id)));
+            row.put("origin_incarnation", Long.toUnsignedString(registers.incarnation(id)));
             set.add(row);
         }
         status.put("servers", set);

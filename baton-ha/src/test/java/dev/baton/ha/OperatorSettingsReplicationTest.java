@@ -107,9 +107,9 @@ class OperatorSettingsReplicationTest {
             MemorySegment segment = MemorySegment.ofArray(new byte[length]);
             ServerSettingsFlyweight message = new ServerSettingsFlyweight().wrap(segment, 0, length).count(3);
             byte[] web = "web".getBytes(StandardCharsets.US_ASCII);
-            message.record(0, "api".getBytes(StandardCharsets.US_ASCII), Ipv4.parse("198.51.100.11"), 5, 2, 3, true);
-            message.record(1, web, Ipv4.parse("198.51.100.13"), 5, 2, 3, true);
-            message.record(2, web, Ipv4.parse("198.51.100.12"), 5, 2, 3, true);
+            message.record(0, "api".getBytes(StandardCharsets.US_ASCII), Ipv4.parse("198.51.100.11"), 5, 2, 1, 3, true);
+            message.record(1, web, Ipv4.parse("198.51.100.13"), 5, 2, 1, 3, true);
+            message.record(2, web, Ipv4.parse("198.51.100.12"), 5, 2, 1, 3, true);
             pair.a.agent.operatorSettings().onMessage(0, message, pair.now);
             assertFalse(board(pair.a).drained(WEB_S1), "no service api: nothing changes");
             assertTrue(board(pair.a).drained(WEB_S2));

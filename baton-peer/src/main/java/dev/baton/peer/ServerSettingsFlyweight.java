@@ -9,7 +9,7 @@ import dev.baton.codec.Flyweight;
  * these settings are the part of those tables an operator changes while the routers run.
  *
  * <p>Each record is one server's settings as a last-writer-wins register: it replaces the receiver's when its
- * ({@code Version}, {@code Origin}) pair is greater. A server is named by its service and its configured address,
+ * ({@code Version}, {@code Origin}, {@code Incarnation}) stamp is greater. A server is named by its service and its configured address,
  * never by an index, so that routers whose configurations list servers in another order still agree.
  *
  * <pre>
@@ -31,11 +31,16 @@ import dev.baton.codec.Flyweight;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |            Weight             |     Flags     |   Reserved    |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Incarnation (64 bits)                      |
+ * +                                                               +
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
  * <p>Service: a service name, 1 to {@value #SERVICE_LENGTH} of {@code A-Z a-z 0-9 . _ -}, the first a letter or
  * digit, then NUL bytes to the end of the field. Server Address: the server's configured IPv4 address. Version:
- * 1.. (unsigned); Origin: the router number of the router where the operator gave the command, 1..; Weight:
+ * 1.. (unsigned); Origin: the router number of the router where the operator gave the command, 1..; Incarnation:
+ * that router's incarnation then, 1.. (unsigned; a restarted router's versions may repeat its earlier run's); Weight:
  * 0..{@value #MAX_WEIGHT}, or {@value #CONFIGURED_WEIGHT} for the configured weight. Flags bit 0
  * {@link #FLAG_DRAINED}; other bits zero on send, ignored on receipt. A message with any field out of these ranges is
  * invalid as a whole.
@@ -51,7 +56,8 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
     public static final int ORIGIN_OFFSET = 40;
     public static final int WEIGHT_OFFSET = 44;
     public static final int FLAGS_OFFSET = 46;
-    public static final int RECORD_LENGTH = 48;
+    public static final int INCARNATION_OFFSET = 48;
+    public static final int RECORD_LENGTH = 56;
 
     public static final int MAX_WEIGHT = 1000;
     /** The Weight that means "the configured weight": no operator weight is in force. */
@@ -66,7 +72,7 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
         }
         for (int i = 0; i < recordCount(); i++) {
             int weight = weight(i);
-            if (serviceLength(i) < 0 || version(i) == 0 || origin(i) == 0
+            if (serviceLength(i) < 0 || version(i) == 0 || origin(i) == 0 || incarnation(i) == 0
                     || (weight > MAX_WEIGHT && weight != CONFIGURED_WEIGHT)) {
                 return false;
             }
@@ -131,6 +137,11 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
         return u32At(at(index) + ORIGIN_OFFSET);
     }
 
+    /** The origin's incarnation when it made the change (unsigned 64 bits). */
+    public long incarnation(int index) {
+        return i64At(at(index) + INCARNATION_OFFSET);
+    }
+
     /** 0..{@value #MAX_WEIGHT}, or {@value #CONFIGURED_WEIGHT}. */
     public int weight(int index) {
         return u16At(at(index) + WEIGHT_OFFSET);
@@ -142,10 +153,10 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
 
     /**
      * Writes record {@code index}. The caller has checked the name (a valid service name of at most
-     * {@value #SERVICE_LENGTH} bytes), the version and origin (1..2^32-1) and the weight.
+     * {@value #SERVICE_LENGTH} bytes), the version and origin (1..2^32-1), the incarnation (not 0) and the weight.
      */
-    public ServerSettingsFlyweight record(int index, byte[] service, int address, long version, long origin, int weight,
-                                          boolean drained) {
+    public ServerSettingsFlyweight record(int index, byte[] service, int address, long version, long origin, long incarnation,
+                                          int weight, boolean drained) {
         int base = at(index);
         for (int i = 0; i < SERVICE_LENGTH; i++) {
             putU8At(base + SERVICE_OFFSET + i, i < service.length ? service[i] : 0);
@@ -156,6 +167,7 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
         putU16At(base + WEIGHT_OFFSET, weight);
         putU8At(base + FLAGS_OFFSET, drained ? FLAG_DRAINED : 0);
         putU8At(base + FLAGS_OFFSET + 1, 0);
+        putI64At(base + INCARNATION_OFFSET, incarnation);
         return this;
     }
 }

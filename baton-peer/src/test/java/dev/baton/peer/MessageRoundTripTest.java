@@ -175,6 +175,7 @@ class MessageRoundTripTest {
                     assertEquals(0xC633_640B + i, settings.address(i));
                     assertEquals(4_000_000_000L + i, settings.version(i), "unsigned 32 bits");
                     assertEquals(0xFFFF_FFFFL - i, settings.origin(i), "unsigned 32 bits");
+                    assertEquals(-1L - i, settings.incarnation(i), "64 bits");
                     assertEquals(i % 2 == 0 ? ServerSettingsFlyweight.CONFIGURED_WEIGHT : i * 30, settings.weight(i));
                     assertEquals(i % 3 == 0, settings.drained(i));
                 }
@@ -207,7 +208,7 @@ class MessageRoundTripTest {
         assertEquals(58, MessageType.SYNC_BATCH.maxRecords());
         assertEquals(50, MessageType.UPDATE_BATCH.maxRecords());
         assertEquals(50, MessageType.REACHABILITY_REPORT.maxRecords());
-        assertEquals(29, MessageType.SERVER_SETTINGS.maxRecords());
+        assertEquals(25, MessageType.SERVER_SETTINGS.maxRecords());
         for (MessageType type : MessageType.values()) {
             assertTrue(type.payloadLength(type.maxRecords()) <= PeerHeaderFlyweight.MAX_PAYLOAD_LENGTH, type.name());
         }

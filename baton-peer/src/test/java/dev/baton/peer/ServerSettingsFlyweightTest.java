@@ -27,7 +27,7 @@ class ServerSettingsFlyweightTest {
         MemorySegment segment = MemorySegment.ofArray(new byte[length]);
         ServerSettingsFlyweight settings = new ServerSettingsFlyweight().wrap(segment, 0, length).count(RECORDS);
         for (int i = 0; i < RECORDS; i++) {
-            settings.record(i, "web".getBytes(StandardCharsets.US_ASCII), 0xC633_640B + i, 7 + i, 2,
+            settings.record(i, "web".getBytes(StandardCharsets.US_ASCII), 0xC633_640B + i, 7 + i, 2, 3,
                     i == 1 ? 0 : ServerSettingsFlyweight.CONFIGURED_WEIGHT, i == 1);
         }
         return segment;
@@ -56,6 +56,7 @@ class ServerSettingsFlyweightTest {
                 row("a control byte", s -> put8(s, record(0) + 2, 0x7F)),
                 row("version 0", s -> s.set(NetworkOrder.INT, record(1) + ServerSettingsFlyweight.VERSION_OFFSET, 0)),
                 row("origin 0", s -> s.set(NetworkOrder.INT, record(2) + ServerSettingsFlyweight.ORIGIN_OFFSET, 0)),
+                row("incarnation 0", s -> s.set(NetworkOrder.LONG, record(0) + ServerSettingsFlyweight.INCARNATION_OFFSET, 0L)),
                 row("weight 1001", s -> s.set(NetworkOrder.SHORT, record(1) + ServerSettingsFlyweight.WEIGHT_OFFSET, (short) 1001)),
                 row("weight 0xFFFE", s -> s.set(NetworkOrder.SHORT, record(1) + ServerSettingsFlyweight.WEIGHT_OFFSET, (short) 0xFFFE)));
     }

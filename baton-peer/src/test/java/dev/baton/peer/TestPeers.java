@@ -126,7 +126,7 @@ final class TestPeers {
                 ServerSettingsFlyweight settings = new ServerSettingsFlyweight().wrap(segment, at, type.payloadLength(count))
                         .count(count);
                 for (int i = 0; i < count; i++) {
-                    settings.record(i, serviceName(i), 0xC633_640B + i, 4_000_000_000L + i, 0xFFFF_FFFFL - i,
+                    settings.record(i, serviceName(i), 0xC633_640B + i, 4_000_000_000L + i, 0xFFFF_FFFFL - i, -1L - i,
                             i % 2 == 0 ? ServerSettingsFlyweight.CONFIGURED_WEIGHT : i * 30, i % 3 == 0);
                 }
                 yield type.payloadLength(count);

@@ -9,9 +9,12 @@ import java.util.Arrays;
  * standbys (US 6,148,410, SM 220), so that a takeover keeps a drain and a weight.
  *
  * <p>A register's value is a drain flag and a weight ({@link #CONFIGURED} when the configured weight applies); its
- * stamp is a ({@code version}, {@code origin}) pair, compared version first, then the origin router's number, both
- * unsigned. A router offered a register with a greater stamp takes it; an equal or smaller one changes nothing, so
- * a register may be sent any number of times and in any order.
+ * stamp is ({@code version}, {@code origin}, {@code incarnation}), compared in that order, all unsigned: the origin is
+ * the number of the router where the change was made, the incarnation its run then. Within one run a router's
+ * versions only grow, so no two changes share a stamp; without the incarnation, a router that restarted within the
+ * second could give a new value the stamp of one its earlier run had sent, and routers holding the two would never
+ * agree (found by the simulation, seed 3000843). A router offered a register with a greater stamp takes it; an equal or
+ * smaller one changes nothing, so a register may be sent any number of times and in any order.
  *
  * <p>Versions come from a hybrid clock: a local change takes {@code max(highest version seen + 1, wall-clock
  * seconds)}. The first term orders changes after everything this router has seen; the second orders a change on a
@@ -28,25 +31,33 @@ public final class OperatorSettings {
     public static final long MAX_VERSION = 0xFFFF_FFFFL;
 
     private final long self;
+    private final long selfIncarnation;
     private final boolean[] drained;
     private final int[] weight;
     private final long[] version;
     private final long[] origin;
+    private final long[] incarnation;
     private long highestVersion;
 
     /**
      * @param servers      how many servers (server ids 0..servers-1)
      * @param routerNumber this router's number (1..2^32-1): the origin of its local changes
+     * @param incarnation  this run's incarnation (unsigned, not 0), greater than every earlier run's
      */
-    public OperatorSettings(int servers, long routerNumber) {
+    public OperatorSettings(int servers, long routerNumber, long incarnation) {
         if (routerNumber < 1 || routerNumber > MAX_VERSION) {
             throw new IllegalArgumentException("router number " + routerNumber + " is not within 1.." + MAX_VERSION);
         }
+        if (incarnation == 0) {
+            throw new IllegalArgumentException("incarnation 0");
+        }
         this.self = routerNumber;
+        this.selfIncarnation = incarnation;
         this.drained = new boolean[servers];
         this.weight = new int[servers];
         this.version = new long[servers];
         this.origin = new long[servers];
+        this.incarnation = new long[servers];
         Arrays.fill(weight, CONFIGURED);
     }
 
@@ -73,6 +84,7 @@ public final class OperatorSettings {
         weight[id] = newWeight;
         version[id] = next;
         origin[id] = self;
+        incarnation[id] = selfIncarnation;
         highestVersion = Math.max(highestVersion, next);
         return next;
     }
@@ -80,23 +92,29 @@ public final class OperatorSettings {
     /**
      * A peer's register for server {@code id}: taken when its stamp is greater than the one held.
      *
-     * @param stampVersion 1..{@link #MAX_VERSION}
-     * @param stampOrigin  1..{@link #MAX_VERSION}
+     * @param stampVersion     1..{@link #MAX_VERSION}
+     * @param stampOrigin      1..{@link #MAX_VERSION}
+     * @param stampIncarnation not 0 (unsigned)
      * @return whether it was taken (the value may be the same as before)
      */
-    public boolean offer(int id, long stampVersion, long stampOrigin, boolean isDrained, int newWeight) {
+    public boolean offer(int id, long stampVersion, long stampOrigin, long stampIncarnation, boolean isDrained, int newWeight) {
         if (stampVersion < 1 || stampVersion > MAX_VERSION || stampOrigin < 1 || stampOrigin > MAX_VERSION
-                || newWeight < CONFIGURED) {
-            throw new IllegalArgumentException("stamp " + stampVersion + "/" + stampOrigin + ", weight " + newWeight);
+                || stampIncarnation == 0 || newWeight < CONFIGURED) {
+            throw new IllegalArgumentException("stamp " + stampVersion + "/" + stampOrigin + "/" + Long.toUnsignedString(stampIncarnation)
+                    + ", weight " + newWeight);
         }
         highestVersion = Math.max(highestVersion, stampVersion);
-        if (stampVersion < version[id] || stampVersion == version[id] && stampOrigin <= origin[id]) {
+        int order = stampVersion != version[id] ? Long.compare(stampVersion, version[id])
+                : stampOrigin != origin[id] ? Long.compare(stampOrigin, origin[id])
+                : Long.compareUnsigned(stampIncarnation, incarnation[id]);
+        if (order <= 0) {
             return false;
         }
         drained[id] = isDrained;
         weight[id] = newWeight;
         version[id] = stampVersion;
         origin[id] = stampOrigin;
+        incarnation[id] = stampIncarnation;
         return true;
     }
 
@@ -122,6 +140,11 @@ public final class OperatorSettings {
     /** The router number where the operator gave the command in force; 0 while never set. */
     public long origin(int id) {
         return origin[id];
+    }
+
+    /** The origin's incarnation when it made the change in force; 0 while never set. */
+    public long incarnation(int id) {
+        return incarnation[id];
     }
 
     /** How many registers are {@link #set}. */

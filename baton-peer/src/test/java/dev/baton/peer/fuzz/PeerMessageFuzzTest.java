@@ -270,11 +270,11 @@ class PeerMessageFuzzTest {
                     for (int i = 0; i < settings.recordCount(); i++) {
                         int serviceLength = settings.serviceLength(i);
                         assertTrue(serviceLength >= 1 && serviceLength <= ServerSettingsFlyweight.SERVICE_LENGTH);
-                        assertTrue(settings.version(i) > 0 && settings.origin(i) > 0);
+                        assertTrue(settings.version(i) > 0 && settings.origin(i) > 0 && settings.incarnation(i) != 0);
                         int weight = settings.weight(i);
                         assertTrue(weight <= ServerSettingsFlyweight.MAX_WEIGHT || weight == ServerSettingsFlyweight.CONFIGURED_WEIGHT);
                         sum += serviceLength + settings.serviceByte(i, 0) + settings.address(i) + settings.version(i)
-                                + settings.origin(i) + weight + (settings.drained(i) ? 1 : 0);
+                                + settings.origin(i) + settings.incarnation(i) + weight + (settings.drained(i) ? 1 : 0);
                     }
                 }
             }
