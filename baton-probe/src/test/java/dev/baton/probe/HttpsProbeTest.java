@@ -257,6 +257,28 @@ class HttpsProbeTest {
         }
     }
 
+    /**
+     * Each probe is a full handshake (its engine names no peer port, so no session is looked up) and the client's
+     * session cache keeps one session, however many probes ran: TLS 1.3 servers hand out tickets at every handshake.
+     */
+    @Test
+    void probesKeepNoMoreThanOneSession() throws Exception {
+        try (ScriptedHttpServer server = ScriptedHttpServer.tls(ScriptedHttpServer.replying(OK_HEAD + "ok"),
+                TestCertificates.serverContext())) {
+            ProbeEngine engine = new ProbeEngine("probes", 1);
+            try {
+                int id = engine.add(https(server.port(), "web.example", "ok", false, 100, 50), 0);
+                EngineStepper step = new EngineStepper(engine, 0);
+                step.runTo(1_000, 100);
+                assertEquals(10, engine.successes(id), engine.cause(id));
+                javax.net.ssl.SSLSessionContext sessions = engine.targetOrNull(id).tls.context.getClientSessionContext();
+                assertEquals(1, java.util.Collections.list(sessions.getIds()).size());
+            } finally {
+                engine.onClose();
+            }
+        }
+    }
+
     @Test
     void anEmptyTrustStoreFailsEachVerifiedProbeWithWhy() throws Exception {
         KeyStore empty = KeyStore.getInstance("PKCS12");
