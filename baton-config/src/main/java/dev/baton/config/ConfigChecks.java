@@ -42,16 +42,23 @@ final class ConfigChecks {
     private void checkHealthCheck(ConfigDraft.HealthCheck check) {
         timeoutBelowInterval(check.timeout(), check.interval());
         Located<HealthCheckSettings.Kind> kind = check.kind();
-        if (!kind.valid() || kind.value() == HealthCheckSettings.Kind.HTTP) {
+        if (!kind.valid()) {
+            return;
+        }
+        if (kind.value() != HealthCheckSettings.Kind.HTTPS) {
+            check.tlsVerify().ifPresent(verify -> problems.add(verify.at(), verify.keyPath(), "applies only to type https (this"
+                    + " check is " + kind.value().configName() + ")", "type: https"));
+        }
+        if (kind.value().http()) {
             return;
         }
         for (Optional<? extends Located<?>> httpOnly : List.of(check.path(), check.host(), check.expectStatus(), check.expectBody())) {
-            httpOnly.ifPresent(value -> problems.add(value.at(), value.keyPath(), "applies only to type http (this check is "
+            httpOnly.ifPresent(value -> problems.add(value.at(), value.keyPath(), "applies only to type http or https (this check is "
                     + kind.value().configName() + ")", "type: http"));
         }
         if (kind.value() == HealthCheckSettings.Kind.NONE) {
-            check.port().ifPresent(port -> problems.add(port.at(), port.keyPath(), "applies only to type tcp or http (this check is none)",
-                    "type: tcp"));
+            check.port().ifPresent(port -> problems.add(port.at(), port.keyPath(), "applies only to type tcp, http or https (this"
+                    + " check is none)", "type: tcp"));
         }
     }
 

@@ -160,6 +160,8 @@ public final class ConfigDefaults {
     public static final int HEALTH_CHECK_FALL = 3;
     public static final String HEALTH_CHECK_PATH = "/";
     public static final int HEALTH_CHECK_EXPECT_STATUS = 200;
+    /** An HTTPS check verifies no certificate unless told to: it asks whether the server answers. */
+    public static final boolean HEALTH_CHECK_TLS_VERIFY = false;
     /** What happens to a failed server's established connections: they keep going to it (they may still complete). */
     public static final ServiceConfig.OnServerDown ON_SERVER_DOWN = ServiceConfig.OnServerDown.KEEP;
 

@@ -78,17 +78,18 @@ record ConfigDraft(
         }
     }
 
-    /** A service's {@code health-check}; the HTTP-only keys are empty when left out. */
+    /** A service's {@code health-check}; the HTTP-only keys and {@code tls-verify} are empty when left out. */
     record HealthCheck(String keyPath, SourcePosition at, Located<HealthCheckSettings.Kind> kind, Optional<Located<Integer>> port,
                        Optional<Located<String>> path, Optional<Located<String>> host, Optional<Located<Integer>> expectStatus,
                        Optional<Located<String>> expectBody, Located<Duration> interval, Located<Duration> timeout,
-                       Located<Integer> rise, Located<Integer> fall) {
+                       Located<Integer> rise, Located<Integer> fall, Optional<Located<Boolean>> tlsVerify) {
 
         HealthCheckSettings toSettings() {
             return new HealthCheckSettings(kind.value(), port.map(Located::value).orElse(0),
                     path.map(Located::value).orElse(ConfigDefaults.HEALTH_CHECK_PATH), host.map(Located::value).orElse(null),
                     expectStatus.map(Located::value).orElse(ConfigDefaults.HEALTH_CHECK_EXPECT_STATUS),
-                    expectBody.map(Located::value).orElse(null), interval.value(), timeout.value(), rise.value(), fall.value());
+                    expectBody.map(Located::value).orElse(null), interval.value(), timeout.value(), rise.value(), fall.value(),
+                    tlsVerify.map(Located::value).orElse(ConfigDefaults.HEALTH_CHECK_TLS_VERIFY));
         }
     }
 

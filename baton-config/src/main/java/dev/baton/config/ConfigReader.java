@@ -220,7 +220,8 @@ final class ConfigReader {
                 value(check, PROBE_TIMEOUT, duration(ConfigLimits.MIN_PROBE_TIMEOUT, ConfigLimits.MAX_PROBE_TIMEOUT),
                         ConfigDefaults.HEALTH_CHECK_TIMEOUT),
                 value(check, RISE, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_RISE),
-                value(check, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_FALL));
+                value(check, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_FALL),
+                optionalValue(check, CHECK_TLS_VERIFY, ConfigReader::bool));
     }
 
     /** The {@code reachability} section: the set this router must reach (RM 230) and how routers compare. */

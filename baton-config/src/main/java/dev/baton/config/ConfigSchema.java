@@ -90,12 +90,13 @@ final class ConfigSchema {
     static final Key CHECK_HOST = new Key("host", "host: www.example.com");
     static final Key CHECK_EXPECT_STATUS = new Key("expect-status", "expect-status: 200");
     static final Key CHECK_EXPECT_BODY = new Key("expect-body", "expect-body: ok");
+    static final Key CHECK_TLS_VERIFY = new Key("tls-verify", "tls-verify: true");
     static final Key PROBE_INTERVAL = new Key("interval", "interval: 2s");
     static final Key PROBE_TIMEOUT = new Key("timeout", "timeout: 1s");
     static final Key RISE = new Key("rise", "rise: 2");
     static final Key FALL = new Key("fall", "fall: 3");
     static final List<Key> HEALTH_CHECK_KEYS = List.of(CHECK_TYPE, CHECK_PORT, CHECK_PATH, CHECK_HOST, CHECK_EXPECT_STATUS,
-            CHECK_EXPECT_BODY, PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL);
+            CHECK_EXPECT_BODY, PROBE_INTERVAL, PROBE_TIMEOUT, RISE, FALL, CHECK_TLS_VERIFY);
 
     static final Key COMPARE = new Key("compare", "compare: required");
     static final Key MIN_IMPROVEMENT = new Key("min-improvement", "min-improvement: 1");

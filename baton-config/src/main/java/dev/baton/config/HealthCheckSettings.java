@@ -10,17 +10,20 @@ import java.util.Objects;
  *
  * @param kind         what the check does
  * @param port         the server port checked; 0 for the service's first port
- * @param path         HTTP: the path requested
- * @param host         HTTP: the Host header; {@code null} for the server's address
- * @param expectStatus HTTP: the status code that passes
- * @param expectBody   HTTP: text the body must contain within its first 16 KiB; {@code null} for any body
+ * @param path         HTTP(S): the path requested
+ * @param host         HTTP(S): the Host header (and for HTTPS the TLS server name when it is a DNS name);
+ *                     {@code null} for the server's address
+ * @param expectStatus HTTP(S): the status code that passes
+ * @param expectBody   HTTP(S): text the body must contain within its first 16 KiB; {@code null} for any body
  * @param interval     how often each server is checked
  * @param timeout      how long a check may take, less than {@code interval}
  * @param rise         passes in a row that bring a failed server back
  * @param fall         failures in a row that take a server out
+ * @param tlsVerify    HTTPS: whether the server's certificate must lead to the JDK's trust store and name the host;
+ *                     off by default, as a check asks whether the server answers
  */
 public record HealthCheckSettings(Kind kind, int port, String path, String host, int expectStatus, String expectBody,
-                                  Duration interval, Duration timeout, int rise, int fall) {
+                                  Duration interval, Duration timeout, int rise, int fall, boolean tlsVerify) {
 
     /** No check: every server with a resolved MAC gets connections (the behaviour without the key). */
     public static final HealthCheckSettings NONE = new HealthCheckSettings(Kind.NONE, 0, ConfigDefaults.HEALTH_CHECK_PATH,
@@ -33,6 +36,13 @@ public record HealthCheckSettings(Kind kind, int port, String path, String host,
         if (timeout.compareTo(interval) >= 0) {
             throw new IllegalArgumentException("timeout " + timeout + " is not below interval " + interval);
         }
+    }
+
+    /** A check that verifies no certificate (every kind but {@code https} has none to verify). */
+    public HealthCheckSettings(Kind kind, int port, String path, String host, int expectStatus, String expectBody,
+                               Duration interval, Duration timeout, int rise, int fall) {
+        this(kind, port, path, host, expectStatus, expectBody, interval, timeout, rise, fall,
+                ConfigDefaults.HEALTH_CHECK_TLS_VERIFY);
     }
 
     /** Whether servers are checked at all. */
@@ -52,7 +62,9 @@ public record HealthCheckSettings(Kind kind, int port, String path, String host,
         /** A TCP connection to the port is accepted. */
         TCP("tcp"),
         /** An HTTP/1.0 GET answers with the expected status (and body text). */
-        HTTP("http");
+        HTTP("http"),
+        /** The same GET over TLS 1.3 or 1.2. */
+        HTTPS("https");
 
         private final String configName;
 
@@ -63,6 +75,11 @@ public record HealthCheckSettings(Kind kind, int port, String path, String host,
         /** The word used for this kind in the configuration file. */
         public String configName() {
             return configName;
+        }
+
+        /** Whether the check is an HTTP GET (in plain HTTP or over TLS): path, host and expectations apply. */
+        public boolean http() {
+            return this == HTTP || this == HTTPS;
         }
     }
 }

@@ -116,13 +116,13 @@ class ReachabilityConfigTest {
                 row("health check without a type", "health-check: { type: http, path: /health,", "health-check: { path: /health,",
                         "t.yaml:9:19: services[0].health-check.type: is missing; for example: type: http"),
                 row("unknown health check type", "health-check: { type: tcp }", "health-check: { type: tpc }",
-                        "t.yaml:19:27: services[1].health-check.type: 'tpc' is not one of none, tcp, http; did you mean 'tcp'?;"
+                        "t.yaml:19:27: services[1].health-check.type: 'tpc' is not one of none, tcp, http, https; did you mean 'tcp'?;"
                                 + " for example: type: http"),
                 row("timeout not below the interval", "interval: 1s, timeout: 400ms", "interval: 1s, timeout: 1s",
                         "t.yaml:9:108: services[0].health-check.timeout: 1s must be below interval (1s): a probe must end before"
                                 + " the next one starts; for example: timeout: 500ms"),
                 row("an HTTP key on a TCP check", "health-check: { type: tcp }", "health-check: { type: tcp, path: /x }",
-                        "t.yaml:19:38: services[1].health-check.path: applies only to type http (this check is tcp);"
+                        "t.yaml:19:38: services[1].health-check.path: applies only to type http or https (this check is tcp);"
                                 + " for example: type: http"),
                 row("an HTTP path with a space", "path: /health,", "path: /he alth,",
                         "t.yaml:9:39: services[0].health-check.path: '/he alth' is not an HTTP path (starts with '/', printable"

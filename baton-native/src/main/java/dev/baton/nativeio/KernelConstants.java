@@ -43,6 +43,8 @@ public final class KernelConstants {
     // <netinet/in.h>, <linux/icmp.h>
     /** IP protocol number of TCP. */
     public static final int IPPROTO_TCP = 6;
+    /** TCP socket option ({@code <netinet/tcp.h>}, level IPPROTO_TCP): send at once, without Nagle's algorithm. */
+    public static final int TCP_NODELAY = 1;
     /** IP protocol number of ICMP: the protocol of a raw ICMP socket, raw(7). */
     public static final int IPPROTO_ICMP = 1;
     /** Socket option level of raw sockets. */

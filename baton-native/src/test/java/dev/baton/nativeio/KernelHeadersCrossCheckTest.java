@@ -51,6 +51,7 @@ class KernelHeadersCrossCheckTest {
             #include <sys/ioctl.h>
             #include <sys/resource.h>
             #include <netinet/in.h>
+            #include <netinet/tcp.h>
             #include <net/if.h>
             #include <net/if_arp.h>
             #include <linux/if_ether.h>

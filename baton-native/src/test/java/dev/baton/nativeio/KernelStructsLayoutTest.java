@@ -178,6 +178,7 @@ class KernelStructsLayoutTest {
                 Arguments.of("SOCK_NONBLOCK", KernelConstants.SOCK_NONBLOCK, 0x800),
                 Arguments.of("AF_INET", KernelConstants.AF_INET, 2),
                 Arguments.of("IPPROTO_ICMP", KernelConstants.IPPROTO_ICMP, 1),
+                Arguments.of("TCP_NODELAY", KernelConstants.TCP_NODELAY, 1),
                 Arguments.of("SOL_RAW", KernelConstants.SOL_RAW, 255),
                 Arguments.of("ICMP_FILTER", KernelConstants.ICMP_FILTER, 1),
                 Arguments.of("ETH_P_ARP", KernelConstants.ETH_P_ARP, 0x0806),

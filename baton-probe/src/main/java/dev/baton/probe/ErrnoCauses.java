@@ -16,8 +16,10 @@ final class ErrnoCauses {
     static final int RECEIVE = 4;
     static final int WATCH = 5;
     static final int SET_LINGER = 6;
+    static final int SET_NO_DELAY = 7;
     private static final String[] ACTIONS = {"cannot open a TCP socket", "cannot bind to the source address",
-        "cannot connect", "cannot send", "cannot receive", "cannot watch the socket", "cannot set SO_LINGER"};
+        "cannot connect", "cannot send", "cannot receive", "cannot watch the socket", "cannot set SO_LINGER",
+        "cannot set TCP_NODELAY"};
 
     private final String[][] causes = new String[ACTIONS.length][256];
 

@@ -1,6 +1,7 @@
 package dev.baton.probe;
 
 import java.lang.foreign.Arena;
+import java.security.KeyStore;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,12 +11,12 @@ import dev.baton.nativeio.LibC;
 import dev.baton.nativeio.NativeException;
 
 /**
- * Probes targets (TCP connect, HTTP GET, ICMP echo, ARP who-has) and keeps each one's health with
+ * Probes targets (TCP connect, HTTP or HTTPS GET, ICMP echo, ARP who-has) and keeps each one's health with
  * {@link RiseFall}: the engine the reachability manager (RM 230, US 6,148,410 FIG. 4) and server health checks
  * run on. An {@link Agent}: one thread, non-blocking, driven by {@link #doWork(long)} with the time handed in; it
  * never reads a clock, so tests step it. The engine keeps the targets, their schedule and their results; how a probe
- * of each kind is sent and answered is {@link StreamProbes}' (TCP and HTTP), {@link EchoProbes}' (ICMP echo) and
- * {@link ArpProbes}' (ARP).
+ * of each kind is sent and answered is {@link StreamProbes}' (TCP, HTTP, and HTTPS with {@link TlsProbes}),
+ * {@link EchoProbes}' (ICMP echo) and {@link ArpProbes}' (ARP).
  *
  * <h2>Schedule</h2>
  * A target's probes start every {@code intervalMs}, the first one {@link #staggerMs staggered} across the interval
@@ -26,8 +27,8 @@ import dev.baton.nativeio.NativeException;
  *
  * <h2>One duty cycle</h2>
  * <ol>
- *   <li>One {@code epoll_wait} (no wait) on the engine's {@link Epoll}, which watches every socket: each TCP or HTTP
- *       probe's own socket, each raw ICMP socket (one per source address) and each packet socket for ARP (one per
+ *   <li>One {@code epoll_wait} (no wait) on the engine's {@link Epoll}, which watches every socket: each TCP, HTTP or
+ *       HTTPS probe's own socket, each raw ICMP socket (one per source address) and each packet socket for ARP (one per
  *       interface). Only the sockets it reports are touched: a ready TCP socket is handled once, and at most
  *       {@value #RECEIVES_PER_SOCKET} datagrams are read from a ready ICMP or ARP socket.</li>
  *   <li>When the earliest deadline has come: probes past their timeout fail, and probes that are due start.</li>
@@ -35,16 +36,17 @@ import dev.baton.nativeio.NativeException;
  * Answers are read before timeouts are judged, so an answer that came while the thread was held up counts.
  *
  * <h2>Bounds</h2>
- * At most {@code maxTargets} targets. Buffers are allocated once. Of an HTTP response, at most
- * {@value #READ_BUFFER_BYTES} bytes are read per target per cycle, within {@link HttpResponseScanner}'s bounds.
+ * At most {@code maxTargets} targets. Buffers are allocated once (an HTTPS target's when it is added). Of an HTTP
+ * response, at most {@value #READ_BUFFER_BYTES} bytes are read per target per cycle, within
+ * {@link HttpResponseScanner}'s bounds; of an HTTPS connection, one TLS packet per cycle within {@link TlsProbes}'.
  * Nothing a peer sends throws out of {@link #doWork}: every I/O error becomes the probe's failure cause. Sockets are
  * closed on every path (answer, failure, timeout, {@link #remove}, {@link #onClose}).
  *
  * <h2>Allocation</h2>
- * Probes allocate nothing: causes are made when a target is added (or the first time an errno or a MAC is seen),
- * and every call on a probe's success path skips errno capture (a capturing downcall allocates until the JIT has
- * inlined it); a failed call is repeated with capture to learn why. What this asks of TCP and HTTP probes is in
- * {@link StreamProbes}.
+ * Probes allocate nothing, HTTPS apart: causes are made when a target is added (or the first time an errno or a MAC
+ * is seen), and every call on a probe's success path skips errno capture (a capturing downcall allocates until the JIT
+ * has inlined it); a failed call is repeated with capture to learn why. What this asks of TCP and HTTP probes is in
+ * {@link StreamProbes}. An HTTPS probe allocates its TLS engine and handshake; what it reuses is in {@link TlsProbes}.
  *
  * <h2>Threads</h2>
  * Everything, {@link #add}, {@link #remove}, the getters and {@link #drainChanges} included, runs on the engine's
@@ -114,6 +116,14 @@ public final class ProbeEngine implements Agent {
      *                       namespace should differ so that each ignores the other's replies cheaply
      */
     public ProbeEngine(String roleName, int maxTargets, int icmpIdentifier) {
+        this(roleName, maxTargets, icmpIdentifier, null);
+    }
+
+    /**
+     * As {@link #ProbeEngine(String, int, int)}, with what HTTPS checks that verify certificates trust: null for the
+     * JDK's default trust store (what a router uses); tests give a store of their own.
+     */
+    ProbeEngine(String roleName, int maxTargets, int icmpIdentifier, KeyStore trustedCertificates) {
         this.roleName = Objects.requireNonNull(roleName, "roleName");
         if (maxTargets < 1 || maxTargets > MAX_CAPACITY) {
             throw new IllegalArgumentException("maxTargets must be within 1.." + MAX_CAPACITY + ": " + maxTargets);
@@ -138,7 +148,7 @@ public final class ProbeEngine implements Agent {
             throw e;
         }
         ErrnoCauses causes = new ErrnoCauses();
-        this.streamProbes = new StreamProbes(this, libc, epoll, causes, arena);
+        this.streamProbes = new StreamProbes(this, libc, epoll, causes, arena, trustedCertificates);
         this.echoProbes = new EchoProbes(this, libc, epoll, causes, arena, icmpIdentifier, SHARED_SOCKET);
         this.arpProbes = new ArpProbes(this, libc, epoll, causes, arena, SHARED_SOCKET | ARP_SOCKET);
     }
@@ -178,6 +188,7 @@ public final class ProbeEngine implements Agent {
         switch (spec.target()) {
             case ProbeTarget.IcmpEcho echo -> target.icmpSocket = echoProbes.retain(target);
             case ProbeTarget.Arp arpTarget -> target.arpSocket = arpProbes.retain(target);
+            case ProbeTarget.Https https -> target.tls = streamProbes.tls().prepare(https);
             default -> {
             }
         }
@@ -254,7 +265,7 @@ public final class ProbeEngine implements Agent {
         while (deadlines.minKey() <= nowMs) {
             TargetState target = targets[deadlines.minSlot()];
             if (target.inFlight && nowMs - target.startedAtMs >= target.spec.timeoutMs()) {
-                String cause = target.awaitingResponse ? target.responseTimeoutCause : target.timeoutCause;
+                String cause = target.timeoutCauseNow();
                 abandon(target);
                 timeouts++;
                 fail(target, nowMs, cause);
@@ -285,6 +296,7 @@ public final class ProbeEngine implements Agent {
         switch (target.spec.target()) {
             case ProbeTarget.Tcp tcp -> streamProbes.connect(target, nowMs);
             case ProbeTarget.Http http -> streamProbes.connect(target, nowMs);
+            case ProbeTarget.Https https -> streamProbes.connect(target, nowMs);
             case ProbeTarget.IcmpEcho echo -> echoProbes.start(target, nowMs);
             case ProbeTarget.Arp request -> arpProbes.start(target, nowMs);
         }

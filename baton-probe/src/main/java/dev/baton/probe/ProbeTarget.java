@@ -5,9 +5,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import javax.net.ssl.SNIHostName;
+
 /**
- * What one probe asks and of whom: a TCP connect, an HTTP GET, an ICMP echo or an ARP who-has, each with the
- * local address it leaves from. The source is the router's own address on the server- or client-facing
+ * What one probe asks and of whom: a TCP connect, an HTTP or HTTPS GET, an ICMP echo or an ARP who-has, each with
+ * the local address it leaves from. The source is the router's own address on the server- or client-facing
  * interface, never a VIP: a probe from a VIP would leave through whichever router holds it and its answer
  * would go there (the configuration layer, which knows the VIPs, checks that).
  *
@@ -28,7 +30,7 @@ public sealed interface ProbeTarget {
     /** The local address the probe is sent from. */
     InetAddress source();
 
-    /** A short word for the kind, for {@code ctl} output: "tcp", "http", "icmp", "arp". */
+    /** A short word for the kind, for {@code ctl} output: "tcp", "http", "https", "icmp", "arp". */
     String kindWord();
 
     /**
@@ -49,33 +51,15 @@ public sealed interface ProbeTarget {
     /**
      * An HTTP/1.0 {@code GET path} to {@code address:port} from {@code source} with {@code Host: host}: up when the
      * status line carries {@code expectedStatus}, the headers end within the engine's bound and, if
-     * {@code bodySubstring} is not null, the body holds it within the engine's bound. Plain HTTP only.
+     * {@code bodySubstring} is not null, the body holds it within the engine's bound. Plain HTTP only; {@link Https}
+     * is the same over TLS.
      */
     record Http(InetAddress address, int port, InetAddress source, String path, String host, int expectedStatus,
                 String bodySubstring) implements ProbeTarget {
         public Http {
             checkAddresses(address, source, false);
             checkPort(port);
-            Objects.requireNonNull(path, "path");
-            if (path.isEmpty() || path.charAt(0) != '/' || path.length() > MAX_PATH_LENGTH || !visibleAscii(path)) {
-                throw new IllegalArgumentException("HTTP path must start with '/', have at most " + MAX_PATH_LENGTH
-                        + " characters and only visible ASCII (no spaces or control characters): " + quoted(path));
-            }
-            Objects.requireNonNull(host, "host");
-            if (host.isEmpty() || host.length() > MAX_HOST_LENGTH || !visibleAscii(host)) {
-                throw new IllegalArgumentException("HTTP host must have 1.." + MAX_HOST_LENGTH
-                        + " visible ASCII characters: " + quoted(host));
-            }
-            if (expectedStatus < 100 || expectedStatus > 599) {
-                throw new IllegalArgumentException("expected HTTP status must be within 100..599: " + expectedStatus);
-            }
-            if (bodySubstring != null) {
-                int bytes = bodySubstring.getBytes(StandardCharsets.UTF_8).length;
-                if (bytes == 0 || bytes > MAX_BODY_SUBSTRING_BYTES) {
-                    throw new IllegalArgumentException("HTTP body substring must have 1.." + MAX_BODY_SUBSTRING_BYTES
-                            + " bytes (or be absent): " + bytes + " bytes");
-                }
-            }
+            checkHttp(path, host, expectedStatus, bodySubstring);
         }
 
         @Override
@@ -85,8 +69,61 @@ public sealed interface ProbeTarget {
 
         /** The request sent, byte for byte: HTTP/1.0 so that no server may answer in chunks (RFC 9112 §7.1). */
         public byte[] request() {
-            return ("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n"
-                    + "User-Agent: baton-probe\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            return httpRequest(path, host);
+        }
+    }
+
+    /**
+     * The {@link Http} check over TLS 1.3 or 1.2 (RFC 8446, RFC 5246; HTTP over TLS, RFC 9110 §4.2.2): the same
+     * request, judged the same way, once the handshake is done. The server is named in the handshake (SNI, RFC 6066
+     * §3) by {@code host} when that is a DNS name, not when it is an address. The certificate is not verified unless
+     * {@code verifyCertificate}: a health check asks whether the server answers, not whether it is who it says (as
+     * HAProxy's {@code check-ssl verify none}); verified, the chain must lead to the JDK's trust store and name
+     * {@code host} (RFC 9110 §4.3.4: a DNS name, or the address when {@code host} is one).
+     */
+    record Https(InetAddress address, int port, InetAddress source, String path, String host, int expectedStatus,
+                 String bodySubstring, boolean verifyCertificate) implements ProbeTarget {
+        public Https {
+            checkAddresses(address, source, false);
+            checkPort(port);
+            checkHttp(path, host, expectedStatus, bodySubstring);
+        }
+
+        @Override
+        public String kindWord() {
+            return "https";
+        }
+
+        /** The request sent inside TLS, byte for byte: {@link Http#request()}'s. */
+        public byte[] request() {
+            return httpRequest(path, host);
+        }
+
+        /**
+         * The name sent in the handshake's server_name extension: {@code host} without a trailing dot when it is a
+         * DNS name; null (no extension) when it is an IPv4 or IPv6 literal, carries a port, or is no valid host name,
+         * since RFC 6066 §3 allows only DNS host names there.
+         */
+        public String serverName() {
+            String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+            if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('[') >= 0 || ipv4Literal(name)) {
+                return null;
+            }
+            try {
+                return new SNIHostName(name).getAsciiName();
+            } catch (IllegalArgumentException notAHostName) {
+                return null;
+            }
+        }
+
+        private static boolean ipv4Literal(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c != '.' && (c < '0' || c > '9')) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -123,6 +160,35 @@ public sealed interface ProbeTarget {
         public String kindWord() {
             return "arp";
         }
+    }
+
+    private static void checkHttp(String path, String host, int expectedStatus, String bodySubstring) {
+        Objects.requireNonNull(path, "path");
+        if (path.isEmpty() || path.charAt(0) != '/' || path.length() > MAX_PATH_LENGTH || !visibleAscii(path)) {
+            throw new IllegalArgumentException("HTTP path must start with '/', have at most " + MAX_PATH_LENGTH
+                    + " characters and only visible ASCII (no spaces or control characters): " + quoted(path));
+        }
+        Objects.requireNonNull(host, "host");
+        if (host.isEmpty() || host.length() > MAX_HOST_LENGTH || !visibleAscii(host)) {
+            throw new IllegalArgumentException("HTTP host must have 1.." + MAX_HOST_LENGTH
+                    + " visible ASCII characters: " + quoted(host));
+        }
+        if (expectedStatus < 100 || expectedStatus > 599) {
+            throw new IllegalArgumentException("expected HTTP status must be within 100..599: " + expectedStatus);
+        }
+        if (bodySubstring != null) {
+            int bytes = bodySubstring.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes == 0 || bytes > MAX_BODY_SUBSTRING_BYTES) {
+                throw new IllegalArgumentException("HTTP body substring must have 1.." + MAX_BODY_SUBSTRING_BYTES
+                        + " bytes (or be absent): " + bytes + " bytes");
+            }
+        }
+    }
+
+    /** HTTP/1.0 so that no server may answer in chunks (RFC 9112 §7.1); the connection closes after the answer. */
+    private static byte[] httpRequest(String path, String host) {
+        return ("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n"
+                + "User-Agent: baton-probe\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void checkAddresses(InetAddress address, InetAddress source, boolean ipv4Only) {

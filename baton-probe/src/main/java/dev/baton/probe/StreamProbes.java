@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.security.KeyStore;
 
 import dev.baton.codec.NetworkOrder;
 import dev.baton.nativeio.Epoll;
@@ -16,9 +17,9 @@ import dev.baton.nativeio.KernelStructs.SockaddrIn6;
 import dev.baton.nativeio.LibC;
 
 /**
- * A {@link ProbeEngine}'s TCP connect and HTTP GET probes: each probe its own non-blocking socket in the engine's
- * {@link Epoll} set, opened at the probe's start in the namespace of the engine's thread and closed on every path
- * (answer, failure, timeout, removal, close).
+ * A {@link ProbeEngine}'s TCP connect, HTTP GET and HTTPS GET probes: each probe its own non-blocking socket in the
+ * engine's {@link Epoll} set, opened at the probe's start in the namespace of the engine's thread and closed on every
+ * path (answer, failure, timeout, removal, close).
  *
  * <p>Plain sockets through FFM, not NIO channels: a channel, its file descriptor object and its selection key cost
  * 728 bytes and four more system calls per connect (ProbeAllocationTest). A target's socket addresses and an HTTP
@@ -28,7 +29,7 @@ import dev.baton.nativeio.LibC;
  * <p>An HTTP response is read through {@link HttpResponseScanner}: at most
  * {@value HttpResponseScanner#MAX_HEADER_BYTES} bytes of status line and headers and
  * {@value HttpResponseScanner#MAX_BODY_SCAN_BYTES} of body, {@value ProbeEngine#READ_BUFFER_BYTES} per target per
- * cycle. Engine thread only.
+ * cycle. An HTTPS probe's connection, once connected, is {@link TlsProbes}' to drive. Engine thread only.
  */
 final class StreamProbes {
 
@@ -46,11 +47,18 @@ final class StreamProbes {
     private final ByteBuffer readBuffer;
     /** SO_LINGER on with a zero time: close() resets (see {@link #connect}). */
     private final MemorySegment lingerReset;
+    /** An int 1: TCP_NODELAY on, for HTTPS (see {@link #connect}). */
+    private final MemorySegment one;
     private final MemorySegment socketError;
     private final MemorySegment socketErrorLength;
+    private final TlsProbes tls;
 
-    /** Buffers come from {@code arena}, which the engine closes with its sockets. */
-    StreamProbes(ProbeEngine engine, LibC libc, Epoll epoll, ErrnoCauses causes, Arena arena) {
+    /**
+     * Buffers come from {@code arena}, which the engine closes with its sockets; {@code trustedCertificates} is what
+     * HTTPS checks that verify certificates trust (null: the JDK's default trust store).
+     */
+    StreamProbes(ProbeEngine engine, LibC libc, Epoll epoll, ErrnoCauses causes, Arena arena,
+                 KeyStore trustedCertificates) {
         this.engine = engine;
         this.libc = libc;
         this.epoll = epoll;
@@ -58,10 +66,13 @@ final class StreamProbes {
         this.readSegment = arena.allocate(ProbeEngine.READ_BUFFER_BYTES);
         this.readBuffer = readSegment.asByteBuffer();
         this.lingerReset = arena.allocate(Linger.LAYOUT);
+        this.one = arena.allocate(ValueLayout.JAVA_INT);
+        one.set(ValueLayout.JAVA_INT, 0, 1);
         this.socketError = arena.allocate(ValueLayout.JAVA_INT);
         this.socketErrorLength = arena.allocate(ValueLayout.JAVA_INT);
         lingerReset.set(ValueLayout.JAVA_INT, Linger.ON_OFFSET, 1);
         lingerReset.set(ValueLayout.JAVA_INT, Linger.SECONDS_OFFSET, 0);
+        this.tls = new TlsProbes(this, libc, epoll, causes, trustedCertificates);
     }
 
     /**
@@ -69,7 +80,10 @@ final class StreamProbes {
      * the epoll set. Linger 0: close() sends a RST instead of a FIN, so the closing side (this router, after a
      * connect check or a read verdict) does not keep a TIME_WAIT entry for 60 s per probe. At one probe a second to
      * each of thousands of servers from one source address, TIME_WAIT entries would pile up by the hundred thousand
-     * and use up the source's ephemeral ports (28,232 by default). HAProxy's checks do the same.
+     * and use up the source's ephemeral ports (28,232 by default). HAProxy's checks do the same. An HTTPS probe's
+     * socket also has TCP_NODELAY: it sends whole TLS flights, and a flight held back by Nagle's algorithm until the
+     * server's delayed acknowledgement of the last one (TLS 1.3's compatibility ChangeCipherSpec, RFC 8446 §D.4)
+     * would wait 40 ms.
      */
     void connect(TargetState target, long nowMs) {
         int family = target.ipv6 ? KernelConstants.AF_INET6 : KernelConstants.AF_INET;
@@ -90,6 +104,10 @@ final class StreamProbes {
                 && libc.setsockopt(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_LINGER, lingerReset, Linger.SIZE) < 0) {
             action = ErrnoCauses.SET_LINGER;
             errno = libc.errno();
+        } else if (target.tls != null && libc.setsockopt(fd, KernelConstants.IPPROTO_TCP, KernelConstants.TCP_NODELAY,
+                one, Integer.BYTES) < 0) {
+            action = ErrnoCauses.SET_NO_DELAY;
+            errno = libc.errno();
         } else if (LibC.bindUncaptured(fd, target.sourceSockaddr, target.addressLength) < 0
                 && libc.bind(fd, target.sourceSockaddr, target.addressLength) < 0) {
             action = ErrnoCauses.BIND;
@@ -106,8 +124,13 @@ final class StreamProbes {
         }
     }
 
+    /** The HTTPS side: what runs over the socket once an HTTPS probe's connect is done. */
+    TlsProbes tls() {
+        return tls;
+    }
+
     /** The event word of a target's TCP socket: its slot and the number of the probe the socket belongs to. */
-    private static long eventWord(TargetState target) {
+    static long eventWord(TargetState target) {
         return (long) target.slot << 32 | (target.probesStarted & 0xFFFF_FFFFL);
     }
 
@@ -141,6 +164,8 @@ final class StreamProbes {
             } else if ((eventMask & KernelConstants.EPOLLOUT) != 0) {
                 connected(target, nowMs);
             }
+        } else if (target.tls != null) {
+            judgeTls(target, tls.pump(target, eventMask), nowMs);
         } else if (target.requestSent < target.request.byteSize()) {
             writeRequest(target, nowMs);
         } else {
@@ -167,9 +192,33 @@ final class StreamProbes {
             engine.finishSuccess(target, nowMs, CONNECTED);
             return;
         }
-        target.awaitingResponse = true;
         target.scanner.reset();
+        if (target.tls != null) {
+            judgeTls(target, tls.start(target), nowMs); // awaiting the response once the handshake is done
+            return;
+        }
+        target.awaitingResponse = true;
         writeRequest(target, nowMs);
+    }
+
+    /**
+     * Ends an HTTPS probe that has its verdict: the cause is the TLS side's when it failed there, else the response
+     * scanner's. A close_notify goes out first when the connection got as far as the response.
+     */
+    private void judgeTls(TargetState target, int verdict, long nowMs) {
+        if (verdict == HttpResponseScanner.MORE) {
+            return;
+        }
+        String cause = target.tls.cause != null ? target.tls.cause : target.scanner.cause();
+        if (target.tls.cause == null) {
+            tls.closeNotify(target);
+        }
+        close(target);
+        if (verdict == HttpResponseScanner.PASSED) {
+            engine.finishSuccess(target, nowMs, cause);
+        } else {
+            engine.finishFailure(target, nowMs, cause);
+        }
     }
 
     /** Sends what is left of the HTTP request (it fits one send nearly always), then waits for the response. */
@@ -248,10 +297,13 @@ final class StreamProbes {
             target.fd = -1;
         }
         target.connected = false;
+        if (target.tls != null) {
+            tls.end(target.tls);
+        }
     }
 
     /** The words an operator knows for the usual refusals; the errno's name and text for the rest. */
-    private String connectCause(int action, int errno) {
+    String connectCause(int action, int errno) {
         return switch (errno) {
             case KernelConstants.ECONNREFUSED -> REFUSED;
             case KernelConstants.ECONNRESET, KernelConstants.EPIPE -> RESET;

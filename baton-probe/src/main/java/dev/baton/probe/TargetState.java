@@ -19,6 +19,8 @@ final class TargetState {
     final RiseFall riseFall;
     final String timeoutCause;
     final String responseTimeoutCause;
+    /** HTTPS: the timeout's cause while the TLS handshake is under way. */
+    final String handshakeTimeoutCause;
     final int address4;
     final int source4;
     final boolean ipv6;
@@ -29,6 +31,8 @@ final class TargetState {
     final HttpResponseScanner scanner;
     /** HTTP: the request, native, sent as it is. */
     final MemorySegment request;
+    /** HTTPS: the TLS side (buffers, the probe's engine), set when the target is added; null for other kinds. */
+    TlsState tls;
     RawIcmpSocket icmpSocket;
     ArpSocket arpSocket;
 
@@ -53,6 +57,7 @@ final class TargetState {
         this.spec = spec;
         this.riseFall = new RiseFall(spec.rise(), spec.fall());
         this.timeoutCause = "timed out after " + spec.timeoutMs() + " ms";
+        this.handshakeTimeoutCause = timeoutCause + " in the TLS handshake";
         ProbeTarget what = spec.target();
         this.address4 = what.address() instanceof Inet4Address ? ipv4(what.address()) : 0;
         this.source4 = what.source() instanceof Inet4Address ? ipv4(what.source()) : 0;
@@ -73,6 +78,13 @@ final class TargetState {
                 request = StreamProbes.nativeCopy(http.request());
                 responseTimeoutCause = timeoutCause + " waiting for the response";
             }
+            case ProbeTarget.Https https -> {
+                sourceSockaddr = StreamProbes.sockaddr(https.source(), 0);
+                remoteSockaddr = StreamProbes.sockaddr(https.address(), https.port());
+                scanner = new HttpResponseScanner(https.expectedStatus(), https.bodySubstring());
+                request = null; // sent inside TLS: TlsState has it
+                responseTimeoutCause = timeoutCause + " waiting for the response";
+            }
             default -> {
                 sourceSockaddr = null;
                 remoteSockaddr = null;
@@ -81,6 +93,17 @@ final class TargetState {
                 responseTimeoutCause = timeoutCause;
             }
         }
+    }
+
+    /**
+     * Why the probe in flight fails if its timeout passes now: connecting, in the TLS handshake, or awaiting
+     * the answer.
+     */
+    String timeoutCauseNow() {
+        if (awaitingResponse) {
+            return responseTimeoutCause;
+        }
+        return tls != null && connected ? handshakeTimeoutCause : timeoutCause;
     }
 
     private static int ipv4(InetAddress address) {

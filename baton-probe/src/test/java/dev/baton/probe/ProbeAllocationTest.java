@@ -5,11 +5,12 @@ import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What a probe allocates once the engine is warm, on loopback: nothing, for ICMP echo, TCP connect and HTTP GET
- * alike. (ARP is measured in {@code ProbeEngineLabTest}: it needs an interface with a neighbour.) A probe's success
+ * alike; for HTTPS GET, a figure printed and bounded. (ARP is measured in {@code ProbeEngineLabTest}: it needs an interface with a neighbour.) A probe's success
  * path makes only calls without errno capture, which would allocate until the JIT had inlined them (TCP allocated
  * 280 bytes a probe after 2,000 probes that way), so the figure does not depend on how warm the JIT is.
  */
@@ -79,6 +80,31 @@ class ProbeAllocationTest {
             } finally {
                 tcpEngine.onClose();
                 httpEngine.onClose();
+            }
+        }
+    }
+
+    /**
+     * An HTTPS probe cannot allocate nothing: the JDK's {@link javax.net.ssl.SSLEngine} is made for each connection,
+     * and its handshake makes keys, messages and the server's certificates. The figure is printed for the docs; the
+     * bound asserted is wide, there to catch a probe that keeps what it should drop (a session cache, say).
+     */
+    @Test
+    void anHttpsProbeAllocatesAFigureThatIsPrintedAndBounded() throws Exception {
+        try (ScriptedHttpServer server = ScriptedHttpServer.tls(ScriptedHttpServer.replying("HTTP/1.1 200 OK\r\n\r\nok"),
+                TestCertificates.serverContext())) {
+            ProbeEngine engine = new ProbeEngine("probes", 1);
+            try {
+                int id = engine.add(new ProbeSpec("https", new ProbeTarget.Https(LOOPBACK, server.port(), LOOPBACK,
+                        "/", "web.example", 200, "ok", false), 100, 50, 1, 1), 0);
+                long bytes = leastBytesPerProbe(engine, id, 100, 500, 3, 100);
+                System.out.println("HTTPS GET (TLS 1.3, ECDSA P-256 certificate, not verified): " + bytes
+                        + " bytes per probe");
+                assertEquals(Health.UP, engine.health(id), engine.cause(id));
+                assertEquals(500 + 300, engine.successes(id), "every probe passed: " + engine.cause(id));
+                assertTrue(bytes > 0 && bytes < 512 * 1024, "bytes allocated per HTTPS probe: " + bytes);
+            } finally {
+                engine.onClose();
             }
         }
     }

@@ -12,10 +12,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
 /**
  * A small HTTP server on loopback for the engine's tests: one platform thread accepts, and each connection reads the
  * request (up to its blank line, at most 8 KiB, 5 s) and then plays the current {@link Behaviour}. Every socket is
- * closed by {@link #close()}; every loop is bounded.
+ * closed by {@link #close()}; every loop is bounded. The same over TLS ({@link #tls}), and a raw server that plays
+ * its behaviour as soon as the client's first bytes come, whatever they are ({@link #raw}: a ClientHello to a
+ * server that does not speak TLS, or to one that speaks it badly).
  */
 final class ScriptedHttpServer implements AutoCloseable {
 
@@ -73,9 +81,13 @@ final class ScriptedHttpServer implements AutoCloseable {
     };
 
     private final ServerSocket listener;
+    private final boolean readsRequest;
     private final Thread acceptor;
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** TLS: per connection that got as far as its request, the server names the client sent (SNI) and the protocol. */
+    final List<List<String>> serverNames = new CopyOnWriteArrayList<>();
+    final List<String> protocols = new CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
     private volatile boolean closed;
 
@@ -85,8 +97,28 @@ final class ScriptedHttpServer implements AutoCloseable {
 
     /** A server on {@code port} of loopback (0: any free port). */
     ScriptedHttpServer(Behaviour behaviour, int port) throws IOException {
+        this(behaviour, new ServerSocket(), port, true);
+    }
+
+    /** An HTTPS server with {@code context}'s certificate, speaking only {@code protocols} (none given: the JDK's). */
+    static ScriptedHttpServer tls(Behaviour behaviour, SSLContext context, String... protocols) throws IOException {
+        SSLServerSocket listener = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+        if (protocols.length > 0) {
+            listener.setEnabledProtocols(protocols);
+        }
+        return new ScriptedHttpServer(behaviour, listener, 0, true);
+    }
+
+    /** A server that plays {@code behaviour} once the first bytes of a connection came, without reading a request. */
+    static ScriptedHttpServer raw(Behaviour behaviour) throws IOException {
+        return new ScriptedHttpServer(behaviour, new ServerSocket(), 0, false);
+    }
+
+    private ScriptedHttpServer(Behaviour behaviour, ServerSocket unbound, int port, boolean readsRequest)
+            throws IOException {
         this.behaviour = behaviour;
-        this.listener = new ServerSocket();
+        this.readsRequest = readsRequest;
+        this.listener = unbound;
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         this.acceptor = Thread.ofPlatform().daemon().name("scripted-http").start(this::acceptLoop);
@@ -104,6 +136,9 @@ final class ScriptedHttpServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = listener.accept();
+                // As servers for the web do: the JDK's TLS server writes a flight in pieces, and Nagle's algorithm
+                // would hold each next piece for the probe's delayed acknowledgement (40 ms a handshake).
+                socket.setTcpNoDelay(true);
                 connections.add(socket);
                 Thread.ofPlatform().daemon().name("scripted-http-connection").start(() -> serve(socket));
             } catch (IOException e) {
@@ -124,11 +159,16 @@ final class ScriptedHttpServer implements AutoCloseable {
                     break;
                 }
                 length += read;
-                if (new String(request, 0, length, StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                if (!readsRequest || new String(request, 0, length, StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
                     break;
                 }
             }
             requests.add(new String(request, 0, length, StandardCharsets.ISO_8859_1));
+            if (socket instanceof SSLSocket tls && tls.getSession() instanceof ExtendedSSLSession session) {
+                serverNames.add(session.getRequestedServerNames().stream()
+                        .map(name -> name instanceof SNIHostName host ? host.getAsciiName() : name.toString()).toList());
+                protocols.add(session.getProtocol());
+            }
             behaviour.respond(socket, socket.getOutputStream());
         } catch (IOException | InterruptedException e) {
             // the engine closed (or reset) the connection first: expected in most scripts

@@ -253,6 +253,9 @@ public final class HealthChecks implements Agent {
             case TCP -> new ProbeTarget.Tcp(server, port, source);
             case HTTP -> new ProbeTarget.Http(server, port, source, check.path(),
                     check.host() != null ? check.host() : Ipv4.format(address), check.expectStatus(), check.expectBody());
+            case HTTPS -> new ProbeTarget.Https(server, port, source, check.path(),
+                    check.host() != null ? check.host() : Ipv4.format(address), check.expectStatus(), check.expectBody(),
+                    check.tlsVerify());
             case NONE -> throw new IllegalStateException("a service without a check has no probe");
         };
     }
