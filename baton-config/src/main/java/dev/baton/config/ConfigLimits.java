@@ -127,6 +127,8 @@ public final class ConfigLimits {
     public static final int MAX_HTTP_STATUS = 599;
     /** An HTTP path or Host header: one request line, no control characters. */
     public static final int MAX_HTTP_TEXT_LENGTH = 1024;
+    /** The Host header of a check: a DNS name is at most 253 characters; the prober takes 255 (with a port, say). */
+    public static final int MAX_HTTP_HOST_LENGTH = 255;
     /** Found within the first 16 KiB of the body (the prober reads no further). */
     public static final int MAX_EXPECT_BODY_LENGTH = 256;
     /** Alternate addresses of one multi-homed server (address substitution). */

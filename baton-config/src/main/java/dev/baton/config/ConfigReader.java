@@ -630,13 +630,21 @@ final class ConfigReader {
         return text;
     }
 
-    /** A Host header value: printable ASCII without spaces (it goes into the request as written). */
+    /**
+     * A Host header value: printable ASCII without spaces (it goes into the request as written), at most
+     * {@link ConfigLimits#MAX_HTTP_HOST_LENGTH} characters: a DNS name is at most 253, and the prober takes no more.
+     */
     private static String httpHost(String text) {
-        if (text.isEmpty() || !printableWithoutSpace(text)) {
-            throw new IllegalArgumentException("'" + text + "' is not a host name for the Host header (printable ASCII, no"
-                    + " spaces, at most " + ConfigLimits.MAX_HTTP_TEXT_LENGTH + " characters)");
+        if (text.isEmpty() || text.length() > ConfigLimits.MAX_HTTP_HOST_LENGTH || !printableWithoutSpace(text)) {
+            throw new IllegalArgumentException("'" + abbreviated(text) + "' is not a host name for the Host header (printable"
+                    + " ASCII, no spaces, at most " + ConfigLimits.MAX_HTTP_HOST_LENGTH + " characters)");
         }
         return text;
+    }
+
+    /** A long value cut for an error message: its first 40 characters and how long it was. */
+    private static String abbreviated(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 40) + "… (" + text.length() + " characters)";
     }
 
     private static String expectBody(String text) {

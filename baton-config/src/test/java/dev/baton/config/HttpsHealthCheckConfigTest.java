@@ -85,6 +85,10 @@ class HttpsHealthCheckConfigTest {
                 row("an HTTPS path with a space", "path: /health, host", "path: /he alth, host",
                         "t.yaml:14:52: services[1].health-check.path: '/he alth' is not an HTTP path (starts with '/', printable"
                                 + " ASCII, no spaces, at most 1024 characters); for example: path: /health"),
+                row("a Host longer than a DNS name can be", "host: api.example", "host: " + "h".repeat(256),
+                        "t.yaml:14:67: services[1].health-check.host: '" + "h".repeat(40) + "… (256 characters)' is not a host"
+                                + " name for the Host header (printable ASCII, no spaces, at most 255 characters); for example:"
+                                + " host: www.example.com"),
                 row("a port on no check", "health-check: { type: https }", "health-check: { type: none, port: 8443 }",
                         "t.yaml:9:39: services[0].health-check.port: applies only to type tcp, http or https (this check is"
                                 + " none); for example: type: tcp"));
