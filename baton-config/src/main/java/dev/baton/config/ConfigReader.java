@@ -1,18 +1,16 @@
 package dev.baton.config;
 
 import static dev.baton.config.ConfigSchema.*;
+import static dev.baton.config.KeyParsers.*;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.InvalidPathException;
+import dev.baton.config.KeyParsers.ValueParser;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.regex.Pattern;
 
-import dev.baton.codec.Ipv4;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
@@ -24,23 +22,6 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * {@link ConfigChecks}'.
  */
 final class ConfigReader {
-
-    /** A router id: also part of the default control socket's file name. */
-    private static final Pattern ROUTER_ID_PATTERN =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (ConfigLimits.MAX_ROUTER_ID_LENGTH - 1) + "}");
-    /** A service name: used in counter names and {@code baton ctl} arguments. */
-    private static final Pattern SERVICE_NAME_PATTERN =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (ConfigLimits.MAX_SERVICE_NAME_LENGTH - 1) + "}");
-
-    /** A reachability element's name: it travels in the peer report (24 bytes of these characters). */
-    private static final Pattern TARGET_NAME_PATTERN =
-            Pattern.compile("[A-Za-z0-9._:-]{1," + ConfigLimits.MAX_TARGET_NAME_LENGTH + "}");
-
-    /** Turns a scalar's text into a value, or throws {@link IllegalArgumentException} saying what is wrong. */
-    @FunctionalInterface
-    private interface ValueParser<T> {
-        T parse(String text);
-    }
 
     private final ProblemCollector problems;
     private final String hostname;
@@ -96,29 +77,29 @@ final class ConfigReader {
 
     private ConfigDraft.Router readRouter(YamlMapping router) {
         Located<String> id = router.value(ROUTER_ID.name()) != null
-                ? value(router, ROUTER_ID, ConfigReader::routerId, null)
+                ? value(router, ROUTER_ID, KeyParsers::routerId, null)
                 : defaultRouterId(router);
         Located<Path> controlSocket = router.value(CONTROL_SOCKET.name()) == null && !id.valid()
                 // No default without a valid id; the id's problem is already reported.
                 ? Located.invalid(router.at(), router.pathOf(CONTROL_SOCKET.name()))
-                : value(router, CONTROL_SOCKET, ConfigReader::controlSocket,
+                : value(router, CONTROL_SOCKET, KeyParsers::controlSocket,
                         id.valid() ? ConfigDefaults.controlSocketFor(id.value()) : null);
         Located<Integer> workers = value(router, WORKERS,
                 wholeNumber(ConfigLimits.MIN_WORKERS, ConfigLimits.MAX_WORKERS), ConfigDefaults.WORKERS);
 
         YamlMapping ring = section(router, RING, RING_KEYS);
-        Located<Integer> blockSize = value(ring, BLOCK_SIZE, ConfigReader::blockSize, ConfigDefaults.RING_BLOCK_SIZE_BYTES);
+        Located<Integer> blockSize = value(ring, BLOCK_SIZE, KeyParsers::blockSize, ConfigDefaults.RING_BLOCK_SIZE_BYTES);
         Located<Integer> blockCount = value(ring, BLOCK_COUNT,
                 wholeNumber(ConfigLimits.MIN_BLOCK_COUNT, ConfigLimits.MAX_BLOCK_COUNT), ConfigDefaults.RING_BLOCK_COUNT);
         Located<Duration> blockTimeout = value(ring, BLOCK_TIMEOUT,
                 duration(Duration.ofMillis(ConfigLimits.MIN_BLOCK_TIMEOUT_MS), Duration.ofMillis(ConfigLimits.MAX_BLOCK_TIMEOUT_MS)),
                 Duration.ofMillis(ConfigDefaults.RING_BLOCK_TIMEOUT_MS));
-        Located<Integer> txFrameSize = value(ring, TX_FRAME_SIZE, ConfigReader::txFrameSize, ConfigDefaults.RING_TX_FRAME_SIZE_BYTES);
+        Located<Integer> txFrameSize = value(ring, TX_FRAME_SIZE, KeyParsers::txFrameSize, ConfigDefaults.RING_TX_FRAME_SIZE_BYTES);
         Located<Integer> txFrameCount = value(ring, TX_FRAME_COUNT,
                 wholeNumber(ConfigLimits.MIN_TX_FRAME_COUNT, ConfigLimits.MAX_TX_FRAME_COUNT), ConfigDefaults.RING_TX_FRAME_COUNT);
         Located<RingSettings.Version> version = value(ring, RING_VERSION,
                 enumeration(RingSettings.Version.values(), RingSettings.Version::configName), ConfigDefaults.RING_VERSION);
-        Located<Integer> rxFrameSize = value(ring, RX_FRAME_SIZE, ConfigReader::rxFrameSize, ConfigDefaults.RING_RX_FRAME_SIZE_BYTES);
+        Located<Integer> rxFrameSize = value(ring, RX_FRAME_SIZE, KeyParsers::rxFrameSize, ConfigDefaults.RING_RX_FRAME_SIZE_BYTES);
         Located<Integer> rxFrameCount = value(ring, RX_FRAME_COUNT,
                 wholeNumber(ConfigLimits.MIN_RX_FRAME_COUNT, ConfigLimits.MAX_RX_FRAME_COUNT), ConfigDefaults.RING_RX_FRAME_COUNT);
         return new ConfigDraft.Router(id, controlSocket, workers,
@@ -138,9 +119,9 @@ final class ConfigReader {
 
     private ConfigDraft.Interface readInterface(YamlMapping entry) {
         return new ConfigDraft.Interface(entry.keyPath(),
-                value(entry, INTERFACE_NAME, ConfigReader::interfaceName, null),
+                value(entry, INTERFACE_NAME, KeyParsers::interfaceName, null),
                 value(entry, INTERFACE_ROLE, enumeration(InterfaceConfig.InterfaceRole.values(), InterfaceConfig.InterfaceRole::configName), null),
-                value(entry, INTERFACE_ADDRESS, ConfigReader::interfaceAddress, null));
+                value(entry, INTERFACE_ADDRESS, KeyParsers::interfaceAddress, null));
     }
 
     private ConfigDraft.Table readTable(YamlMapping table, YamlMapping timeouts) {
@@ -167,7 +148,7 @@ final class ConfigReader {
     }
 
     private ConfigDraft.Service readService(YamlMapping service) {
-        Located<String> name = value(service, SERVICE_NAME, ConfigReader::serviceName, null);
+        Located<String> name = value(service, SERVICE_NAME, KeyParsers::serviceName, null);
         Located<Integer> vip = value(service, VIP, text -> unicastAddress(text, "a VIP"), null);
         Located<ServiceConfig.Protocol> protocol = value(service, PROTOCOL,
                 enumeration(ServiceConfig.Protocol.values(), ServiceConfig.Protocol::configName), ConfigDefaults.PROTOCOL);
@@ -211,17 +192,17 @@ final class ConfigReader {
         return new ConfigDraft.HealthCheck(check.keyPath(), check.at(),
                 value(check, CHECK_TYPE, enumeration(HealthCheckSettings.Kind.values(), HealthCheckSettings.Kind::configName), null),
                 optionalValue(check, CHECK_PORT, wholeNumber(1, 65_535)),
-                optionalValue(check, CHECK_PATH, ConfigReader::httpPath),
-                optionalValue(check, CHECK_HOST, ConfigReader::httpHost),
+                optionalValue(check, CHECK_PATH, KeyParsers::httpPath),
+                optionalValue(check, CHECK_HOST, KeyParsers::httpHost),
                 optionalValue(check, CHECK_EXPECT_STATUS, wholeNumber(ConfigLimits.MIN_HTTP_STATUS, ConfigLimits.MAX_HTTP_STATUS)),
-                optionalValue(check, CHECK_EXPECT_BODY, ConfigReader::expectBody),
+                optionalValue(check, CHECK_EXPECT_BODY, KeyParsers::expectBody),
                 value(check, PROBE_INTERVAL, duration(ConfigLimits.MIN_PROBE_INTERVAL, ConfigLimits.MAX_PROBE_INTERVAL),
                         ConfigDefaults.HEALTH_CHECK_INTERVAL),
                 value(check, PROBE_TIMEOUT, duration(ConfigLimits.MIN_PROBE_TIMEOUT, ConfigLimits.MAX_PROBE_TIMEOUT),
                         ConfigDefaults.HEALTH_CHECK_TIMEOUT),
                 value(check, RISE, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_RISE),
                 value(check, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.HEALTH_CHECK_FALL),
-                optionalValue(check, CHECK_TLS_VERIFY, ConfigReader::bool));
+                optionalValue(check, CHECK_TLS_VERIFY, KeyParsers::bool));
     }
 
     /** The {@code reachability} section: the set this router must reach (RM 230) and how routers compare. */
@@ -246,9 +227,9 @@ final class ConfigReader {
 
     private ConfigDraft.Target readTarget(YamlMapping target) {
         return new ConfigDraft.Target(target.keyPath(), target.at(),
-                value(target, TARGET_NAME, ConfigReader::targetName, null),
+                value(target, TARGET_NAME, KeyParsers::targetName, null),
                 optionalValue(target, TARGET_ADDRESS, text -> unicastAddress(text, "a reachability target")),
-                optionalValue(target, TARGET_SERVICE, ConfigReader::serviceName),
+                optionalValue(target, TARGET_SERVICE, KeyParsers::serviceName),
                 value(target, TARGET_PROBE, enumeration(ReachabilitySettings.Probe.values(), ReachabilitySettings.Probe::configName),
                         ReachabilitySettings.Probe.ICMP),
                 optionalValue(target, TARGET_PORT, wholeNumber(1, 65_535)),
@@ -261,8 +242,8 @@ final class ConfigReader {
                 value(target, FALL, wholeNumber(ConfigLimits.MIN_RISE_FALL, ConfigLimits.MAX_RISE_FALL), ConfigDefaults.REACHABILITY_FALL),
                 value(target, TARGET_WEIGHT, wholeNumber(ConfigLimits.MIN_TARGET_WEIGHT, ConfigLimits.MAX_TARGET_WEIGHT),
                         ConfigDefaults.REACHABILITY_WEIGHT),
-                value(target, REQUIRED, ConfigReader::bool, false),
-                optionalValue(target, TARGET_SUBNET, ConfigReader::subnet),
+                value(target, REQUIRED, KeyParsers::bool, false),
+                optionalValue(target, TARGET_SUBNET, KeyParsers::subnet),
                 target.value(TARGET_ADDRESSES.name()) == null ? Optional.empty()
                         : Optional.of(allScalars(target, TARGET_ADDRESSES, "address", text -> unicastAddress(text, "a host probed"))));
     }
@@ -271,7 +252,7 @@ final class ConfigReader {
     private ConfigDraft.HighAvailability readHighAvailability(YamlMapping ha) {
         Located<Long> routerNumber = value(ha, ROUTER_NUMBER,
                 longNumber(ConfigLimits.MIN_ROUTER_NUMBER, ConfigLimits.MAX_ROUTER_NUMBER), null);
-        Located<Path> keyFile = value(ha, KEY_FILE, ConfigReader::keyFile, null);
+        Located<Path> keyFile = value(ha, KEY_FILE, KeyParsers::keyFile, null);
         Located<Integer> port = value(ha, PEER_PORT, wholeNumber(ConfigLimits.MIN_PEER_PORT, ConfigLimits.MAX_PEER_PORT),
                 ConfigDefaults.PEER_PORT);
         ValueParser<Duration> timeout = duration(ConfigLimits.MIN_HA_TIMEOUT, ConfigLimits.MAX_HA_TIMEOUT);
@@ -294,7 +275,7 @@ final class ConfigReader {
                 duration(ConfigLimits.MIN_HANDOVER_DRAIN, ConfigLimits.MAX_HANDOVER_DRAIN), ConfigDefaults.HANDOVER_DRAIN);
         Located<Duration> shutdownHandoverTimeout = value(ha, SHUTDOWN_HANDOVER_TIMEOUT, duration(ConfigLimits.MIN_SHUTDOWN_HANDOVER_TIMEOUT,
                 ConfigLimits.MAX_SHUTDOWN_HANDOVER_TIMEOUT), ConfigDefaults.SHUTDOWN_HANDOVER_TIMEOUT);
-        Located<Path> stateDirectory = value(ha, STATE_DIRECTORY, ConfigReader::stateDirectory, ConfigDefaults.STATE_DIRECTORY);
+        Located<Path> stateDirectory = value(ha, STATE_DIRECTORY, KeyParsers::stateDirectory, ConfigDefaults.STATE_DIRECTORY);
 
         YamlMapping garp = section(ha, GRATUITOUS_ARP, GRATUITOUS_ARP_KEYS);
         Located<Integer> garpCount = value(garp, GRATUITOUS_ARP_COUNT,
@@ -303,7 +284,7 @@ final class ConfigReader {
         Located<Duration> garpInterval = value(garp, GRATUITOUS_ARP_INTERVAL,
                 duration(ConfigLimits.MIN_GRATUITOUS_ARP_INTERVAL, ConfigLimits.MAX_GRATUITOUS_ARP_INTERVAL),
                 ConfigDefaults.GRATUITOUS_ARP_INTERVAL);
-        Located<Duration> garpReannounce = value(garp, GRATUITOUS_ARP_REANNOUNCE, ConfigReader::reannounce,
+        Located<Duration> garpReannounce = value(garp, GRATUITOUS_ARP_REANNOUNCE, KeyParsers::reannounce,
                 ConfigDefaults.GRATUITOUS_ARP_REANNOUNCE);
 
         YamlMapping sync = section(ha, SYNC, SYNC_KEYS);
@@ -326,15 +307,15 @@ final class ConfigReader {
 
     private ConfigDraft.Peer readPeer(YamlMapping peer) {
         // A peer's name is its router.id, so it follows the same syntax.
-        Located<String> name = value(peer, PEER_NAME, ConfigReader::routerId, null);
+        Located<String> name = value(peer, PEER_NAME, KeyParsers::routerId, null);
         Located<Long> routerNumber = value(peer, PEER_ROUTER_NUMBER,
                 longNumber(ConfigLimits.MIN_ROUTER_NUMBER, ConfigLimits.MAX_ROUTER_NUMBER), null);
         List<ConfigDraft.Link> links = new ArrayList<>();
         for (Item item : items(list(peer, LINKS, "link"), peer.pathOf(LINKS.name()), LINK_KEYS, LINK_ITEM_EXAMPLE)) {
             if (item.mapping != null) {
                 links.add(new ConfigDraft.Link(item.mapping.keyPath(),
-                        value(item.mapping, LINK_LOCAL, ConfigReader::linkAddress, null),
-                        value(item.mapping, LINK_PEER, ConfigReader::linkAddress, null)));
+                        value(item.mapping, LINK_LOCAL, KeyParsers::linkAddress, null),
+                        value(item.mapping, LINK_PEER, KeyParsers::linkAddress, null)));
             }
         }
         return new ConfigDraft.Peer(peer.keyPath(), name, routerNumber, links);
@@ -511,303 +492,5 @@ final class ConfigReader {
             problems.add(at, path, e.getMessage(), example);
             return Located.invalid(at, path);
         }
-    }
-
-    // ---- value syntaxes with their ranges -----------------------------------------------------------
-
-    private static ValueParser<Integer> wholeNumber(int min, int max) {
-        ValueParser<Long> number = longNumber(min, max);
-        return text -> Math.toIntExact(number.parse(text));
-    }
-
-    private static ValueParser<Long> longNumber(long min, long max) {
-        return text -> {
-            long value = ConfigValues.parseWholeNumber(text);
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(text + " is out of range (" + min + ".." + max + ")");
-            }
-            return value;
-        };
-    }
-
-    private static ValueParser<Duration> duration(Duration min, Duration max) {
-        return text -> {
-            Duration value = ConfigValues.parseDuration(text);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(text + " is out of range ("
-                        + ConfigValues.formatDuration(min) + ".." + ConfigValues.formatDuration(max) + ")");
-            }
-            return value;
-        };
-    }
-
-    private static int size(String text, long min, long max) {
-        long value = ConfigValues.parseSize(text);
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(text + " is out of range ("
-                    + ConfigValues.formatSize(min) + ".." + ConfigValues.formatSize(max) + ")");
-        }
-        return (int) value;
-    }
-
-    /** The kernel maps RX blocks as page-aligned, power-of-two chunks (packet_mmap.rst, "block size limit"). */
-    private static int blockSize(String text) {
-        int value = size(text, ConfigLimits.MIN_BLOCK_SIZE_BYTES, ConfigLimits.MAX_BLOCK_SIZE_BYTES);
-        if (Integer.bitCount(value) != 1) {
-            throw new IllegalArgumentException(text + " is not a power of two (4KiB, 8KiB, ... 1MiB, 2MiB, ...)");
-        }
-        return value;
-    }
-
-    /** A V2 RX slot: whole pages, since the data plane maps each slot as a kernel ring block of its own. */
-    private static int rxFrameSize(String text) {
-        int value = size(text, ConfigLimits.MIN_RX_FRAME_SIZE_BYTES, ConfigLimits.MAX_RX_FRAME_SIZE_BYTES);
-        if (value % ConfigLimits.PAGE_SIZE_BYTES != 0) {
-            throw new IllegalArgumentException(text + " is not a multiple of the " + ConfigLimits.PAGE_SIZE_BYTES
-                    + "-byte page (each V2 slot is a block of its own)");
-        }
-        return value;
-    }
-
-    /** TX slots are TPACKET_ALIGNMENT (16 byte) aligned, as the kernel requires of tp_frame_size. */
-    private static int txFrameSize(String text) {
-        int value = size(text, ConfigLimits.MIN_TX_FRAME_SIZE_BYTES, ConfigLimits.MAX_TX_FRAME_SIZE_BYTES);
-        if (value % ConfigLimits.TX_FRAME_ALIGNMENT_BYTES != 0) {
-            throw new IllegalArgumentException(text + " is not a multiple of " + ConfigLimits.TX_FRAME_ALIGNMENT_BYTES
-                    + " (TPACKET_ALIGNMENT)");
-        }
-        return value;
-    }
-
-    /** Case-insensitive; the message lists the words and suggests the closest. */
-    private static <E extends Enum<E>> ValueParser<E> enumeration(E[] constants, Function<E, String> word) {
-        return text -> {
-            List<String> words = new ArrayList<>();
-            for (E constant : constants) {
-                if (word.apply(constant).equalsIgnoreCase(text)) {
-                    return constant;
-                }
-                words.add(word.apply(constant));
-            }
-            String message = "'" + text + "' is not one of " + String.join(", ", words);
-            Optional<String> suggestion = Suggestions.closest(text, words);
-            throw new IllegalArgumentException(suggestion.map(s -> message + "; did you mean '" + s + "'?").orElse(message));
-        };
-    }
-
-    private static String routerId(String text) {
-        if (!ROUTER_ID_PATTERN.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid id (1.." + ConfigLimits.MAX_ROUTER_ID_LENGTH
-                    + " letters, digits, '.', '_' or '-', starting with a letter or digit)");
-        }
-        return text;
-    }
-
-    /** An element name travels in the peer report's 24-byte field (docs/protocol.md, REACHABILITY_REPORT). */
-    private static String targetName(String text) {
-        if (!TARGET_NAME_PATTERN.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid element name (1.." + ConfigLimits.MAX_TARGET_NAME_LENGTH
-                    + " letters, digits, '.', '_', ':' or '-')");
-        }
-        return text;
-    }
-
-    /** YAML 1.2's booleans, nothing else ("yes" and "on" are YAML 1.1 and mean a string here). */
-    private static Boolean bool(String text) {
-        return switch (text) {
-            case "true", "True", "TRUE" -> true;
-            case "false", "False", "FALSE" -> false;
-            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
-        };
-    }
-
-    /** The path of an HTTP request line: absolute, printable ASCII without spaces (RFC 9112 section 3.2). */
-    private static String httpPath(String text) {
-        if (!text.startsWith("/") || !printableWithoutSpace(text)) {
-            throw new IllegalArgumentException("'" + text + "' is not an HTTP path (starts with '/', printable ASCII, no"
-                    + " spaces, at most " + ConfigLimits.MAX_HTTP_TEXT_LENGTH + " characters)");
-        }
-        return text;
-    }
-
-    /**
-     * A Host header value: printable ASCII without spaces (it goes into the request as written), at most
-     * {@link ConfigLimits#MAX_HTTP_HOST_LENGTH} characters: a DNS name is at most 253, and the prober takes no more.
-     */
-    private static String httpHost(String text) {
-        if (text.isEmpty() || text.length() > ConfigLimits.MAX_HTTP_HOST_LENGTH || !printableWithoutSpace(text)) {
-            throw new IllegalArgumentException("'" + abbreviated(text) + "' is not a host name for the Host header (printable"
-                    + " ASCII, no spaces, at most " + ConfigLimits.MAX_HTTP_HOST_LENGTH + " characters)");
-        }
-        return text;
-    }
-
-    /** A long value cut for an error message: its first 40 characters and how long it was. */
-    private static String abbreviated(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 40) + "… (" + text.length() + " characters)";
-    }
-
-    private static String expectBody(String text) {
-        if (text.isEmpty() || text.length() > ConfigLimits.MAX_EXPECT_BODY_LENGTH) {
-            throw new IllegalArgumentException("must be 1.." + ConfigLimits.MAX_EXPECT_BODY_LENGTH + " characters");
-        }
-        return text;
-    }
-
-    private static boolean printableWithoutSpace(String text) {
-        if (text.length() > ConfigLimits.MAX_HTTP_TEXT_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c <= ' ' || c >= 0x7f) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String serviceName(String text) {
-        if (!SERVICE_NAME_PATTERN.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid name (1.." + ConfigLimits.MAX_SERVICE_NAME_LENGTH
-                    + " letters, digits, '.', '_' or '-', starting with a letter or digit)");
-        }
-        return text;
-    }
-
-    /** The kernel's dev_valid_name(): at most IFNAMSIZ - 1 bytes, not "." or "..", no '/', ':' or white space. */
-    private static String interfaceName(String text) {
-        boolean valid = !text.isEmpty() && text.length() <= ConfigLimits.MAX_INTERFACE_NAME_LENGTH
-                && !text.equals(".") && !text.equals("..");
-        for (int i = 0; valid && i < text.length(); i++) {
-            char c = text.charAt(i);
-            valid = c > ' ' && c < 0x7f && c != '/' && c != ':';
-        }
-        if (!valid) {
-            throw new IllegalArgumentException("'" + text + "' is not a Linux interface name (1.."
-                    + ConfigLimits.MAX_INTERFACE_NAME_LENGTH + " characters, no '/', ':' or spaces)");
-        }
-        return text;
-    }
-
-    /** An absolute path that fits sockaddr_un's sun_path (unix(7)). */
-    private static Path controlSocket(String text) {
-        if (!text.startsWith("/")) {
-            throw new IllegalArgumentException("'" + text + "' is not an absolute path");
-        }
-        if (text.getBytes(StandardCharsets.UTF_8).length > ConfigLimits.MAX_CONTROL_SOCKET_PATH_BYTES) {
-            throw new IllegalArgumentException("'" + text + "' is longer than " + ConfigLimits.MAX_CONTROL_SOCKET_PATH_BYTES
-                    + " bytes, the limit of a Unix socket path");
-        }
-        return Path.of(text);
-    }
-
-    /** Only checked to name something here: the key itself is read from the file at start (PeerKey). */
-    private static Path keyFile(String text) {
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("is empty; name the file that holds the pre-shared key");
-        }
-        try {
-            return Path.of(text);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a file path: " + e.getReason());
-        }
-    }
-
-    /**
-     * An absolute directory path: the incarnation counter lives there. Relative paths are
-     * refused because the daemon's working directory is not the configuration's; whether it can be written
-     * is found at start, when the counter is stored.
-     */
-    private static Path stateDirectory(String text) {
-        if (!text.startsWith("/")) {
-            throw new IllegalArgumentException("'" + text + "' is not an absolute path; name the directory that keeps"
-                    + " the incarnation counter across restarts, e.g. " + ConfigDefaults.STATE_DIRECTORY);
-        }
-        try {
-            return Path.of(text);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a directory path: " + e.getReason());
-        }
-    }
-
-    /** Off ({@code 0s}), or a period long enough not to flood the segment with ARP. */
-    private static Duration reannounce(String text) {
-        Duration value = ConfigValues.parseDuration(text);
-        if (!value.isZero() && (value.compareTo(ConfigLimits.MIN_GRATUITOUS_ARP_REANNOUNCE) < 0
-                || value.compareTo(ConfigLimits.MAX_GRATUITOUS_ARP_REANNOUNCE) > 0)) {
-            throw new IllegalArgumentException(text + " is neither 0s (off) nor within "
-                    + ConfigValues.formatDuration(ConfigLimits.MIN_GRATUITOUS_ARP_REANNOUNCE) + ".."
-                    + ConfigValues.formatDuration(ConfigLimits.MAX_GRATUITOUS_ARP_REANNOUNCE));
-        }
-        return value;
-    }
-
-    /** A peer link's end: a unicast IPv4 address (the peer protocol runs over IPv4 only today). */
-    private static Integer linkAddress(String text) {
-        if (text.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("'" + text + "' is an IPv6 address; peer links are IPv4 only for now");
-        }
-        return unicastAddress(text, "a link address");
-    }
-
-    /** A host address on an attached subnet: not the subnet's network or broadcast address. */
-    private static Ipv4Prefix interfaceAddress(String text) {
-        Ipv4Prefix prefix = ConfigValues.parsePrefix(text, ConfigLimits.MIN_INTERFACE_PREFIX_LENGTH);
-        String specialUse = specialUse(prefix.address());
-        if (specialUse != null) {
-            throw new IllegalArgumentException(text + " is " + specialUse + " and cannot be an interface address");
-        }
-        if (prefix.hasNetworkAndBroadcastAddresses() && prefix.address() == prefix.networkAddress()) {
-            throw new IllegalArgumentException(text + " is the network address of " + prefix.subnetText() + ", not a host address");
-        }
-        if (prefix.hasNetworkAndBroadcastAddresses() && prefix.address() == prefix.broadcastAddress()) {
-            throw new IllegalArgumentException(text + " is the broadcast address of " + prefix.subnetText() + ", not a host address");
-        }
-        return prefix;
-    }
-
-    /**
-     * A subnet element's subnet, {@code a.b.c.d/n} with n in 8..32 (US 6,148,410: "the configured list of hosts or
-     * subnets"). Host bits set are left to {@link ConfigChecks}, which can show the subnet meant.
-     */
-    private static Ipv4Prefix subnet(String text) {
-        Ipv4Prefix prefix = ConfigValues.parsePrefix(text, ConfigLimits.MIN_SUBNET_PREFIX_LENGTH);
-        String specialUse = specialUse(prefix.networkAddress());
-        if (specialUse != null) {
-            throw new IllegalArgumentException(text + " is " + specialUse + " and holds no hosts to probe");
-        }
-        return prefix;
-    }
-
-    /** A strict dotted quad that can be a unicast host: {@code role} says what for, e.g. "a VIP". */
-    private static Integer unicastAddress(String text, String role) {
-        int address = Ipv4.parse(text);
-        String specialUse = specialUse(address);
-        if (specialUse != null) {
-            throw new IllegalArgumentException(text + " is " + specialUse + " and cannot be " + role);
-        }
-        return address;
-    }
-
-    /**
-     * Address blocks that are never a unicast host on a segment (RFC 6890 section 2.2.2, RFC 1112 section 4),
-     * or {@code null}.
-     */
-    static String specialUse(int address) {
-        int firstOctet = address >>> 24;
-        if (firstOctet == 0) {
-            return "a \"this network\" address (0.0.0.0/8)";
-        }
-        if (firstOctet == 127) {
-            return "a loopback address (127.0.0.0/8)";
-        }
-        if (firstOctet >= 224 && firstOctet <= 239) {
-            return "a multicast address (224.0.0.0/4)";
-        }
-        if (firstOctet >= 240) {
-            return "a reserved or broadcast address (240.0.0.0/4)";
-        }
-        return null;
     }
 }
