@@ -84,6 +84,33 @@ public abstract class Flyweight<T extends Flyweight<T>> {
         segment.set(U8, offset + fieldOffset, (byte) value);
     }
 
+    /** Which bytes a NUL-padded text field may hold: {@code b} at {@code position} (0 the first). */
+    @FunctionalInterface
+    protected interface TextByte {
+        boolean allowed(int position, int b);
+    }
+
+    /**
+     * The length of the NUL-padded text in the {@code fieldLength} bytes at {@code fieldOffset} (names in peer
+     * messages), or -1 when it is not one: empty, a byte {@code allowed} refuses, or a non-NUL byte after the first NUL.
+     * Never throws on a valid view; allocates nothing.
+     */
+    protected final int paddedTextLength(int fieldOffset, int fieldLength, TextByte allowed) {
+        int length = 0;
+        while (length < fieldLength && u8At(fieldOffset + length) != 0) {
+            if (!allowed.allowed(length, u8At(fieldOffset + length))) {
+                return -1;
+            }
+            length++;
+        }
+        for (int i = length; i < fieldLength; i++) {
+            if (u8At(fieldOffset + i) != 0) {
+                return -1;
+            }
+        }
+        return length == 0 ? -1 : length;
+    }
+
     /** The high 4 bits of the byte at {@code fieldOffset} (IPv4 version, TCP data offset). */
     protected final int highNibbleAt(int fieldOffset) {
         return u8At(fieldOffset) >>> 4;

@@ -109,21 +109,10 @@ public final class ReachabilityReportFlyweight extends Flyweight<ReachabilityRep
      * the allowed set, or a non-NUL byte after the first NUL).
      */
     public int nameLength(int index) {
-        int base = at(index) + NAME_OFFSET;
-        int length = 0;
-        while (length < NAME_LENGTH && u8At(base + length) != 0) {
-            if (!nameByte(u8At(base + length))) {
-                return -1;
-            }
-            length++;
-        }
-        for (int i = length; i < NAME_LENGTH; i++) {
-            if (u8At(base + i) != 0) {
-                return -1;
-            }
-        }
-        return length == 0 ? -1 : length;
+        return paddedTextLength(at(index) + NAME_OFFSET, NAME_LENGTH, NAME_BYTE);
     }
+
+    private static final TextByte NAME_BYTE = (position, b) -> nameByte(b);
 
     /** Byte {@code i} of record {@code index}'s name (0 past its end). */
     public int nameByte(int index, int i) {

@@ -99,22 +99,11 @@ public final class ServerSettingsFlyweight extends Flyweight<ServerSettingsFlywe
      * byte that is not a letter or digit, a byte outside the allowed set, or a non-NUL byte after the first NUL).
      */
     public int serviceLength(int index) {
-        int base = at(index) + SERVICE_OFFSET;
-        int length = 0;
-        while (length < SERVICE_LENGTH && u8At(base + length) != 0) {
-            int b = u8At(base + length);
-            if (!(letterOrDigit(b) || length > 0 && (b == '.' || b == '_' || b == '-'))) {
-                return -1;
-            }
-            length++;
-        }
-        for (int i = length; i < SERVICE_LENGTH; i++) {
-            if (u8At(base + i) != 0) {
-                return -1;
-            }
-        }
-        return length == 0 ? -1 : length;
+        return paddedTextLength(at(index) + SERVICE_OFFSET, SERVICE_LENGTH, SERVICE_BYTE);
     }
+
+    /** A service name's bytes: a letter or digit first, then also {@code . _ -}. */
+    private static final TextByte SERVICE_BYTE = (position, b) -> letterOrDigit(b) || position > 0 && (b == '.' || b == '_' || b == '-');
 
     private static boolean letterOrDigit(int b) {
         return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9';
