@@ -258,7 +258,24 @@ public final class TextReport {
         out.append("  peer messages:");
         ((Map<String, Object>) h.get("peer_messages")).forEach((key, value) -> out.append(' ').append(key).append('=').append(value));
         out.append('\n');
+        if (h.get("server_settings") instanceof Map<?, ?> settings) {
+            serverSettings((Map<String, Object>) settings, out);
+        }
         return out.toString();
+    }
+
+    /** The drains and weights an operator set, on every router of the group, each with where it was given. */
+    @SuppressWarnings("unchecked")
+    private static void serverSettings(Map<String, Object> settings, StringBuilder out) {
+        List<Object> servers = (List<Object>) settings.get("servers");
+        out.append(String.format("  operator settings of servers (every router holds them): %s%n",
+                servers.isEmpty() ? "none" : servers.size() + " server(s)"));
+        for (Object item : servers) {
+            Map<String, Object> row = (Map<String, Object>) item;
+            out.append(String.format("    %s %s: %s, weight %s (given on %s)%n", row.get("service"), row.get("server"),
+                    Boolean.TRUE.equals(row.get("drained")) ? "drained" : "not drained",
+                    row.get("weight") == null ? "as configured" : row.get("weight"), row.get("origin")));
+        }
     }
 
     /** {@code baton ctl events}: one line per event, oldest first. */

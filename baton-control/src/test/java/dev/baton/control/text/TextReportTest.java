@@ -94,11 +94,18 @@ class TextReportTest {
     void statusShowsEachVipsStateSyncTableAndEachPeerLink() throws Exception {
         try (TwoRouters pair = new TwoRouters(1, "manual")) {
             pair.establishPair();
+            pair.a.agent.drain(0, true); // ctl drain web 198.51.100.11 on a
+            pair.b.agent.weight(1, 5); // ctl weight web 198.51.100.12 5 on b
             pair.run(30, 1);
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("router", "b");
-            status.put("high_availability", dev.baton.control.router.HaStatusJson.of(pair.b.agent.status()));
+            Map<String, Object> ha = dev.baton.control.router.HaStatusJson.of(pair.b.agent.status());
+            ha.put("server_settings", pair.b.agent.serverSettingsStatus());
+            status.put("high_availability", ha);
             String text = TextReport.status(status);
+            assertTrue(text.contains("  operator settings of servers (every router holds them): 2 server(s)\n"
+                    + "    web 198.51.100.11: drained, weight as configured (given on a)\n"
+                    + "    web 198.51.100.12: not drained, weight 5 (given on this router)\n"), text);
             assertTrue(text.contains("router: b"), text);
             assertTrue(text.contains("VIP 192.0.2.10 [web, sticky]: STANDBY (340) not forwarding, sync IN_SYNC, backup, priority 100"), text);
             assertTrue(text.contains("active: a, following a; table 0 entries"), text);
