@@ -279,9 +279,13 @@ public final class ProbeEngine implements Agent {
                 start(target, nowMs);
                 work++;
             }
-            // start may have finished the probe already (a refused connect, a send error): both cases are covered
-            long deadline = target.inFlight ? Math.min(target.startedAtMs + target.spec.timeoutMs(), target.nextStartMs)
-                    : target.nextStartMs;
+            // start may have finished the probe already (a refused connect, a send error): both cases are covered.
+            // In flight, the target waits for its probe's end; a next start that has come already (a probe started
+            // late, by a held-up cycle, whose next start kept its phase) waits for that end too. Every deadline filed
+            // here is later than now, so the loop ends.
+            long end = target.startedAtMs + target.spec.timeoutMs();
+            long deadline = !target.inFlight ? target.nextStartMs
+                    : target.nextStartMs > nowMs ? Math.min(end, target.nextStartMs) : end;
             deadlines.set(target.slot, deadline);
         }
         return work;

@@ -155,6 +155,37 @@ class ProbeEngineTest {
         }
     }
 
+    /**
+     * A probe started late (the engine held up 1.6 s: its next start, kept in phase, came 400 ms after, before its
+     * 500 ms timeout) is still in flight when its next start comes: the engine waits for it to end. It used to file the
+     * target again under that past start for ever, and the probe thread spun (found with HTTPS checks, whose first
+     * handshake holds a cycle up ~170 ms, in the health lab).
+     */
+    @Test
+    void aNextStartThatComesWhileTheProbeIsStillInFlightWaitsForItsEnd() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer(ScriptedHttpServer.SILENT)) {
+            ProbeEngine engine = new ProbeEngine("probes", 1);
+            try {
+                int id = engine.add(http(server.port(), null, 1_000, 500), 0);
+                EngineStepper step = new EngineStepper(engine, 0);
+                step.silent.add(id);
+                step.at(0);
+                step.at(1_600); // timed out long ago; the next probe starts now, its next start stays at 2,000
+                assertEquals(2, engine.probesStarted(id));
+                assertEquals(2_000, engine.nextStartMs(id));
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> step.at(2_050),
+                        "a cycle after the next start, with the probe still in flight, returns");
+                assertTrue(engine.inFlight(id));
+                assertEquals(2, engine.probesStarted(id), "still one probe in flight at most");
+                step.at(2_100);
+                assertEquals(3, engine.probesStarted(id), "timed out at 2,100, and the overdue start made at once");
+                assertEquals(3_000, engine.nextStartMs(id));
+            } finally {
+                engine.onClose();
+            }
+        }
+    }
+
     @Test
     void aProbeWithoutAnswerTimesOutAndATargetNeverHasTwoInFlight() throws Exception {
         try (ScriptedHttpServer server = new ScriptedHttpServer(ScriptedHttpServer.SILENT)) {
