@@ -17,10 +17,10 @@ export PATH="$JAVA_HOME/bin:$PATH"
 # thread that dies of any other Error halts it with status 70 (docs/operations.md, "Thread death").
 BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError}
 
-# Debian packages for the lab: iproute2 (ip), nftables (nft), nginx, iperf3, curl, python3, tcpdump,
+# Debian packages for the lab: iproute2 (ip), nftables (nft), nginx, openssl (its HTTPS certificate), iperf3, curl, python3, tcpdump,
 # arping, iputils-ping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl),
 # gcc + linux-libc-dev (the struct layout tests compile a C probe against the kernel headers).
-BATON_PACKAGES="iproute2 nftables nginx-light iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev"
+BATON_PACKAGES="iproute2 nftables nginx-light openssl iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev"
 
 baton_install_packages() {
   local missing=()

@@ -49,6 +49,9 @@ class ServerHealthLabTest {
     /** Fresh connections that must all be answered by the live server once the dead one is out. */
     static final int FRESH = 200;
 
+    /** The servers' nginx over TLS (ServerHost.HTTPS_PORT), checked by an HTTPS health check. */
+    static final LabRouter.Service WEB_TLS = new LabRouter.Service("web-tls", "tcp", List.of(ServerHost.HTTPS_PORT), "wrr", "0s", List.of());
+
     static Lab lab;
     static LabRouter router;
 
@@ -100,17 +103,27 @@ class ServerHealthLabTest {
         Assumptions.assumeTrue(Lab.isSupported(), () -> "lab tests need root and iproute2: " + Lab.unsupportedReason());
         Assumptions.assumeTrue(Tool.NGINX.isAvailable(), Tool.NGINX::missingMessage);
         Assumptions.assumeTrue(Tool.PYTHON3.isAvailable(), Tool.PYTHON3::missingMessage);
+        Assumptions.assumeTrue(Tool.OPENSSL.isAvailable(), Tool.OPENSSL::missingMessage);
+        Assumptions.assumeTrue(Tool.CURL.isAvailable(), Tool.CURL::missingMessage);
         lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(1).servers(2).vip(VIP).build();
         for (ServerHost server : lab.servers()) {
             server.startNginx();
         }
         Path socket = lab.workDirectory().resolve("baton.sock");
-        String yaml = LabRouter.config(lab, lab.router(0), socket, List.of(LabRouter.Service.web()))
-                .replace("    servers:\n", "    health-check: { type: http, path: /, expect-status: 200, expect-body: \"server s\","
-                        + " interval: " + INTERVAL_MS + "ms, timeout: " + TIMEOUT_MS + "ms, rise: " + RISE + ", fall: " + FALL + " }\n"
-                        + "    servers:\n");
+        String timing = "interval: " + INTERVAL_MS + "ms, timeout: " + TIMEOUT_MS + "ms, rise: " + RISE + ", fall: " + FALL;
+        // Service web checked over HTTP, and web-tls (port 443 of the same servers) over HTTPS against nginx's TLS.
+        String[] parts = LabRouter.config(lab, lab.router(0), socket, List.of(LabRouter.Service.web(), WEB_TLS))
+                .split("(?=  - name: " + WEB_TLS.name() + "\n)");
+        String yaml = parts[0].replace("    servers:\n", "    health-check: { type: http, path: /, expect-status: 200,"
+                + " expect-body: \"server s\", " + timing + " }\n    servers:\n")
+                + parts[1].replace("    servers:\n", "    health-check: { type: https, path: /, expect-status: 200,"
+                + " expect-body: \"server s\", " + timing + " }\n    servers:\n");
         router = LabRouter.start(lab, lab.router(0), yaml, socket);
-        router.awaitServersResolved(Duration.ofSeconds(20));
+        try {
+            router.awaitServersResolved(Duration.ofSeconds(20));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(e.getMessage() + "; the router's log:\n" + router.log(), e);
+        }
     }
 
     @AfterAll
@@ -222,6 +235,73 @@ class ServerHealthLabTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * An HTTPS health check against real nginx over TLS (type https, not verifying its self-signed certificate): both
+     * servers pass with "HTTP 200"; HTTPS through the VIP is answered (the router forwards TLS without terminating
+     * it); a server whose nginx dies fails its check within fall × interval + one interval and gets no new HTTPS
+     * connection; back, it passes after rise.
+     */
+    @Test
+    void anHttpsCheckAgainstNginxPassesFailsWithTheServerAndPassesAgain() throws Exception {
+        ServerHost stays = lab.server(1);
+        ServerHost dies = lab.server(0);
+        for (ServerHost server : lab.servers()) {
+            awaitTlsHealth(server, "up", Duration.ofSeconds(10));
+            assertEquals("HTTP 200", tlsHealthRow(server).get("cause"), "ctl health: " + tlsHealthRow(server));
+        }
+        List<String> before = httpsThroughTheVip(20);
+        assertTrue(before.stream().allMatch(body -> body.contains("server s")), "every HTTPS request answered: " + before);
+        long killedAtNs = System.nanoTime(); // before the signal: the figure can only come out longer
+        dies.killNginx();
+        long killMs = (System.nanoTime() - killedAtNs) / 1_000_000;
+        try {
+            awaitTlsHealth(dies, "down", Duration.ofMillis(FALL_BOUND_MS + 2_000));
+            long downMs = (System.nanoTime() - killedAtNs) / 1_000_000;
+            String cause = String.valueOf(tlsHealthRow(dies).get("cause"));
+            System.out.println("[https] " + dies.name() + " failed its HTTPS check " + downMs + " ms after nginx was killed (the kill"
+                    + " returned after " + killMs + " ms; bound fall x interval + interval = " + FALL_BOUND_MS + " ms): " + cause);
+            assertTrue(cause.contains("connection refused"), cause);
+            List<String> after = httpsThroughTheVip(20);
+            assertEquals(List.of(), after.stream().filter(body -> !body.contains(page(stays))).toList(),
+                    "every HTTPS request answered by " + stays.name());
+        } finally {
+            dies.startNginx();
+        }
+        awaitTlsHealth(dies, "up", Duration.ofSeconds(10));
+    }
+
+    /** {@code count} HTTPS requests through the VIP from the client (curl, certificate not verified): each body. */
+    private static List<String> httpsThroughTheVip(int count) {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ExecResult result = client().exec(Duration.ofSeconds(10), Tool.CURL.require(), "-k", "-s", "--max-time", "3",
+                    "https://" + VIP + "/");
+            bodies.add(result.succeeded() ? result.stdout().replace("\n", "|") : "FAILED " + result);
+        }
+        return bodies;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> tlsHealthRow(ServerHost server) {
+        Map<String, Object> health = (Map<String, Object>) router.ctl("health", Map.of());
+        for (Object row : (List<Object>) health.get("servers")) {
+            Map<String, Object> s = (Map<String, Object>) row;
+            if (WEB_TLS.name().equals(s.get("service")) && server.address().equals(String.valueOf(s.get("server")))) {
+                return s;
+            }
+        }
+        throw new AssertionError("no " + WEB_TLS.name() + " server " + server.address() + " in ctl health: " + health);
+    }
+
+    private static void awaitTlsHealth(ServerHost server, String expected, Duration timeout) {
+        long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (!expected.equals(tlsHealthRow(server).get("health"))) {
+            assertTrue(System.nanoTime() - deadlineNs < 0, () -> server.name() + " not " + expected + " over HTTPS within "
+                    + timeout + ": " + tlsHealthRow(server));
+            pause(50);
+        }
+    }
 
     private static Host client() {
         return lab.client(0);

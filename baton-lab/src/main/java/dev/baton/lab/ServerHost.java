@@ -22,6 +22,8 @@ import java.util.TreeMap;
 public final class ServerHost extends Host {
 
     public static final int HTTP_PORT = 80;
+    /** nginx answers HTTPS here with the same page, under a self-signed certificate made for this lab. */
+    public static final int HTTPS_PORT = 443;
     /** What the echo/stream server prints once both ports listen. */
     static final String ECHO_READY_LINE = "READY";
     /** Resource holding the echo/stream server (python3 asyncio). */
@@ -49,8 +51,9 @@ public final class ServerHost extends Host {
     }
 
     /**
-     * Starts nginx (Debian's) on port {@value #HTTP_PORT} of every address of this server (its own and the VIPs),
-     * answering every request with {@link #pageBody()}, and waits until it listens.
+     * Starts nginx (Debian's) on port {@value #HTTP_PORT} of every address of this server (its own and the VIPs), and
+     * HTTPS on {@value #HTTPS_PORT} under a self-signed P-256 certificate for this server's name (made with openssl
+     * at the first start, valid two days), answering every request with {@link #pageBody()}; waits until it listens.
      *
      * @throws LabException if nginx is missing, already running here, or fails to start (with its output)
      */
@@ -66,6 +69,7 @@ public final class ServerHost extends Host {
             Files.createDirectories(directory);
             Files.deleteIfExists(pidFile);
             Files.writeString(configFile, nginxConfig(directory, pidFile), StandardCharsets.UTF_8);
+            selfSignedCertificate(directory);
         } catch (IOException e) {
             throw new LabException("cannot write nginx configuration in " + directory + ": " + e.getMessage(), e);
         }
@@ -75,6 +79,19 @@ public final class ServerHost extends Host {
         nginx = process;
         awaitFile(process, pidFile); // nginx writes its pid file after it has bound the listening sockets
         return process;
+    }
+
+    /** The certificate and key nginx serves HTTPS with, made once per lab in nginx's directory. */
+    private void selfSignedCertificate(Path directory) {
+        if (Files.exists(directory.resolve("cert.pem")) && Files.exists(directory.resolve("key.pem"))) {
+            return;
+        }
+        ExecResult made = exec(Duration.ofSeconds(30), List.of(Tool.OPENSSL.require(), "req", "-x509", "-newkey", "ec",
+                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + name() + ".lab.example",
+                "-keyout", directory.resolve("key.pem").toString(), "-out", directory.resolve("cert.pem").toString()));
+        if (!made.succeeded()) {
+            throw new LabException("cannot make a certificate for " + name() + "'s nginx: " + made);
+        }
     }
 
     /** Stops nginx if this host runs it. */
@@ -221,6 +238,15 @@ public final class ServerHost extends Host {
                 "    scgi_temp_path " + directory.resolve("scgi") + ";",
                 "    server {",
                 "        listen " + HTTP_PORT + " default_server;",
+                "        location / {",
+                "            default_type text/plain;",
+                "            return 200 \"" + pageBody().replace("\n", "\\n") + "\";",
+                "        }",
+                "    }",
+                "    server {",
+                "        listen " + HTTPS_PORT + " ssl default_server;",
+                "        ssl_certificate " + directory.resolve("cert.pem") + ";",
+                "        ssl_certificate_key " + directory.resolve("key.pem") + ";",
                 "        location / {",
                 "            default_type text/plain;",
                 "            return 200 \"" + pageBody().replace("\n", "\\n") + "\";",

@@ -22,7 +22,8 @@ public enum Tool {
     CURL("curl", "curl"),
     ARPING("arping", "arping"),
     PING("ping", "iputils-ping"),
-    TCPDUMP("tcpdump", "tcpdump");
+    TCPDUMP("tcpdump", "tcpdump"),
+    OPENSSL("openssl", "openssl");
 
     /**
      * Debian's own directories are searched before PATH so the lab runs the distribution's tools (say the system
