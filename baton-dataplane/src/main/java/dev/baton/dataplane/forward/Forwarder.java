@@ -292,6 +292,15 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         }
         int client = ip.sourceAddress();
         long slot = table.find(protocol, client, clientPort, vip, vipPort, nowMs);
+        boolean pureSyn = protocol == Ipv4Flyweight.PROTOCOL_TCP
+                && (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.SYN;
+        if (slot >= 0 && pureSyn && opensAgain(table.state(slot)) && !schedulers.available(table.serverId(slot))) {
+            // A new connection on the 4-tuple of one that ended (port reuse), or a SYN sent again to a server that has
+            // failed its check, been drained or lost its MAC since: a new connection, and no new connection goes to
+            // such a server. Chosen afresh, like a miss. A synchronized connection's SYN keeps its server (TcpState).
+            table.remove(protocol, client, clientPort, vip, vipPort);
+            slot = -1;
+        }
         int serverId;
         if (slot >= 0) {
             serverId = table.serverId(slot);
@@ -304,8 +313,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             }
             table.touch(slot, tcpFlags, nowMs);
         } else {
-            boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP
-                    || (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.SYN;
+            boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP || pureSyn;
             if (!opensConnection) {
                 counters.dropForService(DropReason.TCP_NO_CONNECTION, service);
                 return;
@@ -325,6 +333,15 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
         }
         forwardToServer(serverId, service, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+    }
+
+    /**
+     * Whether a client SYN on an entry in {@code state} opens a connection rather than repeating one: the entry is
+     * embryonic (a SYN sent again, its server has not answered) or its connection ended (CLOSING, CLOSED: the
+     * client reuses the 4-tuple, TcpState note 2).
+     */
+    private static boolean opensAgain(int state) {
+        return state == TcpState.SYN_RECEIVED || state == TcpState.CLOSING || state == TcpState.CLOSED;
     }
 
     /**

@@ -27,6 +27,7 @@ import java.util.Map;
 
 import static dev.baton.dataplane.forward.TestFrames.TCP_ACK;
 import static dev.baton.dataplane.forward.TestFrames.TCP_PSH;
+import static dev.baton.dataplane.forward.TestFrames.TCP_RST;
 import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
 import static dev.baton.dataplane.forward.TwoPortRouter.CLIENT;
 import static dev.baton.dataplane.forward.TwoPortRouter.ROUTER_BACK_IP;
@@ -283,6 +284,45 @@ class ForwarderTest {
         assertEquals(5, drops(DropReason.NO_SERVER));
         board.drained(s1, false);
         assertEquals(Map.of(S1_MAC, 5), newConnections(300, 5), "undrained");
+    }
+
+    /**
+     * A SYN on the 4-tuple of a connection that ended (the client reuses its port), or a SYN sent again before the
+     * server answered, is a new connection: it does not go to a server that has failed its check or been drained
+     * since. Found in the health lab run again and again: the client reused the ports of connections the dead server
+     * had refused, and their entries took the new SYNs back to it. A SYN inside a synchronized connection keeps its
+     * server (the server answers it with a challenge ACK).
+     */
+    @Test
+    void aSynThatOpensAConnectionAgainDoesNotGoToAServerThatTakesNoNewOnes() {
+        resolveServers();
+        ServerHealthBoard board = forwarder.health();
+        int s0 = services.serverId(0, 0);
+        int s1 = services.serverId(0, 1);
+        board.drained(s1, true);
+        assertEquals(S0_MAC, send(40_001, TCP_SYN), "port 40001 on S0");
+        assertEquals(S0_MAC, send(40_001, TCP_RST), "refused: the entry is CLOSED");
+        assertEquals(S0_MAC, send(40_002, TCP_SYN), "port 40002 on S0, embryonic");
+        assertEquals(S0_MAC, send(40_003, TCP_SYN), "port 40003 on S0");
+        assertEquals(S0_MAC, send(40_003, TCP_ACK), "synchronized");
+        board.drained(s1, false);
+        board.health(s0, ServerHealthBoard.DOWN);
+        long connectionsBefore = forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS);
+        assertEquals(S1_MAC, send(40_001, TCP_SYN), "the port reused: a new connection, to S1");
+        assertEquals(S1_MAC, send(40_002, TCP_SYN), "the SYN sent again: S0 never answered, and is down");
+        assertEquals(S0_MAC, send(40_003, TCP_SYN), "a SYN inside the synchronized connection stays with it");
+        assertEquals(2, forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS) - connectionsBefore);
+        assertEquals(S1_MAC, send(40_001, TCP_ACK), "the new connection's segments follow it");
+        board.health(s0, ServerHealthBoard.UP);
+        assertEquals(S1_MAC, send(40_002, TCP_SYN), "a SYN sent again to a server that can take it stays");
+    }
+
+    /** One segment from CLIENT:{@code port} to VIP:80 with {@code flags}: the MAC it went to (0 if none). */
+    private long send(int port, int flags) {
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, port, VIP, 80, flags, new byte[0]));
+        forwarder.doWork(now);
+        List<byte[]> sent = back.drainTransmitted();
+        return sent.isEmpty() ? 0 : TestFrames.mac(sent.getFirst(), 0);
     }
 
     @Test
