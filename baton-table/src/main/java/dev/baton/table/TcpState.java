@@ -45,9 +45,9 @@ package dev.baton.table;
  * challenge ACK (RFC 9293 §3.10.7.4, RFC 5961 §4), so the connection and its server stay.
  * (2) Port reuse: a new connection on the same 4-tuple after a close (a SYN may reopen a connection from
  * TIME-WAIT, RFC 9293 §3.6 MAY-2, from RFC 1122 §4.2.2.13) re-opens the entry as embryonic.
- * The entry keeps its server: the new connection goes where the old one went, unless that server takes no new
- * connections now (failing its health check, drained, weight 0, unresolved): then the forwarder removes the entry and
- * chooses a server afresh, as it does for a SYN sent again to such a server while the entry is SYN_RECEIVED.
+ * This table keeps the entry's server; the forwarder, though, treats such a SYN as a new connection: it removes the
+ * entry and schedules afresh (as IPVS's conn_reuse_mode 1 does), and so for a SYN sent again while SYN_RECEIVED to a
+ * server that now takes no new connections. A standby applies what its active decided.
  * (3) The table promotes it to ESTABLISHED when the segment comes {@link ConnectionTable#CONFIRM_AFTER_MS}
  * or more after the ACK that made the entry UNCONFIRMED ({@link ConnectionTable#touch}); this table is the
  * time-free part of the rule.

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.baton.dataplane.forward.TestFrames.TCP_ACK;
+import static dev.baton.dataplane.forward.TestFrames.TCP_FIN;
 import static dev.baton.dataplane.forward.TestFrames.TCP_PSH;
 import static dev.baton.dataplane.forward.TestFrames.TCP_RST;
 import static dev.baton.dataplane.forward.TestFrames.TCP_SYN;
@@ -287,9 +288,9 @@ class ForwarderTest {
     }
 
     /**
-     * A SYN on the 4-tuple of a connection that ended (the client reuses its port), or a SYN sent again before the
-     * server answered, is a new connection: it does not go to a server that has failed its check or been drained
-     * since. Found in the health lab run again and again: the client reused the ports of connections the dead server
+     * A SYN on the 4-tuple of a connection that ended (the client reuses its port) is a new connection, scheduled as
+     * any; a SYN sent again before the server answered does not wait at a server that has failed its check or been
+     * drained since. Found in the health lab run again and again: the client reused the ports of connections the dead server
      * had refused, and their entries took the new SYNs back to it. A SYN inside a synchronized connection keeps its
      * server (the server answers it with a challenge ACK).
      */
@@ -315,6 +316,13 @@ class ForwarderTest {
         assertEquals(S1_MAC, send(40_001, TCP_ACK), "the new connection's segments follow it");
         board.health(s0, ServerHealthBoard.UP);
         assertEquals(S1_MAC, send(40_002, TCP_SYN), "a SYN sent again to a server that can take it stays");
+        // A reused port is scheduled like any new connection: with both servers up, by their weights (3 and 1).
+        Map<Long, Integer> reused = new HashMap<>();
+        for (int round = 0; round < 8; round++) {
+            send(40_010, TCP_FIN); // its connection ends (the entry CLOSING), the client reuses the port
+            reused.merge(send(40_010, TCP_SYN), 1, Integer::sum);
+        }
+        assertEquals(Map.of(S0_MAC, 6, S1_MAC, 2), reused, "eight connections on one reused port: six and two, as the weights say");
     }
 
     /** One segment from CLIENT:{@code port} to VIP:80 with {@code flags}: the MAC it went to (0 if none). */
