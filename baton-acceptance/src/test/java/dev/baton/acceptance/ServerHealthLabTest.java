@@ -178,8 +178,13 @@ class ServerHealthLabTest {
         for (Fresh f : afterDeath) {
             if (!f.outcome().equals(livePage)) {
                 boolean beforeItWasGone = f.startedMs() < diedAtMs + stoppedMs;
-                assertTrue(f.outcome().startsWith("ERR ") || beforeItWasGone && f.outcome().equals(dyingPage), "after the death a"
-                        + " connection is answered by the live server or fails at the dead one: " + f);
+                // Until the kill returns, the dying nginx may still answer, or be killed between reading a request and
+                // answering it: the connection then ends with no response at all (an empty status line), which the
+                // live server never does (seen once in 20 runs).
+                boolean cutByTheKill = beforeItWasGone && f.outcome().equals("BAD ");
+                assertTrue(f.outcome().startsWith("ERR ") || beforeItWasGone && f.outcome().equals(dyingPage) || cutByTheKill,
+                        "after the death a connection is answered by the live server or fails at the dead one (the kill took "
+                                + stoppedMs + " ms from " + diedAtMs + "): " + f);
                 lastToDead = f;
             }
         }
