@@ -70,12 +70,6 @@ class AddressChoiceTest {
     }
 
     private void verdict(String name, Health health, long atMs) {
-        for (int id = 0; id < checks.engine().capacity(); id++) {
-            if (checks.engine().has(id) && checks.engine().spec(id).name().equals(name)) {
-                checks.onChange(id, checks.engine().spec(id), health, atMs, "test");
-                return;
-            }
-        }
-        throw new AssertionError("no probe named " + name);
+        Verdicts.hand(checks, name, health, atMs, "test");
     }
 }

@@ -120,13 +120,7 @@ class SubnetElementTest {
 
     /** Hands the checks target {@code name}'s new health, as the engine does when it drains a change. */
     private void verdict(String name, Health health, long atMs, String cause) {
-        for (int id = 0; id < checks.engine().capacity(); id++) {
-            if (checks.engine().has(id) && checks.engine().spec(id).name().equals(name)) {
-                checks.onChange(id, checks.engine().spec(id), health, atMs, cause);
-                return;
-            }
-        }
-        throw new AssertionError("no probe named " + name);
+        Verdicts.hand(checks, name, health, atMs, cause);
     }
 
     private Map<?, ?> setRow(int element) {
