@@ -28,10 +28,6 @@ import dev.baton.keepalive.PeerTransport;
 import dev.baton.agent.RateLimitedLog;
 import dev.baton.monitor.MonitorAction;
 import dev.baton.monitor.MonitorState;
-import dev.baton.config.ReachabilitySettings;
-import dev.baton.reachability.CompareFunction;
-import dev.baton.reachability.Hysteresis;
-import dev.baton.reachability.ReachabilityManager;
 import dev.baton.monitor.MonitorTimers;
 import dev.baton.monitor.PeerView;
 import dev.baton.monitor.ServiceMonitor;
@@ -220,8 +216,7 @@ public final class HaAgent implements Agent, AutoCloseable {
             groups[v] = new VipUnit(v, vip, config, routerKey, timers, peers, settings.gratuitousArp(),
                     localLinks.neededBy(config, vip), t -> onTransition(Ipv4.format(vip), t));
         }
-        this.reachability = config.reachability().map(r -> new ReachabilitySeat(reachabilityManager(config, r, peers, groups.length),
-                groups, peers, messages, events, new ReachabilityAgent())).orElse(null);
+        this.reachability = ReachabilitySeat.of(config, groups, peers, messages, events, new ReachabilityAgent());
         this.operatorSettings = new OperatorSettingsSeat(settings.routerNumber(), incarnation, dataplane.services(),
                 dataplane.health(), peers, messages, events);
         this.statusReport = new StatusReport(routerNumber, incarnation, configDigest, groups, peers, replication, messages);
@@ -772,20 +767,6 @@ public final class HaAgent implements Agent, AutoCloseable {
             return "a local link of it is down";
         }
         return "has not verified this router's dump yet";
-    }
-
-    /** The reach-ability manager of this router's set, compare function and peers (RM 230). */
-    private static ReachabilityManager reachabilityManager(BatonConfig config, ReachabilitySettings settings, Peers peers, int vips) {
-        List<ReachabilityManager.Element> elements = new ArrayList<>();
-        for (ReachabilitySettings.Target target : settings.targets()) {
-            elements.add(new ReachabilityManager.Element(target.name(), target.weight(), target.required()));
-        }
-        List<String> peerNames = new ArrayList<>();
-        for (int p = 0; p < peers.count(); p++) {
-            peerNames.add(peers.name(p));
-        }
-        return new ReachabilityManager(config.router().id(), elements, CompareFunction.valueOf(settings.compare().name()),
-                new Hysteresis(settings.minImprovement(), settings.hold()), settings.reportInterval().toMillis(), peerNames, vips);
     }
 
     /** What the reach-ability manager's seat asks of the agent. */

@@ -1,9 +1,13 @@
 package dev.baton.ha;
 
+import dev.baton.config.BatonConfig;
+import dev.baton.config.ReachabilitySettings;
 import dev.baton.monitor.MonitorState;
 import dev.baton.peer.MessageType;
 import dev.baton.peer.ReachabilityReportFlyweight;
 import dev.baton.peer.ServiceNoticeFlyweight;
+import dev.baton.reachability.CompareFunction;
+import dev.baton.reachability.Hysteresis;
 import dev.baton.reachability.Judgement;
 import dev.baton.reachability.ReachabilityManager;
 import dev.baton.reachability.ReportChunks;
@@ -48,6 +52,29 @@ final class ReachabilitySeat {
     private long nextJudgementMs;
     private long takeoversRequested;
     private long reportsReceived;
+
+    /**
+     * The seat of {@code config}'s reachability set, its manager built from the set, the compare function and the
+     * peers (RM 230); {@code null} when the configuration has no reachability section.
+     */
+    static ReachabilitySeat of(BatonConfig config, VipUnit[] groups, Peers peers, PeerMessages messages, HaEventLog events,
+                               Agent agent) {
+        return config.reachability().map(settings -> new ReachabilitySeat(manager(config.router().id(), settings, peers,
+                groups.length), groups, peers, messages, events, agent)).orElse(null);
+    }
+
+    private static ReachabilityManager manager(String routerId, ReachabilitySettings settings, Peers peers, int vips) {
+        java.util.List<ReachabilityManager.Element> elements = new java.util.ArrayList<>();
+        for (ReachabilitySettings.Target target : settings.targets()) {
+            elements.add(new ReachabilityManager.Element(target.name(), target.weight(), target.required()));
+        }
+        java.util.List<String> peerNames = new java.util.ArrayList<>();
+        for (int p = 0; p < peers.count(); p++) {
+            peerNames.add(peers.name(p));
+        }
+        return new ReachabilityManager(routerId, elements, CompareFunction.valueOf(settings.compare().name()),
+                new Hysteresis(settings.minImprovement(), settings.hold()), settings.reportInterval().toMillis(), peerNames, vips);
+    }
 
     ReachabilitySeat(ReachabilityManager manager, VipUnit[] groups, Peers peers, PeerMessages messages, HaEventLog events,
                      Agent agent) {

@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * Which servers may take new connections, as the health checks and the operator say: one slot per server id
  * ({@link ServiceMap#serverId}), shared by every worker. The health checker's thread writes a server's health
- * and the control thread its drain, each in an array of its own (one writer per slot, so no update is lost);
+ * and the owner of the operator's settings its drain and weight (the HA agent's thread with peers, else the control
+ * socket, one command at a time), each in an array of its own (one writer per slot, so no update is lost);
  * workers read both at each duty cycle with acquire loads. No lock, no allocation: the forwarding path only
  * reads two bytes per server.
  *
@@ -46,7 +47,7 @@ public final class ServerHealthBoard {
         return new ServerHealthBoard(services.totalServers());
     }
 
-    /** The control thread only: the weight an operator set ({@code baton ctl weight}), -1 for the configured one. */
+    /** The settings' owner only: the weight an operator set ({@code baton ctl weight}), -1 for the configured one. */
     public void weightOverride(int serverId, int weight) {
         INTS.setRelease(weights, serverId, weight);
     }
@@ -89,7 +90,7 @@ public final class ServerHealthBoard {
         return (byte) BYTES.getAcquire(addressChoice, serverId);
     }
 
-    /** The control thread only: an operator drained ({@code baton ctl drain}) or undrained the server. */
+    /** The settings' owner only: an operator drained ({@code baton ctl drain}) or undrained the server. */
     public void drained(int serverId, boolean isDrained) {
         BYTES.setRelease(drained, serverId, (byte) (isDrained ? 1 : 0));
     }
