@@ -27,6 +27,8 @@ public final class KernelConstants {
     public static final int AF_INET6 = 10;
     /** Socket option level of the socket itself, socket(7). */
     public static final int SOL_SOCKET = 1;
+    /** Socket option: attach a classic BPF program that filters what the socket receives, socket(7). */
+    public static final int SO_ATTACH_FILTER = 26;
     /** Socket option: the pending error, read and cleared; how a non-blocking connect's outcome is learnt. */
     public static final int SO_ERROR = 4;
     /** Socket option: linger on close ({@code struct linger}). */

@@ -40,7 +40,7 @@ import static dev.baton.nativeio.KernelConstants.TP_STATUS_WRONG_FORMAT;
  * so nothing is captured before the socket is bound to its interface → {@code PACKET_VERSION} =
  * {@link PacketSocketOptions#ringVersion()} → {@code PACKET_VNET_HDR} → {@code PACKET_QDISC_BYPASS} → {@code PACKET_IGNORE_OUTGOING}
  * → {@code PACKET_RX_RING} → {@code PACKET_TX_RING} → one {@code mmap} of RX then TX → promiscuous
- * membership → {@code bind} to the interface with {@code ETH_P_ALL} (an {@code ETH_P_IP} socket
+ * membership → the receive filter ({@code SO_ATTACH_FILTER}) → {@code bind} to the interface with {@code ETH_P_ALL} (an {@code ETH_P_IP} socket
  * would miss frames an nftables netdev ingress rule drops) → fanout, which the kernel only accepts
  * on a bound socket.
  *
@@ -237,6 +237,11 @@ public final class PacketSocket implements AutoCloseable {
                         (short) KernelConstants.PACKET_MR_PROMISC);
                 libc.orThrow(libc.setsockopt(fd, SOL_PACKET, KernelConstants.PACKET_ADD_MEMBERSHIP, membership,
                         PacketMreq.SIZE), "setsockopt(PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC)");
+            }
+            if (options.receiveFilter() != null) {
+                // Before bind: from the first frame on, only what the program accepts reaches the ring.
+                libc.orThrow(libc.setsockopt(fd, KernelConstants.SOL_SOCKET, KernelConstants.SO_ATTACH_FILTER,
+                        options.receiveFilter().toSockFprog(arena), SockFprog.SIZE), "setsockopt(SO_ATTACH_FILTER)");
             }
             MemorySegment address = arena.allocate(SockaddrLl.LAYOUT);
             address.set(ValueLayout.JAVA_SHORT, SockaddrLl.FAMILY_OFFSET, (short) AF_PACKET);

@@ -36,11 +36,15 @@ import dev.baton.codec.VirtioNetHeaderFlyweight;
  *                          slot + 80 (+ 10 with vnetHeader) - 14, and a frame longer than the rest
  *                          of the slot arrives truncated ({@code snapLength < wireLength}). For GSO
  *                          super-frames (vnetHeader) use {@link #RX_V2_GSO_FRAME_SIZE_BYTES}
+ * @param receiveFilter     a classic BPF program attached with {@code SO_ATTACH_FILTER} before the socket is
+ *                          bound, or {@code null}: the kernel runs it on every frame of the interface and copies
+ *                          into the RX ring only the frames it accepts, no more bytes of each than it returns
+ *                          (a socket that wants a few frames out of a busy link pays nothing for the rest)
  */
 public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rxBlockTimeoutMs, int txFrameSizeBytes,
                                   int txFrameCount, boolean vnetHeader, boolean qdiscBypass, boolean ignoreOutgoing,
                                   boolean promiscuous, PacketFanout fanout, TpacketVersion ringVersion,
-                                  int rxFrameSizeBytes) {
+                                  int rxFrameSizeBytes, ClassicBpfProgram receiveFilter) {
 
     /**
      * The {@code tp_frame_size} declared for the RX ring. TPACKET_V3 places frames by their real size
@@ -93,6 +97,9 @@ public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rx
         if (fanout != null && rxBlockCount == 0) {
             throw new IllegalArgumentException("fanout needs an RX ring");
         }
+        if (receiveFilter != null && rxBlockCount == 0) {
+            throw new IllegalArgumentException("a receive filter needs an RX ring");
+        }
     }
 
     /**
@@ -117,7 +124,7 @@ public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rx
                 .rxBlockSizeBytes(rxBlockSizeBytes).rxBlockCount(rxBlockCount).rxBlockTimeoutMs(rxBlockTimeoutMs)
                 .txFrameSizeBytes(txFrameSizeBytes).txFrameCount(txFrameCount).vnetHeader(vnetHeader)
                 .qdiscBypass(qdiscBypass).ignoreOutgoing(ignoreOutgoing).promiscuous(promiscuous).fanout(fanout)
-                .ringVersion(ringVersion).rxFrameSizeBytes(rxFrameSizeBytes);
+                .ringVersion(ringVersion).rxFrameSizeBytes(rxFrameSizeBytes).receiveFilter(receiveFilter);
     }
 
     /** Builds {@link PacketSocketOptions}; every setter returns the builder. */
@@ -134,6 +141,7 @@ public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rx
         private PacketFanout fanout;
         private TpacketVersion ringVersion = TpacketVersion.V3;
         private int rxFrameSizeBytes = 2048;
+        private ClassicBpfProgram receiveFilter;
 
         private Builder() {
         }
@@ -210,11 +218,17 @@ public record PacketSocketOptions(int rxBlockSizeBytes, int rxBlockCount, int rx
             return this;
         }
 
+        /** See {@link PacketSocketOptions#receiveFilter()}; {@code null} for none. */
+        public Builder receiveFilter(ClassicBpfProgram value) {
+            this.receiveFilter = value;
+            return this;
+        }
+
         /** Validates and builds. */
         public PacketSocketOptions build() {
             return new PacketSocketOptions(rxBlockSizeBytes, rxBlockCount, rxBlockTimeoutMs, txFrameSizeBytes,
                     txFrameCount, vnetHeader, qdiscBypass, ignoreOutgoing, promiscuous, fanout, ringVersion,
-                    rxFrameSizeBytes);
+                    rxFrameSizeBytes, receiveFilter);
         }
     }
 }

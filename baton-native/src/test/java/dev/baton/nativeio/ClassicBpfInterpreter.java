@@ -38,14 +38,14 @@ import static dev.baton.nativeio.ClassicBpf.SKF_AD_PROTOCOL;
 import static dev.baton.nativeio.ClassicBpf.SKF_NET_OFF;
 
 /**
- * A classic BPF interpreter with the kernel's semantics for the instructions fanout programs use
+ * A classic BPF interpreter with the kernel's semantics for the instructions fanout and socket filter programs use
  * (net/core/filter.c): unsigned 32-bit arithmetic, forward jumps, a load outside the packet ends
  * the program with 0, division by zero ends it with 0. Loads must be relative to
  * {@link ClassicBpf#SKF_NET_OFF} (or the protocol ancillary load): a load relative to
  * {@code skb->data} fails the test, since in a fanout program that may be either the MAC or the
  * network header. Any other opcode fails the test too, so a new opcode cannot slip in untested.
  */
-final class ClassicBpfInterpreter {
+public final class ClassicBpfInterpreter {
     private ClassicBpfInterpreter() {
     }
 
@@ -53,7 +53,7 @@ final class ClassicBpfInterpreter {
      * Runs {@code program} over a frame whose network-layer bytes are {@code network} and whose
      * EtherType ({@code skb->protocol}) is {@code etherType}; returns the program's return value.
      */
-    static int run(ClassicBpfProgram program, int etherType, byte[] network) {
+    public static int run(ClassicBpfProgram program, int etherType, byte[] network) {
         List<Instruction> instructions = program.instructions();
         int a = 0;
         int x = 0;

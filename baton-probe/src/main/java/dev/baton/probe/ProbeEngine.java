@@ -1,6 +1,8 @@
 package dev.baton.probe;
 
 import java.lang.foreign.Arena;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.security.KeyStore;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +66,9 @@ public final class ProbeEngine implements Agent {
     /** The most socket events handled in one duty cycle; the rest wait for the next (epoll is level-triggered). */
     public static final int EVENTS_PER_CYCLE = 256;
 
+    /** The longest the thread idles between cycles ({@link #idleMs()}). */
+    public static final long MAX_IDLE_MS = 20;
+
     private static final double GOLDEN_RATIO_FRACTION = 0.6180339887498949;
     private static final AtomicInteger ENGINES = new AtomicInteger();
 
@@ -88,6 +93,11 @@ public final class ProbeEngine implements Agent {
     private final StreamProbes streamProbes;
     private final EchoProbes echoProbes;
     private final ArpProbes arpProbes;
+    private final RingProbes ringProbes;
+    /** The shortest timeout of any target: how long the thread may idle ({@link #idleMs()}). */
+    private long shortestTimeoutMs = Long.MAX_VALUE;
+    /** Targets whose probes go through kernel sockets, not rings: with none, a cycle makes no epoll_wait. */
+    private int socketTargets;
 
     // Health changes not yet drained: a ring, oldest first; the oldest is dropped (and counted) when it is full.
     private final int[] changeTarget;
@@ -151,6 +161,26 @@ public final class ProbeEngine implements Agent {
         this.streamProbes = new StreamProbes(this, libc, epoll, causes, arena, trustedCertificates);
         this.echoProbes = new EchoProbes(this, libc, epoll, causes, arena, icmpIdentifier, SHARED_SOCKET);
         this.arpProbes = new ArpProbes(this, libc, epoll, causes, arena, SHARED_SOCKET | ARP_SOCKET);
+        this.ringProbes = new RingProbes(this, icmpIdentifier, maxTargets);
+    }
+
+    /**
+     * Probes the TCP and ICMP targets on the subnet of {@code interfaceName}, sent from its {@code address}, as
+     * frames through that interface's rings ({@link RingProbes}) instead of kernel sockets: the targets added
+     * after this call. A router gives every interface it forwards on.
+     *
+     * @param address      the interface's IPv4 address, the targets' source
+     * @param prefixLength its subnet's prefix length, 0..32
+     */
+    public void addLink(String interfaceName, InetAddress address, int prefixLength) {
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        if (!(address instanceof Inet4Address) || prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("a link is an IPv4 address and a prefix length 0..32: " + address
+                    + "/" + prefixLength);
+        }
+        byte[] b = address.getAddress();
+        ringProbes.addRoute(interfaceName, (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF),
+                prefixLength);
     }
 
     @Override
@@ -185,8 +215,9 @@ public final class ProbeEngine implements Agent {
             throw new IllegalStateException("the probe engine is full: " + capacity + " targets");
         }
         TargetState target = new TargetState(slot, spec);
+        target.link = ringProbes.retain(target);
         switch (spec.target()) {
-            case ProbeTarget.IcmpEcho echo -> target.icmpSocket = echoProbes.retain(target);
+            case ProbeTarget.IcmpEcho echo -> target.icmpSocket = target.link != null ? null : echoProbes.retain(target);
             case ProbeTarget.Arp arpTarget -> target.arpSocket = arpProbes.retain(target);
             case ProbeTarget.Https https -> target.tls = streamProbes.tls().prepare(https);
             default -> {
@@ -197,6 +228,8 @@ public final class ProbeEngine implements Agent {
         targetCount++;
         highestSlot = Math.max(highestSlot, slot);
         deadlines.set(slot, target.nextStartMs);
+        shortestTimeoutMs = Math.min(shortestTimeoutMs, spec.timeoutMs());
+        socketTargets += target.link == null ? 1 : 0;
         return slot;
     }
 
@@ -209,11 +242,19 @@ public final class ProbeEngine implements Agent {
         abandon(target);
         echoProbes.release(target.icmpSocket);
         arpProbes.release(target.arpSocket);
+        socketTargets -= target.link == null ? 1 : 0;
+        ringProbes.release(target.link);
         targets[targetId] = null;
         deadlines.remove(targetId);
         targetCount--;
         while (highestSlot >= 0 && targets[highestSlot] == null) {
             highestSlot--;
+        }
+        shortestTimeoutMs = Long.MAX_VALUE;
+        for (int slot = 0; slot <= highestSlot; slot++) {
+            if (targets[slot] != null) {
+                shortestTimeoutMs = Math.min(shortestTimeoutMs, targets[slot].spec.timeoutMs());
+            }
         }
     }
 
@@ -234,8 +275,8 @@ public final class ProbeEngine implements Agent {
         if (closed) {
             return 0;
         }
-        int work = 0;
-        int ready = epoll.poll(0);
+        int work = ringProbes.receive(nowMs);
+        int ready = socketTargets > 0 ? epoll.poll(0) : 0;
         for (int i = 0; i < ready; i++) {
             long word = epoll.eventData(i);
             if ((word & SHARED_SOCKET) == 0) {
@@ -252,7 +293,19 @@ public final class ProbeEngine implements Agent {
         if (nowMs >= deadlines.minKey()) {
             work += scan(nowMs);
         }
+        ringProbes.flush(nowMs);
         return work;
+    }
+
+    /**
+     * How long the engine's thread may idle after a cycle with nothing to do: a quarter of the shortest timeout,
+     * at most {@value #MAX_IDLE_MS} ms, at least 1. Each wake costs the CPU more than the probes it starts (a
+     * virtual CPU's wake from idle is tens of µs), so the thread wakes rarely and starts the probes that came due
+     * meanwhile together, one kick of a ring for all; a probe starts at most that late, a timeout is judged at most
+     * that late, and answers are read before timeouts are judged, so neither shifts a result.
+     */
+    public long idleMs() {
+        return Math.clamp(shortestTimeoutMs / 4, 1, MAX_IDLE_MS);
     }
 
     /**
@@ -266,6 +319,7 @@ public final class ProbeEngine implements Agent {
             TargetState target = targets[deadlines.minSlot()];
             if (target.inFlight && nowMs - target.startedAtMs >= target.spec.timeoutMs()) {
                 String cause = target.timeoutCauseNow();
+                ringProbes.timedOut(target);
                 abandon(target);
                 timeouts++;
                 fail(target, nowMs, cause);
@@ -298,10 +352,22 @@ public final class ProbeEngine implements Agent {
         target.probesStarted++;
         probesStarted++;
         switch (target.spec.target()) {
-            case ProbeTarget.Tcp tcp -> streamProbes.connect(target, nowMs);
+            case ProbeTarget.Tcp tcp -> {
+                if (target.link != null) {
+                    ringProbes.start(target, nowMs);
+                } else {
+                    streamProbes.connect(target, nowMs);
+                }
+            }
             case ProbeTarget.Http http -> streamProbes.connect(target, nowMs);
             case ProbeTarget.Https https -> streamProbes.connect(target, nowMs);
-            case ProbeTarget.IcmpEcho echo -> echoProbes.start(target, nowMs);
+            case ProbeTarget.IcmpEcho echo -> {
+                if (target.link != null) {
+                    ringProbes.start(target, nowMs);
+                } else {
+                    echoProbes.start(target, nowMs);
+                }
+            }
             case ProbeTarget.Arp request -> arpProbes.start(target, nowMs);
         }
     }
@@ -338,6 +404,7 @@ public final class ProbeEngine implements Agent {
     /** Ends a probe in flight without a result: its socket closed, a late answer ignored. */
     private void abandon(TargetState target) {
         streamProbes.close(target);
+        ringProbes.abandon(target);
         target.inFlight = false;
         target.awaitingResponse = false;
     }
@@ -400,6 +467,7 @@ public final class ProbeEngine implements Agent {
         }
         echoProbes.close();
         arpProbes.close();
+        ringProbes.close();
         epoll.close();
         arena.close();
     }
@@ -519,6 +587,16 @@ public final class ProbeEngine implements Agent {
     /** ICMP datagrams read that answered no probe in flight (others' replies, late or forged ones). */
     public long icmpIgnored() {
         return echoProbes.ignored();
+    }
+
+    /** Frames the probe rings received that answered no probe in flight (malformed, late, others', forged). */
+    public long ringIgnored() {
+        return ringProbes.ignored();
+    }
+
+    /** Probe frames not sent because an interface's TX ring stayed full. */
+    public long ringFull() {
+        return ringProbes.ringFull();
     }
 
     /** ARP packets read that answered no probe in flight (requests, our own, replies nobody asked for). */

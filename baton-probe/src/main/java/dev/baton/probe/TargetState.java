@@ -35,6 +35,15 @@ final class TargetState {
     TlsState tls;
     RawIcmpSocket icmpSocket;
     ArpSocket arpSocket;
+    /** TCP and ICMP to an on-link address of an interface the engine was given: the rings it goes through. */
+    ProbeLink link;
+    /** Through a link: the probe waits for the neighbour's MAC (an ARP request is out) before it is sent. */
+    boolean awaitingMac;
+    /** Through a link, TCP: the probe's source port, or -1; and its initial sequence number (RFC 9293 §3.4.1). */
+    int probePort = -1;
+    int initialSequence;
+    /** Through a link: the timeout's cause while the neighbour's MAC is still unknown. */
+    String noArpReplyCause;
 
     boolean inFlight;
     boolean awaitingResponse;
@@ -100,6 +109,9 @@ final class TargetState {
      * the answer.
      */
     String timeoutCauseNow() {
+        if (awaitingMac) {
+            return noArpReplyCause;
+        }
         if (awaitingResponse) {
             return responseTimeoutCause;
         }

@@ -44,8 +44,10 @@ public final class ProbeCostBenchmark {
     private static final String ROUTER = "198.51.100.1";
     private static final int FIRST_PORT = 20_000;
     private static final int HOST_ADDRESSES = 249; // 198.51.100.2 .. .250
-    /** How long the probe thread parks when a cycle found nothing to do: the router's setting unless overridden. */
-    private static final long IDLE_MS = Long.getLong("probes.idleMs", 5);
+    /** How long the probe thread parks when a cycle found nothing to do: the engine's {@code idleMs()} unless set. */
+    private static final long IDLE_MS = Long.getLong("probes.idleMs", -1);
+    /** "rings" (the router's way: on-link targets through the interface's packet rings) or "sockets" (kernel sockets). */
+    private static final String PATH = System.getProperty("probes.path", "rings");
     private static final int ROUTER_CPU = 0;
     private static final int HOST_CPU = 1;
     private static final boolean SEPARATE_CPUS = Runtime.getRuntime().availableProcessors() >= 2;
@@ -77,14 +79,20 @@ public final class ProbeCostBenchmark {
                 steerReceive(router, prefix + "vr", ROUTER_CPU);
                 steerReceive(host, prefix + "vh", HOST_CPU);
             }
-            run(router, host, perKind, seconds, intervalMs);
+            if (Boolean.getBoolean("probes.dropReplies")) {
+                run(List.of("ip", "netns", "exec", router, "nft", "add table netdev probes; add chain netdev probes in"
+                        + " { type filter hook ingress device " + prefix + "vr priority 0; }; add rule netdev probes in"
+                        + " icmp type echo-reply @th,64,32 0x42544e50 drop; add rule netdev probes in tcp dport 61000-65095 drop"));
+            }
+            run(router, host, prefix + "vr", perKind, seconds, intervalMs);
         } finally {
             ipQuietly("netns", "del", router);
             ipQuietly("netns", "del", host);
         }
     }
 
-    private static void run(String router, String host, int perKind, int seconds, long intervalMs) throws Exception {
+    private static void run(String router, String host, String routerDevice, int perKind, int seconds, long intervalMs)
+            throws Exception {
         InetAddress hostAddress = InetAddress.getByName("198.51.100.2");
         List<ServerSocketChannel> listeners = NetworkNamespace.callIn(host, () -> {
             List<ServerSocketChannel> channels = new ArrayList<>();
@@ -106,7 +114,7 @@ public final class ProbeCostBenchmark {
         });
         try {
             NetworkNamespace.callIn(router, () -> {
-                probe(perKind, seconds, intervalMs);
+                probe(routerDevice, perKind, seconds, intervalMs);
                 return null;
             });
         } finally {
@@ -136,7 +144,7 @@ public final class ProbeCostBenchmark {
         }
     }
 
-    private static void probe(int perKind, int seconds, long intervalMs) throws Exception {
+    private static void probe(String routerDevice, int perKind, int seconds, long intervalMs) throws Exception {
         pinCallingThread(ROUTER_CPU);
         // The baseline: CPU 0 with the probe thread asleep, over a window as long as the measured one.
         long[] baselineStart = cpuTicks(ROUTER_CPU);
@@ -144,6 +152,11 @@ public final class ProbeCostBenchmark {
         long[] baselineEnd = cpuTicks(ROUTER_CPU);
         InetAddress source = InetAddress.getByName(ROUTER);
         ProbeEngine engine = new ProbeEngine("probes", 2 * perKind);
+        if (PATH.equals("rings")) {
+            engine.addLink(routerDevice, source, 24);
+        } else if (!PATH.equals("sockets")) {
+            throw new IllegalArgumentException("probes.path is rings or sockets: " + PATH);
+        }
         long now = System.currentTimeMillis();
         long timeoutMs = intervalMs / 2;
         String kinds = System.getProperty("probes.kinds", "both");
@@ -166,6 +179,7 @@ public final class ProbeCostBenchmark {
         boolean measuring = false;
         long cycles = 0;
         long idleCycles = 0;
+        long idleMs = 0;
         while (true) {
             now = System.currentTimeMillis();
             if (!measuring && now >= warmUpEnd) {
@@ -184,7 +198,8 @@ public final class ProbeCostBenchmark {
             cycles++;
             if (engine.doWork(now) + engine.drainChanges((id, spec, health, atMs, cause) -> { }) == 0) {
                 idleCycles++;
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MS));
+                idleMs = IDLE_MS >= 0 ? IDLE_MS : engine.idleMs();
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(idleMs));
             }
         }
         long[] ticksEnd = cpuTicks(ROUTER_CPU);
@@ -198,12 +213,17 @@ public final class ProbeCostBenchmark {
         for (int id = 0; id < 2 * perKind; id++) {
             up += engine.has(id) && engine.health(id) == Health.UP ? 1 : 0;
         }
+        long ringIgnored = engine.ringIgnored();
+        long ringFull = engine.ringFull();
         engine.onClose();
         double windowNs = seconds * 1e9;
-        System.out.printf(Locale.ROOT, "targets: %d TCP + %d ICMP, every %d ms; measured %d s after a warm-up%n",
-                perKind, perKind, intervalMs, seconds);
+        System.out.printf(Locale.ROOT, "targets: %d TCP + %d ICMP (%s), every %d ms, through %s; measured %d s after a"
+                        + " warm-up; idle %d ms%n", perKind, perKind, System.getProperty("probes.kinds", "both"),
+                intervalMs, PATH, seconds, idleMs);
         System.out.printf(Locale.ROOT, "probes: %d (%.0f/s), timed out %d, targets up at the end %d of %d%n",
                 probes, probes / (double) seconds, timeouts, up, 2 * perKind);
+        System.out.printf(Locale.ROOT, "ring frames that answered nothing: %d; probe frames not sent, ring full: %d%n",
+                ringIgnored, ringFull);
         System.out.printf(Locale.ROOT, "probe thread CPU: %.2f %% of one core, %.1f us per probe (user %.2f %%, %.1f us;"
                         + " system %.2f %%, %.1f us)%n",
                 100.0 * cpuNs / windowNs, probes == 0 ? 0.0 : cpuNs / 1e3 / probes,
@@ -211,15 +231,21 @@ public final class ProbeCostBenchmark {
                 100.0 * (cpuNs - userNs) / windowNs, probes == 0 ? 0.0 : (cpuNs - userNs) / 1e3 / probes);
         System.out.printf(Locale.ROOT, "cycles: %d, idle %d%n", cycles, idleCycles);
         if (SEPARATE_CPUS) {
+            // Busy = the window less the CPU's idle time. With NO_HZ the kernel measures idle time exactly at
+            // each entry to and exit from idle (tick_nohz: /proc/stat's idle and iowait), while user, system and
+            // softirq are sampled by the 250 Hz tick, which a thread that wakes on a timer can mostly dodge or
+            // mostly meet. The sampled figure is printed too.
             double tick = 1.0 / 100; // USER_HZ
-            double busy = busyTicks(ticksStart, ticksEnd) * tick / windowSeconds;
-            double baseline = busyTicks(baselineStart, baselineEnd) * tick / seconds;
+            double busy = 1.0 - idleTicks(ticksStart, ticksEnd) * tick / windowSeconds;
+            double baseline = 1.0 - idleTicks(baselineStart, baselineEnd) * tick / seconds;
+            double sampled = busyTicks(ticksStart, ticksEnd) * tick / windowSeconds
+                    - busyTicks(baselineStart, baselineEnd) * tick / seconds;
             double softirq = (ticksEnd[6] - ticksStart[6]) * tick / windowSeconds;
             System.out.printf(Locale.ROOT, "router CPU %d (probe thread and the kernel's work on the router's side, host"
                             + " steered to CPU %d): %.2f %% of one core busy, baseline asleep %.2f %%, so the probes cost"
-                            + " %.2f %% (%.1f us per probe); softirq %.2f %%%n",
+                            + " %.2f %% (%.1f us per probe); sampled by the tick: %.2f %%, softirq %.2f %%%n",
                     ROUTER_CPU, HOST_CPU, 100 * busy, 100 * baseline, 100 * (busy - baseline),
-                    probes == 0 ? 0.0 : (busy - baseline) * windowSeconds * 1e6 / probes, 100 * softirq);
+                    probes == 0 ? 0.0 : (busy - baseline) * windowSeconds * 1e6 / probes, 100 * sampled, 100 * softirq);
         }
         System.out.printf(Locale.ROOT, "allocated on the probe thread: %.0f bytes per probe%n", probes == 0 ? 0.0 : bytes / (double) probes);
     }
@@ -238,6 +264,11 @@ public final class ProbeCostBenchmark {
             }
         }
         throw new IllegalStateException("no " + prefix.strip() + " in /proc/stat");
+    }
+
+    /** Ticks the CPU was idle between two readings: idle and iowait. */
+    private static long idleTicks(long[] start, long[] end) {
+        return end[3] - start[3] + end[4] - start[4];
     }
 
     /** Ticks the CPU was busy between two readings: everything but idle and iowait. */

@@ -12,7 +12,6 @@ import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.ServerAdmin;
 import dev.baton.dataplane.health.HealthChecks;
 import dev.baton.agent.AgentRunner;
-import dev.baton.agent.IdleStrategy;
 import dev.baton.agent.OwnerThread;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
@@ -36,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -55,12 +55,6 @@ public final class RouterDaemon implements AutoCloseable {
     /** Health checks and reachability probes, or {@code null} when the configuration has none. */
     private final HealthChecks checks;
     private final AgentRunner probes;
-    /**
-     * The probe thread parks this long when a cycle found nothing to do. Each wake costs a few system calls
-     * (docs/benchmarks.md, "Probes"): with four targets the thread took 2.7 % of a core parking 1 ms and 1.4 %
-     * parking 5 ms, and 5 ms is well inside the shortest probe timeout (10 ms).
-     */
-    private static final long PROBE_IDLE_NANOS = 5_000_000;
     private final ControlServer control;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
     private final HaAgent agent;
@@ -124,7 +118,11 @@ public final class RouterDaemon implements AutoCloseable {
                 ha.start();
             }
             if (checks != null) {
-                probes = new AgentRunner(checks, MillisClock.SYSTEM, IdleStrategy.park(PROBE_IDLE_NANOS), ThreadFailure.HALT);
+                // It parks as long as the probes' timeouts allow (at most 20 ms): each wake of a CPU costs more than
+                // the probes it starts (docs/benchmarks.md, "Probes").
+                HealthChecks owner = checks;
+                probes = new AgentRunner(checks, MillisClock.SYSTEM, () -> LockSupport.parkNanos(owner.idleNanos()),
+                        ThreadFailure.HALT);
                 probes.start("baton-probes", () -> { });
             }
             server.start();

@@ -124,6 +124,11 @@ public final class HealthChecks implements Agent {
         }
         int capacity = Math.max(1, addresses + elements.size() + members);
         this.engine = new ProbeEngine("baton-probes", capacity);
+        // Servers and on-link elements are probed through the rings of the interface they are on, not through
+        // kernel sockets (docs/benchmarks.md, "Probes": a quarter of the CPU).
+        for (InterfaceConfig itf : config.interfaces()) {
+            engine.addLink(itf.name(), inet(itf.address().address()), itf.address().prefixLength());
+        }
         this.serverOfTarget = new int[capacity];
         this.addressOfTarget = new int[capacity];
         this.elementOfTarget = new int[capacity];
@@ -292,6 +297,15 @@ public final class HealthChecks implements Agent {
     @Override
     public String roleName() {
         return "baton-probes";
+    }
+
+    /**
+     * How long the probe thread may park after a cycle with nothing to do: the engine's {@link ProbeEngine#idleMs()}
+     * (a quarter of the shortest timeout, at most 20 ms), so that it wakes rarely and starts the probes due
+     * together. This agent's thread.
+     */
+    public long idleNanos() {
+        return engine.idleMs() * 1_000_000L;
     }
 
     @Override
@@ -493,6 +507,8 @@ public final class HealthChecks implements Agent {
         group.add("probe_icmp_ignored", counter, "ICMP messages on the probe socket that answered no probe");
         group.add("probe_arp_ignored", counter, "ARP frames on the probe socket that answered no probe");
         group.add("probe_arp_malformed", counter, "malformed ARP frames on the probe socket");
+        group.add("probe_ring_ignored", counter, "frames in the probe rings that answered no probe");
+        group.add("probe_ring_full", counter, "probe frames not sent: an interface's probe TX ring stayed full");
         group.reader(values -> {
             values[0] = engine.probesStarted();
             values[1] = engine.answers();
@@ -502,6 +518,8 @@ public final class HealthChecks implements Agent {
             values[5] = engine.icmpIgnored();
             values[6] = engine.arpIgnored();
             values[7] = engine.arpMalformed();
+            values[8] = engine.ringIgnored();
+            values[9] = engine.ringFull();
         });
     }
 
