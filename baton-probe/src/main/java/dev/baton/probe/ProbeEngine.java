@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,7 +68,7 @@ public final class ProbeEngine implements Agent {
     public static final int EVENTS_PER_CYCLE = 256;
 
     /** The longest the thread idles between cycles ({@link #idleMs()}). */
-    public static final long MAX_IDLE_MS = 20;
+    public static final long MAX_IDLE_MS = 50;
 
     private static final double GOLDEN_RATIO_FRACTION = 0.6180339887498949;
     private static final AtomicInteger ENGINES = new AtomicInteger();
@@ -299,10 +300,11 @@ public final class ProbeEngine implements Agent {
 
     /**
      * How long the engine's thread may idle after a cycle with nothing to do: a quarter of the shortest timeout,
-     * at most {@value #MAX_IDLE_MS} ms, at least 1. Each wake costs the CPU more than the probes it starts (a
-     * virtual CPU's wake from idle is tens of µs), so the thread wakes rarely and starts the probes that came due
-     * meanwhile together, one kick of a ring for all; a probe starts at most that late, a timeout is judged at most
-     * that late, and answers are read before timeouts are judged, so neither shifts a result.
+     * at most {@value #MAX_IDLE_MS} ms, at least 1. A wake costs more than the probes it starts (a virtual CPU woken
+     * from idle runs its first hundred µs on cold caches and TLBs: docs/benchmarks.md, "Probes"), so the thread
+     * wakes rarely and starts the probes that came due meanwhile together, one kick of a ring for all. A probe
+     * starts at most that late and a timeout is judged at most that late; answers are read before timeouts are
+     * judged, so neither changes a result, and a failure is seen at most that much later.
      */
     public long idleMs() {
         return Math.clamp(shortestTimeoutMs / 4, 1, MAX_IDLE_MS);
@@ -587,6 +589,20 @@ public final class ProbeEngine implements Agent {
     /** ICMP datagrams read that answered no probe in flight (others' replies, late or forged ones). */
     public long icmpIgnored() {
         return echoProbes.ignored();
+    }
+
+    /**
+     * nftables rules for the {@code netdev} family's ingress hook of every interface given to {@link #addLink}: they
+     * drop the answers to ring probes (TCP to the probe ports, ICMP echo replies carrying a probe's payload) after
+     * the probe rings' packet socket has seen them (packet taps run before ingress hooks) and before the router's
+     * own kernel does. Without them the kernel processes every answer a second time and resets each SYN-ACK itself
+     * (the probe has already reset it): a third of the probes' CPU (docs/benchmarks.md, "Probes"). The router's
+     * host guard installs them; no kernel socket of the router uses a probe port (docs/operations.md).
+     */
+    public static List<String> ringAnswerIngressRules() {
+        return List.of(
+                "tcp dport " + RingProbes.FIRST_PROBE_PORT + "-" + (RingProbes.FIRST_PROBE_PORT + RingProbes.PROBE_PORTS - 1),
+                "icmp type echo-reply @th,64,32 0x" + Integer.toHexString(EchoMessage.MAGIC));
     }
 
     /** Frames the probe rings received that answered no probe in flight (malformed, late, others', forged). */

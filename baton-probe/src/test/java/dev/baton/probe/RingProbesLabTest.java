@@ -62,6 +62,13 @@ class RingProbesLabTest {
             String b = lab.name("b");
             lab.vethPair(a, lab.name("va"), ROUTER + "/24", b, lab.name("vb"), HOST + "/24");
             long routerMac = NetworkNamespace.callIn(a, () -> NetworkInterfaces.macAddress(lab.name("va")));
+            // The rules the router's host guard installs: the answers reach the rings, never the router's kernel.
+            StringBuilder rules = new StringBuilder("add table netdev probes\nadd chain netdev probes in { type filter"
+                    + " hook ingress device " + lab.name("va") + " priority -500; policy accept; }\n");
+            for (String answers : ProbeEngine.ringAnswerIngressRules()) {
+                rules.append("add rule netdev probes in ").append(answers).append(" counter drop\n");
+            }
+            nft(a, rules.toString());
             try (ServerSocket listener = NetworkNamespace.callIn(b, () -> {
                 ServerSocket socket = new ServerSocket();
                 socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
@@ -109,7 +116,15 @@ class RingProbesLabTest {
             assertEquals("cannot connect: ENETUNREACH (Network is unreachable)", engine.cause(offLink));
             assertEquals(0, engine.ringFull());
 
-            // Every SYN-ACK was reset: the host holds no half-open connection and has none to accept.
+            // The router's kernel saw none of the answers (it would have reset the SYN-ACKs itself): the rules
+            // dropped them after the rings had them.
+            String listing = nft(lab.name("a"), "list table netdev probes\n");
+            List<Long> dropped = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(listing).results()
+                    .map(m -> Long.parseLong(m.group(1))).toList();
+            assertEquals(2, dropped.size(), listing);
+            assertTrue(dropped.get(0) > 0 && dropped.get(1) > 0, "answers dropped by the guard's rules: " + listing);
+
+            // Every SYN-ACK was reset by the probe: the host holds no half-open connection and has none to accept.
             String halfOpen = NamespaceLab.run("ip", "netns", "exec", b, "ss", "-Htn", "state", "syn-recv");
             assertEquals("", halfOpen.strip(), "half-open connections on the host");
             listener.setSoTimeout(1);
@@ -266,6 +281,18 @@ class RingProbesLabTest {
     private static void ipv4(MemorySegment frame, int protocol, int totalLength, int source, int destination) {
         new Ipv4Flyweight().wrap(frame, 14, totalLength).version(4).headerLength(20).totalLength(totalLength).ttl(64)
                 .protocol(protocol).sourceAddress(source).destinationAddress(destination).writeHeaderChecksum();
+    }
+
+    /** Runs an nft script in {@code namespace}; returns its output. */
+    static String nft(String namespace, String script) throws Exception {
+        Process nft = new ProcessBuilder("ip", "netns", "exec", namespace, "nft", "-f", "-").redirectErrorStream(true).start();
+        try (var in = nft.getOutputStream()) {
+            in.write(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String output = new String(nft.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(nft.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "nft did not finish");
+        assertEquals(0, nft.exitValue(), "nft: " + output);
+        return output;
     }
 
     /** Sends each frame, Ethernet header included, on {@code interfaceName} through a raw packet socket. */

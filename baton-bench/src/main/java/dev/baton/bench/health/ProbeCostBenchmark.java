@@ -48,6 +48,13 @@ public final class ProbeCostBenchmark {
     private static final long IDLE_MS = Long.getLong("probes.idleMs", -1);
     /** "rings" (the router's way: on-link targets through the interface's packet rings) or "sockets" (kernel sockets). */
     private static final String PATH = System.getProperty("probes.path", "rings");
+    /** With rings: the router's nftables rules that keep the probes' answers from its own kernel (HostGuard). */
+    private static final boolean GUARD = !"false".equals(System.getProperty("probes.guard"));
+    /**
+     * Probing before the window: long enough for the JIT to compile the probe path (a router probes for days; in
+     * a 5 s warm-up at 200 probes a second most of it still ran in the interpreter, at ten times the cost).
+     */
+    private static final long WARM_UP_MS = Long.getLong("probes.warmUpMs", 30_000);
     private static final int ROUTER_CPU = 0;
     private static final int HOST_CPU = 1;
     private static final boolean SEPARATE_CPUS = Runtime.getRuntime().availableProcessors() >= 2;
@@ -79,10 +86,20 @@ public final class ProbeCostBenchmark {
                 steerReceive(router, prefix + "vr", ROUTER_CPU);
                 steerReceive(host, prefix + "vh", HOST_CPU);
             }
-            if (Boolean.getBoolean("probes.dropReplies")) {
-                run(List.of("ip", "netns", "exec", router, "nft", "add table netdev probes; add chain netdev probes in"
-                        + " { type filter hook ingress device " + prefix + "vr priority 0; }; add rule netdev probes in"
-                        + " icmp type echo-reply @th,64,32 0x42544e50 drop; add rule netdev probes in tcp dport 61000-65095 drop"));
+            if (PATH.equals("rings") && GUARD) {
+                // What the router's host guard installs on each of its interfaces (HostGuard).
+                StringBuilder rules = new StringBuilder("add table netdev probes\nadd chain netdev probes in { type filter"
+                        + " hook ingress device " + prefix + "vr priority -500; policy accept; }\n");
+                for (String answers : ProbeEngine.ringAnswerIngressRules()) {
+                    rules.append("add rule netdev probes in ").append(answers).append(" counter drop\n");
+                }
+                Process nft = new ProcessBuilder("ip", "netns", "exec", router, "nft", "-f", "-").redirectErrorStream(true).start();
+                nft.getOutputStream().write(rules.toString().getBytes());
+                nft.getOutputStream().close();
+                String output = new String(nft.getInputStream().readAllBytes());
+                if (!nft.waitFor(10, TimeUnit.SECONDS) || nft.exitValue() != 0) {
+                    throw new IllegalStateException("nft failed: " + output);
+                }
             }
             run(router, host, prefix + "vr", perKind, seconds, intervalMs);
         } finally {
@@ -167,7 +184,7 @@ public final class ProbeCostBenchmark {
                     InetAddress.getByName("198.51.100." + (2 + i % HOST_ADDRESSES)), source), intervalMs, timeoutMs, 2, 3), now);
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long warmUpEnd = now + Math.max(3 * intervalMs, 5_000);
+        long warmUpEnd = now + Math.max(3 * intervalMs, WARM_UP_MS);
         long end = warmUpEnd + seconds * 1_000L;
         long cpuStart = 0;
         long userStart = 0;
@@ -180,6 +197,11 @@ public final class ProbeCostBenchmark {
         long cycles = 0;
         long idleCycles = 0;
         long idleMs = 0;
+        long workNs = 0;
+        long idleCycleNs = 0;
+        long busyCycleNs = 0;
+        long measuredIdleCycles = 0;
+        long measuredBusyCycles = 0;
         while (true) {
             now = System.currentTimeMillis();
             if (!measuring && now >= warmUpEnd) {
@@ -196,7 +218,20 @@ public final class ProbeCostBenchmark {
                 break;
             }
             cycles++;
-            if (engine.doWork(now) + engine.drainChanges((id, spec, health, atMs, cause) -> { }) == 0) {
+            long cycleStart = System.nanoTime();
+            int work = engine.doWork(now) + engine.drainChanges((id, spec, health, atMs, cause) -> { });
+            if (measuring) {
+                long spent = System.nanoTime() - cycleStart;
+                workNs += spent;
+                if (work == 0) {
+                    idleCycleNs += spent;
+                    measuredIdleCycles++;
+                } else {
+                    busyCycleNs += spent;
+                    measuredBusyCycles++;
+                }
+            }
+            if (work == 0) {
                 idleCycles++;
                 idleMs = IDLE_MS >= 0 ? IDLE_MS : engine.idleMs();
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(idleMs));
@@ -217,9 +252,10 @@ public final class ProbeCostBenchmark {
         long ringFull = engine.ringFull();
         engine.onClose();
         double windowNs = seconds * 1e9;
-        System.out.printf(Locale.ROOT, "targets: %d TCP + %d ICMP (%s), every %d ms, through %s; measured %d s after a"
+        System.out.printf(Locale.ROOT, "targets: %d TCP + %d ICMP (%s), every %d ms, through %s%s; measured %d s after a"
                         + " warm-up; idle %d ms%n", perKind, perKind, System.getProperty("probes.kinds", "both"),
-                intervalMs, PATH, seconds, idleMs);
+                intervalMs, PATH, PATH.equals("rings") ? (GUARD ? " with the guard's rules" : " without the guard's rules") : "",
+                seconds, idleMs);
         System.out.printf(Locale.ROOT, "probes: %d (%.0f/s), timed out %d, targets up at the end %d of %d%n",
                 probes, probes / (double) seconds, timeouts, up, 2 * perKind);
         System.out.printf(Locale.ROOT, "ring frames that answered nothing: %d; probe frames not sent, ring full: %d%n",
@@ -229,7 +265,11 @@ public final class ProbeCostBenchmark {
                 100.0 * cpuNs / windowNs, probes == 0 ? 0.0 : cpuNs / 1e3 / probes,
                 100.0 * userNs / windowNs, probes == 0 ? 0.0 : userNs / 1e3 / probes,
                 100.0 * (cpuNs - userNs) / windowNs, probes == 0 ? 0.0 : (cpuNs - userNs) / 1e3 / probes);
-        System.out.printf(Locale.ROOT, "cycles: %d, idle %d%n", cycles, idleCycles);
+        System.out.printf(Locale.ROOT, "cycles: %d, idle %d; wall time inside the duty cycles: %.2f %% of the window%n",
+                cycles, idleCycles, 100.0 * workNs / windowNs);
+        System.out.printf(Locale.ROOT, "in the window: %d cycles with work, %.1f us each; %d without, %.1f us each%n",
+                measuredBusyCycles, busyCycleNs / 1e3 / Math.max(1, measuredBusyCycles), measuredIdleCycles,
+                idleCycleNs / 1e3 / Math.max(1, measuredIdleCycles));
         if (SEPARATE_CPUS) {
             // Busy = the window less the CPU's idle time. With NO_HZ the kernel measures idle time exactly at
             // each entry to and exit from idle (tick_nohz: /proc/stat's idle and iowait), while user, system and

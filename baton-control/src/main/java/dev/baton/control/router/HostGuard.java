@@ -6,11 +6,11 @@ import dev.baton.config.InterfaceConfig;
 import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.PeerLinkSettings;
 import dev.baton.config.PeerSettings;
+import dev.baton.probe.ProbeEngine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * forwarding on and a route it would forward VIP packets as well (duplicates); with forwarding off it counts
  * them as address errors; with proxy ARP it might answer ARP for a VIP. So Baton installs an nftables table
  * of the {@code netdev} family with an <em>ingress</em> chain on every client-facing interface that drops
- * IPv4 to a VIP and ARP requests for a VIP. Ingress hooks run after packet taps, so Baton's AF_PACKET socket
+ * IPv4 to a VIP and ARP requests for a VIP; with health checks or a reachability set, every interface's chain also
+ * drops the answers to the probes Baton sends from its packet rings ({@link ProbeEngine#ringAnswerIngressRules()}),
+ * which the kernel would otherwise process a second time. Ingress hooks run after packet taps, so Baton's AF_PACKET socket
  * still receives those frames (measured: an {@code ETH_P_ALL} socket sees frames a netdev ingress rule drops;
  * an {@code ETH_P_IP} socket does not). The table is named after the router id, replaced
  * atomically at start and deleted at stop.
@@ -68,13 +70,23 @@ public final class HostGuard implements AutoCloseable {
         nft.append("add table netdev ").append(table).append('\n');
         nft.append("delete table netdev ").append(table).append('\n');
         nft.append("table netdev ").append(table).append(" {\n");
-        List<InterfaceConfig> clientSide = config.interfaces().stream().filter(i -> i.role().facesClients()).toList();
-        for (InterfaceConfig itf : clientSide) {
+        boolean probes = RouterDaemon.hasProbes(config);
+        for (InterfaceConfig itf : config.interfaces()) {
+            if (!itf.role().facesClients() && !probes) {
+                continue;
+            }
             String chain = "ingress_" + itf.name().replaceAll("[^A-Za-z0-9_]", "_");
             nft.append("  chain ").append(chain).append(" {\n");
             nft.append("    type filter hook ingress device \"").append(itf.name()).append("\" priority -500; policy accept;\n");
-            nft.append("    ip daddr { ").append(vips).append(" } counter drop comment \"Baton forwards VIP traffic itself\"\n");
-            nft.append("    arp operation request arp daddr ip { ").append(vips).append(" } counter drop comment \"Baton answers ARP for VIPs\"\n");
+            if (itf.role().facesClients()) {
+                nft.append("    ip daddr { ").append(vips).append(" } counter drop comment \"Baton forwards VIP traffic itself\"\n");
+                nft.append("    arp operation request arp daddr ip { ").append(vips).append(" } counter drop comment \"Baton answers ARP for VIPs\"\n");
+            }
+            if (probes) {
+                for (String answers : ProbeEngine.ringAnswerIngressRules()) {
+                    nft.append("    ").append(answers).append(" counter drop comment \"answers to Baton's probes: read from its rings\"\n");
+                }
+            }
             nft.append("  }\n");
         }
         nft.append("}\n");

@@ -82,6 +82,62 @@ class HostGuardTest {
         assertEquals(edge1VipGuard("192.0.2.10, 192.0.2.20"), guard.ruleset());
     }
 
+    /**
+     * With health checks, every interface's chain (the server-facing eth1's too) drops the answers to the probes
+     * Baton sends from its rings, after its packet socket has them and before the host's stack would answer them.
+     */
+    @Test
+    void withHealthChecksEveryInterfaceDropsTheAnswersToRingProbes() throws Exception {
+        BatonConfig config = routerConfig("edge-1", """
+                  - { name: api, vip: 192.0.2.20, ports: [443], servers: [ { address: 198.51.100.12 } ],
+                      health-check: { type: tcp } }
+                """, NO_PEERS);
+        String probeRules = """
+                    tcp dport 61000-65095 counter drop comment "answers to Baton's probes: read from its rings"
+                    icmp type echo-reply @th,64,32 0x42544e50 counter drop comment "answers to Baton's probes: read from its rings"
+                """;
+        assertEquals("""
+                add table netdev baton_edge_1
+                delete table netdev baton_edge_1
+                table netdev baton_edge_1 {
+                  chain ingress_eth0 {
+                    type filter hook ingress device "eth0" priority -500; policy accept;
+                    ip daddr { 192.0.2.10, 192.0.2.20 } counter drop comment "Baton forwards VIP traffic itself"
+                    arp operation request arp daddr ip { 192.0.2.10, 192.0.2.20 } counter drop comment "Baton answers ARP for VIPs"
+                """ + probeRules + """
+                  }
+                  chain ingress_eth1 {
+                    type filter hook ingress device "eth1" priority -500; policy accept;
+                """ + probeRules + """
+                  }
+                }
+                """, new HostGuard(config).ruleset());
+    }
+
+    /** The netdev table with the probe rules loads into a lab namespace that has the interfaces (root only). */
+    @Test
+    void theNetdevTableWithTheProbeRulesLoads() throws Exception {
+        String unavailable = labUnavailable();
+        assumeTrue(unavailable == null, unavailable);
+        BatonConfig config = routerConfig("guard-lab", """
+                  - { name: api, vip: 192.0.2.20, ports: [443], servers: [ { address: 198.51.100.12 } ],
+                      health-check: { type: tcp } }
+                """, NO_PEERS);
+        HostGuard guard = new HostGuard(config);
+        String namespace = "bhn" + ProcessHandle.current().pid();
+        run(null, "ip", "netns", "add", namespace);
+        try {
+            run(null, "ip", "-n", namespace, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1");
+            run(guard.ruleset(), "ip", "netns", "exec", namespace, "nft", "-f", "-");
+            String listing = run(null, "ip", "netns", "exec", namespace, "nft", "list", "table", "netdev", guard.tableName());
+            assertTrue(listing.contains("chain ingress_eth1"), listing);
+            assertTrue(listing.contains("tcp dport 61000-65095 counter packets 0 bytes 0 drop"), listing);
+            assertTrue(listing.contains("icmp type echo-reply @th,64,32 0x42544e50 counter packets 0 bytes 0 drop"), listing);
+        } finally {
+            run(null, "ip", "netns", "del", namespace);
+        }
+    }
+
     /** The peer port admits only the configured peer links, before any socket sees a datagram. */
     @Test
     void admitsThePeerPortOnlyFromTheConfiguredPeerLinks() throws Exception {
