@@ -15,8 +15,14 @@ import dev.baton.codec.NetworkOrder;
  */
 final class EchoMessage {
 
-    /** The ICMP echo payload: a magic word, the target's slot, the probe's number (low 32 bits), padding. */
-    static final int MAGIC = 0x4254_4E50; // "BTNP"
+    /**
+     * The ICMP echo payload: a magic word, the target's slot, the probe's number (low 32 bits), padding. The magic
+     * word says which way the probe went: the host guard drops the answers to ring probes at ingress by it
+     * ({@link ProbeEngine#ringAnswerIngressRules()}), and must let the answers to raw-socket probes reach the
+     * kernel's raw socket.
+     */
+    static final int MAGIC_SOCKET = 0x4254_4E50; // "BTNP"
+    static final int MAGIC_RING = 0x4254_4E52; // "BTNR"
     static final int PAYLOAD_BYTES = 16;
     /** The echo message: ICMP header and payload. */
     static final int BYTES = IcmpFlyweight.HEADER_LENGTH + PAYLOAD_BYTES;
@@ -24,9 +30,9 @@ final class EchoMessage {
     private EchoMessage() {
     }
 
-    /** Writes {@code target}'s next echo request at {@code offset} (its sequence number is taken now). */
-    static void write(IcmpFlyweight icmp, MemorySegment segment, long offset, int identifier, TargetState target,
-                      int sequence) {
+    /** Writes {@code target}'s next echo request at {@code offset} with {@code magic} (its sequence number is taken now). */
+    static void write(IcmpFlyweight icmp, MemorySegment segment, long offset, int magic, int identifier,
+                      TargetState target, int sequence) {
         target.sequence = sequence & 0xFFFF;
         icmp.wrap(segment, offset, BYTES)
                 .type(IcmpFlyweight.TYPE_ECHO_REQUEST)
@@ -35,7 +41,7 @@ final class EchoMessage {
                 .identifier(identifier)
                 .sequenceNumber(target.sequence);
         long payload = offset + IcmpFlyweight.HEADER_LENGTH;
-        segment.set(NetworkOrder.INT, payload, MAGIC);
+        segment.set(NetworkOrder.INT, payload, magic);
         segment.set(NetworkOrder.INT, payload + 4, target.slot);
         segment.set(NetworkOrder.INT, payload + 8, (int) target.probesStarted);
         segment.set(NetworkOrder.INT, payload + 12, 0);
@@ -44,10 +50,10 @@ final class EchoMessage {
 
     /**
      * The slot of the target whose probe the IPv4 datagram {@code ipv4} (already wrapped on {@code segment}) answers if it is an echo
-     * reply to {@code identifier} carrying a probe's payload, or -1. The caller then checks the target: in flight,
+     * reply to {@code identifier} carrying a probe's payload with {@code magic}, or -1. The caller then checks the target: in flight,
      * this kind, {@link #answers}.
      */
-    static int claimedSlot(MemorySegment segment, Ipv4Flyweight ipv4, IcmpFlyweight icmp, int identifier) {
+    static int claimedSlot(MemorySegment segment, Ipv4Flyweight ipv4, IcmpFlyweight icmp, int magic, int identifier) {
         if (!ipv4.valid() || ipv4.protocol() != Ipv4Flyweight.PROTOCOL_ICMP || ipv4.isFragment()) {
             return -1;
         }
@@ -58,7 +64,7 @@ final class EchoMessage {
             return -1;
         }
         long payload = ipv4.payloadOffset() + IcmpFlyweight.HEADER_LENGTH;
-        if (segment.get(NetworkOrder.INT, payload) != MAGIC) {
+        if (segment.get(NetworkOrder.INT, payload) != magic) {
             return -1;
         }
         return segment.get(NetworkOrder.INT, payload + 4);

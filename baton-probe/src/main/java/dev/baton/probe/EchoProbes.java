@@ -55,7 +55,7 @@ final class EchoProbes extends DatagramProbes<RawIcmpSocket> {
 
     @Override
     int writeProbe(TargetState target, RawIcmpSocket socket) {
-        EchoMessage.write(icmp, sendBuffer, 0, identifier, target, nextSequence++);
+        EchoMessage.write(icmp, sendBuffer, 0, EchoMessage.MAGIC_SOCKET, identifier, target, nextSequence++);
         peerAddress.fill((byte) 0);
         peerAddress.set(ValueLayout.JAVA_SHORT, SockaddrIn.FAMILY_OFFSET, (short) KernelConstants.AF_INET);
         peerAddress.set(NetworkOrder.INT, SockaddrIn.ADDRESS_OFFSET, target.address4);
@@ -65,7 +65,7 @@ final class EchoProbes extends DatagramProbes<RawIcmpSocket> {
     @Override
     void onDatagram(RawIcmpSocket socket, int length, long nowMs) {
         ipv4.wrap(receiveBuffer, 0, length);
-        TargetState target = engine.targetOrNull(EchoMessage.claimedSlot(receiveBuffer, ipv4, icmp, identifier));
+        TargetState target = engine.targetOrNull(EchoMessage.claimedSlot(receiveBuffer, ipv4, icmp, EchoMessage.MAGIC_SOCKET, identifier));
         if (target == null || target.icmpSocket == null || !EchoMessage.answers(receiveBuffer, ipv4, icmp, target)) {
             ignored++;
         } else {

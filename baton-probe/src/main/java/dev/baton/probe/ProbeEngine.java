@@ -18,8 +18,9 @@ import dev.baton.nativeio.NativeException;
  * {@link RiseFall}: the engine the reachability manager (RM 230, US 6,148,410 FIG. 4) and server health checks
  * run on. An {@link Agent}: one thread, non-blocking, driven by {@link #doWork(long)} with the time handed in; it
  * never reads a clock, so tests step it. The engine keeps the targets, their schedule and their results; how a probe
- * of each kind is sent and answered is {@link StreamProbes}' (TCP, HTTP, and HTTPS with {@link TlsProbes}),
- * {@link EchoProbes}' (ICMP echo) and {@link ArpProbes}' (ARP).
+ * of each kind is sent and answered is {@link RingProbes}' (TCP and ICMP echo of on-link targets of an interface
+ * given to {@link #addLink}, as frames through its packet rings), {@link StreamProbes}' (other TCP, HTTP, and HTTPS
+ * with {@link TlsProbes}), {@link EchoProbes}' (other ICMP echo) and {@link ArpProbes}' (ARP).
  *
  * <h2>Schedule</h2>
  * A target's probes start every {@code intervalMs}, the first one {@link #staggerMs staggered} across the interval
@@ -30,11 +31,14 @@ import dev.baton.nativeio.NativeException;
  *
  * <h2>One duty cycle</h2>
  * <ol>
- *   <li>One {@code epoll_wait} (no wait) on the engine's {@link Epoll}, which watches every socket: each TCP, HTTP or
+ *   <li>The answers in every link's RX ring are read (no system call).</li>
+ *   <li>One {@code epoll_wait} (no wait; none when no target goes through a socket) on the engine's {@link Epoll},
+ *       which watches every socket: each TCP, HTTP or
  *       HTTPS probe's own socket, each raw ICMP socket (one per source address) and each packet socket for ARP (one per
  *       interface). Only the sockets it reports are touched: a ready TCP socket is handled once, and at most
  *       {@value #RECEIVES_PER_SOCKET} datagrams are read from a ready ICMP or ARP socket.</li>
  *   <li>When the earliest deadline has come: probes past their timeout fail, and probes that are due start.</li>
+ *   <li>Every link's TX ring is kicked once for the frames the cycle wrote.</li>
  * </ol>
  * Answers are read before timeouts are judged, so an answer that came while the thread was held up counts.
  *
@@ -593,7 +597,7 @@ public final class ProbeEngine implements Agent {
 
     /**
      * nftables rules for the {@code netdev} family's ingress hook of every interface given to {@link #addLink}: they
-     * drop the answers to ring probes (TCP to the probe ports, ICMP echo replies carrying a probe's payload) after
+     * drop the answers to ring probes (TCP to the probe ports, ICMP echo replies carrying a ring probe's payload) after
      * the probe rings' packet socket has seen them (packet taps run before ingress hooks) and before the router's
      * own kernel does. Without them the kernel processes every answer a second time and resets each SYN-ACK itself
      * (the probe has already reset it): a third of the probes' CPU (docs/benchmarks.md, "Probes"). The router's
@@ -602,7 +606,7 @@ public final class ProbeEngine implements Agent {
     public static List<String> ringAnswerIngressRules() {
         return List.of(
                 "tcp dport " + RingProbes.FIRST_PROBE_PORT + "-" + (RingProbes.FIRST_PROBE_PORT + RingProbes.PROBE_PORTS - 1),
-                "icmp type echo-reply @th,64,32 0x" + Integer.toHexString(EchoMessage.MAGIC));
+                "icmp type echo-reply @th,64,32 0x" + Integer.toHexString(EchoMessage.MAGIC_RING));
     }
 
     /** Frames the probe rings received that answered no probe in flight (malformed, late, others', forged). */

@@ -149,7 +149,7 @@ final class RingProbes {
                 return link;
             }
         }
-        if (links.isEmpty() && !portRangeChecked) {
+        if (!portRangeChecked) {
             portRangeChecked = true;
             warnIfTheKernelUsesProbePorts();
         }
@@ -235,7 +235,7 @@ final class RingProbes {
                     TcpFlyweight.SYN, target.source4, target.address4);
         } else {
             writeIpv4(ring, at, Ipv4Flyweight.PROTOCOL_ICMP, EchoMessage.BYTES, target.source4, target.address4);
-            EchoMessage.write(icmp, ring, at + TRANSPORT, identifier, target, nextSequence++);
+            EchoMessage.write(icmp, ring, at + TRANSPORT, EchoMessage.MAGIC_RING, identifier, target, nextSequence++);
         }
         link.socket().txCommit(MIN_FRAME_BYTES);
     }
@@ -454,7 +454,7 @@ final class RingProbes {
     }
 
     private void onEcho(MemorySegment ring) {
-        TargetState target = engine.targetOrNull(EchoMessage.claimedSlot(ring, ipv4, icmp, identifier));
+        TargetState target = engine.targetOrNull(EchoMessage.claimedSlot(ring, ipv4, icmp, EchoMessage.MAGIC_RING, identifier));
         if (target == null || target.link != receiving || target.awaitingMac
                 || ipv4.destinationAddress() != target.source4 || !EchoMessage.answers(ring, ipv4, icmp, target)) {
             ignored++;

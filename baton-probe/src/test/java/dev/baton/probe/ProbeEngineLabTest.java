@@ -215,28 +215,35 @@ class ProbeEngineLabTest {
         }
     }
 
+    /**
+     * For each target, in an engine of its own (given {@code link} with the prefix length {@code prefixLength}
+     * unless null), the least bytes the calling thread allocated per probe once warm; each target must be up.
+     */
+    static long[] leastBytesPerProbeOfEach(String link, int prefixLength, List<ProbeTarget> targets) {
+        long[] perProbe = new long[targets.size()];
+        for (int i = 0; i < targets.size(); i++) {
+            ProbeEngine engine = new ProbeEngine("probes", 1);
+            try {
+                if (link != null) {
+                    engine.addLink(link, targets.get(i).source(), prefixLength);
+                }
+                int id = engine.add(new ProbeSpec("host", targets.get(i), 100, 50, 1, 1), 0);
+                perProbe[i] = ProbeAllocationTest.leastBytesPerProbe(engine, id, 100, 4_000, 10, 500);
+                assertEquals(Health.UP, engine.health(id), engine.cause(id));
+            } finally {
+                engine.onClose();
+            }
+        }
+        return perProbe;
+    }
+
     @Test
     void echoAndArpProbesAllocateNothingOnceWarm() throws Exception {
         try (NamespaceLab lab = NamespaceLab.create("pb", "a", "b")) {
             String a = lab.name("a");
             lab.vethPair(a, lab.name("va"), ROUTER + "/24", lab.name("b"), lab.name("vb"), HOST + "/24");
-            long[] bytes = NetworkNamespace.callIn(a, () -> {
-                InetAddress router = ip(ROUTER);
-                long[] perProbe = new long[2];
-                List<ProbeTarget> targets = List.of(new ProbeTarget.IcmpEcho(ip(HOST), router),
-                        new ProbeTarget.Arp(ip(HOST), lab.name("va"), router));
-                for (int kind = 0; kind < 2; kind++) {
-                    ProbeEngine engine = new ProbeEngine("probes", 1);
-                    try {
-                        int id = engine.add(new ProbeSpec("host", targets.get(kind), 100, 50, 1, 1), 0);
-                        perProbe[kind] = ProbeAllocationTest.leastBytesPerProbe(engine, id, 100, 4_000, 10, 500);
-                        assertEquals(Health.UP, engine.health(id), engine.cause(id));
-                    } finally {
-                        engine.onClose();
-                    }
-                }
-                return perProbe;
-            });
+            long[] bytes = NetworkNamespace.callIn(a, () -> leastBytesPerProbeOfEach(null, 0, List.of(
+                    new ProbeTarget.IcmpEcho(ip(HOST), ip(ROUTER)), new ProbeTarget.Arp(ip(HOST), lab.name("va"), ip(ROUTER)))));
             System.out.println("bytes per probe: ICMP echo " + bytes[0] + ", ARP " + bytes[1]);
             assertEquals(0, bytes[0], "bytes allocated per ICMP echo probe");
             assertEquals(0, bytes[1], "bytes allocated per ARP probe");

@@ -43,11 +43,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * TCP and ICMP probes through an interface's rings ({@link RingProbes}), in a namespace pair of its own as in
  * {@link ProbeEngineLabTest}: {@code a} (the router, 198.51.100.1 on {@code va}) and {@code b} (the host,
  * 198.51.100.2 on {@code vb}); nothing holds 198.51.100.77. The engine is given {@code va} as a link, so on-link
- * targets go through its rings; a target off the link still goes through a kernel socket. A stepped clock; real
+ * targets go through its rings, with the router's host guard rules installed; a target off the link, or probed from
+ * an address the engine was not given, still goes through a kernel socket. A stepped clock; real
  * time passes only while the host must answer (bounded). Namespaces are removed even when a test fails.
  */
 @Tag("lab")
 class RingProbesLabTest {
+
+    static final String SOCKET_ROUTER = "192.0.2.1";
+    static final String SOCKET_HOST = "192.0.2.2";
 
     @BeforeEach
     void requireLab() {
@@ -61,6 +65,9 @@ class RingProbesLabTest {
             String a = lab.name("a");
             String b = lab.name("b");
             lab.vethPair(a, lab.name("va"), ROUTER + "/24", b, lab.name("vb"), HOST + "/24");
+            // A second subnet on the same link, not given to the engine: its probes go through kernel sockets.
+            NamespaceLab.run("ip", "-n", a, "addr", "add", SOCKET_ROUTER + "/24", "dev", lab.name("va"));
+            NamespaceLab.run("ip", "-n", b, "addr", "add", SOCKET_HOST + "/24", "dev", lab.name("vb"));
             long routerMac = NetworkNamespace.callIn(a, () -> NetworkInterfaces.macAddress(lab.name("va")));
             // The rules the router's host guard installs: the answers reach the rings, never the router's kernel.
             StringBuilder rules = new StringBuilder("add table netdev probes\nadd chain netdev probes in { type filter"
@@ -96,6 +103,8 @@ class RingProbesLabTest {
             int echoHole = engine.add(spec("echo hole", new ProbeTarget.IcmpEcho(ip(BLACKHOLE), router)), 0);
             // Off the link: through a kernel socket, whose routing finds no way.
             int offLink = engine.add(spec("off link", new ProbeTarget.Tcp(ip(UNROUTABLE), 80, router)), 0);
+            // From an address the engine was not given: a raw ICMP socket, whose answers the guard's rules let pass.
+            int socketEcho = engine.add(spec("socket echo", new ProbeTarget.IcmpEcho(ip(SOCKET_HOST), ip(SOCKET_ROUTER))), 0);
             EngineStepper step = new EngineStepper(engine, 0);
             step.silent.addAll(Set.of(tcpHole, echoHole));
 
@@ -114,6 +123,8 @@ class RingProbesLabTest {
             assertEquals(noArp, engine.cause(echoHole));
             assertEquals(Health.DOWN, engine.health(offLink), engine.cause(offLink));
             assertEquals("cannot connect: ENETUNREACH (Network is unreachable)", engine.cause(offLink));
+            assertEquals(Health.UP, engine.health(socketEcho), engine.cause(socketEcho));
+            assertEquals("echo reply", engine.cause(socketEcho));
             assertEquals(0, engine.ringFull());
 
             // The router's kernel saw none of the answers (it would have reset the SYN-ACKs itself): the rules
@@ -213,24 +224,8 @@ class RingProbesLabTest {
                 socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
                 return socket;
             })) {
-                long[] bytes = NetworkNamespace.callIn(a, () -> {
-                    InetAddress router = ip(ROUTER);
-                    long[] perProbe = new long[2];
-                    List<ProbeTarget> targets = List.of(new ProbeTarget.IcmpEcho(ip(HOST), router),
-                            new ProbeTarget.Tcp(ip(HOST), OPEN_PORT, router));
-                    for (int kind = 0; kind < 2; kind++) {
-                        ProbeEngine engine = new ProbeEngine("probes", 1);
-                        try {
-                            engine.addLink(lab.name("va"), router, 24);
-                            int id = engine.add(new ProbeSpec("host", targets.get(kind), 100, 50, 1, 1), 0);
-                            perProbe[kind] = ProbeAllocationTest.leastBytesPerProbe(engine, id, 100, 4_000, 10, 500);
-                            assertEquals(Health.UP, engine.health(id), engine.cause(id));
-                        } finally {
-                            engine.onClose();
-                        }
-                    }
-                    return perProbe;
-                });
+                long[] bytes = NetworkNamespace.callIn(a, () -> ProbeEngineLabTest.leastBytesPerProbeOfEach(lab.name("va"), 24,
+                        List.of(new ProbeTarget.IcmpEcho(ip(HOST), ip(ROUTER)), new ProbeTarget.Tcp(ip(HOST), OPEN_PORT, ip(ROUTER)))));
                 System.out.println("bytes per probe through the rings: ICMP echo " + bytes[0] + ", TCP " + bytes[1]);
                 assertEquals(0, bytes[0], "bytes allocated per ICMP echo probe");
                 assertEquals(0, bytes[1], "bytes allocated per TCP probe");
@@ -261,7 +256,7 @@ class RingProbesLabTest {
         ipv4(e, Ipv4Flyweight.PROTOCOL_ICMP, 20 + EchoMessage.BYTES, host, router);
         IcmpFlyweight icmp = new IcmpFlyweight().wrap(e, 34, EchoMessage.BYTES).type(IcmpFlyweight.TYPE_ECHO_REPLY)
                 .code(0).identifier(identifier).sequenceNumber(9);
-        e.set(NetworkOrder.INT, 42, EchoMessage.MAGIC);
+        e.set(NetworkOrder.INT, 42, EchoMessage.MAGIC_RING);
         e.set(NetworkOrder.INT, 46, 0);
         e.set(NetworkOrder.INT, 50, 999);
         icmp.checksum(icmp.computeChecksum(EchoMessage.BYTES));

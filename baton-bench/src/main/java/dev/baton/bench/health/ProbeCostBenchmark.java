@@ -21,17 +21,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the probes cost the router: {@code N} TCP health checks (N listening ports on a server host) and {@code N}
  * ICMP echo elements (spread over the host's 249 addresses), each every {@code interval}, run by one
- * {@link ProbeEngine} on one thread, as the router's probe thread runs them. Two namespaces of its own joined by a
- * veth pair (198.51.100.1 the router, 198.51.100.2-250 the host), removed at the end.
+ * {@link ProbeEngine} on one thread, as the router's probe thread runs them: through the interface's probe rings
+ * ({@code addLink}) with the host guard's rules ({@link ProbeEngine#ringAnswerIngressRules()}), parking
+ * {@link ProbeEngine#idleMs()} between cycles, unless {@code -Dprobes.path=sockets}, {@code -Dprobes.guard=false}
+ * or {@code -Dprobes.idleMs} say otherwise. Two namespaces of its own joined by a veth pair (198.51.100.1 the
+ * router, 198.51.100.2-250 the host), removed at the end.
  *
  * <p>Over a veth pair a packet is received in the softirq of the CPU that sent it, so without care the host's
  * side of every exchange (its SYN-ACK, its echo reply) would be billed to the router's probe thread. With two or
  * more CPUs the benchmark separates them: the probe thread is pinned to CPU 0 and the host's accepting thread to
  * CPU 1, and RPS steers each side's receive work to its own CPU (the router's veth to CPU 0, the host's to CPU 1).
- * The router's cost is then everything CPU 0 did in the measured window (from {@code /proc/stat}: user, system,
- * softirq; the probe thread and the kernel's work on the router's side), less what CPU 0 did in a window of the
- * same length with the probe thread asleep (the baseline: whatever else runs there). Keep other work off CPU 0
- * while it runs.
+ * The router's cost is then the time CPU 0 was not idle in the measured window (from {@code /proc/stat}'s idle
+ * time, which the kernel measures exactly; the probe thread and the kernel's work on the router's side), less the
+ * same in a window as long with the probe thread asleep (the baseline: whatever else runs there). Keep other work
+ * off CPU 0 while it runs.
  *
  * <p>Also reports the probe thread's own CPU time (user and system: its system calls, including the transmit
  * path) and the bytes it allocated per probe. Target (docs/benchmarks.md): 1,000 + 1,000 at 1 s under 2 % of

@@ -94,7 +94,7 @@ class HostGuardTest {
                 """, NO_PEERS);
         String probeRules = """
                     tcp dport 61000-65095 counter drop comment "answers to Baton's probes: read from its rings"
-                    icmp type echo-reply @th,64,32 0x42544e50 counter drop comment "answers to Baton's probes: read from its rings"
+                    icmp type echo-reply @th,64,32 0x42544e52 counter drop comment "answers to Baton's probes: read from its rings"
                 """;
         assertEquals("""
                 add table netdev baton_edge_1
@@ -132,7 +132,7 @@ class HostGuardTest {
             String listing = run(null, "ip", "netns", "exec", namespace, "nft", "list", "table", "netdev", guard.tableName());
             assertTrue(listing.contains("chain ingress_eth1"), listing);
             assertTrue(listing.contains("tcp dport 61000-65095 counter packets 0 bytes 0 drop"), listing);
-            assertTrue(listing.contains("icmp type echo-reply @th,64,32 0x42544e50 counter packets 0 bytes 0 drop"), listing);
+            assertTrue(listing.contains("icmp type echo-reply @th,64,32 0x42544e52 counter packets 0 bytes 0 drop"), listing);
         } finally {
             run(null, "ip", "netns", "del", namespace);
         }
