@@ -187,7 +187,7 @@ class RingProbesLabTest {
     }
 
     @Test
-    void aLinkWhoseInterfaceIsMissingFailsEachProbeWithWhyAndIsOpenedWhenTheInterfaceComes() throws Exception {
+    void aLinkWhoseInterfaceIsMissingOrGoesAwayFailsEachProbeWithWhyAndIsOpenedWhenTheInterfaceComes() throws Exception {
         try (NamespaceLab lab = NamespaceLab.create("pr", "a", "b")) {
             String a = lab.name("a");
             NetworkNamespace.callIn(a, () -> {
@@ -206,6 +206,19 @@ class RingProbesLabTest {
                     step.runTo(5_000, 50);
                     assertEquals(Health.UP, engine.health(echo), engine.cause(echo));
                     assertEquals("echo reply", engine.cause(echo));
+
+                    // The interface goes away (the rings' socket is bound to its index) and comes back under the same
+                    // name with a new index: the probes fail meanwhile, and the link is bound anew.
+                    NamespaceLab.run("ip", "-n", a, "link", "del", lab.name("va"));
+                    step.silent.add(echo);
+                    step.runTo(8_000, 50);
+                    assertEquals(Health.DOWN, engine.health(echo), engine.cause(echo));
+                    System.out.println("interface gone: " + engine.cause(echo));
+                    lab.vethPair(a, lab.name("va"), ROUTER + "/24", lab.name("b"), lab.name("vb"), HOST + "/24");
+                    step.silent.remove(echo);
+                    step.realWaitLimitMs = 300;
+                    step.runTo(12_000, 50);
+                    assertEquals(Health.UP, engine.health(echo), engine.cause(echo));
                 } finally {
                     engine.onClose();
                 }
