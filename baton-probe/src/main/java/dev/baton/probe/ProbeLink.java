@@ -40,7 +40,8 @@ final class ProbeLink implements AutoCloseable {
     private long reopenAtMs = Long.MIN_VALUE;
     private int users;
 
-    ProbeLink(String interfaceName, int icmpIdentifier, int neighbours) {
+    /** @param localAddresses the interface's addresses the probes leave from: only answers to them are let in */
+    ProbeLink(String interfaceName, int icmpIdentifier, int neighbours, int[] localAddresses) {
         this.interfaceName = interfaceName;
         this.options = PacketSocketOptions.builder()
                 .ringVersion(TpacketVersion.V2)
@@ -51,7 +52,7 @@ final class ProbeLink implements AutoCloseable {
                 .txFrameCount(TX_FRAMES)
                 .ignoreOutgoing(true)
                 .receiveFilter(ProbeReplyFilter.program(icmpIdentifier, RingProbes.FIRST_PROBE_PORT,
-                        RingProbes.PROBE_PORTS))
+                        RingProbes.PROBE_PORTS, localAddresses))
                 .build();
         this.neighbours = new NeighbourTable(neighbours);
         open();

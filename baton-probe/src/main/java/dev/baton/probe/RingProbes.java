@@ -115,7 +115,11 @@ final class RingProbes {
 
     // ------------------------------------------------------------------ links
 
-    /** Probes on-link targets of {@code interfaceName}'s subnet, sent from its {@code address}, through its rings. */
+    /**
+     * Probes on-link targets of {@code interfaceName}'s subnet, sent from its {@code address}, through its rings.
+     * Routes are given before targets: a link's filter lets in answers to the addresses its routes had when it
+     * opened.
+     */
     void addRoute(String interfaceName, int address, int prefixLength) {
         int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
         routes.add(new Route(interfaceName, address, mask));
@@ -153,7 +157,7 @@ final class RingProbes {
             portRangeChecked = true;
             warnIfTheKernelUsesProbePorts();
         }
-        ProbeLink link = new ProbeLink(route.interfaceName, identifier, neighboursPerLink);
+        ProbeLink link = new ProbeLink(route.interfaceName, identifier, neighboursPerLink, addressesOf(route.interfaceName));
         links.add(link);
         link.retain();
         return link;
@@ -175,6 +179,12 @@ final class RingProbes {
         } catch (java.io.IOException | RuntimeException e) {
             // Not Linux's /proc, or unreadable: nothing to warn about that can be known.
         }
+    }
+
+    /** The addresses of the routes through {@code interfaceName}: the sources of its probes. */
+    private int[] addressesOf(String interfaceName) {
+        return routes.stream().filter(r -> r.interfaceName.equals(interfaceName)).mapToInt(Route::address).distinct()
+                .limit(ProbeReplyFilter.MAX_LOCAL_ADDRESSES).toArray();
     }
 
     /** One target fewer on {@code link} (nothing for null); the last one closes it. */

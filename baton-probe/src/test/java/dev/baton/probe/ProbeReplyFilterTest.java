@@ -23,14 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ProbeReplyFilterTest {
 
     static final int IDENTIFIER = 0x1234;
+    static final int ROUTER = 0xC633_6401; // 198.51.100.1
+    static final int SECOND = 0xC000_0201; // 192.0.2.1
+    static final int ELSEWHERE = 0xC000_020A; // 192.0.2.10, a VIP
     static final ClassicBpfProgram PROGRAM = ProbeReplyFilter.program(IDENTIFIER, RingProbes.FIRST_PROBE_PORT,
-            RingProbes.PROBE_PORTS);
+            RingProbes.PROBE_PORTS, new int[] {ROUTER, SECOND});
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             // what,                          kind,  detail, header words (IHL), fragment bits, accepted
             "ARP reply,                        arp,   2,      5, 0,      true",
+            "ARP reply to the second address,  arp-second, 2, 5, 0,      true",
+            "ARP reply to another host,        arp-elsewhere, 2, 5, 0,   false",
             "ARP request,                      arp,   1,      5, 0,      false",
+            "TCP to a probe port of another host (a VIP), tcp-elsewhere, 61000, 5, 0, false",
+            "TCP to a probe port of the second address, tcp-second, 61000, 5, 0, true",
+            "echo reply to another host,       icmp-elsewhere, 4660, 5, 0, false",
             "echo reply with our identifier,   icmp,  4660,   5, 0,      true",
             "echo reply with options,          icmp,  4660,   7, 0,      true",
             "echo reply of another identifier, icmp,  4661,   5, 0,      false",
@@ -48,6 +56,8 @@ class ProbeReplyFilterTest {
     })
     void acceptsOnlyWhatMayAnswerAProbe(String what, String kind, int detail, int headerWords, int fragmentBits,
                                         boolean accepted) {
+        int destination = kind.endsWith("-elsewhere") ? ELSEWHERE : kind.endsWith("-second") ? SECOND : ROUTER;
+        kind = kind.replace("-elsewhere", "").replace("-second", "");
         int etherType = switch (kind) {
             case "arp" -> EthernetFlyweight.ETHER_TYPE_ARP;
             case "ipv6" -> EthernetFlyweight.ETHER_TYPE_IPV6;
@@ -56,7 +66,8 @@ class ProbeReplyFilterTest {
         byte[] network = new byte[headerWords * 4 + 40];
         MemorySegment s = MemorySegment.ofArray(network);
         if (kind.equals("arp")) {
-            new ArpFlyweight().wrap(s, 0, ArpFlyweight.LENGTH).initialiseEthernetIpv4().operation(detail);
+            new ArpFlyweight().wrap(s, 0, ArpFlyweight.LENGTH).initialiseEthernetIpv4().operation(detail)
+                    .targetAddress(destination);
         } else if (!kind.equals("ipv6")) {
             int protocol = switch (kind) {
                 case "tcp" -> Ipv4Flyweight.PROTOCOL_TCP;
@@ -64,7 +75,7 @@ class ProbeReplyFilterTest {
                 default -> Ipv4Flyweight.PROTOCOL_ICMP;
             };
             Ipv4Flyweight ip = new Ipv4Flyweight().wrap(s, 0, network.length).version(4).headerLength(headerWords * 4)
-                    .totalLength(network.length).protocol(protocol);
+                    .totalLength(network.length).protocol(protocol).destinationAddress(destination);
             s.set(dev.baton.codec.NetworkOrder.SHORT, Ipv4Flyweight.FLAGS_AND_FRAGMENT_OFFSET_OFFSET, (short) fragmentBits);
             long transport = ip.headerLength();
             if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
