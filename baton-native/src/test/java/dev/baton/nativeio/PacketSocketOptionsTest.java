@@ -52,6 +52,11 @@ class PacketSocketOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> PacketSocketOptions.builder().rxBlockTimeoutMs(-1).build());
         assertThrows(IllegalArgumentException.class, () -> PacketSocketOptions.builder().rxBlockCount(0)
                 .fanout(PacketFanout.hash(7)).build());
+        ClassicBpfProgram acceptAll = ClassicBpfProgram.assembler().op(ClassicBpf.BPF_RET | ClassicBpf.BPF_K, 0xFFFF).build();
+        assertThrows(IllegalArgumentException.class, () -> PacketSocketOptions.builder().rxBlockCount(0)
+                .receiveFilter(acceptAll).build(), "a filter on a transmit-only socket");
+        assertEquals(acceptAll, PacketSocketOptions.builder().receiveFilter(acceptAll).build().toBuilder().build()
+                .receiveFilter(), "kept by toBuilder");
     }
 
     @Test
