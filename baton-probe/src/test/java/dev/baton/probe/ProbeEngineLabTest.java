@@ -44,6 +44,15 @@ class ProbeEngineLabTest {
         return InetAddress.getByName(text);
     }
 
+    /** A TCP listener on the host's {@link #OPEN_PORT} in namespace {@code b}, which never accepts. */
+    static ServerSocket listenOnHost(String b) throws Exception {
+        return NetworkNamespace.callIn(b, () -> {
+            ServerSocket socket = new ServerSocket();
+            socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
+            return socket;
+        });
+    }
+
     static ProbeSpec spec(String name, ProbeTarget target) {
         return new ProbeSpec(name, target, 1_000, 500, 2, 2);
     }
@@ -57,11 +66,7 @@ class ProbeEngineLabTest {
             String vb = lab.name("vb");
             lab.vethPair(a, va, ROUTER + "/24", b, vb, HOST + "/24");
             long hostMac = NetworkNamespace.callIn(b, () -> NetworkInterfaces.macAddress(vb));
-            try (ServerSocket listener = NetworkNamespace.callIn(b, () -> {
-                ServerSocket socket = new ServerSocket();
-                socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
-                return socket;
-            })) {
+            try (ServerSocket listener = listenOnHost(b)) {
                 NetworkNamespace.callIn(a, () -> {
                     run(lab, b, vb, hostMac);
                     return null;

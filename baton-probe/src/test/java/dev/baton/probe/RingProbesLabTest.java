@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -76,11 +75,7 @@ class RingProbesLabTest {
                 rules.append("add rule netdev probes in ").append(answers).append(" counter drop\n");
             }
             nft(a, rules.toString());
-            try (ServerSocket listener = NetworkNamespace.callIn(b, () -> {
-                ServerSocket socket = new ServerSocket();
-                socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
-                return socket;
-            })) {
+            try (ServerSocket listener = ProbeEngineLabTest.listenOnHost(b)) {
                 NetworkNamespace.callIn(a, () -> {
                     run(lab, routerMac, listener);
                     return null;
@@ -232,11 +227,7 @@ class RingProbesLabTest {
         try (NamespaceLab lab = NamespaceLab.create("pr", "a", "b")) {
             String a = lab.name("a");
             lab.vethPair(a, lab.name("va"), ROUTER + "/24", lab.name("b"), lab.name("vb"), HOST + "/24");
-            try (ServerSocket listener = NetworkNamespace.callIn(lab.name("b"), () -> {
-                ServerSocket socket = new ServerSocket();
-                socket.bind(new InetSocketAddress(ip(HOST), OPEN_PORT), 50);
-                return socket;
-            })) {
+            try (ServerSocket listener = ProbeEngineLabTest.listenOnHost(lab.name("b"))) {
                 long[] bytes = NetworkNamespace.callIn(a, () -> ProbeEngineLabTest.leastBytesPerProbeOfEach(lab.name("va"), 24,
                         List.of(new ProbeTarget.IcmpEcho(ip(HOST), ip(ROUTER)), new ProbeTarget.Tcp(ip(HOST), OPEN_PORT, ip(ROUTER)))));
                 System.out.println("bytes per probe through the rings: ICMP echo " + bytes[0] + ", TCP " + bytes[1]);
