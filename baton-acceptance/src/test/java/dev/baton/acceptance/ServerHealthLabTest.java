@@ -86,7 +86,8 @@ class ServerHealthLabTest {
                     outcome = body.decode("latin-1") if status.split(" ")[1:2] == ["200"] else "BAD " + status
                 except Exception as e:
                     outcome = "ERR " + type(e).__name__
-                print("%.1f %s" % (began, outcome.replace("\\n", "|")), flush=True)
+                ended = time.time() * 1000.0
+                print("%.1f %.1f %s" % (began, ended, outcome.replace("\\n", "|")), flush=True)
                 if until is not None and until in outcome:
                     break
                 pause = start + (i + 1) * every - time.monotonic()
@@ -95,7 +96,7 @@ class ServerHealthLabTest {
             """;
 
     /** One fresh connection: when it began (epoch ms) and its outcome (the body with newlines as '|', or BAD/ERR ...). */
-    record Fresh(double startedMs, String outcome) {
+    record Fresh(double startedMs, double endedMs, String outcome) {
     }
 
     @BeforeAll
@@ -167,10 +168,19 @@ class ServerHealthLabTest {
         List<Fresh> beforeDeath = across.stream().filter(f -> f.startedMs() < diedAtMs).toList();
         List<Fresh> afterDeath = across.stream().filter(f -> f.startedMs() >= diedAtMs).toList();
         assertFalse(beforeDeath.isEmpty(), "connections before the death: " + across);
+        // A connection begun before the death but still open when the kill began may be cut by it: the dying server's
+        // kernel resets what its listener had queued and what nginx had read but not answered (seen once in 20 runs).
+        // Every other one is answered by a server, byte for byte.
+        long cut = 0;
         for (Fresh f : beforeDeath) {
-            assertTrue(f.outcome().equals(livePage) || f.outcome().equals(dyingPage), "before the death every connection is"
-                    + " answered by a server, byte for byte: " + f);
+            boolean cutByTheKill = f.endedMs() >= diedAtMs
+                    && (f.outcome().equals("ERR ConnectionResetError") || f.outcome().equals("BAD "));
+            cut += cutByTheKill ? 1 : 0;
+            assertTrue(f.outcome().equals(livePage) || f.outcome().equals(dyingPage) || cutByTheKill, "before the death every"
+                    + " connection is answered by a server, byte for byte, unless the kill cut it: " + f + " (died at "
+                    + diedAtMs + ")");
         }
+        assertTrue(cut <= 2, "at most the connections in flight at the kill are cut: " + cut + " of " + beforeDeath);
         assertTrue(beforeDeath.stream().anyMatch(f -> f.outcome().equals(dyingPage)), "the dying server took connections before: "
                 + beforeDeath);
         // After the death: the live server's page, or a failure (the dying server's kernel refusing: it was chosen).
@@ -336,8 +346,8 @@ class ServerHealthLabTest {
     private static List<Fresh> parse(String output) {
         List<Fresh> fresh = new ArrayList<>();
         for (String line : output.strip().split("\n")) {
-            int space = line.indexOf(' ');
-            fresh.add(new Fresh(Double.parseDouble(line.substring(0, space)), line.substring(space + 1)));
+            String[] fields = line.split(" ", 3);
+            fresh.add(new Fresh(Double.parseDouble(fields[0]), Double.parseDouble(fields[1]), fields[2]));
         }
         return fresh;
     }
