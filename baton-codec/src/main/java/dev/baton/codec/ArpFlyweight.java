@@ -64,6 +64,15 @@ public final class ArpFlyweight extends Flyweight<ArpFlyweight> {
                 && protocolLength() == PROTOCOL_LENGTH_IPV4;
     }
 
+    /**
+     * Writes a whole Ethernet/IPv4 ARP packet: the fixed fields ({@link #initialiseEthernetIpv4}), then the
+     * operation and both parties (RFC 826). A request names target MAC 0.
+     */
+    public ArpFlyweight message(int operation, long senderMac, int senderAddress, long targetMac, int targetAddress) {
+        return initialiseEthernetIpv4().operation(operation).senderMac(senderMac).senderAddress(senderAddress)
+                .targetMac(targetMac).targetAddress(targetAddress);
+    }
+
     /** Writes the four fixed fields of an Ethernet/IPv4 ARP packet (types and lengths). */
     public ArpFlyweight initialiseEthernetIpv4() {
         putU16At(HARDWARE_TYPE_OFFSET, HARDWARE_TYPE_ETHERNET);

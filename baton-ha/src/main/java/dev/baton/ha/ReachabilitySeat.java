@@ -11,6 +11,8 @@ import dev.baton.reachability.Hysteresis;
 import dev.baton.reachability.Judgement;
 import dev.baton.reachability.ReachabilityManager;
 import dev.baton.reachability.ReportChunks;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The reach-ability manager's seat in the agent (RM 230, FIG. 4): it sends this router's reports to the peers,
@@ -64,11 +66,11 @@ final class ReachabilitySeat {
     }
 
     private static ReachabilityManager manager(String routerId, ReachabilitySettings settings, Peers peers, int vips) {
-        java.util.List<ReachabilityManager.Element> elements = new java.util.ArrayList<>();
+        List<ReachabilityManager.Element> elements = new ArrayList<>();
         for (ReachabilitySettings.Target target : settings.targets()) {
             elements.add(new ReachabilityManager.Element(target.name(), target.weight(), target.required()));
         }
-        java.util.List<String> peerNames = new java.util.ArrayList<>();
+        List<String> peerNames = new ArrayList<>();
         for (int p = 0; p < peers.count(); p++) {
             peerNames.add(peers.name(p));
         }

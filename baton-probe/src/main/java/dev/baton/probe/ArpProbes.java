@@ -49,12 +49,7 @@ final class ArpProbes extends DatagramProbes<ArpSocket> {
     @Override
     int writeProbe(TargetState target, ArpSocket socket) {
         arp.wrap(sendBuffer, 0, ArpFlyweight.LENGTH)
-                .initialiseEthernetIpv4()
-                .operation(ArpFlyweight.OP_REQUEST)
-                .senderMac(socket.interfaceMac())
-                .senderAddress(target.source4)
-                .targetMac(0)
-                .targetAddress(target.address4);
+                .message(ArpFlyweight.OP_REQUEST, socket.interfaceMac(), target.source4, 0, target.address4);
         socket.broadcastAddress(peerAddress);
         return ArpFlyweight.LENGTH;
     }

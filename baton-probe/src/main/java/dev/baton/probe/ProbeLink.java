@@ -9,7 +9,7 @@ import dev.baton.nativeio.TpacketVersion;
 /**
  * One interface's probe rings: a packet socket (packet(7)) with a TX ring the probe frames are written to and an
  * RX ring into which the kernel copies, through {@link ProbeReplyFilter}, only what may answer them; and the
- * {@link NeighbourTable} of the interface's on-link targets. Shared by every ring-probed target on the interface,
+ * {@link ProbeNeighbours} of the interface's on-link targets. Shared by every ring-probed target on the interface,
  * counted so the last one removed closes it.
  *
  * <p>TPACKET_V2, not V3: a V2 frame is the probe thread's as soon as the kernel wrote it, while a V3 block waits
@@ -33,7 +33,7 @@ final class ProbeLink implements AutoCloseable {
 
     private final String interfaceName;
     private final PacketSocketOptions options;
-    final NeighbourTable neighbours;
+    final ProbeNeighbours neighbours;
     private PacketSocket socket;
     private long interfaceMac;
     private String openFailure;
@@ -54,7 +54,7 @@ final class ProbeLink implements AutoCloseable {
                 .receiveFilter(ProbeReplyFilter.program(icmpIdentifier, RingProbes.FIRST_PROBE_PORT,
                         RingProbes.PROBE_PORTS, localAddresses))
                 .build();
-        this.neighbours = new NeighbourTable(neighbours);
+        this.neighbours = new ProbeNeighbours(neighbours);
         open();
     }
 

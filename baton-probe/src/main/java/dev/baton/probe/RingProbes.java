@@ -27,7 +27,7 @@ import dev.baton.nativeio.RxVisitor;
  * A target goes through the rings when its address lies in the subnet of an interface the engine was
  * {@link ProbeEngine#addLink given} and its source is that interface's address: a server on a server-facing
  * segment, a previous-hop router on the client side. The frames go to the neighbour's own MAC, learned by this
- * class (ARP requests from the same ring, {@link NeighbourTable}); anything further away goes through a kernel
+ * class (ARP requests from the same ring, {@link ProbeNeighbours}); anything further away goes through a kernel
  * socket as before ({@link StreamProbes}, {@link EchoProbes}), where the kernel's routing picks the way.
  *
  * <h2>TCP: a SYN and what answers it (RFC 9293 §3.5)</h2>
@@ -209,7 +209,7 @@ final class RingProbes {
             sendArpRequest(link, target.source4, target.address4, nowMs);
         }
         long mac = link.neighbours.mac(neighbour);
-        if (mac == NeighbourTable.UNKNOWN) {
+        if (mac == ProbeNeighbours.UNKNOWN) {
             target.awaitingMac = true;
             return;
         }
@@ -228,15 +228,13 @@ final class RingProbes {
                 return;
             }
         }
-        long at = claim(link, nowMs);
+        long at = startFrame(link, mac, EthernetFlyweight.ETHER_TYPE_IPV4, nowMs);
         if (at < 0) {
             releasePort(target);
             engine.finishFailure(target, nowMs, link.socket() == null ? link.openFailure() : RING_FULL);
             return;
         }
         MemorySegment ring = link.socket().txRing();
-        ethernet.wrap(ring, at, MIN_FRAME_BYTES).destinationMac(mac).sourceMac(link.interfaceMac())
-                .outerEtherType(EthernetFlyweight.ETHER_TYPE_IPV4);
         if (isTcp) {
             target.initialSequence = nextRandom();
             writeIpv4(ring, at, Ipv4Flyweight.PROTOCOL_TCP, TcpFlyweight.MIN_HEADER_LENGTH, target.source4,
@@ -251,20 +249,26 @@ final class RingProbes {
     }
 
     private void sendArpRequest(ProbeLink link, int source, int address, long nowMs) {
-        long at = claim(link, nowMs);
+        long at = startFrame(link, MacAddress.BROADCAST, EthernetFlyweight.ETHER_TYPE_ARP, nowMs);
         if (at < 0) {
             return; // the probes waiting on it time out with "no ARP reply"
         }
-        MemorySegment ring = link.socket().txRing();
-        ethernet.wrap(ring, at, MIN_FRAME_BYTES).destinationMac(MacAddress.BROADCAST).sourceMac(link.interfaceMac())
-                .outerEtherType(EthernetFlyweight.ETHER_TYPE_ARP);
-        arp.wrap(ring, at + IP, ArpFlyweight.LENGTH).initialiseEthernetIpv4()
-                .operation(ArpFlyweight.OP_REQUEST)
-                .senderMac(link.interfaceMac())
-                .senderAddress(source)
-                .targetMac(0)
-                .targetAddress(address);
+        arp.wrap(link.socket().txRing(), at + IP, ArpFlyweight.LENGTH)
+                .message(ArpFlyweight.OP_REQUEST, link.interfaceMac(), source, 0, address);
         link.socket().txCommit(MIN_FRAME_BYTES);
+    }
+
+    /**
+     * Claims a slot of the link's TX ring for a {@value #MIN_FRAME_BYTES}-byte frame (see {@link #claim}) and writes
+     * its Ethernet header from the link's MAC to {@code destinationMac}; returns its offset in the ring, or -1.
+     */
+    private long startFrame(ProbeLink link, long destinationMac, int etherType, long nowMs) {
+        long at = claim(link, nowMs);
+        if (at >= 0) {
+            ethernet.wrap(link.socket().txRing(), at, MIN_FRAME_BYTES).destinationMac(destinationMac)
+                    .sourceMac(link.interfaceMac()).outerEtherType(etherType);
+        }
+        return at;
     }
 
     /**
@@ -449,7 +453,12 @@ final class RingProbes {
             ignored++;
             return;
         }
-        boolean wasUnknown = receiving.neighbours.mac(neighbour) == NeighbourTable.UNKNOWN;
+        long known = receiving.neighbours.mac(neighbour);
+        if (known != ProbeNeighbours.UNKNOWN && known != mac && !receiving.neighbours.asking(neighbour)) {
+            ignored++; // an unsolicited reply may not move a known neighbour (ARP spoofing); a failed probe asks again
+            return;
+        }
+        boolean wasUnknown = known == ProbeNeighbours.UNKNOWN;
         receiving.neighbours.confirm(neighbour, mac, receivingNowMs);
         if (wasUnknown) {
             // The probes that waited for this MAC go out now (rare: once per neighbour after a start or a loss).
@@ -511,13 +520,12 @@ final class RingProbes {
     /** RST for the SYN-ACK: sequence number = its acknowledgment (RFC 9293 §3.10.7.1), so the server drops it. */
     private void sendReset(TargetState target) {
         int neighbour = receiving.neighbours.find(target.address4);
-        long at = neighbour < 0 ? -1 : claim(receiving, receivingNowMs);
+        long at = neighbour < 0 ? -1
+                : startFrame(receiving, receiving.neighbours.mac(neighbour), EthernetFlyweight.ETHER_TYPE_IPV4, receivingNowMs);
         if (at < 0) {
-            return; // the router's kernel resets it as well
+            return; // the guard keeps the SYN-ACK from the router's kernel, so the server keeps it half-open until it gives up
         }
         MemorySegment ring = receiving.socket().txRing();
-        ethernet.wrap(ring, at, MIN_FRAME_BYTES).destinationMac(receiving.neighbours.mac(neighbour))
-                .sourceMac(receiving.interfaceMac()).outerEtherType(EthernetFlyweight.ETHER_TYPE_IPV4);
         writeIpv4(ring, at, Ipv4Flyweight.PROTOCOL_TCP, TcpFlyweight.MIN_HEADER_LENGTH, target.source4,
                 target.address4);
         writeTcp(ring, at, target.probePort, tcp.sourcePort(), target.initialSequence + 1, 0, TcpFlyweight.RST,

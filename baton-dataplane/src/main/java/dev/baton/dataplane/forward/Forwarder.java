@@ -580,13 +580,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         txEthernet.destinationMac(ethernetDestination);
         txEthernet.sourceMac(port.macAddress());
         txEthernet.etherType(EthernetFlyweight.ETHER_TYPE_ARP);
-        txArp.wrap(tx, frameAt + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH);
-        txArp.initialiseEthernetIpv4();
-        txArp.operation(operation);
-        txArp.senderMac(port.macAddress());
-        txArp.senderAddress(senderAddress);
-        txArp.targetMac(targetMac);
-        txArp.targetAddress(targetAddress);
+        txArp.wrap(tx, frameAt + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH)
+                .message(operation, port.macAddress(), senderAddress, targetMac, targetAddress);
         port.commit(length);
         dirty[indexOf(port)] = true;
         return true;

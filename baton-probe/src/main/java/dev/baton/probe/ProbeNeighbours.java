@@ -4,8 +4,13 @@ import java.util.Arrays;
 
 /**
  * The MAC addresses of one {@link ProbeLink}'s on-link targets, learned from ARP (RFC 826) by the link itself: the
- * kernel's neighbour table knows only the hosts the kernel talked to, and ring probes go around the kernel. An
- * open-addressing table keyed by IPv4 address, sized once; a hostile or busy link cannot grow it. Per neighbour:
+ * kernel's neighbour table knows only the hosts the kernel talked to, and ring probes go around the kernel. (The
+ * data plane's {@code dev.baton.dataplane.arp.NeighbourTable} holds the servers' MACs for the workers; it knows
+ * servers only, not the previous-hop routers and hosts a reachability set probes, and it lives on worker 0.)
+ * As that table does, this one does not let an unsolicited ARP move a known neighbour: a different MAC is taken
+ * only while a request of ours is unanswered ({@link #asking}).
+ *
+ * <p>An open-addressing table keyed by IPv4 address, sized once; a hostile or busy link cannot grow it. Per neighbour:
  * its MAC (or unknown), when an answer from that MAC last confirmed it, when an ARP request last went out, and
  * whether a probe to it failed since (so the next probe asks again, as the kernel's STALE → PROBE does).
  *
@@ -13,7 +18,7 @@ import java.util.Arrays;
  * neighbour per target); a full table (targets removed and added under new addresses, over and over) is emptied
  * and learns again. Engine thread only.
  */
-final class NeighbourTable {
+final class ProbeNeighbours {
 
     static final long UNKNOWN = -1;
     /** "Never": far enough in the past that {@code nowMs - NEVER} cannot overflow. */
@@ -30,7 +35,7 @@ final class NeighbourTable {
     private int count;
 
     /** @param neighbours the most neighbours, 1..65,536 */
-    NeighbourTable(int neighbours) {
+    ProbeNeighbours(int neighbours) {
         int capacity = Integer.highestOneBit(Math.max(8, neighbours) * 2 - 1) << 1;
         this.mask = capacity - 1;
         this.limit = capacity / 2;
@@ -91,6 +96,11 @@ final class NeighbourTable {
         confirmedAtMs[entry] = nowMs;
         suspect[entry] = false;
         return changed;
+    }
+
+    /** Whether an ARP request for the entry went out after its last confirmation: an answer with a new MAC is awaited. */
+    boolean asking(int entry) {
+        return requestedAtMs[entry] > confirmedAtMs[entry];
     }
 
     /** A probe to the entry's MAC went unanswered: the next probe asks ARP again. */

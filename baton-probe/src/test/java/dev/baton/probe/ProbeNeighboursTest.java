@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When a ring probe asks ARP first, and what the table keeps; time is stepped. */
-class NeighbourTableTest {
+class ProbeNeighboursTest {
 
     static final long CONFIRMED_FOR = RingProbes.NEIGHBOUR_CONFIRMED_FOR_MS;
     static final long EVERY = RingProbes.ARP_REQUEST_EVERY_MS;
@@ -16,10 +16,10 @@ class NeighbourTableTest {
 
     @Test
     void anUnknownNeighbourIsAskedAtMostOnceASecondHoweverManyProbesShareIt() {
-        NeighbourTable table = new NeighbourTable(8);
+        ProbeNeighbours table = new ProbeNeighbours(8);
         int entry = table.entry(HOST);
         assertEquals(entry, table.entry(HOST), "one entry per address");
-        assertEquals(NeighbourTable.UNKNOWN, table.mac(entry));
+        assertEquals(ProbeNeighbours.UNKNOWN, table.mac(entry));
         assertTrue(table.requestDue(entry, 0, CONFIRMED_FOR, EVERY));
         for (long t = 1; t < EVERY; t += 100) {
             assertFalse(table.requestDue(entry, t, CONFIRMED_FOR, EVERY), "asked again at " + t);
@@ -29,7 +29,7 @@ class NeighbourTableTest {
 
     @Test
     void aConfirmedNeighbourIsAskedAgainOnlyAfterAFailureOrWhenItsConfirmationIsOld() {
-        NeighbourTable table = new NeighbourTable(8);
+        ProbeNeighbours table = new ProbeNeighbours(8);
         int entry = table.entry(HOST);
         assertTrue(table.requestDue(entry, 0, CONFIRMED_FOR, EVERY));
         assertTrue(table.confirm(entry, MAC, 10), "learned");
@@ -40,15 +40,17 @@ class NeighbourTableTest {
         assertTrue(table.requestDue(entry, 5_001, CONFIRMED_FOR, EVERY), "a probe went unanswered");
         assertEquals(MAC, table.mac(entry), "the MAC is kept while it is asked again");
         table.confirm(entry, MAC, 6_000);
+        assertFalse(table.asking(entry), "answered since the last request: an unsolicited new MAC is not taken");
         assertFalse(table.requestDue(entry, 6_000 + CONFIRMED_FOR - 1, CONFIRMED_FOR, EVERY));
         assertTrue(table.requestDue(entry, 6_000 + CONFIRMED_FOR, CONFIRMED_FOR, EVERY), "old confirmation");
+        assertTrue(table.asking(entry), "a request is out: a new MAC may answer it");
         assertTrue(table.confirm(entry, MAC + 1, 40_000), "a new MAC (the address moved to another host)");
         assertEquals(MAC + 1, table.mac(entry));
     }
 
     @Test
     void aFullTableStartsAgainInsteadOfGrowing() {
-        NeighbourTable table = new NeighbourTable(4);
+        ProbeNeighbours table = new ProbeNeighbours(4);
         int limit = 8; // capacity 16, half of it
         for (int i = 0; i < limit; i++) {
             table.confirm(table.entry(HOST + i), MAC + i, 0);
@@ -59,7 +61,7 @@ class NeighbourTableTest {
         }
         int fresh = table.entry(HOST + limit);
         assertEquals(1, table.size(), "emptied, then the new neighbour");
-        assertEquals(NeighbourTable.UNKNOWN, table.mac(fresh));
+        assertEquals(ProbeNeighbours.UNKNOWN, table.mac(fresh));
         assertEquals(-1, table.find(HOST), "forgotten: learned again at its next probe");
     }
 }
