@@ -221,10 +221,14 @@ public final class KernelConstants {
     // <errno.h>
     /** Operation not permitted. */
     public static final int EPERM = 1;
+    /** No such file or directory: also a BPF map lookup or delete of an absent key. */
+    public static final int ENOENT = 2;
     /** Interrupted system call. */
     public static final int EINTR = 4;
     /** No such device or address. */
     public static final int ENXIO = 6;
+    /** Argument list too long: also a BPF hash map that is full. */
+    public static final int E2BIG = 7;
     /** Bad file descriptor. */
     public static final int EBADF = 9;
     /** Try again (would block). */
