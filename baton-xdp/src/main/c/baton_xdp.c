@@ -188,6 +188,11 @@ int baton_fast_path(struct xdp_md *ctx) {
         flow->last_seen_ns = now;
     }
     if (server->ifindex != ingress) {
+        // A redirect drops a frame longer than the egress port's MTU (generic XDP hands the program whole GSO
+        // super-frames); the slow path forwards those with their virtio header. XDP_TX has no such limit.
+        if (frame_length > server->max_frame) {
+            return pass(BATON_PASS_TOO_LONG);
+        }
         // Asked first, so that a frame with no way out goes up unchanged. A missing egress entry is the loader's
         // bug: counted, and the slow path forwards the frame instead.
         if (bpf_redirect_map(&baton_egress, server->ifindex, XDP_PASS) != XDP_REDIRECT) {

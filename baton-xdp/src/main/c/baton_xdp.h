@@ -38,6 +38,7 @@ struct baton_server {
     __u8 source_mac[6]; // source: the MAC of the port the server is reached through
     __u32 ifindex;      // that port
     __u32 flags;
+    __u32 max_frame;    // the longest frame that port sends: its MTU plus the Ethernet header
 };
 
 struct baton_port {
@@ -66,6 +67,8 @@ enum baton_counter {
     BATON_PASS_TCP_CONTROL,  // SYN, FIN or RST
     BATON_PASS_NO_FLOW,
     BATON_PASS_SERVER_NOT_USABLE,
+    BATON_PASS_TOO_LONG,     // longer than the egress port sends (a GSO super-frame in generic mode): the slow path
+                             // forwards it with its offload header
     BATON_REDIRECT_FAILED,   // no egress entry for the server's port: up to the slow path, which forwards it
     BATON_COUNTER_LIMIT
 };

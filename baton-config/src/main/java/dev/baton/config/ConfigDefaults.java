@@ -11,6 +11,10 @@ public final class ConfigDefaults {
 
     /** Forwarding threads. One is enough for the 2-CPU lab; more need as many spare CPUs. */
     public static final int WORKERS = 1;
+    /** Established flows in the driver where the interface takes the XDP program (issue #10). */
+    public static final RouterSettings.Datapath DATAPATH = RouterSettings.Datapath.XDP;
+    /** In the driver where it can run there and nothing else is needed of the host (not on a veth). */
+    public static final RouterSettings.XdpMode XDP_MODE = RouterSettings.XdpMode.AUTO;
 
     /**
      * RX block size: 1 MiB holds about 16 full 64 KiB GSO frames or ~8,000 small ones, so a block is handed

@@ -33,7 +33,8 @@ record ConfigDraft(
         Optional<HighAvailability> highAvailability,
         Optional<Reachability> reachability) {
 
-    record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers, Ring ring) {
+    record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers,
+                  Located<RouterSettings.Datapath> datapath, Located<RouterSettings.XdpMode> xdpMode, Ring ring) {
     }
 
     record Ring(Located<Integer> blockSize, Located<Integer> blockCount, Located<Duration> blockTimeout,
@@ -216,7 +217,8 @@ record ConfigDraft(
                 router.ring.txFrameCount.value(), router.ring.version.value(), router.ring.rxFrameSize.value(),
                 router.ring.rxFrameCount.value());
         RouterSettings routerSettings = new RouterSettings(router.id.value(), router.controlSocket.value(),
-                router.workers.value(), ringSettings);
+                router.workers.value(), ringSettings, router.datapath.value(),
+                router.xdpMode.value());
         List<InterfaceConfig> interfaceConfigs = new ArrayList<>();
         for (Interface entry : interfaces) {
             interfaceConfigs.add(new InterfaceConfig(entry.name.value(), entry.role.value(), entry.address.value()));

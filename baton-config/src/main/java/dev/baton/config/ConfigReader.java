@@ -86,6 +86,10 @@ final class ConfigReader {
                         id.valid() ? ConfigDefaults.controlSocketFor(id.value()) : null);
         Located<Integer> workers = value(router, WORKERS,
                 wholeNumber(ConfigLimits.MIN_WORKERS, ConfigLimits.MAX_WORKERS), ConfigDefaults.WORKERS);
+        Located<RouterSettings.Datapath> datapath = value(router, DATAPATH,
+                enumeration(RouterSettings.Datapath.values(), RouterSettings.Datapath::configName), ConfigDefaults.DATAPATH);
+        Located<RouterSettings.XdpMode> xdpMode = value(router, XDP_MODE,
+                enumeration(RouterSettings.XdpMode.values(), RouterSettings.XdpMode::configName), ConfigDefaults.XDP_MODE);
 
         YamlMapping ring = section(router, RING, RING_KEYS);
         Located<Integer> blockSize = value(ring, BLOCK_SIZE, KeyParsers::blockSize, ConfigDefaults.RING_BLOCK_SIZE_BYTES);
@@ -102,7 +106,7 @@ final class ConfigReader {
         Located<Integer> rxFrameSize = value(ring, RX_FRAME_SIZE, KeyParsers::rxFrameSize, ConfigDefaults.RING_RX_FRAME_SIZE_BYTES);
         Located<Integer> rxFrameCount = value(ring, RX_FRAME_COUNT,
                 wholeNumber(ConfigLimits.MIN_RX_FRAME_COUNT, ConfigLimits.MAX_RX_FRAME_COUNT), ConfigDefaults.RING_RX_FRAME_COUNT);
-        return new ConfigDraft.Router(id, controlSocket, workers,
+        return new ConfigDraft.Router(id, controlSocket, workers, datapath, xdpMode,
                 new ConfigDraft.Ring(blockSize, blockCount, blockTimeout, txFrameSize, txFrameCount, version, rxFrameSize, rxFrameCount));
     }
 

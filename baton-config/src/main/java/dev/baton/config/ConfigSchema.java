@@ -32,8 +32,10 @@ final class ConfigSchema {
     static final Key ROUTER_ID = new Key("id", "id: baton-1");
     static final Key CONTROL_SOCKET = new Key("control-socket", "control-socket: /run/baton/baton-1.sock");
     static final Key WORKERS = new Key("workers", "workers: 2");
+    static final Key DATAPATH = new Key("datapath", "datapath: af-packet");
+    static final Key XDP_MODE = new Key("xdp-mode", "xdp-mode: generic");
     static final Key RING = new Key("ring", "ring: { block-size: 1MiB, block-count: 16 }");
-    static final List<Key> ROUTER_KEYS = List.of(ROUTER_ID, CONTROL_SOCKET, WORKERS, RING);
+    static final List<Key> ROUTER_KEYS = List.of(ROUTER_ID, CONTROL_SOCKET, WORKERS, DATAPATH, XDP_MODE, RING);
 
     static final Key BLOCK_SIZE = new Key("block-size", "block-size: 1MiB");
     static final Key BLOCK_COUNT = new Key("block-count", "block-count: 16");

@@ -66,6 +66,10 @@ class ConfigLoaderRejectionTest {
                         "t.yaml:3:12: router.workers: 65 is out of range (1..64); for example: workers: 2"),
                 row("workers not a number", "  workers: 1", "  workers: two",
                         "t.yaml:3:12: router.workers: 'two' is not a whole number; for example: workers: 2"),
+                row("unknown data path", "  workers: 1", "  workers: 1\n  datapath: dpdk",
+                        "t.yaml:4:13: router.datapath: 'dpdk' is not one of xdp, af-packet; for example: datapath: af-packet"),
+                row("unknown XDP mode", "  workers: 1", "  workers: 1\n  xdp-mode: offload",
+                        "t.yaml:4:13: router.xdp-mode: 'offload' is not one of auto, native, generic; for example: xdp-mode: generic"),
                 row("router id with a space", "  id: baton-1", "  id: baton 1",
                         "t.yaml:2:7: router.id: 'baton 1' is not a valid id (1..63 letters, digits, '.', '_' or '-', "
                                 + "starting with a letter or digit); for example: id: baton-1"),

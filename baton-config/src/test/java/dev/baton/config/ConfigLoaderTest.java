@@ -59,6 +59,8 @@ class ConfigLoaderTest {
         assertEquals(ConfigDefaults.TABLE, config.table());
         assertEquals(ConfigDefaults.NEIGHBOURS, config.neighbours());
         assertEquals(ConfigDefaults.controlSocketFor("lb-7"), config.router().controlSocket());
+        assertEquals(RouterSettings.Datapath.XDP, config.router().datapath());
+        assertEquals(RouterSettings.XdpMode.AUTO, config.router().xdpMode());
     }
 
     @Test
@@ -68,6 +70,8 @@ class ConfigLoaderTest {
                   id: edge.2
                   control-socket: /tmp/baton-test/edge.sock
                   workers: 4
+                  datapath: af-packet
+                  xdp-mode: Native
                   ring: { block-size: 256KiB, block-count: 64, block-timeout: 10ms, tx-frame-size: 2048, tx-frame-count: 1024 }
                 interfaces:
                   - name: veth-c
@@ -95,7 +99,8 @@ class ConfigLoaderTest {
         BatonConfig config = ConfigLoader.load(yaml, FILE, "ignored");
 
         assertEquals(new RouterSettings("edge.2", Path.of("/tmp/baton-test/edge.sock"), 4,
-                new RingSettings(256 * 1024, 64, 10, 2048, 1024)), config.router());
+                new RingSettings(256 * 1024, 64, 10, 2048, 1024), RouterSettings.Datapath.AF_PACKET,
+                RouterSettings.XdpMode.NATIVE), config.router());
         assertEquals(List.of(
                 new InterfaceConfig("veth-c", InterfaceConfig.InterfaceRole.CLIENT, new Ipv4Prefix(Ipv4.parse("203.0.113.2"), 24)),
                 new InterfaceConfig("veth-s", InterfaceConfig.InterfaceRole.SERVER, new Ipv4Prefix(Ipv4.parse("198.51.100.2"), 25))),

@@ -209,6 +209,10 @@ public final class KernelConstants {
     public static final long SIOCGIFMTU = 0x8921;
     /** ioctl: hardware address into {@code ifr_hwaddr}. */
     public static final long SIOCGIFHWADDR = 0x8927;
+    /** ioctl: an ethtool command, its struct pointed to by {@code ifr_data} (linux/sockios.h). */
+    public static final long SIOCETHTOOL = 0x8946;
+    /** ethtool command: the driver's name and version (linux/ethtool.h). */
+    public static final int ETHTOOL_GDRVINFO = 0x3;
     /** ioctl: interface index into {@code ifr_ifindex}. */
     public static final long SIOCGIFINDEX = 0x8933;
     /** Interface flag: administratively up. */
@@ -235,6 +239,8 @@ public final class KernelConstants {
     public static final int EAGAIN = 11;
     /** Permission denied: also setpriority(2) lowering a nice value without CAP_SYS_NICE. */
     public static final int EACCES = 13;
+    /** Device or resource busy: also an XDP program attached through a live link, refusing a netlink detach. */
+    public static final int EBUSY = 16;
     /** Already exists: a descriptor registered twice with one epoll instance. */
     public static final int EEXIST = 17;
     /** No such device. */

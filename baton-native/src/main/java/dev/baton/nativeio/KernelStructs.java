@@ -573,8 +573,37 @@ public final class KernelStructs {
         public static final long IFINDEX_OFFSET = offset(LAYOUT, "ifr_ifru", "ifru_ivalue");
         /** {@code ifr_mtu} (int). */
         public static final long MTU_OFFSET = offset(LAYOUT, "ifr_ifru", "ifru_mtu");
+        /** {@code ifr_data}: a pointer to the command's own struct (SIOCETHTOOL). */
+        public static final long DATA_OFFSET = offset(LAYOUT, "ifr_ifru", "ifru_data");
         /** Size in bytes. */
         public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
+     * {@code struct ethtool_drvinfo} (linux/ethtool.h): what {@code SIOCETHTOOL} with {@code ETHTOOL_GDRVINFO} fills,
+     * the driver's name first. The XDP fast path asks it: a veth in native XDP mode needs what a NIC does not
+     * (docs/operations.md, "XDP on veth").
+     */
+    public static final class EthtoolDrvinfo {
+        private EthtoolDrvinfo() {
+        }
+
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("cmd"),
+                MemoryLayout.sequenceLayout(32, JAVA_BYTE).withName("driver"),
+                MemoryLayout.sequenceLayout(32, JAVA_BYTE).withName("version"),
+                MemoryLayout.sequenceLayout(32, JAVA_BYTE).withName("fw_version"),
+                MemoryLayout.sequenceLayout(32, JAVA_BYTE).withName("bus_info"),
+                MemoryLayout.sequenceLayout(32, JAVA_BYTE).withName("erom_version"),
+                MemoryLayout.sequenceLayout(12, JAVA_BYTE).withName("reserved2"),
+                JAVA_INT.withName("n_priv_flags"),
+                JAVA_INT.withName("n_stats"),
+                JAVA_INT.withName("testinfo_len"),
+                JAVA_INT.withName("eedump_len"),
+                JAVA_INT.withName("regdump_len")).withName("ethtool_drvinfo");
+        public static final long CMD_OFFSET = offset(LAYOUT, "cmd");
+        public static final long DRIVER_OFFSET = offset(LAYOUT, "driver");
+        public static final int DRIVER_LENGTH = 32;
     }
 
     /**
@@ -586,7 +615,8 @@ public final class KernelStructs {
         return List.of(
                 SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, SockaddrIn6.LAYOUT, Linger.LAYOUT, EpollEvent.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
                 TpacketBlockDesc.LAYOUT, Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT,
-                SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT, VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT);
+                SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT, VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT,
+                EthtoolDrvinfo.LAYOUT);
     }
 
     /** The byte offset of the member at {@code path} (member names) in {@code layout}. */

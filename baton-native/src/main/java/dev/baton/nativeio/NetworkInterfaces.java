@@ -45,6 +45,19 @@ public final class NetworkInterfaces {
                 request -> request.get(ValueLayout.JAVA_INT, IfReq.IFINDEX_OFFSET));
     }
 
+    /** The interface's driver, e.g. {@code veth}, {@code virtio_net}, {@code mlx5_core} ({@code ETHTOOL_GDRVINFO}). */
+    public static String driver(String interfaceName) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(KernelStructs.EthtoolDrvinfo.LAYOUT);
+            info.set(ValueLayout.JAVA_INT, KernelStructs.EthtoolDrvinfo.CMD_OFFSET, KernelConstants.ETHTOOL_GDRVINFO);
+            query(interfaceName, KernelConstants.SIOCETHTOOL, "SIOCETHTOOL(ETHTOOL_GDRVINFO)", request -> {
+                request.set(ValueLayout.ADDRESS, IfReq.DATA_OFFSET, info);
+                return 0;
+            }, request -> 0);
+            return info.getString(KernelStructs.EthtoolDrvinfo.DRIVER_OFFSET, StandardCharsets.US_ASCII);
+        }
+    }
+
     /** Whether the interface is administratively up ({@code IFF_UP}). */
     public static boolean isUp(String interfaceName) {
         return (flags(interfaceName) & KernelConstants.IFF_UP) != 0;
@@ -93,6 +106,12 @@ public final class NetworkInterfaces {
     }
 
     private static long query(String interfaceName, long request, String requestName, ToLongFunction<MemorySegment> read) {
+        return query(interfaceName, request, requestName, ifreq -> 0, read);
+    }
+
+    /** {@code prepare} fills the request's union before the call (a pointer, for SIOCETHTOOL). */
+    private static long query(String interfaceName, long request, String requestName, ToLongFunction<MemorySegment> prepare,
+                              ToLongFunction<MemorySegment> read) {
         byte[] name = interfaceName.getBytes(StandardCharsets.US_ASCII);
         if (name.length == 0 || name.length >= KernelConstants.IFNAMSIZ) {
             throw new IllegalArgumentException("interface names have 1.." + (KernelConstants.IFNAMSIZ - 1)
@@ -102,6 +121,7 @@ public final class NetworkInterfaces {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(IfReq.LAYOUT);
             MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, IfReq.NAME_OFFSET, name.length);
+            prepare.applyAsLong(ifreq);
             int fd = libc.orThrow(libc.socket(KernelConstants.AF_INET,
                     KernelConstants.SOCK_DGRAM | KernelConstants.SOCK_CLOEXEC, 0), "socket(AF_INET, SOCK_DGRAM)");
             try {

@@ -50,6 +50,15 @@ public final class CHeaderCheck {
         return this;
     }
 
+    /**
+     * Adds every named member's offset and size of a layout that covers only the head of the C struct (the kernel
+     * fills as many bytes as it is given), without comparing the sizes of the whole.
+     */
+    public CHeaderCheck structHead(StructLayout layout) {
+        addMembers("struct " + layout.name().orElseThrow(), layout, "", 0);
+        return this;
+    }
+
     /** Adds a check for every public static final int/long of {@code holder} but {@code skipped}, named cPrefix+field. */
     public CHeaderCheck constants(Class<?> holder, String cPrefix, List<String> skipped) throws IllegalAccessException {
         for (Field field : holder.getDeclaredFields()) {

@@ -45,6 +45,8 @@ class KernelHeadersCrossCheckTest {
             #include <linux/filter.h>
             #include <linux/virtio_net.h>
             #include <linux/icmp.h>
+            #include <linux/sockios.h>
+            #include <linux/ethtool.h>
             """;
 
     @Test

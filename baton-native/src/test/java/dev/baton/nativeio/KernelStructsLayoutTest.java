@@ -40,7 +40,8 @@ class KernelStructsLayoutTest {
                 Arguments.of(KernelStructs.PollFd.LAYOUT, 8),
                 Arguments.of(KernelStructs.VirtioNetHdr.LAYOUT, 10),
                 Arguments.of(KernelStructs.IfReq.LAYOUT, 40),
-                Arguments.of(KernelStructs.SchedParam.LAYOUT, 4));
+                Arguments.of(KernelStructs.SchedParam.LAYOUT, 4),
+                Arguments.of(KernelStructs.EthtoolDrvinfo.LAYOUT, 196));
     }
 
     @ParameterizedTest(name = "sizeof({0}) = {1}")

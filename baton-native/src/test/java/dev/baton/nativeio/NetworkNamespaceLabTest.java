@@ -48,6 +48,8 @@ class NetworkNamespaceLabTest {
             assertTrue(shown.contains("mtu 1500"), shown);
             assertEquals(1500, (int) NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.mtu(lab.interfaceA)));
             assertTrue(NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.carrierUp(lab.interfaceA)));
+            // ETHTOOL_GDRVINFO through SIOCETHTOOL, as `ethtool -i` shows it.
+            assertEquals("veth", NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.driver(lab.interfaceA)));
 
             VethPairLab.run("ip", "-n", lab.namespaceB, "link", "set", lab.interfaceB, "down");
             assertTrue(NetworkNamespace.callIn(lab.namespaceA, () -> NetworkInterfaces.isUp(lab.interfaceA)));

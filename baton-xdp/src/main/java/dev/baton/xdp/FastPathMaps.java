@@ -54,16 +54,18 @@ public final class FastPathMaps implements AutoCloseable {
     }
 
     /**
-     * Server {@code serverId}: its MAC, and the port it is reached through. Not {@code usable} (its MAC unknown, or
-     * its connections to be dropped while it is down) sends its flows' frames to the slow path, which decides.
+     * Server {@code serverId}: its MAC, and the port it is reached through, which sends frames of at most
+     * {@code maxFrame} bytes (MTU plus Ethernet header). Not {@code usable} (its MAC unknown, or its connections to be
+     * dropped while it is down) sends its flows' frames to the slow path, which decides.
      */
-    public void putServer(int serverId, long mac, long sourceMac, int ifindex, boolean usable) {
+    public void putServer(int serverId, long mac, long sourceMac, int ifindex, int maxFrame, boolean usable) {
         index.set(ValueLayout.JAVA_INT, 0, serverId);
         server.fill((byte) 0);
         putMac(server, XdpLayouts.SERVER_MAC_OFFSET, mac);
         putMac(server, XdpLayouts.SERVER_SOURCE_MAC_OFFSET, sourceMac);
         XdpLayouts.SERVER_IFINDEX.set(server, 0L, ifindex);
         XdpLayouts.SERVER_FLAGS.set(server, 0L, usable ? XdpLayouts.SERVER_USABLE : 0);
+        XdpLayouts.SERVER_MAX_FRAME.set(server, 0L, maxFrame);
         program.servers().put(index, server);
     }
 

@@ -42,6 +42,10 @@ public final class Libbpf {
     public static final int XDP_FLAGS_UPDATE_IF_NOEXIST = 1;
     public static final int XDP_FLAGS_SKB_MODE = 1 << 1;
     public static final int XDP_FLAGS_DRV_MODE = 1 << 2;
+    /** {@code BPF_XDP}: enum bpf_attach_type, an XDP link's attach type. */
+    public static final int BPF_XDP = 37;
+    /** {@code BPF_OBJ_NAME_LEN}: a program name's buffer in {@code bpf_prog_info}. */
+    public static final int BPF_OBJ_NAME_LEN = 16;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
@@ -64,6 +68,10 @@ public final class Libbpf {
         static final MethodHandle MAP_GET_NEXT_KEY;
         static final MethodHandle MAP_UPDATE_BATCH;
         static final MethodHandle MAP_DELETE_BATCH;
+        static final MethodHandle MAP_LOOKUP_BATCH;
+        static final MethodHandle LINK_CREATE;
+        static final MethodHandle PROG_GET_FD_BY_ID;
+        static final MethodHandle OBJ_GET_INFO_BY_FD;
         static final MethodHandle PROG_TEST_RUN_OPTS;
         static final MethodHandle XDP_ATTACH;
         static final MethodHandle XDP_DETACH;
@@ -100,6 +108,11 @@ public final class Libbpf {
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
             MAP_DELETE_BATCH = bind(library, "bpf_map_delete_batch",
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+            MAP_LOOKUP_BATCH = bind(library, "bpf_map_lookup_batch",
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+            LINK_CREATE = bind(library, "bpf_link_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+            PROG_GET_FD_BY_ID = bind(library, "bpf_prog_get_fd_by_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            OBJ_GET_INFO_BY_FD = bind(library, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
             PROG_TEST_RUN_OPTS = bind(library, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
             XDP_ATTACH = bind(library, "bpf_xdp_attach", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
             XDP_DETACH = bind(library, "bpf_xdp_detach", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
@@ -293,6 +306,50 @@ public final class Libbpf {
     public static int mapDeleteBatch(int mapFd, MemorySegment keys, MemorySegment count, MemorySegment options) {
         try {
             return (int) Binding.MAP_DELETE_BATCH.invokeExact(mapFd, keys, count, options);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code bpf_map_lookup_batch(fd, in_batch, out_batch, keys, values, &count, opts)}: up to {@code count} entries
+     * from where {@code inBatch} left off (NULL: the start); {@code -ENOENT} once the map is exhausted, with
+     * {@code count} still saying how many this call returned.
+     */
+    public static int mapLookupBatch(int mapFd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
+                                     MemorySegment values, MemorySegment count, MemorySegment options) {
+        try {
+            return (int) Binding.MAP_LOOKUP_BATCH.invokeExact(mapFd, inBatch, outBatch, keys, values, count, options);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code bpf_link_create(prog_fd, target, attach_type, opts)}: a link descriptor. An XDP link ({@link #BPF_XDP},
+     * the target an ifindex) detaches when its last descriptor closes, the process's death included.
+     */
+    public static int linkCreate(int programFd, int target, int attachType, MemorySegment options) {
+        try {
+            return (int) Binding.LINK_CREATE.invokeExact(programFd, target, attachType, options);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code bpf_prog_get_fd_by_id(id)}: a descriptor for a loaded program, to read its name. */
+    public static int progGetFdById(int programId) {
+        try {
+            return (int) Binding.PROG_GET_FD_BY_ID.invokeExact(programId);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code bpf_obj_get_info_by_fd(fd, info, &len)}: a program's {@code struct bpf_prog_info}. */
+    public static int objGetInfoByFd(int fd, MemorySegment info, MemorySegment length) {
+        try {
+            return (int) Binding.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }

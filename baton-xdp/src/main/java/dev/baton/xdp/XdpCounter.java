@@ -25,6 +25,8 @@ public enum XdpCounter {
     PASS_NO_FLOW("xdp_pass_no_flow"),
     /** Up: the flow's server is not usable in the driver (MAC unknown, or its frames are to be dropped). */
     PASS_SERVER_NOT_USABLE("xdp_pass_server_not_usable"),
+    /** Up: longer than the egress port sends (a GSO super-frame in generic mode); the slow path forwards it whole. */
+    PASS_TOO_LONG("xdp_pass_too_long"),
     /** Up: the server's port has no egress entry (a loader bug, counted rather than silent). */
     REDIRECT_FAILED("xdp_redirect_failed");
 

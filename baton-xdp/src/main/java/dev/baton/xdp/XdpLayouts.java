@@ -47,7 +47,8 @@ public final class XdpLayouts {
             MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("mac"),
             MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("source_mac"),
             JAVA_INT.withName("ifindex"),
-            JAVA_INT.withName("flags")).withName("baton_server");
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("max_frame")).withName("baton_server");
 
     /** {@code struct baton_port}: a port Baton opened, by ifindex: its MAC. */
     public static final StructLayout PORT = MemoryLayout.structLayout(
@@ -79,6 +80,7 @@ public final class XdpLayouts {
     public static final long SERVER_SOURCE_MAC_OFFSET = SERVER.byteOffset(groupElement("source_mac"));
     public static final VarHandle SERVER_IFINDEX = SERVER.varHandle(groupElement("ifindex"));
     public static final VarHandle SERVER_FLAGS = SERVER.varHandle(groupElement("flags"));
+    public static final VarHandle SERVER_MAX_FRAME = SERVER.varHandle(groupElement("max_frame"));
     public static final long PORT_MAC_OFFSET = PORT.byteOffset(groupElement("mac"));
     public static final VarHandle PORT_FLAGS = PORT.varHandle(groupElement("flags"));
     public static final VarHandle VIP_FLAGS = VIP.varHandle(groupElement("flags"));
@@ -126,6 +128,30 @@ public final class XdpLayouts {
             JAVA_LONG.withName("sz"),
             JAVA_LONG.withName("elem_flags"),
             JAVA_LONG.withName("flags")).withName("bpf_map_batch_opts");
+
+    /** libbpf's {@code struct bpf_link_create_opts} (bpf.h, 1.1): only {@code sz} and {@code flags} (the XDP mode). */
+    public static final StructLayout LINK_CREATE_OPTS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_INT.withName("flags"),
+            MemoryLayout.paddingLayout(52)).withName("bpf_link_create_opts");
+
+    /**
+     * The start of the kernel's {@code struct bpf_prog_info} (uapi/linux/bpf.h), up to and including {@code name}: the
+     * kernel fills only as many bytes as it is given.
+     */
+    public static final StructLayout PROG_INFO_HEAD = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"),
+            JAVA_INT.withName("id"),
+            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("tag"),
+            JAVA_INT.withName("jited_prog_len"),
+            JAVA_INT.withName("xlated_prog_len"),
+            JAVA_LONG.withName("jited_prog_insns"),
+            JAVA_LONG.withName("xlated_prog_insns"),
+            JAVA_LONG.withName("load_time"),
+            JAVA_INT.withName("created_by_uid"),
+            JAVA_INT.withName("nr_map_ids"),
+            JAVA_LONG.withName("map_ids"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("name")).withName("bpf_prog_info");
 
     /** The kernel's {@code struct xdp_md} (uapi/linux/bpf.h): the context a test run passes in. */
     public static final StructLayout XDP_MD = MemoryLayout.structLayout(

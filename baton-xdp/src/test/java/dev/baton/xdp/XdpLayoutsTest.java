@@ -24,9 +24,10 @@ class XdpLayoutsTest {
         CHeaderCheck check = new CHeaderCheck();
         for (StructLayout layout : List.of(XdpLayouts.FLOW_KEY, XdpLayouts.FLOW, XdpLayouts.SERVER, XdpLayouts.PORT,
                 XdpLayouts.VIP, XdpLayouts.TRAFFIC, XdpLayouts.OBJECT_OPEN_OPTS, XdpLayouts.TEST_RUN_OPTS,
-                XdpLayouts.MAP_BATCH_OPTS, XdpLayouts.XDP_MD)) {
+                XdpLayouts.MAP_BATCH_OPTS, XdpLayouts.XDP_MD, XdpLayouts.LINK_CREATE_OPTS)) {
             check.struct(layout);
         }
+        check.structHead(XdpLayouts.PROG_INFO_HEAD);
         check.constants(Libbpf.class, "", List.of());
         check.add("BATON_VIP_FORWARDS", "BATON_VIP_FORWARDS", XdpLayouts.VIP_FORWARDS);
         check.add("BATON_SERVER_USABLE", "BATON_SERVER_USABLE", XdpLayouts.SERVER_USABLE);

@@ -17,6 +17,7 @@ import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
 import dev.baton.dataplane.service.ServiceMap;
+import dev.baton.dataplane.xdp.XdpDatapath;
 import dev.baton.ha.HaAgent;
 import dev.baton.ha.HaEvent;
 import dev.baton.ha.LinkWatcher;
@@ -26,7 +27,6 @@ import dev.baton.peer.PeerKey;
 import dev.baton.peer.IncarnationStore;
 import dev.baton.peer.PeerKeyException;
 import dev.baton.nativeio.NetworkInterfaces;
-import dev.baton.table.ConnectionListener;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -71,19 +71,26 @@ public final class RouterDaemon implements AutoCloseable {
         AgentRunner probes = null;
         try {
             var portFactory = AfPacketPort.factory(config.router().ring());
+            // The XDP fast path first (issue #10): where it cannot run, the rings carry everything, and the log says why.
+            XdpDatapath fastPath = XdpDatapath.open(config, ServiceMap.of(config));
+            if (fastPath.active()) {
+                LOG.info(() -> "data path: " + fastPath.status());
+            } else {
+                LOG.warning(() -> "data path: " + fastPath.status());
+            }
             if (config.highAvailability().isPresent()) {
                 // With peers, every VIP starts unowned: the monitor listens for t1 before it takes any (FIG. 3, 321).
                 HighAvailabilitySettings settings = config.highAvailability().get();
                 PeerKey key = loadKey(config, settings);
                 Replication replication = new Replication(config.router().workers(), settings.peers().size(),
                         ServiceMap.of(config), Replication.syncSettings(settings));
-                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, false, replication::extensionFor);
+                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, false, replication::extensionFor, fastPath);
                 // Before the first peer message: this run's incarnation, one more than the last run's, on disk,
                 // never from the clock (a clock set back would let old datagrams replay).
                 long incarnation = nextIncarnation(config, settings);
                 ha = new HaAgent(config, plane, replication, key, incarnation, MillisClock.SYSTEM, LinkWatcher.KERNEL);
             } else {
-                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, ConnectionListener.NONE);
+                plane = new Dataplane(config, portFactory, MillisClock.SYSTEM, true, w -> null, fastPath);
             }
             this.inspector = new Inspector(plane);
             HaAgent feedTo = ha;
@@ -310,6 +317,8 @@ public final class RouterDaemon implements AutoCloseable {
         status.put("config", config.source().toString());
         status.put("uptime_s", Duration.between(started, Instant.now()).toSeconds());
         status.put("workers", config.router().workers());
+        // Which data path carries the established flows, and where XDP runs (native or generic) or why it does not.
+        status.put("datapath", dataplane.fastPath().status());
         List<Object> interfaces = new ArrayList<>();
         for (InterfaceConfig itf : config.interfaces()) {
             interfaces.add(Map.of("name", itf.name(), "role", itf.role().name().toLowerCase(), "address", itf.address().toString()));

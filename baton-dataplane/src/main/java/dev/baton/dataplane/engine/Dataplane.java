@@ -19,6 +19,8 @@ import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.dataplane.xdp.FastPath;
+import dev.baton.dataplane.xdp.XdpDatapath;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTimeouts;
 
@@ -53,11 +55,24 @@ public final class Dataplane implements AutoCloseable {
     private final AgentWatchdog watchdog;
     /** Every counter of this router: the workers' register here, the HA agent's too. */
     private final CounterRegistry counters = new CounterRegistry();
+    /** The XDP fast path (issue #10), or its absence and why. */
+    private final XdpDatapath fastPath;
     private ThreadFailure threadFailure = ThreadFailure.HALT;
     private volatile boolean running;
 
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially, ConnectionListener listener) {
-        this(config, ports, clock, ownVipsInitially, w -> null, listener, ForwarderBuilder.RANDOM_HASH_SEEDS);
+        this(config, ports, clock, ownVipsInitially, w -> null, listener, ForwarderBuilder.RANDOM_HASH_SEEDS, null);
+    }
+
+    /**
+     * A router's data plane: worker {@code w} runs {@code extensions.apply(w)} when not null, and the XDP fast path
+     * when {@code fastPath} is active (its program loaded and attached; the data plane writes its maps and closes it
+     * last).
+     */
+    public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
+                     IntFunction<WorkerExtension> extensions, XdpDatapath fastPath) {
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, ForwarderBuilder.RANDOM_HASH_SEEDS,
+                fastPath);
     }
 
     /**
@@ -66,7 +81,7 @@ public final class Dataplane implements AutoCloseable {
      */
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
                      IntFunction<WorkerExtension> extensions) {
-        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, ForwarderBuilder.RANDOM_HASH_SEEDS);
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, ForwarderBuilder.RANDOM_HASH_SEEDS, null);
     }
 
     /**
@@ -76,13 +91,14 @@ public final class Dataplane implements AutoCloseable {
      */
     public Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
                      IntFunction<WorkerExtension> extensions, java.util.function.LongSupplier hashSeeds) {
-        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, hashSeeds);
+        this(config, ports, clock, ownVipsInitially, extensions, ConnectionListener.NONE, hashSeeds, null);
     }
 
     private Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
                       IntFunction<WorkerExtension> extensions, ConnectionListener listener,
-                      java.util.function.LongSupplier hashSeeds) {
+                      java.util.function.LongSupplier hashSeeds, XdpDatapath fastPath) {
         this.config = config;
+        this.fastPath = fastPath != null ? fastPath : XdpDatapath.none("not a router's data plane");
         this.clock = clock;
         this.services = ServiceMap.of(config);
         this.ownership = new VipOwnership(services.distinctVips(), ownVipsInitially);
@@ -121,6 +137,10 @@ public final class Dataplane implements AutoCloseable {
                         .health(health).ownership(ownership).ownsArp(w == 0).capacity(shardCapacity).persistenceCapacity(shardCapacity)
                         .perSourceLimit(t.perSourceLimit())
                         .timeouts(timeouts).listener(listener).hashSeeds(hashSeeds);
+                FastPath workerFastPath = this.fastPath.worker(w, workerCount);
+                if (workerFastPath != null) {
+                    builder.fastPath(workerFastPath, this.fastPath.serverPortIfindex(), this.fastPath.serverPortMaxFrame());
+                }
                 WorkerExtension extension = extensions.apply(w);
                 if (extension != null) {
                     builder.extension(extension);
@@ -134,6 +154,9 @@ public final class Dataplane implements AutoCloseable {
             }
             for (int w = 0; w < workerCount; w++) {
                 WorkerCounterGroup.register(counters, this, w);
+            }
+            if (this.fastPath.active()) {
+                XdpCounterGroup.register(counters, this.fastPath.program(), services);
             }
         } catch (RuntimeException e) {
             close();
@@ -248,6 +271,11 @@ public final class Dataplane implements AutoCloseable {
         return clock;
     }
 
+    /** The XDP fast path: whether it runs, where, or why not ({@code ctl status}). */
+    public XdpDatapath fastPath() {
+        return fastPath;
+    }
+
     @Override
     public void close() {
         running = false;
@@ -256,11 +284,16 @@ public final class Dataplane implements AutoCloseable {
         }
         for (Forwarder worker : workers) {
             if (worker != null) {
+                if (worker.fastPath() != null) {
+                    worker.fastPath().close();
+                }
                 worker.close();
             }
         }
         for (PacketPort port : openedPorts) {
             port.close();
         }
+        // Last: detached only once nothing forwards through the rings any more.
+        fastPath.close();
     }
 }

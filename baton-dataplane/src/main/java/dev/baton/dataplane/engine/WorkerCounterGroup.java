@@ -10,6 +10,7 @@ import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.stats.DropReason;
 import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.dataplane.xdp.FastPath;
 import dev.baton.nativeio.PacketStatistics;
 import dev.baton.table.ConnectionTable;
 
@@ -88,6 +89,14 @@ final class WorkerCounterGroup {
         group.add("table_expired_when_full", Type.COUNTER, "expired connections reclaimed when the table was full", label);
         group.add("table_refused_full", Type.COUNTER, "new connections refused: table full", label);
         group.add("table_refused_source_limit", Type.COUNTER, "new connections refused: per-source limit", label);
+        if (worker.fastPath() != null) {
+            group.add("xdp_flows_inserted", Type.COUNTER, "flows written into the XDP program's map", label);
+            group.add("xdp_flows_removed", Type.COUNTER, "flows taken out of the XDP program's map", label);
+            group.add("xdp_flows_refused_full", Type.COUNTER, "flows the XDP map had no room for (slow path)", label);
+            group.add("xdp_flows_reinserted", Type.COUNTER, "flows put in again after a frame the program could have forwarded", label);
+            group.add("xdp_flows_refreshed", Type.COUNTER, "table entries moved forward by the program's last-seen time", label);
+            group.add("xdp_flows_stale_removed", Type.COUNTER, "flows in the map the table no longer held, removed", label);
+        }
         List<AfPacketPort> rings = new ArrayList<>();
         for (PacketPort port : worker.ports()) {
             if (port instanceof AfPacketPort ring) {
@@ -137,6 +146,15 @@ final class WorkerCounterGroup {
         values[at++] = table.evictionsExpired();
         values[at++] = table.insertFailuresFull();
         values[at++] = table.insertFailuresSourceLimit();
+        FastPath fastPath = worker.fastPath();
+        if (fastPath != null) {
+            values[at++] = fastPath.inserted();
+            values[at++] = fastPath.removed();
+            values[at++] = fastPath.insertsRefusedFull();
+            values[at++] = fastPath.reinserted();
+            values[at++] = fastPath.refreshed();
+            values[at++] = fastPath.staleRemoved();
+        }
         for (AfPacketPort ring : rings) {
             PacketStatistics st = ring.statistics();
             values[at++] = st.packets();

@@ -16,6 +16,7 @@ import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.stats.DropReason;
 import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.dataplane.xdp.FastPath;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTable;
 import dev.baton.table.PersistenceListener;
@@ -83,6 +84,12 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     /** Replication and anything else that runs in this worker's duty cycle; {@link WorkerExtension#NONE} for none. */
     private final WorkerExtension extension;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** The XDP fast path's side in this worker (issue #10), or null on the AF_PACKET data path alone. */
+    private final FastPath fastPath;
+    /** ifindex and MAC of each server-facing port, for the program's server entries (worker 0, with a fast path). */
+    private final int[] serverPortIfindex;
+    private final int[] serverPortMaxFrame;
+    private final long[] serverPortMacs;
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
@@ -122,6 +129,13 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.persistence = new PersistenceTable(b.persistenceCapacity, PersistenceListener.NONE, b.hashSeeds.getAsLong());
         this.schedulers = new ServiceSchedulers(services);
         this.dirty = new boolean[ports.length];
+        this.fastPath = b.fastPath;
+        this.serverPortIfindex = b.serverPortIfindex != null ? b.serverPortIfindex.clone() : new int[serverPorts.length];
+        this.serverPortMaxFrame = b.serverPortMaxFrame != null ? b.serverPortMaxFrame.clone() : new int[serverPorts.length];
+        this.serverPortMacs = new long[serverPorts.length];
+        for (int i = 0; i < serverPorts.length; i++) {
+            serverPortMacs[i] = serverPorts[i].macAddress();
+        }
         int firstClientPort = 0;
         while (!facesClients[firstClientPort]) {
             firstClientPort++;
@@ -187,6 +201,14 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         flushDirtyPorts();
         table.expire(nowMs, EXPIRY_SCAN_PER_CYCLE);
         persistence.expire(nowMs, EXPIRY_SCAN_PER_CYCLE);
+        if (fastPath != null) {
+            // After the expiry slice, so the flows it removed leave the map in this cycle's flush.
+            if (ownsArp) {
+                fastPath.syncVips(ownership);
+                fastPath.syncServers(services, neighbours, health, serverPortIfindex, serverPortMacs, serverPortMaxFrame);
+            }
+            work += fastPath.doWork(nowMs, table);
+        }
         return work;
     }
 
@@ -299,8 +321,10 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             slot = -1; // chosen afresh, like a miss
         }
         int serverId;
+        boolean forwardableBefore = false;
         if (slot >= 0) {
             serverId = table.serverId(slot);
+            forwardableBefore = FastPath.forwardsInProgram(table.state(slot));
             if (services.dropsOnServerDown(service) && health.health(serverId) == ServerHealthBoard.DOWN) {
                 // on-server-down: drop. Removed here, on its next segment, so a replicated removal tells the
                 // standbys too; the client's later segments find no connection.
@@ -329,7 +353,14 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.service(service, WorkerCounters.SERVICE_CONNECTIONS, 1);
             counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
         }
-        forwardToServer(serverId, service, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+        boolean forwarded = forwardToServer(serverId, service, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
+        if (forwarded && fastPath != null && forwardableBefore && FastPath.forwardsInProgram(table.state(slot))
+                && (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.FIN | TcpFlyweight.RST)) == 0
+                && ip.headerLength() == Ipv4Flyweight.MIN_HEADER_LENGTH && !ip.moreFragments()) {
+            // A frame the program would have forwarded had it had the flow: it has not (a full map, a flow removed and
+            // created again within one flush), so it gets it again.
+            fastPath.forwardedOnSlowPath(protocol, client, clientPort, vip, vipPort, serverId, service, nowMs);
+        }
     }
 
     /**
@@ -416,15 +447,15 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         forwardToServer(table.serverId(slot), table.serviceId(slot), buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
     }
 
-    private void forwardToServer(int serverId, int service, MemorySegment buffer, long frameOffset, int frameLength,
-                                 long virtioOffset, int status, int vlanTci) {
+    private boolean forwardToServer(int serverId, int service, MemorySegment buffer, long frameOffset, int frameLength,
+                                    long virtioOffset, int status, int vlanTci) {
         // The address the server is reached at now: its configured one, or an alternate the health checker chose
         // when that one stopped answering (address substitution, RM 230).
         int neighbour = services.neighbourOf(serverId, health.addressChoice(serverId));
         long serverMac = neighbours.mac(neighbour);
         if (serverMac < 0) {
             counters.dropForService(DropReason.SERVER_UNRESOLVED, service);
-            return;
+            return false;
         }
         int egressIndex = neighbours.interfaceIndex(neighbour);
         if (transmit(serverPorts[egressIndex], buffer, frameOffset, frameLength, virtioOffset, status, vlanTci, serverMac, service)) {
@@ -434,7 +465,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.service(service, WorkerCounters.SERVICE_BYTES, frameLength);
             counters.server(serverId, WorkerCounters.SERVER_PACKETS, 1);
             counters.server(serverId, WorkerCounters.SERVER_BYTES, frameLength);
+            return true;
         }
+        return false;
     }
 
     /**
@@ -617,6 +650,10 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         if (!ownership.answersArp(vip)) {
             return false;
         }
+        if (fastPath != null) {
+            // The program forwards the VIP before anyone is told to send it here (FIG. 3: forward, then announce).
+            fastPath.syncVips(ownership);
+        }
         for (int i = 0; i < ports.length; i++) {
             if (facesClients[i]) {
                 sendArp(ports[i], ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, vip, 0L, vip);
@@ -661,11 +698,21 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, long nowMs) {
         schedulers.connectionOpened(serverId);
         counters.server(serverId, WorkerCounters.SERVER_ACTIVE, 1);
+        if (fastPath != null && FastPath.forwardsInProgram(state)) {
+            fastPath.established(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, nowMs);
+        }
         downstream.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, nowMs);
     }
 
     @Override
     public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int oldState, int newState, long nowMs) {
+        if (fastPath != null) {
+            if (FastPath.forwardsInProgram(newState)) {
+                fastPath.established(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, nowMs);
+            } else if (FastPath.forwardsInProgram(oldState)) {
+                fastPath.ended(protocol, clientAddress, clientPort, vip, vipPort);
+            }
+        }
         downstream.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, nowMs);
     }
 
@@ -673,7 +720,15 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, int reason) {
         schedulers.connectionClosed(serverId);
         counters.server(serverId, WorkerCounters.SERVER_ACTIVE, -1);
+        if (fastPath != null && FastPath.forwardsInProgram(state)) {
+            fastPath.ended(protocol, clientAddress, clientPort, vip, vipPort);
+        }
         downstream.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+    }
+
+    /** This worker's side of the XDP fast path, or null on the AF_PACKET data path alone. */
+    public FastPath fastPath() {
+        return fastPath;
     }
 
     @Override

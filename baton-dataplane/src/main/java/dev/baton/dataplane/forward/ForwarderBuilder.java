@@ -5,6 +5,7 @@ import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServerHealthBoard;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.dataplane.xdp.FastPath;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTimeouts;
 
@@ -36,6 +37,9 @@ public final class ForwarderBuilder {
     ConnectionTimeouts timeouts = new ConnectionTimeouts(30_000, 900_000, 120_000, 10_000, 300_000);
     private ConnectionListener listener = ConnectionListener.NONE;
     WorkerExtension extension = WorkerExtension.NONE;
+    FastPath fastPath;
+    int[] serverPortIfindex;
+    int[] serverPortMaxFrame;
     java.util.function.LongSupplier hashSeeds = RANDOM_HASH_SEEDS;
 
     /** Hash seeds nobody outside can predict, so no flood can be aimed at one slot of a table. */
@@ -44,6 +48,18 @@ public final class ForwarderBuilder {
     /** Where the connection and persistence tables take their hash seeds (default {@link #RANDOM_HASH_SEEDS}). */
     public ForwarderBuilder hashSeeds(java.util.function.LongSupplier hashSeeds) {
         this.hashSeeds = hashSeeds;
+        return this;
+    }
+
+    /**
+     * This worker's side of the XDP fast path, and the ifindex and longest frame (MTU plus Ethernet header) of each
+     * server-facing port in the order added (the program's egress for the servers behind it). Without one the worker
+     * is the whole data plane.
+     */
+    public ForwarderBuilder fastPath(FastPath fastPath, int[] serverPortIfindex, int[] serverPortMaxFrame) {
+        this.fastPath = fastPath;
+        this.serverPortIfindex = serverPortIfindex.clone();
+        this.serverPortMaxFrame = serverPortMaxFrame.clone();
         return this;
     }
 

@@ -75,6 +75,8 @@ class XdpProgramTest {
     static final int NO_EGRESS_SERVER = 6;
     static final int ONE_ARM_SERVER = 7;
     static final int SERVICE = 0;
+    /** The egress ports' longest frame: MTU 1500 and the Ethernet header. */
+    static final int MAX_FRAME = 1514;
 
     private static NamespaceLab lab;
     private static XdpObject program;
@@ -102,10 +104,10 @@ class XdpProgramTest {
                 maps.putPort(front, ROUTER_MAC);
                 maps.putEgress(back); // the devmap takes an ifindex of the writer's namespace
                 maps.putVip(VIP, true);
-                maps.putServer(BACK_SERVER, SERVER_MAC, BACK_MAC, back, true);
-                maps.putServer(UNUSABLE_SERVER, SERVER_MAC, BACK_MAC, back, false);
-                maps.putServer(NO_EGRESS_SERVER, SERVER_MAC, BACK_MAC, back + 1000, true);
-                maps.putServer(ONE_ARM_SERVER, SERVER_MAC, ROUTER_MAC, front, true);
+                maps.putServer(BACK_SERVER, SERVER_MAC, BACK_MAC, back, MAX_FRAME, true);
+                maps.putServer(UNUSABLE_SERVER, SERVER_MAC, BACK_MAC, back, MAX_FRAME, false);
+                maps.putServer(NO_EGRESS_SERVER, SERVER_MAC, BACK_MAC, back + 1000, MAX_FRAME, true);
+                maps.putServer(ONE_ARM_SERVER, SERVER_MAC, ROUTER_MAC, front, MAX_FRAME, true);
             }
             return null;
         });
@@ -187,6 +189,8 @@ class XdpProgramTest {
                 new Row("RST", tcp(40001, TCP_RST | TCP_ACK), false, XdpCounter.PASS_TCP_CONTROL),
                 new Row("no flow", tcp(40009, TCP_ACK), false, XdpCounter.PASS_NO_FLOW),
                 new Row("server not usable", tcp(40003, TCP_ACK), false, XdpCounter.PASS_SERVER_NOT_USABLE),
+                new Row("longer than the egress port sends (a GSO super-frame)", TestFrames.tcp(ROUTER_MAC, CLIENT_MAC, CLIENT,
+                        40001, VIP, HTTP_PORT, TCP_ACK, new byte[MAX_FRAME]), false, XdpCounter.PASS_TOO_LONG),
                 new Row("server's port has no egress entry", tcp(40004, TCP_ACK), false, XdpCounter.REDIRECT_FAILED));
         inRouter(() -> {
             try (FastPathMaps maps = new FastPathMaps(program);
@@ -336,7 +340,7 @@ class XdpProgramTest {
         int vipPort = Short.toUnsignedInt(b.getShort(l4 + 2));
         long slot = table.find(protocol, client, clientPort, vip, vipPort);
         if (slot >= 0 && (table.state(slot) == TcpState.ESTABLISHED || table.state(slot) == TcpState.UDP)) {
-            maps.putServer(table.serverId(slot), SERVER_MAC, BACK_MAC, back, true);
+            maps.putServer(table.serverId(slot), SERVER_MAC, BACK_MAC, back, MAX_FRAME, true);
             int inserted = maps.insertFlow(protocol, client, clientPort, vip, vipPort, table.serverId(slot), table.serviceId(slot), 1);
             // A full map is an outcome of the fast path too (the slow path keeps the flow): mutated UDP sources open
             // flows by the hundred here.
@@ -443,7 +447,7 @@ class XdpProgramTest {
         int service = protocol == 6 ? 0 : 1;
         long slot = table.insert(protocol, CLIENT, clientPort, VIP, vipPort, service, 0, state, nowMs);
         assertTrue(slot >= 0, "entry inserted");
-        maps.putServer(0, SERVER_MAC, BACK_MAC, back, true);
+        maps.putServer(0, SERVER_MAC, BACK_MAC, back, MAX_FRAME, true);
         assertEquals(0, maps.insertFlow(protocol, CLIENT, clientPort, VIP, vipPort, 0, service, 1));
     }
 
