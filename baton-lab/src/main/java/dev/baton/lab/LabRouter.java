@@ -126,6 +126,22 @@ public final class LabRouter implements AutoCloseable {
         return config(lab, router, socket, services, 1);
     }
 
+    /**
+     * The system property naming the data path the lab's routers run ({@code router.datapath}): {@code xdp}, a
+     * router's default, unless it says {@code af-packet}. The acceptance module runs its data-plane and failover
+     * suites once more with {@code af-packet} (issue #10: both paths pass the same suites).
+     */
+    public static final String DATAPATH_PROPERTY = "baton.lab.datapath";
+
+    /** The data path from {@link #DATAPATH_PROPERTY}. */
+    public static String datapath() {
+        String datapath = System.getProperty(DATAPATH_PROPERTY, "xdp");
+        if (!datapath.equals("xdp") && !datapath.equals("af-packet")) {
+            throw new IllegalArgumentException("-D" + DATAPATH_PROPERTY + " is xdp or af-packet, not '" + datapath + "'");
+        }
+        return datapath;
+    }
+
     /** The lab configurations' {@code table.capacity}. */
     public static final int TABLE_CAPACITY = 100_000;
 
@@ -161,6 +177,7 @@ public final class LabRouter implements AutoCloseable {
         yaml.append("router:\n  id: ").append(routerId(lab, router)).append('\n')
                 .append("  control-socket: ").append(socket).append('\n')
                 .append("  workers: ").append(workers).append('\n')
+                .append("  datapath: ").append(datapath()).append('\n')
                 .append("  ring: ").append(ring).append('\n');
         yaml.append("interfaces:\n");
         if (router.clientInterface().equals(router.serverInterface())) {
@@ -319,6 +336,27 @@ public final class LabRouter implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public Map<String, Object> stats() {
         return (Map<String, Object>) ctl("stats", Map.of());
+    }
+
+    /**
+     * The sum of every counter named {@code name} ({@code ctl counters}) whose labels include {@code labels} (key,
+     * value, key, value...).
+     */
+    @SuppressWarnings("unchecked")
+    public long counter(String name, String... labels) {
+        long sum = 0;
+        for (Object o : (List<Object>) ctl("counters", Map.of())) {
+            Map<String, Object> row = (Map<String, Object>) o;
+            Map<String, Object> rowLabels = (Map<String, Object>) row.get("labels");
+            boolean matches = name.equals(row.get("name"));
+            for (int i = 0; matches && i + 1 < labels.length; i += 2) {
+                matches = labels[i + 1].equals(rowLabels.get(labels[i]));
+            }
+            if (matches) {
+                sum += ((Number) row.get("value")).longValue();
+            }
+        }
+        return sum;
     }
 
     public Path socket() {

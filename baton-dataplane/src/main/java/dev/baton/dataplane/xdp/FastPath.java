@@ -106,6 +106,8 @@ public final class FastPath implements AutoCloseable {
     private long reinserted;
     private long refreshed;
     private long staleRemoved;
+    private long passFlows;
+    private long flowsInMap;
 
     /**
      * @param monotonicNanos the clock the program stamps flows with: CLOCK_MONOTONIC, {@link System#nanoTime()}
@@ -267,6 +269,8 @@ public final class FastPath implements AutoCloseable {
         passStarted = true;
         if (last) {
             passRunning = false;
+            flowsInMap = passFlows;
+            passFlows = 0;
         }
         return 1;
     }
@@ -287,6 +291,7 @@ public final class FastPath implements AutoCloseable {
             ended(protocol, client, clientPort, vip, vipPort);
             return;
         }
+        passFlows++;
         long lastSeenNs = (long) XdpLayouts.FLOW_LAST_SEEN_NS.get(pullValues, i * VALUE_SIZE);
         long ageMs = Math.max(0, monotonicNow - lastSeenNs) / 1_000_000L;
         long lastSeenMs = nowMs - ageMs;
@@ -395,6 +400,14 @@ public final class FastPath implements AutoCloseable {
     /** Flows found in the map that the table no longer held as forwardable, removed. */
     public long staleRemoved() {
         return staleRemoved;
+    }
+
+    /**
+     * This worker's flows in the program's map, as the last whole pass counted them (at most a pass interval old): what
+     * the driver forwards alone, on a standby what it will forward from its first frame after a takeover.
+     */
+    public long flowsInMap() {
+        return flowsInMap;
     }
 
     /** The worker this belongs to. */
