@@ -31,8 +31,8 @@ import java.util.function.LongSupplier;
  *       forwarded although its flow could be in the map ({@link #forwardedOnSlowPath}) puts it in again: a map that
  *       was full, or a flow removed and created again within one flush.</li>
  *   <li><b>Batched</b>: changes are staged and written once per duty cycle with {@code bpf_map_update_batch} and
- *       {@code bpf_map_delete_batch}, one system call per kind per cycle, not one per connection. Inserts are written
- *       before deletes, so a flow that entered and left within one cycle is out.</li>
+ *       {@code bpf_map_delete_batch}, one system call per kind per cycle, not one per connection. A flow has at most
+ *       one staged change, the last (a later one cancels or overwrites an earlier one), so the two batches commute.</li>
  *   <li><b>Last-seen times back into the table</b>: frames the program forwards never reach the table, so each
  *       worker reads the map ({@code bpf_map_lookup_batch}, {@link #PULL_BATCH} entries a cycle, a pass every
  *       {@link #PULL_INTERVAL_MS}) and touches its own flows with the time the program last saw them. Idle timeouts
@@ -79,6 +79,7 @@ public final class FastPath implements AutoCloseable {
     private final MemorySegment insertKeys = arena.allocate(KEY_SIZE * STAGED, 8);
     private final MemorySegment insertValues = arena.allocate(VALUE_SIZE * STAGED, 8);
     private final MemorySegment deleteKeys = arena.allocate(KEY_SIZE * STAGED, 8);
+    private final MemorySegment scratchKey = arena.allocate(KEY_SIZE, 8);
     private final MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
     private final MemorySegment batchOptions = arena.allocate(XdpLayouts.MAP_BATCH_OPTS);
     private final MemorySegment pullKeys = arena.allocate(KEY_SIZE * PULL_BATCH, 8);
@@ -135,26 +136,67 @@ public final class FastPath implements AutoCloseable {
         int at = (int) (flow >>> 56) & (RECENT - 1);
         recentFlow[at] = flow;
         recentMs[at] = nowMs;
-        if (stagedInserts == STAGED) {
-            flushInserts();
+        writeKey(scratchKey, 0, protocol, client, clientPort, vip, vipPort);
+        // At most one staged change per flow, so the two batches may go in either order: a delete staged before is
+        // cancelled (the insert overwrites whatever the map holds), an insert staged before is overwritten in place.
+        int pendingDelete = indexOf(deleteKeys, stagedDeletes);
+        if (pendingDelete >= 0) {
+            stagedDeletes = unstage(deleteKeys, null, stagedDeletes, pendingDelete);
         }
-        long keyAt = stagedInserts * KEY_SIZE;
-        writeKey(insertKeys, keyAt, protocol, client, clientPort, vip, vipPort);
-        long valueAt = stagedInserts * VALUE_SIZE;
+        int slot = indexOf(insertKeys, stagedInserts);
+        if (slot < 0) {
+            if (stagedInserts == STAGED) {
+                flushInserts();
+            }
+            slot = stagedInserts++;
+            MemorySegment.copy(scratchKey, 0, insertKeys, slot * KEY_SIZE, KEY_SIZE);
+        }
+        long valueAt = slot * VALUE_SIZE;
         XdpLayouts.FLOW_LAST_SEEN_NS.set(insertValues, valueAt, monotonicNanos.getAsLong());
         XdpLayouts.FLOW_SERVER.set(insertValues, valueAt, serverId);
         XdpLayouts.FLOW_SERVICE.set(insertValues, valueAt, service);
-        stagedInserts++;
     }
 
     /** A flow the program must leave to the slow path from now on: closing, closed, removed or expired. */
     public void ended(int protocol, int client, int clientPort, int vip, int vipPort) {
+        writeKey(scratchKey, 0, protocol, client, clientPort, vip, vipPort);
+        int pendingInsert = indexOf(insertKeys, stagedInserts);
+        if (pendingInsert >= 0) {
+            stagedInserts = unstage(insertKeys, insertValues, stagedInserts, pendingInsert);
+        }
+        if (indexOf(deleteKeys, stagedDeletes) >= 0) {
+            return;
+        }
         if (stagedDeletes == STAGED) {
-            flushInserts(); // an insert staged before this delete must not land after it
             flushDeletes();
         }
-        writeKey(deleteKeys, stagedDeletes * KEY_SIZE, protocol, client, clientPort, vip, vipPort);
+        MemorySegment.copy(scratchKey, 0, deleteKeys, stagedDeletes * KEY_SIZE, KEY_SIZE);
         stagedDeletes++;
+    }
+
+    /** Where the key in {@link #scratchKey} is among the first {@code count} keys, or -1 (a scan: 256 at most). */
+    private int indexOf(MemorySegment keys, int count) {
+        long low = scratchKey.get(ValueLayout.JAVA_LONG, 0);
+        long high = scratchKey.get(ValueLayout.JAVA_LONG, 8);
+        for (int i = 0; i < count; i++) {
+            long at = i * KEY_SIZE;
+            if (keys.get(ValueLayout.JAVA_LONG, at) == low && keys.get(ValueLayout.JAVA_LONG, at + 8) == high) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Removes staged entry {@code index} by moving the last one into its place; returns the new count. */
+    private static int unstage(MemorySegment keys, MemorySegment values, int count, int index) {
+        int last = count - 1;
+        if (index != last) {
+            MemorySegment.copy(keys, last * KEY_SIZE, keys, index * KEY_SIZE, KEY_SIZE);
+            if (values != null) {
+                MemorySegment.copy(values, last * VALUE_SIZE, values, index * VALUE_SIZE, VALUE_SIZE);
+            }
+        }
+        return last;
     }
 
     /**

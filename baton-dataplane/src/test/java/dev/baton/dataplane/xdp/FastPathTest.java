@@ -269,4 +269,27 @@ class FastPathTest {
             return null;
         });
     }
+
+    @Test
+    void withinOneDutyCycleTheLastChangeOfAFlowIsWhatTheMapGets() throws Exception {
+        inRouter(() -> {
+            try (Rig rig = Rig.start()) {
+                FastPath fastPath = rig.fastPath();
+                rig.forwarder().doWork(1_000); // the first last-seen pass runs now, over an empty map
+                fastPath.established(17, CLIENT, 41010, VIP, 53, 0, 1, 1_000);
+                fastPath.ended(17, CLIENT, 41010, VIP, 53);
+                fastPath.ended(17, CLIENT, 41011, VIP, 53);
+                fastPath.established(17, CLIENT, 41011, VIP, 53, 0, 1, 1_000);
+                fastPath.established(17, CLIENT, 41012, VIP, 53, 0, 1, 1_000);
+                fastPath.ended(17, CLIENT, 41012, VIP, 53);
+                fastPath.established(17, CLIENT, 41012, VIP, 53, 0, 1, 1_000);
+                rig.forwarder().doWork(1_001);
+                assertTrue(!rig.inMap(17, 41010, 53), "in, then out: out");
+                assertTrue(rig.inMap(17, 41011, 53), "out, then in (a flow expired and opened again): in");
+                assertTrue(rig.inMap(17, 41012, 53), "in, out, in: in");
+                assertEquals(2, fastPath.inserted(), "one write per flow, not one per change");
+            }
+            return null;
+        });
+    }
 }

@@ -10,7 +10,6 @@ import dev.baton.dataplane.forward.ForwarderBuilder;
 import dev.baton.dataplane.forward.TestFrames;
 import dev.baton.dataplane.io.MemoryPacketPort;
 import dev.baton.dataplane.service.ServiceMap;
-import dev.baton.nativeio.KernelConstants;
 import dev.baton.nativeio.NamespaceLab;
 import dev.baton.nativeio.NetworkInterfaces;
 import dev.baton.nativeio.NetworkNamespace;
@@ -53,7 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * differential test the fast path rests on: the same frames through the program and through the Java forwarder, with
  * the maps filled from the forwarder's table as the fast path fills them (a flow once ESTABLISHED, or a UDP flow) —
  * every frame the program forwards, the forwarder forwards byte for byte the same; the golden curl exchange and 3,000
- * seeded mutations of it. Needs root (CAP_BPF, CAP_NET_ADMIN, namespaces) and libbpf1.
+ * seeded mutations of it. The maps are written by the forwarder's own {@link FastPath}, as in a router. Needs root (CAP_BPF, CAP_NET_ADMIN, namespaces) and libbpf1.
  */
 class XdpProgramTest {
 
@@ -288,7 +287,7 @@ class XdpProgramTest {
 
     // ---- the differential test: the program against the Java forwarder ----
 
-    private static Forwarder forwarder(MemoryPacketPort frontPort, MemoryPacketPort backPort) {
+    private static Forwarder forwarder(MemoryPacketPort frontPort, MemoryPacketPort backPort, FastPath fastPath) {
         ServiceMap services = ServiceMap.of(List.of(
                 new ServiceConfig("http", VIP, ServiceConfig.Protocol.TCP, List.of(new ServiceConfig.PortRange(HTTP_PORT, HTTP_PORT)),
                         ServiceConfig.SchedulerKind.WRR, Duration.ZERO, List.of(new ServiceConfig.ServerConfig(SERVER, 1))),
@@ -298,7 +297,8 @@ class XdpProgramTest {
         neighbours.learn(SERVER, SERVER_MAC, 0);
         return new ForwarderBuilder().services(services).neighbours(neighbours)
                 .port(frontPort, true, false, Ipv4.parse("203.0.113.1"))
-                .port(backPort, false, true, Ipv4.parse("198.51.100.2")).capacity(64).build();
+                .port(backPort, false, true, Ipv4.parse("198.51.100.2")).capacity(64)
+                .fastPath(fastPath, new int[]{back}, new int[]{MAX_FRAME}).build();
     }
 
     /** Both paths' handling of one frame. */
@@ -306,11 +306,11 @@ class XdpProgramTest {
     }
 
     /**
-     * Runs {@code frame} through the program, then through the Java forwarder, and mirrors the forwarder's table entry
-     * for the frame's flow into the map the way the fast path does: in the map while ESTABLISHED (or a UDP flow).
+     * Runs {@code frame} through the program, then through the Java forwarder, whose fast path (the production
+     * {@link FastPath}) writes what the frame changed into the maps at the end of its duty cycle.
      */
-    private static Outcome both(byte[] frame, XdpTestRun run, FastPathMaps maps, Forwarder forwarder,
-                                MemoryPacketPort frontPort, MemoryPacketPort backPort, long nowMs) {
+    private static Outcome both(byte[] frame, XdpTestRun run, Forwarder forwarder, MemoryPacketPort frontPort,
+                                MemoryPacketPort backPort, long nowMs) {
         XdpTestRun.Result result = run.run(frame);
         frontPort.inject(frame);
         forwarder.doWork(nowMs);
@@ -320,34 +320,7 @@ class XdpProgramTest {
                 output.add(sent);
             }
         }
-        mirror(frame, maps, forwarder.table());
         return new Outcome(result, output);
-    }
-
-    private static void mirror(byte[] frame, FastPathMaps maps, ConnectionTable table) {
-        if (frame.length < 14 + 20 + 4 || frame[12] != 0x08 || frame[13] != 0x00) {
-            return;
-        }
-        ByteBuffer b = ByteBuffer.wrap(frame);
-        int protocol = frame[14 + 9] & 0xff;
-        int l4 = 14 + (frame[14] & 0x0f) * 4;
-        if (protocol != 6 && protocol != 17 || l4 + 4 > frame.length) {
-            return;
-        }
-        int client = b.getInt(14 + 12);
-        int vip = b.getInt(14 + 16);
-        int clientPort = Short.toUnsignedInt(b.getShort(l4));
-        int vipPort = Short.toUnsignedInt(b.getShort(l4 + 2));
-        long slot = table.find(protocol, client, clientPort, vip, vipPort);
-        if (slot >= 0 && (table.state(slot) == TcpState.ESTABLISHED || table.state(slot) == TcpState.UDP)) {
-            maps.putServer(table.serverId(slot), SERVER_MAC, BACK_MAC, back, MAX_FRAME, true);
-            int inserted = maps.insertFlow(protocol, client, clientPort, vip, vipPort, table.serverId(slot), table.serviceId(slot), 1);
-            // A full map is an outcome of the fast path too (the slow path keeps the flow): mutated UDP sources open
-            // flows by the hundred here.
-            assertTrue(inserted == 0 || inserted == -KernelConstants.E2BIG, "insertFlow: " + inserted);
-        } else {
-            maps.removeFlow(protocol, client, clientPort, vip, vipPort);
-        }
     }
 
     /** Checks one frame's two outcomes: what the program forwards, the forwarder forwards identically. */
@@ -375,9 +348,10 @@ class XdpProgramTest {
         inRouter(() -> {
             try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
                  MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
-                 Forwarder forwarder = forwarder(frontPort, backPort);
-                 FastPathMaps maps = new FastPathMaps(program);
+                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
+                 Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
                  XdpTestRun run = new XdpTestRun(program, front)) {
+                FastPathMaps maps = fastPath.maps();
                 forwarder.doWork(0);
                 backPort.drainTransmitted();
                 int fast = 0;
@@ -387,7 +361,7 @@ class XdpProgramTest {
                     // Seconds apart: the second client segment after the handshake ACK makes the entry ESTABLISHED
                     // (ConnectionTable.CONFIRM_AFTER_MS), and from then on the flow is in the map.
                     nowMs += 2_000;
-                    Outcome outcome = both(frame, run, maps, forwarder, frontPort, backPort, nowMs);
+                    Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
                     assertAgree("curl frame " + i, frame, outcome);
                     assertEquals(1, outcome.javaOutput().size(), "the forwarder forwards every frame of the exchange");
                     if (outcome.program().forwarded()) {
@@ -410,9 +384,10 @@ class XdpProgramTest {
         inRouter(() -> {
             try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
                  MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
-                 Forwarder forwarder = forwarder(frontPort, backPort);
-                 FastPathMaps maps = new FastPathMaps(program);
+                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
+                 Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
                  XdpTestRun run = new XdpTestRun(program, front)) {
+                FastPathMaps maps = fastPath.maps();
                 forwarder.doWork(0);
                 backPort.drainTransmitted();
                 int forwardedByProgram = 0;
@@ -421,10 +396,13 @@ class XdpProgramTest {
                     long nowMs = 1_000 + variant;
                     // Both flows established in the table and in the map before every variant: a variant that closed
                     // one (a mutated RST or FIN) does not leak into the next.
-                    establish(forwarder.table(), maps, 6, 40021, HTTP_PORT, TcpState.ESTABLISHED, nowMs);
-                    establish(forwarder.table(), maps, 17, 40022, UDP_PORT, TcpState.UDP, nowMs);
+                    establish(forwarder.table(), 6, 40021, HTTP_PORT, TcpState.ESTABLISHED, nowMs);
+                    establish(forwarder.table(), 17, 40022, UDP_PORT, TcpState.UDP, nowMs);
+                    forwarder.doWork(nowMs); // the fast path writes both into the map (a removal and an insert of each)
+                    assertTrue(maps.lastSeenNs(6, CLIENT, 40021, VIP, HTTP_PORT) >= 0
+                            && maps.lastSeenNs(17, CLIENT, 40022, VIP, UDP_PORT) >= 0, "both flows in the map");
                     byte[] frame = mutate((variant & 1) == 0 ? tcpBase : udpBase, random);
-                    Outcome outcome = both(frame, run, maps, forwarder, frontPort, backPort, nowMs);
+                    Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
                     assertAgree("variant " + variant, frame, outcome);
                     if (outcome.program().forwarded()) {
                         forwardedByProgram++;
@@ -441,14 +419,12 @@ class XdpProgramTest {
         });
     }
 
-    private static void establish(ConnectionTable table, FastPathMaps maps, int protocol, int clientPort, int vipPort,
-                                  int state, long nowMs) {
+    /** The flow removed from the table and inserted again in {@code state}: the forwarder's fast path follows. */
+    private static void establish(ConnectionTable table, int protocol, int clientPort, int vipPort, int state, long nowMs) {
         table.remove(protocol, CLIENT, clientPort, VIP, vipPort);
         int service = protocol == 6 ? 0 : 1;
         long slot = table.insert(protocol, CLIENT, clientPort, VIP, vipPort, service, 0, state, nowMs);
         assertTrue(slot >= 0, "entry inserted");
-        maps.putServer(0, SERVER_MAC, BACK_MAC, back, MAX_FRAME, true);
-        assertEquals(0, maps.insertFlow(protocol, CLIENT, clientPort, VIP, vipPort, 0, service, 1));
     }
 
     /** One to three random bytes in the headers (first 60 bytes) changed, and one in five cut short. */
