@@ -33,6 +33,21 @@ public final class VipOwnership {
         return vips.clone();
     }
 
+    /** How many VIPs, indexed 0 to count - 1. */
+    public int count() {
+        return vips.length;
+    }
+
+    /** The VIP with index {@code vipIndex}. */
+    public int vip(int vipIndex) {
+        return vips[vipIndex];
+    }
+
+    /** Whether this router forwards the VIP with index {@code vipIndex} now. */
+    public boolean forwardsByIndex(int vipIndex) {
+        return (boolean) BOOLEANS.getOpaque(forwards, vipIndex);
+    }
+
     /** The index of {@code vip}, or -1 when it is not configured. */
     public int indexOf(int vip) {
         for (int i = 0; i < vips.length; i++) {

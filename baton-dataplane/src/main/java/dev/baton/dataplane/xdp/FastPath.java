@@ -350,15 +350,14 @@ public final class FastPath implements AutoCloseable {
      * Called every cycle, and by {@code Forwarder.announce} before a gratuitous ARP goes out.
      */
     public void syncVips(VipOwnership ownership) {
-        int[] vips = ownership.vips();
         if (vipsWritten == null) {
-            vipsWritten = new int[vips.length];
+            vipsWritten = new int[ownership.count()];
             java.util.Arrays.fill(vipsWritten, -1);
         }
-        for (int v = 0; v < vips.length; v++) {
-            int forwards = ownership.forwards(vips[v]) ? 1 : 0;
+        for (int v = 0; v < vipsWritten.length; v++) {
+            int forwards = ownership.forwardsByIndex(v) ? 1 : 0;
             if (forwards != vipsWritten[v]) {
-                maps.putVip(vips[v], forwards == 1);
+                maps.putVip(ownership.vip(v), forwards == 1);
                 vipsWritten[v] = forwards;
             }
         }

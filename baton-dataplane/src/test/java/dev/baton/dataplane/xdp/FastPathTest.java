@@ -292,4 +292,54 @@ class FastPathTest {
             return null;
         });
     }
+
+    /** Rounds of the allocation test: the last 200 are measured, after the JIT has compiled the path. */
+    private static final int ROUNDS = 3_000;
+
+    @Test
+    void theFastPathAllocatesNothingPerFrameNorPerDutyCycle() throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(threads instanceof com.sun.management.ThreadMXBean candidate
+                && candidate.isThreadAllocatedMemorySupported() && candidate.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot measure per-thread allocation");
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) threads;
+        inRouter(() -> {
+            try (Rig rig = Rig.start(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                rig.backPort().countTransmittedOnly();
+                int flows = 32;
+                java.lang.foreign.MemorySegment[] frames = new java.lang.foreign.MemorySegment[flows];
+                for (int f = 0; f < flows; f++) {
+                    frames[f] = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                            TestFrames.udp(ROUTER_MAC, CLIENT_MAC, CLIENT, 42000 + f, VIP, 53, new byte[18]));
+                }
+                // Each round: a frame of every flow (the first round opens them: inserts staged from the table's
+                // change stream; later ones, more than the hold-off apart, put each in again: the re-insert path),
+                // then a duty cycle that writes them (one batch) and runs a slice of the last-seen pass.
+                long nowMs = 1_000;
+                long leastFrames = Long.MAX_VALUE;
+                long leastCycle = Long.MAX_VALUE;
+                for (int round = 0; round < ROUNDS; round++) {
+                    long allocated = 0;
+                    for (int f = 0; f < flows; f++) {
+                        long mark = bean.getCurrentThreadAllocatedBytes();
+                        rig.forwarder().onFrame(rig.frontPort(), frames[f], 0, (int) frames[f].byteSize(), -1, 0, 0);
+                        allocated += bean.getCurrentThreadAllocatedBytes() - mark;
+                    }
+                    long mark = bean.getCurrentThreadAllocatedBytes();
+                    rig.forwarder().doWork(nowMs);
+                    long cycle = bean.getCurrentThreadAllocatedBytes() - mark;
+                    nowMs += FastPath.REINSERT_HOLDOFF_MS + 100;
+                    if (round >= ROUNDS - 200) {
+                        leastFrames = Math.min(leastFrames, allocated);
+                        leastCycle = Math.min(leastCycle, cycle);
+                    }
+                }
+                assertEquals(flows, (int) rig.fastPath().flowsInMap(), "every flow in the map, counted by the last pass");
+                assertTrue(rig.fastPath().reinserted() >= 30L * flows, "the re-insert path ran: " + rig.fastPath().reinserted());
+                assertEquals(0, leastFrames, "bytes allocated by " + flows + " frames, once warmed up (least of 200 rounds)");
+                assertEquals(0, leastCycle, "bytes allocated by a duty cycle writing them, once warmed up (least of 200 rounds)");
+            }
+            return null;
+        });
+    }
 }
