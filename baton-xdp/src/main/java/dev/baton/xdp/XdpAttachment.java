@@ -112,12 +112,19 @@ public final class XdpAttachment implements AutoCloseable {
                 throw new XdpUnavailableException("interface " + interfaceName + " already runs the XDP program '" + name
                         + "' (id " + programId + "); Baton does not replace another's program");
             }
-            int detached = Libbpf.xdpDetach(ifindex, 0, MemorySegment.NULL);
-            if (detached == -KernelConstants.EBUSY) {
+            // Whichever mode it was attached in: a detach names the mode (flags 0 means native where the driver has
+            // it, and would leave a generic attachment in place).
+            int generic = Libbpf.xdpDetach(ifindex, Libbpf.XDP_FLAGS_SKB_MODE, MemorySegment.NULL);
+            int inDriver = Libbpf.xdpDetach(ifindex, Libbpf.XDP_FLAGS_DRV_MODE, MemorySegment.NULL);
+            if (generic == -KernelConstants.EBUSY || inDriver == -KernelConstants.EBUSY) {
                 throw new XdpUnavailableException("interface " + interfaceName + " has Baton's XDP program (id " + programId
                         + ") attached by a live process: is another Baton router running on it?");
             }
-            Libbpf.orThrow(detached, "bpf_xdp_detach(" + interfaceName + ")");
+            Libbpf.orThrow(Libbpf.xdpQueryId(ifindex, 0, id), "bpf_xdp_query_id(" + interfaceName + ")");
+            if (id.get(ValueLayout.JAVA_INT, 0) != 0) {
+                throw new XdpUnavailableException("interface " + interfaceName + ": the stale Baton XDP program (id "
+                        + programId + ") would not detach (generic: " + generic + ", native: " + inDriver + ")");
+            }
         }
     }
 
