@@ -10,9 +10,9 @@ import dev.baton.xdp.XdpObject;
 
 /**
  * The XDP program's counters in the {@link CounterRegistry}, labelled {@code worker="xdp"}: its frames by outcome, and
- * the packets and bytes it forwarded per service and server under the workers' own names ({@code forwarded_frames},
- * {@code service_packets}, {@code server_bytes}...), so that {@code ctl stats}, which sums over workers, shows one
- * set of figures whichever path a frame took. The program's per-CPU values are summed here; reading them is a map
+ * the frames and bytes it forwarded, in total and per service and server, under the workers' own names
+ * ({@code rx_frames}, {@code forwarded_frames}, {@code service_packets}, {@code server_bytes}...), so that
+ * {@code ctl stats}, which sums over workers, shows one set of figures whichever path a frame took. The program's per-CPU values are summed here; reading them is a map
  * lookup, a system call the kernel serializes, on the reader's own thread.
  */
 final class XdpCounterGroup {
@@ -23,6 +23,11 @@ final class XdpCounterGroup {
     static void register(CounterRegistry registry, XdpObject program, ServiceMap services) {
         Label worker = new Label("worker", "xdp");
         CounterRegistry.Group group = registry.group("the XDP program", CounterRegistry.Owner.ANY_THREAD);
+        // The frames the program forwarded never reach a ring: they count as received here, so that rx_frames summed
+        // over every worker is what Baton received, whichever path a frame took (those the program passed up are
+        // counted by the workers that read them).
+        group.add("rx_frames", Type.COUNTER, "frames received on every port", worker);
+        group.add("rx_bytes", Type.COUNTER, "bytes received on every port", worker);
         group.add("forwarded_frames", Type.COUNTER, "frames forwarded to a server", worker);
         group.add("forwarded_bytes", Type.COUNTER, "bytes forwarded to a server", worker);
         for (XdpCounter counter : XdpCounter.values()) {
@@ -43,8 +48,12 @@ final class XdpCounterGroup {
         }
         group.reader(values -> {
             int at = 0;
-            values[at++] = program.counter(XdpCounter.FORWARDED);
-            values[at++] = program.counter(XdpCounter.FORWARDED_BYTES);
+            long forwarded = program.counter(XdpCounter.FORWARDED);
+            long forwardedBytes = program.counter(XdpCounter.FORWARDED_BYTES);
+            values[at++] = forwarded;
+            values[at++] = forwardedBytes;
+            values[at++] = forwarded;
+            values[at++] = forwardedBytes;
             for (XdpCounter counter : XdpCounter.values()) {
                 if (counter != XdpCounter.FORWARDED && counter != XdpCounter.FORWARDED_BYTES) {
                     values[at++] = program.counter(counter);
