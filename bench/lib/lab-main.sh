@@ -30,5 +30,7 @@ baton_run_lab_main() {
   for entry in "$root/baton-bench/target/classes" "$root/baton-control/target/baton.jar"; do
     [ -e "$entry" ] || { echo "$name: $entry is missing after the build" >&2; exit 1; }
   done
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmx256m -cp "$classpath" "$main" "$@"
+  # BENCH_JAVA_OPTS: system properties for the lab, e.g. -Dbaton.lab.aot.cache=FILE (every router from an AOT cache).
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmx256m ${BENCH_JAVA_OPTS:-} -cp "$classpath" "$main" "$@"
 }

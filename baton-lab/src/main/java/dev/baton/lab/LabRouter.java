@@ -133,6 +133,16 @@ public final class LabRouter implements AutoCloseable {
      */
     public static final String DATAPATH_PROPERTY = "baton.lab.datapath";
 
+    /**
+     * The system property naming a directory where every lab router records its AOT configuration when it exits
+     * ({@code -XX:AOTMode=record}, JDK 25): the training run of {@code bin/baton aot} and of the failover benchmark's
+     * AOT comparison. A router killed with SIGKILL records nothing.
+     */
+    public static final String AOT_RECORD_PROPERTY = "baton.lab.aot.record";
+    /** The system property naming an AOT cache every lab router starts from ({@code -XX:AOTCache}). */
+    public static final String AOT_CACHE_PROPERTY = "baton.lab.aot.cache";
+    private static final java.util.concurrent.atomic.AtomicInteger AOT_RECORDS = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The data path from {@link #DATAPATH_PROPERTY}. */
     public static String datapath() {
         String datapath = System.getProperty(DATAPATH_PROPERTY, "xdp");
@@ -266,6 +276,16 @@ public final class LabRouter implements AutoCloseable {
         command.add("-XX:+UseZGC");
         command.add("-Xmx256m");
         command.add("-XX:+ExitOnOutOfMemoryError"); // as bin/env.sh: a router out of memory exits, never limps on
+        String record = System.getProperty(AOT_RECORD_PROPERTY);
+        if (record != null) {
+            command.add("-XX:AOTMode=record");
+            command.add("-XX:AOTConfiguration=" + Path.of(record).resolve(routerId(lab, router) + "-"
+                    + AOT_RECORDS.incrementAndGet() + ".aotconf"));
+        }
+        String cache = System.getProperty(AOT_CACHE_PROPERTY);
+        if (cache != null) {
+            command.add("-XX:AOTCache=" + cache);
+        }
         // Every stop-the-world pause with its wall time: a router that "did not run for 117 ms" says whether the JVM
         // held it (a safepoint waiting for its threads, a GC) or the machine did (longPauses).
         command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");

@@ -45,20 +45,24 @@ public final class FastPathMaps implements AutoCloseable {
         program.egress().put(index, indexValue);
     }
 
-    /** Whether this router forwards {@code vipAddress} now: false leaves all its frames to the slow path. */
-    public void putVip(int vipAddress, boolean forwards) {
+    /**
+     * Whether this router forwards {@code vipAddress} now: false leaves all its frames to the slow path. Returns 0, or
+     * {@code -errno} (the caller counts it and writes again).
+     */
+    public int putVip(int vipAddress, boolean forwards) {
         index.set(XdpLayouts.WIRE_INT, 0, vipAddress);
         vip.fill((byte) 0);
         XdpLayouts.VIP_FLAGS.set(vip, 0L, forwards ? XdpLayouts.VIP_FORWARDS : 0);
-        program.vips().put(index, vip);
+        return program.vips().update(index, vip, Libbpf.BPF_ANY);
     }
 
     /**
      * Server {@code serverId}: its MAC, and the port it is reached through, which sends frames of at most
      * {@code maxFrame} bytes (MTU plus Ethernet header). Not {@code usable} (its MAC unknown, or its connections to be
-     * dropped while it is down) sends its flows' frames to the slow path, which decides.
+     * dropped while it is down) sends its flows' frames to the slow path, which decides. Returns 0, or {@code -errno}
+     * (the caller counts it and writes again).
      */
-    public void putServer(int serverId, long mac, long sourceMac, int ifindex, int maxFrame, boolean usable) {
+    public int putServer(int serverId, long mac, long sourceMac, int ifindex, int maxFrame, boolean usable) {
         index.set(ValueLayout.JAVA_INT, 0, serverId);
         server.fill((byte) 0);
         putMac(server, XdpLayouts.SERVER_MAC_OFFSET, mac);
@@ -66,7 +70,7 @@ public final class FastPathMaps implements AutoCloseable {
         XdpLayouts.SERVER_IFINDEX.set(server, 0L, ifindex);
         XdpLayouts.SERVER_FLAGS.set(server, 0L, usable ? XdpLayouts.SERVER_USABLE : 0);
         XdpLayouts.SERVER_MAX_FRAME.set(server, 0L, maxFrame);
-        program.servers().put(index, server);
+        return program.servers().update(index, server, Libbpf.BPF_ANY);
     }
 
     /**

@@ -107,6 +107,7 @@ public final class FastPath implements AutoCloseable {
     private long reinserted;
     private long refreshed;
     private long staleRemoved;
+    private long mapErrors;
     private long passFlows;
     private long flowsInMap;
 
@@ -257,13 +258,15 @@ public final class FastPath implements AutoCloseable {
             int written = Math.min(asked, Math.max(0, count.get(ValueLayout.JAVA_INT, 0)));
             inserted += written;
             done += written;
-            if (result < 0) {
-                if (result != -KernelConstants.E2BIG) {
-                    Libbpf.orThrow(result, "bpf_map_update_batch(baton_flows)");
-                }
+            if (result == -KernelConstants.E2BIG) {
                 // Full: this flow stays on the slow path (forwarded all the same); counted, and the rest tried.
                 insertsRefusedFull++;
                 done++;
+            } else if (result < 0) {
+                // Any other failure: these flows stay on the slow path, which puts each in again on a later frame.
+                // Counted; never out of the worker's loop.
+                mapErrors++;
+                break;
             }
         }
         stagedInserts = 0;
@@ -282,11 +285,12 @@ public final class FastPath implements AutoCloseable {
             int deleted = Math.min(asked, Math.max(0, count.get(ValueLayout.JAVA_INT, 0)));
             removed += deleted;
             done += deleted;
-            if (result < 0) {
-                if (result != -KernelConstants.ENOENT) {
-                    Libbpf.orThrow(result, "bpf_map_delete_batch(baton_flows)");
-                }
+            if (result == -KernelConstants.ENOENT) {
                 done++; // not in the map (never inserted: the map was full, or a flow of another kind): nothing to do
+            } else if (result < 0) {
+                // Any other failure: the last-seen pass finds these flows in the map and takes them out then.
+                mapErrors++;
+                break;
             }
         }
         stagedDeletes = 0;
@@ -300,7 +304,9 @@ public final class FastPath implements AutoCloseable {
                 pullKeys, pullValues, count, batchOptions);
         boolean last = result == -KernelConstants.ENOENT;
         if (result < 0 && !last) {
-            Libbpf.orThrow(result, "bpf_map_lookup_batch(baton_flows)");
+            mapErrors++; // this pass ends here; the next starts over
+            passRunning = false;
+            return 1;
         }
         int entries = Math.min(PULL_BATCH, Math.max(0, count.get(ValueLayout.JAVA_INT, 0)));
         long monotonicNow = monotonicNanos.getAsLong();
@@ -357,8 +363,11 @@ public final class FastPath implements AutoCloseable {
         for (int v = 0; v < vipsWritten.length; v++) {
             int forwards = ownership.forwardsByIndex(v) ? 1 : 0;
             if (forwards != vipsWritten[v]) {
-                maps.putVip(ownership.vip(v), forwards == 1);
-                vipsWritten[v] = forwards;
+                if (maps.putVip(ownership.vip(v), forwards == 1) == 0) {
+                    vipsWritten[v] = forwards;
+                } else {
+                    mapErrors++; // written again next cycle: a VIP's flag must follow its ownership
+                }
             }
         }
     }
@@ -393,9 +402,12 @@ public final class FastPath implements AutoCloseable {
             long state = usable ? mac : -1;
             int ifindex = egressIfindex[port];
             if (state != serverMacWritten[server] || ifindex != serverIfindexWritten[server]) {
-                maps.putServer(server, Math.max(0, mac), egressMac[port], ifindex, egressMaxFrame[port], usable);
-                serverMacWritten[server] = state;
-                serverIfindexWritten[server] = ifindex;
+                if (maps.putServer(server, Math.max(0, mac), egressMac[port], ifindex, egressMaxFrame[port], usable) == 0) {
+                    serverMacWritten[server] = state;
+                    serverIfindexWritten[server] = ifindex;
+                } else {
+                    mapErrors++; // written again when the slice comes round
+                }
             }
         }
     }
@@ -449,6 +461,11 @@ public final class FastPath implements AutoCloseable {
      */
     public long flowsInMap() {
         return flowsInMap;
+    }
+
+    /** Map writes and reads the kernel refused for another reason than a full map (each retried or healed later). */
+    public long mapErrors() {
+        return mapErrors;
     }
 
     /** The worker this belongs to. */
