@@ -8,7 +8,8 @@ import java.util.Map;
  * The counters of a {@code baton ctl stats} answer that tell where packets went, flattened to names and
  * numbers so two answers can be subtracted: the router totals ({@code rx_frames}, {@code forwarded_frames},
  * ...), every drop reason as {@code drops.<reason>}, and the AF_PACKET ring counters of every worker and
- * interface as {@code ring.<interface>.w<worker>.<counter>} ({@code rx_packets}, {@code rx_drops}, ...).
+ * interface as {@code ring.<interface>.w<worker>.<counter>} ({@code rx_packets}, {@code rx_drops}, ...); and, from a
+ * {@code baton ctl counters} answer, the XDP program's own counters ({@code xdp_rx_frames}, {@code xdp_pass_*}, ...).
  */
 public final class BatonCounters {
 
@@ -45,6 +46,27 @@ public final class BatonCounters {
         return counters;
     }
 
+    /**
+     * The XDP program's router-wide counters in a {@code ctl counters} answer: the rows labelled only
+     * {@code worker="xdp"}, by name, its forwarded frames and bytes as {@code xdp_forwarded_frames} and
+     * {@code xdp_forwarded_bytes} (the router files them under the workers' names so that {@code ctl stats} sums
+     * both paths). Empty when the program does not run.
+     */
+    public static Map<String, Long> xdp(List<?> counters) {
+        Map<String, Long> xdp = new LinkedHashMap<>();
+        for (Object row : counters) {
+            if (row instanceof Map<?, ?> counter && counter.get("name") instanceof String name
+                    && counter.get("labels") instanceof Map<?, ?> labels && labels.size() == 1
+                    && XDP_WORKER.equals(labels.get("worker")) && counter.get("value") instanceof Number value) {
+                xdp.merge(name.startsWith(XDP_PREFIX) ? name : XDP_PREFIX + name, value.longValue(), Long::sum);
+            }
+        }
+        return xdp;
+    }
+
+    private static final String XDP_WORKER = "xdp";
+    private static final String XDP_PREFIX = "xdp_";
+
     /** {@code after - before} for every counter of {@code after} (a counter missing before counts from 0). */
     public static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
         Map<String, Long> delta = new LinkedHashMap<>();
@@ -56,14 +78,15 @@ public final class BatonCounters {
 
     /**
      * The entries of {@code counters} that are not zero and tell of loss: drop reasons, ring drops, truncated
-     * or malformed frames, and ring freezes (the kernel found every RX block still owned by Baton).
+     * or malformed frames, ring freezes (the kernel found every RX block still owned by Baton), and frames the
+     * XDP program could not redirect.
      */
     public static Map<String, Long> losses(Map<String, Long> counters) {
         Map<String, Long> losses = new LinkedHashMap<>();
         for (Map.Entry<String, Long> entry : counters.entrySet()) {
             String name = entry.getKey();
             boolean loss = name.startsWith("drops.") || name.endsWith(".rx_drops") || name.endsWith(".rx_truncated")
-                    || name.endsWith(".tx_malformed") || name.endsWith(".rx_freezes");
+                    || name.endsWith(".tx_malformed") || name.endsWith(".rx_freezes") || name.equals("xdp_redirect_failed");
             if (loss && entry.getValue() != 0) {
                 losses.put(name, entry.getValue());
             }

@@ -1,6 +1,7 @@
 package dev.baton.bench.lab;
 
 import dev.baton.lab.ExecResult;
+import dev.baton.lab.Host;
 import dev.baton.lab.Lab;
 import dev.baton.lab.LabProcess;
 import dev.baton.lab.LabRouter;
@@ -8,6 +9,7 @@ import dev.baton.lab.Layout;
 import dev.baton.lab.RouterHost;
 import dev.baton.lab.Segment;
 import dev.baton.lab.ServerHost;
+import dev.baton.lab.Tool;
 import dev.baton.lab.UpstreamHost;
 
 import java.io.IOException;
@@ -31,9 +33,13 @@ import java.util.Map;
  *   iperf3 client (c0) --client bridge--> upstream --front--> router ns --back--> iperf3 server (s0 or s1)
  * </pre>
  *
- * For each repetition, Baton first ({@code baton run} pinned to CPU 1, kernel forwarding off), then the kernel
- * (Baton stopped, {@code ip_forward=1}, a route for the VIP, RPS to CPU 1); each runs a UDP window of 64-byte
- * frames over many flows and then an iperf3 TCP stream. Medians, ratios and every repetition are printed.
+ * Each repetition measures every contestant ({@link Contestant}) in turn on the same router namespace: the kernel
+ * ({@code ip_forward=1}, a route for the VIP), Baton on AF_PACKET rings, and Baton with its XDP program in the
+ * veth's driver path. Each runs a UDP window of 64-byte frames over many flows, then an iperf3 run with one TCP
+ * stream and one with {@code --tcp-streams}. All the router's work runs on CPU 1: RPS there for every contestant,
+ * Baton's JVM pinned there, and for XDP the veth's NAPI thread ({@link ThreadedNapi}). The client's transmit checksum
+ * offload is off for every contestant, because native XDP on a veth needs it off ({@link NativeXdpOnVeth}). Medians,
+ * ratios to the kernel and every repetition are printed.
  */
 public final class LabForwardingBenchmark {
 
@@ -43,16 +49,12 @@ public final class LabForwardingBenchmark {
     static final int FIRST_SOURCE_PORT = 10000;
     /** trafgen's CPU. */
     static final int GENERATOR_CPU = 0;
-    /** Baton's JVM, or the kernel's forwarding through RPS. */
+    /** Every contestant's router work: Baton's JVM, the kernel's forwarding through RPS, the XDP program's NAPI thread. */
     static final int ROUTER_CPU = 1;
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration BACKGROUND_SAMPLE = Duration.ofSeconds(1);
-    /** How long to wait, before each measurement, for both CPUs to be nearly idle. */
-    private static final Duration QUIET_WAIT = Duration.ofSeconds(120);
-    /** "Nearly idle": at most this busy share over {@link #BACKGROUND_SAMPLE}. */
-    private static final double QUIET_BUSY_FRACTION = 0.25;
     private static final Duration LOAD_POLL = Duration.ofSeconds(5);
-    private static final List<String> TOOLS = List.of("trafgen", "iperf3", "nft", "taskset", "timeout", "getconf");
+    private static final List<String> TOOLS = List.of("trafgen", "iperf3", "nft", "taskset", "timeout", "getconf", "ethtool", "clang");
     private static final List<String> TOOL_DIRECTORIES = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
     /** Baton's services: the UDP sink's port, and iperf3's. */
     private static final List<LabRouter.Service> SERVICES = List.of(
@@ -81,7 +83,7 @@ public final class LabForwardingBenchmark {
         for (String tool : TOOLS) {
             if (TOOL_DIRECTORIES.stream().noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
                 return tool + " not found in " + TOOL_DIRECTORIES + " (bench/lab.sh installs the Debian packages: "
-                        + "netsniff-ng, iperf3, nftables, util-linux, coreutils, libc-bin)";
+                        + "netsniff-ng, iperf3, nftables, util-linux, coreutils, libc-bin, ethtool, clang, linux-libc-dev)";
             }
         }
         try {
@@ -98,11 +100,18 @@ public final class LabForwardingBenchmark {
                 + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + Runtime.version());
         System.out.println(firstLine(command("trafgen", "--version")) + "; " + firstLine(command("iperf3", "--version")));
         System.out.println("options: " + options);
+        System.out.println("contestants, in this order in every repetition: " + options.contestantList());
         waitForQuietMachine();
         try (Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(1).servers(2).vip(VIP).build()) {
             System.out.println(lab.describe());
             UdpSinks sinks = UdpSinks.install(lab.servers(), VIP, UDP_PORT, lab.workDirectory());
             startIperfServers(lab);
+            switchClientChecksumOffloadOff(lab.client(0));
+            Path passProgram = null;
+            if (options.contestants().contains(Contestant.XDP)) {
+                passProgram = NativeXdpOnVeth.compilePassProgram(lab.workDirectory());
+                System.out.println("XDP pass program for the bridge-side peers (xdp only): " + passProgram);
+            }
             UpstreamHost upstream = lab.upstream();
             RouterHost router = lab.router(0);
             String packetConfig = UdpGenerator.packetConfig(upstream.interfaceOn(Segment.FRONT).orElseThrow().mac(),
@@ -113,79 +122,112 @@ public final class LabForwardingBenchmark {
 
             List<Measurement> measurements = new ArrayList<>();
             for (int repetition = 1; repetition <= options.repetitions(); repetition++) {
-                Measurement baton = measureBaton(lab, sinks, trafgenConfig, repetition);
-                measurements.add(baton);
-                System.out.print(LabReport.measurement(baton, router.clientInterface()));
-                Measurement kernel = measureKernel(lab, sinks, trafgenConfig, repetition);
-                measurements.add(kernel);
-                System.out.print(LabReport.measurement(kernel, router.clientInterface()));
-                System.out.flush();
+                for (Contestant contestant : options.contestants()) {
+                    Measurement m = contestant == Contestant.KERNEL
+                            ? measureKernel(lab, sinks, trafgenConfig, repetition)
+                            : measureBaton(contestant, lab, sinks, trafgenConfig, passProgram, repetition);
+                    measurements.add(m);
+                    System.out.print(LabReport.measurement(m, options.tcpStreams()));
+                    System.out.flush();
+                }
             }
             System.out.println();
-            System.out.println(LabReport.summary(measurements));
+            System.out.println(LabReport.summary(measurements, options.tcpStreams()));
             System.out.println("finished " + Instant.now() + "; 1-minute load average " + loadAverage());
         }
     }
 
-    private Measurement measureBaton(Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition) {
-        RouterHost router = lab.router(0);
-        if (options.batonRps()) {
-            KernelForwarding.steerReceive(router, ROUTER_CPU);
+    /**
+     * Transmit checksum offload off on the iperf3 client, for every contestant: native XDP on a veth forwards a frame
+     * whose checksum a local sender left to offload with that checksum unfinished (docs/operations.md, "XDP on a
+     * veth"), and the comparison must be on the same client. TSO goes with it (it needs checksum offload), so the
+     * client segments in software: its CPU, not the router, may then limit TCP.
+     */
+    private static void switchClientChecksumOffloadOff(Host client) {
+        KernelForwarding.run(client, "ethtool", "-K", client.interfaceName(), "tx", "off");
+        String features = KernelForwarding.run(client, "ethtool", "-k", client.interfaceName()).stdout();
+        List<String> shown = features.lines().filter(line -> line.startsWith("tx-checksumming:")
+                || line.startsWith("tcp-segmentation-offload:") || line.startsWith("generic-segmentation-offload:")).toList();
+        if (shown.stream().noneMatch(line -> line.strip().equals("tx-checksumming: off"))) {
+            throw new IllegalStateException("tx checksum offload still on for " + client.interfaceName() + ":\n" + features);
         }
-        try (BatonUnderTest baton = BatonUnderTest.start(lab, router, SERVICES, options.ring(), ROUTER_CPU)) {
-            if (repetition == 1) {
-                System.out.println("Baton configuration (pid " + baton.pid() + ", all threads pinned to CPU " + ROUTER_CPU
-                        + (options.batonRps() ? "; RPS to CPU " + ROUTER_CPU + " on " + router.clientInterface() : "") + "):");
-                System.out.println(baton.configuration().strip().indent(4));
+        System.out.println("iperf3 client " + client.name() + " (" + client.interfaceName() + "), every contestant: "
+                + String.join(", ", shown.stream().map(String::strip).toList()));
+    }
+
+    private Measurement measureBaton(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, Path passProgram,
+                                     int repetition) {
+        RouterHost router = lab.router(0);
+        KernelForwarding.steerReceive(router, ROUTER_CPU);
+        try (NativeXdpOnVeth peers = contestant == Contestant.XDP ? NativeXdpOnVeth.attachToPeers(lab, router, passProgram) : null;
+             BatonUnderTest baton = BatonUnderTest.start(lab, router, SERVICES, options.ring(), contestant, ROUTER_CPU)) {
+            ThreadedNapi napi = null;
+            String napiProblem = "";
+            if (contestant == Contestant.XDP) {
+                try {
+                    napi = ThreadedNapi.enable(router, router.clientInterface(), ROUTER_CPU);
+                } catch (RuntimeException e) {
+                    napiProblem = "NOT on CPU " + ROUTER_CPU + ": threaded NAPI failed (" + e.getMessage()
+                            + "), so the XDP program runs in the sender's softirq and its CPU is missing from the router CPU's";
+                    System.out.println("NOTE: " + napiProblem);
+                }
             }
-            return measure(ForwardingPath.BATON, lab, sinks, trafgenConfig, repetition, baton);
+            try {
+                if (repetition == 1) {
+                    System.out.println("Baton " + contestant.label + " (pid " + baton.pid() + ", all threads pinned to CPU " + ROUTER_CPU
+                            + "; RPS to CPU " + ROUTER_CPU + " on " + router.clientInterface() + "; ctl status datapath: "
+                            + baton.datapathStatus() + (peers == null ? "" : "; pass programs on " + peers.describe())
+                            + (napi == null ? "" : "; threaded NAPI: " + napi.placement()) + "):");
+                    System.out.println(baton.configuration().strip().indent(4));
+                }
+                return measure(contestant, lab, sinks, trafgenConfig, repetition, baton, napi, napiProblem);
+            } finally {
+                if (napi != null) {
+                    napi.close();
+                }
+            }
         } finally {
-            if (options.batonRps()) {
-                KernelForwarding.steerReceive(router, -1);
-            }
+            KernelForwarding.steerReceive(router, -1);
         }
     }
 
     private Measurement measureKernel(Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition) {
         ServerHost server = lab.server(0);
-        KernelForwarding forwarding = KernelForwarding.enable(lab.router(0), lab.upstream(), VIP, server.address(), ROUTER_CPU);
-        try {
+        try (KernelForwarding ignored = KernelForwarding.enable(lab.router(0), lab.upstream(), VIP, server.address(), ROUTER_CPU)) {
             if (repetition == 1) {
                 System.out.println("Kernel forwarding: ip_forward=1, route " + VIP + "/32 via " + server.address()
                         + ", rps_cpus=" + KernelForwarding.rpsMask(ROUTER_CPU) + " on " + lab.router(0).clientInterface());
             }
-            return measure(ForwardingPath.KERNEL, lab, sinks, trafgenConfig, repetition, null);
-        } finally {
-            forwarding.close();
+            return measure(Contestant.KERNEL, lab, sinks, trafgenConfig, repetition, null, null, "");
         }
     }
 
-    /** The UDP window, then the TCP run, on whatever forwards now; {@code baton} is null for the kernel. */
-    private Measurement measure(ForwardingPath path, Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition,
-                                BatonUnderTest baton) {
+    /**
+     * The UDP window, then the two TCP runs, on whatever forwards now; {@code baton} is null for the kernel, {@code napi}
+     * null unless XDP runs with threaded NAPI ({@code napiProblem} says why not, when it should have).
+     */
+    private Measurement measure(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition,
+                                BatonUnderTest baton, ThreadedNapi napi, String napiProblem) {
         double[] background = background();
-        UdpResult udp = measureUdp(path, lab, sinks, trafgenConfig, baton);
-
-        Map<String, Long> before = baton == null ? Map.of() : BatonCounters.flatten(baton.stats());
-        CpuTicks otherBefore = CpuTicks.read(GENERATOR_CPU);
-        CpuTicks routerBefore = CpuTicks.read(ROUTER_CPU);
-        long startNs = System.nanoTime();
-        TcpResult tcp = measureTcp(lab);
-        long elapsedNs = System.nanoTime() - startNs;
-        double tcpOtherBusy = CpuTicks.read(GENERATOR_CPU).minus(otherBefore).busyFraction(elapsedNs, ticksPerSecond);
-        double tcpRouterBusy = CpuTicks.read(ROUTER_CPU).minus(routerBefore).busyFraction(elapsedNs, ticksPerSecond);
-        Map<String, Long> tcpLosses = baton == null ? Map.of()
-                : BatonCounters.losses(BatonCounters.delta(before, BatonCounters.flatten(baton.stats())));
-        return new Measurement(repetition, path, udp, tcp, background[0], background[1], tcpOtherBusy, tcpRouterBusy, tcpLosses);
+        UdpResult udp = measureUdp(contestant, lab, sinks, trafgenConfig, baton, napi);
+        String routerWork = napiProblem;
+        boolean pinned = napiProblem.isEmpty();
+        if (napi != null) {
+            pinned = napi.onlyOn(ROUTER_CPU);
+            routerWork = napi.placement() + (pinned ? "" : " - NOT only on CPU " + ROUTER_CPU);
+        }
+        TcpRun single = measureTcp(lab, 1, baton);
+        TcpRun parallel = measureTcp(lab, options.tcpStreams(), baton);
+        return new Measurement(repetition, contestant, udp, single, parallel, background[0], background[1], routerWork, pinned);
     }
 
     /**
      * Busy shares of the generator and router CPUs over one second with no load, repeated (bounded by
-     * {@link #QUIET_WAIT}) until both are nearly idle: another process on them would be measured as forwarding
-     * cost. The last sample is returned and printed with the measurement either way.
+     * {@code --idle-wait-s}) until both are nearly idle ({@code --idle-busy-pct}): another process on them would be
+     * measured as forwarding cost. The last sample is returned and printed with the measurement either way.
      */
     private double[] background() {
-        long deadlineNs = System.nanoTime() + QUIET_WAIT.toNanos();
+        long deadlineNs = System.nanoTime() + options.idleWait().toNanos();
         boolean noted = false;
         while (true) {
             CpuTicks generator = CpuTicks.read(GENERATOR_CPU);
@@ -195,7 +237,7 @@ public final class LabForwardingBenchmark {
             long elapsedNs = System.nanoTime() - startNs;
             double[] busy = {CpuTicks.read(GENERATOR_CPU).minus(generator).busyFraction(elapsedNs, ticksPerSecond),
                     CpuTicks.read(ROUTER_CPU).minus(router).busyFraction(elapsedNs, ticksPerSecond)};
-            boolean quiet = busy[0] <= QUIET_BUSY_FRACTION && busy[1] <= QUIET_BUSY_FRACTION;
+            boolean quiet = busy[0] <= options.idleBusy() && busy[1] <= options.idleBusy();
             if (quiet || System.nanoTime() - deadlineNs >= 0) {
                 if (!quiet) {
                     System.out.printf(Locale.ROOT, "NOTE: CPUs still busy before the load (%.0f %% / %.0f %%): this measurement shares them%n",
@@ -205,39 +247,45 @@ public final class LabForwardingBenchmark {
             }
             if (!noted) {
                 System.out.printf(Locale.ROOT, "CPUs busy before the load (%.0f %% / %.0f %%), waiting up to %d s ...%n",
-                        100 * busy[0], 100 * busy[1], QUIET_WAIT.toSeconds());
+                        100 * busy[0], 100 * busy[1], options.idleWait().toSeconds());
                 noted = true;
             }
         }
     }
 
     /** Counters read at one instant (as nearly as a few short commands allow). */
-    private record Snapshot(long nanoTime, long delivered, long rxPackets, long rxDropped, ProcessTicks process,
+    private record Snapshot(long nanoTime, long delivered, long entered, long entryDrops, ProcessTicks process, long napiTicks,
                             CpuTicks generatorCpu, CpuTicks routerCpu) {
     }
 
-    private Snapshot snapshot(RouterHost router, UdpSinks sinks, BatonUnderTest baton) {
+    private Snapshot snapshot(Lab lab, UdpSinks sinks, BatonUnderTest baton, ThreadedNapi napi) {
         long startNs = System.nanoTime();
         long delivered = sinks.total();
-        long[] rx = interfaceReceiveCounters(router);
+        long[] entry = bridgePortTransmitCounters(lab, lab.router(0).interfaceOn(Segment.FRONT).orElseThrow().bridgePort());
         ProcessTicks process = baton == null ? null : ProcessTicks.read(baton.pid());
+        long napiTicks = napi == null ? 0 : napi.ticks();
         CpuTicks generatorCpu = CpuTicks.read(GENERATOR_CPU);
         CpuTicks routerCpu = CpuTicks.read(ROUTER_CPU);
         long endNs = System.nanoTime();
-        return new Snapshot(startNs + (endNs - startNs) / 2, delivered, rx[0], rx[1], process, generatorCpu, routerCpu);
+        return new Snapshot(startNs + (endNs - startNs) / 2, delivered, entry[0], entry[1], process, napiTicks, generatorCpu, routerCpu);
     }
 
-    /** {@code rx_packets} and {@code rx_dropped} of the router's client-facing interface. */
-    private static long[] interfaceReceiveCounters(RouterHost router) {
-        String statistics = "/sys/class/net/" + router.clientInterface() + "/statistics/";
-        String[] lines = KernelForwarding.run(router, "cat", statistics + "rx_packets", statistics + "rx_dropped").stdout().strip().split("\n");
+    /**
+     * {@code tx_packets} and {@code tx_dropped} of a bridge port, the router veth's peer in the switch namespace: what
+     * the bridge handed to the router's interface, and what that interface refused (UdpResult#offeredPackets).
+     */
+    private static long[] bridgePortTransmitCounters(Lab lab, String port) {
+        String statistics = "/sys/class/net/" + port + "/statistics/";
+        // sysfs shows the namespace's own interfaces only inside it ("ip netns exec" mounts it there).
+        String[] lines = LocalCommand.runChecked(COMMAND_TIMEOUT, Tool.IP.require(), "netns", "exec", lab.switchNamespace(),
+                "cat", statistics + "tx_packets", statistics + "tx_dropped").strip().split("\n");
         return new long[]{Long.parseLong(lines[0].strip()), Long.parseLong(lines[1].strip())};
     }
 
-    private UdpResult measureUdp(ForwardingPath path, Lab lab, UdpSinks sinks, Path trafgenConfig, BatonUnderTest baton) {
-        RouterHost router = lab.router(0);
+    private UdpResult measureUdp(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, BatonUnderTest baton,
+                                 ThreadedNapi napi) {
         Duration timeLimit = options.udpWarmup().plus(options.udpWindow()).plusSeconds(10);
-        Path log = lab.workDirectory().resolve("trafgen-" + path.name().toLowerCase(Locale.ROOT) + ".log");
+        Path log = lab.workDirectory().resolve("trafgen-" + contestant.label + ".log");
         LabProcess generator = UdpGenerator.start(lab.upstream(), lab.upstream().frontInterface(), trafgenConfig,
                 options.udpMaxPackets(), timeLimit, GENERATOR_CPU, log);
         try {
@@ -245,22 +293,22 @@ public final class LabForwardingBenchmark {
             if (!generator.isAlive()) {
                 throw new IllegalStateException("trafgen stopped during the warm-up; its output:\n" + generator.output());
             }
-            Map<String, Long> before = baton == null ? Map.of() : BatonCounters.flatten(baton.stats());
+            Map<String, Long> before = baton == null ? Map.of() : baton.counters();
             ForeignLoad foreign = ForeignLoad.begin();
-            Snapshot start = snapshot(router, sinks, baton);
+            Snapshot start = snapshot(lab, sinks, baton, napi);
             pause(options.udpWindow());
-            Snapshot end = snapshot(router, sinks, baton);
+            Snapshot end = snapshot(lab, sinks, baton, napi);
             ForeignLoad.Usage foreignLoad = foreign.since(ticksPerSecond, end.nanoTime - start.nanoTime);
             boolean exhausted = !generator.isAlive();
-            Map<String, Long> counters = baton == null ? Map.of() : BatonCounters.delta(before, BatonCounters.flatten(baton.stats()));
-            UdpResult result = new UdpResult(path, end.nanoTime - start.nanoTime,
-                    (end.rxPackets + end.rxDropped) - (start.rxPackets + start.rxDropped), end.rxDropped - start.rxDropped,
-                    end.delivered - start.delivered,
+            Map<String, Long> counters = baton == null ? Map.of() : BatonCounters.delta(before, baton.counters());
+            long entryDrops = end.entryDrops - start.entryDrops;
+            UdpResult result = new UdpResult(contestant, end.nanoTime - start.nanoTime,
+                    (end.entered - start.entered) + entryDrops, entryDrops, end.delivered - start.delivered,
                     baton == null ? null : end.process.minus(start.process),
                     end.generatorCpu.minus(start.generatorCpu), end.routerCpu.minus(start.routerCpu), ticksPerSecond,
-                    counters, exhausted, foreignLoad);
+                    counters, exhausted, foreignLoad, napi == null ? -1 : end.napiTicks - start.napiTicks);
             if (result.deliveredPackets() == 0) {
-                throw new IllegalStateException(path.label + " delivered no packet to the sinks (offered "
+                throw new IllegalStateException(contestant.label + " delivered no packet to the sinks (offered "
                         + result.offeredPackets() + ")" + (baton == null ? "" : "; Baton's log:\n" + baton.log()));
             }
             return result;
@@ -269,20 +317,39 @@ public final class LabForwardingBenchmark {
         }
     }
 
-    private TcpResult measureTcp(Lab lab) {
+    /** One iperf3 run of {@code streams} streams, with the CPUs' busy shares, Baton's losses and the servers' checksum errors. */
+    private TcpRun measureTcp(Lab lab, int streams, BatonUnderTest baton) {
+        Map<String, Long> before = baton == null ? Map.of() : baton.counters();
+        long checksumErrorsBefore = TcpChecksumErrors.read(lab.servers());
+        CpuTicks otherBefore = CpuTicks.read(GENERATOR_CPU);
+        CpuTicks routerBefore = CpuTicks.read(ROUTER_CPU);
+        long startNs = System.nanoTime();
+        TcpResult tcp = runIperf(lab, streams);
+        long elapsedNs = System.nanoTime() - startNs;
+        double otherBusy = CpuTicks.read(GENERATOR_CPU).minus(otherBefore).busyFraction(elapsedNs, ticksPerSecond);
+        double routerBusy = CpuTicks.read(ROUTER_CPU).minus(routerBefore).busyFraction(elapsedNs, ticksPerSecond);
+        long checksumErrors = TcpChecksumErrors.read(lab.servers()) - checksumErrorsBefore;
+        Map<String, Long> losses = baton == null ? Map.of() : BatonCounters.losses(BatonCounters.delta(before, baton.counters()));
+        return new TcpRun(tcp, otherBusy, routerBusy, losses, checksumErrors);
+    }
+
+    private TcpResult runIperf(Lab lab, int streams) {
         long seconds = options.tcpTime().toSeconds();
-        List<String> command = List.of("iperf3", "-c", VIP, "-p", Integer.toString(TCP_PORT), "-t", Long.toString(seconds),
+        List<String> command = new ArrayList<>(List.of("iperf3", "-c", VIP, "-p", Integer.toString(TCP_PORT), "-t", Long.toString(seconds),
                 // Leave out the first second (slow start), and report in JSON.
-                "-O", "1", "-J", "--connect-timeout", "5000");
+                "-O", "1", "-J", "--connect-timeout", "5000"));
+        if (streams > 1) {
+            command.addAll(List.of("-P", Integer.toString(streams)));
+        }
         ExecResult result = lab.client(0).exec(Duration.ofSeconds(seconds + 25), command);
         if (result.timedOut()) {
-            throw new IllegalStateException("iperf3 timed out: " + result.stderr());
+            throw new IllegalStateException("iperf3 -P " + streams + " timed out: " + result.stderr());
         }
         try {
             return TcpResult.parseIperfJson(result.stdout());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(e.getMessage() + " (exit status " + result.exitCode() + ", stderr: "
-                    + result.stderr().strip() + ")", e);
+            throw new IllegalStateException(e.getMessage() + " (iperf3 -P " + streams + ", exit status " + result.exitCode()
+                    + ", stderr: " + result.stderr().strip() + ")", e);
         }
     }
 

@@ -12,10 +12,11 @@ import java.util.Map;
  * @param receivedBitsPerSecond {@code end.sum_received.bits_per_second}
  * @param seconds               {@code end.sum_received.seconds}
  * @param retransmits           {@code end.sum_sent.retransmits}
- * @param meanRttMicros         the sender's smoothed round-trip time, averaged ({@code end.streams[0].sender.mean_rtt},
- *                              from TCP_INFO); NaN when iperf3 does not report it
+ * @param meanRttMicros         the sender's smoothed round-trip time, averaged over the run ({@code end.streams[i].sender.mean_rtt},
+ *                              from TCP_INFO) and then over the streams; NaN when iperf3 reports it for none
+ * @param streams               how many streams the report has
  */
-public record TcpResult(double receivedBitsPerSecond, double seconds, long retransmits, double meanRttMicros) {
+public record TcpResult(double receivedBitsPerSecond, double seconds, long retransmits, double meanRttMicros, int streams) {
 
     /** Gbit/s, decimal (10^9), as iperf3 prints. */
     public double gigabitsPerSecond() {
@@ -41,16 +42,28 @@ public record TcpResult(double receivedBitsPerSecond, double seconds, long retra
             throw new IllegalArgumentException("iperf3 report has no end.sum_received / end.sum_sent");
         }
         return new TcpResult(number(received, "bits_per_second"), number(received, "seconds"),
-                sent.get("retransmits") == null ? 0 : (long) number(sent, "retransmits"), meanRtt(end));
+                sent.get("retransmits") == null ? 0 : (long) number(sent, "retransmits"), meanRtt(end),
+                end.get("streams") instanceof List<?> streams ? streams.size() : 0);
     }
 
+    /**
+     * The mean of the streams' {@code sender.mean_rtt}: every stream of {@code -P N} crosses the same router, so each
+     * one's mean is a sample of the path's delay; a stream without one is left out.
+     */
     private static double meanRtt(Map<String, Object> end) {
-        if (end.get("streams") instanceof List<?> streams && !streams.isEmpty()
-                && streams.getFirst() instanceof Map<?, ?> stream && stream.get("sender") instanceof Map<?, ?> sender
-                && sender.get("mean_rtt") instanceof Number rtt) {
-            return rtt.doubleValue();
+        if (!(end.get("streams") instanceof List<?> streams)) {
+            return Double.NaN;
         }
-        return Double.NaN;
+        double sum = 0;
+        int count = 0;
+        for (Object stream : streams) {
+            if (stream instanceof Map<?, ?> s && s.get("sender") instanceof Map<?, ?> sender
+                    && sender.get("mean_rtt") instanceof Number rtt) {
+                sum += rtt.doubleValue();
+                count++;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     private static double number(Map<?, ?> map, String key) {

@@ -5,25 +5,31 @@ import java.util.Map;
 /**
  * One UDP measurement window: counters at its start and end subtracted.
  *
- * @param path               who forwarded
+ * @param contestant         who forwarded
  * @param windowNs           the window's length
- * @param offeredPackets     frames that reached the router's client-facing interface ({@code rx_packets +
- *                           rx_dropped} of that veth): the load the generator achieved
- * @param interfaceDrops     of those, frames the router's kernel dropped at once ({@code rx_dropped}: the RPS
- *                           backlog was full)
+ * @param offeredPackets     frames the front bridge handed to the router's client-facing veth ({@code tx_packets +
+ *                           tx_dropped} of its bridge-side peer): the load the generator achieved. Counted on the
+ *                           bridge's side because a frame the router's veth refuses is counted there only when its
+ *                           XDP ring is full (native XDP), and there as well as on the router's side when the RPS
+ *                           backlog is full
+ * @param entryDrops         of those, frames the router's veth refused ({@code tx_dropped} of the peer: the RPS
+ *                           backlog, or the veth's XDP ring, was full)
  * @param deliveredPackets   frames counted by the sinks on the servers
- * @param routerProcess      CPU time of the Baton JVM, all threads; null for kernel forwarding
+ * @param routerProcess      CPU time of the Baton JVM, all threads; null for the kernel
  * @param generatorCpu       time of the generator's CPU, state by state
  * @param routerCpu          time of the router's CPU, state by state
  * @param ticksPerSecond     {@code USER_HZ}, the unit of the CPU times
  * @param batonCounters      Baton's counters over the window (deltas, see {@link BatonCounters}); empty for the kernel
  * @param generatorExhausted the generator had stopped before the window ended (count or time limit): the
- *                           offered load fell during the window and the result understates both paths
+ *                           offered load fell during the window and the result understates the contestant
  * @param foreignLoad        CPU used by processes outside the benchmark during the window
+ * @param napiThreadTicks    utime + stime of the router veth's NAPI thread over the window (native XDP,
+ *                           {@link ThreadedNapi}), tick-sampled; -1 when there is none
  */
-public record UdpResult(ForwardingPath path, long windowNs, long offeredPackets, long interfaceDrops, long deliveredPackets,
+public record UdpResult(Contestant contestant, long windowNs, long offeredPackets, long entryDrops, long deliveredPackets,
                         ProcessTicks routerProcess, CpuTicks generatorCpu, CpuTicks routerCpu, long ticksPerSecond,
-                        Map<String, Long> batonCounters, boolean generatorExhausted, ForeignLoad.Usage foreignLoad) {
+                        Map<String, Long> batonCounters, boolean generatorExhausted, ForeignLoad.Usage foreignLoad,
+                        long napiThreadTicks) {
 
     /** Busy share of the router CPU from which tick-sampled per-state figures are reported. */
     public static final double SATURATED_BUSY_FRACTION = 0.9;
@@ -88,6 +94,12 @@ public record UdpResult(ForwardingPath path, long windowNs, long offeredPackets,
     /** Busy share of the generator CPU over the window, 0..1. */
     public double generatorBusyFraction() {
         return generatorCpu.busyFraction(windowNs, ticksPerSecond);
+    }
+
+    /** The NAPI thread's busy share of the window, 0..1 (tick-sampled); NaN when there is none. */
+    public double napiThreadBusyFraction() {
+        long windowTicks = CpuTicks.elapsedTicks(windowNs, ticksPerSecond);
+        return napiThreadTicks < 0 || windowTicks <= 0 ? Double.NaN : Math.min(1.0, (double) napiThreadTicks / windowTicks);
     }
 
     private double micros(long ticks) {

@@ -5,12 +5,17 @@
  *
  * <p>{@link dev.baton.bench.lab.LabForwardingBenchmark} is the entry point ({@code bench/lab.sh}). It measures
  * 64-byte UDP packets per second delivered to the servers ({@link dev.baton.bench.lab.UdpGenerator} sends,
- * {@link dev.baton.bench.lab.UdpSinks} counts), TCP throughput (iperf3, {@link dev.baton.bench.lab.TcpResult})
- * and CPU time per forwarded packet ({@link dev.baton.bench.lab.CpuTicks}, {@link dev.baton.bench.lab.ProcessTicks}),
- * alternating a {@code baton run} process ({@link dev.baton.bench.lab.BatonUnderTest}) with kernel forwarding
- * ({@link dev.baton.bench.lab.KernelForwarding}) on the same router namespace. {@link dev.baton.bench.lab.BatonCounters}
- * says where Baton lost packets, {@link dev.baton.bench.lab.ForeignLoad} how much CPU other processes took during a
- * window, and {@link dev.baton.bench.lab.LabReport} prints the tables. Method and results: docs/benchmarks.md.
+ * {@link dev.baton.bench.lab.UdpSinks} counts), TCP throughput and round-trip time with one stream and several (iperf3,
+ * {@link dev.baton.bench.lab.TcpResult}, {@link dev.baton.bench.lab.TcpRun}) and the router CPU's time per forwarded
+ * packet ({@link dev.baton.bench.lab.CpuTicks}, {@link dev.baton.bench.lab.ProcessTicks}), for each
+ * {@link dev.baton.bench.lab.Contestant} in turn on the same router namespace: kernel forwarding
+ * ({@link dev.baton.bench.lab.KernelForwarding}), and a {@code baton run} process ({@link dev.baton.bench.lab.BatonUnderTest})
+ * on AF_PACKET rings or with its XDP program in native mode, for which the lab gives the router veths' bridge-side peers
+ * a pass program ({@link dev.baton.bench.lab.NativeXdpOnVeth}) and the router veth a NAPI thread pinned to the router
+ * CPU ({@link dev.baton.bench.lab.ThreadedNapi}). {@link dev.baton.bench.lab.BatonCounters} says where Baton lost
+ * packets, {@link dev.baton.bench.lab.TcpChecksumErrors} whether a segment reached a server with a bad checksum,
+ * {@link dev.baton.bench.lab.ForeignLoad} how much CPU other processes took during a window, and
+ * {@link dev.baton.bench.lab.LabReport} prints the tables. Method and results: docs/benchmarks.md.
  *
  * <p>{@link dev.baton.bench.lab.FailoverBenchmark} ({@code bench/failover.sh}) is the failover benchmark: a
  * high-availability pair ({@link dev.baton.lab.HaLabPair}) under long-lived echo connections, killed with
@@ -19,6 +24,6 @@
  * figures and {@link dev.baton.bench.lab.FailoverReport} aggregates them against the targets.
  *
  * <p>Threads: everything here runs on the benchmark's main thread; the packet work happens in other processes
- * (trafgen, the Baton JVM, the kernel), pinned to their CPUs with taskset(1) and RPS.
+ * (trafgen, the Baton JVM, the kernel and its NAPI threads), pinned to their CPUs with taskset(1) and RPS.
  */
 package dev.baton.bench.lab;

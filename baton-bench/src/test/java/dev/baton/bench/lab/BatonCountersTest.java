@@ -51,4 +51,36 @@ class BatonCountersTest {
                 BatonCounters.flatten(stats(110, 98, 2, 15)));
         assertEquals(Map.of("ring.bt0001r0f.w0.rx_drops", 10L), BatonCounters.losses(delta));
     }
+
+    private static Map<String, Object> row(String name, Map<String, Object> labels, long value) {
+        return Map.of("name", name, "labels", labels, "value", value);
+    }
+
+    @Test
+    void theXdpProgramsOwnCountersAreTakenFromCtlCountersUnderOneName() {
+        List<Object> counters = List.of(
+                row("rx_frames", Map.of("worker", "0"), 7),
+                row("forwarded_frames", Map.of("worker", "0"), 5),
+                row("forwarded_frames", Map.of("worker", "xdp"), 1_000),
+                row("forwarded_bytes", Map.of("worker", "xdp"), 60_000),
+                row("xdp_rx_frames", Map.of("worker", "xdp"), 1_010),
+                row("xdp_pass_no_flow", Map.of("worker", "xdp"), 10),
+                row("xdp_redirect_failed", Map.of("worker", "xdp"), 0),
+                // per service and server: not router-wide, left out
+                row("service_packets", Map.of("worker", "xdp", "service", "udp-sink"), 1_000),
+                "not a row");
+        Map<String, Long> xdp = BatonCounters.xdp(counters);
+        assertEquals(Map.of("xdp_forwarded_frames", 1_000L, "xdp_forwarded_bytes", 60_000L, "xdp_rx_frames", 1_010L,
+                "xdp_pass_no_flow", 10L, "xdp_redirect_failed", 0L), xdp);
+        assertEquals(Map.of(), BatonCounters.xdp(List.of(row("rx_frames", Map.of("worker", "0"), 7))), "no program: nothing");
+    }
+
+    @Test
+    void aFailedRedirectIsALossButAFramePassedUpIsNot() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("xdp_pass_no_flow", 10L);
+        counters.put("xdp_pass_too_long", 3L);
+        counters.put("xdp_redirect_failed", 2L);
+        assertEquals(Map.of("xdp_redirect_failed", 2L), BatonCounters.losses(counters));
+    }
 }

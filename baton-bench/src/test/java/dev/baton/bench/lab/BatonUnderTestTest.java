@@ -2,8 +2,11 @@ package dev.baton.bench.lab;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BatonUnderTestTest {
 
@@ -11,6 +14,7 @@ class BatonUnderTestTest {
             router:
               id: bt0001-r0
               workers: 1
+              datapath: xdp
               ring: { block-size: 1MiB, block-count: 4 }
             interfaces:
               - { name: bt0001r0f, role: client, address: 192.0.2.2/24 }
@@ -22,6 +26,7 @@ class BatonUnderTestTest {
                 router:
                   id: bt0001-r0
                   workers: 1
+                  datapath: xdp
                 interfaces:
                   - { name: bt0001r0f, role: client, address: 192.0.2.2/24 }
                 """, BatonUnderTest.withRing(LAB_YAML, "default"));
@@ -41,5 +46,40 @@ class BatonUnderTestTest {
     @Test
     void aConfigurationWithoutRingLineIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withRing("router:\n  id: x\n", "default"));
+    }
+
+    @Test
+    void afPacketReplacesTheDatapathLine() {
+        assertEquals(LAB_YAML.replace("  datapath: xdp\n", "  datapath: af-packet\n"),
+                BatonUnderTest.withDatapath(LAB_YAML, Contestant.AF_PACKET));
+    }
+
+    @Test
+    void xdpForcesNativeModeWhichAVethWouldNotGetByDefault() {
+        assertEquals(LAB_YAML.replace("  datapath: xdp\n", "  datapath: xdp\n  xdp-mode: native\n"),
+                BatonUnderTest.withDatapath(LAB_YAML, Contestant.XDP));
+        // whatever the lab's property chose
+        String afPacketLab = LAB_YAML.replace("  datapath: xdp\n", "  datapath: af-packet\n");
+        assertEquals(BatonUnderTest.withDatapath(LAB_YAML, Contestant.XDP), BatonUnderTest.withDatapath(afPacketLab, Contestant.XDP));
+    }
+
+    @Test
+    void theKernelHasNoDatapathAndAConfigurationWithoutOneIsAnError() {
+        assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withDatapath(LAB_YAML, Contestant.KERNEL));
+        assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withDatapath("router:\n  id: x\n", Contestant.XDP));
+    }
+
+    @Test
+    void theRouterMustRunTheContestantsDatapathAndNothingElse() {
+        BatonUnderTest.checkDatapath("af-packet (configured: router.datapath: af-packet)", Contestant.AF_PACKET, "bt0001r0f");
+        BatonUnderTest.checkDatapath("xdp (native on bt0001r0f)", Contestant.XDP, "bt0001r0f");
+        for (String fellBack : List.of("xdp (generic on bt0001r0f: bpf_link_create(XDP, native) failed: Operation not supported)",
+                "af-packet (XDP unavailable: libbpf.so.1 not found)", "xdp (native on bt0001r0b)")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> BatonUnderTest.checkDatapath(fellBack, Contestant.XDP, "bt0001r0f"));
+            assertTrue(e.getMessage().endsWith("ctl status says datapath: " + fellBack), e.getMessage());
+        }
+        assertThrows(IllegalStateException.class,
+                () -> BatonUnderTest.checkDatapath("xdp (native on bt0001r0f)", Contestant.AF_PACKET, "bt0001r0f"));
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,7 +23,26 @@ class LabBenchmarkOptionsTest {
         assertEquals(Duration.ofSeconds(5), o.tcpTime());
         assertEquals(0.5, o.maxLoad());
         assertEquals("default", o.ring());
-        assertEquals(false, o.batonRps());
+        assertEquals(List.of(Contestant.KERNEL, Contestant.AF_PACKET, Contestant.XDP), o.contestants());
+        assertEquals(8, o.tcpStreams());
+        assertEquals(Duration.ofSeconds(120), o.idleWait());
+        assertEquals(0.25, o.idleBusy());
+    }
+
+    @Test
+    void contestantsRunInTheOrderGiven() {
+        LabBenchmarkOptions o = LabBenchmarkOptions.parse("--contestants", "xdp, KERNEL");
+        assertEquals(List.of(Contestant.XDP, Contestant.KERNEL), o.contestants());
+        assertEquals("xdp,kernel", o.contestantList());
+        assertEquals(List.of(Contestant.AF_PACKET), LabBenchmarkOptions.parse("--contestants=af-packet").contestants());
+    }
+
+    @Test
+    void theIdleWaitCanBeLoosenedForABusyMachine() {
+        LabBenchmarkOptions o = LabBenchmarkOptions.parse("--idle-wait-s", "5", "--idle-busy-pct", "90", "--tcp-streams", "4");
+        assertEquals(Duration.ofSeconds(5), o.idleWait());
+        assertEquals(0.9, o.idleBusy(), 1e-12);
+        assertEquals(4, o.tcpStreams());
     }
 
     @Test
@@ -33,7 +53,6 @@ class LabBenchmarkOptionsTest {
         assertEquals(Duration.ofSeconds(12), o.udpWindow());
         assertEquals("{ block-count: 32 }", o.ring());
         assertEquals(1.5, o.maxLoad());
-        assertEquals(true, LabBenchmarkOptions.parse("--baton-rps", "true").batonRps());
     }
 
     @Test
@@ -51,7 +70,13 @@ class LabBenchmarkOptionsTest {
             "--flows       | many  | --flows: 'many' is not a whole number",
             "--max-load    | -1    | --max-load: -1.0 is outside 0.01..64.0",
             "--ring        | big   | --ring: 'default', 'lab' or a one-line YAML flow mapping such as \"{ block-count: 32 }\", not 'big'",
-            "--baton-rps   | yes   | --baton-rps: 'true' or 'false', not 'yes'",
+            "--contestants | kernel,dpdk | --contestants: 'dpdk' is not one of kernel, af-packet, xdp (e.g. --contestants kernel,af-packet,xdp)",
+            "--contestants | xdp,kernel,xdp | --contestants: xdp is named twice in 'xdp,kernel,xdp'",
+            "--contestants | ''    | --contestants: '' is not one of kernel, af-packet, xdp (e.g. --contestants kernel,af-packet,xdp)",
+            "--tcp-streams | 1     | --tcp-streams: 1 is outside 2..32",
+            "--idle-wait-s | 601   | --idle-wait-s: 601 is outside 0..600",
+            "--idle-busy-pct | 0   | --idle-busy-pct: 0 is outside 1..100",
+            "--baton-rps   | true  | unknown option --baton-rps",
             "--colour      | red   | unknown option --colour",
     })
     void valuesOutsideTheirBoundsAreRejectedWithTheReason(String option, String value, String message) {
@@ -68,7 +93,8 @@ class LabBenchmarkOptionsTest {
     @Test
     void theUsageNamesEveryOption() {
         for (String option : new String[]{"--repetitions", "--udp-warmup-s", "--udp-seconds", "--udp-max-packets", "--flows",
-                "--tcp-seconds", "--max-load", "--load-wait-s", "--ring", "--baton-rps"}) {
+                "--tcp-seconds", "--max-load", "--load-wait-s", "--ring", "--contestants", "--tcp-streams", "--idle-wait-s",
+                "--idle-busy-pct"}) {
             assertTrue(LabBenchmarkOptions.USAGE.contains(option), option);
         }
     }

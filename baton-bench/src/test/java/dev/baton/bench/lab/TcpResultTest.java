@@ -26,6 +26,7 @@ class TcpResultTest {
         assertEquals(5.0004, result.seconds(), 1e-12);
         assertEquals(42, result.retransmits());
         assertEquals(312, result.meanRttMicros(), 0);
+        assertEquals(1, result.streams());
     }
 
     @Test
@@ -48,5 +49,23 @@ class TcpResultTest {
     @Test
     void aReportWithoutSummaryIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> TcpResult.parseIperfJson("{\"end\": {\"sum_sent\": {}}}"));
+    }
+
+    @Test
+    void severalStreamsGiveTheMeanOfTheirRoundTripTimes() {
+        TcpResult result = TcpResult.parseIperfJson("""
+                {"end": {
+                  "streams": [
+                    {"sender": {"mean_rtt": 100}, "receiver": {}},
+                    {"sender": {"mean_rtt": 300}, "receiver": {}},
+                    {"sender": {}, "receiver": {}}
+                  ],
+                  "sum_sent": {"retransmits": 7},
+                  "sum_received": {"seconds": 5.0, "bits_per_second": 2e10}}}
+                """);
+        assertEquals(200, result.meanRttMicros(), 0, "the stream without mean_rtt is left out");
+        assertEquals(3, result.streams());
+        assertEquals(20.0, result.gigabitsPerSecond(), 1e-12);
+        assertEquals(7, result.retransmits());
     }
 }
