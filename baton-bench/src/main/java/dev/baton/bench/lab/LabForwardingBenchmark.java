@@ -177,7 +177,7 @@ public final class LabForwardingBenchmark {
                     System.out.println("Baton " + contestant.label + " (pid " + baton.pid() + ", all threads pinned to CPU " + ROUTER_CPU
                             + "; RPS to CPU " + ROUTER_CPU + " on " + router.clientInterface() + "; ctl status datapath: "
                             + baton.datapathStatus() + (peers == null ? "" : "; pass programs on " + peers.describe())
-                            + (napi == null ? "" : "; threaded NAPI: " + napi.placement()) + "):");
+                            + (napi == null ? "" : "; threaded NAPI, before the load: " + napi.placement()) + "):");
                     System.out.println(baton.configuration().strip().indent(4));
                 }
                 return measure(contestant, lab, sinks, trafgenConfig, repetition, baton, napi, napiProblem);
@@ -317,10 +317,15 @@ public final class LabForwardingBenchmark {
         }
     }
 
-    /** One iperf3 run of {@code streams} streams, with the CPUs' busy shares, Baton's losses and the servers' checksum errors. */
+    /**
+     * One iperf3 run of {@code streams} streams, with the CPUs' busy shares, Baton's losses, the frames the router's veth
+     * refused and the servers' checksum errors.
+     */
     private TcpRun measureTcp(Lab lab, int streams, BatonUnderTest baton) {
         Map<String, Long> before = baton == null ? Map.of() : baton.counters();
         long checksumErrorsBefore = TcpChecksumErrors.read(lab.servers());
+        String port = lab.router(0).interfaceOn(Segment.FRONT).orElseThrow().bridgePort();
+        long entryDropsBefore = bridgePortTransmitCounters(lab, port)[1];
         CpuTicks otherBefore = CpuTicks.read(GENERATOR_CPU);
         CpuTicks routerBefore = CpuTicks.read(ROUTER_CPU);
         long startNs = System.nanoTime();
@@ -329,8 +334,9 @@ public final class LabForwardingBenchmark {
         double otherBusy = CpuTicks.read(GENERATOR_CPU).minus(otherBefore).busyFraction(elapsedNs, ticksPerSecond);
         double routerBusy = CpuTicks.read(ROUTER_CPU).minus(routerBefore).busyFraction(elapsedNs, ticksPerSecond);
         long checksumErrors = TcpChecksumErrors.read(lab.servers()) - checksumErrorsBefore;
+        long entryDrops = bridgePortTransmitCounters(lab, port)[1] - entryDropsBefore;
         Map<String, Long> losses = baton == null ? Map.of() : BatonCounters.losses(BatonCounters.delta(before, baton.counters()));
-        return new TcpRun(tcp, otherBusy, routerBusy, losses, checksumErrors);
+        return new TcpRun(tcp, otherBusy, routerBusy, losses, checksumErrors, entryDrops);
     }
 
     private TcpResult runIperf(Lab lab, int streams) {

@@ -96,9 +96,9 @@ public final class LabReport {
 
     private static String tcpLine(String indent, String streams, TcpRun run) {
         return String.format(Locale.ROOT, "%sTCP %s: %.2f Gbit/s received over %.1f s, %d retransmits, mean RTT %s us; CPU busy: other CPU %.0f %%,"
-                        + " router CPU %.0f %%; server checksum errors %d%s%n", indent, streams,
+                        + " router CPU %.0f %%; router veth refused %s frames; server checksum errors %d%s%n", indent, streams,
                 run.gigabitsPerSecond(), run.result().seconds(), run.result().retransmits(), count(run.meanRttMicros()),
-                100 * run.otherBusy(), 100 * run.routerBusy(), run.checksumErrors(),
+                100 * run.otherBusy(), 100 * run.routerBusy(), count(run.entryDrops()), run.checksumErrors(),
                 run.batonLosses().isEmpty() ? "" : "; Baton losses: " + losses(run.batonLosses()));
     }
 

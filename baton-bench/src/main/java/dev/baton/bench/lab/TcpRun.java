@@ -11,8 +11,11 @@ import java.util.Map;
  * @param routerBusy  busy share of the router's CPU during the run
  * @param batonLosses Baton's non-zero loss counters over the run (empty for the kernel)
  * @param checksumErrors TCP segments the servers received with a bad checksum during the run ({@link TcpChecksumErrors})
+ * @param entryDrops  frames the router's client-facing veth refused during the run (UdpResult#entryDrops): each one is
+ *                    a lost segment the sender retransmits
  */
-public record TcpRun(TcpResult result, double otherBusy, double routerBusy, Map<String, Long> batonLosses, long checksumErrors) {
+public record TcpRun(TcpResult result, double otherBusy, double routerBusy, Map<String, Long> batonLosses, long checksumErrors,
+                     long entryDrops) {
 
     public TcpRun {
         batonLosses = Map.copyOf(batonLosses);

@@ -17,7 +17,7 @@ class LabReportTest {
     private static final long WINDOW_NS = 10_000_000_000L;
 
     private static TcpRun tcp(double gbps, double rttMicros, int streams, long checksumErrors) {
-        return new TcpRun(new TcpResult(gbps * 1e9, 5, 3, rttMicros, streams), 0.5, 0.9, Map.of(), checksumErrors);
+        return new TcpRun(new TcpResult(gbps * 1e9, 5, 3, rttMicros, streams), 0.5, 0.9, Map.of(), checksumErrors, 40L * streams);
     }
 
     /**
@@ -150,7 +150,7 @@ class LabReportTest {
                 + " of the window (tick-sampled)\n"), text);
         assertTrue(text.contains("TCP 1 stream: 10.00 Gbit/s received over 5.0 s, 3 retransmits, mean RTT 100 us;"), text);
         assertTrue(text.contains("TCP 8 streams: 18.00 Gbit/s received over 5.0 s, 3 retransmits, mean RTT 90 us; CPU busy: other CPU 50 %,"
-                + " router CPU 90 %; server checksum errors 2\n"), text);
+                + " router CPU 90 %; router veth refused 320 frames; server checksum errors 2\n"), text);
 
         String kernel = LabReport.measurement(measurement(2, Contestant.KERNEL, 500_000, 50, 16, 100, 20, 400), 8);
         assertTrue(kernel.contains("router veth refused 1,000 frames (tx_dropped of its bridge port: the RPS backlog full)"), kernel);
