@@ -48,9 +48,10 @@ public final class BatonCounters {
 
     /**
      * The XDP program's router-wide counters in a {@code ctl counters} answer: the rows labelled only
-     * {@code worker="xdp"}, by name, its forwarded frames and bytes as {@code xdp_forwarded_frames} and
-     * {@code xdp_forwarded_bytes} (the router files them under the workers' names so that {@code ctl stats} sums
-     * both paths). Empty when the program does not run.
+     * {@code worker="xdp"} named {@code xdp_*}, and its forwarded frames and bytes, which the router files under the
+     * workers' names so that {@code ctl stats} sums both paths, as {@code xdp_forwarded_frames} and
+     * {@code xdp_forwarded_bytes}. The program's other rows under the workers' names ({@code rx_frames}, the same
+     * frames as {@code xdp_forwarded_frames}) are left out. Empty when the program does not run.
      */
     public static Map<String, Long> xdp(List<?> counters) {
         Map<String, Long> xdp = new LinkedHashMap<>();
@@ -58,7 +59,11 @@ public final class BatonCounters {
             if (row instanceof Map<?, ?> counter && counter.get("name") instanceof String name
                     && counter.get("labels") instanceof Map<?, ?> labels && labels.size() == 1
                     && XDP_WORKER.equals(labels.get("worker")) && counter.get("value") instanceof Number value) {
-                xdp.merge(name.startsWith(XDP_PREFIX) ? name : XDP_PREFIX + name, value.longValue(), Long::sum);
+                if (name.startsWith(XDP_PREFIX)) {
+                    xdp.put(name, value.longValue());
+                } else if (XDP_UNDER_WORKER_NAMES.contains(name)) {
+                    xdp.put(XDP_PREFIX + name, value.longValue());
+                }
             }
         }
         return xdp;
@@ -66,6 +71,7 @@ public final class BatonCounters {
 
     private static final String XDP_WORKER = "xdp";
     private static final String XDP_PREFIX = "xdp_";
+    private static final List<String> XDP_UNDER_WORKER_NAMES = List.of("forwarded_frames", "forwarded_bytes");
 
     /** {@code after - before} for every counter of {@code after} (a counter missing before counts from 0). */
     public static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {

@@ -62,6 +62,9 @@ class BatonCountersTest {
                 row("rx_frames", Map.of("worker", "0"), 7),
                 row("forwarded_frames", Map.of("worker", "0"), 5),
                 row("forwarded_frames", Map.of("worker", "xdp"), 1_000),
+                // the same frames counted as received under the workers' name: not a second xdp_rx_frames
+                row("rx_frames", Map.of("worker", "xdp"), 1_000),
+                row("rx_bytes", Map.of("worker", "xdp"), 60_000),
                 row("forwarded_bytes", Map.of("worker", "xdp"), 60_000),
                 row("xdp_rx_frames", Map.of("worker", "xdp"), 1_010),
                 row("xdp_pass_no_flow", Map.of("worker", "xdp"), 10),
