@@ -301,6 +301,29 @@ class XdpProgramTest {
                 .fastPath(fastPath, new int[]{back}, new int[]{MAX_FRAME}).build();
     }
 
+    /** A differential test's body: the forwarder (with its fast path over the loaded program) and the program. */
+    @FunctionalInterface
+    private interface DifferentialBody {
+        void run(MemoryPacketPort frontPort, MemoryPacketPort backPort, Forwarder forwarder, FastPathMaps maps,
+                 XdpTestRun run) throws Exception;
+    }
+
+    /** Runs {@code body} in the router namespace with a fresh forwarder and fast path, both warmed by a first cycle. */
+    private static void differential(DifferentialBody body) throws Exception {
+        inRouter(() -> {
+            try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
+                 MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
+                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
+                 Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
+                 XdpTestRun run = new XdpTestRun(program, front)) {
+                forwarder.doWork(0);
+                backPort.drainTransmitted();
+                body.run(frontPort, backPort, forwarder, fastPath.maps(), run);
+            }
+            return null;
+        });
+    }
+
     /** Both paths' handling of one frame. */
     private record Outcome(XdpTestRun.Result program, List<byte[]> javaOutput) {
     }
@@ -345,34 +368,24 @@ class XdpProgramTest {
             }
         }
         assertTrue(inputs.size() >= 5, "handshake, request, ACKs and FIN from the client");
-        inRouter(() -> {
-            try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
-                 MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
-                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
-                 Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
-                 XdpTestRun run = new XdpTestRun(program, front)) {
-                FastPathMaps maps = fastPath.maps();
-                forwarder.doWork(0);
-                backPort.drainTransmitted();
-                int fast = 0;
-                long nowMs = 1;
-                for (int i = 0; i < inputs.size(); i++) {
-                    byte[] frame = inputs.get(i);
-                    // Seconds apart: the second client segment after the handshake ACK makes the entry ESTABLISHED
-                    // (ConnectionTable.CONFIRM_AFTER_MS), and from then on the flow is in the map.
-                    nowMs += 2_000;
-                    Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
-                    assertAgree("curl frame " + i, frame, outcome);
-                    assertEquals(1, outcome.javaOutput().size(), "the forwarder forwards every frame of the exchange");
-                    if (outcome.program().forwarded()) {
-                        fast++;
-                    }
+        differential((frontPort, backPort, forwarder, maps, run) -> {
+            int fast = 0;
+            long nowMs = 1;
+            for (int i = 0; i < inputs.size(); i++) {
+                byte[] frame = inputs.get(i);
+                // Seconds apart: the second client segment after the handshake ACK makes the entry ESTABLISHED
+                // (ConnectionTable.CONFIRM_AFTER_MS), and from then on the flow is in the map.
+                nowMs += 2_000;
+                Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
+                assertAgree("curl frame " + i, frame, outcome);
+                assertEquals(1, outcome.javaOutput().size(), "the forwarder forwards every frame of the exchange");
+                if (outcome.program().forwarded()) {
+                    fast++;
                 }
-                assertTrue(fast >= 1, "the segments between ESTABLISHED and the FIN took the fast path, got " + fast);
-                assertEquals(-1, maps.lastSeenNs(6, CLIENT, Short.toUnsignedInt(ByteBuffer.wrap(inputs.getFirst()).getShort(34)),
-                        VIP, HTTP_PORT), "the FIN took the flow out of the map (the table says CLOSING)");
             }
-            return null;
+            assertTrue(fast >= 1, "the segments between ESTABLISHED and the FIN took the fast path, got " + fast);
+            assertEquals(-1, maps.lastSeenNs(6, CLIENT, Short.toUnsignedInt(ByteBuffer.wrap(inputs.getFirst()).getShort(34)),
+                    VIP, HTTP_PORT), "the FIN took the flow out of the map (the table says CLOSING)");
         });
     }
 
@@ -381,41 +394,31 @@ class XdpProgramTest {
         byte[] tcpBase = tcp(40021, TCP_ACK | TCP_PSH);
         byte[] udpBase = TestFrames.udp(ROUTER_MAC, CLIENT_MAC, CLIENT, 40022, VIP, UDP_PORT, new byte[24]);
         Random random = new Random(0x5eed_0010L);
-        inRouter(() -> {
-            try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
-                 MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
-                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
-                 Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
-                 XdpTestRun run = new XdpTestRun(program, front)) {
-                FastPathMaps maps = fastPath.maps();
-                forwarder.doWork(0);
-                backPort.drainTransmitted();
-                int forwardedByProgram = 0;
-                int passedByProgram = 0;
-                for (int variant = 0; variant < 3_000; variant++) {
-                    long nowMs = 1_000 + variant;
-                    // Both flows established in the table and in the map before every variant: a variant that closed
-                    // one (a mutated RST or FIN) does not leak into the next.
-                    establish(forwarder.table(), 6, 40021, HTTP_PORT, TcpState.ESTABLISHED, nowMs);
-                    establish(forwarder.table(), 17, 40022, UDP_PORT, TcpState.UDP, nowMs);
-                    forwarder.doWork(nowMs); // the fast path writes both into the map (a removal and an insert of each)
-                    assertTrue(maps.lastSeenNs(6, CLIENT, 40021, VIP, HTTP_PORT) >= 0
-                            && maps.lastSeenNs(17, CLIENT, 40022, VIP, UDP_PORT) >= 0, "both flows in the map");
-                    byte[] frame = mutate((variant & 1) == 0 ? tcpBase : udpBase, random);
-                    Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
-                    assertAgree("variant " + variant, frame, outcome);
-                    if (outcome.program().forwarded()) {
-                        forwardedByProgram++;
-                    } else {
-                        passedByProgram++;
-                    }
+        differential((frontPort, backPort, forwarder, maps, run) -> {
+            int forwardedByProgram = 0;
+            int passedByProgram = 0;
+            for (int variant = 0; variant < 3_000; variant++) {
+                long nowMs = 1_000 + variant;
+                // Both flows established in the table and in the map before every variant: a variant that closed
+                // one (a mutated RST or FIN) does not leak into the next.
+                establish(forwarder.table(), 6, 40021, HTTP_PORT, TcpState.ESTABLISHED, nowMs);
+                establish(forwarder.table(), 17, 40022, UDP_PORT, TcpState.UDP, nowMs);
+                forwarder.doWork(nowMs); // the fast path writes both into the map (a removal and an insert of each)
+                assertTrue(maps.lastSeenNs(6, CLIENT, 40021, VIP, HTTP_PORT) >= 0
+                        && maps.lastSeenNs(17, CLIENT, 40022, VIP, UDP_PORT) >= 0, "both flows in the map");
+                byte[] frame = mutate((variant & 1) == 0 ? tcpBase : udpBase, random);
+                Outcome outcome = both(frame, run, forwarder, frontPort, backPort, nowMs);
+                assertAgree("variant " + variant, frame, outcome);
+                if (outcome.program().forwarded()) {
+                    forwardedByProgram++;
+                } else {
+                    passedByProgram++;
                 }
-                assertTrue(forwardedByProgram > 300 && passedByProgram > 300,
-                        "the mutations exercise both outcomes: forwarded " + forwardedByProgram + ", passed " + passedByProgram);
-                maps.removeFlow(6, CLIENT, 40021, VIP, HTTP_PORT);
-                maps.removeFlow(17, CLIENT, 40022, VIP, UDP_PORT);
             }
-            return null;
+            assertTrue(forwardedByProgram > 300 && passedByProgram > 300,
+                    "the mutations exercise both outcomes: forwarded " + forwardedByProgram + ", passed " + passedByProgram);
+            maps.removeFlow(6, CLIENT, 40021, VIP, HTTP_PORT);
+            maps.removeFlow(17, CLIENT, 40022, VIP, UDP_PORT);
         });
     }
 
