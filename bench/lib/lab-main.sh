@@ -32,5 +32,7 @@ baton_run_lab_main() {
   done
   # BENCH_JAVA_OPTS: system properties for the lab, e.g. -Dbaton.lab.aot.cache=FILE (every router from an AOT cache).
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmx256m ${BENCH_JAVA_OPTS:-} -cp "$classpath" "$main" "$@"
+  # The routers run from baton.jar alone: a class path of jars is what the JVM's AOT cache needs (docs/operations.md).
+  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmx256m \
+    -Dbaton.lab.router.classpath="$root/baton-control/target/baton.jar" ${BENCH_JAVA_OPTS:-} -cp "$classpath" "$main" "$@"
 }

@@ -139,6 +139,13 @@ public final class LabRouter implements AutoCloseable {
      * AOT comparison. A router killed with SIGKILL records nothing.
      */
     public static final String AOT_RECORD_PROPERTY = "baton.lab.aot.record";
+    /**
+     * The system property giving the routers' class path, when it is not the calling JVM's: a benchmark passes
+     * baton-control's self-contained jar alone. The JVM records an AOT configuration only for a class path of jars
+     * ("Cannot have non-empty directory in paths": a router started with the benchmark's classes directory recorded
+     * nothing).
+     */
+    public static final String CLASSPATH_PROPERTY = "baton.lab.router.classpath";
     /** The system property naming an AOT cache every lab router starts from ({@code -XX:AOTCache}). */
     public static final String AOT_CACHE_PROPERTY = "baton.lab.aot.cache";
     private static final java.util.concurrent.atomic.AtomicInteger AOT_RECORDS = new java.util.concurrent.atomic.AtomicInteger();
@@ -290,7 +297,7 @@ public final class LabRouter implements AutoCloseable {
         // held it (a safepoint waiting for its threads, a GC) or the machine did (longPauses).
         command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
         command.add(BATON_MAIN_CLASS);
         command.add("run");
         command.add("--config");
