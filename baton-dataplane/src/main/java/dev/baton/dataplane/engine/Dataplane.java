@@ -139,7 +139,7 @@ public final class Dataplane implements AutoCloseable {
                         .timeouts(timeouts).listener(listener).hashSeeds(hashSeeds);
                 FastPath workerFastPath = this.fastPath.worker(w, workerCount);
                 if (workerFastPath != null) {
-                    builder.fastPath(workerFastPath, this.fastPath.serverPortIfindex(), this.fastPath.serverPortMaxFrame());
+                    builder.fastPath(workerFastPath);
                 }
                 WorkerExtension extension = extensions.apply(w);
                 if (extension != null) {

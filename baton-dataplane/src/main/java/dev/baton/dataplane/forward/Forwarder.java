@@ -86,10 +86,6 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     /** The XDP fast path's side in this worker (issue #10), or null on the AF_PACKET data path alone. */
     private final FastPath fastPath;
-    /** ifindex and MAC of each server-facing port, for the program's server entries (worker 0, with a fast path). */
-    private final int[] serverPortIfindex;
-    private final int[] serverPortMaxFrame;
-    private final long[] serverPortMacs;
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
@@ -130,12 +126,6 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.schedulers = new ServiceSchedulers(services);
         this.dirty = new boolean[ports.length];
         this.fastPath = b.fastPath;
-        this.serverPortIfindex = b.serverPortIfindex != null ? b.serverPortIfindex.clone() : new int[serverPorts.length];
-        this.serverPortMaxFrame = b.serverPortMaxFrame != null ? b.serverPortMaxFrame.clone() : new int[serverPorts.length];
-        this.serverPortMacs = new long[serverPorts.length];
-        for (int i = 0; i < serverPorts.length; i++) {
-            serverPortMacs[i] = serverPorts[i].macAddress();
-        }
         int firstClientPort = 0;
         while (!facesClients[firstClientPort]) {
             firstClientPort++;
@@ -204,8 +194,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         if (fastPath != null) {
             // After the expiry slice, so the flows it removed leave the map in this cycle's flush.
             if (ownsArp) {
-                fastPath.syncVips(ownership);
-                fastPath.syncServers(services, neighbours, health, serverPortIfindex, serverPortMacs, serverPortMaxFrame);
+                fastPath.syncShared(ownership, services, neighbours, health);
             }
             work += fastPath.doWork(nowMs, table);
         }
@@ -324,7 +313,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         boolean forwardableBefore = false;
         if (slot >= 0) {
             serverId = table.serverId(slot);
-            forwardableBefore = FastPath.forwardsInProgram(table.state(slot));
+            forwardableBefore = fastPath != null && FastPath.forwardsInProgram(table.state(slot));
             if (services.dropsOnServerDown(service) && health.health(serverId) == ServerHealthBoard.DOWN) {
                 // on-server-down: drop. Removed here, on its next segment, so a replicated removal tells the
                 // standbys too; the client's later segments find no connection.
@@ -354,12 +343,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
         }
         boolean forwarded = forwardToServer(serverId, service, buffer, frameOffset, frameLength, virtioOffset, status, vlanTci);
-        if (forwarded && fastPath != null && forwardableBefore && FastPath.forwardsInProgram(table.state(slot))
-                && (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.FIN | TcpFlyweight.RST)) == 0
-                && ip.headerLength() == Ipv4Flyweight.MIN_HEADER_LENGTH && !ip.moreFragments()) {
-            // A frame the program would have forwarded had it had the flow: it has not (a full map, a flow removed and
-            // created again within one flush), so it gets it again.
-            fastPath.forwardedOnSlowPath(protocol, client, clientPort, vip, vipPort, serverId, service, nowMs);
+        if (forwarded && forwardableBefore) {
+            fastPath.forwardedOnSlowPath(protocol, client, clientPort, vip, vipPort, serverId, service, table.state(slot),
+                    tcpFlags, ip.headerLength() == Ipv4Flyweight.MIN_HEADER_LENGTH && !ip.moreFragments(), nowMs);
         }
     }
 
@@ -698,8 +684,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, long nowMs) {
         schedulers.connectionOpened(serverId);
         counters.server(serverId, WorkerCounters.SERVER_ACTIVE, 1);
-        if (fastPath != null && FastPath.forwardsInProgram(state)) {
-            fastPath.established(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, nowMs);
+        if (fastPath != null) {
+            fastPath.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, state, nowMs);
         }
         downstream.onInsert(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, nowMs);
     }
@@ -707,11 +693,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     @Override
     public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int oldState, int newState, long nowMs) {
         if (fastPath != null) {
-            if (FastPath.forwardsInProgram(newState)) {
-                fastPath.established(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, nowMs);
-            } else if (FastPath.forwardsInProgram(oldState)) {
-                fastPath.ended(protocol, clientAddress, clientPort, vip, vipPort);
-            }
+            fastPath.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serverId, serviceId, oldState, newState, nowMs);
         }
         downstream.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, nowMs);
     }
@@ -720,8 +702,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, int reason) {
         schedulers.connectionClosed(serverId);
         counters.server(serverId, WorkerCounters.SERVER_ACTIVE, -1);
-        if (fastPath != null && FastPath.forwardsInProgram(state)) {
-            fastPath.ended(protocol, clientAddress, clientPort, vip, vipPort);
+        if (fastPath != null) {
+            fastPath.onRemove(protocol, clientAddress, clientPort, vip, vipPort, state);
         }
         downstream.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
     }

@@ -38,8 +38,6 @@ public final class ForwarderBuilder {
     private ConnectionListener listener = ConnectionListener.NONE;
     WorkerExtension extension = WorkerExtension.NONE;
     FastPath fastPath;
-    int[] serverPortIfindex;
-    int[] serverPortMaxFrame;
     java.util.function.LongSupplier hashSeeds = RANDOM_HASH_SEEDS;
 
     /** Hash seeds nobody outside can predict, so no flood can be aimed at one slot of a table. */
@@ -51,15 +49,9 @@ public final class ForwarderBuilder {
         return this;
     }
 
-    /**
-     * This worker's side of the XDP fast path, and the ifindex and longest frame (MTU plus Ethernet header) of each
-     * server-facing port in the order added (the program's egress for the servers behind it). Without one the worker
-     * is the whole data plane.
-     */
-    public ForwarderBuilder fastPath(FastPath fastPath, int[] serverPortIfindex, int[] serverPortMaxFrame) {
+    /** This worker's side of the XDP fast path. Without one the worker is the whole data plane. */
+    public ForwarderBuilder fastPath(FastPath fastPath) {
         this.fastPath = fastPath;
-        this.serverPortIfindex = serverPortIfindex.clone();
-        this.serverPortMaxFrame = serverPortMaxFrame.clone();
         return this;
     }
 

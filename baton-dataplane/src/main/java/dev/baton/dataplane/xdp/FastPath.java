@@ -71,6 +71,7 @@ public final class FastPath implements AutoCloseable {
             java.lang.foreign.MemoryLayout.PathElement.groupElement("padding"));
 
     private final XdpObject program;
+    private final Egress egress;
     private final FastPathMaps maps;
     private final int workerId;
     private final int workerCount;
@@ -112,10 +113,27 @@ public final class FastPath implements AutoCloseable {
     private long flowsInMap;
 
     /**
+     * The server-facing ports the program sends through, indexed as the neighbour table's interfaces: ifindex, MAC,
+     * and the longest frame each sends (MTU plus the Ethernet header).
+     */
+    public record Egress(int[] ifindex, long[] mac, int[] maxFrame) {
+        public Egress {
+            if (ifindex.length != mac.length || ifindex.length != maxFrame.length) {
+                throw new IllegalArgumentException("egress arrays differ in length");
+            }
+            ifindex = ifindex.clone();
+            mac = mac.clone();
+            maxFrame = maxFrame.clone();
+        }
+    }
+
+    /**
+     * @param egress         the server-facing ports (worker 0 writes each server's through them)
      * @param monotonicNanos the clock the program stamps flows with: CLOCK_MONOTONIC, {@link System#nanoTime()}
      */
-    public FastPath(XdpObject program, int workerId, int workerCount, LongSupplier monotonicNanos) {
+    public FastPath(XdpObject program, int workerId, int workerCount, Egress egress, LongSupplier monotonicNanos) {
         this.program = program;
+        this.egress = egress;
         this.maps = new FastPathMaps(program);
         this.workerId = workerId;
         this.workerCount = workerCount;
@@ -129,6 +147,31 @@ public final class FastPath implements AutoCloseable {
     }
 
     // ---- the table's change stream ----
+
+    /** The table inserted an entry (a new connection, or one learned from a peer): in the map if forwardable. */
+    public void onInsert(int protocol, int client, int clientPort, int vip, int vipPort, int serverId, int service, int state,
+                         long nowMs) {
+        if (forwardsInProgram(state)) {
+            established(protocol, client, clientPort, vip, vipPort, serverId, service, nowMs);
+        }
+    }
+
+    /** An entry changed state: in the map when it became forwardable, out when it stopped being so. */
+    public void onStateChange(int protocol, int client, int clientPort, int vip, int vipPort, int serverId, int service,
+                              int oldState, int newState, long nowMs) {
+        if (forwardsInProgram(newState)) {
+            established(protocol, client, clientPort, vip, vipPort, serverId, service, nowMs);
+        } else if (forwardsInProgram(oldState)) {
+            ended(protocol, client, clientPort, vip, vipPort);
+        }
+    }
+
+    /** An entry left the table (closed, expired, evicted, removed by a peer or an operator). */
+    public void onRemove(int protocol, int client, int clientPort, int vip, int vipPort, int state) {
+        if (forwardsInProgram(state)) {
+            ended(protocol, client, clientPort, vip, vipPort);
+        }
+    }
 
     /** A flow the program may forward from now on: it became ESTABLISHED, or is a UDP flow. */
     public void established(int protocol, int client, int clientPort, int vip, int vipPort, int serverId, int service,
@@ -201,11 +244,16 @@ public final class FastPath implements AutoCloseable {
     }
 
     /**
-     * The forwarder forwarded a frame of an ESTABLISHED or UDP flow that had the program's shape (no SYN, FIN or RST;
-     * no IP options; not a fragment): the program did not have the flow, so it is put in again.
+     * The forwarder forwarded a frame of a flow that was forwardable before it: if the frame had the program's shape
+     * (no SYN, FIN or RST; {@code plainIp}: no IP options, not a fragment) and the flow is still forwardable, the
+     * program did not have the flow (a full map, a flow removed and created again within one flush), so it is put in
+     * again.
      */
     public void forwardedOnSlowPath(int protocol, int client, int clientPort, int vip, int vipPort, int serverId, int service,
-                                    long nowMs) {
+                                    int stateAfter, int tcpFlags, boolean plainIp, long nowMs) {
+        if (!plainIp || !forwardsInProgram(stateAfter) || (tcpFlags & (TcpState.FLAG_SYN | TcpState.FLAG_FIN | TcpState.FLAG_RST)) != 0) {
+            return;
+        }
         long flow = flowHash(protocol, client, clientPort, vip, vipPort);
         int at = (int) (flow >>> 56) & (RECENT - 1);
         if (recentFlow[at] == flow && nowMs - recentMs[at] < REINSERT_HOLDOFF_MS) {
@@ -373,16 +421,19 @@ public final class FastPath implements AutoCloseable {
     }
 
     /**
+     * Worker 0's share of a duty cycle: {@link #syncVips} and {@link #syncServers}.
+     */
+    public void syncShared(VipOwnership ownership, ServiceMap services, NeighbourTable neighbours, ServerHealthBoard health) {
+        syncVips(ownership);
+        syncServers(services, neighbours, health);
+    }
+
+    /**
      * Checks a slice of the servers and writes those whose MAC, egress port or usability changed. A server is usable
      * in the program when its MAC is known and its connections are not to be dropped now ({@code on-server-down:
      * drop} and failing its check: the slow path removes each connection on its next frame).
-     *
-     * @param egressIfindex  the ifindex of each server-facing port, by the neighbour table's interface index
-     * @param egressMac      that port's MAC
-     * @param egressMaxFrame the longest frame that port sends (MTU plus Ethernet header)
      */
-    public void syncServers(ServiceMap services, NeighbourTable neighbours, ServerHealthBoard health, int[] egressIfindex,
-                            long[] egressMac, int[] egressMaxFrame) {
+    public void syncServers(ServiceMap services, NeighbourTable neighbours, ServerHealthBoard health) {
         int servers = services.totalServers();
         if (serverMacWritten == null) {
             serverMacWritten = new long[servers];
@@ -400,9 +451,9 @@ public final class FastPath implements AutoCloseable {
             boolean usable = mac >= 0 && !dropped;
             // One long says it all: the MAC (48 bits) and usability; the ifindex beside it.
             long state = usable ? mac : -1;
-            int ifindex = egressIfindex[port];
+            int ifindex = egress.ifindex()[port];
             if (state != serverMacWritten[server] || ifindex != serverIfindexWritten[server]) {
-                if (maps.putServer(server, Math.max(0, mac), egressMac[port], ifindex, egressMaxFrame[port], usable) == 0) {
+                if (maps.putServer(server, Math.max(0, mac), egress.mac()[port], ifindex, egress.maxFrame()[port], usable) == 0) {
                     serverMacWritten[server] = state;
                     serverIfindexWritten[server] = ifindex;
                 } else {

@@ -33,24 +33,23 @@ public final class XdpDatapath implements AutoCloseable {
     private static final int ETHERNET_HEADER = 14;
     private final XdpObject program;
     private final List<XdpAttachment> attachments;
-    private final int[] serverPortIfindex;
-    private final int[] serverPortMaxFrame;
+    private final FastPath.Egress egress;
     private final String status;
     private final LongSupplier monotonicNanos;
 
-    private XdpDatapath(XdpObject program, List<XdpAttachment> attachments, int[] serverPortIfindex,
-                        int[] serverPortMaxFrame, String status, LongSupplier monotonicNanos) {
+    private XdpDatapath(XdpObject program, List<XdpAttachment> attachments, FastPath.Egress egress, String status,
+                        LongSupplier monotonicNanos) {
         this.program = program;
         this.attachments = attachments;
-        this.serverPortIfindex = serverPortIfindex;
-        this.serverPortMaxFrame = serverPortMaxFrame;
+        this.egress = egress;
         this.status = status;
         this.monotonicNanos = monotonicNanos;
     }
 
     /** The AF_PACKET data path alone, {@code reason} saying why. */
     public static XdpDatapath none(String reason) {
-        return new XdpDatapath(null, List.of(), new int[0], new int[0], "af-packet (" + reason + ")", System::nanoTime);
+        return new XdpDatapath(null, List.of(), new FastPath.Egress(new int[0], new long[0], new int[0]),
+                "af-packet (" + reason + ")", System::nanoTime);
     }
 
     /**
@@ -68,8 +67,10 @@ public final class XdpDatapath implements AutoCloseable {
             program = XdpObject.load(new XdpObject.Capacity(Math.max(1, config.table().capacity()),
                     Math.max(1, services.totalServers()), Math.max(1, services.serviceCount()),
                     Math.max(1, services.distinctVips().length), Math.max(1, interfaces.size())));
-            List<Integer> serverSide = new ArrayList<>();
-            List<Integer> serverSideMaxFrame = new ArrayList<>();
+            List<InterfaceConfig> serverSide = interfaces.stream().filter(itf -> itf.role().facesServers()).toList();
+            int[] egressIfindex = new int[serverSide.size()];
+            long[] egressMac = new long[serverSide.size()];
+            int[] egressMaxFrame = new int[serverSide.size()];
             try (FastPathMaps maps = new FastPathMaps(program)) {
                 for (InterfaceConfig itf : interfaces) {
                     int ifindex = NetworkInterfaces.index(itf.name());
@@ -77,9 +78,12 @@ public final class XdpDatapath implements AutoCloseable {
                         maps.putPort(ifindex, NetworkInterfaces.macAddress(itf.name()));
                     }
                     if (itf.role().facesServers()) {
+                        // In the configuration's order of server-facing interfaces: the neighbour table's.
+                        int port = serverSide.indexOf(itf);
                         maps.putEgress(ifindex);
-                        serverSide.add(ifindex);
-                        serverSideMaxFrame.add(NetworkInterfaces.mtu(itf.name()) + ETHERNET_HEADER);
+                        egressIfindex[port] = ifindex;
+                        egressMac[port] = NetworkInterfaces.macAddress(itf.name());
+                        egressMaxFrame[port] = NetworkInterfaces.mtu(itf.name()) + ETHERNET_HEADER;
                     }
                 }
             }
@@ -109,8 +113,8 @@ public final class XdpDatapath implements AutoCloseable {
                 status.append("; ").append(note);
             }
             status.append(')');
-            return new XdpDatapath(program, attachments, serverSide.stream().mapToInt(Integer::intValue).toArray(),
-                    serverSideMaxFrame.stream().mapToInt(Integer::intValue).toArray(), status.toString(), System::nanoTime);
+            return new XdpDatapath(program, attachments, new FastPath.Egress(egressIfindex, egressMac, egressMaxFrame),
+                    status.toString(), System::nanoTime);
         } catch (XdpUnavailableException | NativeException e) {
             for (XdpAttachment attachment : attachments) {
                 attachment.close();
@@ -143,18 +147,9 @@ public final class XdpDatapath implements AutoCloseable {
 
     /** Worker {@code w}'s side of the fast path, or null when not {@link #active()}. */
     public FastPath worker(int w, int workers) {
-        return active() ? new FastPath(program, w, workers, monotonicNanos) : null;
+        return active() ? new FastPath(program, w, workers, egress, monotonicNanos) : null;
     }
 
-    /** The ifindex of each server-facing interface, in the configuration's order (the neighbour table's). */
-    public int[] serverPortIfindex() {
-        return serverPortIfindex.clone();
-    }
-
-    /** The longest frame each server-facing interface sends: its MTU plus the Ethernet header. */
-    public int[] serverPortMaxFrame() {
-        return serverPortMaxFrame.clone();
-    }
 
     /** Detaches the program from every interface and frees it with its maps. */
     @Override

@@ -107,7 +107,7 @@ class FastPathTest {
                 neighbours.learn(SERVER, SERVER_MAC, 0);
             }
             VipOwnership ownership = new VipOwnership(services.distinctVips(), true);
-            FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
+            FastPath fastPath = new FastPath(program, 0, 1, new FastPath.Egress(new int[]{back}, new long[]{BACK_MAC}, new int[]{1514}), System::nanoTime);
             MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
             MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
             try (FastPathMaps maps = new FastPathMaps(program)) {
@@ -118,7 +118,7 @@ class FastPathTest {
                     .port(frontPort, true, false, Ipv4.parse("203.0.113.1"))
                     .port(backPort, false, true, Ipv4.parse("198.51.100.2")).capacity(64)
                     .timeouts(new ConnectionTimeouts(30_000, ESTABLISHED_TIMEOUT_MS, 10_000, 10_000, ESTABLISHED_TIMEOUT_MS))
-                    .fastPath(fastPath, new int[]{back}, new int[]{1514}).build();
+                    .fastPath(fastPath).build();
             return new Rig(program, fastPath, frontPort, backPort, forwarder, neighbours, ownership, new XdpTestRun(program, front));
         }
 
@@ -276,13 +276,13 @@ class FastPathTest {
             try (Rig rig = Rig.start()) {
                 FastPath fastPath = rig.fastPath();
                 rig.forwarder().doWork(1_000); // the first last-seen pass runs now, over an empty map
-                fastPath.established(17, CLIENT, 41010, VIP, 53, 0, 1, 1_000);
+                fastPath.onInsert(17, CLIENT, 41010, VIP, 53, 0, 1, TcpState.UDP, 1_000);
                 fastPath.ended(17, CLIENT, 41010, VIP, 53);
                 fastPath.ended(17, CLIENT, 41011, VIP, 53);
-                fastPath.established(17, CLIENT, 41011, VIP, 53, 0, 1, 1_000);
-                fastPath.established(17, CLIENT, 41012, VIP, 53, 0, 1, 1_000);
+                fastPath.onInsert(17, CLIENT, 41011, VIP, 53, 0, 1, TcpState.UDP, 1_000);
+                fastPath.onInsert(17, CLIENT, 41012, VIP, 53, 0, 1, TcpState.UDP, 1_000);
                 fastPath.ended(17, CLIENT, 41012, VIP, 53);
-                fastPath.established(17, CLIENT, 41012, VIP, 53, 0, 1, 1_000);
+                fastPath.onInsert(17, CLIENT, 41012, VIP, 53, 0, 1, TcpState.UDP, 1_000);
                 rig.forwarder().doWork(1_001);
                 assertTrue(!rig.inMap(17, 41010, 53), "in, then out: out");
                 assertTrue(rig.inMap(17, 41011, 53), "out, then in (a flow expired and opened again): in");

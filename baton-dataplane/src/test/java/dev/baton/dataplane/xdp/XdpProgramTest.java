@@ -298,7 +298,7 @@ class XdpProgramTest {
         return new ForwarderBuilder().services(services).neighbours(neighbours)
                 .port(frontPort, true, false, Ipv4.parse("203.0.113.1"))
                 .port(backPort, false, true, Ipv4.parse("198.51.100.2")).capacity(64)
-                .fastPath(fastPath, new int[]{back}, new int[]{MAX_FRAME}).build();
+                .fastPath(fastPath).build();
     }
 
     /** A differential test's body: the forwarder (with its fast path over the loaded program) and the program. */
@@ -313,7 +313,7 @@ class XdpProgramTest {
         inRouter(() -> {
             try (MemoryPacketPort frontPort = new MemoryPacketPort("front", ROUTER_MAC);
                  MemoryPacketPort backPort = new MemoryPacketPort("back", BACK_MAC);
-                 FastPath fastPath = new FastPath(program, 0, 1, System::nanoTime);
+                 FastPath fastPath = new FastPath(program, 0, 1, new FastPath.Egress(new int[]{back}, new long[]{BACK_MAC}, new int[]{MAX_FRAME}), System::nanoTime);
                  Forwarder forwarder = forwarder(frontPort, backPort, fastPath);
                  XdpTestRun run = new XdpTestRun(program, front)) {
                 forwarder.doWork(0);
