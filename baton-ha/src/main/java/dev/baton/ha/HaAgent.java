@@ -872,7 +872,7 @@ public final class HaAgent implements Agent, AutoCloseable {
     }
 
     /**
-     * IP takeover: gratuitous ARP for the VIP ({@code Forwarder#announce}), {@code count} times {@code interval}
+     * IP takeover: gratuitous ARP for the VIP ({@code ArpHandler#announce}), {@code count} times {@code interval}
      * apart, then every {@code reannounce} while active. Worker 0 sends it, through its client-facing ports, as a
      * command on its shard's ring (no object per announcement).
      */

@@ -210,7 +210,7 @@ public final class ReplicationShard implements WorkerExtension {
             case RESUME_SENDER -> resumeSender(vipIndex, peerIndex, atMs);
             case FORGET_PEER -> forgetPeer(vipIndex, peerIndex);
             case FLUSH_UPDATES -> flushUpdates(vipIndex, (flags & ShardCommands.ONE_PEER) != 0 ? peerIndex : -1, atMs);
-            case ANNOUNCE -> forwarder.announce(vips[vipIndex]);
+            case ANNOUNCE -> forwarder.arp().announce(vips[vipIndex]);
         }
     }
 

@@ -29,7 +29,7 @@ final class ShardCommands {
         FORGET_PEER,
         /** {@link ReplicationShard#flushUpdates}; flag {@link #ONE_PEER}: only toward the command's peer. */
         FLUSH_UPDATES,
-        /** Gratuitous ARP for the VIP on the worker's client-facing ports ({@code Forwarder#announce}). */
+        /** Gratuitous ARP for the VIP on the worker's client-facing ports ({@code ArpHandler#announce}). */
         ANNOUNCE
     }
 

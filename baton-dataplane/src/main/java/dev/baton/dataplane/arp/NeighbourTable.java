@@ -17,8 +17,9 @@ import java.util.Arrays;
  * would be worse than using a MAC that was right a few seconds ago.
  *
  * <h2>What an ARP may change</h2>
- * The caller passes only unicast sender MACs equal to the frame's Ethernet source (the forwarder checks
- * and counts the rest). The first MAC of a server is taken as it comes. A <em>different</em> MAC for a
+ * The caller passes only unicast sender MACs equal to the frame's Ethernet source (the worker's
+ * {@link dev.baton.dataplane.forward.ArpHandler} checks and counts the rest). The first MAC of a server is
+ * taken as it comes. A <em>different</em> MAC for a
  * server already resolved is not applied: it is held as a candidate and the server is probed at once (an
  * ARP request to its address). The change is made when, one retry interval after the probe, the candidate
  * answered after the probe and the known MAC did not speak at all since the candidate appeared; an ARP

@@ -1,10 +1,8 @@
 package dev.baton.dataplane.forward;
 
-import dev.baton.codec.ArpFlyweight;
 import dev.baton.codec.EthernetFlyweight;
 import dev.baton.codec.IcmpFlyweight;
 import dev.baton.codec.Ipv4Flyweight;
-import dev.baton.codec.MacAddress;
 import dev.baton.codec.NetworkOrder;
 import dev.baton.codec.TcpFlyweight;
 import dev.baton.codec.UdpFlyweight;
@@ -34,9 +32,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Per frame, in order:
  * <ol>
- *   <li>ARP (RFC 826): requests for an owned VIP on a client-facing port are answered with the port's MAC;
- *       ARP from server addresses on a server-facing port resolves the servers' MACs: only unicast sender
- *       MACs equal to the frame's source, and a known server's MAC changes only once a probe confirms it.</li>
+ *   <li>ARP (RFC 826) goes to the worker's {@link ArpHandler}: it answers requests for an owned VIP on a
+ *       client-facing port and learns the servers' MACs on a server-facing port.</li>
  *   <li>IPv4 to an owned VIP and a served port: the connection table decides the server; a miss on a TCP SYN
  *       (or any UDP datagram) schedules a new connection, honouring client persistence.</li>
  *   <li>ICMP errors about a VIP flow (RFC 792; e.g. fragmentation needed, RFC 1191) go to the server that
@@ -47,7 +44,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Threading: owned by one thread, driven through {@link #doWork(long)} (an Aeron-style duty cycle).
  * Other threads reach it only through {@link #submit(Runnable)}. Nothing on the per-frame path allocates,
- * locks or makes a syscall; transmit rings are flushed once per batch.
+ * locks or makes a syscall; transmit rings are flushed once per batch ({@link WorkerPorts}, shared with the
+ * {@link ArpHandler}).
  */
 public final class Forwarder implements PacketPort.FrameSink, ConnectionListener, AutoCloseable {
 
@@ -55,27 +53,23 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     static final int STATUS_CSUM_NOT_READY = 0x8;
     /** Mirrors TP_STATUS_VLAN_VALID: the kernel stripped an 802.1Q tag into the frame's TCI. */
     static final int STATUS_VLAN_VALID = 0x10;
-    private static final int VIRTIO_HEADER_LENGTH = 10;
+    private static final int VIRTIO_HEADER_LENGTH = VirtioNetHeaderFlyweight.LENGTH;
     private static final int MAX_BATCHES_PER_PORT = 8;
     private static final int EXPIRY_SCAN_PER_CYCLE = 256;
     /** RFC 792: an ICMP error quotes the offending IP header and the first 64 bits of its payload. */
     private static final int ICMP_QUOTED_TRANSPORT_BYTES = 8;
 
     private final int workerId;
-    private final PacketPort[] ports;
-    private final boolean[] facesClients;
-    private final boolean[] facesServers;
-    /** Router's own IPv4 address on each port (ARP request source). */
-    private final int[] portAddresses;
-    /** Server-facing ports, indexed as the neighbour table's interface index. */
-    private final PacketPort[] serverPorts;
-    private final int[] serverPortAddresses;
+    /** The ports and their one-kick-per-batch transmit discipline, shared with {@link #arp}. */
+    private final WorkerPorts ports;
     private final ServiceMap services;
     private final NeighbourTable neighbours;
     /** Health-check and drain verdicts per server, shared by every worker. */
     private final ServerHealthBoard health;
+    /** Whether this worker probes the servers and keeps the fast path's shared maps (worker 0: it receives ARP). */
     private final boolean ownsArp;
     private final VipOwnership ownership;
+    private final ArpHandler arp;
     private final ConnectionTable table;
     private final PersistenceTable persistence;
     private final ServiceSchedulers schedulers;
@@ -88,28 +82,21 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final FastPath fastPath;
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
-    private final ArpFlyweight arp = new ArpFlyweight();
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
     private final Ipv4Flyweight innerIp = new Ipv4Flyweight();
     private final TcpFlyweight tcp = new TcpFlyweight();
     private final UdpFlyweight udp = new UdpFlyweight();
     private final IcmpFlyweight icmp = new IcmpFlyweight();
     private final EthernetFlyweight txEthernet = new EthernetFlyweight();
-    private final ArpFlyweight txArp = new ArpFlyweight();
     private final VirtioNetHeaderFlyweight txVirtio = new VirtioNetHeaderFlyweight();
-    private final boolean[] dirty;
     /** The port {@link #idle} waits on. */
     private final int idlePort;
     private long nowMs;
 
     Forwarder(ForwarderBuilder b) {
         this.workerId = b.workerId;
-        this.ports = b.ports.toArray(PacketPort[]::new);
-        this.facesClients = b.facesClients();
-        this.facesServers = b.facesServers();
-        this.portAddresses = b.portAddresses();
-        this.serverPorts = b.serverPorts();
-        this.serverPortAddresses = b.serverPortAddresses();
+        this.ports = new WorkerPorts(b.workerId, b.ports.toArray(PacketPort[]::new), b.facesClients(), b.facesServers(),
+                b.portAddresses());
         this.services = b.services;
         this.neighbours = b.neighbours;
         this.health = b.health != null ? b.health : ServerHealthBoard.of(b.services);
@@ -124,13 +111,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         this.extension = b.extension;
         this.persistence = new PersistenceTable(b.persistenceCapacity, PersistenceListener.NONE, b.hashSeeds.getAsLong());
         this.schedulers = new ServiceSchedulers(services);
-        this.dirty = new boolean[ports.length];
         this.fastPath = b.fastPath;
-        int firstClientPort = 0;
-        while (!facesClients[firstClientPort]) {
-            firstClientPort++;
-        }
-        this.idlePort = firstClientPort;
+        this.arp = new ArpHandler(ports, services, neighbours, ownership, counters, fastPath);
+        this.idlePort = ports.firstClientFacing(); // the builder insists on one
     }
 
     public int workerId() {
@@ -181,12 +164,12 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         }
         schedulers.refreshAvailability(neighbours, health, nowMs);
         work += extension.doWork(nowMs);
-        for (PacketPort port : ports) {
-            work += port.receive(this, MAX_BATCHES_PER_PORT);
+        for (int i = 0; i < ports.count(); i++) {
+            work += ports.port(i).receive(this, MAX_BATCHES_PER_PORT);
         }
         // After receiving, so a reply that arrived in this batch is learned before anyone is asked again.
         if (ownsArp) {
-            work += probeNeighbours();
+            work += arp.probeNeighbours(nowMs);
         }
         flushDirtyPorts();
         table.expire(nowMs, EXPIRY_SCAN_PER_CYCLE);
@@ -208,7 +191,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
      */
     public void idle(int timeoutMs) {
         if (commands.isEmpty()) {
-            ports[idlePort].awaitFrames(timeoutMs);
+            ports.port(idlePort).awaitFrames(timeoutMs);
         }
     }
 
@@ -222,10 +205,11 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.drop(DropReason.MALFORMED);
             return;
         }
-        int portIndex = indexOf(port);
+        int portIndex = ports.indexOf(port);
         int etherType = ethernet.etherType();
         if (etherType == EthernetFlyweight.ETHER_TYPE_ARP) {
-            onArp(portIndex, buffer, ethernet.payloadOffset(), (int) (frameOffset + frameLength - ethernet.payloadOffset()));
+            arp.onArp(portIndex, ethernet.sourceMac(), buffer, ethernet.payloadOffset(),
+                    (int) (frameOffset + frameLength - ethernet.payloadOffset()), nowMs);
             return;
         }
         if (etherType != EthernetFlyweight.ETHER_TYPE_IPV4) {
@@ -420,9 +404,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             counters.drop(DropReason.ICMP_NO_CONNECTION);
             return;
         }
-        long ports = innerIp.payloadOffset();
-        int vipPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, ports));
-        int clientPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, ports + 2));
+        long quotedPorts = innerIp.payloadOffset();
+        int vipPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, quotedPorts));
+        int clientPort = Short.toUnsignedInt(buffer.get(NetworkOrder.SHORT, quotedPorts + 2));
         // The offending packet was the server's reply: VIP -> client.
         long slot = table.find(innerProtocol, innerIp.destinationAddress(), clientPort, vip, vipPort, nowMs);
         if (slot < 0) {
@@ -444,7 +428,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             return false;
         }
         int egressIndex = neighbours.interfaceIndex(neighbour);
-        if (transmit(serverPorts[egressIndex], buffer, frameOffset, frameLength, virtioOffset, status, vlanTci, serverMac, service)) {
+        if (transmit(ports.serverPort(egressIndex), buffer, frameOffset, frameLength, virtioOffset, status, vlanTci, serverMac, service)) {
             counters.increment(WorkerCounters.FORWARDED_FRAMES);
             counters.add(WorkerCounters.FORWARDED_BYTES, frameLength);
             counters.service(service, WorkerCounters.SERVICE_PACKETS, 1);
@@ -478,7 +462,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 counters.increment(WorkerCounters.CHECKSUMS_COMPLETED);
             }
         }
-        long at = claim(out, total);
+        long at = ports.claim(out, total);
         if (at < 0) {
             counters.dropForService(DropReason.TX_RING_FULL, service);
             return false;
@@ -502,179 +486,22 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         } else {
             MemorySegment.copy(buffer, frameOffset + 12, tx, frameAt + 12, frameLength - 12);
         }
-        out.commit(total);
-        dirty[indexOf(out)] = true;
-        return true;
-    }
-
-    private void onArp(int portIndex, MemorySegment buffer, long arpOffset, int arpLength) {
-        arp.wrap(buffer, arpOffset, arpLength);
-        if (!arp.valid()) {
-            counters.drop(DropReason.MALFORMED);
-            return;
-        }
-        int operation = arp.operation();
-        int sender = arp.senderAddress();
-        if (facesServers[portIndex]) {
-            learnNeighbour(sender, arp.senderMac());
-        }
-        if (operation == ArpFlyweight.OP_REQUEST && facesClients[portIndex]) {
-            int target = arp.targetAddress();
-            if (services.isVip(target) && ownership.answersArp(target)) {
-                sendArp(ports[portIndex], ArpFlyweight.OP_REPLY, arp.senderMac(), target, arp.senderMac(), sender);
-                counters.increment(WorkerCounters.ARP_REPLIES_SENT);
-            }
-        }
-    }
-
-    /**
-     * Learns a server's MAC from an ARP on a server-facing port: only a unicast sender
-     * MAC that is the frame's own Ethernet source; a change of a known MAC waits for a probe
-     * ({@link NeighbourTable}).
-     */
-    private void learnNeighbour(int sender, long senderMac) {
-        if (MacAddress.isGroup(senderMac) || senderMac == 0) {
-            counters.drop(DropReason.ARP_SENDER_NOT_UNICAST);
-            return;
-        }
-        if (senderMac != ethernet.sourceMac()) {
-            counters.drop(DropReason.ARP_SENDER_MISMATCH);
-            return;
-        }
-        switch (neighbours.learn(sender, senderMac, nowMs)) {
-            case NeighbourTable.LEARNED -> counters.increment(WorkerCounters.ARP_LEARNED);
-            case NeighbourTable.REFUTED -> {
-                counters.increment(WorkerCounters.ARP_LEARNED);
-                counters.increment(WorkerCounters.ARP_MAC_CHANGES_REFUTED);
-            }
-            case NeighbourTable.HELD -> counters.drop(DropReason.ARP_MAC_CHANGE_UNCONFIRMED);
-            default -> {
-                // Not a server's address: other hosts on the segment are none of Baton's business.
-            }
-        }
-    }
-
-    /** Sends an ARP request for every neighbour that is due (RFC 826; RFC 5227 §1.1 for the retry pace). */
-    private int probeNeighbours() {
-        int sent = 0;
-        int settled;
-        while ((settled = neighbours.settleNextChange(nowMs)) != NeighbourTable.NONE) {
-            counters.increment(settled == NeighbourTable.CHANGED
-                    ? WorkerCounters.ARP_MAC_CHANGES : WorkerCounters.ARP_MAC_CHANGES_UNANSWERED);
-            sent++;
-        }
-        int neighbour;
-        while ((neighbour = neighbours.nextDueProbe(nowMs)) >= 0) {
-            int portIndex = neighbours.interfaceIndex(neighbour);
-            PacketPort port = serverPorts[portIndex];
-            if (sendArp(port, ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, serverPortAddresses[portIndex], 0L, neighbours.address(neighbour))) {
-                counters.increment(WorkerCounters.ARP_REQUESTS_SENT);
-                sent++;
-            }
-        }
-        return sent;
-    }
-
-    /**
-     * Sends an ARP packet from {@code port}'s MAC. Public so the takeover code can send gratuitous ARP
-     * (sender and target address both the VIP) through the worker that owns the port; call on this worker's
-     * thread only.
-     */
-    public boolean sendArp(PacketPort port, int operation, long ethernetDestination, int senderAddress, long targetMac, int targetAddress) {
-        int prefix = port.hasVirtioHeader() ? VIRTIO_HEADER_LENGTH : 0;
-        int length = prefix + EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
-        long at = claim(port, length);
-        if (at < 0) {
-            counters.drop(DropReason.TX_RING_FULL);
-            return false;
-        }
-        MemorySegment tx = port.txBuffer();
-        // Every byte of the slot is written below, so it is not cleared first: a slice to fill() is an object
-        // per reply that escape analysis did not remove (40 bytes each, measured).
-        if (prefix > 0) {
-            txVirtio.wrap(tx, at, VIRTIO_HEADER_LENGTH).clear();
-        }
-        long frameAt = at + prefix;
-        txEthernet.wrap(tx, frameAt, EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH);
-        txEthernet.destinationMac(ethernetDestination);
-        txEthernet.sourceMac(port.macAddress());
-        txEthernet.etherType(EthernetFlyweight.ETHER_TYPE_ARP);
-        txArp.wrap(tx, frameAt + EthernetFlyweight.HEADER_LENGTH, ArpFlyweight.LENGTH)
-                .message(operation, port.macAddress(), senderAddress, targetMac, targetAddress);
-        port.commit(length);
-        dirty[indexOf(port)] = true;
-        return true;
-    }
-
-    /**
-     * Claims a transmit slot. A receive batch can hold more frames than the transmit ring has slots, so
-     * when the ring is full the frames committed so far are handed to the kernel first (the send runs the
-     * transmit path in this call and frees their slots) and the claim is tried once more; only then is the
-     * frame dropped. The kick is still once per ring-full, not per frame.
-     */
-    private long claim(PacketPort port, int length) {
-        long at = port.claim(length);
-        if (at < 0) {
-            port.flush();
-            dirty[indexOf(port)] = false;
-            at = port.claim(length);
-        }
-        return at;
-    }
-
-    /**
-     * IP takeover (FIG. 6): gratuitous ARP for {@code vip} on every client-facing port, in both forms (a request,
-     * which RFC 5227 §3 recommends and every stack accepts, and a reply, which some switches and older stacks
-     * need), flushed at once. Nothing when this router no longer answers ARP for the VIP: an announcement queued
-     * just before it yielded (two actives resolved, a hand-over) must not go out after the winner's, or the
-     * upstream would send the VIP's traffic to a router that no longer forwards it until its ARP entry goes
-     * stale. Worker thread.
-     *
-     * @return whether it was sent
-     */
-    public boolean announce(int vip) {
-        if (!ownership.answersArp(vip)) {
-            return false;
-        }
-        if (fastPath != null) {
-            // The program forwards the VIP before anyone is told to send it here (FIG. 3: forward, then announce).
-            fastPath.syncVips(ownership);
-        }
-        for (int i = 0; i < ports.length; i++) {
-            if (facesClients[i]) {
-                sendArp(ports[i], ArpFlyweight.OP_REQUEST, MacAddress.BROADCAST, vip, 0L, vip);
-                sendArp(ports[i], ArpFlyweight.OP_REPLY, MacAddress.BROADCAST, vip, ports[i].macAddress(), vip);
-            }
-        }
-        flushDirtyPorts();
+        ports.commit(out, total);
         return true;
     }
 
     /** Flushes every port written to since the last flush: one kick per port per batch. */
     public void flushDirtyPorts() {
-        for (int i = 0; i < ports.length; i++) {
-            if (dirty[i]) {
-                ports[i].flush();
-                dirty[i] = false;
-            }
-        }
+        ports.flushDirty();
     }
 
-    private int indexOf(PacketPort port) {
-        for (int i = 0; i < ports.length; i++) {
-            if (ports[i] == port) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("port " + port.name() + " does not belong to worker " + workerId);
+    /** This worker's ARP: the takeover code's gratuitous ARP ({@link ArpHandler#announce}). Worker thread only. */
+    public ArpHandler arp() {
+        return arp;
     }
 
     public PacketPort[] ports() {
-        return ports.clone();
-    }
-
-    public boolean facesClients(int portIndex) {
-        return facesClients[portIndex];
+        return ports.toArray();
     }
 
     // ConnectionListener: keep per-server active counts for WLC and the stats, then pass the change on

@@ -167,26 +167,6 @@ public final class ForwarderBuilder {
         return addresses.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    PacketPort[] serverPorts() {
-        List<PacketPort> result = new ArrayList<>();
-        for (int i = 0; i < ports.size(); i++) {
-            if (serverSide.get(i)) {
-                result.add(ports.get(i));
-            }
-        }
-        return result.toArray(PacketPort[]::new);
-    }
-
-    int[] serverPortAddresses() {
-        List<Integer> result = new ArrayList<>();
-        for (int i = 0; i < ports.size(); i++) {
-            if (serverSide.get(i)) {
-                result.add(addresses.get(i));
-            }
-        }
-        return result.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     /** Both receivers of a worker's connection changes, in a fixed order; allocates nothing per change. */
     private record ExtensionThenListener(WorkerExtension extension, ConnectionListener listener) implements ConnectionListener {
 

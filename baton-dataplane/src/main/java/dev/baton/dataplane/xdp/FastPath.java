@@ -40,7 +40,7 @@ import java.util.function.LongSupplier;
  *       standby too. A flow in the map that the table no longer holds as ESTABLISHED or UDP is removed (a lost
  *       delete heals here).</li>
  *   <li><b>Worker 0</b> also keeps the shared maps: a VIP's flag follows {@link VipOwnership#forwards} (written
- *       before any gratuitous ARP: {@link #syncVips} is called by {@code Forwarder.announce}), and each server's
+ *       before any gratuitous ARP: {@link #syncVips} is called by {@code ArpHandler.announce}), and each server's
  *       MAC, egress port and usability follow the neighbour table, address substitution and health ({@link
  *       #syncServers}, a slice per cycle).</li>
  * </ul>
@@ -401,7 +401,7 @@ public final class FastPath implements AutoCloseable {
 
     /**
      * Writes each VIP's flag where it changed: the program forwards a VIP's flows only while this router forwards it.
-     * Called every cycle, and by {@code Forwarder.announce} before a gratuitous ARP goes out.
+     * Called every cycle, and by {@code ArpHandler.announce} before a gratuitous ARP goes out.
      */
     public void syncVips(VipOwnership ownership) {
         if (vipsWritten == null) {
