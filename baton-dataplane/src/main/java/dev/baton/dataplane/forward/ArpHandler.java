@@ -76,8 +76,10 @@ public final class ArpHandler {
         if (operation == ArpFlyweight.OP_REQUEST && ports.facesClients(portIndex)) {
             int target = arp.targetAddress();
             if (services.isVip(target) && ownership.answersArp(target)) {
-                sendArp(ports.port(portIndex), ArpFlyweight.OP_REPLY, arp.senderMac(), target, arp.senderMac(), sender);
-                counters.increment(WorkerCounters.ARP_REPLIES_SENT);
+                // A reply the full ring refused is counted there (tx-ring-full), not as sent.
+                if (sendArp(ports.port(portIndex), ArpFlyweight.OP_REPLY, arp.senderMac(), target, arp.senderMac(), sender)) {
+                    counters.increment(WorkerCounters.ARP_REPLIES_SENT);
+                }
             }
         }
     }

@@ -504,8 +504,8 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         return ports.toArray();
     }
 
-    // ConnectionListener: keep per-server active counts for WLC and the stats, then pass the change on
-    // (to replication, later).
+    // ConnectionListener: keep per-server active counts for WLC and the stats, keep the XDP map in step (FastPath),
+    // then pass the change on downstream (replication to the standbys, baton-ha).
 
     @Override
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort, int serviceId, int serverId, int state, long nowMs) {

@@ -194,6 +194,14 @@ class ArpHandlerTest {
     }
 
     @Test
+    void aReplyTheFullRingRefusedIsADropNotAReplySent() {
+        front.fillTxRing();
+        receive(front, TestFrames.arpRequest(UPSTREAM_MAC, UPSTREAM_IP, VIP));
+        assertEquals(1, counters.drops(DropReason.TX_RING_FULL));
+        assertEquals(0, counters.get(WorkerCounters.ARP_REPLIES_SENT));
+    }
+
+    @Test
     void aProbeToAFullRingIsDroppedAndCountedNotBlocking() {
         back.fillTxRing();
         assertEquals(1, handler.probeNeighbours(now), "S1's probe still goes out on back2");
