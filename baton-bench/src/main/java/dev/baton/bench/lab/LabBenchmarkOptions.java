@@ -23,10 +23,13 @@ import java.util.stream.Collectors;
  * @param idleWait       before each measurement, how long to wait at most for both CPUs to be nearly idle
  * @param idleBusy       "nearly idle": at most this busy share (0..1) of each CPU over one second
  * @param ring           Baton's {@code router.ring}: "default", "lab" or a YAML flow mapping
+ * @param serverSideOnGeneratorCpu the lab's server side (back bridge, servers, sinks) steered to the generator CPU,
+ *                       so that the router CPU carries the router's work alone ({@link ServerSideSteering})
  */
 public record LabBenchmarkOptions(int repetitions, List<Contestant> contestants, Duration udpWarmup, Duration udpWindow,
                                   long udpMaxPackets, int flows, Duration tcpTime, int tcpStreams, double maxLoad,
-                                  Duration loadWait, Duration idleWait, double idleBusy, String ring) {
+                                  Duration loadWait, Duration idleWait, double idleBusy, String ring,
+                                  boolean serverSideOnGeneratorCpu) {
 
     public LabBenchmarkOptions {
         contestants = List.copyOf(contestants);
@@ -51,12 +54,16 @@ public record LabBenchmarkOptions(int repetitions, List<Contestant> contestants,
               --idle-busy-pct P    "nearly idle": each CPU at most P % busy over one second (default 25, 1..100)
               --ring R             Baton's router.ring: default (Baton's defaults), lab (the lab's small
                                    rings) or a YAML flow mapping, e.g. "{ block-count: 32 }" (default: default)
+              --server-side WHERE  where the lab's server side (back bridge, servers, sinks) runs: router-cpu
+                                   (where the router's transmit runs it, default) or generator-cpu (steered
+                                   there, so the router CPU carries the router's work alone; the generator
+                                   then offers less)
             """;
 
     public static LabBenchmarkOptions defaults() {
         return new LabBenchmarkOptions(3, List.of(Contestant.KERNEL, Contestant.AF_PACKET, Contestant.XDP),
                 Duration.ofSeconds(3), Duration.ofSeconds(10), 100_000_000L, 256, Duration.ofSeconds(5), 8, 0.5,
-                Duration.ofSeconds(180), Duration.ofSeconds(120), 0.25, BatonUnderTest.RING_DEFAULT);
+                Duration.ofSeconds(180), Duration.ofSeconds(120), 0.25, BatonUnderTest.RING_DEFAULT, false);
     }
 
     /**
@@ -79,6 +86,7 @@ public record LabBenchmarkOptions(int repetitions, List<Contestant> contestants,
         Duration idleWait = d.idleWait;
         double idleBusy = d.idleBusy;
         String ring = d.ring;
+        boolean serverSideOnGeneratorCpu = d.serverSideOnGeneratorCpu;
         for (BenchArguments.Option option : BenchArguments.options(args)) {
             String name = option.name();
             String value = option.value();
@@ -96,11 +104,16 @@ public record LabBenchmarkOptions(int repetitions, List<Contestant> contestants,
                 case "idle-wait-s" -> idleWait = seconds(name, value, 0, 600);
                 case "idle-busy-pct" -> idleBusy = integer(name, value, 1, 100) / 100.0;
                 case "ring" -> ring = ring(value);
+                case "server-side" -> serverSideOnGeneratorCpu = switch (value) {
+                    case "router-cpu" -> false;
+                    case "generator-cpu" -> true;
+                    default -> throw new IllegalArgumentException("--server-side: router-cpu or generator-cpu, not '" + value + "'");
+                };
                 default -> throw new IllegalArgumentException("unknown option --" + name);
             }
         }
         return new LabBenchmarkOptions(repetitions, contestants, udpWarmup, udpWindow, udpMaxPackets, flows, tcpTime, tcpStreams,
-                maxLoad, loadWait, idleWait, idleBusy, ring);
+                maxLoad, loadWait, idleWait, idleBusy, ring, serverSideOnGeneratorCpu);
     }
 
     /** The contestants as written on the command line, e.g. "kernel,af-packet,xdp". */

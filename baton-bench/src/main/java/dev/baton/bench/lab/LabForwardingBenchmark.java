@@ -165,7 +165,7 @@ public final class LabForwardingBenchmark {
             String napiProblem = "";
             if (contestant == Contestant.XDP) {
                 try {
-                    napi = ThreadedNapi.enable(router, router.clientInterface(), ROUTER_CPU);
+                    napi = ThreadedNapi.enable(router.namespace(), router.clientInterface(), ROUTER_CPU);
                 } catch (RuntimeException e) {
                     napiProblem = "NOT on CPU " + ROUTER_CPU + ": threaded NAPI failed (" + e.getMessage()
                             + "), so the XDP program runs in the sender's softirq and its CPU is missing from the router CPU's";
@@ -180,7 +180,9 @@ public final class LabForwardingBenchmark {
                             + (napi == null ? "" : "; threaded NAPI, before the load: " + napi.placement()) + "):");
                     System.out.println(baton.configuration().strip().indent(4));
                 }
-                return measure(contestant, lab, sinks, trafgenConfig, repetition, baton, napi, napiProblem);
+                try (ServerSideSteering serverSide = steerServerSide(lab, contestant == Contestant.XDP)) {
+                    return measure(contestant, lab, sinks, trafgenConfig, repetition, baton, napi, napiProblem, serverSide);
+                }
             } finally {
                 if (napi != null) {
                     napi.close();
@@ -198,8 +200,19 @@ public final class LabForwardingBenchmark {
                 System.out.println("Kernel forwarding: ip_forward=1, route " + VIP + "/32 via " + server.address()
                         + ", rps_cpus=" + KernelForwarding.rpsMask(ROUTER_CPU) + " on " + lab.router(0).clientInterface());
             }
-            return measure(Contestant.KERNEL, lab, sinks, trafgenConfig, repetition, null, null, "");
+            try (ServerSideSteering serverSide = steerServerSide(lab, false)) {
+                return measure(Contestant.KERNEL, lab, sinks, trafgenConfig, repetition, null, null, "", serverSide);
+            }
         }
+    }
+
+    /**
+     * With {@code --server-side generator-cpu}: the lab's server side steered to the generator CPU, so that the router
+     * CPU carries the router's work alone ({@link ServerSideSteering}); otherwise null, and it runs where the router's
+     * transmit runs. {@code peerRunsXdp}: the xdp contestant's pass program is on the peer.
+     */
+    private ServerSideSteering steerServerSide(Lab lab, boolean peerRunsXdp) {
+        return options.serverSideOnGeneratorCpu() ? ServerSideSteering.steer(lab, lab.router(0), GENERATOR_CPU, peerRunsXdp) : null;
     }
 
     /**
@@ -207,7 +220,7 @@ public final class LabForwardingBenchmark {
      * null unless XDP runs with threaded NAPI ({@code napiProblem} says why not, when it should have).
      */
     private Measurement measure(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition,
-                                BatonUnderTest baton, ThreadedNapi napi, String napiProblem) {
+                                BatonUnderTest baton, ThreadedNapi napi, String napiProblem, ServerSideSteering serverSide) {
         double[] background = background();
         UdpResult udp = measureUdp(contestant, lab, sinks, trafgenConfig, baton, napi);
         String routerWork = napiProblem;
@@ -215,6 +228,12 @@ public final class LabForwardingBenchmark {
         if (napi != null) {
             pinned = napi.onlyOn(ROUTER_CPU);
             routerWork = napi.placement() + (pinned ? "" : " - NOT only on CPU " + ROUTER_CPU);
+        }
+        if (serverSide != null) {
+            boolean holds = serverSide.holds();
+            pinned &= holds;
+            routerWork = (routerWork.isEmpty() ? "" : routerWork + "; ") + serverSide.describe()
+                    + (holds ? "" : " - NOT only on CPU " + GENERATOR_CPU);
         }
         TcpRun single = measureTcp(lab, 1, baton);
         TcpRun parallel = measureTcp(lab, options.tcpStreams(), baton);

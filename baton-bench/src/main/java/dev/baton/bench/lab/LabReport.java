@@ -54,6 +54,8 @@ public final class LabReport {
                         TargetKind.RATIO_AT_MOST, RTT_TARGET_RATIO, true),
                 new Metric("router CPU (CPU " + LabForwardingBenchmark.ROUTER_CPU + ") busy time per delivered packet, us",
                         m -> m.udp().routerBusyMicrosPerPacket(), LabReport::micros, TargetKind.XDP_AT_MOST, CPU_TARGET_MICROS, true),
+                new Metric("router CPU busy time per frame it took in (offered - refused), us",
+                        m -> m.udp().routerBusyMicrosPerTakenFrame(), LabReport::micros, TargetKind.NONE, 0, true),
                 new Metric("64 B UDP delivered / offered", m -> m.udp().deliveredFraction(), LabReport::percent, TargetKind.NONE, 0, false),
                 new Metric("router CPU busy during the UDP window", m -> m.udp().routerBusyFraction(), LabReport::percent,
                         TargetKind.NONE, 0, false));
@@ -71,8 +73,8 @@ public final class LabReport {
                         + " other processes %.2f CPUs (%s)%n", indent,
                 100 * u.generatorBusyFraction(), 100 * u.routerBusyFraction(),
                 100 * m.backgroundGenerator(), 100 * m.backgroundRouter(), u.foreignLoad().cpus(), u.foreignLoad().top()));
-        out.append(String.format(Locale.ROOT, "%sCPU per delivered packet: router CPU busy %s%s, router CPU softirq %s%n", indent,
-                microsUnit(u.routerBusyMicrosPerPacket()),
+        out.append(String.format(Locale.ROOT, "%sCPU per delivered packet: router CPU busy %s (per frame taken in %s)%s, router CPU softirq %s%n", indent,
+                microsUnit(u.routerBusyMicrosPerPacket()), microsUnit(u.routerBusyMicrosPerTakenFrame()),
                 m.contestant().isBaton() ? "; Baton JVM " + microsUnit(u.processMicrosPerPacket())
                         + " (user " + microsUnit(u.processUserMicrosPerPacket()) + ")" : "",
                 microsUnit(u.routerSoftirqMicrosPerPacket())));

@@ -1,6 +1,6 @@
 package dev.baton.bench.lab;
 
-import dev.baton.lab.RouterHost;
+import dev.baton.lab.Tool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The NAPI poll of the router's client-facing veth moved into a kernel thread pinned to the router CPU, for native XDP.
+ * The NAPI poll of a veth moved into a kernel thread pinned to one CPU, for native XDP: the router's client-facing
+ * veth onto the router CPU, and, with {@code --server-side generator-cpu}, the bridge-side peer of its server-facing
+ * veth onto the generator CPU ({@link ServerSideSteering}).
  *
  * <p>Why: a veth with an XDP program receives through NAPI (drivers/net/veth.c, {@code veth_poll}), and the program
  * runs in that poll. The sender schedules it, so by default it runs in the softirq of the sender's CPU, here the
@@ -31,32 +33,33 @@ final class ThreadedNapi implements AutoCloseable {
     /** {@code TASK_COMM_LEN} less the terminating NUL: where an older kernel cut a thread's name. */
     static final int COMM_LENGTH = 15;
     private static final Duration FIND_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final Path PROC = Path.of("/proc");
 
     /** One NAPI thread. */
     record NapiThread(long pid, String name) {
     }
 
-    private final RouterHost router;
+    private final String namespace;
     private final String device;
     private final List<NapiThread> threads;
     private boolean closed;
 
-    private ThreadedNapi(RouterHost router, String device, List<NapiThread> threads) {
-        this.router = router;
+    private ThreadedNapi(String namespace, String device, List<NapiThread> threads) {
+        this.namespace = namespace;
         this.device = device;
         this.threads = List.copyOf(threads);
     }
 
     /**
-     * Switches {@code device}'s NAPI to threaded mode ({@code echo 1 > /sys/class/net/<device>/threaded} inside the
-     * router's namespace, where its sysfs is), finds its threads and pins each to {@code cpu}.
+     * Switches {@code device}'s NAPI to threaded mode ({@code echo 1 > /sys/class/net/<device>/threaded} inside
+     * {@code namespace}, where its sysfs is), finds its threads and pins each to {@code cpu}.
      *
      * @throws IllegalStateException when the kernel refuses (no NAPI: no XDP program attached), no thread appears
      *                               within {@link #FIND_TIMEOUT}, or a thread's affinity does not take
      */
-    static ThreadedNapi enable(RouterHost router, String device, int cpu) {
-        writeThreaded(router, device, 1);
+    static ThreadedNapi enable(String namespace, String device, int cpu) {
+        writeThreaded(namespace, device, 1);
         ThreadedNapi napi = null;
         try {
             List<NapiThread> threads = List.of();
@@ -67,13 +70,13 @@ final class ThreadedNapi implements AutoCloseable {
                     pause();
                 }
             }
-            napi = new ThreadedNapi(router, device, threads);
+            napi = new ThreadedNapi(namespace, device, threads);
             if (threads.isEmpty()) {
                 throw new IllegalStateException("no kernel thread napi/" + device + "-* within " + FIND_TIMEOUT.toMillis()
                         + " ms of writing 1 to /sys/class/net/" + device + "/threaded");
             }
             for (NapiThread thread : threads) {
-                KernelForwarding.run(router, "taskset", "-p", "-c", Integer.toString(cpu), Long.toString(thread.pid()));
+                LocalCommand.runChecked(COMMAND_TIMEOUT, "taskset", "-p", "-c", Integer.toString(cpu), Long.toString(thread.pid()));
                 String allowed = allowedCpus(thread.pid());
                 if (!allowed.equals(Integer.toString(cpu))) {
                     throw new IllegalStateException(thread.name() + " (pid " + thread.pid() + ") may run on CPUs " + allowed
@@ -86,7 +89,7 @@ final class ThreadedNapi implements AutoCloseable {
                 if (napi != null) {
                     napi.close();
                 } else {
-                    writeThreaded(router, device, 0);
+                    writeThreaded(namespace, device, 0);
                 }
             } catch (RuntimeException undo) {
                 e.addSuppressed(undo);
@@ -151,14 +154,16 @@ final class ThreadedNapi implements AutoCloseable {
             return;
         }
         closed = true;
-        writeThreaded(router, device, 0);
+        writeThreaded(namespace, device, 0);
     }
 
-    private static void writeThreaded(RouterHost router, String device, int value) {
+    private static void writeThreaded(String namespace, String device, int value) {
         if (!device.matches("[0-9A-Za-z_.-]+")) {
             throw new IllegalArgumentException("not a lab interface name: '" + device + "'");
         }
-        KernelForwarding.run(router, "sh", "-c", "echo " + value + " > /sys/class/net/" + device + "/threaded");
+        // sysfs is mounted per network namespace by "ip netns exec", so the write must happen inside it.
+        LocalCommand.runChecked(COMMAND_TIMEOUT, Tool.IP.require(), "netns", "exec", namespace,
+                "sh", "-c", "echo " + value + " > /sys/class/net/" + device + "/threaded");
     }
 
     /** The NAPI threads of {@code device}: kernel threads named {@code napi/<device>-<id>}. */
@@ -254,6 +259,6 @@ final class ThreadedNapi implements AutoCloseable {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "threaded NAPI on %s: %s", device, threads);
+        return String.format(Locale.ROOT, "threaded NAPI on %s in %s: %s", device, namespace, threads);
     }
 }

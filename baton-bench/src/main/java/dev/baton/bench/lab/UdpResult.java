@@ -86,6 +86,18 @@ public record UdpResult(Contestant contestant, long windowNs, long offeredPacket
         return micros(routerCpu.busyTicks(CpuTicks.elapsedTicks(windowNs, ticksPerSecond)));
     }
 
+    /**
+     * All busy time of the router CPU per frame the router took in (offered less those its veth refused), in
+     * microseconds: its cost per frame handled, whatever was lost after it. With the server side on the generator
+     * CPU ({@code --server-side generator-cpu}) that CPU, also the generator's, may drop forwarded frames on their way to
+     * the sinks, which the per-delivered figure would charge to the router.
+     */
+    public double routerBusyMicrosPerTakenFrame() {
+        long taken = offeredPackets - entryDrops;
+        long busy = routerCpu.busyTicks(CpuTicks.elapsedTicks(windowNs, ticksPerSecond));
+        return taken <= 0 ? Double.NaN : busy * 1e6 / ticksPerSecond / taken;
+    }
+
     /** Busy share of the router CPU over the window, 0..1. */
     public double routerBusyFraction() {
         return routerCpu.busyFraction(windowNs, ticksPerSecond);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,13 @@ class LabBenchmarkOptionsTest {
         assertEquals(8, o.tcpStreams());
         assertEquals(Duration.ofSeconds(120), o.idleWait());
         assertEquals(0.25, o.idleBusy());
+        assertFalse(o.serverSideOnGeneratorCpu());
+    }
+
+    @Test
+    void theServerSideCanBeMovedToTheGeneratorCpu() {
+        assertTrue(LabBenchmarkOptions.parse("--server-side", "generator-cpu").serverSideOnGeneratorCpu());
+        assertFalse(LabBenchmarkOptions.parse("--server-side=router-cpu").serverSideOnGeneratorCpu());
     }
 
     @Test
@@ -76,6 +84,7 @@ class LabBenchmarkOptionsTest {
             "--tcp-streams | 1     | --tcp-streams: 1 is outside 2..32",
             "--idle-wait-s | 601   | --idle-wait-s: 601 is outside 0..600",
             "--idle-busy-pct | 0   | --idle-busy-pct: 0 is outside 1..100",
+            "--server-side | cpu2  | --server-side: router-cpu or generator-cpu, not 'cpu2'",
             "--baton-rps   | true  | unknown option --baton-rps",
             "--colour      | red   | unknown option --colour",
     })
@@ -94,7 +103,7 @@ class LabBenchmarkOptionsTest {
     void theUsageNamesEveryOption() {
         for (String option : new String[]{"--repetitions", "--udp-warmup-s", "--udp-seconds", "--udp-max-packets", "--flows",
                 "--tcp-seconds", "--max-load", "--load-wait-s", "--ring", "--contestants", "--tcp-streams", "--idle-wait-s",
-                "--idle-busy-pct"}) {
+                "--idle-busy-pct", "--server-side"}) {
             assertTrue(LabBenchmarkOptions.USAGE.contains(option), option);
         }
     }
