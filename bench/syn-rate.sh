@@ -5,8 +5,8 @@
 # (docs/benchmarks.md, "New connections per second through the slow path"). Root only: it builds network namespaces
 # (TEST-NET addresses only) and removes them when it ends, fails or is interrupted.
 #
-#   bench/syn-rate.sh                       3 repetitions of af-packet and xdp: 3 s warm-up + 10 s window each
-#                                           (about 2 minutes)
+#   bench/syn-rate.sh                       3 repetitions of af-packet and xdp, each under a flood and a paced load:
+#                                           3 s warm-up + 10 s window each (about 4 minutes)
 #   bench/syn-rate.sh --repetitions 1       a quick look
 #   bench/syn-rate.sh --help                every option
 #
