@@ -140,7 +140,7 @@ public final class SynRateBenchmark {
             String napiProblem = "";
             if (contestant == Contestant.XDP) {
                 try {
-                    napi = ThreadedNapi.enable(router, router.clientInterface(), ROUTER_CPU);
+                    napi = ThreadedNapi.enable(router.namespace(), router.clientInterface(), ROUTER_CPU);
                 } catch (RuntimeException e) {
                     napiProblem = "NOT on CPU " + ROUTER_CPU + ": threaded NAPI failed (" + e.getMessage()
                             + "), so the XDP program runs in the sender's softirq and its CPU is missing from the router CPU's";
@@ -154,7 +154,11 @@ public final class SynRateBenchmark {
                             + baton.datapathStatus() + (napi == null ? "" : "; threaded NAPI, before the load: " + napi.placement()) + "):");
                     System.out.println(baton.configuration().strip().indent(4));
                 }
-                return window(contestant, load, rate, lab, sinks, repetition, baton, napi, napiProblem, background);
+                // peerRunsXdp false: this benchmark gives the bridge-side peers no pass program (docs/benchmarks.md).
+                try (ServerSideSteering serverSide = options.serverSideOnGeneratorCpu()
+                        ? ServerSideSteering.steer(lab, router, GENERATOR_CPU, false) : null) {
+                    return window(contestant, load, rate, lab, sinks, repetition, baton, napi, napiProblem, serverSide, background);
+                }
             } finally {
                 if (napi != null) {
                     napi.close();
@@ -191,7 +195,8 @@ public final class SynRateBenchmark {
     }
 
     private SynRateResult window(Contestant contestant, SynRateOptions.Load load, long rate, Lab lab, TcpSinks sinks, int repetition,
-                                 BatonUnderTest baton, ThreadedNapi napi, String napiProblem, double[] background) {
+                                 BatonUnderTest baton, ThreadedNapi napi, String napiProblem, ServerSideSteering serverSide,
+                                 double[] background) {
         String name = "syn-generator-" + contestant.label + "-" + load.label + "-" + repetition;
         Path countersFile = lab.workDirectory().resolve(name + ".counters");
         SynGenerator generator = generator(lab, countersFile, rate);
@@ -217,6 +222,12 @@ public final class SynRateBenchmark {
             if (napi != null) {
                 pinned = napi.onlyOn(ROUTER_CPU);
                 routerWork = napi.placement() + (pinned ? "" : " - NOT only on CPU " + ROUTER_CPU);
+            }
+            if (serverSide != null) {
+                boolean holds = serverSide.holds();
+                pinned &= holds;
+                routerWork = (routerWork.isEmpty() ? "" : routerWork + "; ") + serverSide.describe()
+                        + (holds ? "" : " - NOT only on CPU " + GENERATOR_CPU);
             }
             SynRateResult result = new SynRateResult(repetition, contestant, load, rate, windowNs, end.generator.minus(start.generator),
                     end.entry.minus(start.entry), delivered, BatonCounters.delta(start.baton, end.baton),

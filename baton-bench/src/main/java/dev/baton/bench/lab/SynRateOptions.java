@@ -25,10 +25,12 @@ import java.util.stream.Collectors;
  * @param idleWait        before each measurement, how long to wait at most for both CPUs to be nearly idle
  * @param idleBusy        "nearly idle": at most this busy share (0..1) of each CPU over one second
  * @param ring            Baton's {@code router.ring}: "default", "lab" or a YAML flow mapping
+ * @param serverSideOnGeneratorCpu the lab's server side (back bridge, servers, sinks) steered to the generator CPU, so
+ *                        that the router CPU carries the router's work alone ({@link ServerSideSteering})
  */
 public record SynRateOptions(int repetitions, List<Contestant> contestants, List<Load> loads, Duration warmup, Duration window,
                              long maxConnections, long ratePerSecond, int clients, long confirmAfterMs, double maxLoad,
-                             Duration loadWait, Duration idleWait, double idleBusy, String ring) {
+                             Duration loadWait, Duration idleWait, double idleBusy, String ring, boolean serverSideOnGeneratorCpu) {
 
     /**
      * The most connections a run may ask for. Baton's table and its persistence table take 24 bytes a slot each, off
@@ -96,13 +98,17 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
               --idle-busy-pct P     "nearly idle": each CPU at most P % busy over one second (default 25, 1..100)
               --ring R              Baton's router.ring: default (Baton's defaults), lab (the lab's small
                                     rings) or a YAML flow mapping, e.g. "{ block-count: 32 }" (default: default)
+              --server-side WHERE   where the lab's server side (back bridge, servers, sinks) runs: router-cpu
+                                    (where the router's transmit runs it, default) or generator-cpu (steered
+                                    there, so the router CPU carries the router's work alone; the generator
+                                    then offers less)
             """;
 
     public static SynRateOptions defaults() {
         return new SynRateOptions(3, List.of(Contestant.AF_PACKET, Contestant.XDP), List.of(Load.FLOOD, Load.PACED),
                 Duration.ofSeconds(3), Duration.ofSeconds(10),
                 MAX_CONNECTIONS, 0, MAX_CLIENTS, 1_100, 0.5, Duration.ofSeconds(180), Duration.ofSeconds(120), 0.25,
-                BatonUnderTest.RING_DEFAULT);
+                BatonUnderTest.RING_DEFAULT, false);
     }
 
     /**
@@ -126,6 +132,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
         Duration idleWait = d.idleWait;
         double idleBusy = d.idleBusy;
         String ring = d.ring;
+        boolean serverSideOnGeneratorCpu = d.serverSideOnGeneratorCpu;
         for (BenchArguments.Option option : BenchArguments.options(args)) {
             String name = option.name();
             String value = option.value();
@@ -145,6 +152,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                 case "idle-wait-s" -> idleWait = Duration.ofSeconds(integer(name, value, 0, 600));
                 case "idle-busy-pct" -> idleBusy = integer(name, value, 1, 100) / 100.0;
                 case "ring" -> ring = LabBenchmarkOptions.parse("--ring", value).ring();
+                case "server-side" -> serverSideOnGeneratorCpu = LabBenchmarkOptions.parse("--server-side", value).serverSideOnGeneratorCpu();
                 default -> throw new IllegalArgumentException("unknown option --" + name);
             }
         }
@@ -159,7 +167,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                     + " (e.g. --loads flood,paced, or --loads paced --rate 40000)");
         }
         return new SynRateOptions(repetitions, contestants, loads, warmup, window, maxConnections, rate, clients, confirmAfterMs,
-                maxLoad, loadWait, idleWait, idleBusy, ring);
+                maxLoad, loadWait, idleWait, idleBusy, ring, serverSideOnGeneratorCpu);
     }
 
     /** How long the generator opens connections: through the warm-up and the window, and two seconds more. */
@@ -216,9 +224,10 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "repetitions=%d contestants=%s loads=%s warmup=%ds window=%ds max-connections=%d"
-                        + " paced-rate=%s clients=%d confirm-after-ms=%d max-load=%.2f load-wait=%ds idle-wait=%ds idle-busy=%.0f%% ring=%s",
+                        + " paced-rate=%s clients=%d confirm-after-ms=%d max-load=%.2f load-wait=%ds idle-wait=%ds idle-busy=%.0f%% ring=%s"
+                        + " server-side=%s",
                 repetitions, contestantList(), loadList(), warmup.toSeconds(), window.toSeconds(), maxConnections,
                 ratePerSecond == 0 ? "from the flood" : ratePerSecond + "/s", clients, confirmAfterMs, maxLoad, loadWait.toSeconds(),
-                idleWait.toSeconds(), 100 * idleBusy, ring);
+                idleWait.toSeconds(), 100 * idleBusy, ring, serverSideOnGeneratorCpu ? "generator-cpu" : "router-cpu");
     }
 }

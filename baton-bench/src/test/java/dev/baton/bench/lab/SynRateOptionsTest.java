@@ -28,13 +28,14 @@ class SynRateOptionsTest {
         assertEquals(0.5, o.maxLoad());
         assertEquals("default", o.ring());
         assertEquals(15, o.generatorSeconds(), "warm-up, window and 2 s");
+        assertEquals(false, o.serverSideOnGeneratorCpu(), "the server side where the router's transmit runs it, as bench/lab.sh");
     }
 
     @Test
     void bothOptionFormsAreAcceptedAndTheOrdersKept() {
         SynRateOptions o = SynRateOptions.parse("--repetitions", "1", "--window-s=4", "--contestants", "xdp,af-packet",
                 "--loads", "paced", "--rate", "40000", "--max-connections=500000", "--clients", "10", "--confirm-after-ms", "1500",
-                "--warmup-s", "3", "--ring", "LAB", "--idle-busy-pct", "90");
+                "--warmup-s", "3", "--ring", "LAB", "--idle-busy-pct", "90", "--server-side", "generator-cpu");
         assertEquals(1, o.repetitions());
         assertEquals(Duration.ofSeconds(4), o.window());
         assertEquals(List.of(Contestant.XDP, Contestant.AF_PACKET), o.contestants());
@@ -46,6 +47,7 @@ class SynRateOptionsTest {
         assertEquals(1_500, o.confirmAfterMs());
         assertEquals("lab", o.ring());
         assertEquals(0.9, o.idleBusy(), 1e-12);
+        assertEquals(true, o.serverSideOnGeneratorCpu());
         assertEquals("paced,flood", SynRateOptions.parse("--loads", "paced,flood", "--rate", "1").loadList());
     }
 
@@ -66,6 +68,7 @@ class SynRateOptionsTest {
             "--loads           | paced,flood | --loads: paced without --rate takes its rate from the flood before it (e.g. --loads flood,paced, or --loads paced --rate 40000)",
             "--ring            | big     | --ring: 'default', 'lab' or a one-line YAML flow mapping such as \"{ block-count: 32 }\", not 'big'",
             "--udp-seconds     | 5       | unknown option --udp-seconds",
+            "--server-side     | servers | --server-side: router-cpu or generator-cpu, not 'servers'",
     })
     void valuesOutsideTheirBoundsAreRejectedWithTheReason(String option, String value, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SynRateOptions.parse(option, value));
@@ -84,7 +87,8 @@ class SynRateOptionsTest {
     @Test
     void theUsageNamesEveryOption() {
         for (String option : new String[]{"--repetitions", "--contestants", "--loads", "--warmup-s", "--window-s", "--max-connections",
-                "--rate", "--clients", "--confirm-after-ms", "--max-load", "--load-wait-s", "--idle-wait-s", "--idle-busy-pct", "--ring"}) {
+                "--rate", "--clients", "--confirm-after-ms", "--max-load", "--load-wait-s", "--idle-wait-s", "--idle-busy-pct", "--ring",
+                "--server-side"}) {
             assertTrue(SynRateOptions.USAGE.contains(option), option);
         }
     }
