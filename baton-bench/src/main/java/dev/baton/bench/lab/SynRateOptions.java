@@ -63,11 +63,12 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
     }
 
     /**
-     * The paced load's share of what Baton read in the flood. A flood's batches are fuller, so a frame costs less there:
-     * at 80 % the router CPU was 90 % busy and its receive ring still overflowed in bursts (trial, 2026-12-07); 70 %
-     * leaves room for those and for the machine's noise.
+     * The paced load's share of what Baton read in the flood. A flood's batches are fuller, so a frame costs less there
+     * than at a lower rate, where Baton wakes for fewer frames at a time: in trials (2026-12-07) af-packet paced at 70 %
+     * was 68 % busy without loss in one run and 93 % busy, its receive ring overflowing, in the next; 60 % leaves room
+     * for that and for the machine's noise.
      */
-    static final double PACED_SHARE_OF_FLOOD = 0.7;
+    static final double PACED_SHARE_OF_FLOOD = 0.6;
 
     public SynRateOptions {
         contestants = List.copyOf(contestants);
@@ -87,7 +88,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                                     (default 3000000, 10000..3000000)
               --loads LIST          loads per contestant, in this order: flood (as fast as the generator
                                     goes), paced (at --rate) (default flood,paced)
-              --rate N              the paced load's new connections a second; 0 = 70 % of the connections
+              --rate N              the paced load's new connections a second; 0 = 60 % of the connections
                                     a second Baton read in the same repetition's flood (default 0, 0..10000000)
               --clients N           client addresses from 203.0.113.16 (default 235, 1..235)
               --confirm-after-ms MS from a connection's ACK to its confirming segment (default 1100, 1001..5000)

@@ -142,7 +142,8 @@ final class SynRateReport {
             double busy = median(results, column, SynRateResult::routerBusyFraction);
             if (busy < UdpResult.SATURATED_BUSY_FRACTION) {
                 notes.add(String.format(Locale.ROOT, "%s: the router CPU was %s busy, so the generator (CPU %d), not Baton, set the"
-                                + " connection rate; the per-core figure extrapolates the cost per connection to a whole core.",
+                                + " connection rate; the per-core figure extrapolates the cost per connection to a whole core"
+                                + " (pessimistically: a frame costs Baton more at a lower rate, fewer to a wake-up).",
                         column, percent(busy), LabForwardingBenchmark.GENERATOR_CPU));
             }
         }
