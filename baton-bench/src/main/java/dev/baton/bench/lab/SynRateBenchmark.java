@@ -95,7 +95,7 @@ public final class SynRateBenchmark {
         try (Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(1).servers(2).vip(VIP).build()) {
             System.out.println(lab.describe());
             TcpSinks sinks = TcpSinks.install(lab.servers(), VIP, TCP_PORT, lab.workDirectory());
-            SynGenerator sample = generator(lab, lab.workDirectory().resolve("syn-generator.counters"), options.ratePerSecond());
+            SynGenerator sample = generator(lab, lab.workDirectory().resolve("syn-generator.counters"), options.rates().getFirst());
             System.out.println("generator (its own JVM in " + lab.upstream().namespace() + ", every thread on CPU " + GENERATOR_CPU + "): "
                     + String.join(" ", sample.arguments()));
             List<SynRateResult> results = new ArrayList<>();
@@ -103,15 +103,18 @@ public final class SynRateBenchmark {
                 for (Contestant contestant : options.contestants()) {
                     SynRateResult flood = null;
                     for (SynRateOptions.Load load : options.loads()) {
-                        long rate = load == SynRateOptions.Load.FLOOD ? 0
-                                : options.ratePerSecond() > 0 ? options.ratePerSecond() : flood.pacedRate();
-                        SynRateResult result = measure(contestant, load, rate, lab, sinks, repetition);
-                        if (load == SynRateOptions.Load.FLOOD) {
-                            flood = result;
+                        List<Long> rates = load == SynRateOptions.Load.FLOOD ? List.of(0L)
+                                : options.pacedRateFromFlood() ? List.of(flood.pacedRate()) : options.rates();
+                        for (long rate : rates) {
+                            SynRateResult result = measure(contestant, load, rate, !options.pacedRateFromFlood(), lab, sinks,
+                                    repetition);
+                            if (load == SynRateOptions.Load.FLOOD) {
+                                flood = result;
+                            }
+                            results.add(result);
+                            System.out.print(SynRateReport.measurement(result));
+                            System.out.flush();
                         }
-                        results.add(result);
-                        System.out.print(SynRateReport.measurement(result));
-                        System.out.flush();
                     }
                 }
             }
@@ -130,7 +133,8 @@ public final class SynRateBenchmark {
     }
 
     /** One contestant under one load in one repetition: a fresh Baton (an empty table), the generator, the window. */
-    private SynRateResult measure(Contestant contestant, SynRateOptions.Load load, long rate, Lab lab, TcpSinks sinks, int repetition) {
+    private SynRateResult measure(Contestant contestant, SynRateOptions.Load load, long rate, boolean rateGiven, Lab lab, TcpSinks sinks,
+                                  int repetition) {
         double[] background = QuietMachine.awaitIdleCpus(GENERATOR_CPU, ROUTER_CPU, options.idleWait(), options.idleBusy(), ticksPerSecond);
         RouterHost router = lab.router(0);
         KernelForwarding.steerReceive(router, ROUTER_CPU);
@@ -157,7 +161,8 @@ public final class SynRateBenchmark {
                 // peerRunsXdp false: this benchmark gives the bridge-side peers no pass program (docs/benchmarks.md).
                 try (ServerSideSteering serverSide = options.serverSideOnGeneratorCpu()
                         ? ServerSideSteering.steer(lab, router, GENERATOR_CPU, false) : null) {
-                    return window(contestant, load, rate, lab, sinks, repetition, baton, napi, napiProblem, serverSide, background);
+                    return window(contestant, load, rate, rateGiven, lab, sinks, repetition, baton, napi, napiProblem, serverSide,
+                            background);
                 }
             } finally {
                 if (napi != null) {
@@ -194,10 +199,11 @@ public final class SynRateBenchmark {
                 fastPath.getOrDefault("xdp_flows_in_map", -1L), process, napiTicks, generatorCpu, routerCpu);
     }
 
-    private SynRateResult window(Contestant contestant, SynRateOptions.Load load, long rate, Lab lab, TcpSinks sinks, int repetition,
+    private SynRateResult window(Contestant contestant, SynRateOptions.Load load, long rate, boolean rateGiven, Lab lab, TcpSinks sinks,
+                                 int repetition,
                                  BatonUnderTest baton, ThreadedNapi napi, String napiProblem, ServerSideSteering serverSide,
                                  double[] background) {
-        String name = "syn-generator-" + contestant.label + "-" + load.label + "-" + repetition;
+        String name = "syn-generator-" + contestant.label + "-" + load.label + (rate == 0 ? "" : "-" + rate) + "-" + repetition;
         Path countersFile = lab.workDirectory().resolve(name + ".counters");
         SynGenerator generator = generator(lab, countersFile, rate);
         Path log = lab.workDirectory().resolve(name + ".log");
@@ -229,7 +235,7 @@ public final class SynRateBenchmark {
                 routerWork = (routerWork.isEmpty() ? "" : routerWork + "; ") + serverSide.describe()
                         + (holds ? "" : " - NOT only on CPU " + GENERATOR_CPU);
             }
-            SynRateResult result = new SynRateResult(repetition, contestant, load, rate, windowNs, end.generator.minus(start.generator),
+            SynRateResult result = new SynRateResult(repetition, contestant, load, rate, rateGiven, windowNs, end.generator.minus(start.generator),
                     end.entry.minus(start.entry), delivered, BatonCounters.delta(start.baton, end.baton),
                     start.baton.getOrDefault("connections", 0L), end.baton.getOrDefault("connections", 0L), start.flowsInMap,
                     end.flowsInMap, end.process.minus(start.process), end.generatorCpu.minus(start.generatorCpu),

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * @param maxConnections  the generator's connection count per measurement, and Baton's {@code table.capacity}, so
  *                        that no connection of a run is refused or evicted
  * @param loads           the loads each contestant is measured under, in this order ({@link Load})
- * @param ratePerSecond   the paced load's new connections a second; 0 to derive it from the same repetition's flood
+ * @param rates           the paced load's new connections a second, one measurement each; {@code [0]} to derive the
+ *                        rate from the same repetition's flood
  * @param clients         client addresses, from 203.0.113.16
  * @param confirmAfterMs  from a connection's handshake ACK to its confirming segment
  * @param maxLoad         the 1-minute load average to wait for before starting
@@ -29,7 +30,7 @@ import java.util.stream.Collectors;
  *                        that the router CPU carries the router's work alone ({@link ServerSideSteering})
  */
 public record SynRateOptions(int repetitions, List<Contestant> contestants, List<Load> loads, Duration warmup, Duration window,
-                             long maxConnections, long ratePerSecond, int clients, long confirmAfterMs, double maxLoad,
+                             long maxConnections, List<Long> rates, int clients, long confirmAfterMs, double maxLoad,
                              Duration loadWait, Duration idleWait, double idleBusy, String ring, boolean serverSideOnGeneratorCpu) {
 
     /**
@@ -73,6 +74,12 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
     public SynRateOptions {
         contestants = List.copyOf(contestants);
         loads = List.copyOf(loads);
+        rates = List.copyOf(rates);
+    }
+
+    /** Whether the paced load takes its rate from the flood ({@code --rate 0}, the default). */
+    boolean pacedRateFromFlood() {
+        return rates.equals(List.of(0L));
     }
 
     public static final String USAGE = """
@@ -88,8 +95,10 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                                     (default 3000000, 10000..3000000)
               --loads LIST          loads per contestant, in this order: flood (as fast as the generator
                                     goes), paced (at --rate) (default flood,paced)
-              --rate N              the paced load's new connections a second; 0 = 60 % of the connections
-                                    a second Baton read in the same repetition's flood (default 0, 0..10000000)
+              --rate N[,N...]       the paced load's new connections a second, one measurement per rate
+                                    (e.g. 20000,30000,40000: the highest without loss is the capacity);
+                                    0 = 60 % of the connections a second Baton read in the same
+                                    repetition's flood (default 0, 1..10000000 each)
               --clients N           client addresses from 203.0.113.16 (default 235, 1..235)
               --confirm-after-ms MS from a connection's ACK to its confirming segment (default 1100, 1001..5000)
               --max-load L          wait until the 1-minute load average is below L (default 0.5)
@@ -108,7 +117,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
     public static SynRateOptions defaults() {
         return new SynRateOptions(3, List.of(Contestant.AF_PACKET, Contestant.XDP), List.of(Load.FLOOD, Load.PACED),
                 Duration.ofSeconds(3), Duration.ofSeconds(10),
-                MAX_CONNECTIONS, 0, MAX_CLIENTS, 1_100, 0.5, Duration.ofSeconds(180), Duration.ofSeconds(120), 0.25,
+                MAX_CONNECTIONS, List.of(0L), MAX_CLIENTS, 1_100, 0.5, Duration.ofSeconds(180), Duration.ofSeconds(120), 0.25,
                 BatonUnderTest.RING_DEFAULT, false);
     }
 
@@ -125,7 +134,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
         Duration warmup = d.warmup;
         Duration window = d.window;
         long maxConnections = d.maxConnections;
-        long rate = d.ratePerSecond;
+        List<Long> rates = d.rates;
         int clients = d.clients;
         long confirmAfterMs = d.confirmAfterMs;
         double maxLoad = d.maxLoad;
@@ -144,7 +153,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                 case "warmup-s" -> warmup = Duration.ofSeconds(integer(name, value, 3, 10));
                 case "window-s" -> window = Duration.ofSeconds(integer(name, value, 1, 20));
                 case "max-connections" -> maxConnections = BenchArguments.whole(name, value, 10_000, MAX_CONNECTIONS);
-                case "rate" -> rate = BenchArguments.whole(name, value, 0, 10_000_000);
+                case "rate" -> rates = rates(value);
                 case "clients" -> clients = integer(name, value, 1, MAX_CLIENTS);
                 case "confirm-after-ms" -> confirmAfterMs = BenchArguments.whole(name, value, SynGenerator.MIN_CONFIRM_AFTER_MS,
                         SynGenerator.MAX_CONFIRM_AFTER_MS);
@@ -163,11 +172,11 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                     + " rate they are opened (e.g. --warmup-s " + ((confirmAfterMs + 1_000 + 999) / 1_000) + ")");
         }
         boolean floodFirst = loads.contains(Load.FLOOD) && loads.indexOf(Load.FLOOD) < loads.indexOf(Load.PACED);
-        if (loads.contains(Load.PACED) && rate == 0 && !floodFirst) {
+        if (loads.contains(Load.PACED) && rates.equals(List.of(0L)) && !floodFirst) {
             throw new IllegalArgumentException("--loads: paced without --rate takes its rate from the flood before it"
                     + " (e.g. --loads flood,paced, or --loads paced --rate 40000)");
         }
-        return new SynRateOptions(repetitions, contestants, loads, warmup, window, maxConnections, rate, clients, confirmAfterMs,
+        return new SynRateOptions(repetitions, contestants, loads, warmup, window, maxConnections, rates, clients, confirmAfterMs,
                 maxLoad, loadWait, idleWait, idleBusy, ring, serverSideOnGeneratorCpu);
     }
 
@@ -184,6 +193,22 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
     /** The loads as written on the command line, e.g. "flood,paced". */
     public String loadList() {
         return loads.stream().map(l -> l.label).collect(Collectors.joining(","));
+    }
+
+    /** "0", or a comma-separated list of rates, each 1..10,000,000 and named once. */
+    static List<Long> rates(String value) {
+        if (value.strip().equals("0")) {
+            return List.of(0L);
+        }
+        List<Long> rates = new java.util.ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            long rate = BenchArguments.whole("rate", part, 1, 10_000_000);
+            if (rates.contains(rate)) {
+                throw new IllegalArgumentException("--rate: " + rate + " is named twice in '" + value + "'");
+            }
+            rates.add(rate);
+        }
+        return List.copyOf(rates);
     }
 
     /** A comma-separated list of loads, each once. */
@@ -228,7 +253,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
                         + " paced-rate=%s clients=%d confirm-after-ms=%d max-load=%.2f load-wait=%ds idle-wait=%ds idle-busy=%.0f%% ring=%s"
                         + " server-side=%s",
                 repetitions, contestantList(), loadList(), warmup.toSeconds(), window.toSeconds(), maxConnections,
-                ratePerSecond == 0 ? "from the flood" : ratePerSecond + "/s", clients, confirmAfterMs, maxLoad, loadWait.toSeconds(),
+                pacedRateFromFlood() ? "from the flood" : rates.stream().map(r -> r + "/s").collect(Collectors.joining(",")), clients, confirmAfterMs, maxLoad, loadWait.toSeconds(),
                 idleWait.toSeconds(), 100 * idleBusy, ring, serverSideOnGeneratorCpu ? "generator-cpu" : "router-cpu");
     }
 }

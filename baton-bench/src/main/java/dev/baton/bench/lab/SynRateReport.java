@@ -55,9 +55,12 @@ final class SynRateReport {
                 count(r.sink(TcpSinks.Kind.CONFIRM)), count(r.sink(TcpSinks.Kind.OTHER)), count(r.entry().offered()),
                 count(r.entry().dropped())));
         out.append(String.format(Locale.ROOT, "%sCPU: router CPU %s busy, %s per ESTABLISHED connection = %s connections/s per router"
-                        + " core; Baton JVM %s; generator CPU %s busy (before the load: %.0f %% / %.0f %%); other processes %.2f CPUs (%s)%n",
+                        + " core; Baton JVM %s (%s of it user time, tick-sampled); generator CPU %s busy (before the load: %.0f %% / %.0f %%);"
+                        + " other processes %.2f CPUs (%s)%n",
                 indent, percent(r.routerBusyFraction()), microsUnit(r.routerMicrosPerConnection()), count(r.connectionsPerRouterCore()),
-                microsUnit(r.batonMicrosPerConnection()), percent(r.generatorBusyFraction()), 100 * r.backgroundGenerator(),
+                microsUnit(r.batonMicrosPerConnection()), percent(r.batonProcess().totalTicks() == 0 ? Double.NaN
+                        : (double) r.batonProcess().userTicks() / r.batonProcess().totalTicks()),
+                percent(r.generatorBusyFraction()), 100 * r.backgroundGenerator(),
                 100 * r.backgroundRouter(), r.foreignLoad().cpus(), r.foreignLoad().top()));
         Map<String, Long> c = r.batonCounters();
         out.append(String.format(Locale.ROOT, "%sBaton: rx_frames %s, forwarded_frames %s; table %s -> %s entries; losses: %s%n", indent,

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param contestant         Baton's data path
  * @param load               how the generator opened connections
  * @param ratePerSecond      the generator's limit of new connections a second; 0 for none (a flood)
+ * @param rateGiven          the rate was given on the command line (so it names the report's column), not derived from
+ *                           the repetition's flood
  * @param windowNs           the window's length
  * @param generator          the generator's counters over the window (its state and pending count: at the end)
  * @param entry              the router veth's bridge port over the window: frames offered and refused
@@ -31,7 +33,8 @@ import java.util.Map;
  * @param routerWork         where the router's work ran when it needed checking (xdp's NAPI thread), else empty
  * @param routerWorkPinned   false when part of it could not be placed on the router CPU
  */
-record SynRateResult(int repetition, Contestant contestant, SynRateOptions.Load load, long ratePerSecond, long windowNs, SynGeneratorCounters.Snapshot generator,
+record SynRateResult(int repetition, Contestant contestant, SynRateOptions.Load load, long ratePerSecond, boolean rateGiven,
+                     long windowNs, SynGeneratorCounters.Snapshot generator,
                      BridgePortCounters entry, long[] sinks, Map<String, Long> batonCounters, long tableStart,
                      long tableEnd, long flowsInMapStart, long flowsInMapEnd, ProcessTicks batonProcess,
                      CpuTicks generatorCpu, CpuTicks routerCpu, long ticksPerSecond, ForeignLoad.Usage foreignLoad,
@@ -69,9 +72,10 @@ record SynRateResult(int repetition, Contestant contestant, SynRateOptions.Load 
         return batonCounters.getOrDefault(name, 0L);
     }
 
-    /** "af-packet flood", "xdp paced": what a column of the report shows. */
+    /** "af-packet flood", "xdp paced", "xdp paced 30,000/s": what a column of the report shows. */
     public String label() {
-        return contestant.label + " " + load.label;
+        return contestant.label + " " + load.label + (rateGiven && ratePerSecond > 0
+                ? String.format(java.util.Locale.ROOT, " %,d/s", ratePerSecond) : "");
     }
 
     /**

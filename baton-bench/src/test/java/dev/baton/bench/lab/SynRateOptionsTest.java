@@ -22,7 +22,8 @@ class SynRateOptionsTest {
         assertEquals(Duration.ofSeconds(3), o.warmup());
         assertEquals(Duration.ofSeconds(10), o.window());
         assertEquals(3_000_000, o.maxConnections());
-        assertEquals(0, o.ratePerSecond());
+        assertEquals(List.of(0L), o.rates());
+        assertTrue(o.pacedRateFromFlood());
         assertEquals(235, o.clients());
         assertEquals(1_100, o.confirmAfterMs());
         assertEquals(0.5, o.maxLoad());
@@ -41,7 +42,7 @@ class SynRateOptionsTest {
         assertEquals(List.of(Contestant.XDP, Contestant.AF_PACKET), o.contestants());
         assertEquals("xdp,af-packet", o.contestantList());
         assertEquals(List.of(SynRateOptions.Load.PACED), o.loads());
-        assertEquals(40_000, o.ratePerSecond());
+        assertEquals(List.of(40_000L), o.rates());
         assertEquals(500_000, o.maxConnections());
         assertEquals(10, o.clients());
         assertEquals(1_500, o.confirmAfterMs());
@@ -49,6 +50,8 @@ class SynRateOptionsTest {
         assertEquals(0.9, o.idleBusy(), 1e-12);
         assertEquals(true, o.serverSideOnGeneratorCpu());
         assertEquals("paced,flood", SynRateOptions.parse("--loads", "paced,flood", "--rate", "1").loadList());
+        assertEquals(List.of(20_000L, 30_000L, 40_000L), SynRateOptions.parse("--rate", "20000, 30000,40000").rates(),
+                "a sweep, one paced measurement per rate, in this order");
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
@@ -57,7 +60,9 @@ class SynRateOptionsTest {
             "--window-s        | 21      | --window-s: 21 is outside 1..20",
             "--warmup-s        | 2       | --warmup-s: 2 is outside 3..10",
             "--max-connections | 3000001 | --max-connections: 3000001 is outside 10000..3000000",
-            "--rate            | -1      | --rate: -1 is outside 0..10000000",
+            "--rate            | -1      | --rate: -1 is outside 1..10000000",
+            "--rate            | 5,0     | --rate: 0 is outside 1..10000000",
+            "--rate            | 5,5     | --rate: 5 is named twice in '5,5'",
             "--clients         | 236     | --clients: 236 is outside 1..235",
             "--confirm-after-ms | 1000   | --confirm-after-ms: 1000 is outside 1001..5000",
             "--contestants     | kernel,xdp | --contestants: kernel has no connection table to measure; af-packet, xdp (e.g. --contestants af-packet,xdp)",

@@ -36,7 +36,7 @@ class SynRateReportTest {
         CpuTicks generator = new CpuTicks(0, 500, 0, 500, 0, 0, 0, 0, 0);
         long xdpStart = contestant == Contestant.XDP ? 1_000 : -1;
         long xdpEnd = contestant == Contestant.XDP ? 1_000 + established : -1;
-        return new SynRateResult(repetition, contestant, load, load == SynRateOptions.Load.FLOOD ? 0 : offered / 10, WINDOW_NS,
+        return new SynRateResult(repetition, contestant, load, load == SynRateOptions.Load.FLOOD ? 0 : offered / 10, false, WINDOW_NS,
                 new SynGeneratorCounters.Snapshot(SynGeneratorCounters.RUNNING, offered, offered, offered, offered / 10, 0, 0),
                 new BridgePortCounters(3 * offered, 0), new long[]{established + 100, established + 50, established, 0}, counters,
                 50_000, 50_000 + established, xdpStart, xdpEnd, new ProcessTicks(300, 200), generator, router, TICKS_PER_SECOND,
@@ -57,6 +57,16 @@ class SynRateReportTest {
         assertEquals(12.5, r.batonMicrosPerConnection(), 1e-9, "500 JVM ticks = 5 s over 400,000");
         assertTrue(Double.isNaN(r.mapInsertsPerSecond()), "no map on af-packet");
         assertEquals("af-packet paced", r.label());
+    }
+
+    @Test
+    void aRateGivenOnTheCommandLineNamesItsColumn() {
+        SynRateResult derived = result(1, Contestant.XDP, SynRateOptions.Load.PACED, 300_000, 30_000, 500, Map.of());
+        assertEquals("xdp paced", derived.label(), "a rate from the flood differs between repetitions: one column");
+        SynRateResult given = new SynRateResult(1, Contestant.XDP, SynRateOptions.Load.PACED, 30_000, true, WINDOW_NS, derived.generator(),
+                derived.entry(), derived.sinks(), derived.batonCounters(), 0, 0, -1, -1, derived.batonProcess(), derived.generatorCpu(),
+                derived.routerCpu(), TICKS_PER_SECOND, derived.foreignLoad(), -1, 0, 0, "", true);
+        assertEquals("xdp paced 30,000/s", given.label());
     }
 
     @Test
