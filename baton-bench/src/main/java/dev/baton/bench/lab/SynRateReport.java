@@ -17,6 +17,9 @@ import static dev.baton.bench.lab.LabReport.percent;
  */
 final class SynRateReport {
 
+    /** Confirmations that did not confirm, as a share of those delivered, from which a note says so. */
+    static final double UNCONFIRMED_NOTE_SHARE = 0.02;
+
     private SynRateReport() {
     }
 
@@ -164,6 +167,13 @@ final class SynRateReport {
             }
             if (!r.losses().isEmpty() && r.load() == SynRateOptions.Load.PACED) {
                 notes.add(which + "Baton lost or refused: " + losses(r.losses()) + ".");
+            }
+            long early = r.confirmationsThatDidNotConfirm();
+            if (early > UNCONFIRMED_NOTE_SHARE * r.sink(TcpSinks.Kind.CONFIRM)) {
+                notes.add(String.format(Locale.ROOT, "%s%s of %s confirming segments reached the servers without confirming their"
+                                + " connection: their ACK had been lost, or a backlog in Baton's receive ring drained between ACK and"
+                                + " confirmation and brought them less than a second apart (more margin: --confirm-after-ms).",
+                        which, count(early), count(r.sink(TcpSinks.Kind.CONFIRM))));
             }
             if (r.sink(TcpSinks.Kind.OTHER) != 0) {
                 notes.add(which + r.sink(TcpSinks.Kind.OTHER) + " segments of another kind reached the servers.");

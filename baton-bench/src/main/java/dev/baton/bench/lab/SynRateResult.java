@@ -111,6 +111,15 @@ record SynRateResult(int repetition, Contestant contestant, SynRateOptions.Load 
         return perSecond(counter("table.confirmed"));
     }
 
+    /**
+     * Confirming segments that reached the servers without confirming their connection (the servers' {@code confirm}
+     * count less {@code table.confirmed}; 0 at least): their ACK had been lost, or they reached Baton less than
+     * {@code ConnectionTable.CONFIRM_AFTER_MS} after it because a backlog in its receive ring drained in between.
+     */
+    public long confirmationsThatDidNotConfirm() {
+        return Math.max(0, sink(TcpSinks.Kind.CONFIRM) - counter("table.confirmed"));
+    }
+
     /** Flows written into the XDP program's map a second ({@code xdp_flows_inserted}); NaN on af-packet. */
     public double mapInsertsPerSecond() {
         return contestant == Contestant.XDP ? perSecond(counter("xdp_flows_inserted")) : Double.NaN;

@@ -129,6 +129,19 @@ class SynRateReportTest {
     }
 
     @Test
+    void confirmationsThatConfirmedNothingAreNotedWhenMoreThanAFew() {
+        // The servers counted 100,000 confirmations, the table confirmed 80,000.
+        SynRateResult early = result(1, Contestant.AF_PACKET, SynRateOptions.Load.PACED, 100_000, 100_000, 500,
+                Map.of("table.confirmed", 80_000L));
+        assertEquals(20_000, early.confirmationsThatDidNotConfirm());
+        assertTrue(SynRateReport.summary(List.of(early), 1_100).contains("NOTE: rep 1 af-packet paced: 20,000 of 100,000 confirming"
+                + " segments reached the servers without confirming their connection"));
+        SynRateResult fine = result(1, Contestant.AF_PACKET, SynRateOptions.Load.PACED, 100_000, 100_000, 500, Map.of());
+        assertEquals(0, fine.confirmationsThatDidNotConfirm());
+        assertFalse(SynRateReport.summary(List.of(fine), 1_100).contains("without confirming"));
+    }
+
+    @Test
     void aMeasurementShowsTheXdpMapOnlyOnXdp() {
         String afPacket = SynRateReport.measurement(result(1, Contestant.AF_PACKET, SynRateOptions.Load.FLOOD, 80_000, 30_000, 0, Map.of()));
         assertTrue(afPacket.startsWith("rep 1 af-packet flood offered 8,000 conn/s; SYNs delivered 3,010/s (37.6 %); table inserts 3,010/s;"
