@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by bench/lab.sh and bench/failover.sh: runs a lab benchmark's main class. Root check and the lab's
+# Shared by bench/lab.sh, bench/failover.sh and bench/syn-rate.sh: runs a lab benchmark's main class. Root check and the lab's
 # Debian packages (unless --help is among the arguments), build of baton-bench and what it needs, then the main
 # with this module's classes and baton-control's self-contained jar on the class path (the lab starts each
 # `baton run` with this same class path). Extra Maven flags (e.g. -o) go in MAVEN_FLAGS.

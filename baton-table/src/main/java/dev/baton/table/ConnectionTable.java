@@ -137,6 +137,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     private final long sourceBucketMask;
     private int perSourceLimit;
     private long insertFailuresSourceLimit;
+    private long confirmations;
 
     /**
      * A table with a random hash seed.
@@ -186,6 +187,15 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     /** Inserts refused because the client address held {@link #perSourceLimit()} entries. */
     public long insertFailuresSourceLimit() {
         return insertFailuresSourceLimit;
+    }
+
+    /**
+     * Connections confirmed: made {@link TcpState#ESTABLISHED} by a client segment {@link #CONFIRM_AFTER_MS} or more
+     * after their handshake ACK ({@link #touch}); entries learned from a peer ({@link #upsert}) are not counted here.
+     * Against {@link #inserts()} it tells real clients from a blind SYN/ACK generator, which never comes back.
+     */
+    public long confirmations() {
+        return confirmations;
     }
 
     /** Off-heap bytes of the per-source counts: 4 bytes per 8 slots, beside {@link #memoryBytes()}. */
@@ -424,6 +434,7 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
                 return; // not yet confirmed, and its confirmation clock keeps running from the ACK
             }
             newState = TcpState.ESTABLISHED;
+            confirmations++;
         }
         int serverId = serverId(slot);
         writeLastSeenAndServer(slot, nowMs, serverId);

@@ -121,10 +121,14 @@ class BlindFloodTest {
             assertEquals(TcpState.UNCONFIRMED, table.state(slot));
             assertEquals(T0 + 10, table.lastSeenMs(slot), "the confirmation clock runs from the handshake ACK");
         }
+        assertEquals(0, table.confirmations());
         table.touch(slot, TcpState.FLAG_ACK, T0 + 10 + ConnectionTable.CONFIRM_AFTER_MS);
 
         assertEquals(TcpState.ESTABLISHED, table.state(slot));
         assertEquals(T0 + 10 + ConnectionTable.CONFIRM_AFTER_MS, table.lastSeenMs(slot));
+        assertEquals(1, table.confirmations(), "counted once, when it became ESTABLISHED");
+        table.touch(slot, TcpState.FLAG_ACK, T0 + 20 + 2 * ConnectionTable.CONFIRM_AFTER_MS);
+        assertEquals(1, table.confirmations(), "an established connection's later segments confirm nothing more");
     }
 
     @Test

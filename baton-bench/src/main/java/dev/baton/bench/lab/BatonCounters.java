@@ -7,9 +7,11 @@ import java.util.Map;
 /**
  * The counters of a {@code baton ctl stats} answer that tell where packets went, flattened to names and
  * numbers so two answers can be subtracted: the router totals ({@code rx_frames}, {@code forwarded_frames},
- * ...), every drop reason as {@code drops.<reason>}, and the AF_PACKET ring counters of every worker and
+ * ...), every drop reason as {@code drops.<reason>}, the connection table's as {@code table.<counter>} ({@code inserts},
+ * {@code confirmed}, {@code evicted}, ...), and the AF_PACKET ring counters of every worker and
  * interface as {@code ring.<interface>.w<worker>.<counter>} ({@code rx_packets}, {@code rx_drops}, ...); and, from a
- * {@code baton ctl counters} answer, the XDP program's own counters ({@code xdp_rx_frames}, {@code xdp_pass_*}, ...).
+ * {@code baton ctl counters} answer, the XDP program's own counters ({@code xdp_rx_frames}, {@code xdp_pass_*}, ...)
+ * and the workers' fast-path counters ({@code xdp_flows_inserted}, {@code xdp_map_errors}, ...).
  */
 public final class BatonCounters {
 
@@ -29,6 +31,13 @@ public final class BatonCounters {
             for (Map.Entry<?, ?> drop : drops.entrySet()) {
                 if (drop.getValue() instanceof Number number) {
                     counters.put("drops." + drop.getKey(), number.longValue());
+                }
+            }
+        }
+        if (stats.get("table") instanceof Map<?, ?> table) {
+            for (Map.Entry<?, ?> counter : table.entrySet()) {
+                if (counter.getValue() instanceof Number number) {
+                    counters.put("table." + counter.getKey(), number.longValue());
                 }
             }
         }
@@ -67,6 +76,24 @@ public final class BatonCounters {
             }
         }
         return xdp;
+    }
+
+    /**
+     * The workers' side of the XDP fast path in a {@code ctl counters} answer, summed over workers: the rows named
+     * {@code xdp_flows_*} or {@code xdp_map_errors} labelled only with a worker's number ({@code WorkerCounterGroup}).
+     * {@code xdp_flows_in_map} is a gauge: subtract two answers' values only to see how it moved. Empty on af-packet.
+     */
+    public static Map<String, Long> fastPath(List<?> counters) {
+        Map<String, Long> fastPath = new LinkedHashMap<>();
+        for (Object row : counters) {
+            if (row instanceof Map<?, ?> counter && counter.get("name") instanceof String name
+                    && counter.get("labels") instanceof Map<?, ?> labels && labels.size() == 1
+                    && labels.get("worker") instanceof String worker && !XDP_WORKER.equals(worker)
+                    && (name.startsWith("xdp_flows_") || name.equals("xdp_map_errors")) && counter.get("value") instanceof Number value) {
+                fastPath.merge(name, value.longValue(), Long::sum);
+            }
+        }
+        return fastPath;
     }
 
     private static final String XDP_WORKER = "xdp";

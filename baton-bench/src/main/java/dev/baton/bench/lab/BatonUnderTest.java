@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +32,7 @@ public final class BatonUnderTest implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final String RING_LINE_PREFIX = "  ring:";
     private static final String DATAPATH_LINE_PREFIX = "  datapath:";
+    private static final String TABLE_LINE_PREFIX = "table:";
 
     private final LabRouter router;
     private final String configuration;
@@ -51,6 +53,15 @@ public final class BatonUnderTest implements AutoCloseable {
      */
     public static BatonUnderTest start(Lab lab, RouterHost host, List<LabRouter.Service> services, String ring,
                                        Contestant contestant, int cpu) {
+        return start(lab, host, services, ring, contestant, cpu, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #start(Lab, RouterHost, List, String, Contestant, int)} with the configuration passed through {@code tuning}
+     * last, e.g. {@code yaml -> withTable(yaml, 2_000_000, 0)}.
+     */
+    public static BatonUnderTest start(Lab lab, RouterHost host, List<LabRouter.Service> services, String ring,
+                                       Contestant contestant, int cpu, UnaryOperator<String> tuning) {
         if (!contestant.isBaton()) {
             throw new IllegalArgumentException(contestant.label + " is not a Baton data path");
         }
@@ -59,7 +70,7 @@ public final class BatonUnderTest implements AutoCloseable {
             throw new IllegalStateException("kernel forwarding is on in " + host.namespace() + " (ip_forward=" + forwarding + ")");
         }
         Path socket = lab.workDirectory().resolve("baton-bench.sock");
-        String yaml = withDatapath(withRing(LabRouter.config(lab, host, socket, services), ring), contestant);
+        String yaml = tuning.apply(withDatapath(withRing(LabRouter.config(lab, host, socket, services), ring), contestant));
         LabRouter router;
         try {
             router = LabRouter.start(lab, host, yaml, socket);
@@ -103,6 +114,15 @@ public final class BatonUnderTest implements AutoCloseable {
             case KERNEL -> throw new IllegalArgumentException("the kernel has no router.datapath");
         };
         return replaceLine(yaml, DATAPATH_LINE_PREFIX, replacement);
+    }
+
+    /**
+     * {@code yaml} with its {@code table} line set to {@code capacity} entries and a per-source limit of {@code
+     * perSourceLimit} (0: none), the lab's other table settings (its default timeouts) unchanged.
+     */
+    static String withTable(String yaml, long capacity, int perSourceLimit) {
+        return replaceLine(yaml, TABLE_LINE_PREFIX, TABLE_LINE_PREFIX + " { capacity: " + capacity + ", per-source-limit: "
+                + perSourceLimit + " }");
     }
 
     /**
@@ -188,6 +208,11 @@ public final class BatonUnderTest implements AutoCloseable {
             counters.putAll(BatonCounters.xdp((List<?>) router.ctl("counters", Map.of())));
         }
         return counters;
+    }
+
+    /** {@code baton ctl counters}: every sample, as rows of name, labels and value. */
+    public List<?> ctlCounters() {
+        return (List<?>) router.ctl("counters", Map.of());
     }
 
     /** What {@code ctl status} said of the data path at start, e.g. "xdp (native on bt3fa2r0f)". */

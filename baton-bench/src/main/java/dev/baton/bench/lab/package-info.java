@@ -23,7 +23,16 @@
  * timestamps the routers' frames in the switch namespace, {@link dev.baton.bench.lab.FailoverRound} holds a round's
  * figures and {@link dev.baton.bench.lab.FailoverReport} aggregates them against the targets.
  *
- * <p>Threads: everything here runs on the benchmark's main thread; the packet work happens in other processes
- * (trafgen, the Baton JVM, the kernel and its NAPI threads), pinned to their CPUs with taskset(1) and RPS.
+ * <p>{@link dev.baton.bench.lab.SynRateBenchmark} ({@code bench/syn-rate.sh}) measures new connections per second through
+ * Baton's slow path on the same lab: {@link dev.baton.bench.lab.SynGenerator}, a JVM of its own on the generator CPU,
+ * opens connections ({@link dev.baton.bench.lab.SynFrames}: a SYN, its ACK, and a segment 1.1 s later that makes it
+ * ESTABLISHED, kept in a {@link dev.baton.bench.lab.ConfirmRing} by {@link dev.baton.bench.lab.SynLoad}) and publishes
+ * its counters in a mapped file ({@link dev.baton.bench.lab.SynGeneratorCounters}); {@link dev.baton.bench.lab.TcpSinks}
+ * counts each kind of segment at the servers, {@link dev.baton.bench.lab.SynRateResult} holds a window's figures and
+ * {@link dev.baton.bench.lab.SynRateReport} prints them against the target.
+ *
+ * <p>Threads: everything here runs on the benchmark's main thread, the SYN generator on its own JVM's; the packet work
+ * happens in other processes (trafgen, the SYN generator, the Baton JVM, the kernel and its NAPI threads), pinned to their
+ * CPUs with taskset(1) and RPS.
  */
 package dev.baton.bench.lab;

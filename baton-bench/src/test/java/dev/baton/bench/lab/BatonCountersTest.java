@@ -36,6 +36,34 @@ class BatonCountersTest {
     }
 
     @Test
+    void theConnectionTablesCountersAreFlattenedUnderTable() {
+        Map<String, Object> stats = stats(10, 8, 2, 5);
+        stats.put("connections", 40L);
+        stats.put("table", new LinkedHashMap<>(Map.of("inserts", 50L, "confirmed", 30L, "refused_full", 0L)));
+        Map<String, Long> flat = BatonCounters.flatten(stats);
+        assertEquals(50L, flat.get("table.inserts"));
+        assertEquals(30L, flat.get("table.confirmed"));
+        assertEquals(0L, flat.get("table.refused_full"));
+        assertEquals(40L, flat.get("connections"), "the table's size, a gauge");
+    }
+
+    @Test
+    void theWorkersFastPathCountersAreSummedOverWorkersAndTheProgramsRowsLeftOut() {
+        List<Object> counters = List.of(
+                row("xdp_flows_inserted", Map.of("worker", "0"), 700),
+                row("xdp_flows_inserted", Map.of("worker", "1"), 300),
+                row("xdp_map_errors", Map.of("worker", "0"), 0),
+                row("xdp_flows_in_map", Map.of("worker", "0"), 650),
+                row("xdp_flows_in_map", Map.of("worker", "1"), 290),
+                row("xdp_rx_frames", Map.of("worker", "xdp"), 1_010),
+                row("table_inserts", Map.of("worker", "0"), 1_000),
+                "not a row");
+        assertEquals(Map.of("xdp_flows_inserted", 1_000L, "xdp_map_errors", 0L, "xdp_flows_in_map", 940L),
+                BatonCounters.fastPath(counters));
+        assertEquals(Map.of(), BatonCounters.fastPath(List.of(row("table_inserts", Map.of("worker", "0"), 7))), "af-packet: nothing");
+    }
+
+    @Test
     void deltaSubtractsCounterByCounter() {
         Map<String, Long> delta = BatonCounters.delta(BatonCounters.flatten(stats(10, 8, 2, 5)),
                 BatonCounters.flatten(stats(110, 98, 2, 15)));

@@ -49,6 +49,14 @@ class BatonUnderTestTest {
     }
 
     @Test
+    void theTableLineTakesTheCapacityAndThePerSourceLimit() {
+        String yaml = LAB_YAML + "table: { capacity: 100000 }\nneighbours: { refresh: 5s }\n";
+        assertEquals(LAB_YAML + "table: { capacity: 3000000, per-source-limit: 0 }\nneighbours: { refresh: 5s }\n",
+                BatonUnderTest.withTable(yaml, 3_000_000, 0));
+        assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withTable(LAB_YAML, 10, 0), "no table line");
+    }
+
+    @Test
     void afPacketReplacesTheDatapathLine() {
         assertEquals(LAB_YAML.replace("  datapath: xdp\n", "  datapath: af-packet\n"),
                 BatonUnderTest.withDatapath(LAB_YAML, Contestant.AF_PACKET));

@@ -74,6 +74,7 @@ public final class Inspector {
         // What the capacity policy did: a blind flood shows as evictions, never as refusals.
         Map<String, Object> tableCounters = new LinkedHashMap<>();
         tableCounters.put("inserts", snapshot.sum("table_inserts"));
+        tableCounters.put("confirmed", snapshot.sum("table_confirmed"));
         tableCounters.put("evicted", snapshot.sum("table_evicted"));
         tableCounters.put("expired_when_full", snapshot.sum("table_expired_when_full"));
         tableCounters.put("refused_full", snapshot.sum("table_refused_full"));

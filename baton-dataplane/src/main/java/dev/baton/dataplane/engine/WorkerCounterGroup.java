@@ -85,6 +85,7 @@ final class WorkerCounterGroup {
         }
         group.add("table_connections", Type.GAUGE, "connections in the worker's table", label);
         group.add("table_inserts", Type.COUNTER, "connections inserted", label);
+        group.add("table_confirmed", Type.COUNTER, "connections confirmed (ESTABLISHED: a client segment a second after the handshake ACK)", label);
         group.add("table_evicted", Type.COUNTER, "connections evicted to make room (capacity policy)", label);
         group.add("table_expired_when_full", Type.COUNTER, "expired connections reclaimed when the table was full", label);
         group.add("table_refused_full", Type.COUNTER, "new connections refused: table full", label);
@@ -144,6 +145,7 @@ final class WorkerCounterGroup {
         ConnectionTable table = worker.table();
         values[at++] = table.size();
         values[at++] = table.inserts();
+        values[at++] = table.confirmations();
         values[at++] = table.evictions();
         values[at++] = table.evictionsExpired();
         values[at++] = table.insertFailuresFull();

@@ -104,7 +104,7 @@ class InspectorTest {
         assertEquals(4L, stats.get("forwarded_frames"));
         assertEquals(4L, stats.get("connections"));
         assertEquals(1L, ((Map<String, Object>) stats.get("drops")).get("no-service"));
-        assertEquals(Map.of("inserts", 4L, "evicted", 0L, "expired_when_full", 0L, "refused_full", 0L, "refused_source_limit", 0L),
+        assertEquals(Map.of("inserts", 4L, "confirmed", 0L, "evicted", 0L, "expired_when_full", 0L, "refused_full", 0L, "refused_source_limit", 0L),
                 stats.get("table"), "what the capacity policy did");
         Map<String, Object> web = (Map<String, Object>) ((List<Object>) stats.get("services")).getFirst();
         assertEquals(4L, web.get("connections_total"));
