@@ -8,8 +8,7 @@ import java.time.Duration;
 /**
  * {@code tx_packets} and {@code tx_dropped} of a bridge port in the lab's switch namespace: for the bridge-side peer of
  * the router's client-facing veth, the frames the bridge handed to the router, and those the router's veth refused
- * (its RPS backlog or XDP ring full; see {@link UdpResult#offeredPackets()}). The lab benchmark reads the same two
- * files with a copy of its own.
+ * (its RPS backlog or XDP ring full; see {@link UdpResult#offeredPackets()}). Read by both lab benchmarks.
  *
  * @param transmitted frames the bridge handed to the port's veth
  * @param dropped     of those, frames the veth's peer refused

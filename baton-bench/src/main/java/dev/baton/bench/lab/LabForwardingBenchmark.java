@@ -52,8 +52,6 @@ public final class LabForwardingBenchmark {
     /** Every contestant's router work: Baton's JVM, the kernel's forwarding through RPS, the XDP program's NAPI thread. */
     static final int ROUTER_CPU = 1;
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration BACKGROUND_SAMPLE = Duration.ofSeconds(1);
-    private static final Duration LOAD_POLL = Duration.ofSeconds(5);
     private static final List<String> TOOLS = List.of("trafgen", "iperf3", "nft", "taskset", "timeout", "getconf", "ethtool", "clang");
     private static final List<String> TOOL_DIRECTORIES = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
     /** Baton's services: the UDP sink's port, and iperf3's. */
@@ -101,7 +99,7 @@ public final class LabForwardingBenchmark {
         System.out.println(firstLine(command("trafgen", "--version")) + "; " + firstLine(command("iperf3", "--version")));
         System.out.println("options: " + options);
         System.out.println("contestants, in this order in every repetition: " + options.contestantList());
-        waitForQuietMachine();
+        QuietMachine.awaitLowLoad(options.maxLoad(), options.loadWait());
         try (Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(1).servers(2).vip(VIP).build()) {
             System.out.println(lab.describe());
             UdpSinks sinks = UdpSinks.install(lab.servers(), VIP, UDP_PORT, lab.workDirectory());
@@ -246,30 +244,7 @@ public final class LabForwardingBenchmark {
      * measured as forwarding cost. The last sample is returned and printed with the measurement either way.
      */
     private double[] background() {
-        long deadlineNs = System.nanoTime() + options.idleWait().toNanos();
-        boolean noted = false;
-        while (true) {
-            CpuTicks generator = CpuTicks.read(GENERATOR_CPU);
-            CpuTicks router = CpuTicks.read(ROUTER_CPU);
-            long startNs = System.nanoTime();
-            pause(BACKGROUND_SAMPLE);
-            long elapsedNs = System.nanoTime() - startNs;
-            double[] busy = {CpuTicks.read(GENERATOR_CPU).minus(generator).busyFraction(elapsedNs, ticksPerSecond),
-                    CpuTicks.read(ROUTER_CPU).minus(router).busyFraction(elapsedNs, ticksPerSecond)};
-            boolean quiet = busy[0] <= options.idleBusy() && busy[1] <= options.idleBusy();
-            if (quiet || System.nanoTime() - deadlineNs >= 0) {
-                if (!quiet) {
-                    System.out.printf(Locale.ROOT, "NOTE: CPUs still busy before the load (%.0f %% / %.0f %%): this measurement shares them%n",
-                            100 * busy[0], 100 * busy[1]);
-                }
-                return busy;
-            }
-            if (!noted) {
-                System.out.printf(Locale.ROOT, "CPUs busy before the load (%.0f %% / %.0f %%), waiting up to %d s ...%n",
-                        100 * busy[0], 100 * busy[1], options.idleWait().toSeconds());
-                noted = true;
-            }
-        }
+        return QuietMachine.awaitIdleCpus(GENERATOR_CPU, ROUTER_CPU, options.idleWait(), options.idleBusy(), ticksPerSecond);
     }
 
     /** Counters read at one instant (as nearly as a few short commands allow). */
@@ -280,25 +255,13 @@ public final class LabForwardingBenchmark {
     private Snapshot snapshot(Lab lab, UdpSinks sinks, BatonUnderTest baton, ThreadedNapi napi) {
         long startNs = System.nanoTime();
         long delivered = sinks.total();
-        long[] entry = bridgePortTransmitCounters(lab, lab.router(0).interfaceOn(Segment.FRONT).orElseThrow().bridgePort());
+        BridgePortCounters entry = BridgePortCounters.read(lab, lab.router(0).interfaceOn(Segment.FRONT).orElseThrow().bridgePort());
         ProcessTicks process = baton == null ? null : ProcessTicks.read(baton.pid());
         long napiTicks = napi == null ? 0 : napi.ticks();
         CpuTicks generatorCpu = CpuTicks.read(GENERATOR_CPU);
         CpuTicks routerCpu = CpuTicks.read(ROUTER_CPU);
         long endNs = System.nanoTime();
-        return new Snapshot(startNs + (endNs - startNs) / 2, delivered, entry[0], entry[1], process, napiTicks, generatorCpu, routerCpu);
-    }
-
-    /**
-     * {@code tx_packets} and {@code tx_dropped} of a bridge port, the router veth's peer in the switch namespace: what
-     * the bridge handed to the router's interface, and what that interface refused (UdpResult#offeredPackets).
-     */
-    private static long[] bridgePortTransmitCounters(Lab lab, String port) {
-        String statistics = "/sys/class/net/" + port + "/statistics/";
-        // sysfs shows the namespace's own interfaces only inside it ("ip netns exec" mounts it there).
-        String[] lines = LocalCommand.runChecked(COMMAND_TIMEOUT, Tool.IP.require(), "netns", "exec", lab.switchNamespace(),
-                "cat", statistics + "tx_packets", statistics + "tx_dropped").strip().split("\n");
-        return new long[]{Long.parseLong(lines[0].strip()), Long.parseLong(lines[1].strip())};
+        return new Snapshot(startNs + (endNs - startNs) / 2, delivered, entry.transmitted(), entry.dropped(), process, napiTicks, generatorCpu, routerCpu);
     }
 
     private UdpResult measureUdp(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, BatonUnderTest baton,
@@ -344,7 +307,7 @@ public final class LabForwardingBenchmark {
         Map<String, Long> before = baton == null ? Map.of() : baton.counters();
         long checksumErrorsBefore = TcpChecksumErrors.read(lab.servers());
         String port = lab.router(0).interfaceOn(Segment.FRONT).orElseThrow().bridgePort();
-        long entryDropsBefore = bridgePortTransmitCounters(lab, port)[1];
+        long entryDropsBefore = BridgePortCounters.read(lab, port).dropped();
         CpuTicks otherBefore = CpuTicks.read(GENERATOR_CPU);
         CpuTicks routerBefore = CpuTicks.read(ROUTER_CPU);
         long startNs = System.nanoTime();
@@ -353,7 +316,7 @@ public final class LabForwardingBenchmark {
         double otherBusy = CpuTicks.read(GENERATOR_CPU).minus(otherBefore).busyFraction(elapsedNs, ticksPerSecond);
         double routerBusy = CpuTicks.read(ROUTER_CPU).minus(routerBefore).busyFraction(elapsedNs, ticksPerSecond);
         long checksumErrors = TcpChecksumErrors.read(lab.servers()) - checksumErrorsBefore;
-        long entryDrops = bridgePortTransmitCounters(lab, port)[1] - entryDropsBefore;
+        long entryDrops = BridgePortCounters.read(lab, port).dropped() - entryDropsBefore;
         Map<String, Long> losses = baton == null ? Map.of() : BatonCounters.losses(BatonCounters.delta(before, baton.counters()));
         return new TcpRun(tcp, otherBusy, routerBusy, losses, checksumErrors, entryDrops);
     }
@@ -383,30 +346,6 @@ public final class LabForwardingBenchmark {
             LabProcess iperf = server.spawn(List.of("iperf3", "-s", "-p", Integer.toString(TCP_PORT), "--forceflush"),
                     lab.workDirectory().resolve(server.name() + "-iperf3.log"));
             iperf.awaitOutput("Server listening", COMMAND_TIMEOUT);
-        }
-    }
-
-    /**
-     * Waits, bounded by {@code --load-wait-s}, until the 1-minute load average is below {@code --max-load}:
-     * the machine's two CPUs are shared, and someone else's work on them would be measured as ours.
-     */
-    private void waitForQuietMachine() {
-        long deadlineNs = System.nanoTime() + options.loadWait().toNanos();
-        double load = loadAverage();
-        if (load >= options.maxLoad()) {
-            System.out.printf(Locale.ROOT, "1-minute load average %.2f >= %.2f: waiting up to %d s for the machine to quieten%n",
-                    load, options.maxLoad(), options.loadWait().toSeconds());
-            System.out.println(firstLines(command("ps", "-eo", "pid,pcpu,etime,comm", "--sort=-pcpu"), 6));
-        }
-        while (load >= options.maxLoad() && System.nanoTime() - deadlineNs < 0) {
-            pause(LOAD_POLL);
-            load = loadAverage();
-        }
-        if (load >= options.maxLoad()) {
-            System.out.printf(Locale.ROOT, "NOTE: 1-minute load average still %.2f (wanted below %.2f): other work shares the CPUs; "
-                    + "compare ratios, and look at the background CPU figures of each measurement%n", load, options.maxLoad());
-        } else {
-            System.out.printf(Locale.ROOT, "1-minute load average %.2f (below %.2f)%n", load, options.maxLoad());
         }
     }
 
@@ -447,19 +386,10 @@ public final class LabForwardingBenchmark {
     }
 
     private static String firstLine(String text) {
-        return firstLines(text, 1);
-    }
-
-    private static String firstLines(String text, int count) {
-        return String.join("\n", text.strip().lines().limit(count).toList());
+        return text.strip().lines().findFirst().orElse("");
     }
 
     private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        QuietMachine.pause(duration);
     }
 }

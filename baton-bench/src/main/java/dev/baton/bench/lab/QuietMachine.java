@@ -7,8 +7,7 @@ import java.util.Locale;
 /**
  * Waiting for the shared machine to be quiet before measuring, as the lab benchmark does: the two CPUs are shared, and
  * someone else's work on them would be measured as the router's. The same rules as {@link LabForwardingBenchmark}'s
- * (docs/benchmarks.md, "Lab benchmark"), in a class of its own so other lab benchmarks can share them; that class
- * still has its own copy.
+ * (docs/benchmarks.md, "Lab benchmark"), shared by the lab benchmarks.
  */
 final class QuietMachine {
 
