@@ -111,6 +111,7 @@ public final class BatonUnderTest implements AutoCloseable {
         String replacement = switch (contestant) {
             case AF_PACKET -> DATAPATH_LINE_PREFIX + " af-packet";
             case XDP -> DATAPATH_LINE_PREFIX + " xdp\n  xdp-mode: native";
+            case XDP_GENERIC -> DATAPATH_LINE_PREFIX + " xdp\n  xdp-mode: generic";
             case KERNEL -> throw new IllegalArgumentException("the kernel has no router.datapath");
         };
         return replaceLine(yaml, DATAPATH_LINE_PREFIX, replacement);
@@ -136,11 +137,12 @@ public final class BatonUnderTest implements AutoCloseable {
         boolean expected = switch (contestant) {
             case AF_PACKET -> status.startsWith("af-packet (configured");
             case XDP -> status.equals("xdp (native on " + clientInterface + ")");
+            case XDP_GENERIC -> status.equals("xdp (generic on " + clientInterface + ")");
             case KERNEL -> false;
         };
         if (!expected) {
             throw new IllegalStateException("the router was to run " + contestant.label
-                    + (contestant == Contestant.XDP ? " in native mode on " + clientInterface : "")
+                    + (contestant.isXdp() ? " in " + (contestant == Contestant.XDP ? "native" : "generic") + " mode on " + clientInterface : "")
                     + " but ctl status says datapath: " + status);
         }
     }
@@ -204,7 +206,7 @@ public final class BatonUnderTest implements AutoCloseable {
      */
     public Map<String, Long> counters() {
         Map<String, Long> counters = BatonCounters.flatten(stats());
-        if (contestant == Contestant.XDP) {
+        if (contestant.isXdp()) {
             counters.putAll(BatonCounters.xdp((List<?>) router.ctl("counters", Map.of())));
         }
         return counters;

@@ -40,7 +40,8 @@ public record LabBenchmarkOptions(int repetitions, List<Contestant> contestants,
               --repetitions N      rounds, each measuring every contestant once (default 3, 1..9)
               --contestants LIST   who forwards, in the order they run in each round: kernel (Linux IP
                                    forwarding), af-packet (Baton, router.datapath: af-packet), xdp (Baton,
-                                   router.datapath: xdp, router.xdp-mode: native) (default kernel,af-packet,xdp)
+                                   router.datapath: xdp, router.xdp-mode: native), xdp-generic (the same,
+                                   xdp-mode: generic) (default kernel,af-packet,xdp)
               --udp-warmup-s S     load before each UDP window (default 3, 1..10)
               --udp-seconds S      UDP measurement window (default 10, 1..20)
               --udp-max-packets N  generator packet limit per measurement (default 100000000)

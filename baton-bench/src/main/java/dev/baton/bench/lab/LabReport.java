@@ -84,7 +84,7 @@ public final class LabReport {
             Map<String, Long> c = u.batonCounters();
             out.append(String.format(Locale.ROOT, "%sBaton: rx_frames %s, forwarded_frames %s%s; losses: %s%n", indent,
                     count(c.getOrDefault("rx_frames", 0L)), count(c.getOrDefault("forwarded_frames", 0L)),
-                    m.contestant() == Contestant.XDP ? xdpCounters(c) : "", losses(BatonCounters.losses(c))));
+                    m.contestant().isXdp() ? xdpCounters(c) : "", losses(BatonCounters.losses(c))));
         }
         if (!m.routerWork().isEmpty() || !Double.isNaN(u.napiThreadBusyFraction())) {
             out.append(String.format(Locale.ROOT, "%srouter work: %s%s%n", indent, m.routerWork(),

@@ -87,7 +87,7 @@ public record SynRateOptions(int repetitions, List<Contestant> contestants, List
               --repetitions N       rounds, each measuring every contestant once (default 3, 1..9)
               --contestants LIST    Baton's data paths, in the order they run in each round: af-packet
                                     (router.datapath: af-packet), xdp (router.datapath: xdp, router.xdp-mode:
-                                    native) (default af-packet,xdp)
+                                    native), xdp-generic (xdp-mode: generic) (default af-packet,xdp)
               --warmup-s S          load before each window, at least --confirm-after-ms and a second
                                     (default 3, 3..10)
               --window-s S          measurement window (default 10, 1..20)

@@ -69,7 +69,7 @@ final class SynRateReport {
         out.append(String.format(Locale.ROOT, "%sBaton: rx_frames %s, forwarded_frames %s; table %s -> %s entries; losses: %s%n", indent,
                 count(c.getOrDefault("rx_frames", 0L)), count(c.getOrDefault("forwarded_frames", 0L)), count(r.tableStart()),
                 count(r.tableEnd()), losses(r.losses())));
-        if (r.contestant() == Contestant.XDP) {
+        if (r.contestant().isXdp()) {
             out.append(String.format(Locale.ROOT, "%sXDP: flows inserted %s/s, in the map %s -> %s (%s/s), refused full %s, map errors %s;"
                             + " program: xdp_rx_frames %s, xdp_forwarded_frames %s, passed up: %s%n", indent,
                     count(r.mapInsertsPerSecond()), count(r.flowsInMapStart()), count(r.flowsInMapEnd()),
@@ -105,7 +105,7 @@ final class SynRateReport {
             List<String> met = new ArrayList<>();
             for (String column : present) {
                 double median = median(results, column, row.value());
-                boolean applies = !row.xdpOnly() || column.startsWith(Contestant.XDP.label + " ");
+                boolean applies = !row.xdpOnly() || column.startsWith(Contestant.XDP.label); // "xdp ..." and "xdp-generic ..."
                 out.append(' ').append(!applies ? "-" : row.micros() ? micros(median) : count(median)).append(" |");
                 if (row.target() && !Double.isNaN(median)) {
                     met.add(column + " " + (median >= SynRateResult.TARGET_CONNECTIONS_PER_CORE ? "yes" : "no"));
@@ -133,7 +133,7 @@ final class SynRateReport {
             out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f |%n",
                     r.repetition(), r.label() + (r.routerWorkPinned() ? "" : " (not pinned)"),
                     count(r.offeredPerSecond()), count(r.synsDeliveredPerSecond()), count(r.insertsPerSecond()),
-                    count(r.establishedPerSecond()), r.contestant() == Contestant.XDP ? count(r.mapInsertsPerSecond()) : "-",
+                    count(r.establishedPerSecond()), r.contestant().isXdp() ? count(r.mapInsertsPerSecond()) : "-",
                     percent(r.routerBusyFraction()), micros(r.routerMicrosPerConnection()), count(r.connectionsPerRouterCore()),
                     micros(r.batonMicrosPerConnection()), percent(r.generatorBusyFraction()), count(r.entry().dropped()),
                     losses(r.losses()), r.foreignLoad().cpus()));

@@ -122,7 +122,7 @@ record SynRateResult(int repetition, Contestant contestant, SynRateOptions.Load 
 
     /** Flows written into the XDP program's map a second ({@code xdp_flows_inserted}); NaN on af-packet. */
     public double mapInsertsPerSecond() {
-        return contestant == Contestant.XDP ? perSecond(counter("xdp_flows_inserted")) : Double.NaN;
+        return contestant.isXdp() ? perSecond(counter("xdp_flows_inserted")) : Double.NaN;
     }
 
     /** How fast the {@code xdp_flows_in_map} gauge grew, a second; NaN on af-packet. */

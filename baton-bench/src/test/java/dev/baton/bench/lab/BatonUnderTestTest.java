@@ -72,6 +72,16 @@ class BatonUnderTestTest {
     }
 
     @Test
+    void xdpGenericAsksForGenericModeExplicitly() {
+        assertEquals(LAB_YAML.replace("  datapath: xdp\n", "  datapath: xdp\n  xdp-mode: generic\n"),
+                BatonUnderTest.withDatapath(LAB_YAML, Contestant.XDP_GENERIC));
+        BatonUnderTest.checkDatapath("xdp (generic on bt0001r0f)", Contestant.XDP_GENERIC, "bt0001r0f");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> BatonUnderTest.checkDatapath("xdp (native on bt0001r0f)", Contestant.XDP_GENERIC, "bt0001r0f"));
+        assertTrue(e.getMessage().contains("in generic mode on bt0001r0f"), e.getMessage());
+    }
+
+    @Test
     void theKernelHasNoDatapathAndAConfigurationWithoutOneIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withDatapath(LAB_YAML, Contestant.KERNEL));
         assertThrows(IllegalArgumentException.class, () -> BatonUnderTest.withDatapath("router:\n  id: x\n", Contestant.XDP));

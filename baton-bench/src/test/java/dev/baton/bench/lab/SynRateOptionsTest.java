@@ -66,7 +66,7 @@ class SynRateOptionsTest {
             "--clients         | 236     | --clients: 236 is outside 1..235",
             "--confirm-after-ms | 1000   | --confirm-after-ms: 1000 is outside 1001..5000",
             "--contestants     | kernel,xdp | --contestants: kernel has no connection table to measure; af-packet, xdp (e.g. --contestants af-packet,xdp)",
-            "--contestants     | dpdk    | --contestants: 'dpdk' is not one of kernel, af-packet, xdp (e.g. --contestants kernel,af-packet,xdp)",
+            "--contestants     | dpdk    | --contestants: 'dpdk' is not one of kernel, af-packet, xdp, xdp-generic (e.g. --contestants kernel,af-packet,xdp)",
             "--loads           | storm   | --loads: 'storm' is not one of flood, paced (e.g. --loads flood,paced)",
             "--loads           | flood,flood | --loads: flood is named twice in 'flood,flood'",
             "--loads           | paced   | --loads: paced without --rate takes its rate from the flood before it (e.g. --loads flood,paced, or --loads paced --rate 40000)",
