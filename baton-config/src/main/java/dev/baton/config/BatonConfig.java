@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
  * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
  *                     when it has none (then reachability never moves a VIP)
+ * @param metrics    where the Prometheus endpoint listens (docs/metrics.md); empty: no HTTP listener
  */
 public record BatonConfig(
         Path source,
@@ -34,7 +35,8 @@ public record BatonConfig(
         NeighbourSettings neighbours,
         List<ServiceConfig> services,
         Optional<HighAvailabilitySettings> highAvailability,
-        Optional<ReachabilitySettings> reachability) {
+        Optional<ReachabilitySettings> reachability,
+        Optional<MetricsSettings> metrics) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
     private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
@@ -46,6 +48,7 @@ public record BatonConfig(
         Objects.requireNonNull(neighbours, "neighbours");
         Objects.requireNonNull(highAvailability, "highAvailability");
         Objects.requireNonNull(reachability, "reachability");
+        Objects.requireNonNull(metrics, "metrics");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
     }
@@ -55,6 +58,13 @@ public record BatonConfig(
                        NeighbourSettings neighbours, List<ServiceConfig> services,
                        Optional<HighAvailabilitySettings> highAvailability) {
         this(source, router, interfaces, table, neighbours, services, highAvailability, Optional.empty());
+    }
+
+    /** A configuration without a metrics listener. */
+    public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
+                       NeighbourSettings neighbours, List<ServiceConfig> services,
+                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, Optional.empty());
     }
 
     /** Interfaces that face clients (role client or both), in file order. */

@@ -31,7 +31,12 @@ record ConfigDraft(
         Neighbours neighbours,
         List<Service> services,
         Optional<HighAvailability> highAvailability,
-        Optional<Reachability> reachability) {
+        Optional<Reachability> reachability,
+        Optional<Metrics> metrics) {
+
+    /** The {@code metrics} section: where the Prometheus endpoint listens. */
+    record Metrics(Located<MetricsSettings> listen) {
+    }
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers,
                   Located<RouterSettings.Datapath> datapath, Located<RouterSettings.XdpMode> xdpMode, Ring ring) {
@@ -249,6 +254,7 @@ record ConfigDraft(
                     service.onServerDown.value(), fallback));
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
-                highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)));
+                highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)),
+                metrics.map(section -> section.listen().value()));
     }
 }

@@ -71,8 +71,10 @@ final class ConfigReader {
                 optionalSection(top, HIGH_AVAILABILITY, HIGH_AVAILABILITY_KEYS).map(this::readHighAvailability);
         Optional<ConfigDraft.Reachability> reachability =
                 optionalSection(top, REACHABILITY, REACHABILITY_KEYS).map(this::readReachability);
+        Optional<ConfigDraft.Metrics> metrics = optionalSection(top, METRICS, METRICS_KEYS)
+                .map(section -> new ConfigDraft.Metrics(value(section, METRICS_LISTEN, KeyParsers::listenAddress, null)));
         return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services,
-                highAvailability, reachability));
+                highAvailability, reachability, metrics));
     }
 
     private ConfigDraft.Router readRouter(YamlMapping router) {
