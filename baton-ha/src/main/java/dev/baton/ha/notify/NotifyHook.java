@@ -14,10 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs the operator's script ({@code notify.on-state-change}) on every state change of a VIP, as keepalived's
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code BATON_TRANSITION} (the patent's numeral) and {@code BATON_ROUTER_ID} in its environment.
  *
  * <p><b>It never delays the HA agent.</b> The agent must run at least every t2 or its peers take its VIPs
- * (FIG. 3, 341/348), and a script may take seconds or hang. {@link #stateChanged} only offers the change to a bounded
+ * (FIG. 3, 341/348), and a script may take seconds or hang. {@link #stateChanged} only adds the change to a bounded
  * queue ({@link #QUEUE_CAPACITY}) and returns; a full queue drops the change, counts it ({@code notify_dropped}) and
- * logs at most once per 10 s. One thread of its own ({@code baton-notify}) takes the changes in order and runs the
+ * logs at most once per 10 s. The queue takes no lock: the agent runs under a real-time policy, and a lock held by
+ * this lower-priority thread when it is preempted would make the agent wait for it. One thread of its own ({@code baton-notify}) takes the changes in order and runs the
  * script for each, one run at a time, so a script sees the transitions in the order they happened.
  *
  * <p><b>Every run is bounded.</b> A run still going after {@code notify.timeout} is killed with its descendants,
@@ -59,7 +61,11 @@ public final class NotifyHook implements AutoCloseable {
     private final String routerId;
     private final ScriptLauncher launcher;
     private final MillisClock clock;
-    private final BlockingQueue<StateChange> queue;
+    private final int capacity;
+    /** Changes waiting, oldest first: the agent adds, the hook's thread takes, neither ever waits for the other. */
+    private final ConcurrentLinkedQueue<StateChange> queue = new ConcurrentLinkedQueue<>();
+    /** Changes counted in {@link #queue}: reserved by the agent before it adds one, released when one is taken. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -69,9 +75,11 @@ public final class NotifyHook implements AutoCloseable {
     private final RateLimitedLog dropLog = new RateLimitedLog(1, RateLimitedLog.DEFAULT_INTERVAL_MS);
 
     private volatile boolean closing;
+    /** How long the hook's thread parks when the queue is empty (the agent unparks it when it adds a change). */
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** {@link #CLOSE_MARGIN_MS}; tests shorten it. */
     long closeMarginMs = CLOSE_MARGIN_MS;
-    private Thread thread;
+    private volatile Thread thread;
 
     /**
      * @param routerId {@code router.id}, for {@code BATON_ROUTER_ID}
@@ -85,7 +93,10 @@ public final class NotifyHook implements AutoCloseable {
         this.routerId = Objects.requireNonNull(routerId, "routerId");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a queue of " + capacity + " changes");
+        }
+        this.capacity = capacity;
     }
 
     /** The hook of a router: real processes, the system clock, {@link #QUEUE_CAPACITY}. */
@@ -123,13 +134,19 @@ public final class NotifyHook implements AutoCloseable {
      * @param nowMs the agent's clock, for the rate of the drop log
      */
     public void stateChanged(StateChange change, long nowMs) {
-        if (queue.offer(change)) {
+        if (waiting.incrementAndGet() <= capacity) {
+            queue.add(change);
+            Thread drainer = thread;
+            if (drainer != null) {
+                LockSupport.unpark(drainer);
+            }
             return;
         }
+        waiting.decrementAndGet();
         dropped.incrementAndGet();
         if (dropLog.shouldLog(0, nowMs)) {
             long alsoDropped = dropLog.takeSuppressed(0);
-            LOG.log(System.Logger.Level.WARNING, "notify: " + queue.size() + " state changes already wait for " + script
+            LOG.log(System.Logger.Level.WARNING, "notify: " + capacity + " state changes already wait for " + script
                     + " (a run is slow or hangs until notify.timeout " + timeout.toMillis() + " ms): dropped " + change
                     + (alsoDropped == 0 ? "" : " and " + alsoDropped + " more since the last such line")
                     + "; notify_dropped counts them");
@@ -147,26 +164,22 @@ public final class NotifyHook implements AutoCloseable {
     }
 
     private void drain() {
-        while (true) {
-            StateChange change;
-            try {
-                change = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;
-            }
+        while (!Thread.currentThread().isInterrupted()) {
+            StateChange change = take();
             if (change != null) {
                 run(change);
             } else if (closing) {
                 break;
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                break;
+            } else {
+                LockSupport.parkNanos(this, IDLE_PARK_NS);
             }
         }
-        int left = queue.size();
+        int left = 0;
+        while (take() != null) {
+            left++;
+        }
         if (left > 0) {
             dropped.addAndGet(left);
-            queue.clear();
             LOG.log(System.Logger.Level.WARNING, "notify: the router stopped with " + left + " state change(s) not yet"
                     + " notified to " + script + " (counted in notify_dropped)");
         }
@@ -181,11 +194,20 @@ public final class NotifyHook implements AutoCloseable {
     public int runPending() {
         int count = 0;
         StateChange change;
-        while ((change = queue.poll()) != null) {
+        while ((change = take()) != null) {
             run(change);
             count++;
         }
         return count;
+    }
+
+    /** The oldest change waiting, or null. */
+    private StateChange take() {
+        StateChange change = queue.poll();
+        if (change != null) {
+            waiting.decrementAndGet();
+        }
+        return change;
     }
 
     /** One run for {@code change}: started, awaited for at most the timeout, judged, logged and counted. */
@@ -293,7 +315,7 @@ public final class NotifyHook implements AutoCloseable {
 
     /** Changes waiting now. */
     public int pending() {
-        return queue.size();
+        return waiting.get();
     }
 
     /**
