@@ -330,6 +330,7 @@ public final class NotifyHook implements AutoCloseable {
         if (running == null) {
             return;
         }
+        LockSupport.unpark(running); // an idle thread need not wait out its park to see it is closing
         try {
             running.join(timeout.toMillis() + closeMarginMs);
             if (running.isAlive()) {
