@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
  * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
  *                     when it has none (then reachability never moves a VIP)
- * @param notify       the script run on every state change of a VIP; empty when there is none
+ * @param notifyScript the {@code notify} section: the script run on every state change of a VIP; empty without one
  */
 public record BatonConfig(
         Path source,
@@ -36,7 +36,7 @@ public record BatonConfig(
         List<ServiceConfig> services,
         Optional<HighAvailabilitySettings> highAvailability,
         Optional<ReachabilitySettings> reachability,
-        Optional<NotifySettings> notify) {
+        Optional<NotifySettings> notifyScript) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
     private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
@@ -48,7 +48,7 @@ public record BatonConfig(
         Objects.requireNonNull(neighbours, "neighbours");
         Objects.requireNonNull(highAvailability, "highAvailability");
         Objects.requireNonNull(reachability, "reachability");
-        Objects.requireNonNull(notify, "notify");
+        Objects.requireNonNull(notifyScript, "notifyScript");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
     }

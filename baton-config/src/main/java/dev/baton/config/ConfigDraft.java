@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param services           the service entries that were mappings
  * @param highAvailability   the {@code high-availability} section; empty when it is left out (or was no
  *                           mapping, reported)
- * @param notify             the {@code notify} section; empty when it is left out (or was no mapping, reported)
+ * @param notifyScript       the {@code notify} section; empty when it is left out (or was no mapping, reported)
  */
 record ConfigDraft(
         Router router,
@@ -33,7 +33,7 @@ record ConfigDraft(
         List<Service> services,
         Optional<HighAvailability> highAvailability,
         Optional<Reachability> reachability,
-        Optional<Notify> notify) {
+        Optional<Notify> notifyScript) {
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers,
                   Located<RouterSettings.Datapath> datapath, Located<RouterSettings.XdpMode> xdpMode, Ring ring) {
@@ -260,6 +260,6 @@ record ConfigDraft(
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
                 highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)),
-                notify.map(Notify::toSettings));
+                notifyScript.map(Notify::toSettings));
     }
 }

@@ -69,15 +69,15 @@ class NotifyConfigTest {
     @Test
     void theScriptAndTimeoutAreReadAndTheTimeoutDefaultsToFiveSeconds() throws ConfigException {
         assertEquals(Optional.of(new NotifySettings(script, Duration.ofSeconds(5))),
-                ConfigLoader.load(withNotify("on-state-change: " + script), FILE, "host").notify());
+                ConfigLoader.load(withNotify("on-state-change: " + script), FILE, "host").notifyScript());
         assertEquals(Optional.of(new NotifySettings(script, Duration.ofMillis(250))),
-                ConfigLoader.load(withNotify("on-state-change: " + script, "timeout: 250ms"), FILE, "host").notify());
+                ConfigLoader.load(withNotify("on-state-change: " + script, "timeout: 250ms"), FILE, "host").notifyScript());
         assertEquals(ConfigDefaults.NOTIFY_TIMEOUT, Duration.ofSeconds(5));
     }
 
     @Test
     void withoutTheSectionThereIsNoScript() throws ConfigException {
-        assertEquals(Optional.empty(), ConfigLoader.load(HA, FILE, "host").notify());
+        assertEquals(Optional.empty(), ConfigLoader.load(HA, FILE, "host").notifyScript());
     }
 
     @Test
@@ -121,7 +121,7 @@ class NotifyConfigTest {
 
         Process chmod = new ProcessBuilder("chmod", "1777", directory.toString()).inheritIO().start();
         assertEquals(0, chmod.waitFor());
-        assertTrue(ConfigLoader.load(withNotify("on-state-change: " + script), FILE, "host").notify().isPresent(),
+        assertTrue(ConfigLoader.load(withNotify("on-state-change: " + script), FILE, "host").notifyScript().isPresent(),
                 "in a sticky directory (as /tmp) nobody can rename another's script away");
     }
 

@@ -166,7 +166,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                    MillisClock clock, LinkWatcher links, PeerSockets sockets, java.util.function.LongSupplier wallClockMs)
             throws IOException {
         this.events = new HaEventLog(wallClockMs);
-        this.notify = config.notify().map(n -> NotifyHook.of(n, config.router().id())).orElse(null);
+        this.notify = config.notifyScript().map(n -> NotifyHook.of(n, config.router().id())).orElse(null);
         if (incarnation == 0) {
             throw new IllegalArgumentException("incarnation 0 means \"none heard\" in an echo; runs count from 1");
         }
