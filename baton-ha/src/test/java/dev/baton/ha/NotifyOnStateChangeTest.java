@@ -34,8 +34,9 @@ class NotifyOnStateChangeTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         try (TwoRouters pair = TwoRouters.withYaml(1, "manual", "notify: { on-state-change: " + script + ", timeout: 5s }\n")) {
             pair.establishPair();
+            pair.run(50, 1); // more than t4: b's keep-alives say it verified a's dump
             List<String> asked = pair.a.agent.switchover("web");
-            assertEquals(1, asked.size());
+            assertEquals(1, asked.size(), String.valueOf(asked));
             pair.runUntil(() -> pair.b.state() == MonitorState.ACTIVE && pair.a.state() == MonitorState.STANDBY, 1_000,
                     "b takes the VIP over (347, 355, 335)");
             pair.run(700, 1); // a's hand-over drain ends, a follows b
