@@ -44,7 +44,9 @@ final class RunCommand implements Callable<Integer> {
                     + "; for example: --log-format json");
             return Baton.EXIT_INVALID;
         }
-        LogFormat.use(logFormat);
+        if (logFormat.equals("json")) {
+            LogFormat.use("json");
+        }
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid(),
                 MillisClock.SYSTEM);
         BatonConfig loaded;
