@@ -29,14 +29,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * {@code contrib/systemd/baton.service}: verified by systemd itself ({@code systemd-analyze verify}, the only part
  * of systemd that runs without systemd as PID 1, as on this lab machine), and read for what Baton depends on: the
- * user, exactly the three capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify} and the
+ * user, exactly the four capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify} and the
  * watchdog, and the directories the configuration's defaults name.
  */
 class SystemdUnitTest {
 
     static final Path UNIT = Path.of("..", "contrib", "systemd", "baton.service");
     /** What the router needs (docs/operations.md, "Running as a service"); ServiceUserLabTest proves it is enough. */
-    static final Set<String> CAPABILITIES = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_BPF");
+    static final Set<String> CAPABILITIES = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_BPF", "CAP_PERFMON");
 
     /** Every active {@code Key=Value} line of a unit file, values split on white space, by key. */
     static Map<String, List<String>> settings(String unit) {
@@ -54,7 +54,7 @@ class SystemdUnitTest {
     }
 
     @Test
-    void theRouterRunsAsBatonWithOnlyItsThreeCapabilities() throws IOException {
+    void theRouterRunsAsBatonWithOnlyItsFourCapabilities() throws IOException {
         Map<String, List<String>> unit = settings(Files.readString(UNIT));
         assertEquals(List.of("baton"), unit.get("User"));
         assertEquals(CAPABILITIES, new TreeSet<>(unit.get("AmbientCapabilities")), "ambient: the JVM has no file capabilities");
@@ -74,6 +74,8 @@ class SystemdUnitTest {
         assertEquals(List.of("main"), unit.get("NotifyAccess"), "READY=1 comes from the JVM, baton run itself");
         assertTrue(unit.get("WatchdogSec").getFirst().matches("[0-9]+s"), unit.get("WatchdogSec").toString());
         assertEquals(List.of("on-failure"), unit.get("Restart"));
+        assertEquals(List.of("143"), unit.get("SuccessExitStatus"), "the JVM's status after an orderly stop at SIGTERM");
+        assertEquals(List.of("2"), unit.get("RestartPreventExitStatus"), "an invalid configuration: a restart would not help");
         assertEquals(List.of("/usr/bin/baton", "run", "--config", "/etc/baton/baton.yaml"), unit.get("ExecStart"));
         assertFalse(unit.containsKey("ExecReload"), "baton run does not handle SIGHUP yet, and the JVM's default for it is"
                 + " to shut down: enable ExecReload= with the reload (and change this test)");
