@@ -29,14 +29,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * {@code contrib/systemd/baton.service}: verified by systemd itself ({@code systemd-analyze verify}, the only part
  * of systemd that runs without systemd as PID 1, as on this lab machine), and read for what Baton depends on: the
- * user, exactly the four capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify} and the
+ * user, exactly the three capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify} and the
  * watchdog, and the directories the configuration's defaults name.
  */
 class SystemdUnitTest {
 
     static final Path UNIT = Path.of("..", "contrib", "systemd", "baton.service");
     /** What the router needs (docs/operations.md, "Running as a service"); ServiceUserLabTest proves it is enough. */
-    static final Set<String> CAPABILITIES = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_BPF", "CAP_PERFMON");
+    static final Set<String> CAPABILITIES = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_BPF");
 
     /** Every active {@code Key=Value} line of a unit file, values split on white space, by key. */
     static Map<String, List<String>> settings(String unit) {
