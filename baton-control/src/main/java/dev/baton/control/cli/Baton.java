@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "A fault-tolerant, recoverable TCP/IP connection router (direct server return).",
-        subcommands = {RunCommand.class, CheckCommand.class, CtlCommand.class, LabCommand.class, DemoCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, CtlCommand.class, DrillCommand.class, LabCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Baton {
 
