@@ -134,7 +134,7 @@ public final class Drill {
             Duration left = Duration.ofNanos(Math.max(0, load.readyNs() + settings.duration().toNanos() - System.nanoTime()))
                     .plus(settings.drain()).plusSeconds(15);
             if (!load.awaitEnd(left)) {
-                load.close();
+                load.abort();
             }
             load.awaitEnd(Duration.ofSeconds(5));
             LoadOutcome outcomeOfLoad = load.outcome(switchNs);
@@ -168,7 +168,7 @@ public final class Drill {
                                       PairControl.RouterView to, String outcome, long takeoverMs, List<PairControl.RouterView> before,
                                       PairControl pair, DrillLoad load, long originNs) throws InterruptedException {
         if (!load.awaitEnd(settings.drain().plusSeconds(10))) {
-            load.close();
+            load.abort();
             load.awaitEnd(Duration.ofSeconds(5));
         }
         LoadOutcome outcomeOfLoad = load.outcome(originNs);

@@ -209,6 +209,11 @@ public final class DrillLoad implements AutoCloseable {
 
     @Override
     public void close() {
+        abort();
+    }
+
+    /** Stops the loop at once (no drain) and waits up to 5 s for its thread: a load that overran its deadline. */
+    public void abort() {
         stopEarly();
         Thread t = thread;
         if (t != null && t.isAlive()) {

@@ -193,7 +193,9 @@ public final class PairControl {
         }
         List<String> heard = new ArrayList<>();
         for (Map<String, Object> p : a.peers()) {
-            heard.add(p.get("peer") + " " + p.get("state") + (p.get("sync") == null ? "" : "/" + p.get("sync")));
+            // A peer's record stays as last heard: how long ago says whether it is still there.
+            heard.add(p.get("peer") + " " + p.get("state") + (p.get("sync") == null ? "" : "/" + p.get("sync"))
+                    + (p.get("heard_ms_ago") instanceof Number ago ? " (last heard " + ago + " ms ago)" : ""));
         }
         return new Plan.NotReady("nothing to fail over to: no synchronized standby for " + vip + ". "
                 + String.join("; ", others) + ". The active " + a.router() + " hears " + (heard.isEmpty() ? "no peer" : String.join(", ", heard))

@@ -49,6 +49,7 @@ final class FakeRouter implements AutoCloseable {
         view.put("state", peerState);
         if (peerSync != null) {
             view.put("sync", peerSync);
+            view.put("heard_ms_ago", 1200L);
         }
         peers = List.of(view);
         return this;

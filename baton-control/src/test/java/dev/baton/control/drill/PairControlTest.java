@@ -67,6 +67,7 @@ class PairControlTest {
             r1.sync = "IN_SYNC"; // it says so, but the active has not heard it yet
             reason = ((PairControl.Plan.NotReady) pair.plan(pair.views())).reason();
             assertTrue(reason.contains("r1 says STANDBY/IN_SYNC but the active r0 hears it as STANDBY/SYNC_IN"), reason);
+            assertTrue(reason.contains("The active r0 hears r1 STANDBY/SYNC_IN (last heard 1200 ms ago)"), reason);
         }
     }
 
