@@ -133,6 +133,21 @@ class DrillLabTest {
 
     @Test
     @Order(3)
+    @SuppressWarnings("unchecked")
+    void aKeepaliveDrillKeepsConnectionsThatSendNothing() throws IOException {
+        pair.startPair(AUTOMATIC);
+        // Nothing is sent: the kernel's keep-alive probes, one a second, are the only segments through the routers.
+        ExecResult result = drill("--json", "--mode", "keepalive", "--connections", Integer.toString(CONNECTIONS), "--duration", "7s");
+        assertEquals(0, result.exitCode(), "the keepalive drill passes: " + result);
+        Map<String, Object> load = (Map<String, Object>) ((Map<String, Object>) Json.parse(result.stdout().strip())).get("load");
+        assertEquals((long) CONNECTIONS, load.get("kept"));
+        assertEquals(0L, load.get("messages_sent"));
+        assertEquals(0L, load.get("bytes_received"), "the echo server sends nothing unasked");
+        assertEquals("ACTIVE", pair.state(BACKUP));
+    }
+
+    @Test
+    @Order(4)
     void withTheStandbyStoppedTheDrillSaysThereIsNothingToFailOverToAndExitsNonZero() throws IOException {
         pair.startPair(AUTOMATIC);
         pair.stop(BACKUP);
