@@ -522,7 +522,7 @@ class FailoverLabTest {
         }
     }
 
-    /** Polls a router's {@code xdp_flows_in_map} (refreshed once a second) until it reaches {@code expected}, for 5 s. */
+    /** Polls a router's {@code xdp_flows_in_map} (the count of the last complete pass; passes start at most once a second) until it reaches {@code expected}, for 5 s. */
     private static long awaitFlowsInMap(int router, long expected) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         long inMap = pair.router(router).counter("xdp_flows_in_map");

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
  * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
  *                     when it has none (then reachability never moves a VIP)
+ * @param notifyScript the {@code notify} section: the script run on every state change of a VIP; empty without one
  * @param metrics    where the Prometheus endpoint listens (docs/metrics.md); empty: no HTTP listener
  */
 public record BatonConfig(
@@ -36,6 +37,7 @@ public record BatonConfig(
         List<ServiceConfig> services,
         Optional<HighAvailabilitySettings> highAvailability,
         Optional<ReachabilitySettings> reachability,
+        Optional<NotifySettings> notifyScript,
         Optional<MetricsSettings> metrics) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
@@ -48,9 +50,17 @@ public record BatonConfig(
         Objects.requireNonNull(neighbours, "neighbours");
         Objects.requireNonNull(highAvailability, "highAvailability");
         Objects.requireNonNull(reachability, "reachability");
+        Objects.requireNonNull(notifyScript, "notifyScript");
         Objects.requireNonNull(metrics, "metrics");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
+    }
+
+    /** A configuration without a notify script. */
+    public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
+                       NeighbourSettings neighbours, List<ServiceConfig> services,
+                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, Optional.empty());
     }
 
     /** A configuration without a reachability set. */
@@ -63,8 +73,10 @@ public record BatonConfig(
     /** A configuration without a metrics listener. */
     public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
                        NeighbourSettings neighbours, List<ServiceConfig> services,
-                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability) {
-        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, Optional.empty());
+                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability,
+                       Optional<NotifySettings> notifyScript) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, notifyScript,
+                Optional.empty());
     }
 
     /** Interfaces that face clients (role client or both), in file order. */

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param services           the service entries that were mappings
  * @param highAvailability   the {@code high-availability} section; empty when it is left out (or was no
  *                           mapping, reported)
+ * @param notifyScript       the {@code notify} section; empty when it is left out (or was no mapping, reported)
  */
 record ConfigDraft(
         Router router,
@@ -32,6 +33,7 @@ record ConfigDraft(
         List<Service> services,
         Optional<HighAvailability> highAvailability,
         Optional<Reachability> reachability,
+        Optional<Notify> notifyScript,
         Optional<Metrics> metrics) {
 
     /** The {@code metrics} section: where the Prometheus endpoint listens. */
@@ -180,6 +182,14 @@ record ConfigDraft(
         }
     }
 
+    /** The {@code notify} section: the script run on every state change, and how long a run may take. */
+    record Notify(Located<Path> onStateChange, Located<Duration> timeout) {
+
+        NotifySettings toSettings() {
+            return new NotifySettings(onStateChange.value(), timeout.value());
+        }
+    }
+
     /** @param links the link entries that were mappings */
     record Peer(String keyPath, Located<String> name, Located<Long> routerNumber, List<Link> links) {
 
@@ -255,6 +265,7 @@ record ConfigDraft(
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
                 highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)),
+                notifyScript.map(Notify::toSettings),
                 metrics.map(section -> section.listen().value()));
     }
 }

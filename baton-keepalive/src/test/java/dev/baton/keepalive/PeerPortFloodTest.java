@@ -202,6 +202,7 @@ class PeerPortFloodTest {
     }
 
     private static int maxReceiveBuffer() throws IOException {
-        return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).trim());
+        // Not Files.readString: the kernel's integer sysctls answer its second read (from offset 1) with nothing.
+        return Integer.parseInt(String.join("", Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max"))).trim());
     }
 }

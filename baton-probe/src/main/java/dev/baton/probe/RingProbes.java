@@ -170,15 +170,25 @@ final class RingProbes {
      */
     private static void warnIfTheKernelUsesProbePorts() {
         try {
-            String[] range = java.nio.file.Files.readString(java.nio.file.Path.of(LOCAL_PORT_RANGE)).trim().split("\\s+");
-            if (range.length == 2 && Integer.parseInt(range[1]) >= FIRST_PROBE_PORT) {
-                LOG.log(System.Logger.Level.WARNING, "net.ipv4.ip_local_port_range is " + range[0] + "-" + range[1]
-                        + ": the kernel may use ports of the TCP probes' " + FIRST_PROBE_PORT + "-"
-                        + (FIRST_PROBE_PORT + PROBE_PORTS - 1) + "; end it below " + FIRST_PROBE_PORT);
+            // Not Files.readString: it reads an empty-sized file a byte first, then from offset 1, and the kernel's
+            // integer sysctls answer a read past offset 0 with nothing, so it returned "3" of "32768 60999".
+            String warning = localPortRangeWarning(String.join(" ", java.nio.file.Files.readAllLines(java.nio.file.Path.of(LOCAL_PORT_RANGE))));
+            if (warning != null) {
+                LOG.log(System.Logger.Level.WARNING, warning);
             }
         } catch (java.io.IOException | RuntimeException e) {
             // Not Linux's /proc, or unreadable: nothing to warn about that can be known.
         }
+    }
+
+    /** The warning for {@code net.ipv4.ip_local_port_range}'s text ("32768 60999"), or null when its ports stay below ours. */
+    static String localPortRangeWarning(String portRange) {
+        String[] range = portRange.trim().split("\\s+");
+        if (range.length == 2 && Integer.parseInt(range[1]) >= FIRST_PROBE_PORT) {
+            return "net.ipv4.ip_local_port_range is " + range[0] + "-" + range[1] + ": the kernel may use ports of the TCP probes' "
+                    + FIRST_PROBE_PORT + "-" + (FIRST_PROBE_PORT + PROBE_PORTS - 1) + "; end it below " + FIRST_PROBE_PORT;
+        }
+        return null;
     }
 
     /** The addresses of the routes through {@code interfaceName}: the sources of its probes. */

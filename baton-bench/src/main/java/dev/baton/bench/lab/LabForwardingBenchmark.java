@@ -220,7 +220,7 @@ public final class LabForwardingBenchmark {
     private Measurement measure(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, int repetition,
                                 BatonUnderTest baton, ThreadedNapi napi, String napiProblem, ServerSideSteering serverSide) {
         double[] background = background();
-        UdpResult udp = measureUdp(contestant, lab, sinks, trafgenConfig, baton, napi);
+        UdpResult udp = measureUdpUntilTheGeneratorLasts(contestant, lab, sinks, trafgenConfig, baton, napi);
         String routerWork = napiProblem;
         boolean pinned = napiProblem.isEmpty();
         if (napi != null) {
@@ -264,16 +264,58 @@ public final class LabForwardingBenchmark {
         return new Snapshot(startNs + (endNs - startNs) / 2, delivered, entry.transmitted(), entry.dropped(), process, napiTicks, generatorCpu, routerCpu);
     }
 
+    /** The generator died before the window's end (see {@link #measureUdpUntilTheGeneratorLasts}). */
+    private static final class GeneratorStopped extends IllegalStateException {
+        GeneratorStopped(String message) {
+            super(message);
+        }
+    }
+
+    /** Measurements of a window tried at most, when the generator dies inside it. */
+    static final int GENERATOR_ATTEMPTS = 3;
+
+    /**
+     * {@link #measureUdp}, again (at most {@value #GENERATOR_ATTEMPTS} times, each time said) when trafgen dies before the
+     * window ends: a window with a dead generator would measure a falling load. trafgen ends on a transmit ring flush
+     * that fails with EAGAIN, its socket's send buffer full of frames still queued on the way ({@link
+     * GeneratorSendBuffer}, which makes it rare).
+     */
+    private UdpResult measureUdpUntilTheGeneratorLasts(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig,
+                                                      BatonUnderTest baton, ThreadedNapi napi) {
+        for (int attempt = 1; ; attempt++) {
+            String why;
+            try {
+                UdpResult udp = measureUdp(contestant, lab, sinks, trafgenConfig, baton, napi);
+                if (!udp.generatorExhausted() || attempt == GENERATOR_ATTEMPTS) {
+                    return udp;
+                }
+                why = "trafgen stopped inside the window";
+            } catch (GeneratorStopped e) {
+                if (attempt == GENERATOR_ATTEMPTS) {
+                    throw e;
+                }
+                why = e.getMessage().strip().replace("\n", " | ");
+            }
+            System.out.printf(Locale.ROOT, "NOTE: %s %s; measuring again (attempt %d of %d)%n", contestant.label, why, attempt + 1,
+                    GENERATOR_ATTEMPTS);
+        }
+    }
+
     private UdpResult measureUdp(Contestant contestant, Lab lab, UdpSinks sinks, Path trafgenConfig, BatonUnderTest baton,
                                  ThreadedNapi napi) {
         Duration timeLimit = options.udpWarmup().plus(options.udpWindow()).plusSeconds(10);
         Path log = lab.workDirectory().resolve("trafgen-" + contestant.label + ".log");
-        LabProcess generator = UdpGenerator.start(lab.upstream(), lab.upstream().frontInterface(), trafgenConfig,
-                options.udpMaxPackets(), timeLimit, GENERATOR_CPU, log);
+        LabProcess generator;
+        try (GeneratorSendBuffer ignored = GeneratorSendBuffer.raise()) {
+            generator = UdpGenerator.start(lab.upstream(), lab.upstream().frontInterface(), trafgenConfig,
+                    options.udpMaxPackets(), timeLimit, GENERATOR_CPU, log);
+            // trafgen prints this once its socket and ring exist: the socket has taken its send buffer.
+            generator.awaitOutput(UdpGenerator.RUNNING_LINE, COMMAND_TIMEOUT);
+        }
         try {
             pause(options.udpWarmup());
             if (!generator.isAlive()) {
-                throw new IllegalStateException("trafgen stopped during the warm-up; its output:\n" + generator.output());
+                throw new GeneratorStopped("trafgen stopped during the warm-up; its output:\n" + generator.output());
             }
             Map<String, Long> before = baton == null ? Map.of() : baton.counters();
             ForeignLoad foreign = ForeignLoad.begin();

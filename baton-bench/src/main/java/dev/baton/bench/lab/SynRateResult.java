@@ -20,7 +20,7 @@ import java.util.Map;
  *                           rings, the XDP program's and the fast path's)
  * @param tableStart         the table's size ({@code connections}) at the window's start
  * @param tableEnd           ... and at its end
- * @param flowsInMapStart    {@code xdp_flows_in_map} at the start (a gauge at most a second old); -1 on af-packet
+ * @param flowsInMapStart    {@code xdp_flows_in_map} at the start (a gauge: the last complete pass over the map); -1 on af-packet
  * @param flowsInMapEnd      ... and at the end
  * @param batonProcess       the Baton JVM's CPU time over the window
  * @param generatorCpu       the generator CPU's time, state by state

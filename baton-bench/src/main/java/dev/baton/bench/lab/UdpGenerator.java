@@ -33,6 +33,9 @@ public final class UdpGenerator {
     static final int PAYLOAD_BYTES = FRAME_LENGTH_BYTES - ETHERNET_HEADER_BYTES - IPV4_HEADER_BYTES - UDP_HEADER_BYTES;
     private static final int TTL = 64;
 
+    /** What trafgen prints once its socket and ring are set up and it starts sending. */
+    static final String RUNNING_LINE = "Running!";
+
     private UdpGenerator() {
     }
 

@@ -98,7 +98,7 @@ final class WorkerCounterGroup {
             group.add("xdp_flows_refreshed", Type.COUNTER, "table entries moved forward by the program's last-seen time", label);
             group.add("xdp_flows_stale_removed", Type.COUNTER, "flows in the map the table no longer held, removed", label);
             group.add("xdp_map_errors", Type.COUNTER, "XDP map writes and reads the kernel refused (retried or healed)", label);
-            group.add("xdp_flows_in_map", Type.GAUGE, "the worker's flows in the XDP program's map (last pass, at most 1 s old)", label);
+            group.add("xdp_flows_in_map", Type.GAUGE, "the worker's flows in the XDP program's map, as of its last complete pass (a pass starts at most once a second)", label);
         }
         List<AfPacketPort> rings = new ArrayList<>();
         for (PacketPort port : worker.ports()) {
