@@ -101,6 +101,10 @@ class DebianPackageLabTest {
             Path deb = Path.of(built.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
             assertTrue(deb.getFileName().toString().matches("baton_[0-9][A-Za-z0-9.+~]*_amd64\\.deb"), deb.toString());
             String version = run(Duration.ofSeconds(30), "dpkg-deb", "-f", deb.toString(), "Version").stdout().strip();
+            if (onPath("lintian")) { // bin/test installs it; a developer's machine may not have it
+                ExecResult lintian = run(Duration.ofMinutes(3), "lintian", "--fail-on", "error,warning", deb.toString());
+                assertEquals(0, lintian.exitCode(), "lintian: " + lintian);
+            }
 
             List<String> inFreshRoot = List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", inRoot.toString(),
                     upper.toString(), overlayWork.toString(), root.toString());
@@ -124,8 +128,21 @@ class DebianPackageLabTest {
             assertFalse(Files.exists(upper.resolve("etc/baton/baton.yaml")), "the package installs no live configuration");
             assertTrue(Files.isRegularFile(upper.resolve("usr/share/man/man1/baton.1.gz")));
             assertTrue(Files.isExecutable(upper.resolve("usr/lib/baton/runtime/bin/java")));
+            assertEquals(Files.isRegularFile(REPOSITORY.resolve("contrib/systemd/baton.service")),
+                    Files.isRegularFile(upper.resolve("lib/systemd/system/baton.service")), "the unit is packaged when the tree has it");
 
             routerFromTheInstalledFilesForwardsThroughTheVip(concat(inFreshRoot));
+
+            // postinst again over an existing user (an upgrade, a reinstall), then purge: postrm takes the user away.
+            ExecResult reinstalled = run(Duration.ofMinutes(3), concat(inFreshRoot, debDirectory.toString(), "dpkg", "-i", deb.toString()));
+            assertTrue(reinstalled.succeeded(), "dpkg -i over the installed package: " + reinstalled);
+            ExecResult purged = run(Duration.ofMinutes(1), concat(inFreshRoot, debDirectory.toString(), "dpkg", "--purge", "baton"));
+            assertTrue(purged.succeeded(), "dpkg --purge: " + purged);
+            assertFalse(run(Duration.ofSeconds(30), concat(inFreshRoot, debDirectory.toString(), "getent", "passwd", "baton")).succeeded(),
+                    "purge removes the baton user");
+            assertFalse(run(Duration.ofSeconds(30), concat(inFreshRoot, debDirectory.toString(), "test", "-e", "/usr/bin/baton")).succeeded());
+            assertFalse(run(Duration.ofSeconds(30), concat(inFreshRoot, debDirectory.toString(), "test", "-e", "/etc/baton")).succeeded(),
+                    "purge removes /etc/baton when nothing else is in it");
         } finally {
             removeWorkDirectory(work);
         }
