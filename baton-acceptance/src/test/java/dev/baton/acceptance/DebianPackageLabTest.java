@@ -165,7 +165,11 @@ class DebianPackageLabTest {
                 server.startNginx();
             }
             Path socket = lab.workDirectory().resolve("baton.sock");
-            String yaml = LabRouter.config(lab, lab.router(0), socket, List.of(LabRouter.Service.web()));
+            // With the metrics listener: its HTTP server (jdk.httpserver) must be in the jlink'd runtime too.
+            String client = lab.router(0).clientAddress();
+            String metrics = client.substring(0, client.indexOf('/')) + ":9477";
+            String yaml = LabRouter.config(lab, lab.router(0), socket, List.of(LabRouter.Service.web()))
+                    + "metrics: { listen: " + metrics + " }\n";
             // The lab's work directory (its configuration, log and control socket) at its own path inside the root.
             List<String> launcher = concat(inFreshRoot, lab.workDirectory().toString(), "/usr/bin/baton");
             try (LabRouter router = LabRouter.startWith(lab, lab.router(0), yaml, socket, launcher)) {
@@ -180,6 +184,8 @@ class DebianPackageLabTest {
                 assertEquals(Set.of(lab.server(0).pageBody().strip(), lab.server(1).pageBody().strip()), answers,
                         "every request through the VIP answered by a server; router log:\n" + router.log());
                 assertNotEquals(0L, router.counter("forwarded_frames"), "the router counted what it forwarded");
+                ExecResult scraped = lab.router(0).exec(Duration.ofSeconds(15), "curl", "-s", "--max-time", "5", "http://" + metrics + "/metrics");
+                assertTrue(scraped.succeeded() && scraped.stdout().contains("baton_"), "GET /metrics from the package's runtime: " + scraped);
             }
         }
     }
