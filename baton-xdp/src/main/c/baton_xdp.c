@@ -111,7 +111,11 @@ SEC("xdp")
 int baton_fast_path(struct xdp_md *ctx) {
     void *data = (void *) (long) ctx->data;
     void *data_end = (void *) (long) ctx->data_end;
-    __u64 frame_length = data_end - data;
+    // The helper, not data_end - data: subtracting two packet pointers is allowed only with CAP_PERFMON
+    // (allow_ptr_leaks), which the router need not have (contrib/systemd/baton.service). It counts a multi-buffer
+    // frame's fragments too, which is the frame's true length for the MTU check; headers are read from the linear
+    // part only, each access bounded by data_end.
+    __u64 frame_length = bpf_xdp_get_buff_len(ctx);
     count(BATON_RX, 1);
 
     __u32 ingress = ctx->ingress_ifindex;

@@ -1,5 +1,7 @@
 package dev.baton.agent;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Runs an {@link Agent} on a thread of its own: read the clock once, do the work, idle when there was none,
  * until {@link #close}. Every Baton thread that runs duty cycles is one of these.
@@ -23,6 +25,11 @@ public final class AgentRunner implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile Thread thread;
     private long failedCycles;
+    /**
+     * Duty cycles begun: written by the runner's thread only (a release store, no read-modify-write), read by any
+     * thread that watches whether the agent still cycles (the service manager's watchdog, docs/operations.md).
+     */
+    private final AtomicLong cycles = new AtomicLong();
 
     public AgentRunner(Agent agent, MillisClock clock, IdleStrategy idle, ThreadFailure failure) {
         this.agent = agent;
@@ -49,6 +56,7 @@ public final class AgentRunner implements Runnable, AutoCloseable {
     public void run() {
         try {
             while (running) {
+                cycles.setRelease(cycles.getPlain() + 1);
                 try {
                     if (agent.doWork(clock.nowMs()) == 0) {
                         idle.idle();
@@ -90,6 +98,14 @@ public final class AgentRunner implements Runnable, AutoCloseable {
     @Override
     public void close() {
         close(2_000);
+    }
+
+    /**
+     * Duty cycles begun since start: a number that stops growing means the agent's thread is stuck in one cycle (or
+     * dead). Any thread.
+     */
+    public long cycles() {
+        return cycles.getAcquire();
     }
 
     /** Cycles that ended in a {@link RuntimeException}. Read on the runner's thread, or after it ended. */

@@ -36,6 +36,7 @@ class AgentRunnerTest {
         AgentRunner loop = new AgentRunner(agent, () -> 0, () -> { }, failure);
         loop.run(); // returns only after the Error
         assertEquals(4, cycles.get());
+        assertEquals(4, loop.cycles(), "every cycle begun counts, failed ones too: what the service watchdog reads");
         assertEquals(2, loop.failedCycles());
         assertEquals(List.of(ThreadFailure.EXIT_STATUS), halts);
     }

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param highAvailability how this router works with its peers; empty when it serves alone and owns every VIP
  * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
  *                     when it has none (then reachability never moves a VIP)
+ * @param notifyScript the {@code notify} section: the script run on every state change of a VIP; empty without one
  */
 public record BatonConfig(
         Path source,
@@ -34,7 +35,8 @@ public record BatonConfig(
         NeighbourSettings neighbours,
         List<ServiceConfig> services,
         Optional<HighAvailabilitySettings> highAvailability,
-        Optional<ReachabilitySettings> reachability) {
+        Optional<ReachabilitySettings> reachability,
+        Optional<NotifySettings> notifyScript) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
     private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
@@ -46,8 +48,16 @@ public record BatonConfig(
         Objects.requireNonNull(neighbours, "neighbours");
         Objects.requireNonNull(highAvailability, "highAvailability");
         Objects.requireNonNull(reachability, "reachability");
+        Objects.requireNonNull(notifyScript, "notifyScript");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
+    }
+
+    /** A configuration without a notify script. */
+    public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
+                       NeighbourSettings neighbours, List<ServiceConfig> services,
+                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, Optional.empty());
     }
 
     /** A configuration without a reachability set. */

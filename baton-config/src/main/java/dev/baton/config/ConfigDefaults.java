@@ -57,6 +57,9 @@ public final class ConfigDefaults {
      */
     public static final Path STATE_DIRECTORY = Path.of("/var/lib/baton");
 
+    /** {@code notify.timeout}: keepalived's default for its scripts' {@code timeout} is 5 s too. */
+    public static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(5);
+
     /** Directory of the control socket when {@code router.control-socket} is not given. */
     public static final Path CONTROL_SOCKET_DIRECTORY = Path.of("/run/baton");
 

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param services           the service entries that were mappings
  * @param highAvailability   the {@code high-availability} section; empty when it is left out (or was no
  *                           mapping, reported)
+ * @param notifyScript       the {@code notify} section; empty when it is left out (or was no mapping, reported)
  */
 record ConfigDraft(
         Router router,
@@ -31,7 +32,8 @@ record ConfigDraft(
         Neighbours neighbours,
         List<Service> services,
         Optional<HighAvailability> highAvailability,
-        Optional<Reachability> reachability) {
+        Optional<Reachability> reachability,
+        Optional<Notify> notifyScript) {
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers,
                   Located<RouterSettings.Datapath> datapath, Located<RouterSettings.XdpMode> xdpMode, Ring ring) {
@@ -175,6 +177,14 @@ record ConfigDraft(
         }
     }
 
+    /** The {@code notify} section: the script run on every state change, and how long a run may take. */
+    record Notify(Located<Path> onStateChange, Located<Duration> timeout) {
+
+        NotifySettings toSettings() {
+            return new NotifySettings(onStateChange.value(), timeout.value());
+        }
+    }
+
     /** @param links the link entries that were mappings */
     record Peer(String keyPath, Located<String> name, Located<Long> routerNumber, List<Link> links) {
 
@@ -249,6 +259,7 @@ record ConfigDraft(
                     service.onServerDown.value(), fallback));
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
-                highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)));
+                highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)),
+                notifyScript.map(Notify::toSettings));
     }
 }

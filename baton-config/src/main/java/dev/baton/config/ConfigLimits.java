@@ -103,6 +103,15 @@ public final class ConfigLimits {
     /** 0s: no hand-over at shutdown, GAVE_UP at once. A stop should not wait more than a minute. */
     public static final Duration MIN_SHUTDOWN_HANDOVER_TIMEOUT = Duration.ZERO;
     public static final Duration MAX_SHUTDOWN_HANDOVER_TIMEOUT = Duration.ofMinutes(1);
+    /**
+     * {@code notify.timeout}: a script run on a state change may take this long before it is killed. Under 100 ms
+     * a script that forks a shell and logs a line is killed on a busy host; over a minute, one hung script holds
+     * back every later notification for that long (they run one at a time, in order).
+     */
+    public static final Duration MIN_NOTIFY_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_NOTIFY_TIMEOUT = Duration.ofMinutes(1);
+    /** A script path: PATH_MAX (4096 bytes with its terminating NUL, limits.h). */
+    public static final int MAX_SCRIPT_PATH_BYTES = 4095;
     public static final int MIN_GRATUITOUS_ARP_COUNT = 1;
     /** More than 100 announcements per takeover is an ARP storm, not an announcement. */
     public static final int MAX_GRATUITOUS_ARP_COUNT = 100;

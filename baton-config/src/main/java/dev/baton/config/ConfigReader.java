@@ -71,8 +71,16 @@ final class ConfigReader {
                 optionalSection(top, HIGH_AVAILABILITY, HIGH_AVAILABILITY_KEYS).map(this::readHighAvailability);
         Optional<ConfigDraft.Reachability> reachability =
                 optionalSection(top, REACHABILITY, REACHABILITY_KEYS).map(this::readReachability);
+        Optional<ConfigDraft.Notify> notify = optionalSection(top, NOTIFY, NOTIFY_KEYS).map(this::readNotify);
+        if (notify.isPresent() && top.value(HIGH_AVAILABILITY.name()) == null) {
+            // Only the HA agent changes a VIP's state: alone, the router owns every VIP from start to stop, and a
+            // script that is never run would look, to whoever configured it, like one that runs.
+            problems.add(SourcePosition.of(top.value(NOTIFY.name())), NOTIFY.name(), "runs on high-availability state changes,"
+                    + " and this router has no high-availability section (alone, it owns every VIP from start to stop)",
+                    HIGH_AVAILABILITY.example());
+        }
         return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services,
-                highAvailability, reachability));
+                highAvailability, reachability, notify));
     }
 
     private ConfigDraft.Router readRouter(YamlMapping router) {
@@ -250,6 +258,13 @@ final class ConfigReader {
                 optionalValue(target, TARGET_SUBNET, KeyParsers::subnet),
                 target.value(TARGET_ADDRESSES.name()) == null ? Optional.empty()
                         : Optional.of(allScalars(target, TARGET_ADDRESSES, "address", text -> unicastAddress(text, "a host probed"))));
+    }
+
+    /** The {@code notify} section: the script is checked now ({@link ScriptFile}), not at the first state change. */
+    private ConfigDraft.Notify readNotify(YamlMapping notify) {
+        return new ConfigDraft.Notify(value(notify, ON_STATE_CHANGE, ScriptFile::check, null),
+                value(notify, NOTIFY_TIMEOUT, duration(ConfigLimits.MIN_NOTIFY_TIMEOUT, ConfigLimits.MAX_NOTIFY_TIMEOUT),
+                        ConfigDefaults.NOTIFY_TIMEOUT));
     }
 
     /** The {@code high-availability} section; the timers are the patent's t1..t4 (FIG. 3). */

@@ -27,7 +27,9 @@ final class ConfigSchema {
                     + "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }] }");
     static final Key REACHABILITY = new Key("reachability",
             "reachability: { compare: count, targets: [{ name: upstream, address: 192.0.2.1, probe: arp }] }");
-    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY, REACHABILITY);
+    static final Key NOTIFY = new Key("notify", "notify: { on-state-change: /etc/baton/notify.sh, timeout: 5s }");
+    static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY, REACHABILITY,
+            NOTIFY);
 
     static final Key ROUTER_ID = new Key("id", "id: baton-1");
     static final Key CONTROL_SOCKET = new Key("control-socket", "control-socket: /run/baton/baton-1.sock");
@@ -158,6 +160,10 @@ final class ConfigSchema {
     static final Key LINKS = new Key("links", "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }]");
     static final List<Key> PEER_KEYS = List.of(PEER_NAME, PEER_ROUTER_NUMBER, LINKS);
 
+    static final Key ON_STATE_CHANGE = new Key("on-state-change", "on-state-change: /etc/baton/notify.sh");
+    static final Key NOTIFY_TIMEOUT = new Key("timeout", "timeout: 5s");
+    static final List<Key> NOTIFY_KEYS = List.of(ON_STATE_CHANGE, NOTIFY_TIMEOUT);
+
     static final Key LINK_LOCAL = new Key("local", "local: 203.0.113.1");
     static final Key LINK_PEER = new Key("peer", "peer: 203.0.113.2");
     static final List<Key> LINK_KEYS = List.of(LINK_LOCAL, LINK_PEER);
@@ -196,6 +202,7 @@ final class ConfigSchema {
         levels.put("high-availability.peers[].links[]", LINK_KEYS);
         levels.put("reachability", REACHABILITY_KEYS);
         levels.put("reachability.targets[]", TARGET_KEYS);
+        levels.put("notify", NOTIFY_KEYS);
         return levels;
     }
 

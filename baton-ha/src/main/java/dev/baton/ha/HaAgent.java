@@ -18,6 +18,8 @@ import dev.baton.agent.OwnerThread;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.forward.Forwarder;
 import dev.baton.dataplane.service.VipOwnership;
+import dev.baton.ha.notify.NotifyHook;
+import dev.baton.ha.notify.StateChange;
 import dev.baton.keepalive.HeartbeatDue;
 import dev.baton.keepalive.KeepAliveEvent;
 import dev.baton.keepalive.KeepAliveManager;
@@ -92,6 +94,8 @@ public final class HaAgent implements Agent, AutoCloseable {
 
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final HaEventLog events;
+    /** The operator's script run on every state change ({@code notify.on-state-change}), or {@code null} without one. */
+    private final NotifyHook notify;
     /** Cycles whose heartbeats were not sent because the router stalled longer than t2 within the cycle. */
     private long heartbeatsWithheld;
     /** The reach-ability manager's seat (RM 230), or {@code null} when the configuration has no reachability set. */
@@ -162,6 +166,7 @@ public final class HaAgent implements Agent, AutoCloseable {
                    MillisClock clock, LinkWatcher links, PeerSockets sockets, java.util.function.LongSupplier wallClockMs)
             throws IOException {
         this.events = new HaEventLog(wallClockMs);
+        this.notify = config.notifyScript().map(n -> NotifyHook.of(n, config.router().id())).orElse(null);
         if (incarnation == 0) {
             throw new IllegalArgumentException("incarnation 0 means \"none heard\" in an echo; runs count from 1");
         }
@@ -226,6 +231,9 @@ public final class HaAgent implements Agent, AutoCloseable {
             reachability.registerCounters(dataplane.counters(), read -> query(read));
         }
         operatorSettings.registerCounters(dataplane.counters(), read -> query(read));
+        if (notify != null) {
+            notify.registerCounters(dataplane.counters());
+        }
         lastCycleMs = nowMs;
         builtAtMs = nowMs;
     }
@@ -241,8 +249,13 @@ public final class HaAgent implements Agent, AutoCloseable {
     // ====================================================================================== per-VIP state
 
     private void onTransition(String vip, Transition t) {
+        String reason = peers.forPeople(t.reason());
         events.transition(t.atMs(), vip, t.reference(), t.from().name() + stateSuffix(t.syncFrom()),
-                t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), peers.forPeople(t.reason()));
+                t.to().name() + stateSuffix(t.syncTo()), t.changedState() || t.syncFrom() != t.syncTo(), reason);
+        if (notify != null && t.changedState()) {
+            // A FIG. 3 state change (not a sync sub-state's, nor a note): queued for the script, never waited for.
+            notify.stateChanged(new StateChange(vip, t.from().name(), t.to().name(), reason, t.reference()), t.atMs());
+        }
     }
 
     private static String stateSuffix(SyncState sync) {
@@ -266,6 +279,9 @@ public final class HaAgent implements Agent, AutoCloseable {
         // The daemon starts the data plane and the control socket between construction and here: that time
         // (tens of milliseconds, more on a loaded host) is not a stall of this agent.
         lastCycleMs = clock.nowMs();
+        if (notify != null) {
+            notify.start();
+        }
         runner = new AgentRunner(this, clock, IdleStrategy.park(IDLE_NANOS), threadFailure);
         thread = runner.start("baton-ha", HaAgent::runsBeforeOtherThreads);
     }
@@ -1042,5 +1058,14 @@ public final class HaAgent implements Agent, AutoCloseable {
             }
         }
         messages.close();
+        if (notify != null) {
+            // After the hand-over above, so that its transitions reach the script too (bounded by notify.timeout).
+            notify.close();
+        }
+    }
+
+    /** The notify hook, or {@code null} without {@code notify} in the configuration (tests run it by hand). */
+    NotifyHook notifyHook() {
+        return notify;
     }
 }

@@ -161,7 +161,7 @@ public final class TwoRouters implements AutoCloseable {
                 ha.standbyTimeout(), ha.preemptTimeout(), ha.updateInterval(), ha.linkFailureTime(), ha.handoverDrain(),
                 ha.gratuitousArp(), ha.sync(), List.of(loopbackPeer));
         return new BatonConfig(config.source(), config.router(), config.interfaces(), config.table(), config.neighbours(),
-                config.services(), Optional.of(loopback), config.reachability());
+                config.services(), Optional.of(loopback), config.reachability(), config.notifyScript());
     }
 
     final int workers;

@@ -264,6 +264,18 @@ public final class LabRouter implements AutoCloseable {
 
     /** {@link #start(Lab, RouterHost, String, Path)} with the router process at nice value {@code nice}. */
     public static LabRouter start(Lab lab, RouterHost router, String yaml, Path socket, int nice) throws IOException {
+        return start(lab, router, yaml, socket, nice, List.of(),
+                System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
+    }
+
+    /**
+     * {@link #start(Lab, RouterHost, String, Path, int)} with {@code wrapper} before the JVM (each program of it execs
+     * the next, so {@link #pid()} stays the JVM's: {@code env}, {@code setpriv}) and the router's class path:
+     * {@code ServiceUserLabTest} runs the router as an unprivileged user with only its unit's capabilities, from a
+     * class path that user can read.
+     */
+    public static LabRouter start(Lab lab, RouterHost router, String yaml, Path socket, int nice, List<String> wrapper,
+                                  String classPath) throws IOException {
         Path dir = lab.workDirectory().resolve(router.name());
         Files.createDirectories(dir);
         Path config = dir.resolve("baton.yaml");
@@ -276,6 +288,7 @@ public final class LabRouter implements AutoCloseable {
         command.add("nice");
         command.add("-n");
         command.add(Integer.toString(nice));
+        command.addAll(wrapper);
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("--enable-native-access=ALL-UNNAMED");
         // ZGC, as bin/env.sh: its pauses stay under a millisecond. Serial's young collections paused a lab router
@@ -297,7 +310,7 @@ public final class LabRouter implements AutoCloseable {
         // held it (a safepoint waiting for its threads, a GC) or the machine did (longPauses).
         command.add("-Xlog:safepoint:file=" + dir.resolve("safepoints-%p.log") + ":time");
         command.add("-cp");
-        command.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
+        command.add(classPath);
         command.add(BATON_MAIN_CLASS);
         command.add("run");
         command.add("--config");

@@ -25,6 +25,8 @@ public final class KernelConstants {
     public static final int SOCK_STREAM = 1;
     /** IPv6 socket family. */
     public static final int AF_INET6 = 10;
+    /** Unix domain socket family, unix(7): systemd's notification socket ({@code $NOTIFY_SOCKET}). */
+    public static final int AF_UNIX = 1;
     /** Socket option level of the socket itself, socket(7). */
     public static final int SOL_SOCKET = 1;
     /** Socket option: attach a classic BPF program that filters what the socket receives, socket(7). */

@@ -132,6 +132,29 @@ public final class KernelStructs {
     }
 
     /**
+     * {@code struct sockaddr_un} (sys/un.h): a Unix domain socket's address, for {@code sendto} to systemd's
+     * notification socket. {@code sun_path} holds a file system path, NUL-terminated, or an abstract name: a NUL byte
+     * first, then the name, whose length is given by the address length alone (unix(7), "Abstract sockets").
+     */
+    public static final class SockaddrUn {
+        private SockaddrUn() {
+        }
+
+        /** The layout; 110 bytes. */
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_SHORT.withName("sun_family"),
+                MemoryLayout.sequenceLayout(108, JAVA_BYTE).withName("sun_path")).withName("sockaddr_un");
+        /** {@code sun_family} (u16): {@link KernelConstants#AF_UNIX}. */
+        public static final long FAMILY_OFFSET = offset(LAYOUT, "sun_family");
+        /** {@code sun_path}: 108 bytes. */
+        public static final long PATH_OFFSET = offset(LAYOUT, "sun_path");
+        /** The bytes of {@code sun_path}: a path takes at most 107 and its NUL, an abstract name at most 107 after its NUL. */
+        public static final int PATH_LENGTH = 108;
+        /** Size in bytes. */
+        public static final int SIZE = (int) LAYOUT.byteSize();
+    }
+
+    /**
      * {@code struct linger} (sys/socket.h): the {@code SO_LINGER} option. On with a zero time, {@code close}
      * resets the connection instead of closing it gracefully (socket(7)).
      */
@@ -613,7 +636,7 @@ public final class KernelStructs {
      */
     public static List<StructLayout> all() {
         return List.of(
-                SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, SockaddrIn6.LAYOUT, Linger.LAYOUT, EpollEvent.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
+                SockaddrLl.LAYOUT, SockaddrIn.LAYOUT, SockaddrIn6.LAYOUT, SockaddrUn.LAYOUT, Linger.LAYOUT, EpollEvent.LAYOUT, PacketMreq.LAYOUT, TpacketReq.LAYOUT, TpacketReq3.LAYOUT,
                 TpacketBlockDesc.LAYOUT, Tpacket2Hdr.LAYOUT, Tpacket3Hdr.LAYOUT, TpacketStats.LAYOUT, TpacketStatsV3.LAYOUT,
                 SockFilter.LAYOUT, SockFprog.LAYOUT, PollFd.LAYOUT, VirtioNetHdr.LAYOUT, IfReq.LAYOUT, SchedParam.LAYOUT,
                 EthtoolDrvinfo.LAYOUT);

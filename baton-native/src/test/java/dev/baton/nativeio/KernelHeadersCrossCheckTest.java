@@ -32,6 +32,7 @@ class KernelHeadersCrossCheckTest {
             #include <poll.h>
             #include <sched.h>
             #include <sys/socket.h>
+            #include <sys/un.h>
             #include <sys/epoll.h>
             #include <sys/mman.h>
             #include <sys/ioctl.h>

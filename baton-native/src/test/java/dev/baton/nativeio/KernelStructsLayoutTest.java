@@ -25,6 +25,7 @@ class KernelStructsLayoutTest {
                 Arguments.of(KernelStructs.SockaddrLl.LAYOUT, 20),
                 Arguments.of(KernelStructs.SockaddrIn.LAYOUT, 16),
                 Arguments.of(KernelStructs.SockaddrIn6.LAYOUT, 28),
+                Arguments.of(KernelStructs.SockaddrUn.LAYOUT, 110),
                 Arguments.of(KernelStructs.Linger.LAYOUT, 8),
                 Arguments.of(KernelStructs.EpollEvent.LAYOUT, 12),
                 Arguments.of(KernelStructs.PacketMreq.LAYOUT, 16),
@@ -162,7 +163,10 @@ class KernelStructsLayoutTest {
                 Arguments.of("virtio_net_hdr.csum_offset", KernelStructs.VirtioNetHdr.CSUM_OFFSET_OFFSET, 8),
                 Arguments.of("ifreq.ifr_hwaddr.sa_data", KernelStructs.IfReq.HWADDR_DATA_OFFSET, 18),
                 Arguments.of("ifreq.ifr_mtu", KernelStructs.IfReq.MTU_OFFSET, 16),
-                Arguments.of("sched_param.sched_priority", KernelStructs.SchedParam.PRIORITY_OFFSET, 0));
+                Arguments.of("sched_param.sched_priority", KernelStructs.SchedParam.PRIORITY_OFFSET, 0),
+                // sockaddr_un 110 B: family u16@0, path[108]@2
+                Arguments.of("sockaddr_un.sun_family", KernelStructs.SockaddrUn.FAMILY_OFFSET, 0),
+                Arguments.of("sockaddr_un.sun_path", KernelStructs.SockaddrUn.PATH_OFFSET, 2));
     }
 
     @ParameterizedTest(name = "offsetof({0}) = {2}")
@@ -176,6 +180,7 @@ class KernelStructsLayoutTest {
                 Arguments.of("AF_PACKET", KernelConstants.AF_PACKET, 17),
                 Arguments.of("SOCK_RAW", KernelConstants.SOCK_RAW, 3),
                 Arguments.of("SOCK_DGRAM", KernelConstants.SOCK_DGRAM, 2),
+                Arguments.of("AF_UNIX", KernelConstants.AF_UNIX, 1),
                 Arguments.of("SOCK_NONBLOCK", KernelConstants.SOCK_NONBLOCK, 0x800),
                 Arguments.of("AF_INET", KernelConstants.AF_INET, 2),
                 Arguments.of("IPPROTO_ICMP", KernelConstants.IPPROTO_ICMP, 1),

@@ -86,6 +86,9 @@ public final class XdpAttachment implements AutoCloseable {
                 + Libbpf.failure("bpf_link_create(XDP, generic)", genericResult).getMessage());
     }
 
+    /** {@link #programName} when reading it was refused (EPERM: not CAP_SYS_ADMIN). */
+    static final String UNREADABLE = "(unreadable)";
+
     private static int create(XdpObject program, int ifindex, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment options = arena.allocate(XdpLayouts.LINK_CREATE_OPTS);
@@ -109,8 +112,12 @@ public final class XdpAttachment implements AutoCloseable {
             }
             String name = programName(programId);
             if (!XdpObject.PROGRAM.equals(name)) {
-                throw new XdpUnavailableException("interface " + interfaceName + " already runs the XDP program '" + name
-                        + "' (id " + programId + "); Baton does not replace another's program");
+                // Reading another program's name takes CAP_SYS_ADMIN (bpf_prog_get_fd_by_id), which a router run as a
+                // service does not have: it then cannot tell a stale program of its own from another's, and leaves it.
+                throw new XdpUnavailableException("interface " + interfaceName + " already runs the XDP program "
+                        + (name.equals("?") ? "with id " + programId + " (its name is unreadable without CAP_SYS_ADMIN;"
+                        + " `bpftool net` shows it)" : "'" + name + "' (id " + programId + ")")
+                        + "; Baton does not replace another's program");
             }
             // Whichever mode it was attached in: a detach names the mode (flags 0 means native where the driver has
             // it, and would leave a generic attachment in place).
@@ -128,9 +135,15 @@ public final class XdpAttachment implements AutoCloseable {
         }
     }
 
-    /** The name of loaded program {@code programId}, or "?" when it is gone meanwhile. */
+    /**
+     * The name of loaded program {@code programId}, or "?" when it is gone meanwhile, or {@link #UNREADABLE} when this
+     * process may not read it (libbpf returns -errno).
+     */
     static String programName(int programId) {
         int fd = Libbpf.progGetFdById(programId);
+        if (fd == -KernelConstants.EPERM) {
+            return UNREADABLE;
+        }
         if (fd < 0) {
             return "?";
         }

@@ -26,10 +26,35 @@ public final class ControlClient {
      * @throws ControlException when the router answers with an error or cannot be reached
      */
     public static Object call(Path socket, String command, Map<String, Object> args) {
+        return call(socket, command, args, null);
+    }
+
+    /**
+     * The same, bounded: when the router has not answered within {@code timeout} (it is frozen, or its control
+     * thread is stuck), the channel is closed and the call fails with the time it waited.
+     *
+     * @param timeout at most this long for connecting, writing and reading the answer; null waits for ever
+     * @throws ControlException when the router answers with an error, cannot be reached or does not answer in time
+     */
+    public static Object call(Path socket, String command, Map<String, Object> args, java.time.Duration timeout) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("command", command);
         request.put("args", args);
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread closer = null;
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            if (timeout != null) {
+                // A blocked connect, write or read ends when its channel is closed (AsynchronousCloseException).
+                closer = Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(timeout);
+                        timedOut.set(true);
+                        channel.close();
+                    } catch (InterruptedException | IOException e) {
+                        // answered in time, or already closed
+                    }
+                });
+            }
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(java.nio.ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8)));
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
@@ -48,8 +73,16 @@ public final class ControlClient {
             }
             throw new ControlException(reply instanceof Map<?, ?> map ? String.valueOf(map.get("error")) : line);
         } catch (IOException e) {
+            if (timedOut.get()) {
+                throw new ControlException("router at " + socket + " did not answer '" + command + "' within "
+                        + timeout.toMillis() + " ms (frozen, or its control thread is stuck)");
+            }
             throw new ControlException("cannot reach the router's control socket " + socket + ": " + e.getMessage()
                     + " (is `baton run` running, and is this the socket in its router.control-socket?)");
+        } finally {
+            if (closer != null) {
+                closer.interrupt();
+            }
         }
     }
 

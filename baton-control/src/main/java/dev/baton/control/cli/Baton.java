@@ -6,11 +6,12 @@ import picocli.CommandLine.Command;
 /**
  * The {@code baton} command. Exit codes: 0 success, 1 runtime failure, 2 invalid input (configuration or
  * usage). {@code baton run} also ends with 70 when one of its threads died ({@code ThreadFailure.EXIT_STATUS},
- * by {@code Runtime.halt}) and 3 when the JVM ran out of memory ({@code -XX:+ExitOnOutOfMemoryError}).
+ * by {@code Runtime.halt}) and 3 when the JVM ran out of memory ({@code -XX:+ExitOnOutOfMemoryError}); {@code baton drill}
+ * ends with 3 when the pair cannot be drilled (nothing to fail over to).
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "A fault-tolerant, recoverable TCP/IP connection router (direct server return).",
-        subcommands = {RunCommand.class, CheckCommand.class, CtlCommand.class, LabCommand.class, DemoCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, CtlCommand.class, DrillCommand.class, LabCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Baton {
 

@@ -2,6 +2,7 @@ package dev.baton.control.cli;
 
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -13,6 +14,9 @@ import java.util.logging.Logger;
 final class LogFormat extends Formatter {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    /** The formats {@code baton run --log-format} takes. */
+    static final List<String> NAMES = List.of("text", "json");
 
     static void install() {
         // Must be set before anything touches java.util.logging (the first line of main calls this).
@@ -29,6 +33,21 @@ final class LogFormat extends Formatter {
         handler.setLevel(Level.ALL);
         root.addHandler(handler);
         root.setLevel(Level.INFO);
+    }
+
+    /**
+     * Switches every handler of the root logger to {@code format} ({@code text}: this class; {@code json}:
+     * {@link JsonLogFormat}), after {@link #install}.
+     */
+    static void use(String format) {
+        Formatter formatter = switch (format) {
+            case "text" -> new LogFormat();
+            case "json" -> new JsonLogFormat();
+            default -> throw new IllegalArgumentException("log format '" + format + "' is not one of " + NAMES);
+        };
+        for (var h : Logger.getLogger("").getHandlers()) {
+            h.setFormatter(formatter);
+        }
     }
 
     @Override

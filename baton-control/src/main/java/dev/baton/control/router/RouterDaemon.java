@@ -316,6 +316,11 @@ public final class RouterDaemon implements AutoCloseable {
         status.put("router", config.router().id());
         status.put("config", config.source().toString());
         status.put("uptime_s", Duration.between(started, Instant.now()).toSeconds());
+        // The process, for `baton drill --hard` on this host: it kills the active by PID only when the process there
+        // started when this one did (a recycled PID, or a router on another host, is refused).
+        ProcessHandle self = ProcessHandle.current();
+        status.put("pid", self.pid());
+        self.info().startInstant().ifPresent(start -> status.put("process_started", start.toString()));
         status.put("workers", config.router().workers());
         // Which data path carries the established flows, and where XDP runs (native or generic) or why it does not.
         status.put("datapath", dataplane.fastPath().status());

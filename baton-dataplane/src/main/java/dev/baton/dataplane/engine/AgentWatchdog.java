@@ -88,6 +88,11 @@ public final class AgentWatchdog {
         return 1;
     }
 
+    /** The agent's duty cycles so far (0 without an agent): the service manager's watchdog checks it grows. Any thread. */
+    public long beats() {
+        return beats.getAcquire();
+    }
+
     /** How often the agent's silence made the data plane drop its VIPs. Any thread. */
     public long trips() {
         return trips.get();

@@ -218,6 +218,15 @@ public final class Dataplane implements AutoCloseable {
         return work;
     }
 
+    /**
+     * Duty cycles worker {@code w} has begun since {@link #start} (0 before): the service manager's watchdog tells
+     * systemd the router is alive only while every worker's count grows (docs/operations.md, "Running as a service").
+     * Any thread, after {@link #start}.
+     */
+    public long workerCycles(int w) {
+        return runners.isEmpty() ? 0 : runners.get(w).cycles();
+    }
+
     /** The watch on the HA agent's duty cycle; the agent beats it, worker 0 checks it. */
     public AgentWatchdog agentWatchdog() {
         return watchdog;
