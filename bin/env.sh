@@ -21,8 +21,9 @@ BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseZGC 
 # arping, iputils-ping, netsniff-ng (trafgen, for benchmarks), ethtool, procps (sysctl),
 # gcc + linux-libc-dev (the struct layout tests compile a C probe against the kernel headers),
 # clang + libbpf-dev (the build compiles the XDP program for the bpf target), libbpf1 (the router loads it),
-# systemd (systemd-analyze verifies contrib/systemd/baton.service; it need not run as PID 1).
-BATON_PACKAGES="iproute2 nftables nginx-light openssl iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev clang libbpf-dev libbpf1 systemd"
+# systemd (systemd-analyze verifies contrib/systemd/baton.service; it need not run as PID 1),
+# chromium (headless: the status page's lab test).
+BATON_PACKAGES="iproute2 nftables nginx-light openssl iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev clang libbpf-dev libbpf1 systemd chromium"
 
 baton_install_packages() {
   local missing=()
