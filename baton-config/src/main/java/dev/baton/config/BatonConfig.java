@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param reachability the reachability set this router must reach and how routers are compared (RM 230); empty
  *                     when it has none (then reachability never moves a VIP)
  * @param notifyScript the {@code notify} section: the script run on every state change of a VIP; empty without one
+ * @param metrics    where the Prometheus endpoint listens (docs/metrics.md); empty: no HTTP listener
  */
 public record BatonConfig(
         Path source,
@@ -36,7 +37,8 @@ public record BatonConfig(
         List<ServiceConfig> services,
         Optional<HighAvailabilitySettings> highAvailability,
         Optional<ReachabilitySettings> reachability,
-        Optional<NotifySettings> notifyScript) {
+        Optional<NotifySettings> notifyScript,
+        Optional<MetricsSettings> metrics) {
 
     /** Names the canonical text of {@link #servicesDigest()}; a new version if its form ever changes. */
     private static final String SERVICES_DIGEST_VERSION = "baton-services-digest v1";
@@ -49,6 +51,7 @@ public record BatonConfig(
         Objects.requireNonNull(highAvailability, "highAvailability");
         Objects.requireNonNull(reachability, "reachability");
         Objects.requireNonNull(notifyScript, "notifyScript");
+        Objects.requireNonNull(metrics, "metrics");
         interfaces = List.copyOf(interfaces);
         services = List.copyOf(services);
     }
@@ -65,6 +68,15 @@ public record BatonConfig(
                        NeighbourSettings neighbours, List<ServiceConfig> services,
                        Optional<HighAvailabilitySettings> highAvailability) {
         this(source, router, interfaces, table, neighbours, services, highAvailability, Optional.empty());
+    }
+
+    /** A configuration without a metrics listener. */
+    public BatonConfig(Path source, RouterSettings router, List<InterfaceConfig> interfaces, TableSettings table,
+                       NeighbourSettings neighbours, List<ServiceConfig> services,
+                       Optional<HighAvailabilitySettings> highAvailability, Optional<ReachabilitySettings> reachability,
+                       Optional<NotifySettings> notifyScript) {
+        this(source, router, interfaces, table, neighbours, services, highAvailability, reachability, notifyScript,
+                Optional.empty());
     }
 
     /** Interfaces that face clients (role client or both), in file order. */

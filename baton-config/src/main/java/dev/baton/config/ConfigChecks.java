@@ -35,6 +35,26 @@ final class ConfigChecks {
         checkTakeoverUnits(draft.services());
         draft.highAvailability().ifPresent(ha -> checkHighAvailability(draft, ha));
         draft.reachability().ifPresent(reachability -> checkReachability(draft, reachability));
+        draft.metrics().ifPresent(metrics -> checkMetrics(draft, metrics));
+    }
+
+    /** The metrics listener stays with this router: a VIP moves to a peer, and the host guard drops its traffic. */
+    private void checkMetrics(ConfigDraft draft, ConfigDraft.Metrics metrics) {
+        Located<MetricsSettings> listen = metrics.listen();
+        if (!listen.valid()) {
+            return;
+        }
+        for (ConfigDraft.Service service : draft.services()) {
+            if (service.vip().valid() && service.vip().value() == listen.value().address()) {
+                String example = draft.interfaces().stream().filter(i -> i.address().valid()).findFirst()
+                        .map(i -> "listen: " + Ipv4.format(i.address().value().address()) + ":" + listen.value().port())
+                        .orElse(ConfigSchema.METRICS_LISTEN.example());
+                problems.add(listen.at(), listen.keyPath(), Ipv4.format(listen.value().address()) + " is the VIP of "
+                        + service.label() + " (line " + service.vip().at().line() + "); a VIP moves between routers, so the "
+                        + "metrics listener needs an address of this router that stays", example);
+                return;
+            }
+        }
     }
 
     // ---- health checks and reachability ---------------------------------------------------------------

@@ -33,7 +33,12 @@ record ConfigDraft(
         List<Service> services,
         Optional<HighAvailability> highAvailability,
         Optional<Reachability> reachability,
-        Optional<Notify> notifyScript) {
+        Optional<Notify> notifyScript,
+        Optional<Metrics> metrics) {
+
+    /** The {@code metrics} section: where the Prometheus endpoint listens. */
+    record Metrics(Located<MetricsSettings> listen) {
+    }
 
     record Router(Located<String> id, Located<Path> controlSocket, Located<Integer> workers,
                   Located<RouterSettings.Datapath> datapath, Located<RouterSettings.XdpMode> xdpMode, Ring ring) {
@@ -260,6 +265,7 @@ record ConfigDraft(
         }
         return new BatonConfig(source, routerSettings, interfaceConfigs, tableSettings, neighbourSettings, serviceConfigs,
                 highAvailability.map(HighAvailability::toSettings), reachability.map(section -> section.toSettings(this)),
-                notifyScript.map(Notify::toSettings));
+                notifyScript.map(Notify::toSettings),
+                metrics.map(section -> section.listen().value()));
     }
 }

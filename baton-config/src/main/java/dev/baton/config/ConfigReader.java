@@ -79,8 +79,10 @@ final class ConfigReader {
                     + " and this router has no high-availability section (alone, it owns every VIP from start to stop)",
                     HIGH_AVAILABILITY.example());
         }
+        Optional<ConfigDraft.Metrics> metrics = optionalSection(top, METRICS, METRICS_KEYS)
+                .map(section -> new ConfigDraft.Metrics(value(section, METRICS_LISTEN, KeyParsers::listenAddress, null)));
         return Optional.of(new ConfigDraft(router, interfacesAt, interfaces, interfacesComplete, table, neighbours, services,
-                highAvailability, reachability, notify));
+                highAvailability, reachability, notify, metrics));
     }
 
     private ConfigDraft.Router readRouter(YamlMapping router) {

@@ -28,8 +28,9 @@ final class ConfigSchema {
     static final Key REACHABILITY = new Key("reachability",
             "reachability: { compare: count, targets: [{ name: upstream, address: 192.0.2.1, probe: arp }] }");
     static final Key NOTIFY = new Key("notify", "notify: { on-state-change: /etc/baton/notify.sh, timeout: 5s }");
+    static final Key METRICS = new Key("metrics", "metrics: { listen: 127.0.0.1:9477 }");
     static final List<Key> ROOT_KEYS = List.of(ROUTER, INTERFACES, TABLE, NEIGHBOURS, SERVICES, HIGH_AVAILABILITY, REACHABILITY,
-            NOTIFY);
+            NOTIFY, METRICS);
 
     static final Key ROUTER_ID = new Key("id", "id: baton-1");
     static final Key CONTROL_SOCKET = new Key("control-socket", "control-socket: /run/baton/baton-1.sock");
@@ -127,6 +128,9 @@ final class ConfigSchema {
     static final Key ALTERNATES = new Key("alternates", "alternates: [198.51.100.111]");
     static final List<Key> SERVER_KEYS = List.of(SERVER_ADDRESS, WEIGHT, ALTERNATES);
 
+    static final Key METRICS_LISTEN = new Key("listen", "listen: 127.0.0.1:9477");
+    static final List<Key> METRICS_KEYS = List.of(METRICS_LISTEN);
+
     static final Key ROUTER_NUMBER = new Key("router-number", "router-number: 1");
     static final Key KEY_FILE = new Key("key-file", "key-file: /etc/baton/peer.key");
     static final Key PEER_PORT = new Key("port", "port: 7480");
@@ -203,6 +207,7 @@ final class ConfigSchema {
         levels.put("reachability", REACHABILITY_KEYS);
         levels.put("reachability.targets[]", TARGET_KEYS);
         levels.put("notify", NOTIFY_KEYS);
+        levels.put("metrics", METRICS_KEYS);
         return levels;
     }
 

@@ -276,6 +276,35 @@ final class KeyParsers {
         return unicastAddress(text, "a link address");
     }
 
+    /**
+     * The metrics listener's {@code address:port}: a strict dotted quad that a host can bind (0.0.0.0 for every
+     * address, loopback included), a colon and a port 1..65535.
+     */
+    static MetricsSettings listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + abbreviated(text) + "' has no port (address:port, such as 127.0.0.1:9477)");
+        }
+        if (text.indexOf(':') != colon || text.startsWith("[")) {
+            throw new IllegalArgumentException("'" + abbreviated(text) + "' is an IPv6 address; the metrics listener is IPv4 only for now");
+        }
+        String host = text.substring(0, colon);
+        String digits = text.substring(colon + 1);
+        int address = Ipv4.parse(host);
+        int firstOctet = address >>> 24;
+        if (address != 0 && firstOctet != 127 && specialUse(address) != null) {
+            throw new IllegalArgumentException(host + " is " + specialUse(address) + " and cannot be listened on");
+        }
+        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("'" + abbreviated(digits) + "' is not a port (a whole number 1..65535)");
+        }
+        int port = Integer.parseInt(digits);
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (1..65535)");
+        }
+        return new MetricsSettings(address, port);
+    }
+
     /** A host address on an attached subnet: not the subnet's network or broadcast address. */
     static Ipv4Prefix interfaceAddress(String text) {
         Ipv4Prefix prefix = ConfigValues.parsePrefix(text, ConfigLimits.MIN_INTERFACE_PREFIX_LENGTH);

@@ -199,7 +199,7 @@ class ConfigLoaderRejectionTest {
                                 + "for example: neighbours: { refresh: 30s, retry: 1s, stale-after: 90s }"),
                 row("unknown key without a close match", "table:\n", "colour: blue\ntable:\n",
                         "t.yaml:8:1: unknown key 'colour' (known here: router, interfaces, table, neighbours, services, "
-                                + "high-availability, reachability, notify)"),
+                                + "high-availability, reachability, notify, metrics)"),
                 row("duplicate key", "    protocol: tcp\n", "    protocol: tcp\n    protocol: udp\n",
                         "t.yaml:16:5: services[0]: duplicate key 'protocol' (first at line 15)"),
                 // ---- services

@@ -72,7 +72,8 @@ class ConfigurationDocTest {
     void quotedRuleMessagesAreWhatTheLoaderTestsExpect() {
         Set<String> expectedByTests = new HashSet<>();
         for (Arguments row : Stream.of(ConfigLoaderRejectionTest.rejections(), HighAvailabilityRejectionTest.rejections(),
-                ReachabilityConfigTest.rejections(), SubnetElementConfigTest.rejections()).flatMap(s -> s).toList()) {
+                ReachabilityConfigTest.rejections(), SubnetElementConfigTest.rejections(),
+                MetricsConfigTest.rejections()).flatMap(s -> s).toList()) {
             expectedByTests.addAll(List.of(((String) row.get()[2]).split("\n")));
         }
         List<String> quoted = new ArrayList<>();

@@ -191,7 +191,7 @@ class HighAvailabilityRejectionTest {
                         "t.yaml:24:19: high-availability: has no value; for example: high-availability: { router-number: 1, "
                                 + "key-file: /etc/baton/peer.key, peers: [{ name: baton-2, router-number: 2, "
                                 + "links: [{ local: 203.0.113.1, peer: 203.0.113.2 }] }] }",
-                        "t.yaml:25:1: unknown key 'x' (known here: router, interfaces, table, neighbours, services, high-availability, reachability, notify)"),
+                        "t.yaml:25:1: unknown key 'x' (known here: router, interfaces, table, neighbours, services, high-availability, reachability, notify, metrics)"),
                 // ---- per service: the VIP is the unit of takeover
                 row("services on one VIP with different roles", "    protocol: udp\n    ports: [53]\n    role: primary",
                         "    protocol: udp\n    ports: [53]\n    role: backup",

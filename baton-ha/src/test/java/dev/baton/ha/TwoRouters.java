@@ -141,6 +141,11 @@ public final class TwoRouters implements AutoCloseable {
             }
         }
 
+        /** The router's data plane, whose counters registry holds the HA agent's groups too. */
+        public Dataplane dataplane() {
+            return dataplane;
+        }
+
         @Override
         public void close() {
             agent.close();

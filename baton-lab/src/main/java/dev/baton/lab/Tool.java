@@ -20,6 +20,7 @@ public enum Tool {
     NGINX("nginx", "nginx-light"),
     PYTHON3("python3", "python3"),
     CURL("curl", "curl"),
+    PROMETHEUS("prometheus", "prometheus"),
     ARPING("arping", "arping"),
     PING("ping", "iputils-ping"),
     TCPDUMP("tcpdump", "tcpdump"),

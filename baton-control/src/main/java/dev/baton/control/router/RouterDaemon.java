@@ -4,6 +4,8 @@ import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.InterfaceConfig;
+import dev.baton.control.metrics.MetricsServer;
+import dev.baton.control.metrics.RouterMetrics;
 import dev.baton.control.socket.ControlServer;
 import dev.baton.agent.CounterRegistry;
 import dev.baton.agent.CounterSnapshot;
@@ -56,6 +58,8 @@ public final class RouterDaemon implements AutoCloseable {
     private final HealthChecks checks;
     private final AgentRunner probes;
     private final ControlServer control;
+    /** The Prometheus endpoint ({@code metrics.listen}), or null without a {@code metrics} section. */
+    private final MetricsServer metrics;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
     private final HaAgent agent;
     private final Instant started = Instant.now();
@@ -69,6 +73,7 @@ public final class RouterDaemon implements AutoCloseable {
         ControlServer server = null;
         HaAgent ha = null;
         AgentRunner probes = null;
+        MetricsServer metrics = null;
         try {
             var portFactory = AfPacketPort.factory(config.router().ring());
             // The XDP fast path first (issue #10): where it cannot run, the rings carry everything, and the log says why.
@@ -133,7 +138,11 @@ public final class RouterDaemon implements AutoCloseable {
                 probes.start("baton-probes", () -> { });
             }
             server.start();
+            metrics = RouterMetrics.start(config, plane);
         } catch (IOException | RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (probes != null) {
                 probes.close();
             }
@@ -152,6 +161,7 @@ public final class RouterDaemon implements AutoCloseable {
         this.dataplane = plane;
         this.control = server;
         this.probes = probes;
+        this.metrics = metrics;
     }
 
     /** Whether the configuration has anything to probe: a health check, or a reachability set. */
@@ -440,6 +450,9 @@ public final class RouterDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         control.close();
         if (probes != null) {
             probes.close();
