@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inside its own namespace on 127.0.0.1; headless Chromium (Debian's {@code chromium}), run in that namespace, loads
  * the page, lets its script poll {@code status.json} and render, and dumps the DOM. Before a switch-over router 0's
  * page shows the VIP ACTIVE and router 1's STANDBY; after it, the other way round. A screenshot of router 1's page is
- * left in the run's work directory ({@code status-page.png}: how docs/status-page.png was made).
+ * left in the module's {@code target/status-page.png} (how docs/status-page.png was made).
  */
 @Tag("lab")
 @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -77,7 +77,8 @@ class StatusPageLabTest {
         assertEquals("STANDBY", stateOnPage(PRIMARY));
         assertEquals("ACTIVE", stateOnPage(BACKUP));
 
-        Path screenshot = pair.lab().workDirectory().resolve("status-page.png");
+        Path screenshot = Path.of("target", "status-page.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
         ExecResult shot = chromium(BACKUP, "--screenshot=" + screenshot, "--window-size=1280,1100");
         assertTrue(shot.succeeded() && Files.size(screenshot) > 10_000, () -> "no screenshot: " + shot.stderr());
     }

@@ -47,7 +47,9 @@ function renderVips(status) {
       cell(tr, v.active_peer);
       cell(tr, number(v.table_size) + " entries, digest " + v.table_digest, "number");
       const last = v.last_transition;
-      cell(tr, last ? (last.from || "") + " → " + (last.to || "") + (last.reason ? " (" + last.reason + ")" : "") : "");
+      // An event within a state (a dump completed) has the same from and to: the state once, then why.
+      const states = last ? (last.from === last.to ? last.to : (last.from || "") + " → " + (last.to || "")) : "";
+      cell(tr, last ? states + (last.reason ? " (" + last.reason + ")" : "") + ", " + number(last.ago_ms) + " ms ago" : "");
       rows.push(tr);
     }
   }
