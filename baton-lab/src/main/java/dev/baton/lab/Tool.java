@@ -24,7 +24,9 @@ public enum Tool {
     ARPING("arping", "arping"),
     PING("ping", "iputils-ping"),
     TCPDUMP("tcpdump", "tcpdump"),
-    OPENSSL("openssl", "openssl");
+    OPENSSL("openssl", "openssl"),
+    /** Headless, for the status page's test. */
+    CHROMIUM("chromium", "chromium");
 
     /**
      * Debian's own directories are searched before PATH so the lab runs the distribution's tools (say the system

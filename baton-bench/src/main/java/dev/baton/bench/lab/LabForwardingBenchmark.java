@@ -53,7 +53,6 @@ public final class LabForwardingBenchmark {
     static final int ROUTER_CPU = 1;
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final List<String> TOOLS = List.of("trafgen", "iperf3", "nft", "taskset", "timeout", "getconf", "ethtool", "clang");
-    private static final List<String> TOOL_DIRECTORIES = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
     /** Baton's services: the UDP sink's port, and iperf3's. */
     private static final List<LabRouter.Service> SERVICES = List.of(
             new LabRouter.Service("udp-sink", "udp", List.of(UDP_PORT), "wrr", "0s", List.of()),
@@ -78,18 +77,9 @@ public final class LabForwardingBenchmark {
         if (!Lab.isSupported()) {
             return Lab.unsupportedReason();
         }
-        for (String tool : TOOLS) {
-            if (TOOL_DIRECTORIES.stream().noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
-                return tool + " not found in " + TOOL_DIRECTORIES + " (bench/lab.sh installs the Debian packages: "
-                        + "netsniff-ng, iperf3, nftables, util-linux, coreutils, libc-bin, ethtool, clang, linux-libc-dev)";
-            }
-        }
-        try {
-            CpuTicks.read(ROUTER_CPU);
-        } catch (RuntimeException e) {
-            return "CPU " + ROUTER_CPU + " is needed for the router (generator on CPU " + GENERATOR_CPU + "): " + e.getMessage();
-        }
-        return null;
+        String tool = LabPrerequisites.missingTool(TOOLS, "bench/lab.sh installs the Debian packages: "
+                + "netsniff-ng, iperf3, nftables, util-linux, coreutils, libc-bin, ethtool, clang, linux-libc-dev");
+        return tool != null ? tool : LabPrerequisites.missingRouterCpu();
     }
 
     void run() {

@@ -11,7 +11,6 @@ import dev.baton.lab.Segment;
 import dev.baton.lab.UpstreamHost;
 import dev.baton.nativeio.PacketSocket;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +47,6 @@ public final class SynRateBenchmark {
     private static final int ROUTER_CPU = LabForwardingBenchmark.ROUTER_CPU;
     private static final Duration GENERATOR_START_TIMEOUT = Duration.ofSeconds(20);
     private static final List<String> TOOLS = List.of("nft", "taskset", "timeout", "getconf", "ps");
-    private static final List<String> TOOL_DIRECTORIES = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
     private static final List<LabRouter.Service> SERVICES = List.of(
             new LabRouter.Service("syn-rate", "tcp", List.of(TCP_PORT), "wrr", "0s", List.of()));
 
@@ -73,17 +71,8 @@ public final class SynRateBenchmark {
         if (!PacketSocket.isAvailable()) {
             return "the generator needs a packet socket: " + PacketSocket.unavailabilityCause();
         }
-        for (String tool : TOOLS) {
-            if (TOOL_DIRECTORIES.stream().noneMatch(d -> Files.isExecutable(Path.of(d, tool)))) {
-                return tool + " not found in " + TOOL_DIRECTORIES + " (bench/syn-rate.sh installs the lab's Debian packages)";
-            }
-        }
-        try {
-            CpuTicks.read(ROUTER_CPU);
-        } catch (RuntimeException e) {
-            return "CPU " + ROUTER_CPU + " is needed for the router (generator on CPU " + GENERATOR_CPU + "): " + e.getMessage();
-        }
-        return null;
+        String tool = LabPrerequisites.missingTool(TOOLS, "bench/syn-rate.sh installs the lab's Debian packages");
+        return tool != null ? tool : LabPrerequisites.missingRouterCpu();
     }
 
     void run() {

@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * The metrics listener ({@code metrics.listen}): {@code GET /metrics} answered by the Prometheus client library's
- * handler over the JDK's HTTP server; any other path is 404, any other method 405. Anyone who reaches the address
+ * handler over the JDK's HTTP server; every other request goes to the status page ({@code StatusPage}: {@code /},
+ * its files and {@code /status.json}, 404 for anything else), or is a 404 without one; any other method is a 405. Anyone who reaches the address
  * can reach it, so it is bounded (docs/metrics.md, "The listener"):
  * <ul>
  *   <li>two handler threads and eight requests waiting at most; a request beyond them is refused by closing its
@@ -78,6 +79,14 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, not an address of this host)
      */
     public static MetricsServer start(InetSocketAddress address, MultiCollector collector) throws IOException {
+        return start(address, collector, null);
+    }
+
+    /**
+     * Binds {@code address} and serves {@code collector}'s families at {@code GET /metrics}, and every other path with
+     * {@code page} (the status page), when not null.
+     */
+    public static MetricsServer start(InetSocketAddress address, MultiCollector collector, HttpHandler page) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(collector);
         HttpHandler metrics = new MetricsHandler(PrometheusProperties.get(), registry);
@@ -90,7 +99,13 @@ public final class MetricsServer implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy()); // refused: the JDK's dispatcher closes the connection
         HttpServer server = HttpServer.create(address, QUEUED_REQUESTS);
         server.setExecutor(handlers);
-        server.createContext("/", exchange -> handle(exchange, metrics));
+        server.createContext("/", exchange -> {
+            if (page != null && !PATH.equals(exchange.getRequestURI().getRawPath())) {
+                page.handle(exchange); // answers, refuses or 404s it itself, and closes it
+            } else {
+                handle(exchange, metrics);
+            }
+        });
         server.start();
         return new MetricsServer(server, handlers);
     }

@@ -27,6 +27,11 @@ public final class RouterMetrics {
      * @throws IOException naming the file and key when the address cannot be bound
      */
     public static MetricsServer start(BatonConfig config, Dataplane dataplane) throws IOException {
+        return start(config, dataplane, null);
+    }
+
+    /** The same, with the status page ({@code page}, may be null) at {@code /} on the same listener. */
+    public static MetricsServer start(BatonConfig config, Dataplane dataplane, com.sun.net.httpserver.HttpHandler page) throws IOException {
         if (config.metrics().isEmpty()) {
             return null;
         }
@@ -34,12 +39,13 @@ public final class RouterMetrics {
         MetricsServer server;
         try {
             server = MetricsServer.start(settings.socketAddress(), new RouterCollector(dataplane.counters()::snapshot,
-                    facts(config, dataplane.fastPath().active()), dataplane.clock()));
+                    facts(config, dataplane.fastPath().active()), dataplane.clock()), page);
         } catch (IOException e) {
             throw new IOException(config.source() + ": metrics.listen: cannot listen on " + settings.listenText() + ": "
                     + e.getMessage() + " (an address of this host and a free port, e.g. listen: 127.0.0.1:9477)", e);
         }
-        LOG.info(() -> "metrics: GET http://" + settings.listenText() + MetricsServer.PATH);
+        LOG.info(() -> "metrics: GET http://" + settings.listenText() + MetricsServer.PATH
+                + (page == null ? "" : "; status page: http://" + settings.listenText() + "/"));
         return server;
     }
 

@@ -6,6 +6,7 @@ import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.control.metrics.MetricsServer;
 import dev.baton.control.metrics.RouterMetrics;
+import dev.baton.control.web.StatusPage;
 import dev.baton.control.socket.ControlServer;
 import dev.baton.agent.CounterRegistry;
 import dev.baton.agent.CounterSnapshot;
@@ -138,7 +139,9 @@ public final class RouterDaemon implements AutoCloseable {
                 probes.start("baton-probes", () -> { });
             }
             server.start();
-            metrics = RouterMetrics.start(config, plane);
+            // The status page shows what ctl status and ctl stats show, from the same handlers (thread-safe: they ask
+            // the agent and the workers through their queues); before the constructor ends, a request gets a 503.
+            metrics = RouterMetrics.start(config, plane, new StatusPage(() -> Map.of("status", status(), "stats", inspector.stats())));
         } catch (IOException | RuntimeException e) {
             if (metrics != null) {
                 metrics.close();

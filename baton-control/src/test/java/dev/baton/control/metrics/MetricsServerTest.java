@@ -93,6 +93,21 @@ class MetricsServerTest {
     }
 
     @Test
+    void withAStatusPageEveryOtherPathIsItsAndMetricsStayMetrics() throws IOException {
+        server.close();
+        server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), collector,
+                new dev.baton.control.web.StatusPage(() -> java.util.Map.of("status", java.util.Map.of("router", "baton-1"))));
+        String page = request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(page.startsWith("HTTP/1.1 200") && page.contains("<table id=\"vips\">"), page);
+        assertTrue(request("GET /status.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("\"baton-1\""));
+        assertTrue(request("GET /metricsx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 404"));
+        assertEquals(0, snapshots.get(), "the page does not read the metrics' snapshot");
+        assertTrue(request("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("baton_info{"));
+        assertTrue(request("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .startsWith("HTTP/1.1 405"));
+    }
+
+    @Test
     void aRequestWithHugeHeadersIsRefusedUnread() throws IOException {
         String huge = "X-Filler: " + "a".repeat(MetricsServer.MAX_HEADER_BYTES * 4) + "\r\n";
         String answer = request("GET /metrics HTTP/1.1\r\nHost: x\r\n" + huge + "Connection: close\r\n\r\n");
