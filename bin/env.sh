@@ -23,8 +23,9 @@ BATON_JVM_OPTS=${BATON_JVM_OPTS:---enable-native-access=ALL-UNNAMED -XX:+UseZGC 
 # clang + libbpf-dev (the build compiles the XDP program for the bpf target), libbpf1 (the router loads it),
 # systemd (systemd-analyze verifies contrib/systemd/baton.service; it need not run as PID 1),
 # prometheus (MetricsLabTest: a real Prometheus server scrapes a lab router's /metrics),
-# chromium (headless: the status page's lab test).
-BATON_PACKAGES="iproute2 nftables nginx-light openssl iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev clang libbpf-dev libbpf1 systemd prometheus chromium"
+# chromium (headless: the status page's lab test),
+# binutils (bin/package strips the runtime), adduser (the package's postinst) and lintian (DebianPackageLabTest).
+BATON_PACKAGES="iproute2 nftables nginx-light openssl iperf3 curl python3 tcpdump arping iputils-ping netsniff-ng ethtool procps gcc libc6-dev linux-libc-dev clang libbpf-dev libbpf1 systemd prometheus chromium binutils adduser lintian"
 
 baton_install_packages() {
   local missing=()

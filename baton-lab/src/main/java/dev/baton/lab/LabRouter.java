@@ -269,6 +269,25 @@ public final class LabRouter implements AutoCloseable {
     }
 
     /**
+     * {@link #start(Lab, RouterHost, String, Path)} through {@code launcher}, a command that takes the {@code baton}
+     * command's arguments ({@code run --config FILE} is appended), instead of this JVM and class path: the Debian
+     * package's test runs the installed {@code /usr/bin/baton}. The launcher must exec the JVM in the same process
+     * (as {@code /usr/bin/baton} does), so that {@link #pid()} and {@link #kill(String)} reach the router itself.
+     */
+    public static LabRouter startWith(Lab lab, RouterHost router, String yaml, Path socket, List<String> launcher) throws IOException {
+        if (launcher.isEmpty()) {
+            throw new IllegalArgumentException("the launcher is a command, not nothing");
+        }
+        Path dir = lab.workDirectory().resolve(router.name());
+        Files.createDirectories(dir);
+        Path config = dir.resolve("baton.yaml");
+        Files.writeString(config, yaml);
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of("run", "--config", config.toString()));
+        return started(router, socket, dir, config, command);
+    }
+
+    /**
      * {@link #start(Lab, RouterHost, String, Path, int)} with {@code wrapper} before the JVM (each program of it execs
      * the next, so {@link #pid()} stays the JVM's: {@code env}, {@code setpriv}) and the router's class path:
      * {@code ServiceUserLabTest} runs the router as an unprivileged user with only its unit's capabilities, from a
@@ -315,6 +334,10 @@ public final class LabRouter implements AutoCloseable {
         command.add("run");
         command.add("--config");
         command.add(config.toString());
+        return started(router, socket, dir, config, command);
+    }
+
+    private static LabRouter started(RouterHost router, Path socket, Path dir, Path config, List<String> command) {
         LabProcess process = router.spawn(command, dir.resolve("baton.log"));
         LabRouter labRouter = new LabRouter(config, socket, process);
         try {
