@@ -135,8 +135,9 @@ class MetricsLabTest {
         awaitQuery("baton_table_capacity == " + LabRouter.TABLE_CAPACITY, result -> result.size() == 1 ? result : null,
                 () -> "the table's capacity");
 
-        // The listener serves GET /metrics only.
-        assertEquals("404", httpStatus("GET", "http://" + metricsAddress + "/"));
+        // The listener serves GET /metrics, and the status page at / (docs/operations.md, "The status page"); nothing else.
+        assertEquals("200", httpStatus("GET", "http://" + metricsAddress + "/"));
+        assertEquals("404", httpStatus("GET", "http://" + metricsAddress + "/metricsx"));
         assertEquals("405", httpStatus("POST", "http://" + metricsAddress + "/metrics"));
         assertEquals("200", httpStatus("GET", "http://" + metricsAddress + "/metrics"));
     }
