@@ -149,17 +149,10 @@ public final class LabForwardingBenchmark {
         KernelForwarding.steerReceive(router, ROUTER_CPU);
         try (NativeXdpOnVeth peers = contestant == Contestant.XDP ? NativeXdpOnVeth.attachToPeers(lab, router, passProgram) : null;
              BatonUnderTest baton = BatonUnderTest.start(lab, router, SERVICES, options.ring(), contestant, ROUTER_CPU)) {
-            ThreadedNapi napi = null;
-            String napiProblem = "";
-            if (contestant == Contestant.XDP) {
-                try {
-                    napi = ThreadedNapi.enable(router.namespace(), router.clientInterface(), ROUTER_CPU);
-                } catch (RuntimeException e) {
-                    napiProblem = "NOT on CPU " + ROUTER_CPU + ": threaded NAPI failed (" + e.getMessage()
-                            + "), so the XDP program runs in the sender's softirq and its CPU is missing from the router CPU's";
-                    System.out.println("NOTE: " + napiProblem);
-                }
-            }
+            ThreadedNapi.OnRouter onRouter = contestant == Contestant.XDP ? ThreadedNapi.onRouter(router, ROUTER_CPU)
+                    : ThreadedNapi.OnRouter.NONE;
+            ThreadedNapi napi = onRouter.napi();
+            String napiProblem = onRouter.problem();
             try {
                 if (repetition == 1) {
                     System.out.println("Baton " + contestant.label + " (pid " + baton.pid() + ", all threads pinned to CPU " + ROUTER_CPU

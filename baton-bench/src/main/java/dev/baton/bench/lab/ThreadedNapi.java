@@ -98,6 +98,27 @@ final class ThreadedNapi implements AutoCloseable {
         }
     }
 
+    /**
+     * Native XDP's NAPI thread on the router's client-facing veth, pinned to the router CPU: {@code napi}, or null
+     * with the {@code problem} a measurement must carry (printed once here).
+     */
+    record OnRouter(ThreadedNapi napi, String problem) {
+        /** Not asked for: no NAPI thread, no problem. */
+        static final OnRouter NONE = new OnRouter(null, "");
+    }
+
+    /** {@link #enable} on {@code router}'s client interface; a refusal becomes the measurement's note, not an error. */
+    static OnRouter onRouter(dev.baton.lab.RouterHost router, int cpu) {
+        try {
+            return new OnRouter(enable(router.namespace(), router.clientInterface(), cpu), "");
+        } catch (RuntimeException e) {
+            String problem = "NOT on CPU " + cpu + ": threaded NAPI failed (" + e.getMessage()
+                    + "), so the XDP program runs in the sender's softirq and its CPU is missing from the router CPU's";
+            System.out.println("NOTE: " + problem);
+            return new OnRouter(null, problem);
+        }
+    }
+
     List<NapiThread> threads() {
         return threads;
     }
