@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -41,11 +42,36 @@ public final class StatusPage implements HttpHandler {
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
+    /**
+     * A snapshot is reused for this long: whoever polls, and however often, the workers and the agent are asked at most
+     * twice a second (as for the metrics, {@code RouterCollector.MIN_INTERVAL_MS}), so a client looping on
+     * {@code status.json} costs the router no more than two page views.
+     */
+    static final long MIN_INTERVAL_MS = 500;
+
     private final Supplier<Map<String, Object>> snapshot;
+    private final LongSupplier nowMs;
+    private byte[] lastJson;
+    private long lastTakenMs;
 
     /** @param snapshot the router's status and stats, on the calling (HTTP) thread; it must not block a worker */
     public StatusPage(Supplier<Map<String, Object>> snapshot) {
+        this(snapshot, () -> System.nanoTime() / 1_000_000);
+    }
+
+    StatusPage(Supplier<Map<String, Object>> snapshot, LongSupplier nowMs) {
         this.snapshot = snapshot;
+        this.nowMs = nowMs;
+    }
+
+    /** The JSON of the last snapshot younger than {@link #MIN_INTERVAL_MS}, or of a new one; concurrent polls share it. */
+    private synchronized byte[] json() {
+        long now = nowMs.getAsLong();
+        if (lastJson == null || now - lastTakenMs >= MIN_INTERVAL_MS) {
+            lastJson = bytes(Json.write(snapshot.get()));
+            lastTakenMs = now;
+        }
+        return lastJson;
     }
 
     @Override
@@ -62,7 +88,7 @@ public final class StatusPage implements HttpHandler {
             if (STATUS_PATH.equals(path)) {
                 byte[] body;
                 try {
-                    body = bytes(Json.write(snapshot.get()));
+                    body = json();
                 } catch (RuntimeException e) {
                     // A router stopping, a worker not answering in time: the page shows it and polls again.
                     send(exchange, 503, "text/plain; charset=utf-8", bytes("status unavailable: " + e.getMessage() + "\n"), head);

@@ -23,6 +23,8 @@ class StatusPageTest {
 
     private final AtomicReference<Map<String, Object>> snapshot = new AtomicReference<>(
             Map.of("status", Map.of("router", "r1"), "stats", Map.of("forwarded_frames", 42)));
+    private final long[] nowMs = {1_000};
+    private final java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
     private HttpClient client;
     private String base;
@@ -31,12 +33,13 @@ class StatusPageTest {
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", new StatusPage(() -> {
+            taken.incrementAndGet();
             Map<String, Object> value = snapshot.get();
             if (value == null) {
                 throw new IllegalStateException("worker 0 did not answer within 1 s");
             }
             return value;
-        }));
+        }, () -> nowMs[0]));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
         client = HttpClient.newHttpClient();
@@ -77,7 +80,13 @@ class StatusPageTest {
         assertEquals("application/json", json.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(Map.of("status", Map.of("router", "r1"), "stats", Map.of("forwarded_frames", 42L)), Json.parse(json.body()));
         snapshot.set(Map.of("status", Map.of("router", "r2"), "stats", Map.of()));
-        assertTrue(send("GET", StatusPage.STATUS_PATH).body().contains("\"r2\""), "read afresh on every request");
+        for (int i = 0; i < 20; i++) {
+            assertTrue(send("GET", StatusPage.STATUS_PATH).body().contains("\"r1\""), "within the interval: the same snapshot");
+        }
+        assertEquals(1, taken.get(), "twenty polls within 500 ms asked the router once");
+        nowMs[0] += StatusPage.MIN_INTERVAL_MS;
+        assertTrue(send("GET", StatusPage.STATUS_PATH).body().contains("\"r2\""), "read afresh once the interval has passed");
+        assertEquals(2, taken.get());
     }
 
     @Test
