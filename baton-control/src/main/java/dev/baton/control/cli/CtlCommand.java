@@ -254,8 +254,8 @@ final class CtlCommand {
     }
 
     @Command(name = "reload", description = "Re-read the configuration file the router runs from (its own --config; "
-            + "ctl's --config only finds the socket) and change in place what differs: services and their ports, servers and their weights, fallback servers, health checks, timers. "
-            + "Connections carry on. `systemctl reload baton` runs this; SIGHUP to `baton run` does the same.%n"
+            + "ctl's --config only finds the socket) and change in place what differs: services, servers and their weights, "
+            + "health checks, timers. Connections carry on. `systemctl reload baton` runs this; SIGHUP to `baton run` does the same.%n"
             + "Need a restart (a reload does not change them): router.*, interfaces, table.capacity, table.per-source-limit, "
             + "high-availability, reachability, metrics, notify, the set of VIPs and their role, priority and failback.%n"
             + "A file with problems changes nothing: each problem is printed (file:line:column) and the exit status is 1. "
