@@ -20,8 +20,8 @@ import java.util.logging.Logger;
  * <p>The signal only asks ({@link #request}): the reload runs on a thread of its own, {@value #THREAD_NAME}, never in
  * the JVM's signal dispatch (a slow reload would hold up the next signal, SIGTERM's shutdown included). Requests
  * that come while a reload runs, or before it starts, are coalesced into one more reload: that one reads the file
- * after every request was made, so it sees every edit they announced, and ten SIGHUPs in a row cost two reloads, not
- * ten queued ones. Once {@link #close}d (the router stops) a request does nothing but say so in the log.
+ * after every request was made, so it sees every edit they announced, and ten SIGHUPs in a row cost at most two reloads,
+ * not ten queued ones. Once {@link #close}d (the router stops) a request does nothing but say so in the log.
  *
  * <p>Around each reload it tells the service manager, as {@code sd_notify(3)} asks: {@code RELOADING=1} (with
  * {@code MONOTONIC_USEC=}) before, {@code READY=1} after, also after a rejected file, with a {@code STATUS=} line
@@ -82,7 +82,7 @@ public final class ReloadSignal implements AutoCloseable {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> request("SIGHUP"));
             LOG.fine("SIGHUP reloads " + config);
         } catch (IllegalArgumentException e) {
-            // The JVM keeps SIGHUP for itself (-Xrs does not, today): the router runs on; the control socket reloads.
+            // The JVM refuses a signal it uses itself: the router runs on, and the control socket still reloads.
             LOG.warning("SIGHUP cannot be handled here (" + e.getMessage() + "): reload with `baton ctl reload`,"
                     + " and do not send this process SIGHUP");
         }
