@@ -71,7 +71,7 @@ public final class ControlClient {
             if (reply instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get("ok"))) {
                 return map.get("result");
             }
-            throw new ControlException(reply instanceof Map<?, ?> map ? String.valueOf(map.get("error")) : line);
+            throw new ControlException(reply instanceof Map<?, ?> map ? String.valueOf(map.get("error")) : line, true);
         } catch (IOException e) {
             if (timedOut.get()) {
                 throw new ControlException("router at " + socket + " did not answer '" + command + "' within "
@@ -88,8 +88,24 @@ public final class ControlClient {
 
     /** The router answered with an error, or could not be reached. */
     public static final class ControlException extends RuntimeException {
+        private final boolean answered;
+
         public ControlException(String message) {
+            this(message, false);
+        }
+
+        /** @param answered the router received the request and answered it with this error */
+        public ControlException(String message, boolean answered) {
             super(message);
+            this.answered = answered;
+        }
+
+        /**
+         * Whether the router answered the request with this error (it refused it), rather than could not be reached,
+         * did not answer in time or sent no answer that parses (then whether it acted on the request is unknown).
+         */
+        public boolean answered() {
+            return answered;
         }
     }
 }

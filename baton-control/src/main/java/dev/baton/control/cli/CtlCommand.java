@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 @Command(name = "ctl", description = "Query or command a running router over its control socket.",
         subcommands = {CtlCommand.Stats.class, CtlCommand.Counters.class, CtlCommand.Status.class, CtlCommand.Connections.class, CtlCommand.Lookup.class,
                 CtlCommand.Events.class, CtlCommand.Switchover.class, CtlCommand.Health.class, CtlCommand.Reachability.class, CtlCommand.Drain.class, CtlCommand.Undrain.class,
-                CtlCommand.Weight.class, CtlCommand.Control.class})
+                CtlCommand.Weight.class, CtlCommand.Reload.class, CtlCommand.Control.class})
 final class CtlCommand {
 
     @Option(names = {"-s", "--socket"}, scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -62,12 +62,21 @@ final class CtlCommand {
     }
 
     int print(String command, Map<String, Object> args, java.util.function.Function<Object, String> text) {
+        return print(command, args, text, error -> "baton ctl " + command + ": " + error + "\n");
+    }
+
+    /**
+     * The same, with {@code refused} rendering the error the router answered with (standard error, exit status 1);
+     * an error of the client itself (no socket, no answer) is printed as by the other commands.
+     */
+    int print(String command, Map<String, Object> args, java.util.function.Function<Object, String> text,
+              java.util.function.Function<String, String> refused) {
         try {
             Object result = ControlClient.call(socket(), command, args);
             System.out.print(json ? Json.write(result) + "\n" : text.apply(result));
             return Baton.EXIT_OK;
         } catch (ControlClient.ControlException e) {
-            System.err.println("baton ctl " + command + ": " + e.getMessage());
+            System.err.print(e.answered() ? refused.apply(e.getMessage()) : "baton ctl " + command + ": " + e.getMessage() + "\n");
             return Baton.EXIT_FAILURE;
         }
     }
@@ -242,6 +251,25 @@ final class CtlCommand {
     private static String serverOutcome(Object result) {
         Map<String, Object> answer = (Map<String, Object>) result;
         return answer.get("service") + " " + answer.get("server") + ": " + answer.get("outcome") + "\n";
+    }
+
+    @Command(name = "reload", description = "Re-read the configuration file the router runs from (its own --config; "
+            + "ctl's --config only finds the socket) and change in place what differs: services, servers and their weights, "
+            + "health checks, timers. Connections carry on. `systemctl reload baton` runs this; SIGHUP to `baton run` does the same.%n"
+            + "Need a restart (a reload does not change them): router.*, interfaces, table.capacity, table.per-source-limit, "
+            + "high-availability, reachability, metrics, notify, the set of VIPs and their role, priority and failback.%n"
+            + "A file with problems changes nothing: each problem is printed (file:line:column) and the exit status is 1. "
+            + "With peers, reload every router: until then `ctl status` shows the services digest differing.%n"
+            + "Example: baton ctl reload")
+    static final class Reload implements Callable<Integer> {
+        @ParentCommand
+        CtlCommand ctl;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() {
+            return ctl.print("reload", Map.of(), r -> TextReport.reload((Map<String, Object>) r), TextReport::reloadRefused);
+        }
     }
 
     @Command(name = "connections", description = "List connection table entries.")

@@ -77,6 +77,9 @@ public final class ManPage {
         exit(page, "2", "invalid input: a configuration error (file:line:column, the key, what is wrong) or a usage error");
         exit(page, "3", "run: the JVM ran out of memory (-XX:+ExitOnOutOfMemoryError)");
         exit(page, "70", "run: one of the router's threads died; the router halted rather than run on without it");
+        page.append(".SH SIGNALS\n");
+        exit(page, "SIGHUP", "run: re-read the configuration file, as ctl reload does (a file with problems changes nothing)");
+        exit(page, "SIGTERM, SIGINT", "run: stop; an active router first hands its VIPs to a synchronized standby");
         page.append(".SH FILES\n");
         exit(page, "/etc/baton/baton.yaml.example", "an annotated configuration to copy to /etc/baton/baton.yaml and edit");
         exit(page, "/run/baton/*.sock", "routers' control sockets (router.control-socket); ctl finds the only one here");

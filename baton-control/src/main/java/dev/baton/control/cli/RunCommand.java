@@ -5,7 +5,9 @@ import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
+import dev.baton.control.router.ConfigReloader;
 import dev.baton.control.router.RouterDaemon;
+import dev.baton.control.systemd.ReloadSignal;
 import dev.baton.control.systemd.RouterLiveness;
 import dev.baton.control.systemd.ServiceWatchdog;
 import dev.baton.control.systemd.SystemdNotifier;
@@ -21,10 +23,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
 /**
- * {@code baton run}: runs a router until SIGTERM or SIGINT. Under systemd ({@code Type=notify}) it says when it
- * forwards, pings the watchdog while its threads cycle, and says when it stops ({@link SystemdNotifier}).
+ * {@code baton run}: runs a router until SIGTERM or SIGINT; SIGHUP reloads its configuration file ({@link ReloadSignal}).
+ * Under systemd ({@code Type=notify}) it says when it forwards, pings the watchdog while its threads cycle, says when
+ * it reloads and when it stops ({@link SystemdNotifier}).
  */
-@Command(name = "run", description = "Run a router with the given configuration until stopped (SIGTERM/SIGINT).")
+@Command(name = "run", description = "Run a router with the given configuration until stopped (SIGTERM/SIGINT). "
+        + "SIGHUP re-reads the configuration file, as `baton ctl reload` does (see there what a reload changes).")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
@@ -66,6 +70,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (java.io.IOException | RuntimeException e) {
             return fail(notifier, Baton.EXIT_FAILURE, "baton run: " + e.getMessage());
         }
+        // SIGHUP reloads from now on (before, the JVM's default for it ends the process: the router is not up yet).
+        ReloadSignal reloads = new ReloadSignal(reloader(daemon), notifier, config, () -> statusLine(daemon)).start().handleHangup();
         // Up: the interfaces checked, the host guard installed, the workers (and the XDP program) forwarding, the HA
         // agent and the control socket started. With peers a VIP is served once the agent's listen time (t1) ends,
         // which systemd need not wait for: the service is up.
@@ -80,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
                     + (daemon.agent() != null ? " and the HA agent" : "") + " cycles");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // First: no reload starts any more (a SIGHUP now is logged and ignored), and one that runs ends before
+            // the router is taken down under it.
+            reloads.close();
             notifier.stopping("router " + loaded.router().id() + " stopping");
             if (watchdog != null) {
                 watchdog.close();
@@ -90,6 +99,20 @@ final class RunCommand implements Callable<Integer> {
         }, "baton-shutdown"));
         stopped.await();
         return Baton.EXIT_OK;
+    }
+
+    /**
+     * The router's reload: {@code RouterDaemon} is a {@link ConfigReloader} (its {@code reload()} re-reads the file it
+     * was started from). A router without it answers SIGHUP with a reload that fails in words, never with the JVM's
+     * default for SIGHUP (shutting down).
+     */
+    static ConfigReloader reloader(RouterDaemon daemon) {
+        if ((Object) daemon instanceof ConfigReloader reloader) {
+            return reloader;
+        }
+        return () -> {
+            throw new IllegalStateException("this router cannot reload its configuration; restart it to change it");
+        };
     }
 
     /**

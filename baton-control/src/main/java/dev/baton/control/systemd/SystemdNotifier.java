@@ -137,7 +137,10 @@ public final class SystemdNotifier implements AutoCloseable {
         return address;
     }
 
-    /** {@code READY=1} with a {@code STATUS=} line: the router forwards. */
+    /**
+     * {@code READY=1} with a {@code STATUS=} line: the router forwards; after {@link #reloading}, the reload ended
+     * (applied or rejected: the line says which).
+     */
     public void ready(String status) {
         send("READY=1\nSTATUS=" + statusText(status));
     }
@@ -159,7 +162,9 @@ public final class SystemdNotifier implements AutoCloseable {
 
     /**
      * {@code RELOADING=1} with {@code MONOTONIC_USEC=} (CLOCK_MONOTONIC, which {@link System#nanoTime()} reads on
-     * Linux) and a {@code STATUS=} line: a reload begins; {@link #ready} when it ended. Reserved for the reload.
+     * Linux) and a {@code STATUS=} line: a reload begins ({@link ReloadSignal}); {@link #ready} when it ended. systemd
+     * shows the unit "reloading" in between; a {@code MONOTONIC_USEC=} lets systemd 253 and later tell this reload
+     * from an earlier one, systemd 252 ignores it.
      */
     public void reloading(String status) {
         send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1_000 + "\nSTATUS=" + statusText(status));

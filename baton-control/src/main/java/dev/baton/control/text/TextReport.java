@@ -296,6 +296,63 @@ public final class TextReport {
         return out.toString();
     }
 
+    /**
+     * {@code baton ctl reload}'s answer: the outcome, the file and its digest on the first line, then one change a line,
+     * for example:
+     *
+     * <pre>
+     * reloaded /etc/baton/baton.yaml: 2 changes (configuration digest 5f3a9c01d2e4b687)
+     *   service web: server 198.51.100.13 added (weight 10)
+     *   service web: server 198.51.100.11 weight 10 -> 5
+     * </pre>
+     *
+     * or {@code unchanged: /etc/baton/baton.yaml is what the router runs (configuration digest ...)}.
+     */
+    public static String reload(Map<String, Object> r) {
+        List<String> changes = r.get("changes") instanceof List<?> list ? list.stream().map(c -> printable(String.valueOf(c))).toList() : List.of();
+        String config = printable(String.valueOf(r.get("config")));
+        String digest = " (configuration digest " + printable(String.valueOf(r.get("config_digest"))) + ")";
+        String outcome = printable(String.valueOf(r.get("outcome")));
+        if (outcome.equals("unchanged") && changes.isEmpty()) {
+            return "unchanged: " + config + " is what the router runs" + digest + "\n";
+        }
+        StringBuilder out = new StringBuilder(outcome).append(' ').append(config).append(": ").append(changes.size())
+                .append(changes.size() == 1 ? " change" : " changes").append(digest).append('\n');
+        for (String change : changes) {
+            out.append("  ").append(change).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * A reload the router refused ({@code {"ok":false,"error":...}}): the error is the file's problems, one a line
+     * ({@code /etc/baton/baton.yaml:14:15: services[0].servers[1].weight: ...}), each printed on its own line under a
+     * header that says nothing changed.
+     */
+    public static String reloadRefused(String error) {
+        StringBuilder out = new StringBuilder("baton ctl reload: refused; the router's running configuration stays:\n");
+        String text = error == null ? "" : error;
+        text.lines().filter(line -> !line.isBlank()).forEach(line -> out.append("  ").append(printable(line.strip())).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * {@code text} with each control character shown as a Java escape (ESC becomes backslash, {@code u001b}): what a
+     * router or a file sends is printed to a terminal, where an escape sequence would act instead of showing.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** Generic: key: value lines, nested maps and lists indented. */
     public static String generic(Object value) {
         StringBuilder out = new StringBuilder();

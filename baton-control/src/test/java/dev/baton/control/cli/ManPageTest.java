@@ -34,6 +34,16 @@ class ManPageTest {
         assertEquals(List.of(), missing, "documented in the picocli model but not on the page");
     }
 
+    @Test
+    void reloadIsOnThePageWithWhatNeedsARestartAndSighupUnderSignals() {
+        int reload = PAGE.indexOf(".SS \"baton ctl reload\"\n");
+        assertTrue(reload > 0, "baton ctl reload has its section");
+        String section = PAGE.substring(reload, PAGE.indexOf(".SS ", reload + 1));
+        assertTrue(section.contains("table.per\\-source\\-limit") && section.contains("high\\-availability"), section);
+        int signals = PAGE.indexOf(".SH SIGNALS\n");
+        assertTrue(signals > 0 && PAGE.indexOf(".TP\n.B SIGHUP\n", signals) > 0, "SIGHUP under SIGNALS");
+    }
+
     private static void walk(CommandLine command, List<String> missing) {
         CommandSpec spec = command.getCommandSpec();
         if (spec.parent() != null && !PAGE.contains(".SS \"" + ManPage.escape(spec.qualifiedName(" ")) + "\"\n")) {

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * {@code contrib/systemd/baton.service}: verified by systemd itself ({@code systemd-analyze verify}, the only part
  * of systemd that runs without systemd as PID 1, as on this lab machine), and read for what Baton depends on: the
- * user, exactly the three capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify} and the
+ * user, exactly the three capabilities {@code ServiceUserLabTest} runs a router with, {@code Type=notify}, the reload and the
  * watchdog, and the directories the configuration's defaults name.
  */
 class SystemdUnitTest {
@@ -77,8 +77,19 @@ class SystemdUnitTest {
         assertEquals(List.of("143"), unit.get("SuccessExitStatus"), "the JVM's status after an orderly stop at SIGTERM");
         assertEquals(List.of("2"), unit.get("RestartPreventExitStatus"), "an invalid configuration: a restart would not help");
         assertEquals(List.of("/usr/bin/baton", "run", "--config", "/etc/baton/baton.yaml"), unit.get("ExecStart"));
-        assertFalse(unit.containsKey("ExecReload"), "baton run does not handle SIGHUP yet, and the JVM's default for it is"
-                + " to shut down: enable ExecReload= with the reload (and change this test)");
+        assertEquals(List.of("/usr/bin/baton", "ctl", "reload"), unit.get("ExecReload"),
+                "synchronous: systemctl reload waits for the router's answer and fails when it refused the file"
+                        + " (kill -HUP would return before the reload, and systemd 252 has no Type=notify-reload)");
+    }
+
+    @Test
+    void theReloadCommandFindsTheSocketWhereTheUnitPutsIt() throws IOException {
+        Map<String, List<String>> unit = settings(Files.readString(UNIT));
+        // ExecReload= names no socket: ctl takes the only *.sock in /run/baton, which is RuntimeDirectory= and the
+        // directory of router.control-socket's default (/run/baton/<id>.sock).
+        assertFalse(unit.get("ExecReload").contains("--socket"), unit.get("ExecReload").toString());
+        assertEquals(Path.of("/run").resolve(unit.get("RuntimeDirectory").getFirst()), ConfigDefaults.CONTROL_SOCKET_DIRECTORY);
+        assertEquals(unit.get("User"), List.of("baton"), "ExecReload= runs as the socket's owner (mode 0600)");
     }
 
     @Test
@@ -97,6 +108,9 @@ class SystemdUnitTest {
         assumeTrue(onPath("systemd-analyze"), "systemd-analyze is not installed (apt install systemd): the unit is not verified");
         String verified = verify(directory, Files.readString(UNIT));
         assertEquals("", verified, "systemd-analyze verify has something to say");
+        // ExecReload='s program is checked too: a reload command that does not exist is reported.
+        String noReloader = verify(directory, Files.readString(UNIT).replace("ExecReload=/usr/bin/baton ", "ExecReload=/usr/bin/baton-missing "));
+        assertTrue(noReloader.contains("baton-missing"), noReloader);
         // The check can fail: a misspelt key is reported.
         String misspelt = verify(directory, Files.readString(UNIT).replace("WatchdogSec=", "WatchdogSecs="));
         assertTrue(misspelt.contains("Unknown key 'WatchdogSecs'"), misspelt);

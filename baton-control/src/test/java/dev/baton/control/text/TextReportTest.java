@@ -130,4 +130,42 @@ class TextReportTest {
             assertTrue(text.contains("STANDBY/SYNC-IN -> STANDBY/in-sync [360]: synchronized with the active a"), text);
         }
     }
+
+    @Test
+    void aReloadReadsAsItsOutcomeThenOneChangeALine() {
+        Map<String, Object> reloaded = new LinkedHashMap<>();
+        reloaded.put("outcome", "reloaded");
+        reloaded.put("config", "/etc/baton/baton.yaml");
+        reloaded.put("changes", List.of("service web: server 198.51.100.13 added (weight 10)", "service web: server 198.51.100.11 weight 10 -> 5"));
+        reloaded.put("config_digest", "5f3a9c01d2e4b687");
+        assertEquals("""
+                reloaded /etc/baton/baton.yaml: 2 changes (configuration digest 5f3a9c01d2e4b687)
+                  service web: server 198.51.100.13 added (weight 10)
+                  service web: server 198.51.100.11 weight 10 -> 5
+                """, TextReport.reload(reloaded));
+        reloaded.put("changes", List.of("service dns: removed"));
+        assertTrue(TextReport.reload(reloaded).startsWith("reloaded /etc/baton/baton.yaml: 1 change (configuration"),
+                TextReport.reload(reloaded));
+        Map<String, Object> unchanged = new LinkedHashMap<>(reloaded);
+        unchanged.put("outcome", "unchanged");
+        unchanged.put("changes", List.of());
+        assertEquals("unchanged: /etc/baton/baton.yaml is what the router runs (configuration digest 5f3a9c01d2e4b687)\n",
+                TextReport.reload(unchanged));
+        // What the router sends is shown, not obeyed, by the terminal.
+        reloaded.put("changes", List.of("service w\u001b[2Jeb: added"));
+        assertTrue(TextReport.reload(reloaded).contains("  service w\\u001b[2Jeb: added\n"), TextReport.reload(reloaded));
+    }
+
+    @Test
+    void aRefusedReloadPrintsEveryProblemOnItsOwnLine() {
+        String error = "/etc/baton/baton.yaml:14:15: services[0].servers[1].weight: 5000 is out of range (0..1000); for example: weight: 10\n"
+                + "/etc/baton/baton.yaml:20:9: services[1].ports[0]: 70000 is not a port (1..65535); for example: ports: [80]";
+        assertEquals("""
+                baton ctl reload: refused; the router's running configuration stays:
+                  /etc/baton/baton.yaml:14:15: services[0].servers[1].weight: 5000 is out of range (0..1000); for example: weight: 10
+                  /etc/baton/baton.yaml:20:9: services[1].ports[0]: 70000 is not a port (1..65535); for example: ports: [80]
+                """, TextReport.reloadRefused(error));
+        assertEquals("baton ctl reload: refused; the router's running configuration stays:\n  unknown command 'reload'\n",
+                TextReport.reloadRefused("unknown command 'reload'"));
+    }
 }
