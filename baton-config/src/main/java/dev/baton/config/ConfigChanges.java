@@ -3,6 +3,7 @@ package dev.baton.config;
 import dev.baton.codec.Ipv4;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,9 @@ import java.util.stream.Collectors;
  * <p>Only what {@link ConfigReload} lets a reload change is described: the table's timeouts, the neighbour timers and
  * the services. Services are matched by name, servers within a service by address. The order is stable: the table,
  * the neighbours, then the services in the new file's order (each added one, or each change of one), then the
- * services removed, in the running file's order; within a service its own keys, its servers, its fallback servers,
- * its health check. Empty when nothing a reload applies changed.
+ * services removed, in the running file's order, then the new order of the services when the others come in another;
+ * within a service its own keys, its servers, its fallback servers, its health check. Empty when nothing a reload
+ * applies changed.
  *
  * @param lines the changes, each a line without a line break
  */
@@ -43,16 +45,16 @@ public record ConfigChanges(List<String> lines) {
     /** The changes from {@code running} to {@code next}, a configuration {@link ConfigReload} accepted for it. */
     public static ConfigChanges between(BatonConfig running, BatonConfig next) {
         List<String> lines = new ArrayList<>();
-        TableSettings before = running.table();
-        TableSettings after = next.table();
-        change(lines, "table.timeouts.tcp-syn:", before.tcpSynTimeout(), after.tcpSynTimeout(), ConfigValues::formatDuration);
-        change(lines, "table.timeouts.tcp-established:", before.tcpEstablishedTimeout(), after.tcpEstablishedTimeout(),
+        TableSettings table = running.table();
+        TableSettings nextTable = next.table();
+        change(lines, "table.timeouts.tcp-syn:", table.tcpSynTimeout(), nextTable.tcpSynTimeout(), ConfigValues::formatDuration);
+        change(lines, "table.timeouts.tcp-established:", table.tcpEstablishedTimeout(), nextTable.tcpEstablishedTimeout(),
                 ConfigValues::formatDuration);
-        change(lines, "table.timeouts.tcp-closing:", before.tcpClosingTimeout(), after.tcpClosingTimeout(),
+        change(lines, "table.timeouts.tcp-closing:", table.tcpClosingTimeout(), nextTable.tcpClosingTimeout(),
                 ConfigValues::formatDuration);
-        change(lines, "table.timeouts.tcp-closed:", before.tcpClosedTimeout(), after.tcpClosedTimeout(),
+        change(lines, "table.timeouts.tcp-closed:", table.tcpClosedTimeout(), nextTable.tcpClosedTimeout(),
                 ConfigValues::formatDuration);
-        change(lines, "table.timeouts.udp:", before.udpTimeout(), after.udpTimeout(), ConfigValues::formatDuration);
+        change(lines, "table.timeouts.udp:", table.udpTimeout(), nextTable.udpTimeout(), ConfigValues::formatDuration);
         NeighbourSettings neighboursBefore = running.neighbours();
         NeighbourSettings neighboursAfter = next.neighbours();
         change(lines, "neighbours.refresh:", neighboursBefore.refreshInterval(), neighboursAfter.refreshInterval(),
@@ -70,6 +72,13 @@ public record ConfigChanges(List<String> lines) {
             if (next.service(old.name()).isEmpty()) {
                 lines.add("service " + old.name() + ": removed");
             }
+        }
+        // A service's place is its index in the data plane and in the digest peers compare (BatonConfig.servicesDigest).
+        List<String> before = running.services().stream().map(ServiceConfig::name).toList();
+        List<String> after = next.services().stream().map(ServiceConfig::name).toList();
+        if (!inBoth(before, after).equals(inBoth(after, before))) {
+            lines.add("services now in the order " + next.services().stream().map(ServiceConfig::name)
+                    .collect(Collectors.joining(", ")));
         }
         return new ConfigChanges(lines);
     }
@@ -116,12 +125,8 @@ public record ConfigChanges(List<String> lines) {
                 change(lines, name + " alternates", was.alternates(), server.alternates(), ConfigChanges::addresses);
             }
         }
-        List<Integer> oldOrder = new ArrayList<>(old.keySet());
-        oldOrder.retainAll(now.keySet());
-        List<Integer> newOrder = new ArrayList<>(now.keySet());
-        newOrder.retainAll(old.keySet());
-        if (!oldOrder.equals(newOrder)) {
-            lines.add(prefix + plural + " now in the order " + addresses(new ArrayList<>(now.keySet())));
+        if (!inBoth(old.keySet(), now.keySet()).equals(inBoth(now.keySet(), old.keySet()))) {
+            lines.add(prefix + plural + " now in the order " + addresses(List.copyOf(now.keySet())));
         }
     }
 
@@ -159,6 +164,11 @@ public record ConfigChanges(List<String> lines) {
         if (!Objects.equals(before, after)) {
             lines.add(what + " " + text.apply(before) + " -> " + text.apply(after));
         }
+    }
+
+    /** The keys of {@code order} that {@code other} has too, in {@code order}'s order: what "reordered" compares. */
+    static <K> List<K> inBoth(Collection<K> order, Collection<K> other) {
+        return order.stream().filter(other::contains).toList();
     }
 
     private static Map<Integer, ServiceConfig.ServerConfig> byAddress(List<ServiceConfig.ServerConfig> servers) {

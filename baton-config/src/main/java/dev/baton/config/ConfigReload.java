@@ -5,6 +5,7 @@ import dev.baton.codec.Ipv4;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class ConfigReload {
                 ConfigReload::describe, (section, settings) -> compareReachability(section, next.reachability().orElseThrow(), settings));
         // The notify runner starts with the HA agent, and the metrics listener is bound at start.
         section(ConfigSchema.NOTIFY.name(), draft.notifyScript(), running.notifyScript(),
-                settings -> "notify " + settings.onStateChange(), (notify, settings) -> {
+                settings -> "on-state-change " + settings.onStateChange(), (notify, settings) -> {
                     same(notify.onStateChange(), settings.onStateChange(), Path::toString);
                     same(notify.timeout(), settings.timeout(), ConfigValues::formatDuration);
                 });
@@ -164,28 +165,22 @@ public final class ConfigReload {
         }
         for (Map.Entry<Integer, ServiceConfig> vip : runningVips.entrySet()) {
             if (!nextVips.containsKey(vip.getKey())) {
-                List<String> names = running.services().stream().filter(s -> s.vip() == vip.getKey()).map(s -> "'" + s.name() + "'")
-                        .toList();
+                List<String> names = running.services().stream().filter(service -> service.vip() == vip.getKey())
+                        .map(service -> "'" + service.name() + "'").toList();
                 problems.add(sectionAt(ConfigSchema.SERVICES.name()), ConfigSchema.SERVICES.name(), "no service here has VIP "
                         + Ipv4.format(vip.getKey()) + ", which the running router serves (service" + (names.size() == 1 ? " " : "s ")
-                        + String.join(", ", names) + "); a reload cannot"
-                        + " remove a VIP: " + RESTART + ", or keep a service on it", "vip: " + Ipv4.format(vip.getKey()));
+                        + String.join(", ", names) + "); a reload cannot remove a VIP: " + RESTART + ", or keep a service on it",
+                        "vip: " + Ipv4.format(vip.getKey()));
             }
         }
-        List<Integer> runningOrder = new ArrayList<>(runningVips.keySet());
-        runningOrder.retainAll(nextVips.keySet());
-        List<Integer> nextOrder = new ArrayList<>(nextVips.keySet());
-        nextOrder.retainAll(runningVips.keySet());
-        for (int i = 0; i < nextOrder.size(); i++) {
-            if (!nextOrder.get(i).equals(runningOrder.get(i))) {
-                Located<Integer> at = nextVips.get(nextOrder.get(i)).vip();
-                problems.add(at.at(), at.keyPath(), Ipv4.format(at.value()) + " comes before " + Ipv4.format(runningOrder.get(i))
-                        + " here and after it in the running router (its VIPs in order of first appearance: " + runningList
-                        + "); a reload cannot reorder the VIPs, each keeps its takeover state machine at its place: " + RESTART
-                        + ", or put a service of " + Ipv4.format(runningOrder.get(i)) + " before it", "");
-                break;
-            }
-        }
+        firstMovedForward(nextVips.keySet(), runningVips.keySet()).ifPresent(moved -> {
+            Located<Integer> at = nextVips.get(moved.getKey()).vip();
+            String overtaken = Ipv4.format(moved.getValue());
+            problems.add(at.at(), at.keyPath(), Ipv4.format(at.value()) + " comes before " + overtaken + " here and after it in"
+                    + " the running router (its VIPs in order of first appearance: " + runningList + "); a reload cannot reorder"
+                    + " the VIPs, each keeps its takeover state machine at its place: " + RESTART + ", or put a service of "
+                    + overtaken + " before it", "");
+        });
         for (ConfigDraft.Service service : services) {
             ServiceConfig vip = runningVips.get(service.vip().value());
             if (vip != null) {
@@ -356,19 +351,27 @@ public final class ConfigReload {
                         + "' is left out here; " + cannot("remove one") + ", or put it back", example.apply(old));
             }
         }
-        List<String> runningOrder = new ArrayList<>(byName.keySet());
-        runningOrder.retainAll(nextNames);
-        List<String> nextOrder = new ArrayList<>(nextNames);
-        nextOrder.retainAll(byName.keySet());
+        firstMovedForward(nextNames, byName.keySet()).ifPresent(moved -> {
+            D entry = next.items().get(nextNames.indexOf(moved.getKey()));
+            problems.add(next.name().apply(entry).at(), next.keyPath().apply(entry), next.what() + " '" + moved.getKey()
+                    + "' comes before '" + moved.getValue() + "' here and after it in the running router; "
+                    + cannot("reorder them") + ", or keep the running order", "");
+        });
+    }
+
+    /**
+     * Of the keys in both orders, the first that {@code next} puts earlier than {@code running} does, with the key it
+     * now comes before; empty when the keys in both come in the same order.
+     */
+    private static <K> Optional<Map.Entry<K, K>> firstMovedForward(Collection<K> next, Collection<K> running) {
+        List<K> nextOrder = ConfigChanges.inBoth(next, running);
+        List<K> runningOrder = ConfigChanges.inBoth(running, next);
         for (int i = 0; i < nextOrder.size(); i++) {
             if (!nextOrder.get(i).equals(runningOrder.get(i))) {
-                D moved = next.items().get(nextNames.indexOf(nextOrder.get(i)));
-                problems.add(next.name().apply(moved).at(), next.keyPath().apply(moved), next.what() + " '" + nextOrder.get(i)
-                        + "' comes before '" + runningOrder.get(i) + "' here and after it in the running router; "
-                        + cannot("reorder them") + ", or keep the running order", "");
-                return;
+                return Optional.of(Map.entry(nextOrder.get(i), runningOrder.get(i)));
             }
         }
+        return Optional.empty();
     }
 
     private static String cannot(String what) {

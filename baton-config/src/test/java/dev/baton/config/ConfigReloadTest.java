@@ -415,7 +415,7 @@ class ConfigReloadTest {
         Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         String withNotify = RUNNING + "notify: { on-state-change: " + script + " }\n";
 
-        assertEquals("t.yaml:1:1: notify: is left out here, and the running router has one (notify " + script + "); a reload"
+        assertEquals("t.yaml:1:1: notify: is left out here, and the running router has one (on-state-change " + script + "); a reload"
                 + " cannot remove it: " + RESTART + ", or put it back", refusal(withNotify, RUNNING));
         assertEquals("t.yaml:54:9: notify: is here, and the running router has none; a reload cannot add it: " + RESTART
                 + ", or leave it out", refusal(RUNNING, withNotify));
@@ -437,6 +437,35 @@ class ConfigReloadTest {
         Path missing = directory.resolve("missing.yaml");
         assertEquals(missing + ": does not exist",
                 assertThrows(ConfigException.class, () -> ConfigReload.load(missing, running)).getMessage());
+    }
+
+    /** docs/configuration.md, "What a reload changes": its two examples are what a reload of examples/two-arm.yaml prints. */
+    @Test
+    void theDocumentedReloadOfTheTwoArmExampleIsWhatAReloadSays() throws IOException, ConfigException {
+        Path example = Path.of("examples/two-arm.yaml");
+        String text = Files.readString(ExamplesTest.EXAMPLES.resolve("two-arm.yaml"));
+        String doc = Files.readString(ConfigurationDocTest.DOC);
+        BatonConfig running = ConfigLoader.load(text, example, HOSTNAME);
+
+        String refused = text.replace("  workers: 1\n", "  workers: 2\n")
+                + "  - name: api\n    vip: 192.0.2.20\n    ports: [8080]\n    servers: [{ address: 198.51.100.31 }]\n";
+        assertEquals(block(doc, "test:reload-refused"), assertThrows(ConfigException.class,
+                () -> ConfigReload.load(refused, example, HOSTNAME, running)).getMessage());
+
+        String applied = text.replace("tcp-established: 15m", "tcp-established: 10m")
+                .replace("{ address: 198.51.100.12, weight: 1 }", "{ address: 198.51.100.12, weight: 2 }\n"
+                        + "      - { address: 198.51.100.13, weight: 2 }")
+                .replace("      - { address: 198.51.100.22, weight: 1 }\n", "");
+        assertEquals(block(doc, "test:reload-changes"), String.join("\n",
+                ConfigChanges.between(running, ConfigReload.load(applied, example, HOSTNAME, running)).lines()));
+    }
+
+    /** The fenced block right after the HTML comment {@code <!-- marker -->}, without its last line break. */
+    private static String block(String doc, String marker) {
+        int at = doc.indexOf("<!-- " + marker + " -->");
+        assertTrue(at >= 0, "marker " + marker + " not found");
+        int start = doc.indexOf('\n', doc.indexOf("```", at)) + 1;
+        return doc.substring(start, doc.indexOf("```", start)).strip();
     }
 
     /** {@link #RUNNING} with {@code original} (which must occur exactly once) replaced. */
