@@ -92,7 +92,8 @@ public final class ConfigReload {
                 ConfigReload::describe, this::compareHighAvailability);
         // The probes of the reachability set start with the router, and peers compare reports element by element.
         section(ConfigSchema.REACHABILITY.name(), draft.reachability(), running.reachability(),
-                ConfigReload::describe, (section, settings) -> compareReachability(section, next.reachability().orElseThrow(), settings));
+                ConfigReload::describe,
+                (section, settings) -> compareReachability(section, next.reachability().orElseThrow(), settings));
         // The notify runner starts with the HA agent, and the metrics listener is bound at start.
         section(ConfigSchema.NOTIFY.name(), draft.notifyScript(), running.notifyScript(),
                 settings -> "on-state-change " + settings.onStateChange(), (notify, settings) -> {
@@ -255,7 +256,8 @@ public final class ConfigReload {
 
     private void compareTarget(ConfigDraft.Target target, ReachabilitySettings.Target next, ReachabilitySettings.Target old) {
         same(written(target, target.address(), "address", next.address()), old.address(), ConfigReload::addressOrNone);
-        same(written(target, target.service(), "service", next.service()), old.service(), service -> service == null ? "none" : service);
+        same(written(target, target.service(), "service", next.service()), old.service(),
+                service -> service == null ? "none" : service);
         same(written(target, target.subnet(), "subnet", next.subnet()), old.subnet(),
                 subnet -> subnet == null ? "none" : subnet.subnetText());
         same(new Located<>(next.probe(), target.probe().at(), target.probe().keyPath(), target.probe().defaulted()), old.probe(),

@@ -23,6 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfigChangesTest {
 
+    /** The two services of the first VIP, each alone. */
+    private static final String WEB = WEB_AND_DNS.substring(0, WEB_AND_DNS.indexOf("  - name: dns"));
+    private static final String DNS = WEB_AND_DNS.substring(WEB.length());
+
     /** The lines describing a reload of {@code next} against {@link ConfigReloadTest#RUNNING}, which must accept it. */
     private static String changes(String next) throws ConfigException {
         BatonConfig running = load(RUNNING);
@@ -109,10 +113,9 @@ class ConfigChangesTest {
                             servers: [{ address: 198.51.100.32 }]
                         """,
                         "service api2: added (192.0.2.20 tcp 8081,9000-9010)"),
-                row("service removed", WEB_AND_DNS, WEB_AND_DNS.substring(0, WEB_AND_DNS.indexOf("  - name: dns")),
+                row("service removed", WEB_AND_DNS, WEB,
                         "service dns: removed"),
-                row("services of one VIP reordered", WEB_AND_DNS,
-                        WEB_AND_DNS.substring(WEB_AND_DNS.indexOf("  - name: dns")) + WEB_AND_DNS.substring(0, WEB_AND_DNS.indexOf("  - name: dns")),
+                row("services of one VIP reordered", WEB_AND_DNS, DNS + WEB,
                         "services now in the order dns, web, api"),
                 row("a service moves to another running VIP, taking that VIP's settings", API_SERVICE, """
                           - name: api
@@ -158,7 +161,7 @@ class ConfigChangesTest {
     void manyChangesComeInAStableOrder() throws ConfigException {
         String next = RUNNING.replace("neighbours: { refresh: 30s,", "neighbours: { refresh: 20s,")
                 .replace("timeouts: { tcp-established: 15m,", "timeouts: { tcp-established: 10m,")
-                .replace(WEB_AND_DNS, WEB_AND_DNS.substring(0, WEB_AND_DNS.indexOf("  - name: dns")))
+                .replace(WEB_AND_DNS, WEB)
                 .replace(API_SERVICE, """
                           - name: metrics-api
                             vip: 192.0.2.20
@@ -183,7 +186,8 @@ class ConfigChangesTest {
     @Test
     void theSameSettingsWrittenAnotherWayAreNoChange() throws ConfigException {
         String rewritten = RUNNING
-                .replace("neighbours: { refresh: 30s, stale-after: 90s }", "neighbours:\n  refresh: 30000ms\n  stale-after: 90000ms\n  retry: 1s")
+                .replace("neighbours: { refresh: 30s, stale-after: 90s }",
+                        "neighbours:\n  refresh: 30000ms\n  stale-after: 90000ms\n  retry: 1s")
                 .replace("timeouts: { tcp-established: 15m, udp: 5m }", "timeouts: { udp: 300s, tcp-established: 15m, tcp-syn: 30s }")
                 .replace("{ address: 198.51.100.31 }", "{ weight: 1, address: 198.51.100.31 }  # the default weight, written")
                 .replace("    ports: [8080]\n", "    ports: 8080\n    role: backup\n    scheduler: wrr\n");
