@@ -79,6 +79,14 @@ public final class ConfigReload {
         return next;
     }
 
+    /**
+     * What a reload from {@code running} to {@code next} (a configuration {@link #load} returned for it) changes in place,
+     * one line each, for the reply of {@code baton ctl reload} and the log: {@link ConfigChanges#between}'s lines.
+     */
+    public static List<String> changes(BatonConfig running, BatonConfig next) {
+        return ConfigChanges.between(running, next).lines();
+    }
+
     private void compare(ConfigDraft draft, BatonConfig next) {
         compareRouter(draft.router());
         compareInterfaces(draft);

@@ -32,7 +32,9 @@ class ConfigChangesTest {
         BatonConfig running = load(RUNNING);
         BatonConfig reloaded = ConfigReload.load(next, FILE, HOSTNAME, running);
         assertEquals(load(next), reloaded, "a reload gives what the loader gives");
-        return String.join("\n", ConfigChanges.between(running, reloaded).lines());
+        List<String> lines = ConfigChanges.between(running, reloaded).lines();
+        assertEquals(lines, ConfigReload.changes(running, reloaded));
+        return String.join("\n", lines);
     }
 
     static Stream<Arguments> reloadableChanges() {
