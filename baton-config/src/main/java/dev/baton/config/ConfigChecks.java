@@ -366,7 +366,7 @@ final class ConfigChecks {
     }
 
     /** " (the default)" for a value the file left out, so that a message does not seem to quote a line. */
-    private static String defaultNote(Located<?> value) {
+    static String defaultNote(Located<?> value) {
         return value.defaulted() ? " (the default)" : "";
     }
 

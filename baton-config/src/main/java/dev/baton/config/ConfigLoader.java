@@ -55,19 +55,7 @@ public final class ConfigLoader {
      * must not hang or exhaust the process.
      */
     public static BatonConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = BoundedFile.readUtf8(file, BoundedFile.MAX_CONFIG_BYTES);
-        } catch (BoundedFile.RefusedException e) {
-            throw fileProblem(file, e.getMessage());
-        } catch (CharacterCodingException e) {
-            throw fileProblem(file, "is not valid UTF-8 text");
-        } catch (NoSuchFileException e) {
-            throw fileProblem(file, "does not exist");
-        } catch (IOException e) {
-            throw fileProblem(file, "cannot be read: " + e);
-        }
-        return load(text, file);
+        return load(readText(file), file);
     }
 
     /**
@@ -83,6 +71,21 @@ public final class ConfigLoader {
      * callers that name the router themselves).
      */
     public static BatonConfig load(String text, Path nameForMessages, String hostname) throws ConfigException {
+        return readChecked(text, nameForMessages, hostname).draft().toConfig(nameForMessages);
+    }
+
+    /**
+     * A document that passed every check of the loader: its node tree (for positions the draft keeps no value for,
+     * such as where a section starts) and its draft, which {@link ConfigDraft#toConfig} turns into the configuration.
+     */
+    record Checked(Node root, ConfigDraft draft) {
+    }
+
+    /**
+     * The steps {@link #load(String, Path, String)} and {@link ConfigReload} share: compose, read, check. Throws
+     * with every problem found, in file order, exactly as the loader reports them.
+     */
+    static Checked readChecked(String text, Path nameForMessages, String hostname) throws ConfigException {
         ProblemCollector problems = new ProblemCollector(nameForMessages);
         Optional<Node> root = compose(text, nameForMessages, problems);
         if (problems.isEmpty() && root.isEmpty()) {
@@ -96,7 +99,25 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.inFileOrder());
         }
-        return draft.orElseThrow().toConfig(nameForMessages);
+        return new Checked(root.get(), draft.orElseThrow());
+    }
+
+    /**
+     * The text of {@code file} (UTF-8). Only a regular file of at most {@link BoundedFile#MAX_CONFIG_BYTES} is read:
+     * a FIFO, a device or a huge file must not hang or exhaust the process.
+     */
+    static String readText(Path file) throws ConfigException {
+        try {
+            return BoundedFile.readUtf8(file, BoundedFile.MAX_CONFIG_BYTES);
+        } catch (BoundedFile.RefusedException e) {
+            throw fileProblem(file, e.getMessage());
+        } catch (CharacterCodingException e) {
+            throw fileProblem(file, "is not valid UTF-8 text");
+        } catch (NoSuchFileException e) {
+            throw fileProblem(file, "does not exist");
+        } catch (IOException e) {
+            throw fileProblem(file, "cannot be read: " + e);
+        }
     }
 
     /** This machine's host name, the default router id. */
