@@ -45,7 +45,7 @@ public final class CounterRegistry {
     }
 
     /**
-     * One counter: its id (its place in every snapshot), name ({@code [a-z_][a-z0-9_]*}, no unit suffix beyond
+     * One counter: its id (unique in the registry, never reused), name ({@code [a-z_][a-z0-9_]*}, no unit suffix beyond
      * what the name says), type, one line of help, and labels in a fixed order.
      */
     public record Descriptor(int id, String name, Type type, String help, List<Label> labels) {
@@ -81,6 +81,8 @@ public final class CounterRegistry {
     /** Every counter's type by name, and every name{labels} registered: the checks in {@link Group#add}. */
     private final java.util.Map<String, Type> types = new java.util.HashMap<>();
     private final java.util.Set<String> registered = new java.util.HashSet<>();
+    /** The next counter's id: ids are never reused, even after a group is removed. */
+    private int nextId;
 
     /**
      * A set of counters one thread owns, read together. Describe every counter with {@link #add}, in the order
@@ -113,7 +115,7 @@ public final class CounterRegistry {
                 throw new IllegalArgumentException("counter name '" + name + "' is not [a-z_][a-z0-9_]*");
             }
             synchronized (CounterRegistry.this) {
-                Descriptor d = new Descriptor(descriptors.size(), name, type, help, List.of(labels));
+                Descriptor d = new Descriptor(nextId++, name, type, help, List.of(labels));
                 // Hashed, not a scan of every counter: 64 workers with a hundred services register hundreds of
                 // thousands, and a scan per registration would make starting a router quadratic.
                 Type known = types.putIfAbsent(name, type);
@@ -137,6 +139,20 @@ public final class CounterRegistry {
                 }
                 this.reader = Objects.requireNonNull(reader);
                 groups.add(this);
+            }
+        }
+
+        /**
+         * Takes the group out of the registry: snapshots no longer read it, and its counters may be registered again
+         * (by the group that replaces it after a reload, whose services and servers differ). Its ids are not reused.
+         */
+        public void remove() {
+            synchronized (CounterRegistry.this) {
+                groups.remove(this);
+                descriptors.removeAll(members);
+                for (Descriptor d : members) {
+                    registered.remove(d.toString());
+                }
             }
         }
 
@@ -167,13 +183,10 @@ public final class CounterRegistry {
      */
     public CounterSnapshot snapshot() {
         List<Group> complete;
-        int count;
         synchronized (this) {
             complete = List.copyOf(groups);
-            count = descriptors.size();
         }
-        long[] values = new long[count];
-        boolean[] read = new boolean[count];
+        List<CounterSnapshot.Sample> samples = new ArrayList<>();
         for (Group group : complete) {
             int n = group.members.size();
             long[] part = group.ownerThread.run(() -> {
@@ -182,16 +195,7 @@ public final class CounterRegistry {
                 return into;
             });
             for (int i = 0; i < n; i++) {
-                int id = group.members.get(i).id();
-                values[id] = part[i];
-                read[id] = true;
-            }
-        }
-        List<Descriptor> all = descriptors();
-        List<CounterSnapshot.Sample> samples = new ArrayList<>(count);
-        for (int id = 0; id < count; id++) {
-            if (read[id]) { // described in a group whose reader is not set yet: not part of the router yet
-                samples.add(new CounterSnapshot.Sample(all.get(id), values[id]));
+                samples.add(new CounterSnapshot.Sample(group.members.get(i), part[i]));
             }
         }
         return new CounterSnapshot(samples);

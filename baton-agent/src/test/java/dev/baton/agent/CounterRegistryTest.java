@@ -66,6 +66,32 @@ class CounterRegistryTest {
     }
 
     @Test
+    void aRemovedGroupIsNoLongerReadAndItsCountersMayBeRegisteredAgain() {
+        CounterRegistry registry = new CounterRegistry();
+        CounterRegistry.Group first = registry.group("worker 0", CounterRegistry.Owner.ANY_THREAD);
+        first.add("server_packets", Type.COUNTER, "to the server", new Label("server", "198.51.100.11"));
+        first.reader(values -> values[0] = 5);
+        CounterRegistry.Group other = registry.group("agent", CounterRegistry.Owner.ANY_THREAD);
+        other.add("keepalives_sent", Type.COUNTER, "sent");
+        other.reader(values -> values[0] = 2);
+        first.remove();
+        assertEquals(0, registry.snapshot().sum("server_packets"), "a reload took the group out");
+        assertEquals(2, registry.snapshot().sum("keepalives_sent"), "the others are read as before");
+        CounterRegistry.Group next = registry.group("worker 0", CounterRegistry.Owner.ANY_THREAD);
+        next.add("server_packets", Type.COUNTER, "to the server", new Label("server", "198.51.100.11"));
+        next.add("server_packets", Type.COUNTER, "to the server", new Label("server", "198.51.100.13"));
+        next.reader(values -> {
+            values[0] = 6;
+            values[1] = 1;
+        });
+        assertEquals(7, registry.snapshot().sum("server_packets"));
+        assertEquals(3, registry.snapshot().samples().size());
+        assertEquals(3, registry.descriptors().size());
+        assertEquals(3, registry.descriptors().stream().mapToInt(CounterRegistry.Descriptor::id).distinct().count(),
+                "ids are never reused");
+    }
+
+    @Test
     void namesAreCheckedAndACounterIsRegisteredOnceWithOneType() {
         CounterRegistry registry = new CounterRegistry();
         CounterRegistry.Group group = registry.group("agent", CounterRegistry.Owner.ANY_THREAD);

@@ -81,7 +81,8 @@ public final class HaAgent implements Agent, AutoCloseable {
     private final MillisClock clock;
     private final int routerNumber;
     private final String routerKey;
-    private final long configDigest;
+    /** The services digest peers compare (keep-alives carry it); a reload changes it. */
+    private long configDigest;
 
     private final Peers peers;
     /** {@code ctl status}, and the VIPs an operator's command names. */
@@ -599,7 +600,26 @@ public final class HaAgent implements Agent, AutoCloseable {
                       + " make the services, table timeouts and workers equal"
                     : "configuration equal to " + peers.name(peer) + "'s again";
             events.configuration(nowMs, group.name, peers.name(peer), differs, text);
+            if (!differs) {
+                standbyCopy.configurationEqualAgain(group, peer, nowMs);
+            }
         }
+    }
+
+    /**
+     * A reload changed the configuration in place ({@code baton ctl reload}; the data plane has it already): the
+     * services digest peers compare, and the operator's settings under the servers' new ids. Agent thread (use
+     * {@link #query}). A peer that runs the other configuration sees the digests differ until it reloads too; then a
+     * standby copies its active's table afresh ({@link StandbyCopy#configurationEqualAgain}).
+     */
+    public void reconfigure(BatonConfig next, dev.baton.dataplane.service.ServerRemap remap) {
+        long nowMs = clock.nowMs();
+        configDigest = next.servicesDigest();
+        messages.configDigest(configDigest);
+        statusReport.configDigest(configDigest);
+        Dataplane.Generation generation = dataplane.generation();
+        operatorSettings.reconfigure(generation.services(), generation.health(), remap);
+        events.note(nowMs, "", 0, "configuration reloaded: services digest " + Long.toHexString(configDigest), false);
     }
 
     // ====================================================================================== shards

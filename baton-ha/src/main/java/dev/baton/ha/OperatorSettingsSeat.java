@@ -36,16 +36,17 @@ final class OperatorSettingsSeat {
 
     private static final int RECORDS_PER_MESSAGE = MessageType.SERVER_SETTINGS.maxRecords();
 
-    private final OperatorSettings registers;
-    private final ServiceMap services;
-    private final ServerHealthBoard board;
+    /** The registers, the services they name and the board they go on: replaced together by {@link #reconfigure}. */
+    private OperatorSettings registers;
+    private ServiceMap services;
+    private ServerHealthBoard board;
     private final Peers peers;
     private final PeerMessages messages;
     private final HaEventLog events;
-    private final byte[][] serviceNames;
+    private byte[][] serviceNames;
     /** (service index << 32 | configured address), sorted, with the server id of each in {@link #idOfKey}. */
-    private final long[] keys;
-    private final int[] idOfKey;
+    private long[] keys;
+    private int[] idOfKey;
     private final ServerSettingsFlyweight out = new ServerSettingsFlyweight();
     /**
      * Per peer that restarted: the keep-alives sent to it when it was heard restarted, or -1 when nothing is owed.
@@ -70,11 +71,16 @@ final class OperatorSettingsSeat {
         this.registers = new OperatorSettings(services.totalServers(), routerNumber, incarnation);
         this.owedAfterHeartbeats = new long[peers.count()];
         Arrays.fill(owedAfterHeartbeats, -1);
+        index(services);
+    }
+
+    /** Names each service and keys each configured server (departing ones are not the operator's to set). */
+    private void index(ServiceMap services) {
         this.serviceNames = new byte[services.serviceCount()][];
         for (int s = 0; s < serviceNames.length; s++) {
             serviceNames[s] = services.name(s).getBytes(StandardCharsets.US_ASCII);
         }
-        int total = services.totalServers();
+        int total = services.configuredTotalServers();
         Integer[] byKey = new Integer[total];
         for (int id = 0; id < total; id++) {
             byKey[id] = id;
@@ -86,6 +92,29 @@ final class OperatorSettingsSeat {
             idOfKey[k] = byKey[k];
             keys[k] = key(services.serviceOfServer(byKey[k]), services.serverAddress(byKey[k]));
         }
+    }
+
+    /**
+     * A reload renumbered the servers ({@code remap}): each register moves to its server's new id, a removed server's
+     * is dropped, and every set register is put on {@code nextBoard} (which the data plane carried over already; this
+     * makes sure of it) and sent to every peer again at the next poll, so a peer that reloads too ends with the same.
+     */
+    void reconfigure(ServiceMap next, ServerHealthBoard nextBoard, dev.baton.dataplane.service.ServerRemap remap) {
+        int[] newIdOf = new int[remap.oldServers()];
+        for (int id = 0; id < newIdOf.length; id++) {
+            int to = remap.server(id);
+            newIdOf[id] = to >= 0 && to < next.configuredTotalServers() ? to : -1;
+        }
+        registers = registers.carriedTo(next.totalServers(), newIdOf);
+        services = next;
+        board = nextBoard;
+        index(next);
+        for (int id = 0; id < registers.servers(); id++) {
+            if (registers.set(id)) {
+                apply(id);
+            }
+        }
+        changed = true;
     }
 
     private static long key(int service, int address) {

@@ -77,7 +77,8 @@ final class PeerMessages implements AutoCloseable {
     private final PeerRuns runs;
     private final HaEventLog events;
     private final MillisClock clock;
-    private final long configDigest;
+    /** The services digest this router announces: a reload changes it ({@link #configDigest(long)}). */
+    private long configDigest;
     private final long incarnation;
     private final Listener listener;
 
@@ -115,6 +116,11 @@ final class PeerMessages implements AutoCloseable {
         this.configDigest = configDigest;
         this.listener = listener;
         this.syncLink = new int[peers.count()];
+    }
+
+    /** After a reload: the services digest of the new configuration. Agent thread. */
+    void configDigest(long digest) {
+        this.configDigest = digest;
     }
 
     // ====================================================================================== inbound

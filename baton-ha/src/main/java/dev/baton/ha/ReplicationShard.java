@@ -52,7 +52,8 @@ public final class ReplicationShard implements WorkerExtension {
     private final int vipCount;
     private final int peerCount;
     private final SyncSettings settings;
-    private final ServiceMap services;
+    /** The services as the worker indexes them: replaced by a reload ({@link #reconfigure}). */
+    private ServiceMap services;
     /** The VIPs' addresses by index (the configuration's order, as on the wire). */
     private final int[] vips;
     /** The worker this shard runs on (set in {@link #attach}). */
@@ -460,7 +461,11 @@ public final class ReplicationShard implements WorkerExtension {
 
     private void onRefreshed(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                              int serviceId, int serverId, int state, long lastSeenMs) {
-        SyncSender[] toStandbys = senders[table.partitionOfService(serviceId)];
+        int partition = table.partitionOf(serviceId, serverId);
+        if (partition >= senders.length) {
+            return;
+        }
+        SyncSender[] toStandbys = senders[partition];
         for (SyncSender sender : toStandbys) {
             if (sender != null) {
                 sender.onRefreshed(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs);
@@ -473,7 +478,10 @@ public final class ReplicationShard implements WorkerExtension {
     @Override
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, long lastSeenMs) {
-        int partition = table.partitionOfService(serviceId);
+        int partition = table.partitionOf(serviceId, serverId);
+        if (partition >= senders.length) {
+            return; // a departing server's connection (a reload removed the server): this router's alone
+        }
         if (applying) {
             learnAffinity(clientAddress, serviceId, serverId);
             if (!trailing[partition]) {
@@ -493,7 +501,11 @@ public final class ReplicationShard implements WorkerExtension {
         if (applying) {
             return;
         }
-        for (SyncSender sender : senders[table.partitionOfService(serviceId)]) {
+        int partition = table.partitionOf(serviceId, serverId);
+        if (partition >= senders.length) {
+            return;
+        }
+        for (SyncSender sender : senders[partition]) {
             if (sender != null) {
                 sender.onStateChange(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, oldState, newState, atMs);
             }
@@ -511,6 +523,17 @@ public final class ReplicationShard implements WorkerExtension {
                 sender.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
             }
         }
+    }
+
+    /**
+     * A reload renumbered the services and servers: records are checked against {@code next} from now on. The VIPs
+     * stay those of the start (a reload cannot change them), so every stream, sequence and window stays as it is; a
+     * standby whose active runs another configuration meanwhile resynchronizes once both run the same
+     * ({@code HaAgent}, "configuration equal again").
+     */
+    @Override
+    public void reconfigure(ServiceMap next) {
+        this.services = next;
     }
 
     /**
@@ -548,7 +571,7 @@ public final class ReplicationShard implements WorkerExtension {
 
         @Override
         public boolean serverOf(int serviceId, int serverId) {
-            for (int i = services.serverCount(serviceId) - 1; i >= 0; i--) {
+            for (int i = services.configuredServerCount(serviceId) - 1; i >= 0; i--) {
                 if (services.serverId(serviceId, i) == serverId) {
                     return true;
                 }

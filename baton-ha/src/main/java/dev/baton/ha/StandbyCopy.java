@@ -98,6 +98,22 @@ final class StandbyCopy {
     }
 
     /**
+     * This router and the active its copy follows run the same configuration again, after a reload on one of them
+     * ({@code baton ctl reload}): while they differed, the active's records named servers by its ids and this copy
+     * read them by its own, so it is copied afresh (a forced dump), as a drifted copy is. Only a standby following
+     * {@code peer}.
+     */
+    void configurationEqualAgain(VipUnit group, int peer, long nowMs) {
+        if (group.followedPeer != peer || group.monitor.state() != MonitorState.STANDBY) {
+            return;
+        }
+        group.driftSinceMs = Long.MIN_VALUE;
+        conductor.execute(group, group.monitor.onSyncLost("configuration equal to " + peers.name(peer)
+                + "'s again after a reload: copying its table afresh", nowMs), nowMs);
+        follow(group, peer, SyncRequestFlyweight.REASON_DIGEST_MISMATCH, true, nowMs);
+    }
+
+    /**
      * A peer's keep-alive: the active this copy follows claimed a newer term ({@link #restartedStream}), or a
      * periodic digest comparison: a synchronized standby whose copy differs from the active's while
      * the active's table has been quiet for {@link #DRIFT_GRACE_MS} has drifted (a lost change the sequence

@@ -18,7 +18,8 @@ final class StatusReport {
 
     private final long routerNumber;
     private final long incarnation;
-    private final long configDigest;
+    /** The services digest this router announces: a reload changes it ({@link #configDigest(long)}). */
+    private long configDigest;
     private final VipUnit[] groups;
     private final Peers peers;
     private final Replication replication;
@@ -33,6 +34,11 @@ final class StatusReport {
         this.peers = peers;
         this.replication = replication;
         this.messages = messages;
+    }
+
+    /** After a reload: the services digest of the new configuration. Agent thread. */
+    void configDigest(long digest) {
+        this.configDigest = digest;
     }
 
     /**

@@ -88,7 +88,12 @@ public final class HaLabPair implements AutoCloseable {
 
     /** Builds the lab, writes the pre-shared key and starts the echo servers; no router runs yet. */
     public static HaLabPair build() throws IOException {
-        Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(3).servers(2).vip(VIP)
+        return build(2);
+    }
+
+    /** As {@link #build()}, with {@code servers} servers (the echo service lists them all unless {@link #edit}ed). */
+    public static HaLabPair build(int servers) throws IOException {
+        Lab lab = Lab.builder().layout(Layout.TWO_SEGMENTS).clients(1).routers(3).servers(servers).vip(VIP)
                 .heartbeatCable(true).build();
         try {
             for (ServerHost server : lab.servers()) {
@@ -203,9 +208,21 @@ public final class HaLabPair implements AutoCloseable {
         alternates.put(server.address(), List.copyOf(addresses));
     }
 
+    /** Rewrites each router's whole configuration (index, YAML) for the routers started from now on. */
+    private java.util.function.BiFunction<Integer, String, String> editor = (index, yaml) -> yaml;
+
+    /**
+     * Has {@code editor} rewrite router {@code index}'s configuration, once every other setting is in, for the routers
+     * started from now on (a reload test starts from a file of its own making).
+     */
+    public void edit(java.util.function.BiFunction<Integer, String, String> editor) {
+        this.editor = Objects.requireNonNull(editor, "editor");
+    }
+
     /** The configuration of the routers started from now on back to the failover lab's: no service settings or sections added. */
     public void resetConfiguration() {
         serviceSettings = "";
+        editor = (index, yaml) -> yaml;
         extraSections = index -> "";
         alternates.clear();
         tableCapacity = LabRouter.TABLE_CAPACITY;
@@ -231,7 +248,7 @@ public final class HaLabPair implements AutoCloseable {
             // The lab has one service: its keys end with the server list.
             yaml = yaml.replace("    servers:\n", serviceSettings + "    servers:\n");
         }
-        return withAlternates(yaml, alternates) + extraSections.apply(index);
+        return editor.apply(index, withAlternates(yaml, alternates) + extraSections.apply(index));
     }
 
     /** {@code yaml} with each server of {@code alternates} given its alternate addresses (none for an empty list). */

@@ -65,6 +65,27 @@ public final class OperatorSettings {
         return drained.length;
     }
 
+    /**
+     * These registers for a reloaded configuration of {@code servers} servers: register {@code id} becomes register
+     * {@code newIdOf[id]} with its value and stamp, or is dropped when that is negative (the server left). A new
+     * server's register is unset. The highest version seen stays, so a later change still outranks every earlier one.
+     */
+    public OperatorSettings carriedTo(int servers, int[] newIdOf) {
+        OperatorSettings next = new OperatorSettings(servers, self, selfIncarnation);
+        next.highestVersion = highestVersion;
+        for (int id = 0; id < Math.min(newIdOf.length, drained.length); id++) {
+            int to = newIdOf[id];
+            if (to >= 0 && to < servers) {
+                next.drained[to] = drained[id];
+                next.weight[to] = weight[id];
+                next.version[to] = version[id];
+                next.origin[to] = origin[id];
+                next.incarnation[to] = incarnation[id];
+            }
+        }
+        return next;
+    }
+
     /** An operator here drained or undrained server {@code id}; its weight is kept. Returns the change's version. */
     public long drain(int id, boolean isDrained, long wallSeconds) {
         return change(id, isDrained, weight[id], wallSeconds);

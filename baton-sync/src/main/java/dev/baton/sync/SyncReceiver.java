@@ -266,7 +266,7 @@ public final class SyncReceiver {
         long[] keys = new long[size * 2];
         int[] count = {0};
         table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
-            if (table.partitionOfService(service) != partition) {
+            if (table.partitionOf(service, serverId) != partition) {
                 return;
             }
             int i = count[0]++;
@@ -571,6 +571,9 @@ public final class SyncReceiver {
                 || !recordCheck.serviceKnown(connection.serviceId())
                 || table.partitionOfService(connection.serviceId()) != partition) {
             reason = INVALID_SERVICE;
+        } else if (table.partitionOf(connection.serviceId(), connection.serverId()) != partition) {
+            // A server this router keeps only for its own connections since a reload (departing): not the peer's to set.
+            reason = INVALID_SERVER;
         } else if (connection.serverId() < 0 || connection.serverId() >= ID_LIMIT
                 || !recordCheck.serverOf(connection.serviceId(), connection.serverId())) {
             reason = INVALID_SERVER;

@@ -367,7 +367,7 @@ public final class SyncSender implements ConnectionListener {
         }
         snapshotCount = 0;
         table.forEach((protocol, clientAddress, clientPort, vip, vipPort, service, serverId, state, lastSeenMs) -> {
-            if (table.partitionOfService(service) != partition) {
+            if (table.partitionOf(service, serverId) != partition) {
                 return;
             }
             int i = snapshotCount++;
@@ -474,7 +474,7 @@ public final class SyncSender implements ConnectionListener {
     @Override
     public void onInsert(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, long lastSeenMs) {
-        if (!replicates(serviceId)) {
+        if (!replicates(serviceId, serverId)) {
             return;
         }
         queue(UpdateBatchFlyweight.KIND_INSERT, protocol, clientAddress, clientPort, vip, vipPort,
@@ -485,7 +485,7 @@ public final class SyncSender implements ConnectionListener {
     public void onStateChange(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                               int serviceId, int serverId, int oldState, int newState, long nowMs) {
         lastKnownNowMs = Math.max(lastKnownNowMs, nowMs);
-        if (!replicates(serviceId)) {
+        if (!replicates(serviceId, serverId)) {
             return;
         }
         queue(UpdateBatchFlyweight.KIND_STATE, protocol, clientAddress, clientPort, vip, vipPort,
@@ -496,7 +496,7 @@ public final class SyncSender implements ConnectionListener {
     public void onRemove(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                          int serviceId, int serverId, int state, int reason) {
         // Every removal reason (closed, expired, evicted, replaced) is one "remove" for the standby.
-        if (!replicates(serviceId)) {
+        if (!replicates(serviceId, REMOVAL)) {
             return;
         }
         queue(UpdateBatchFlyweight.KIND_REMOVE, protocol, clientAddress, clientPort, vip, vipPort,
@@ -510,15 +510,22 @@ public final class SyncSender implements ConnectionListener {
      */
     public void onRefreshed(int protocol, int clientAddress, int clientPort, int vip, int vipPort,
                             int serviceId, int serverId, int state, long lastSeenMs) {
-        if (!replicates(serviceId)) {
+        if (!replicates(serviceId, serverId)) {
             return;
         }
         queue(UpdateBatchFlyweight.KIND_REFRESH, protocol, clientAddress, clientPort, vip, vipPort,
                 serviceId, serverId, state, lastSeenMs);
     }
 
-    private boolean replicates(int service) {
-        return table == null || table.partitionOfService(service) == partition;
+    /** {@link #replicates}'s server for a removal: the standby drops its copy, whatever the server became here. */
+    private static final int REMOVAL = -1;
+
+    /**
+     * Whether a change of a connection of {@code service} to {@code server} is this stream's: its VIP's, and not of a
+     * server a reload kept for this router's own connections alone (departing, {@link ConnectionTable#partitionOf}).
+     */
+    private boolean replicates(int service, int server) {
+        return table == null || (server == REMOVAL ? table.partitionOfService(service) : table.partitionOf(service, server)) == partition;
     }
 
     private void queue(int kind, int protocol, int clientAddress, int clientPort, int vip, int vipPort,

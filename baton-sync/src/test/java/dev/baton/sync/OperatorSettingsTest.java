@@ -18,6 +18,25 @@ class OperatorSettingsTest {
     static final long NOW_S = 1_796_000_000L; // December 2026
 
     @Test
+    void aReloadMovesEachRegisterToItsServersNewIdAndALaterChangeStillOutranksEveryEarlierOne() {
+        OperatorSettings settings = new OperatorSettings(3, 1, 1);
+        settings.drain(0, true, 100);
+        settings.weight(2, 7, 200);
+        assertTrue(settings.offer(1, 500, 2, 1, true, 3), "a peer's newer register");
+        // Server 0 leaves; 1 and 2 become 0 and 1; a new server takes id 2.
+        OperatorSettings next = settings.carriedTo(3, new int[] {-1, 0, 1});
+        assertTrue(next.set(0));
+        assertTrue(next.drained(0));
+        assertEquals(3, next.weight(0));
+        assertEquals(500, next.version(0));
+        assertEquals(2, next.origin(0), "the stamp moves with the value");
+        assertEquals(7, next.weight(1));
+        assertFalse(next.drained(1));
+        assertFalse(next.set(2), "the new server has no register yet");
+        assertTrue(next.weight(2, 4, 0) > 500, "a change after the reload outranks what the peers hold");
+    }
+
+    @Test
     void aLocalChangeKeepsTheOtherHalfOfTheRegister() {
         OperatorSettings settings = new OperatorSettings(2, 1, 1);
         assertFalse(settings.set(0));

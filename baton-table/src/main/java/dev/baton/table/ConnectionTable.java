@@ -130,6 +130,10 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
     private ConnectionTimeouts timeouts;
 
     private int[] partitionOfService = new int[0];
+    /** Server ids from this one on are departing ({@link #reassign}); none until a reload says so. */
+    private int departingFrom = Integer.MAX_VALUE;
+    /** The partition of departing servers' connections: the last. */
+    private int departingPartition;
 
     /** Entries per bucket of client addresses (the per-source quota), off-heap: one int per 8 slots. */
     private final Arena sourceArena = Arena.ofShared();
@@ -231,14 +235,65 @@ public final class ConnectionTable extends OpenAddressingTable<ConnectionVisitor
         return this;
     }
 
+    /**
+     * Gives every entry the ids of a reloaded configuration, in place, with no event (the owner knows what it
+     * changed and tells whoever keeps state by id): service {@code s} becomes {@code serviceOf[s]}, server {@code i}
+     * becomes {@code serverOf[i]}, and services belong to {@code partitionOfService} from now on. Servers from id
+     * {@code departingFrom} on (those a reload removed, kept for their connections; {@link Integer#MAX_VALUE} for
+     * none) put their connections in a partition of their own after the others: no VIP's size and digest count
+     * them, so replication, which works per VIP, leaves them to this router. Digests and partition sizes are
+     * recomputed. Entries whose service or server has no new id must have been removed first.
+     * Owner thread; one pass over the slots.
+     *
+     * @throws IllegalStateException if an entry's service or server has no new id (nothing is changed then)
+     */
+    public void reassign(int[] serviceOf, int[] serverOf, int[] partitionOfService, int partitionCount, int departingFrom) {
+        for (int partition : partitionOfService) {
+            if (partition < 0 || partition >= partitionCount) {
+                throw new IllegalArgumentException("partition " + partition + " outside 0.." + (partitionCount - 1));
+            }
+        }
+        if (departingFrom < ID_LIMIT) {
+            partitionCount++; // the departing servers' connections: a partition of their own, after every VIP's
+        }
+        for (long slot = 0; slot < slotCount(); slot++) {
+            if (occupied(slot)) {
+                int service = serviceId(slot);
+                int server = serverId(slot);
+                if (service >= serviceOf.length || serviceOf[service] < 0 || server >= serverOf.length || serverOf[server] < 0
+                        || serviceOf[service] >= ID_LIMIT || serverOf[server] >= ID_LIMIT) {
+                    throw new IllegalStateException("entry of service " + service + ", server " + server + " has no new id");
+                }
+            }
+        }
+        for (long slot = 0; slot < slotCount(); slot++) {
+            if (occupied(slot)) {
+                slots.set(ValueLayout.JAVA_SHORT, offset(slot) + SERVICE_OFFSET, (short) serviceOf[serviceId(slot)]);
+                writeLastSeenAndServer(slot, lastSeenMs(slot), serverOf[serverId(slot)]);
+            }
+        }
+        this.partitionOfService = partitionOfService.clone();
+        this.departingFrom = departingFrom;
+        this.departingPartition = partitionCount - 1;
+        repartition(partitionCount);
+    }
+
     /** The partition service {@code serviceId} belongs to. */
     public int partitionOfService(int serviceId) {
         return serviceId < partitionOfService.length ? partitionOfService[serviceId] : 0;
     }
 
+    /**
+     * The partition of a connection of {@code serviceId} to {@code serverId}: its service's, unless the server is
+     * departing ({@link #reassign}): then the last partition, which no VIP's replication covers.
+     */
+    public int partitionOf(int serviceId, int serverId) {
+        return serverId >= departingFrom ? departingPartition : partitionOfService(serviceId);
+    }
+
     @Override
     int partitionOfEntry(long slot) {
-        return partitionOfService(serviceId(slot));
+        return partitionOf(serviceId(slot), serverId(slot));
     }
 
     /** Replaces the timeouts (e.g. on configuration reload); applies at once to every entry. */

@@ -142,6 +142,32 @@ abstract sealed class OpenAddressingTable<V> implements AutoCloseable permits Co
         partitionDigests = new long[count];
     }
 
+    /**
+     * Recomputes every partition's size and digest from the entries (after a reload changed which partition a
+     * service belongs to, or the ids a digest covers): {@code count} partitions from now on. Owner thread.
+     */
+    final void repartition(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("partition count must be at least 1: " + count);
+        }
+        int[] sizes = new int[count];
+        long[] digests = new long[count];
+        long total = 0;
+        for (long slot = 0; slot < slotCount(); slot++) {
+            if (occupied(slot)) {
+                long contribution = entryDigest(slot);
+                int partition = partitionOfEntry(slot);
+                sizes[partition]++;
+                digests[partition] += contribution;
+                total += contribution;
+            }
+        }
+        partitionSizes = sizes;
+        partitionDigests = digests;
+        digest = total;
+        structuralChanges++;
+    }
+
     /** The number of partitions (1 unless set). */
     public final int partitionCount() {
         return partitionSizes.length;

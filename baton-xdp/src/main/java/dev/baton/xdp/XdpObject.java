@@ -56,6 +56,8 @@ public final class XdpObject implements AutoCloseable {
     private final int possibleCpus;
     private final BpfMap flows;
     private final BpfMap servers;
+    /** What the maps were sized for at load. */
+    private final Capacity capacity;
     private final BpfMap vips;
     private final BpfMap ports;
     private final BpfMap egress;
@@ -70,6 +72,7 @@ public final class XdpObject implements AutoCloseable {
         this.object = object;
         this.programFd = programFd;
         this.possibleCpus = possibleCpus;
+        this.capacity = capacity;
         this.flows = map(libbpf, "baton_flows", XdpLayouts.FLOW_KEY.byteSize(), XdpLayouts.FLOW.byteSize(), capacity.flows(), 1);
         this.servers = map(libbpf, "baton_servers", Integer.BYTES, XdpLayouts.SERVER.byteSize(), capacity.servers(), 1);
         this.vips = map(libbpf, "baton_vips", Integer.BYTES, XdpLayouts.VIP.byteSize(), capacity.vips(), 1);
@@ -181,6 +184,11 @@ public final class XdpObject implements AutoCloseable {
         String[] lines = text.split("\n");
         int from = Math.max(0, lines.length - count);
         return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    }
+
+    /** What the maps were sized for at load. */
+    public Capacity capacity() {
+        return capacity;
     }
 
     public int programFd() {

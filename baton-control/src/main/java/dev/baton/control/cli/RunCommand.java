@@ -5,7 +5,6 @@ import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.ConfigException;
 import dev.baton.config.ConfigLoader;
-import dev.baton.control.router.ConfigReloader;
 import dev.baton.control.router.RouterDaemon;
 import dev.baton.control.systemd.ReloadSignal;
 import dev.baton.control.systemd.RouterLiveness;
@@ -71,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
             return fail(notifier, Baton.EXIT_FAILURE, "baton run: " + e.getMessage());
         }
         // SIGHUP reloads from now on (before, the JVM's default for it ends the process: the router is not up yet).
-        ReloadSignal reloads = new ReloadSignal(reloader(daemon), notifier, config, () -> statusLine(daemon)).start().handleHangup();
+        ReloadSignal reloads = new ReloadSignal(daemon, notifier, config, () -> statusLine(daemon)).start().handleHangup();
         // Up: the interfaces checked, the host guard installed, the workers (and the XDP program) forwarding, the HA
         // agent and the control socket started. With peers a VIP is served once the agent's listen time (t1) ends,
         // which systemd need not wait for: the service is up.
@@ -99,20 +98,6 @@ final class RunCommand implements Callable<Integer> {
         }, "baton-shutdown"));
         stopped.await();
         return Baton.EXIT_OK;
-    }
-
-    /**
-     * The router's reload: {@code RouterDaemon} is a {@link ConfigReloader} (its {@code reload()} re-reads the file it
-     * was started from). A router without it answers SIGHUP with a reload that fails in words, never with the JVM's
-     * default for SIGHUP (shutting down).
-     */
-    static ConfigReloader reloader(RouterDaemon daemon) {
-        if ((Object) daemon instanceof ConfigReloader reloader) {
-            return reloader;
-        }
-        return () -> {
-            throw new IllegalStateException("this router cannot reload its configuration; restart it to change it");
-        };
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
 public final class HostGuard implements AutoCloseable {
 
     private final String table;
-    private final String ruleset;
+    /** The rules in force: a reload that adds or removes every probe replaces them ({@link #update}). */
+    private volatile String ruleset;
     private final boolean guardsPeerPort;
 
     public HostGuard(BatonConfig config) {
@@ -70,7 +71,7 @@ public final class HostGuard implements AutoCloseable {
         nft.append("add table netdev ").append(table).append('\n');
         nft.append("delete table netdev ").append(table).append('\n');
         nft.append("table netdev ").append(table).append(" {\n");
-        boolean probes = RouterDaemon.hasProbes(config);
+        boolean probes = ProbeThread.needed(config);
         for (InterfaceConfig itf : config.interfaces()) {
             if (!itf.role().facesClients() && !probes) {
                 continue;
@@ -121,6 +122,23 @@ public final class HostGuard implements AutoCloseable {
 
     public void install() throws IOException {
         nft(ruleset);
+    }
+
+    /**
+     * After a reload: installs {@code next}'s rules when they differ from those in force (its first health check
+     * needs the probe answers dropped before the kernel sees them; its last one leaves them to the kernel again), in
+     * one atomic nft transaction as at start. The VIPs and peers cannot change by reload, so only that part can.
+     *
+     * @return whether the rules changed
+     */
+    public synchronized boolean update(BatonConfig next) throws IOException {
+        String rules = ruleset(table, next);
+        if (rules.equals(ruleset)) {
+            return false;
+        }
+        nft(rules);
+        ruleset = rules;
+        return true;
     }
 
     @Override

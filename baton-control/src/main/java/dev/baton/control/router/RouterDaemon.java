@@ -2,6 +2,9 @@ package dev.baton.control.router;
 
 import dev.baton.codec.Ipv4;
 import dev.baton.config.BatonConfig;
+import dev.baton.config.ConfigException;
+import dev.baton.config.ConfigReload;
+import dev.baton.config.ServiceConfig;
 import dev.baton.config.HighAvailabilitySettings;
 import dev.baton.config.InterfaceConfig;
 import dev.baton.control.metrics.MetricsServer;
@@ -14,8 +17,6 @@ import dev.baton.dataplane.engine.Dataplane;
 import dev.baton.dataplane.engine.Inspector;
 import dev.baton.dataplane.engine.ServerAdmin;
 import dev.baton.dataplane.health.HealthChecks;
-import dev.baton.agent.AgentRunner;
-import dev.baton.agent.OwnerThread;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
@@ -38,7 +39,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -46,19 +46,25 @@ import java.util.logging.Logger;
  * socket. Started in that order and stopped in reverse, so the kernel never handles VIP traffic while
  * Baton is up, and the nftables table never outlives the process that needed it.
  */
-public final class RouterDaemon implements AutoCloseable {
+public final class RouterDaemon implements AutoCloseable, ConfigReloader {
 
     private static final Logger LOG = Logger.getLogger(RouterDaemon.class.getName());
 
-    private final BatonConfig config;
+    /** The configuration in force: the file as last loaded or reloaded ({@link #reload}). */
+    private volatile BatonConfig config;
     private final HostGuard guard;
     private final Dataplane dataplane;
     private final Inspector inspector;
     private final ServerAdmin servers;
-    /** Health checks and reachability probes, or {@code null} when the configuration has none. */
-    private final HealthChecks checks;
-    private final AgentRunner probes;
+    /** Health checks and reachability probes, or {@code null} when the configuration has none; a reload replaces it. */
+    private volatile ProbeThread probes;
+    /** Where the probe thread's reachability verdicts go: the HA agent's reach-ability manager, or nowhere. */
+    private final HealthChecks.Feed reachabilityFeed;
     private final ControlServer control;
+    /** One reload at a time ({@code ctl reload} and SIGHUP may come together). */
+    private final Object reloadLock = new Object();
+    private volatile int reloads;
+    private volatile Instant loadedAt = Instant.now();
     /** The Prometheus endpoint ({@code metrics.listen}), or null without a {@code metrics} section. */
     private final MetricsServer metrics;
     /** The HA agent, or null when the router serves alone (no {@code high-availability} section). */
@@ -73,7 +79,7 @@ public final class RouterDaemon implements AutoCloseable {
         Dataplane plane = null;
         ControlServer server = null;
         HaAgent ha = null;
-        AgentRunner probes = null;
+        ProbeThread probes = null;
         MetricsServer metrics = null;
         try {
             var portFactory = AfPacketPort.factory(config.router().ring());
@@ -115,14 +121,8 @@ public final class RouterDaemon implements AutoCloseable {
             });
             // Health checks and the reachability set's probes, on a thread of their own; an element's verdict goes to
             // the HA agent's thread, where the reach-ability manager lives.
-            this.checks = hasProbes(config) ? new HealthChecks(config, plane.services(), plane.health(),
-                    feedTo == null ? HealthChecks.Feed.NONE
-                            : (index, health, cause) -> feedTo.post(() -> feedTo.reachabilityElement(index, health)),
-                    MillisClock.SYSTEM.nowMs()) : null;
-            if (checks != null) {
-                HealthChecks owner = checks;
-                checks.registerCounters(plane.counters(), read -> OwnerThread.ask("the probe thread", owner::post, read));
-            }
+            this.reachabilityFeed = feedTo == null ? HealthChecks.Feed.NONE
+                    : (index, health, cause) -> feedTo.post(() -> feedTo.reachabilityElement(index, health));
             server = new ControlServer(config.router().controlSocket());
             this.agent = ha;
             register(server);
@@ -130,14 +130,8 @@ public final class RouterDaemon implements AutoCloseable {
             if (ha != null) {
                 ha.start();
             }
-            if (checks != null) {
-                // It parks as long as the probes' timeouts allow (at most 20 ms): each wake of a CPU costs more than
-                // the probes it starts (docs/benchmarks.md, "Probes").
-                HealthChecks owner = checks;
-                probes = new AgentRunner(checks, MillisClock.SYSTEM, () -> LockSupport.parkNanos(owner.idleNanos()),
-                        ThreadFailure.HALT);
-                probes.start("baton-probes", () -> { });
-            }
+            probes = ProbeThread.start(config, plane, reachabilityFeed, new long[HealthChecks.PROBE_COUNTERS]);
+            this.probes = probes;
             server.start();
             // The status page shows what ctl status and ctl stats show, from the same handlers (thread-safe: they ask
             // the agent and the workers through their queues); before the constructor ends, a request gets a 503.
@@ -163,14 +157,9 @@ public final class RouterDaemon implements AutoCloseable {
         }
         this.dataplane = plane;
         this.control = server;
-        this.probes = probes;
         this.metrics = metrics;
     }
 
-    /** Whether the configuration has anything to probe: a health check, or a reachability set. */
-    static boolean hasProbes(BatonConfig config) {
-        return config.reachability().isPresent() || config.services().stream().anyMatch(s -> s.healthCheck().enabled());
-    }
 
     private static long nextIncarnation(BatonConfig config, HighAvailabilitySettings settings) throws IOException {
         try {
@@ -235,19 +224,21 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("events", args -> events(intArg(args, "limit", 100)));
         server.handle("switchover", args -> switchover(args.get("target") == null ? null : String.valueOf(args.get("target"))));
         server.handle("health", args -> {
-            if (checks == null) {
+            ProbeThread running = probes;
+            if (running == null) {
                 throw new IllegalArgumentException("no service has a health-check and there is no reachability set: nothing is probed");
             }
-            return OwnerThread.ask("the probe thread", checks::post, checks::status);
+            return running.status();
         });
         server.handle("reachability", args -> {
             if (agent == null) {
                 throw new IllegalArgumentException("high availability is not configured: reachability compares this router with its peers");
             }
             Map<String, Object> status = agent.query(agent::reachabilityStatus);
-            if (checks != null) {
+            ProbeThread running = probes;
+            if (running != null) {
                 // Each element of this router's set with its probe, when it last changed and why (the probe thread's).
-                status.put("probes", OwnerThread.ask("the probe thread", checks::post, checks::status).get("reachability_set"));
+                status.put("probes", running.status().get("reachability_set"));
             }
             return status;
         });
@@ -255,6 +246,106 @@ public final class RouterDaemon implements AutoCloseable {
         server.handle("undrain", args -> servers.undrain(stringArg(args, "service"), stringArg(args, "server")));
         server.handle("weight", args -> servers.weight(stringArg(args, "service"), stringArg(args, "server"),
                 intArg(args, "weight", -1)));
+        server.handle("reload", args -> {
+            try {
+                return reload();
+            } catch (ConfigException e) {
+                // The file's problems, one a line with file:line: ctl prints them under "refused".
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Reads the configuration file again and applies it in place (docs/operations.md, "Reload"): {@code baton ctl
+     * reload}, SIGHUP, {@code systemctl reload}. Services, servers, weights, health checks, table timeouts and
+     * neighbour timers change; established connections keep their servers (those of a removed server go on to it
+     * while its service says {@code on-server-down: keep}, else they are removed). A file with any problem, or one
+     * that changes what only a restart can (interfaces, workers, peers, the VIPs...), changes nothing: the problems
+     * come back, each with file:line.
+     *
+     * <p>In order: the new file is checked against the running configuration; the probe thread stops (the health
+     * board keeps its verdicts); the data plane moves every worker to the new services ({@link Dataplane#reconfigure});
+     * the HA agent takes the new services digest and moves the operator's settings; the next configuration's probes
+     * start. Operator commands wait meanwhile (they hold the data plane's lock too).
+     *
+     * @return the outcome ({@code reloaded} or {@code unchanged}), the file, each change, the services digest
+     * @throws ConfigException when the file has problems, or asks for what a reload cannot do
+     */
+    @Override
+    public Map<String, Object> reload() throws ConfigException {
+        synchronized (reloadLock) {
+            BatonConfig running = config;
+            BatonConfig next = ConfigReload.load(running.source(), running);
+            List<String> changes = ConfigReload.changes(running, next);
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("outcome", changes.isEmpty() ? "unchanged" : "reloaded");
+            answer.put("config", running.source().toString());
+            answer.put("changes", changes);
+            if (changes.isEmpty()) {
+                answer.put("config_digest", Long.toHexString(running.servicesDigest()));
+                return answer;
+            }
+            int removed;
+            synchronized (dataplane) {
+                List<ServiceMap.DepartingServer> departing = departing(next);
+                String refusal = dataplane.fastPath().fits(ServiceMap.of(next, departing));
+                if (refusal != null) {
+                    throw new IllegalArgumentException(running.source() + ": " + refusal);
+                }
+                try {
+                    guard.update(next);
+                } catch (IOException e) {
+                    throw new IllegalStateException("the nftables rules for the new configuration's probes could not be"
+                            + " installed: " + e.getMessage(), e);
+                }
+                ProbeThread stopping = probes;
+                long[] carried = stopping == null ? new long[HealthChecks.PROBE_COUNTERS] : stopping.stop();
+                probes = null;
+                Dataplane.Reconfiguration done = dataplane.reconfigure(next, departing);
+                if (agent != null) {
+                    agent.query(() -> {
+                        agent.reconfigure(next, done.remap());
+                        return null;
+                    });
+                }
+                config = next;
+                probes = ProbeThread.start(next, dataplane, reachabilityFeed, carried);
+                removed = done.connectionsRemoved();
+                answer.put("departing_servers", departing.stream().map(d -> d.service() + " " + Ipv4.format(d.address())).toList());
+            }
+            reloads++;
+            loadedAt = Instant.now();
+            answer.put("connections_removed", removed);
+            answer.put("config_digest", Long.toHexString(next.servicesDigest()));
+            LOG.info(() -> "reloaded " + next.source() + ": " + String.join("; ", changes) + (removed > 0 ? "; " + removed
+                    + " connection(s) of removed services or servers removed" : ""));
+            return answer;
+        }
+    }
+
+    /**
+     * The servers {@code next} no longer lists that still carry connections, in services that keep a server's
+     * connections going ({@code on-server-down: keep}): they stay, departing, for those connections alone. Those of a
+     * removed service, or of a service that drops them, are removed with the server.
+     */
+    private List<ServiceMap.DepartingServer> departing(BatonConfig next) {
+        ServiceMap current = dataplane.services();
+        List<ServiceMap.DepartingServer> departing = new ArrayList<>();
+        for (int id = 0; id < current.totalServers(); id++) {
+            String service = current.name(current.serviceOfServer(id));
+            int address = current.serverAddress(id);
+            var kept = next.service(service);
+            if (kept.isEmpty() || kept.get().onServerDown() != ServiceConfig.OnServerDown.KEEP
+                    || kept.get().servers().stream().anyMatch(s -> s.address() == address)
+                    || kept.get().fallback().stream().anyMatch(s -> s.address() == address)) {
+                continue;
+            }
+            if (dataplane.activeConnections(id) > 0) {
+                departing.add(new ServiceMap.DepartingServer(service, address));
+            }
+        }
+        return departing;
     }
 
     /** A required text argument of a control request. */
@@ -328,6 +419,11 @@ public final class RouterDaemon implements AutoCloseable {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("router", config.router().id());
         status.put("config", config.source().toString());
+        // The services digest a peer compares with its own (with peers, high_availability shows whether they differ),
+        // and when the file was last loaded: after a reload on one router of a pair, the two differ until the other's.
+        status.put("config_digest", Long.toHexString(config.servicesDigest()));
+        status.put("config_loaded", loadedAt.toString());
+        status.put("reloads", reloads);
         status.put("uptime_s", Duration.between(started, Instant.now()).toSeconds());
         // The process, for `baton drill --hard` on this host: it kills the active by PID only when the process there
         // started when this one did (a recycled PID, or a router on another host, is refused).
@@ -457,8 +553,9 @@ public final class RouterDaemon implements AutoCloseable {
             metrics.close();
         }
         control.close();
-        if (probes != null) {
-            probes.close();
+        ProbeThread running = probes;
+        if (running != null) {
+            running.close();
         }
         if (agent != null) {
             agent.close();

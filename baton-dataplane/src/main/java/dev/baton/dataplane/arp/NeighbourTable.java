@@ -120,6 +120,24 @@ public final class NeighbourTable {
     }
 
     /**
+     * After a reload: each address this table shares with {@code previous} takes the MAC, last reply and next probe
+     * time it had there, so a server the reload kept stays resolved (its connections keep flowing, new ones keep
+     * coming) instead of waiting for its next ARP reply. A pending MAC change is not carried: it is probed again if
+     * the other MAC shows up again. The owner thread of {@code previous} (worker 0), before this table is published.
+     */
+    public void carryOver(NeighbourTable previous) {
+        for (int i = 0; i < addresses.length; i++) {
+            int j = previous.indexOf(addresses[i]);
+            if (j >= 0) {
+                LONGS.setRelease(macs, i, (long) LONGS.getAcquire(previous.macs, j));
+                LONGS.setOpaque(lastReplyMs, i, (long) LONGS.getOpaque(previous.lastReplyMs, j));
+                nextProbeMs[i] = previous.nextProbeMs[j];
+                lastChangeProbeMs[i] = previous.lastChangeProbeMs[j];
+            }
+        }
+    }
+
+    /**
      * Takes note of an ARP (reply or request) sent by {@code address} from {@code mac}, which the caller has
      * checked is a unicast MAC equal to the frame's Ethernet source. Owner thread only.
      *

@@ -17,6 +17,7 @@ import dev.baton.dataplane.forward.ForwarderBuilder;
 import dev.baton.dataplane.forward.WorkerExtension;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServerHealthBoard;
+import dev.baton.dataplane.service.ServerRemap;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.xdp.FastPath;
@@ -43,10 +44,18 @@ import java.util.function.IntFunction;
  */
 public final class Dataplane implements AutoCloseable {
 
-    private final BatonConfig config;
-    private final ServiceMap services;
-    private final NeighbourTable neighbours;
-    private final ServerHealthBoard health;
+    /**
+     * The configuration in force with what the workers schedule by: its services, the neighbour table of their servers
+     * and their health board. One object, replaced whole by {@link #reconfigure}, so a reader on another thread (ctl
+     * stats, the metrics) never pairs one configuration's services with another's board.
+     */
+    public record Generation(BatonConfig config, ServiceMap services, NeighbourTable neighbours, ServerHealthBoard health) {
+    }
+
+    private volatile Generation generation;
+    /** Each worker's counter group, and the XDP program's (null without it): replaced by {@link #reconfigure}. */
+    private final CounterRegistry.Group[] workerGroups;
+    private XdpCounterGroup xdpGroup;
     private final VipOwnership ownership;
     private final Forwarder[] workers;
     private final List<PacketPort> openedPorts = new ArrayList<>();
@@ -97,40 +106,22 @@ public final class Dataplane implements AutoCloseable {
     private Dataplane(BatonConfig config, PortFactory ports, MillisClock clock, boolean ownVipsInitially,
                       IntFunction<WorkerExtension> extensions, ConnectionListener listener,
                       java.util.function.LongSupplier hashSeeds, XdpDatapath fastPath) {
-        this.config = config;
         this.fastPath = fastPath != null ? fastPath : XdpDatapath.none("not a router's data plane");
         this.clock = clock;
-        this.services = ServiceMap.of(config);
+        ServiceMap services = ServiceMap.of(config);
         this.ownership = new VipOwnership(services.distinctVips(), ownVipsInitially);
         // Armed only by an agent's first beat; without high availability nothing beats and nothing is watched.
         this.watchdog = new AgentWatchdog(ownership, config.highAvailability()
                 .map(ha -> ha.standbyTimeout().toMillis()).orElse(Long.MAX_VALUE));
-        List<InterfaceConfig> serverSide = config.interfaces().stream().filter(i -> i.role().facesServers()).toList();
-        int[] neighbourAddresses = services.neighbourAddresses();
-        int[] neighbourInterface = new int[neighbourAddresses.length];
-        for (int n = 0; n < neighbourAddresses.length; n++) {
-            neighbourInterface[n] = -1;
-            for (int i = 0; i < serverSide.size(); i++) {
-                if (serverSide.get(i).address().contains(neighbourAddresses[n])) {
-                    neighbourInterface[n] = i;
-                    break;
-                }
-            }
-            if (neighbourInterface[n] < 0) {
-                throw new IllegalArgumentException("server " + Ipv4.format(neighbourAddresses[n])
-                        + " is outside every server-facing subnet");
-            }
-        }
-        var n = config.neighbours();
-        this.neighbours = new NeighbourTable(neighbourAddresses, neighbourInterface,
-                n.refreshInterval().toMillis(), n.retryInterval().toMillis(), n.staleAfter().toMillis());
-        this.health = ServerHealthBoard.of(services);
+        NeighbourTable neighbours = neighbourTable(config, services);
+        ServerHealthBoard health = ServerHealthBoard.of(services);
+        this.generation = new Generation(config, services, neighbours, health);
         int workerCount = config.router().workers();
         TableSettings t = config.table();
-        ConnectionTimeouts timeouts = new ConnectionTimeouts(t.tcpSynTimeout().toMillis(), t.tcpEstablishedTimeout().toMillis(),
-                t.tcpClosingTimeout().toMillis(), t.tcpClosedTimeout().toMillis(), t.udpTimeout().toMillis());
+        ConnectionTimeouts timeouts = timeouts(t);
         int shardCapacity = Math.max(1, (t.capacity() + workerCount - 1) / workerCount);
         this.workers = new Forwarder[workerCount];
+        this.workerGroups = new CounterRegistry.Group[workerCount];
         try {
             for (int w = 0; w < workerCount; w++) {
                 ForwarderBuilder builder = new ForwarderBuilder().workerId(w).services(services).neighbours(neighbours)
@@ -153,15 +144,109 @@ public final class Dataplane implements AutoCloseable {
                 workers[w] = builder.build();
             }
             for (int w = 0; w < workerCount; w++) {
-                WorkerCounterGroup.register(counters, this, w);
+                workerGroups[w] = WorkerCounterGroup.register(counters, this, w, services);
             }
             if (this.fastPath.active()) {
-                XdpCounterGroup.register(counters, this.fastPath.program(), services);
+                xdpGroup = XdpCounterGroup.register(counters, this.fastPath.program(), services);
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** The neighbour table of {@code services}' servers, each on the server-facing interface whose subnet holds it. */
+    private static NeighbourTable neighbourTable(BatonConfig config, ServiceMap services) {
+        List<InterfaceConfig> serverSide = config.interfaces().stream().filter(i -> i.role().facesServers()).toList();
+        int[] neighbourAddresses = services.neighbourAddresses();
+        int[] neighbourInterface = new int[neighbourAddresses.length];
+        for (int n = 0; n < neighbourAddresses.length; n++) {
+            neighbourInterface[n] = -1;
+            for (int i = 0; i < serverSide.size(); i++) {
+                if (serverSide.get(i).address().contains(neighbourAddresses[n])) {
+                    neighbourInterface[n] = i;
+                    break;
+                }
+            }
+            if (neighbourInterface[n] < 0) {
+                throw new IllegalArgumentException("server " + Ipv4.format(neighbourAddresses[n])
+                        + " is outside every server-facing subnet");
+            }
+        }
+        var n = config.neighbours();
+        return new NeighbourTable(neighbourAddresses, neighbourInterface,
+                n.refreshInterval().toMillis(), n.retryInterval().toMillis(), n.staleAfter().toMillis());
+    }
+
+    private static ConnectionTimeouts timeouts(TableSettings t) {
+        return new ConnectionTimeouts(t.tcpSynTimeout().toMillis(), t.tcpEstablishedTimeout().toMillis(),
+                t.tcpClosingTimeout().toMillis(), t.tcpClosedTimeout().toMillis(), t.udpTimeout().toMillis());
+    }
+
+    /**
+     * What a reload did to the data plane: how old ids became new ones, and how many connections it removed (those
+     * of a removed service, or of a removed server whose service drops a server's connections).
+     */
+    public record Reconfiguration(ServerRemap remap, int connectionsRemoved) {
+    }
+
+    /**
+     * Applies a reloaded configuration in place ({@code baton ctl reload}; docs/operations.md, "Reload"): the
+     * services of {@code next} and the {@code departing} servers that still carry connections, the neighbour timers
+     * and the table's timeouts. Each worker applies it between two duty cycles ({@link Forwarder#reconfigure}), worker
+     * 0 first: it owns the neighbour table and carries every MAC it knows into the new one before any worker reads
+     * it. Established connections keep their servers; nothing is reopened (rings, XDP program, sockets).
+     *
+     * <p>The caller holds everything else that writes the health board still (the probe thread stopped, operator
+     * commands held back) and gives it {@link #health()} afterwards. Not on a worker's thread.
+     *
+     * @throws IllegalArgumentException when {@code next} cannot be applied in place (it needs more server or service
+     *                                  ids than the XDP program's maps hold); nothing has changed then
+     */
+    public synchronized Reconfiguration reconfigure(BatonConfig next, List<ServiceMap.DepartingServer> departing) {
+        ServiceMap nextServices = ServiceMap.of(next, departing);
+        String refusal = fastPath.fits(nextServices);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        Generation previous = generation;
+        NeighbourTable previousNeighbours = previous.neighbours();
+        ServerRemap remap = ServerRemap.between(previous.services(), nextServices);
+        NeighbourTable nextNeighbours = neighbourTable(next, nextServices);
+        ServerHealthBoard nextHealth = previous.health().carriedTo(remap, nextServices.totalServers());
+        ConnectionTimeouts timeouts = timeouts(next.table());
+        // Out of the registry while the workers change: a snapshot in between lacks them rather than reading a worker's
+        // new counters by its old services' layout.
+        for (CounterRegistry.Group group : workerGroups) {
+            group.remove();
+        }
+        int removed = 0;
+        for (int w = 0; w < workers.length; w++) {
+            boolean ownsNeighbours = w == 0;
+            removed += query(w, worker -> {
+                if (ownsNeighbours) {
+                    nextNeighbours.carryOver(previousNeighbours);
+                }
+                return worker.reconfigure(nextServices, nextNeighbours, nextHealth, remap, timeouts);
+            });
+        }
+        this.generation = new Generation(next, nextServices, nextNeighbours, nextHealth);
+        for (int w = 0; w < workers.length; w++) {
+            workerGroups[w] = WorkerCounterGroup.register(counters, this, w, nextServices);
+        }
+        if (xdpGroup != null) {
+            xdpGroup = xdpGroup.replaceFor(counters, nextServices);
+        }
+        return new Reconfiguration(remap, removed);
+    }
+
+    /** Connections of server {@code serverId} in every worker's table now (each worker asked on its thread). */
+    public long activeConnections(int serverId) {
+        long total = 0;
+        for (int w = 0; w < workers.length; w++) {
+            total += query(w, worker -> worker.counters().server(serverId, dev.baton.dataplane.stats.WorkerCounters.SERVER_ACTIVE));
+        }
+        return total;
     }
 
     /** Starts one platform thread per worker, each an {@link AgentRunner} around {@link #agent}. */
@@ -246,21 +331,26 @@ public final class Dataplane implements AutoCloseable {
         return counters;
     }
 
+    /** The configuration in force and what the workers schedule by, as one: read it once for a consistent view. */
+    public Generation generation() {
+        return generation;
+    }
+
     public BatonConfig config() {
-        return config;
+        return generation.config();
     }
 
     public ServiceMap services() {
-        return services;
+        return generation.services();
     }
 
     public NeighbourTable neighbours() {
-        return neighbours;
+        return generation.neighbours();
     }
 
     /** The health-check and drain verdicts every worker schedules by. */
     public ServerHealthBoard health() {
-        return health;
+        return generation.health();
     }
 
     public VipOwnership ownership() {

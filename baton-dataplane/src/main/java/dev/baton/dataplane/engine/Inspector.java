@@ -39,9 +39,10 @@ public final class Inspector {
      */
     public Map<String, Object> stats() {
         CounterSnapshot snapshot = dataplane.counters().snapshot();
-        ServiceMap services = dataplane.services();
+        Dataplane.Generation generation = dataplane.generation(); // one configuration's services, board and neighbours
+        ServiceMap services = generation.services();
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("router", dataplane.config().router().id());
+        root.put("router", generation.config().router().id());
         root.put("workers", dataplane.workerCount());
         for (String name : List.of("rx_frames", "rx_bytes", "forwarded_frames", "forwarded_bytes", "arp_replies_sent",
                 "arp_requests_sent", "arp_learned", "arp_mac_changes", "arp_mac_changes_refuted", "arp_mac_changes_unanswered",
@@ -70,7 +71,7 @@ public final class Inspector {
         }
         root.put("rings", rings);
         root.put("connections", snapshot.sum("table_connections"));
-        root.put("capacity", dataplane.config().table().capacity());
+        root.put("capacity", generation.config().table().capacity());
         // What the capacity policy did: a blind flood shows as evictions, never as refusals.
         Map<String, Object> tableCounters = new LinkedHashMap<>();
         tableCounters.put("inserts", snapshot.sum("table_inserts"));
@@ -104,25 +105,27 @@ public final class Inspector {
             List<Object> serverList = new ArrayList<>();
             for (int i = 0; i < services.serverCount(s); i++) {
                 int id = services.serverId(s, i);
-                int choice = dataplane.health().addressChoice(id);
+                int choice = generation.health().addressChoice(id);
                 int neighbour = services.neighbourOf(id, choice);
                 String address = Ipv4.format(services.serverAddress(id));
                 Map<String, Object> server = new LinkedHashMap<>();
                 server.put("address", address);
                 server.put("fallback", services.isFallback(id));
+                // Removed by a reload, kept for its connections until they end: no new one goes there.
+                server.put("departing", services.isDeparting(id));
                 server.put("reached_at", Ipv4.format(services.serverAddress(id, choice)));
-                int override = dataplane.health().weightOverride(id);
+                int override = generation.health().weightOverride(id);
                 server.put("weight", override >= 0 ? override : services.serverWeight(id));
                 server.put("configured_weight", services.serverWeight(id));
-                server.put("drained", dataplane.health().drained(id));
-                server.put("health", switch (dataplane.health().health(id)) {
+                server.put("drained", generation.health().drained(id));
+                server.put("health", switch (generation.health().health(id)) {
                     case ServerHealthBoard.UP -> "up";
                     case ServerHealthBoard.DOWN -> "down";
                     default -> "unchecked";
                 });
-                long mac = dataplane.neighbours().mac(neighbour);
+                long mac = generation.neighbours().mac(neighbour);
                 server.put("mac", mac < 0 ? null : dev.baton.codec.MacAddress.format(mac));
-                server.put("resolved", dataplane.neighbours().resolved(neighbour, nowMs));
+                server.put("resolved", generation.neighbours().resolved(neighbour, nowMs));
                 server.put("packets", snapshot.sum("server_packets", "service", name, "server", address));
                 server.put("bytes", snapshot.sum("server_bytes", "service", name, "server", address));
                 server.put("connections_total", snapshot.sum("server_connections", "service", name, "server", address));
@@ -211,8 +214,10 @@ public final class Inspector {
             row.put("protocol", r.protocol() == 6 ? "tcp" : "udp");
             row.put("client", Ipv4.format(r.client()) + ":" + r.clientPort());
             row.put("vip", Ipv4.format(r.vip()) + ":" + r.vipPort());
-            row.put("service", services.name(r.serviceId()));
-            row.put("server", Ipv4.format(services.serverAddress(r.serverId())));
+            // Copied before a reload that renumbered the servers, a row's ids may be another configuration's.
+            boolean current = r.serviceId() < services.serviceCount() && r.serverId() < services.totalServers();
+            row.put("service", current ? services.name(r.serviceId()) : "(renumbered by a reload)");
+            row.put("server", current ? Ipv4.format(services.serverAddress(r.serverId())) : "(renumbered by a reload)");
             row.put("state", TcpState.name(r.state()));
             row.put("idle_ms", r.idleMs());
             row.put("worker", r.worker());
@@ -256,11 +261,16 @@ public final class Inspector {
     }
 
     private Map<String, Object> decide(Forwarder f, int service, int protocol, int client, int clientPort, int vip, int vipPort) {
-        ServiceMap services = dataplane.services();
+        ServiceMap services = f.services(); // the worker's own: a reload may have come since the caller looked
         Map<String, Object> result = new LinkedHashMap<>();
+        if (service >= services.serviceCount() || services.find(vip, protocol, vipPort) != service) {
+            result.put("decision", "reloaded meanwhile: ask again");
+            result.put("server", null);
+            return result;
+        }
         long nowMs = dataplane.clock().nowMs();
         // Availability is refreshed once per duty cycle; bring it up to date for an exact answer.
-        f.schedulers().refreshAvailability(dataplane.neighbours(), f.health(), nowMs);
+        f.schedulers().refreshAvailability(f.neighbours(), f.health(), nowMs);
         ConnectionTable table = f.table();
         // The side-effect-free find: the oracle must not expire or change anything.
         long slot = table.find(protocol, client, clientPort, vip, vipPort);

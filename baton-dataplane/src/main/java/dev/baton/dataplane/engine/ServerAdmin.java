@@ -33,7 +33,7 @@ public final class ServerAdmin {
 
     /** For a router that serves alone: settings go straight onto the board, one command at a time. */
     public ServerAdmin(Dataplane dataplane) {
-        this(dataplane, onTheBoard(dataplane.health()));
+        this(dataplane, onTheBoard(dataplane));
     }
 
     public ServerAdmin(Dataplane dataplane, Settings settings) {
@@ -42,35 +42,44 @@ public final class ServerAdmin {
     }
 
     /**
-     * Settings written onto {@code board} by whichever control thread runs the command: the board has one writer
-     * per array, so commands from two clients at once take turns.
+     * Settings written onto the data plane's current board by whichever control thread runs the command: the board
+     * has one writer per array, so commands from two clients at once take turns, and take turns with a reload too
+     * ({@link Dataplane#reconfigure} holds the same lock while it carries the board over), so none is lost.
      */
-    public static Settings onTheBoard(ServerHealthBoard board) {
+    public static Settings onTheBoard(Dataplane dataplane) {
         return new Settings() {
             @Override
-            public synchronized void drain(int serverId, boolean drained) {
-                board.drained(serverId, drained);
+            public void drain(int serverId, boolean drained) {
+                synchronized (dataplane) {
+                    dataplane.health().drained(serverId, drained);
+                }
             }
 
             @Override
-            public synchronized void weight(int serverId, int weight) {
-                board.weightOverride(serverId, weight);
+            public void weight(int serverId, int weight) {
+                synchronized (dataplane) {
+                    dataplane.health().weightOverride(serverId, weight);
+                }
             }
         };
     }
 
     /** No new connections to {@code server} of {@code service}; its established ones go on. */
     public Map<String, Object> drain(String service, String server) {
-        int id = serverId(service, server);
-        settings.drain(id, true);
-        return outcome(id, "drained: no new connections; its established connections continue");
+        synchronized (dataplane) { // the id is named and used before a reload can renumber the servers
+            int id = serverId(service, server);
+            settings.drain(id, true);
+            return outcome(id, "drained: no new connections; its established connections continue");
+        }
     }
 
     /** Ends a drain: the server takes new connections again (when its health check and MAC allow). */
     public Map<String, Object> undrain(String service, String server) {
-        int id = serverId(service, server);
-        settings.drain(id, false);
-        return outcome(id, "undrained: it takes new connections again");
+        synchronized (dataplane) {
+            int id = serverId(service, server);
+            settings.drain(id, false);
+            return outcome(id, "undrained: it takes new connections again");
+        }
     }
 
     /** Sets the server's weight (0..1000; 0 takes no new connections, like a drain). */
@@ -79,9 +88,11 @@ public final class ServerAdmin {
             throw new IllegalArgumentException("weight " + weight + " is not within 0.." + ServiceConfig.ServerConfig.MAX_WEIGHT
                     + "; for example: baton ctl weight " + service + " " + server + " 10");
         }
-        int id = serverId(service, server);
-        settings.weight(id, weight);
-        return outcome(id, "weight " + weight + " (configured " + dataplane.services().serverWeight(id) + ")");
+        synchronized (dataplane) {
+            int id = serverId(service, server);
+            settings.weight(id, weight);
+            return outcome(id, "weight " + weight + " (configured " + dataplane.services().serverWeight(id) + ")");
+        }
     }
 
     private Map<String, Object> outcome(int id, String what) {
@@ -114,7 +125,7 @@ public final class ServerAdmin {
                         + service + " " + Ipv4.format(services.serverAddress(services.serverId(s, 0))));
             }
             List<String> addresses = new ArrayList<>();
-            for (int i = 0; i < services.serverCount(s); i++) {
+            for (int i = 0; i < services.configuredServerCount(s); i++) {
                 int id = services.serverId(s, i);
                 if (services.serverAddress(id) == address) {
                     return id;

@@ -54,10 +54,12 @@ final class WorkerCounterGroup {
         return GLOBALS.stream().mapToInt(Global::id).toArray();
     }
 
-    /** Registers worker {@code w}'s counters; the reader runs on the worker through {@code dataplane.query}. */
-    static void register(CounterRegistry registry, Dataplane dataplane, int w) {
+    /**
+     * Registers worker {@code w}'s counters for its services {@code services}; the reader runs on the worker through
+     * {@code dataplane.query}. A reload removes the group and registers the next one.
+     */
+    static CounterRegistry.Group register(CounterRegistry registry, Dataplane dataplane, int w, ServiceMap services) {
         Forwarder worker = dataplane.worker(w);
-        ServiceMap services = dataplane.services();
         Label label = new Label("worker", Integer.toString(w));
         CounterRegistry.Group group = registry.group("worker " + w, read -> dataplane.query(w, f -> read.get()));
         for (Global global : GLOBALS) {
@@ -115,6 +117,7 @@ final class WorkerCounterGroup {
             }
         }
         group.reader(values -> read(worker, services, rings, values));
+        return group;
     }
 
     /** Worker thread: the values in the order {@link #register} described them. */

@@ -17,10 +17,83 @@ import dev.baton.xdp.XdpObject;
  */
 final class XdpCounterGroup {
 
-    private XdpCounterGroup() {
+    private final CounterRegistry.Group group;
+    private final XdpObject program;
+    private final ServiceMap services;
+    /**
+     * Added to the program's per-service and per-server figures: after a reload a service's or server's id may index
+     * figures the program kept for another, so each series goes on from what it showed under its old id.
+     */
+    private final long[] serviceOffsets;
+    private final long[] serverOffsets;
+
+    private XdpCounterGroup(CounterRegistry registry, XdpObject program, ServiceMap services, XdpCounterGroup previous) {
+        this.program = program;
+        this.services = services;
+        int fields = 2;
+        this.serviceOffsets = new long[services.serviceCount() * fields];
+        this.serverOffsets = new long[services.totalServers() * fields];
+        java.util.Map<String, Long> before = previous == null ? java.util.Map.of() : previous.byLabel();
+        for (int s = 0; s < services.serviceCount(); s++) {
+            for (int f = 0; f < fields; f++) {
+                serviceOffsets[s * fields + f] = before.getOrDefault(key(services, s, -1, f), 0L) - traffic(program, program.serviceTraffic(), s, f);
+            }
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int id = services.serverId(s, i);
+                for (int f = 0; f < fields; f++) {
+                    serverOffsets[id * fields + f] = before.getOrDefault(key(services, s, id, f), 0L)
+                            - traffic(program, program.serverTraffic(), id, f);
+                }
+            }
+        }
+        this.group = describe(registry, services);
+        group.reader(this::read);
     }
 
-    static void register(CounterRegistry registry, XdpObject program, ServiceMap services) {
+    static XdpCounterGroup register(CounterRegistry registry, XdpObject program, ServiceMap services) {
+        return new XdpCounterGroup(registry, program, services, null);
+    }
+
+    /** The group for {@code next} after a reload, in place of this one; each series goes on from its value here. */
+    XdpCounterGroup replaceFor(CounterRegistry registry, ServiceMap next) {
+        group.remove();
+        return new XdpCounterGroup(registry, program, next, this);
+    }
+
+    private static String key(ServiceMap services, int service, int serverId, int field) {
+        return services.name(service) + (serverId < 0 ? "" : "/" + Ipv4.format(services.serverAddress(serverId))) + "#" + field;
+    }
+
+    /** Every per-service and per-server figure as this group shows it, by label. */
+    private java.util.Map<String, Long> byLabel() {
+        java.util.Map<String, Long> values = new java.util.HashMap<>();
+        for (int s = 0; s < services.serviceCount(); s++) {
+            for (int f = 0; f < 2; f++) {
+                values.put(key(services, s, -1, f), serviceValue(s, f));
+            }
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int id = services.serverId(s, i);
+                for (int f = 0; f < 2; f++) {
+                    values.put(key(services, s, id, f), serverValue(id, f));
+                }
+            }
+        }
+        return values;
+    }
+
+    private long serviceValue(int service, int field) {
+        return traffic(program, program.serviceTraffic(), service, field) + serviceOffsets[service * 2 + field];
+    }
+
+    private long serverValue(int serverId, int field) {
+        return traffic(program, program.serverTraffic(), serverId, field) + serverOffsets[serverId * 2 + field];
+    }
+
+    private static long traffic(XdpObject program, dev.baton.xdp.BpfMap map, int index, int field) {
+        return program.sumPerCpu(map, index, field == 0 ? XdpObject.TRAFFIC_PACKETS_OFFSET : XdpObject.TRAFFIC_BYTES_OFFSET);
+    }
+
+    private static CounterRegistry.Group describe(CounterRegistry registry, ServiceMap services) {
         Label worker = new Label("worker", "xdp");
         CounterRegistry.Group group = registry.group("the XDP program", CounterRegistry.Owner.ANY_THREAD);
         // The frames the program forwarded never reach a ring: they count as received here, so that rx_frames summed
@@ -46,28 +119,30 @@ final class XdpCounterGroup {
                 group.add("server_bytes", Type.COUNTER, "bytes forwarded to the server", worker, service, server);
             }
         }
-        group.reader(values -> {
-            int at = 0;
-            long forwarded = program.counter(XdpCounter.FORWARDED);
-            long forwardedBytes = program.counter(XdpCounter.FORWARDED_BYTES);
-            values[at++] = forwarded;
-            values[at++] = forwardedBytes;
-            values[at++] = forwarded;
-            values[at++] = forwardedBytes;
-            for (XdpCounter counter : XdpCounter.values()) {
-                if (counter != XdpCounter.FORWARDED && counter != XdpCounter.FORWARDED_BYTES) {
-                    values[at++] = program.counter(counter);
-                }
+        return group;
+    }
+
+    private void read(long[] values) {
+        int at = 0;
+        long forwarded = program.counter(XdpCounter.FORWARDED);
+        long forwardedBytes = program.counter(XdpCounter.FORWARDED_BYTES);
+        values[at++] = forwarded;
+        values[at++] = forwardedBytes;
+        values[at++] = forwarded;
+        values[at++] = forwardedBytes;
+        for (XdpCounter counter : XdpCounter.values()) {
+            if (counter != XdpCounter.FORWARDED && counter != XdpCounter.FORWARDED_BYTES) {
+                values[at++] = program.counter(counter);
             }
-            for (int s = 0; s < services.serviceCount(); s++) {
-                values[at++] = program.sumPerCpu(program.serviceTraffic(), s, XdpObject.TRAFFIC_PACKETS_OFFSET);
-                values[at++] = program.sumPerCpu(program.serviceTraffic(), s, XdpObject.TRAFFIC_BYTES_OFFSET);
-                for (int i = 0; i < services.serverCount(s); i++) {
-                    int id = services.serverId(s, i);
-                    values[at++] = program.sumPerCpu(program.serverTraffic(), id, XdpObject.TRAFFIC_PACKETS_OFFSET);
-                    values[at++] = program.sumPerCpu(program.serverTraffic(), id, XdpObject.TRAFFIC_BYTES_OFFSET);
-                }
+        }
+        for (int s = 0; s < services.serviceCount(); s++) {
+            values[at++] = serviceValue(s, 0);
+            values[at++] = serviceValue(s, 1);
+            for (int i = 0; i < services.serverCount(s); i++) {
+                int id = services.serverId(s, i);
+                values[at++] = serverValue(id, 0);
+                values[at++] = serverValue(id, 1);
             }
-        });
+        }
     }
 }

@@ -10,6 +10,7 @@ import dev.baton.codec.VirtioNetHeaderFlyweight;
 import dev.baton.dataplane.arp.NeighbourTable;
 import dev.baton.dataplane.io.PacketPort;
 import dev.baton.dataplane.service.ServerHealthBoard;
+import dev.baton.dataplane.service.ServerRemap;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.stats.DropReason;
@@ -17,6 +18,7 @@ import dev.baton.dataplane.stats.WorkerCounters;
 import dev.baton.dataplane.xdp.FastPath;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTable;
+import dev.baton.table.ConnectionTimeouts;
 import dev.baton.table.PersistenceListener;
 import dev.baton.table.PersistenceTable;
 import dev.baton.table.TcpState;
@@ -62,18 +64,18 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final int workerId;
     /** The ports and their one-kick-per-batch transmit discipline, shared with {@link #arp}. */
     private final WorkerPorts ports;
-    private final ServiceMap services;
-    private final NeighbourTable neighbours;
+    private ServiceMap services;
+    private NeighbourTable neighbours;
     /** Health-check and drain verdicts per server, shared by every worker. */
-    private final ServerHealthBoard health;
+    private ServerHealthBoard health;
     /** Whether this worker probes the servers and keeps the fast path's shared maps (worker 0: it receives ARP). */
     private final boolean ownsArp;
     private final VipOwnership ownership;
-    private final ArpHandler arp;
+    private ArpHandler arp;
     private final ConnectionTable table;
     private final PersistenceTable persistence;
-    private final ServiceSchedulers schedulers;
-    private final WorkerCounters counters;
+    private ServiceSchedulers schedulers;
+    private WorkerCounters counters;
     private final ConnectionListener downstream;
     /** Replication and anything else that runs in this worker's duty cycle; {@link WorkerExtension#NONE} for none. */
     private final WorkerExtension extension;
@@ -123,6 +125,16 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     /** The health-check and drain verdicts this worker schedules by. */
     public ServerHealthBoard health() {
         return health;
+    }
+
+    /** The services this worker forwards by (a reload replaces them: {@link #reconfigure}). Worker thread. */
+    public ServiceMap services() {
+        return services;
+    }
+
+    /** The neighbour table this worker reads server MACs from. Worker thread. */
+    public NeighbourTable neighbours() {
+        return neighbours;
     }
 
     public WorkerCounters counters() {
@@ -533,6 +545,96 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
             fastPath.onRemove(protocol, clientAddress, clientPort, vip, vipPort, state);
         }
         downstream.onRemove(protocol, clientAddress, clientPort, vip, vipPort, serviceId, serverId, state, reason);
+    }
+
+    /**
+     * Applies a reloaded configuration ({@code baton ctl reload}, docs/operations.md "Reload"), between two duty
+     * cycles on this worker's thread (a command: {@link #submit}), so no frame sees half of it:
+     * <ol>
+     *   <li>connections of a service or server the reload removed outright ({@link ServerRemap#GONE}: the service is
+     *       gone, or the server's service says {@code on-server-down: drop}) are removed, announced with the old ids
+     *       to the structures of the old configuration (replication tells the standbys);</li>
+     *   <li>the services, neighbour table and health board become {@code next}'s; counters move to the new ids;
+     *       schedulers start afresh with the active connections counted again;</li>
+     *   <li>every other connection keeps its server under its new id ({@link ConnectionTable#reassign}): nothing a
+     *       client sees changes, the departing servers of {@code nextServices} included;</li>
+     *   <li>persistence entries move likewise, the table's timeouts become {@code timeouts}, and the XDP map's flows
+     *       are written again with their new ids.</li>
+     * </ol>
+     * Allocates in proportion to the table (a reload is rare; the worker does not forward meanwhile).
+     *
+     * @return the connections removed
+     */
+    public int reconfigure(ServiceMap nextServices, NeighbourTable nextNeighbours, ServerHealthBoard nextHealth,
+                           ServerRemap remap, ConnectionTimeouts timeouts) {
+        int removed = removeGone(remap);
+        ServiceMap previous = services;
+        services = nextServices;
+        neighbours = nextNeighbours;
+        health = nextHealth;
+        counters = counters.carriedTo(remap, nextServices.serviceCount(), nextServices.totalServers());
+        schedulers = new ServiceSchedulers(nextServices);
+        arp = new ArpHandler(ports, nextServices, nextNeighbours, ownership, counters, fastPath);
+        int[] serviceOf = new int[remap.oldServices()];
+        for (int s = 0; s < serviceOf.length; s++) {
+            serviceOf[s] = remap.service(s);
+        }
+        int[] serverOf = new int[remap.oldServers()];
+        for (int i = 0; i < serverOf.length; i++) {
+            serverOf[i] = remap.server(i);
+        }
+        table.reassign(serviceOf, serverOf, nextServices.vipIndexOfServices(), nextServices.distinctVips().length,
+                nextServices.configuredTotalServers() < nextServices.totalServers() ? nextServices.configuredTotalServers() : Integer.MAX_VALUE);
+        table.timeouts(timeouts);
+        table.forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
+            schedulers.connectionOpened(serverId);
+            if (fastPath != null && !remap.identity()) {
+                // The map's flow names its server and service by id: written again under the new ones.
+                fastPath.onInsert(protocol, client, clientPort, vip, vipPort, serverId, serviceId, state, lastSeenMs);
+            }
+        });
+        movePersistence(remap, previous);
+        if (fastPath != null) {
+            fastPath.serversChanged();
+        }
+        extension.reconfigure(nextServices);
+        schedulers.refreshAvailability(neighbours, health, nowMs);
+        return removed;
+    }
+
+    /** Removes the connections whose service or server has no new id; the listeners see them leave with the old ids. */
+    private int removeGone(ServerRemap remap) {
+        // Keys first, removals after: a removal moves entries (backward shift), which a visit must not see.
+        java.util.List<long[]> gone = new java.util.ArrayList<>();
+        table.forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
+            if (remap.service(serviceId) == ServerRemap.GONE || remap.server(serverId) == ServerRemap.GONE) {
+                gone.add(new long[] {protocol, client, clientPort, vip, vipPort});
+            }
+        });
+        for (long[] key : gone) {
+            table.remove((int) key[0], (int) key[1], (int) key[2], (int) key[3], (int) key[4]);
+        }
+        return gone.size();
+    }
+
+    /** Persistence entries under their new ids (their key holds the service id: taken out, then put back). */
+    private void movePersistence(ServerRemap remap, ServiceMap previous) {
+        if (remap.identity()) {
+            return;
+        }
+        java.util.List<long[]> entries = new java.util.ArrayList<>();
+        persistence.forEach((serviceId, client, serverId, lastUsedMs, timeoutMs) ->
+                entries.add(new long[] {serviceId, client, serverId, lastUsedMs, timeoutMs}));
+        for (long[] e : entries) {
+            persistence.remove((int) e[0], (int) e[1]);
+        }
+        for (long[] e : entries) {
+            int service = remap.service((int) e[0]);
+            int server = remap.server((int) e[2]);
+            if (service != ServerRemap.GONE && server != ServerRemap.GONE && !services.isDeparting(server)) {
+                persistence.putLearned(service, (int) e[1], server, (int) e[4], e[3], nowMs);
+            }
+        }
     }
 
     /** This worker's side of the XDP fast path, or null on the AF_PACKET data path alone. */

@@ -1,5 +1,7 @@
 package dev.baton.dataplane.forward;
 
+import dev.baton.dataplane.service.ServiceMap;
+
 import dev.baton.table.ConnectionListener;
 
 /**
@@ -42,6 +44,13 @@ public interface WorkerExtension extends ConnectionListener {
 
     /** Called once, on the building thread, when the worker is built and before it starts. */
     void attach(Forwarder forwarder);
+
+    /**
+     * A reload gave the worker {@code services} (its ids moved as {@code Forwarder#reconfigure} says); the extension
+     * checks and names what it handles by them from now on. On the worker's thread, between two duty cycles.
+     */
+    default void reconfigure(ServiceMap services) {
+    }
 
     /**
      * One slice of the worker's duty cycle, on the worker's thread.

@@ -100,6 +100,8 @@ public final class HealthChecks implements Agent {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final HealthChangeHandler changes = this::onChange;
     private long changesApplied;
+    /** What the probes of the configuration before the last reload had counted ({@link #registerCounters}). */
+    private final long[] counterBase = new long[PROBE_COUNTERS];
     private long substitutions;
 
     /**
@@ -159,7 +161,8 @@ public final class HealthChecks implements Agent {
         for (int s = 0; s < services.serviceCount(); s++) {
             ServiceConfig service = config.service(services.name(s)).orElseThrow();
             HealthCheckSettings check = service.healthCheck();
-            for (int i = 0; i < services.serverCount(s); i++) {
+            // Not the departing servers a reload left for their connections alone: they take no new ones, whatever a check says.
+            for (int i = 0; i < services.configuredServerCount(s); i++) {
                 int serverId = services.serverId(s, i);
                 int count = services.addressCount(serverId);
                 // A server is probed when its service checks servers, and at each of its addresses when it has
@@ -496,7 +499,21 @@ public final class HealthChecks implements Agent {
      * {@code owner}: probes started, answered, failed and timed out, health changes dropped from a full ring, and
      * the ICMP and ARP frames that were not an answer (or not even well formed).
      */
-    public void registerCounters(dev.baton.agent.CounterRegistry registry, dev.baton.agent.CounterRegistry.Owner owner) {
+    public dev.baton.agent.CounterRegistry.Group registerCounters(dev.baton.agent.CounterRegistry registry,
+                                                                 dev.baton.agent.CounterRegistry.Owner owner) {
+        return registerCounters(registry, owner, new long[PROBE_COUNTERS]);
+    }
+
+    /** How many counters {@link #registerCounters} describes. */
+    public static final int PROBE_COUNTERS = 10;
+
+    /**
+     * As above, each counter going on from {@code carried} (the values the probes of the configuration before a reload
+     * had counted, {@link #counterValues}), so that Prometheus sees them count up across the reload.
+     */
+    public dev.baton.agent.CounterRegistry.Group registerCounters(dev.baton.agent.CounterRegistry registry,
+                                                                 dev.baton.agent.CounterRegistry.Owner owner, long[] carried) {
+        System.arraycopy(carried, 0, counterBase, 0, PROBE_COUNTERS);
         dev.baton.agent.CounterRegistry.Group group = registry.group("the probes", owner);
         var counter = dev.baton.agent.CounterRegistry.Type.COUNTER;
         group.add("probes_started", counter, "health-check and reachability probes sent");
@@ -509,18 +526,18 @@ public final class HealthChecks implements Agent {
         group.add("probe_arp_malformed", counter, "malformed ARP frames on the probe socket");
         group.add("probe_ring_ignored", counter, "frames in the probe rings that answered no probe");
         group.add("probe_ring_full", counter, "probe frames not sent: an interface's probe TX ring stayed full");
-        group.reader(values -> {
-            values[0] = engine.probesStarted();
-            values[1] = engine.answers();
-            values[2] = engine.failures();
-            values[3] = engine.timeouts();
-            values[4] = engine.changesDropped();
-            values[5] = engine.icmpIgnored();
-            values[6] = engine.arpIgnored();
-            values[7] = engine.arpMalformed();
-            values[8] = engine.ringIgnored();
-            values[9] = engine.ringFull();
-        });
+        group.reader(values -> System.arraycopy(counterValues(), 0, values, 0, PROBE_COUNTERS));
+        return group;
+    }
+
+    /** The probe counters in {@link #registerCounters}'s order, the carried ones added. This agent's thread. */
+    public long[] counterValues() {
+        long[] values = {engine.probesStarted(), engine.answers(), engine.failures(), engine.timeouts(), engine.changesDropped(),
+                engine.icmpIgnored(), engine.arpIgnored(), engine.arpMalformed(), engine.ringIgnored(), engine.ringFull()};
+        for (int i = 0; i < PROBE_COUNTERS; i++) {
+            values[i] += counterBase[i];
+        }
+        return values;
     }
 
     /**

@@ -47,6 +47,27 @@ public final class ServerHealthBoard {
         return new ServerHealthBoard(services.totalServers());
     }
 
+    /**
+     * A board for the servers of a reloaded configuration: each server {@code remap} keeps has the verdicts it had
+     * here (health, address choice, drain, the weight an operator set), so a reload neither revives a server that is
+     * failing its check nor sends new connections to one an operator drained; a new server starts {@link #UNKNOWN}.
+     * Read while nothing writes this board (the probe thread stopped, operator commands held back).
+     */
+    public ServerHealthBoard carriedTo(ServerRemap remap, int servers) {
+        ServerHealthBoard next = new ServerHealthBoard(servers);
+        for (int id = 0; id < Math.min(remap.oldServers(), health.length); id++) {
+            int to = remap.server(id);
+            if (to != ServerRemap.GONE) {
+                next.health[to] = health(id);
+                next.drained[to] = drained(id) ? (byte) 1 : 0;
+                next.addressChoice[to] = (byte) addressChoice(id);
+                next.weights[to] = weightOverride(id);
+            }
+        }
+        java.lang.invoke.VarHandle.releaseFence(); // published by the handover to the workers' threads
+        return next;
+    }
+
     /** The settings' owner only: the weight an operator set ({@code baton ctl weight}), -1 for the configured one. */
     public void weightOverride(int serverId, int weight) {
         INTS.setRelease(weights, serverId, weight);

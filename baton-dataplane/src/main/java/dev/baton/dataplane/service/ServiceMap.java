@@ -14,6 +14,12 @@ import java.util.List;
  *
  * <p>Ids: a service id is its index in the configuration; a server id is global across services (the
  * connection table stores it), and several server ids may share one address, hence one neighbour entry.
+ *
+ * <p>After a reload ({@code baton ctl reload}), a server the new file no longer lists may still carry connections:
+ * it stays as a <em>departing</em> server ({@link DepartingServer}) after every configured one, in its service's
+ * list after the fallback servers, with weight 0, so that its connections keep reaching it while no new one can.
+ * Configured servers keep the ids the file gives them, so two routers with the same file agree on them whatever
+ * each reloaded before (the peer protocol names a server by id).
  */
 public final class ServiceMap {
 
@@ -41,8 +47,21 @@ public final class ServiceMap {
     /** Per service: whether a server failing its check loses its established connections (on-server-down: drop). */
     private final boolean[] dropsOnServerDown;
     private final int[] neighbourAddresses;
+    /** Per service: how many of its servers the configuration lists (servers and fallback); departing ones follow. */
+    private final int[] configuredServers;
+    /** Per server id: whether it is departing (removed by a reload, kept for its connections). */
+    private final boolean[] serverIsDeparting;
+    /** The configured server ids: [0, configuredTotal); departing ones after. */
+    private final int configuredTotal;
 
-    private ServiceMap(List<ServiceConfig> services) {
+    /**
+     * A server a reload removed from service {@code service} (by name) while connections still go to it: they keep
+     * going there until they end ({@code on-server-down: keep}); it gets no new one.
+     */
+    public record DepartingServer(String service, int address) {
+    }
+
+    private ServiceMap(List<ServiceConfig> services, List<DepartingServer> departing) {
         int count = services.size();
         names = new String[count];
         vips = new int[count];
@@ -52,7 +71,25 @@ public final class ServiceMap {
         dropsOnServerDown = new boolean[count];
         portRanges = new int[count][];
         serverIds = new int[count][];
-        int totalServers = services.stream().mapToInt(s -> s.servers().size() + s.fallback().size()).sum();
+        int configured = services.stream().mapToInt(s -> s.servers().size() + s.fallback().size()).sum();
+        List<List<Integer>> departingOf = new ArrayList<>();
+        int departingTotal = 0;
+        for (ServiceConfig service : services) {
+            List<Integer> addresses = new ArrayList<>();
+            for (DepartingServer d : departing) {
+                boolean listed = service.servers().stream().anyMatch(c -> c.address() == d.address())
+                        || service.fallback().stream().anyMatch(c -> c.address() == d.address());
+                if (d.service().equals(service.name()) && !listed && !addresses.contains(d.address())) {
+                    addresses.add(d.address());
+                }
+            }
+            departingOf.add(addresses);
+            departingTotal += addresses.size();
+        }
+        int totalServers = configured + departingTotal;
+        configuredTotal = configured;
+        configuredServers = new int[count];
+        serverIsDeparting = new boolean[totalServers];
         primaryServers = new int[count];
         serverIsFallback = new boolean[totalServers];
         serverService = new int[totalServers];
@@ -82,7 +119,8 @@ public final class ServiceMap {
             List<ServiceConfig.ServerConfig> all = new ArrayList<>(service.servers());
             all.addAll(service.fallback());
             primaryServers[s] = service.servers().size();
-            serverIds[s] = new int[all.size()];
+            configuredServers[s] = all.size();
+            serverIds[s] = new int[all.size() + departingOf.get(s).size()];
             for (int i = 0; i < all.size(); i++) {
                 ServiceConfig.ServerConfig server = all.get(i);
                 serverIsFallback[next] = i >= primaryServers[s];
@@ -105,16 +143,48 @@ public final class ServiceMap {
                 next++;
             }
         }
+        // Departing servers after every configured one: the configured ids are the file's alone.
+        for (int s = 0; s < count; s++) {
+            List<Integer> addresses = departingOf.get(s);
+            for (int d = 0; d < addresses.size(); d++) {
+                int index = configuredServers[s] + d;
+                int address = addresses.get(d);
+                serverIsDeparting[next] = true;
+                serverIds[s][index] = next;
+                serverService[next] = s;
+                serverIndexInService[next] = index;
+                serverAddress[next] = address;
+                serverWeight[next] = 0;
+                int neighbour = neighbours.indexOf(address);
+                if (neighbour < 0) {
+                    neighbour = neighbours.size();
+                    neighbours.add(address);
+                }
+                serverNeighbours[next] = new int[] {neighbour};
+                serverNeighbour[next] = neighbour;
+                next++;
+            }
+        }
         neighbourAddresses = neighbours.stream().mapToInt(Integer::intValue).toArray();
         distinctVips = Arrays.stream(vips).distinct().toArray();
     }
 
     public static ServiceMap of(BatonConfig config) {
-        return new ServiceMap(config.services());
+        return new ServiceMap(config.services(), List.of());
     }
 
     public static ServiceMap of(List<ServiceConfig> services) {
-        return new ServiceMap(services);
+        return new ServiceMap(services, List.of());
+    }
+
+    /** The map of {@code config} after a reload: its servers, then {@code departing} (those its services still have). */
+    public static ServiceMap of(BatonConfig config, List<DepartingServer> departing) {
+        return new ServiceMap(config.services(), departing);
+    }
+
+    /** As {@link #of(BatonConfig, List)}, from the services alone. */
+    public static ServiceMap of(List<ServiceConfig> services, List<DepartingServer> departing) {
+        return new ServiceMap(services, departing);
     }
 
     /**
@@ -223,6 +293,21 @@ public final class ServiceMap {
     /** Whether server {@code serverId} is a fallback server of its service. */
     public boolean isFallback(int serverId) {
         return serverIsFallback[serverId];
+    }
+
+    /** Whether server {@code serverId} was removed by a reload and is kept only for its connections (weight 0). */
+    public boolean isDeparting(int serverId) {
+        return serverIsDeparting[serverId];
+    }
+
+    /** How many of {@code service}'s servers the configuration lists (servers and fallback); departing ones follow. */
+    public int configuredServerCount(int service) {
+        return configuredServers[service];
+    }
+
+    /** The configured server ids are 0 to this, exclusive; departing servers come after. */
+    public int configuredTotalServers() {
+        return configuredTotal;
     }
 
     /** Global server id of the {@code index}-th server of {@code service}. */

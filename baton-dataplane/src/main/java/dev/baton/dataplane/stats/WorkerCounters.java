@@ -59,6 +59,32 @@ public final class WorkerCounters {
         values = new long[serverBase + servers * SERVER_FIELDS];
     }
 
+    /**
+     * This worker's counters for a reloaded configuration of {@code services} services and {@code servers} servers:
+     * every global counter, and each service's and server's under its new id ({@code remap}), so that what Prometheus
+     * scrapes keeps counting up; a service or server that left is no longer counted. Worker thread.
+     */
+    public WorkerCounters carriedTo(dev.baton.dataplane.service.ServerRemap remap, int services, int servers) {
+        WorkerCounters next = new WorkerCounters(services, servers);
+        System.arraycopy(values, 0, next.values, 0, GLOBALS);
+        for (int s = 0; s < remap.oldServices(); s++) {
+            int to = remap.service(s);
+            if (to != dev.baton.dataplane.service.ServerRemap.GONE) {
+                System.arraycopy(values, serviceBase + s * SERVICE_FIELDS, next.values, next.serviceBase + to * SERVICE_FIELDS,
+                        SERVICE_FIELDS);
+            }
+        }
+        for (int i = 0; i < remap.oldServers(); i++) {
+            int to = remap.server(i);
+            if (to != dev.baton.dataplane.service.ServerRemap.GONE) {
+                System.arraycopy(values, serverBase + i * SERVER_FIELDS, next.values, next.serverBase + to * SERVER_FIELDS,
+                        SERVER_FIELDS);
+            }
+        }
+        java.lang.invoke.VarHandle.releaseFence();
+        return next;
+    }
+
     public void add(int id, long delta) {
         LONGS.setOpaque(values, id, values[id] + delta);
     }

@@ -429,6 +429,16 @@ public final class FastPath implements AutoCloseable {
     }
 
     /**
+     * A reload changed the servers (their ids, count or addresses): every server's entry is written again as the
+     * slices come round, from the new configuration. Worker 0's thread.
+     */
+    public void serversChanged() {
+        serverMacWritten = null;
+        serverIfindexWritten = null;
+        nextServer = 0;
+    }
+
+    /**
      * Checks a slice of the servers and writes those whose MAC, egress port or usability changed. A server is usable
      * in the program when its MAC is known and its connections are not to be dropped now ({@code on-server-down:
      * drop} and failing its check: the slow path removes each connection on its next frame).

@@ -31,6 +31,9 @@ public final class XdpDatapath implements AutoCloseable {
      */
     static final String VETH = "veth";
     private static final int ETHERNET_HEADER = 14;
+    /** The fewest server and service ids the program's maps are sized for (a few KiB per CPU). */
+    static final int MIN_SERVER_IDS = 256;
+    static final int MIN_SERVICE_IDS = 64;
     private final XdpObject program;
     private final List<XdpAttachment> attachments;
     private final FastPath.Egress egress;
@@ -65,7 +68,7 @@ public final class XdpDatapath implements AutoCloseable {
         try {
             List<InterfaceConfig> interfaces = config.interfaces();
             program = XdpObject.load(new XdpObject.Capacity(Math.max(1, config.table().capacity()),
-                    Math.max(1, services.totalServers()), Math.max(1, services.serviceCount()),
+                    serverCapacity(services), serviceCapacity(services),
                     Math.max(1, services.distinctVips().length), Math.max(1, interfaces.size())));
             List<InterfaceConfig> serverSide = interfaces.stream().filter(itf -> itf.role().facesServers()).toList();
             int[] egressIfindex = new int[serverSide.size()];
@@ -124,6 +127,39 @@ public final class XdpDatapath implements AutoCloseable {
             }
             return none("XDP unavailable: " + e.getMessage());
         }
+    }
+
+    /**
+     * The server ids the program's maps hold: room for a reload to add servers (twice the configured ones, at least
+     * {@link #MIN_SERVER_IDS}); a reload beyond it needs a restart ({@link #fits}).
+     */
+    static int serverCapacity(ServiceMap services) {
+        return Math.max(MIN_SERVER_IDS, 2 * services.totalServers());
+    }
+
+    /** The service ids the program's maps hold: as {@link #serverCapacity}. */
+    static int serviceCapacity(ServiceMap services) {
+        return Math.max(MIN_SERVICE_IDS, 2 * services.serviceCount());
+    }
+
+    /**
+     * Why the program's maps cannot hold {@code services}' ids (a reload that adds more servers or services than they
+     * were sized for at start), or null when they can (or the program does not run).
+     */
+    public String fits(ServiceMap services) {
+        if (program == null) {
+            return null;
+        }
+        XdpObject.Capacity capacity = program.capacity();
+        if (services.totalServers() > capacity.servers()) {
+            return services.totalServers() + " servers (departing ones included), and the XDP program's maps were sized at start for "
+                    + capacity.servers() + ": restart the router to grow them";
+        }
+        if (services.serviceCount() > capacity.services()) {
+            return services.serviceCount() + " services, and the XDP program's maps were sized at start for "
+                    + capacity.services() + ": restart the router to grow them";
+        }
+        return null;
     }
 
     /** Whether the program runs: false means the AF_PACKET data path alone. */
