@@ -56,6 +56,8 @@ public final class Dataplane implements AutoCloseable {
     /** Each worker's counter group, and the XDP program's (null without it): replaced by {@link #reconfigure}. */
     private final CounterRegistry.Group[] workerGroups;
     private XdpCounterGroup xdpGroup;
+    /** Each server's health, drain, weight and departing gauges ({@link ServerStateGroup}): replaced by a reload. */
+    private CounterRegistry.Group serverStates;
     private final VipOwnership ownership;
     private final Forwarder[] workers;
     private final List<PacketPort> openedPorts = new ArrayList<>();
@@ -149,6 +151,7 @@ public final class Dataplane implements AutoCloseable {
             if (this.fastPath.active()) {
                 xdpGroup = XdpCounterGroup.register(counters, this.fastPath.program(), services);
             }
+            serverStates = ServerStateGroup.register(counters, services, health);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -237,6 +240,8 @@ public final class Dataplane implements AutoCloseable {
         if (xdpGroup != null) {
             xdpGroup = xdpGroup.replaceFor(counters, nextServices);
         }
+        serverStates.remove();
+        serverStates = ServerStateGroup.register(counters, nextServices, nextHealth);
         return new Reconfiguration(remap, removed);
     }
 

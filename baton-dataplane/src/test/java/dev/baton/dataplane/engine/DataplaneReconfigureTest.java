@@ -182,6 +182,9 @@ class DataplaneReconfigureTest {
         assertEquals(S12, send(toS12.getKey(), TestFrames.TCP_ACK), "the departing server's connection goes on to it");
         assertEquals(S11, send(toS11.getKey(), TestFrames.TCP_ACK));
         assertEquals(Map.of(S11, 10), openMany(10), "no new connection to the departing server");
+        assertEquals(1, dataplane.counters().snapshot().sum("server_departing", "server", S12), "its gauge says it departs");
+        assertEquals(0, dataplane.counters().snapshot().sum("server_departing", "server", S11));
+        assertEquals(0, dataplane.counters().snapshot().sum("server_weight", "server", S12));
     }
 
     @Test
@@ -210,6 +213,8 @@ class DataplaneReconfigureTest {
         assertEquals(ServerHealthBoard.DOWN, next.health(1), "S11 (now id 1) still failing its check");
         assertTrue(next.drained(2), "S12 (now id 2) still drained");
         assertEquals(ServerHealthBoard.UNKNOWN, next.health(0), "the new server has no verdict yet");
+        assertEquals(ServerHealthBoard.DOWN, dataplane.counters().snapshot().sum("server_health", "server", S11), "and its gauge");
+        assertEquals(1, dataplane.counters().snapshot().sum("server_drained", "server", S12));
         resolve(S13);
         assertEquals(Map.of(S13, 8), openMany(8), "only the new server takes connections");
     }
