@@ -48,6 +48,8 @@ class ReloadLabTest {
     static final int RELOADS = 20;
 
     static HaLabPair pair;
+    /** What the test did when (epoch ms), for a failure's message: a broken connection's time names the step. */
+    static final List<String> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startPair() throws IOException {
@@ -75,6 +77,8 @@ class ReloadLabTest {
     void reloadsChangeServersAndWeightsInPlaceAndLoseNoConnection() throws Exception {
         int active = HaLabPair.PRIMARY;
         int standby = HaLabPair.BACKUP;
+        steps.clear();
+        steps.add(System.currentTimeMillis() + " echo load starts");
         EchoClients clients = EchoLoad.start(pair.lab().client(0), CONNECTIONS, LOAD);
         try {
             assertEquals(Map.of(page(0), 10, page(1), 10), curl(20), "equal weights at start");
@@ -127,7 +131,8 @@ class ReloadLabTest {
             EchoLoad load = EchoLoad.finish(clients);
             System.out.println(load.summary("[reload] " + RELOADS + " reloads of both routers"));
             assertEquals(CONNECTIONS, load.established(), "every long-lived connection established");
-            assertEquals(List.of(), load.brokenConnections(), "no connection broken across the reloads");
+            assertEquals(List.of(), load.brokenConnections(), () -> "no connection broken across the reloads; steps: " + steps
+                    + "\nevents of router 0: " + pair.events(0) + "\nevents of router 1: " + pair.events(1) + "\n" + pair.logs());
             assertEquals(0, load.messagesLost(), "no message lost");
         }
         assertEquals("ACTIVE", pair.state(active), "no reload moved the VIP");
@@ -155,7 +160,10 @@ class ReloadLabTest {
     private static Map<String, Object> reloadWith(int index, String yaml) throws IOException {
         LabRouter router = pair.router(index);
         Files.writeString(router.configFile(), yaml);
-        return (Map<String, Object>) router.ctl("reload", Map.of());
+        steps.add(System.currentTimeMillis() + " reload of router " + index);
+        Map<String, Object> answer = (Map<String, Object>) router.ctl("reload", Map.of());
+        steps.add(System.currentTimeMillis() + " reloaded router " + index + ": " + answer.get("changes"));
+        return answer;
     }
 
     private static ControlClient.ControlException refuse(int index, String yaml) throws IOException {
@@ -220,6 +228,7 @@ class ReloadLabTest {
 
     /** {@code count} fresh HTTP connections through the VIP (curl, one each): how many each server's page answered. */
     private static Map<String, Integer> curl(int count) {
+        steps.add(System.currentTimeMillis() + " " + count + " curls");
         Map<String, Integer> shares = new TreeMap<>();
         for (int i = 0; i < count; i++) {
             ExecResult result = pair.lab().client(0).exec(Duration.ofSeconds(10), Tool.CURL.require(), "-s", "--max-time", "3",

@@ -289,7 +289,7 @@ public final class RouterDaemon implements AutoCloseable, ConfigReloader {
             int removed;
             synchronized (dataplane) {
                 List<ServiceMap.DepartingServer> departing = departing(next);
-                String refusal = dataplane.fastPath().fits(ServiceMap.of(next, departing));
+                String refusal = dataplane.refusal(next, departing);
                 if (refusal != null) {
                     throw new IllegalArgumentException(running.source() + ": " + refusal);
                 }

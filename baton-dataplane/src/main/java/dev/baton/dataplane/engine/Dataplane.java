@@ -22,6 +22,7 @@ import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.xdp.FastPath;
 import dev.baton.dataplane.xdp.XdpDatapath;
+import dev.baton.dataplane.xdp.XdpSlots;
 import dev.baton.table.ConnectionListener;
 import dev.baton.table.ConnectionTimeouts;
 
@@ -56,6 +57,8 @@ public final class Dataplane implements AutoCloseable {
     /** Each worker's counter group, and the XDP program's (null without it): replaced by {@link #reconfigure}. */
     private final CounterRegistry.Group[] workerGroups;
     private XdpCounterGroup xdpGroup;
+    /** Where each server and service sits in the XDP program's maps (null without the program): a reload keeps them. */
+    private XdpSlots xdpSlots;
     /** Each server's health, drain, weight and departing gauges ({@link ServerStateGroup}): replaced by a reload. */
     private CounterRegistry.Group serverStates;
     private final VipOwnership ownership;
@@ -149,7 +152,8 @@ public final class Dataplane implements AutoCloseable {
                 workerGroups[w] = WorkerCounterGroup.register(counters, this, w, services);
             }
             if (this.fastPath.active()) {
-                xdpGroup = XdpCounterGroup.register(counters, this.fastPath.program(), services);
+                xdpSlots = XdpSlots.identity(services);
+                xdpGroup = XdpCounterGroup.register(counters, this.fastPath.program(), services, xdpSlots);
             }
             serverStates = ServerStateGroup.register(counters, services, health);
         } catch (RuntimeException e) {
@@ -208,13 +212,14 @@ public final class Dataplane implements AutoCloseable {
      */
     public synchronized Reconfiguration reconfigure(BatonConfig next, List<ServiceMap.DepartingServer> departing) {
         ServiceMap nextServices = ServiceMap.of(next, departing);
-        String refusal = fastPath.fits(nextServices);
-        if (refusal != null) {
-            throw new IllegalArgumentException(refusal);
-        }
         Generation previous = generation;
-        NeighbourTable previousNeighbours = previous.neighbours();
         ServerRemap remap = ServerRemap.between(previous.services(), nextServices);
+        XdpSlots nextSlots = xdpSlots(remap, nextServices);
+        if (fastPath.active() && nextSlots == null) {
+            throw new IllegalArgumentException(tooManyForXdp(nextServices));
+        }
+        int[] freedSlots = nextSlots == null ? new int[0] : xdpSlots.serverSlotsFreedBy(nextSlots);
+        NeighbourTable previousNeighbours = previous.neighbours();
         NeighbourTable nextNeighbours = neighbourTable(next, nextServices);
         ServerHealthBoard nextHealth = previous.health().carriedTo(remap, nextServices.totalServers());
         ConnectionTimeouts timeouts = timeouts(next.table());
@@ -230,19 +235,53 @@ public final class Dataplane implements AutoCloseable {
                 if (ownsNeighbours) {
                     nextNeighbours.carryOver(previousNeighbours);
                 }
+                if (worker.fastPath() != null) {
+                    worker.fastPath().reconfigure(nextSlots, freedSlots);
+                }
                 return worker.reconfigure(nextServices, nextNeighbours, nextHealth, remap, timeouts);
             });
         }
         this.generation = new Generation(next, nextServices, nextNeighbours, nextHealth);
+        if (nextSlots != null) {
+            xdpSlots = nextSlots;
+        }
         for (int w = 0; w < workers.length; w++) {
             workerGroups[w] = WorkerCounterGroup.register(counters, this, w, nextServices);
         }
         if (xdpGroup != null) {
-            xdpGroup = xdpGroup.replaceFor(counters, nextServices);
+            xdpGroup = xdpGroup.replaceFor(counters, nextServices, xdpSlots);
         }
         serverStates.remove();
         serverStates = ServerStateGroup.register(counters, nextServices, nextHealth);
         return new Reconfiguration(remap, removed);
+    }
+
+    /** The slots of {@code nextServices} in the XDP program's maps, or null without the program or room for them. */
+    private XdpSlots xdpSlots(ServerRemap remap, ServiceMap nextServices) {
+        if (!fastPath.active()) {
+            return null;
+        }
+        var capacity = fastPath.program().capacity();
+        return xdpSlots.next(remap, nextServices, capacity.servers(), capacity.services());
+    }
+
+    private String tooManyForXdp(ServiceMap nextServices) {
+        var capacity = fastPath.program().capacity();
+        return "the XDP program's maps were sized at start for " + capacity.servers() + " servers and " + capacity.services()
+                + " services, those running and those the reload adds together (" + nextServices.totalServers() + " servers, "
+                + nextServices.serviceCount() + " services after it): restart the router to grow them";
+    }
+
+    /**
+     * Why {@link #reconfigure} would refuse {@code next} with {@code departing}, or null when it would apply it: the
+     * caller asks before it stops anything.
+     */
+    public synchronized String refusal(BatonConfig next, List<ServiceMap.DepartingServer> departing) {
+        ServiceMap nextServices = ServiceMap.of(next, departing);
+        if (fastPath.active() && xdpSlots(ServerRemap.between(generation.services(), nextServices), nextServices) == null) {
+            return tooManyForXdp(nextServices);
+        }
+        return null;
     }
 
     /** Connections of server {@code serverId} in every worker's table now (each worker asked on its thread). */

@@ -7,6 +7,7 @@ import dev.baton.codec.Ipv4;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.xdp.XdpCounter;
 import dev.baton.xdp.XdpObject;
+import dev.baton.dataplane.xdp.XdpSlots;
 
 /**
  * The XDP program's counters in the {@link CounterRegistry}, labelled {@code worker="xdp"}: its frames by outcome, and
@@ -20,6 +21,8 @@ final class XdpCounterGroup {
     private final CounterRegistry.Group group;
     private final XdpObject program;
     private final ServiceMap services;
+    /** Where each server's and service's figures are in the program's maps. */
+    private final XdpSlots slots;
     /**
      * Added to the program's per-service and per-server figures: after a reload a service's or server's id may index
      * figures the program kept for another, so each series goes on from what it showed under its old id.
@@ -27,22 +30,25 @@ final class XdpCounterGroup {
     private final long[] serviceOffsets;
     private final long[] serverOffsets;
 
-    private XdpCounterGroup(CounterRegistry registry, XdpObject program, ServiceMap services, XdpCounterGroup previous) {
+    private XdpCounterGroup(CounterRegistry registry, XdpObject program, ServiceMap services, XdpSlots slots,
+                            XdpCounterGroup previous) {
         this.program = program;
         this.services = services;
+        this.slots = slots;
         int fields = 2;
         this.serviceOffsets = new long[services.serviceCount() * fields];
         this.serverOffsets = new long[services.totalServers() * fields];
         java.util.Map<String, Long> before = previous == null ? java.util.Map.of() : previous.byLabel();
         for (int s = 0; s < services.serviceCount(); s++) {
             for (int f = 0; f < fields; f++) {
-                serviceOffsets[s * fields + f] = before.getOrDefault(key(services, s, -1, f), 0L) - traffic(program, program.serviceTraffic(), s, f);
+                serviceOffsets[s * fields + f] = before.getOrDefault(key(services, s, -1, f), 0L)
+                        - traffic(program, program.serviceTraffic(), slots.service(s), f);
             }
             for (int i = 0; i < services.serverCount(s); i++) {
                 int id = services.serverId(s, i);
                 for (int f = 0; f < fields; f++) {
                     serverOffsets[id * fields + f] = before.getOrDefault(key(services, s, id, f), 0L)
-                            - traffic(program, program.serverTraffic(), id, f);
+                            - traffic(program, program.serverTraffic(), slots.server(id), f);
                 }
             }
         }
@@ -50,14 +56,14 @@ final class XdpCounterGroup {
         group.reader(this::read);
     }
 
-    static XdpCounterGroup register(CounterRegistry registry, XdpObject program, ServiceMap services) {
-        return new XdpCounterGroup(registry, program, services, null);
+    static XdpCounterGroup register(CounterRegistry registry, XdpObject program, ServiceMap services, XdpSlots slots) {
+        return new XdpCounterGroup(registry, program, services, slots, null);
     }
 
     /** The group for {@code next} after a reload, in place of this one; each series goes on from its value here. */
-    XdpCounterGroup replaceFor(CounterRegistry registry, ServiceMap next) {
+    XdpCounterGroup replaceFor(CounterRegistry registry, ServiceMap next, XdpSlots nextSlots) {
         group.remove();
-        return new XdpCounterGroup(registry, program, next, this);
+        return new XdpCounterGroup(registry, program, next, nextSlots, this);
     }
 
     private static String key(ServiceMap services, int service, int serverId, int field) {
@@ -82,11 +88,11 @@ final class XdpCounterGroup {
     }
 
     private long serviceValue(int service, int field) {
-        return traffic(program, program.serviceTraffic(), service, field) + serviceOffsets[service * 2 + field];
+        return traffic(program, program.serviceTraffic(), slots.service(service), field) + serviceOffsets[service * 2 + field];
     }
 
     private long serverValue(int serverId, int field) {
-        return traffic(program, program.serverTraffic(), serverId, field) + serverOffsets[serverId * 2 + field];
+        return traffic(program, program.serverTraffic(), slots.server(serverId), field) + serverOffsets[serverId * 2 + field];
     }
 
     private static long traffic(XdpObject program, dev.baton.xdp.BpfMap map, int index, int field) {

@@ -558,8 +558,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
      *       schedulers start afresh with the active connections counted again;</li>
      *   <li>every other connection keeps its server under its new id ({@link ConnectionTable#reassign}): nothing a
      *       client sees changes, the departing servers of {@code nextServices} included;</li>
-     *   <li>persistence entries move likewise, the table's timeouts become {@code timeouts}, and the XDP map's flows
-     *       are written again with their new ids.</li>
+     *   <li>persistence entries move likewise and the table's timeouts become {@code timeouts}. The XDP map's flows
+     *       stay as they are: they name servers by slot, which a reload keeps ({@code XdpSlots}; the data plane gives
+     *       the fast path its new slots before this runs).</li>
      * </ol>
      * Allocates in proportion to the table (a reload is rare; the worker does not forward meanwhile).
      *
@@ -568,7 +569,6 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     public int reconfigure(ServiceMap nextServices, NeighbourTable nextNeighbours, ServerHealthBoard nextHealth,
                            ServerRemap remap, ConnectionTimeouts timeouts) {
         int removed = removeGone(remap);
-        ServiceMap previous = services;
         services = nextServices;
         neighbours = nextNeighbours;
         health = nextHealth;
@@ -586,17 +586,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         table.reassign(serviceOf, serverOf, nextServices.vipIndexOfServices(), nextServices.distinctVips().length,
                 nextServices.configuredTotalServers() < nextServices.totalServers() ? nextServices.configuredTotalServers() : Integer.MAX_VALUE);
         table.timeouts(timeouts);
-        table.forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) -> {
-            schedulers.connectionOpened(serverId);
-            if (fastPath != null && !remap.identity()) {
-                // The map's flow names its server and service by id: written again under the new ones.
-                fastPath.onInsert(protocol, client, clientPort, vip, vipPort, serverId, serviceId, state, lastSeenMs);
-            }
-        });
-        movePersistence(remap, previous);
-        if (fastPath != null) {
-            fastPath.serversChanged();
-        }
+        table.forEach((protocol, client, clientPort, vip, vipPort, serviceId, serverId, state, lastSeenMs) ->
+                schedulers.connectionOpened(serverId));
+        movePersistence(remap);
         extension.reconfigure(nextServices);
         schedulers.refreshAvailability(neighbours, health, nowMs);
         return removed;
@@ -618,7 +610,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     }
 
     /** Persistence entries under their new ids (their key holds the service id: taken out, then put back). */
-    private void movePersistence(ServerRemap remap, ServiceMap previous) {
+    private void movePersistence(ServerRemap remap) {
         if (remap.identity()) {
             return;
         }

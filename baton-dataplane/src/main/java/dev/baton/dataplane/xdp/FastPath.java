@@ -100,6 +100,8 @@ public final class FastPath implements AutoCloseable {
     private int[] vipsWritten;
     private long[] serverMacWritten;
     private int[] serverIfindexWritten;
+    /** Where servers and services sit in the program's maps; null until a reload: each slot is the id. */
+    private XdpSlots slots;
     private int nextServer;
 
     private long inserted;
@@ -197,8 +199,8 @@ public final class FastPath implements AutoCloseable {
         }
         long valueAt = slot * VALUE_SIZE;
         XdpLayouts.FLOW_LAST_SEEN_NS.set(insertValues, valueAt, monotonicNanos.getAsLong());
-        XdpLayouts.FLOW_SERVER.set(insertValues, valueAt, serverId);
-        XdpLayouts.FLOW_SERVICE.set(insertValues, valueAt, service);
+        XdpLayouts.FLOW_SERVER.set(insertValues, valueAt, slots == null ? serverId : slots.server(serverId));
+        XdpLayouts.FLOW_SERVICE.set(insertValues, valueAt, slots == null ? service : slots.service(service));
     }
 
     /** A flow the program must leave to the slow path from now on: closing, closed, removed or expired. */
@@ -429,13 +431,23 @@ public final class FastPath implements AutoCloseable {
     }
 
     /**
-     * A reload changed the servers (their ids, count or addresses): every server's entry is written again as the
-     * slices come round, from the new configuration. Worker 0's thread.
+     * A reload: the servers' and services' slots in the program's maps from now on ({@link XdpSlots}: a server that
+     * stays keeps its slot, so no flow in the map is rewritten). On worker 0, the entries of {@code freedSlots} (servers
+     * the reload removed) are marked unusable at once, and every server's entry is checked again as the slices come
+     * round. Worker thread.
      */
-    public void serversChanged() {
+    public void reconfigure(XdpSlots next, int[] freedSlots) {
+        slots = next;
         serverMacWritten = null;
         serverIfindexWritten = null;
         nextServer = 0;
+        if (workerId == 0) {
+            for (int slot : freedSlots) {
+                if (maps.putServer(slot, 0, egress.mac()[0], egress.ifindex()[0], egress.maxFrame()[0], false) != 0) {
+                    mapErrors++; // its flows were deleted with its connections: the flag is a second guard
+                }
+            }
+        }
     }
 
     /**
@@ -463,7 +475,8 @@ public final class FastPath implements AutoCloseable {
             long state = usable ? mac : -1;
             int ifindex = egress.ifindex()[port];
             if (state != serverMacWritten[server] || ifindex != serverIfindexWritten[server]) {
-                if (maps.putServer(server, Math.max(0, mac), egress.mac()[port], ifindex, egress.maxFrame()[port], usable) == 0) {
+                int slot = slots == null ? server : slots.server(server);
+                if (maps.putServer(slot, Math.max(0, mac), egress.mac()[port], ifindex, egress.maxFrame()[port], usable) == 0) {
                     serverMacWritten[server] = state;
                     serverIfindexWritten[server] = ifindex;
                 } else {

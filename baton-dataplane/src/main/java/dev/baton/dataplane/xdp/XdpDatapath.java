@@ -131,7 +131,7 @@ public final class XdpDatapath implements AutoCloseable {
 
     /**
      * The server ids the program's maps hold: room for a reload to add servers (twice the configured ones, at least
-     * {@link #MIN_SERVER_IDS}); a reload beyond it needs a restart ({@link #fits}).
+     * {@link #MIN_SERVER_IDS}); a reload beyond it needs a restart ({@link XdpSlots#next}).
      */
     static int serverCapacity(ServiceMap services) {
         return Math.max(MIN_SERVER_IDS, 2 * services.totalServers());
@@ -140,26 +140,6 @@ public final class XdpDatapath implements AutoCloseable {
     /** The service ids the program's maps hold: as {@link #serverCapacity}. */
     static int serviceCapacity(ServiceMap services) {
         return Math.max(MIN_SERVICE_IDS, 2 * services.serviceCount());
-    }
-
-    /**
-     * Why the program's maps cannot hold {@code services}' ids (a reload that adds more servers or services than they
-     * were sized for at start), or null when they can (or the program does not run).
-     */
-    public String fits(ServiceMap services) {
-        if (program == null) {
-            return null;
-        }
-        XdpObject.Capacity capacity = program.capacity();
-        if (services.totalServers() > capacity.servers()) {
-            return services.totalServers() + " servers (departing ones included), and the XDP program's maps were sized at start for "
-                    + capacity.servers() + ": restart the router to grow them";
-        }
-        if (services.serviceCount() > capacity.services()) {
-            return services.serviceCount() + " services, and the XDP program's maps were sized at start for "
-                    + capacity.services() + ": restart the router to grow them";
-        }
-        return null;
     }
 
     /** Whether the program runs: false means the AF_PACKET data path alone. */
