@@ -226,8 +226,10 @@ class ServerHealthLabTest {
         long toDeadDuring = connectionsTotal(dying) - toDeadBefore;
         assertEquals(FRESH, out.size());
         List<Fresh> notLive = out.stream().filter(f -> !f.outcome().equals(livePage)).toList();
-        assertTrue(notLive.isEmpty(), notLive.size() + " of " + FRESH + " fresh connections were not answered by the live server"
-                + " (the router counted " + toDeadDuring + " new connections to the dead one): " + notLive);
+        assertTrue(notLive.isEmpty(), () -> notLive.size() + " of " + FRESH + " fresh connections were not answered by the live"
+                + " server (the router counted " + toDeadDuring + " new connections to the dead one): " + notLive + "; their table"
+                + " entries:" + entries(notLive) + "; client ports used twice: "
+                + reusedPorts(livePage, dyingPage, 60, List.of(across, out)));
         assertEquals(0, toDeadDuring, "ctl stats: no new connection to the dead server");
         assertEquals(0, drop("no-server"), () -> "a live server was always there: " + router.stats().get("drops") + "; ctl health: "
                 + router.ctl("health", Map.of()) + "; ctl stats: " + router.stats().get("services"));
@@ -284,6 +286,23 @@ class ServerHealthLabTest {
         }
     }
 
+    /** The router's table entries ({@code ctl connections}) for the client ports of {@code fresh}, one a line. */
+    private static String entries(List<Fresh> fresh) {
+        java.util.Set<String> clients = new java.util.HashSet<>();
+        for (Fresh f : fresh) {
+            clients.add(client().address() + ":" + f.port());
+        }
+        StringBuilder entries = new StringBuilder();
+        Object connections = router.ctl("connections", Map.of("limit", 100_000));
+        if (connections instanceof List<?> rows) {
+            rows.stream().filter(r -> r instanceof Map<?, ?> m && clients.contains(String.valueOf(m.get("client"))))
+                    .forEach(r -> entries.append("\n  ").append(r));
+        } else {
+            entries.append(' ').append(connections);
+        }
+        return entries.toString();
+    }
+
     /** Outcomes as letters: L the live server's page, D the dying one's, E anything else. */
     private static String letters(List<Fresh> fresh, String livePage, String dyingPage) {
         StringBuilder letters = new StringBuilder();
@@ -335,18 +354,7 @@ class ServerHealthLabTest {
                             .append(e.outcome().equals(livePage) ? "L" : e.outcome().equals(dyingPage) ? "D" : e.outcome())
                             .append(String.format(" @%.0f)", e.startedMs() - t0))));
         }
-        why.append("\ntable entries of the 40's ports:");
-        java.util.Set<String> clients = new java.util.HashSet<>();
-        for (Fresh f : shared) {
-            clients.add(client().address() + ":" + f.port());
-        }
-        Object connections = router.ctl("connections", Map.of("limit", 100_000));
-        if (connections instanceof List<?> rows) {
-            rows.stream().filter(r -> r instanceof Map<?, ?> m && clients.contains(String.valueOf(m.get("client"))))
-                    .forEach(r -> why.append("\n  ").append(r));
-        } else {
-            why.append(' ').append(connections);
-        }
+        why.append("\ntable entries of the 40's ports:").append(entries(shared));
         why.append("\nctl health: ").append(router.ctl("health", Map.of()));
         why.append("\nctl stats: ").append(router.stats());
         return why.toString();

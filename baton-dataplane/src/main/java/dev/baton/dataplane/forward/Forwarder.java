@@ -73,7 +73,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final ConnectionTable table;
     private final PersistenceTable persistence;
     private final ServiceSchedulers schedulers;
-    private final OpeningSyns openingSyns = new OpeningSyns(OpeningSyns.DEFAULT_SLOTS);
+    private final OpeningSyns openingSyns = new OpeningSyns(OpeningSyns.DEFAULT_RECORDS);
     private final WorkerCounters counters;
     private final ConnectionListener downstream;
     /** Replication and anything else that runs in this worker's duty cycle; {@link WorkerExtension#NONE} for none. */
@@ -307,6 +307,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 return;
             }
             table.touch(slot, tcpFlags, nowMs);
+            if ((tcpFlags & (TcpFlyweight.FIN | TcpFlyweight.RST)) != 0) {
+                openingSyns.forget(client, clientPort, vip, vipPort); // closing: a SYN now is a new connection anyway
+            }
         } else {
             boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP || pureSyn;
             if (!opensConnection) {
@@ -325,7 +328,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 return;
             }
             if (pureSyn) {
-                openingSyns.record(client, clientPort, vip, vipPort, tcp.sequenceNumber());
+                openingSyns.record(client, clientPort, vip, vipPort, tcp.sequenceNumber(), nowMs);
             }
             counters.service(service, WorkerCounters.SERVICE_CONNECTIONS, 1);
             counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
