@@ -58,7 +58,7 @@ class ServerHealthLabTest {
     /**
      * Fresh HTTP/1.0 connections to the VIP, one every {@code argv[3]} ms, at most {@code argv[2]} of them and for at
      * most {@code argv[4]} seconds (or until a body naming {@code argv[5]} arrives, if given): one line each, the
-     * connection's start (epoch ms) and its outcome: the whole body when the status is 200, else {@code BAD} and the
+     * connection's start and end (epoch ms), its client port (0 if the kernel no longer says) and its outcome: the whole body when the status is 200, else {@code BAD} and the
      * status line, or {@code ERR} and the error (a refused connection: the server's kernel reset it).
      */
     static final String FRESH_CONNECTIONS = """
@@ -70,9 +70,14 @@ class ServerHealthLabTest {
                 if time.monotonic() - start > limit:
                     break
                 began = time.time() * 1000.0
+                port = 0
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 try:
-                    s = socket.create_connection((vip, 80), timeout=1.0)
                     s.settimeout(1.0)
+                    try:
+                        s.connect((vip, 80))
+                    finally:
+                        port = s.getsockname()[1]
                     s.sendall(b"GET / HTTP/1.0\\r\\nHost: lab\\r\\n\\r\\n")
                     data = b""
                     while len(data) < 65536:
@@ -86,8 +91,9 @@ class ServerHealthLabTest {
                     outcome = body.decode("latin-1") if status.split(" ")[1:2] == ["200"] else "BAD " + status
                 except Exception as e:
                     outcome = "ERR " + type(e).__name__
+                    s.close()
                 ended = time.time() * 1000.0
-                print("%.1f %.1f %s" % (began, ended, outcome.replace("\\n", "|")), flush=True)
+                print("%.1f %.1f %d %s" % (began, ended, port, outcome.replace("\\n", "|")), flush=True)
                 if until is not None and until in outcome:
                     break
                 pause = start + (i + 1) * every - time.monotonic()
@@ -95,8 +101,11 @@ class ServerHealthLabTest {
                     time.sleep(pause)
             """;
 
-    /** One fresh connection: when it began (epoch ms) and its outcome (the body with newlines as '|', or BAD/ERR ...). */
-    record Fresh(double startedMs, double endedMs, String outcome) {
+    /**
+     * One fresh connection: when it began and ended (epoch ms), its client port (0: unknown), and its outcome (the body
+     * with newlines as '|', or BAD/ERR ...).
+     */
+    record Fresh(double startedMs, double endedMs, int port, String outcome) {
     }
 
     @BeforeAll
@@ -217,12 +226,17 @@ class ServerHealthLabTest {
         long toDeadDuring = connectionsTotal(dying) - toDeadBefore;
         assertEquals(FRESH, out.size());
         List<Fresh> notLive = out.stream().filter(f -> !f.outcome().equals(livePage)).toList();
-        assertTrue(notLive.isEmpty(), notLive.size() + " of " + FRESH + " fresh connections were not answered by the live server"
-                + " (the router counted " + toDeadDuring + " new connections to the dead one): " + notLive);
+        assertTrue(notLive.isEmpty(), () -> notLive.size() + " of " + FRESH + " fresh connections were not answered by the live"
+                + " server (the router counted " + toDeadDuring + " new connections to the dead one): " + notLive + "; their table"
+                + " entries:" + entries(notLive) + "; client ports used twice: "
+                + reusedPorts(livePage, dyingPage, 60, List.of(across, out)));
         assertEquals(0, toDeadDuring, "ctl stats: no new connection to the dead server");
-        assertEquals(0, drop("no-server"), "a live server was always there: " + router.stats().get("drops"));
+        assertEquals(0, drop("no-server"), () -> "a live server was always there: " + router.stats().get("drops") + "; ctl health: "
+                + router.ctl("health", Map.of()) + "; ctl stats: " + router.stats().get("services"));
 
         // Back: started again, it gets new connections once it passed rise checks.
+        long backLiveBefore = connectionsTotal(live);
+        long backDyingBefore = connectionsTotal(dying);
         long restartedAtMs = System.currentTimeMillis();
         dying.startNginx(); // returns once nginx listens
         long listeningMs = System.currentTimeMillis() - restartedAtMs;
@@ -242,11 +256,108 @@ class ServerHealthLabTest {
         // Generous: the issue states no bound for the way back; the checks run every interval, so a few intervals.
         assertTrue(backMs <= listeningMs + (RISE + 1) * INTERVAL_MS + 1_000, "back within rise x interval (+ one interval, + 1 s of"
                 + " slack): " + backMs + " ms");
+        long toLiveBefore = connectionsTotal(live);
+        long toDyingBefore = connectionsTotal(dying);
+        long timeoutsBefore = router.counter("probe_timeouts");
+        long failuresBefore = router.counter("probe_failures");
+        Map<String, Object> liveRowBefore = healthRow(live);
+        List<Fresh> shared = fresh(40, 0, 20.0, null);
+        // Read at once, so that a failure below says what the router did during these 40.
+        long toLive = connectionsTotal(live) - toLiveBefore;
+        long toDying = connectionsTotal(dying) - toDyingBefore;
+        long timeouts = router.counter("probe_timeouts") - timeoutsBefore;
+        long failures = router.counter("probe_failures") - failuresBefore;
+        System.out.printf("[shares] back: %d connections (%s), the router counted live %d, dying %d; the 40: %s, the router"
+                        + " counted live %d, dying %d; probe failures %d (timeouts %d) meanwhile; %.0f ms; client ports used twice: %s;"
+                        + " live check before %s, after %s; dying check %s%n",
+                back.size(), letters(back.subList(Math.max(0, back.size() - 8), back.size()), livePage, dyingPage),
+                toLiveBefore - backLiveBefore, toDyingBefore - backDyingBefore, letters(shared, livePage, dyingPage), toLive, toDying,
+                failures, timeouts, shared.getLast().endedMs() - shared.getFirst().startedMs(),
+                reusedPorts(livePage, dyingPage, 60, List.of(across, out, back, shared)),
+                liveRowBefore, healthRow(live), healthRow(dying));
         Map<String, Integer> shares = new TreeMap<>();
-        for (Fresh f : fresh(40, 0, 20.0, null)) {
+        for (Fresh f : shared) {
             shares.merge(f.outcome(), 1, Integer::sum);
         }
-        assertEquals(Map.of(livePage, 20, dyingPage, 20), shares, "both servers share new connections again (wrr, equal weights)");
+        if (!shares.equals(Map.of(livePage, 20, dyingPage, 20))) {
+            Map<String, List<Fresh>> earlier = new TreeMap<>(Map.of("1-during", across, "2-out", out, "3-back", back));
+            assertEquals(Map.of(livePage, 20, dyingPage, 20), shares, "both servers share new connections again (wrr, equal"
+                    + " weights); " + sharesDiagnosis(shared, earlier, livePage, dyingPage, toLive, toDying));
+        }
+    }
+
+    /** The router's table entries ({@code ctl connections}) for the client ports of {@code fresh}, one a line. */
+    private static String entries(List<Fresh> fresh) {
+        java.util.Set<String> clients = new java.util.HashSet<>();
+        for (Fresh f : fresh) {
+            clients.add(client().address() + ":" + f.port());
+        }
+        StringBuilder entries = new StringBuilder();
+        Object connections = router.ctl("connections", Map.of("limit", 100_000));
+        if (connections instanceof List<?> rows) {
+            rows.stream().filter(r -> r instanceof Map<?, ?> m && clients.contains(String.valueOf(m.get("client"))))
+                    .forEach(r -> entries.append("\n  ").append(r));
+        } else {
+            entries.append(' ').append(connections);
+        }
+        return entries.toString();
+    }
+
+    /** Outcomes as letters: L the live server's page, D the dying one's, E anything else. */
+    private static String letters(List<Fresh> fresh, String livePage, String dyingPage) {
+        StringBuilder letters = new StringBuilder();
+        for (Fresh f : fresh) {
+            letters.append(f.outcome().equals(livePage) ? 'L' : f.outcome().equals(dyingPage) ? 'D' : 'E');
+        }
+        return letters.toString();
+    }
+
+    /**
+     * The client ports (known, not 0) that more than one connection used, each with its uses (phase 1 during, 2 out, 3
+     * back, 4 the 40; L, D or E as {@link #letters}), at most {@code limit} of them, and how many there were.
+     */
+    private static String reusedPorts(String livePage, String dyingPage, int limit, List<List<Fresh>> phases) {
+        Map<Integer, List<String>> uses = new TreeMap<>();
+        for (int p = 0; p < phases.size(); p++) {
+            int phase = p + 1;
+            for (Fresh f : phases.get(p)) {
+                if (f.port() != 0) {
+                    uses.computeIfAbsent(f.port(), k -> new ArrayList<>()).add(phase + letters(List.of(f), livePage, dyingPage));
+                }
+            }
+        }
+        List<String> reused = uses.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> e.getKey() + "=" + String.join(",", e.getValue())).toList();
+        return reused.size() + " " + reused.subList(0, Math.min(limit, reused.size()));
+    }
+
+    /**
+     * What a failed share check needs to tell its cause: the 40 outcomes in order (L live, D dying, with client port
+     * and start), the new connections the router counted to each server meanwhile (fewer than the outcomes: a
+     * connection reached a server without a scheduling decision), the client ports of the 40 that an earlier phase
+     * used too, the table's entries for the 40's ports, both servers' checks, and the router's counters.
+     */
+    private static String sharesDiagnosis(List<Fresh> shared, Map<String, List<Fresh>> earlier, String livePage,
+                                          String dyingPage, long toLive, long toDying) {
+        StringBuilder why = new StringBuilder();
+        double t0 = shared.getFirst().startedMs();
+        why.append("the 40 in order (L live, D dying, :client port @ms from the first):");
+        for (Fresh f : shared) {
+            String who = f.outcome().equals(livePage) ? "L" : f.outcome().equals(dyingPage) ? "D" : f.outcome();
+            why.append(String.format(" %s:%d@%.0f", who, f.port(), f.startedMs() - t0));
+        }
+        why.append("\nthe router counted new connections meanwhile: live ").append(toLive).append(", dying ").append(toDying);
+        why.append("\nclient ports of the 40 used before:");
+        for (Fresh f : shared) {
+            earlier.forEach((phase, list) -> list.stream().filter(e -> e.port() == f.port() && f.port() != 0)
+                    .forEach(e -> why.append(' ').append(f.port()).append(" in ").append(phase).append(" (")
+                            .append(e.outcome().equals(livePage) ? "L" : e.outcome().equals(dyingPage) ? "D" : e.outcome())
+                            .append(String.format(" @%.0f)", e.startedMs() - t0))));
+        }
+        why.append("\ntable entries of the 40's ports:").append(entries(shared));
+        why.append("\nctl health: ").append(router.ctl("health", Map.of()));
+        why.append("\nctl stats: ").append(router.stats());
+        return why.toString();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -346,8 +457,8 @@ class ServerHealthLabTest {
     private static List<Fresh> parse(String output) {
         List<Fresh> fresh = new ArrayList<>();
         for (String line : output.strip().split("\n")) {
-            String[] fields = line.split(" ", 3);
-            fresh.add(new Fresh(Double.parseDouble(fields[0]), Double.parseDouble(fields[1]), fields[2]));
+            String[] fields = line.split(" ", 4);
+            fresh.add(new Fresh(Double.parseDouble(fields[0]), Double.parseDouble(fields[1]), Integer.parseInt(fields[2]), fields[3]));
         }
         return fresh;
     }

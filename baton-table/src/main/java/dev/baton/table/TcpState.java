@@ -47,7 +47,9 @@ package dev.baton.table;
  * TIME-WAIT, RFC 9293 §3.6 MAY-2, from RFC 1122 §4.2.2.13) re-opens the entry as embryonic.
  * This table keeps the entry's server; the forwarder, though, treats such a SYN as a new connection: it removes the
  * entry and schedules afresh (as IPVS's conn_reuse_mode 1 does), and so for a SYN sent again while SYN_RECEIVED to a
- * server that now takes no new connections. A standby applies what its active decided.
+ * server that now takes no new connections, and for a SYN with another ISN than the opening one on a SYN_RECEIVED or
+ * UNCONFIRMED entry (a port reused after the server's RST went straight to the client). A standby applies what its
+ * active decided.
  * (3) The table promotes it to ESTABLISHED when the segment comes {@link ConnectionTable#CONFIRM_AFTER_MS}
  * or more after the ACK that made the entry UNCONFIRMED ({@link ConnectionTable#touch}); this table is the
  * time-free part of the rule.

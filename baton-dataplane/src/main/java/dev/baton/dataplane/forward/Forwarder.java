@@ -75,6 +75,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
     private final ConnectionTable table;
     private final PersistenceTable persistence;
     private ServiceSchedulers schedulers;
+    private final OpeningSyns openingSyns = new OpeningSyns(OpeningSyns.DEFAULT_RECORDS);
     private WorkerCounters counters;
     private final ConnectionListener downstream;
     /** Replication and anything else that runs in this worker's duty cycle; {@link WorkerExtension#NONE} for none. */
@@ -301,7 +302,7 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
         long slot = table.find(protocol, client, clientPort, vip, vipPort, nowMs);
         boolean pureSyn = protocol == Ipv4Flyweight.PROTOCOL_TCP
                 && (tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) == TcpFlyweight.SYN;
-        if (slot >= 0 && pureSyn && opensAgain(table.state(slot), table.serverId(slot))) {
+        if (slot >= 0 && pureSyn && opensAgain(table.state(slot), table.serverId(slot), client, clientPort, vip, vipPort)) {
             table.remove(protocol, client, clientPort, vip, vipPort);
             slot = -1; // chosen afresh, like a miss
         }
@@ -318,6 +319,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 return;
             }
             table.touch(slot, tcpFlags, nowMs);
+            if ((tcpFlags & (TcpFlyweight.FIN | TcpFlyweight.RST)) != 0) {
+                openingSyns.forget(client, clientPort, vip, vipPort); // closing: a SYN now is a new connection anyway
+            }
         } else {
             boolean opensConnection = protocol == Ipv4Flyweight.PROTOCOL_UDP || pureSyn;
             if (!opensConnection) {
@@ -335,6 +339,9 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
                 counters.dropForService(slot == ConnectionTable.SOURCE_LIMIT ? DropReason.SOURCE_LIMIT : DropReason.TABLE_FULL, service);
                 return;
             }
+            if (pureSyn) {
+                openingSyns.record(client, clientPort, vip, vipPort, tcp.sequenceNumber(), nowMs);
+            }
             counters.service(service, WorkerCounters.SERVICE_CONNECTIONS, 1);
             counters.server(serverId, WorkerCounters.SERVER_CONNECTIONS, 1);
         }
@@ -347,17 +354,34 @@ public final class Forwarder implements PacketPort.FrameSink, ConnectionListener
 
     /**
      * Whether a client SYN on an entry in {@code state} with {@code serverId} is a new connection, to be scheduled like
-     * a miss (TcpState, note 2): the entry's connection ended (CLOSING, CLOSED: the client reuses the 4-tuple, as
-     * HTTP/1.0 clients whose server closed first do at once), or it is embryonic and its server now takes no new
-     * connections (failing its check, drained, weight 0, unresolved), so the SYN sent again must not wait there. Kept
-     * on the old server, a reused port went back to a dead server (6 of 200 refused in the health lab) and skewed the
-     * scheduler towards the server that took the previous connections (27 to 13 under round robin). A SYN inside a
-     * synchronized connection keeps its server: the server answers it with a challenge ACK, and a spoofed SYN must
-     * not move a live connection.
+     * a miss (TcpState, note 2):
+     * <ul>
+     *   <li>the entry's connection ended (CLOSING, CLOSED): the client reuses the 4-tuple, as HTTP/1.0 clients whose
+     *       server closed first do at once;</li>
+     *   <li>it is embryonic and its server now takes no new connections (failing its check, drained, weight 0,
+     *       unresolved), so the SYN sent again must not wait there. Kept on the old server, a reused port went back
+     *       to a dead server (6 of 200 refused in the health lab) and skewed the scheduler towards the server that took
+     *       the previous connections (27 to 13 under round robin);</li>
+     *   <li>it is embryonic or unconfirmed and the SYN carries another ISN than the one that opened it
+     *       ({@link OpeningSyns}): the server refused or reset that connection with a RST that went straight to the
+     *       client (direct server return), and the client reused the port. Kept, the new connection went to that
+     *       server without a scheduling decision: refused while it was dead (1 of 200 in the health lab), round robin
+     *       19 to 21 once it was back. The same ISN is the SYN sent again, and stays.</li>
+     * </ul>
+     * A SYN inside an ESTABLISHED connection keeps its server whatever its ISN: the server answers it with a challenge
+     * ACK, and a spoofed SYN must not move a live connection. An UNCONFIRMED entry is what a blind spoofer can make
+     * (TcpState); moving it needs its 4-tuple before the client's traffic confirmed it, the window in which it may be
+     * evicted too.
      */
-    private boolean opensAgain(int state, int serverId) {
-        return state == TcpState.CLOSING || state == TcpState.CLOSED
-                || state == TcpState.SYN_RECEIVED && !schedulers.available(serverId);
+    private boolean opensAgain(int state, int serverId, int client, int clientPort, int vip, int vipPort) {
+        if (state == TcpState.CLOSING || state == TcpState.CLOSED) {
+            return true;
+        }
+        if (state == TcpState.SYN_RECEIVED && !schedulers.available(serverId)) {
+            return true;
+        }
+        return (state == TcpState.SYN_RECEIVED || state == TcpState.UNCONFIRMED)
+                && openingSyns.compare(client, clientPort, vip, vipPort, tcp.sequenceNumber()) == OpeningSyns.ANOTHER;
     }
 
     /**

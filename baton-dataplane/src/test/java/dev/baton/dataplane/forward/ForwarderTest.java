@@ -13,11 +13,13 @@ import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.service.VipOwnership;
 import dev.baton.dataplane.stats.DropReason;
 import dev.baton.dataplane.stats.WorkerCounters;
+import dev.baton.table.ConnectionTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -303,6 +305,82 @@ class ForwarderTest {
             reused.merge(send(40_010, TCP_SYN), 1, Integer::sum);
         }
         assertEquals(Map.of(S0_MAC, 6, S1_MAC, 2), reused, "eight connections on one reused port: six and two, as the weights say");
+    }
+
+    /**
+     * With direct server return a server's RST goes straight to the client: a connection the server refused (its listener
+     * gone, its check not failed yet) leaves an embryonic entry. A client that reuses the port opens a new connection
+     * (another ISN), which is scheduled like any; the SYN sent again (the same ISN) stays with its server. Found in the
+     * health lab: once the refusing server was back, SYNs on reused ports went to it without a scheduling decision and
+     * round robin came out 19 to 21 instead of 20 to 20.
+     */
+    @Test
+    void aNewConnectionOnThePortOfOneTheServerRefusedIsScheduledWhileTheSynSentAgainStays() {
+        resolveServers();
+        ServerHealthBoard board = forwarder.health();
+        int s1 = services.serverId(0, 1);
+        List<Integer> refusedByS1 = new ArrayList<>();
+        for (int port = 41_000; port < 41_008; port++) {
+            if (sendSyn(port, 7_000 + port) == S1_MAC) {
+                refusedByS1.add(port); // S1's kernel resets it, straight to the client: the router sees nothing more
+            }
+        }
+        assertEquals(2, refusedByS1.size(), "one in four to S1 (weights 3 and 1)");
+        long connections = forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS);
+        assertEquals(S1_MAC, sendSyn(refusedByS1.getFirst(), 7_000 + refusedByS1.getFirst()), "the SYN sent again stays");
+        assertEquals(connections, forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS), "and is no new connection");
+        board.health(s1, ServerHealthBoard.DOWN);
+        board.health(s1, ServerHealthBoard.UP); // its check failed, it was started again and passes
+
+        Map<Long, Integer> shares = new HashMap<>();
+        List<Integer> ports = new ArrayList<>(refusedByS1);
+        for (int port = 42_000; ports.size() < 8; port++) {
+            ports.add(port);
+        }
+        for (int port : ports) {
+            shares.merge(sendSyn(port, 9_000 + port), 1, Integer::sum); // new connections: new ISNs
+        }
+        assertEquals(Map.of(S0_MAC, 6, S1_MAC, 2), shares, "eight new connections, two on ports S1 refused: six and two, as"
+                + " the weights say");
+        assertEquals(connections + 8, forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS), "each one scheduled");
+    }
+
+    /**
+     * A connection the server's kernel reset mid-request (its process killed) leaves an unconfirmed entry: the RST went
+     * straight to the client. A new connection on that port (another ISN) is scheduled, not sent to the dead server;
+     * a SYN with the opening ISN, or inside a confirmed connection, stays. Found in the health lab: 1 of 200 fresh
+     * connections refused after the server died, the router having counted none to it.
+     */
+    @Test
+    void aNewConnectionOnThePortOfOneTheServerResetIsScheduledAwayFromIt() {
+        resolveServers();
+        ServerHealthBoard board = forwarder.health();
+        int s0 = services.serverId(0, 0);
+        int s1 = services.serverId(0, 1);
+        board.drained(s0, true);
+        assertEquals(S1_MAC, sendSyn(43_001, 12), "port 43001 on S1");
+        assertEquals(S1_MAC, send(43_001, TCP_ACK), "its request");
+        now += ConnectionTable.CONFIRM_AFTER_MS;
+        assertEquals(S1_MAC, send(43_001, TCP_ACK), "more of it a second later: ESTABLISHED");
+        assertEquals(S1_MAC, sendSyn(43_000, 11), "port 43000 on S1");
+        assertEquals(S1_MAC, send(43_000, TCP_ACK), "its request, at once: UNCONFIRMED");
+        board.drained(s0, false);
+        board.health(s1, ServerHealthBoard.DOWN); // killed: its kernel reset both, straight to the client
+
+        assertEquals(S1_MAC, sendSyn(43_000, 11), "the opening ISN again: the same connection, it stays");
+        long connections = forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS);
+        assertEquals(S0_MAC, sendSyn(43_000, 21), "the port reused: a new connection, to S0");
+        assertEquals(connections + 1, forwarder.counters().service(0, WorkerCounters.SERVICE_CONNECTIONS));
+        assertEquals(S1_MAC, sendSyn(43_001, 22), "inside a confirmed connection a SYN stays, whatever its ISN");
+        assertEquals(S0_MAC, send(43_000, TCP_ACK), "the new connection's segments follow it");
+    }
+
+    /** A SYN from CLIENT:{@code port} to VIP:80 with ISN {@code sequence}: the MAC it went to (0 if none). */
+    private long sendSyn(int port, int sequence) {
+        front.inject(TestFrames.tcp(ROUTER_FRONT_MAC, UPSTREAM_MAC, CLIENT, port, VIP, 80, TCP_SYN, sequence, new byte[0]));
+        forwarder.doWork(now);
+        List<byte[]> sent = back.drainTransmitted();
+        return sent.isEmpty() ? 0 : TestFrames.mac(sent.getFirst(), 0);
     }
 
     /** One segment from CLIENT:{@code port} to VIP:80 with {@code flags}: the MAC it went to (0 if none). */

@@ -43,10 +43,16 @@ public final class TestFrames {
     }
 
     public static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, byte[] payload) {
+        return tcp(dstMac, srcMac, srcIp, srcPort, dstIp, dstPort, flags, 1000, payload);
+    }
+
+    /** A TCP segment with sequence number {@code sequence} (a SYN's: the connection's ISN). */
+    public static byte[] tcp(long dstMac, long srcMac, int srcIp, int srcPort, int dstIp, int dstPort, int flags, int sequence,
+                             byte[] payload) {
         int l4 = 20 + payload.length;
         ByteBuffer b = ipv4Frame(dstMac, srcMac, 6, srcIp, dstIp, l4);
         int tcpAt = b.position();
-        b.putShort((short) srcPort).putShort((short) dstPort).putInt(1000).putInt((flags & TCP_ACK) != 0 ? 2000 : 0);
+        b.putShort((short) srcPort).putShort((short) dstPort).putInt(sequence).putInt((flags & TCP_ACK) != 0 ? 2000 : 0);
         b.put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
         b.put(payload);
         b.putShort(tcpAt + 16, (short) transportChecksum(b.array(), 14, tcpAt, l4, 6));
