@@ -331,6 +331,7 @@ public final class RouterDaemon implements AutoCloseable, ConfigReloader {
      */
     private List<ServiceMap.DepartingServer> departing(BatonConfig next) {
         ServiceMap current = dataplane.services();
+        long[] active = dataplane.activeConnections(); // under the data plane's lock: the ids cannot change meanwhile
         List<ServiceMap.DepartingServer> departing = new ArrayList<>();
         for (int id = 0; id < current.totalServers(); id++) {
             String service = current.name(current.serviceOfServer(id));
@@ -341,7 +342,7 @@ public final class RouterDaemon implements AutoCloseable, ConfigReloader {
                     || kept.get().fallback().stream().anyMatch(s -> s.address() == address)) {
                 continue;
             }
-            if (dataplane.activeConnections(id) > 0) {
+            if (active[id] > 0) {
                 departing.add(new ServiceMap.DepartingServer(service, address));
             }
         }

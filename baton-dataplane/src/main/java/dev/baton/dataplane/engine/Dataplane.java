@@ -284,11 +284,25 @@ public final class Dataplane implements AutoCloseable {
         return null;
     }
 
-    /** Connections of server {@code serverId} in every worker's table now (each worker asked on its thread). */
-    public long activeConnections(int serverId) {
-        long total = 0;
+    /**
+     * Each server's connections in every worker's table now, by server id: one question to each worker (on its thread),
+     * whatever the number of servers.
+     */
+    public long[] activeConnections() {
+        int servers = generation.services().totalServers();
+        long[] total = new long[servers];
         for (int w = 0; w < workers.length; w++) {
-            total += query(w, worker -> worker.counters().server(serverId, dev.baton.dataplane.stats.WorkerCounters.SERVER_ACTIVE));
+            long[] counts = query(w, worker -> {
+                long[] own = new long[servers];
+                int known = Math.min(servers, worker.services().totalServers());
+                for (int id = 0; id < known; id++) {
+                    own[id] = worker.counters().server(id, dev.baton.dataplane.stats.WorkerCounters.SERVER_ACTIVE);
+                }
+                return own;
+            });
+            for (int id = 0; id < servers; id++) {
+                total[id] += counts[id];
+            }
         }
         return total;
     }

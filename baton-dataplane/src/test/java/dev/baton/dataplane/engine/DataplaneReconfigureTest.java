@@ -174,6 +174,7 @@ class DataplaneReconfigureTest {
         Map.Entry<Integer, String> toS12 = open();
         assertEquals(S11, toS11.getValue());
         assertEquals(S12, toS12.getValue());
+        assertEquals(1, dataplane.activeConnections()[1], "what the reload asks to keep S12 as departing");
 
         var done = dataplane.reconfigure(config(web("keep", "{ address: " + S11 + " }")),
                 List.of(new ServiceMap.DepartingServer("web", Ipv4.parse(S12))));
