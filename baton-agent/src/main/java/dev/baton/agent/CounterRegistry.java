@@ -149,7 +149,9 @@ public final class CounterRegistry {
         public void remove() {
             synchronized (CounterRegistry.this) {
                 groups.remove(this);
-                descriptors.removeAll(members);
+                // A set, not the member list: removeAll asks it once per registered counter, and a router registers
+                // hundreds of thousands (64 workers, many services); a list made a reload quadratic.
+                descriptors.removeAll(new java.util.HashSet<>(members));
                 for (Descriptor d : members) {
                     registered.remove(d.toString());
                 }

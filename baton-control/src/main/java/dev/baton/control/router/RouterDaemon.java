@@ -20,6 +20,7 @@ import dev.baton.dataplane.health.HealthChecks;
 import dev.baton.agent.MillisClock;
 import dev.baton.agent.ThreadFailure;
 import dev.baton.dataplane.io.AfPacketPort;
+import dev.baton.dataplane.service.ServerRemap;
 import dev.baton.dataplane.service.ServiceMap;
 import dev.baton.dataplane.xdp.XdpDatapath;
 import dev.baton.ha.HaAgent;
@@ -331,19 +332,15 @@ public final class RouterDaemon implements AutoCloseable, ConfigReloader {
      */
     private List<ServiceMap.DepartingServer> departing(BatonConfig next) {
         ServiceMap current = dataplane.services();
+        // Which servers the file removes: the reload's own mapping, against the file's servers alone.
+        ServerRemap removed = ServerRemap.between(current, ServiceMap.of(next));
         long[] active = dataplane.activeConnections(); // under the data plane's lock: the ids cannot change meanwhile
         List<ServiceMap.DepartingServer> departing = new ArrayList<>();
         for (int id = 0; id < current.totalServers(); id++) {
             String service = current.name(current.serviceOfServer(id));
-            int address = current.serverAddress(id);
-            var kept = next.service(service);
-            if (kept.isEmpty() || kept.get().onServerDown() != ServiceConfig.OnServerDown.KEEP
-                    || kept.get().servers().stream().anyMatch(s -> s.address() == address)
-                    || kept.get().fallback().stream().anyMatch(s -> s.address() == address)) {
-                continue;
-            }
-            if (active[id] > 0) {
-                departing.add(new ServiceMap.DepartingServer(service, address));
+            boolean keeps = next.service(service).map(s -> s.onServerDown() == ServiceConfig.OnServerDown.KEEP).orElse(false);
+            if (removed.server(id) == ServerRemap.GONE && keeps && active[id] > 0) {
+                departing.add(new ServiceMap.DepartingServer(service, current.serverAddress(id)));
             }
         }
         return departing;
